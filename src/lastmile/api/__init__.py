@@ -1,0 +1,1 @@
+"""HTTP concerns shared by every domain: problem+json, idempotency, body limits, pagination."""

@@ -1,0 +1,54 @@
+"""Reusable validated field types for API schemas."""
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import phonenumbers
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, examples=[60.1699])]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, examples=[24.9384])]
+
+
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{name!r} is not an IANA time zone such as 'Europe/Helsinki'") from None
+    if name not in available_timezones() and name != "UTC":
+        raise ValueError(f"{name!r} is not an IANA time zone such as 'Europe/Helsinki'")
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone), Field(examples=["Europe/Helsinki"])]
+
+
+def _e164(value: str) -> str:
+    example = "such as +358401234567"
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        raise ValueError(
+            f"{value!r} is not a phone number in international form {example}"
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(f"{value!r} is not a valid phone number: use international form {example}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+PhoneE164 = Annotated[str, Field(max_length=32, examples=["+358401234567"]), AfterValidator(_e164)]
+
+
+class PatchModel(BaseModel):
+    """A partial update: absent fields stay as they are, and `null` is refused (never blanks)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name, value in data.items():
+                if value is None:
+                    raise ValueError(f"`{name}` may not be null: leave it out to keep it")
+        return data

@@ -1,0 +1,182 @@
+"""RFC 9457 problem+json: the one shape every API error takes."""
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from lastmile.errors import FieldError, LastmileError, MalformedRequest
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_PARAM_SOURCES = {"body", "query", "path", "header", "cookie"}
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] = []
+
+
+def _problem_content(model: type[BaseModel]) -> dict[str, Any]:
+    return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries documenting problem+json for each status."""
+    return {
+        status: {"model": Problem, "content": _problem_content(Problem), "description": "Problem"}
+        for status in statuses
+    }
+
+
+COMMON_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422)
+
+
+def problem_response(
+    *,
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    instance: str | None = None,
+    errors: Sequence[FieldError] = (),
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=f"https://lastmile.dev/problems/{slug}",
+        title=title,
+        status=status,
+        detail=detail,
+        instance=instance,
+        errors=[FieldProblem(field=e.field, message=e.message) for e in errors],
+    )
+    return JSONResponse(
+        body.model_dump(mode="json"),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def error_response(error: LastmileError, *, instance: str | None = None) -> JSONResponse:
+    return problem_response(
+        status=error.status,
+        title=error.title,
+        detail=error.detail,
+        slug=error.slug,
+        instance=instance,
+        errors=error.errors,
+    )
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """A pydantic error location as a dotted path, list indexes in brackets.
+
+    >>> field_path(("body", "shipments", 2, "address", "lat"))
+    'shipments[2].address.lat'
+    """
+    parts = list(loc[1:] if loc and loc[0] in _PARAM_SOURCES and len(loc) > 1 else loc)
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "body"
+
+
+def field_errors(raw: Sequence[Any]) -> list[FieldError]:
+    """Pydantic error dicts → our FieldError list with readable messages."""
+    errors = []
+    for item in raw:
+        message = str(item.get("msg", "is invalid"))
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        elif _is_scalar(item.get("input")):
+            message = f"is {item['input']!r}: {message[:1].lower()}{message[1:]}"
+        errors.append(FieldError(field_path(item.get("loc", ())), message))
+    return errors
+
+
+def _is_scalar(value: object) -> bool:
+    if isinstance(value, str):
+        return len(value) <= 80
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    raw = exc.errors()
+    if any(item.get("type") == "json_invalid" for item in raw):
+        ctx = raw[0].get("ctx", {}) if raw else {}
+        reason = ctx.get("error", "could not be parsed")
+        return error_response(
+            MalformedRequest(f"the request body is not valid JSON: {reason}"),
+            instance=request.url.path,
+        )
+    errors = field_errors(raw)
+    detail = "; ".join(f"`{e.field}`: {e.message}" for e in errors[:3])
+    if len(errors) > 3:
+        detail += f"; and {len(errors) - 3} more"
+    return problem_response(
+        status=422,
+        title="Invalid input",
+        detail=detail,
+        slug="invalid-input",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else "request failed"
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no such endpoint: {request.method} {request.url.path}"
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+    return problem_response(
+        status=exc.status_code,
+        title=detail.split(":")[0].capitalize(),
+        detail=detail,
+        slug=f"http-{exc.status_code}",
+        instance=request.url.path,
+        headers=exc.headers,
+    )
+
+
+def _lastmile_error(request: Request, exc: LastmileError) -> JSONResponse:
+    if exc.status >= 500:
+        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.url.path, exc)
+    return error_response(exc, instance=request.url.path)
+
+
+def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        status=500,
+        title="Internal error",
+        slug="internal",
+        instance=request.url.path,
+        detail="the server failed to handle this request; it has been logged",
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(LastmileError, _lastmile_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected_error)

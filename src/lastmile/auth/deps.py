@@ -1,0 +1,79 @@
+"""Who is calling: an API key (Bearer) or a signed-in browser (cookie + CSRF header)."""
+
+import hmac
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.auth import service
+from lastmile.auth.models import Role
+from lastmile.errors import Forbidden, Unauthenticated
+
+SESSION_COOKIE = "lastmile_session"
+CSRF_COOKIE = "lastmile_csrf"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer lm_…`")
+_cookie = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="Web session cookie")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller, always inside exactly one organisation."""
+
+    org_id: uuid.UUID
+    role: Role
+    actor: str
+    user_id: uuid.UUID | None = None
+
+
+def _principal(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    cookie: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    if bearer is not None:
+        key = service.authenticate_api_key(session=session, key=bearer.credentials)
+        if key is None:
+            raise Unauthenticated("the API key is unknown, malformed or revoked")
+        session.commit()
+        return Principal(org_id=key.org_id, role=key.role, actor=f"api-key:{key.name}")
+    if cookie:
+        secret = settings.secret_key.get_secret_value()
+        found = service.resolve_web_session(session=session, token=cookie, secret_key=secret)
+        if found is None:
+            raise Unauthenticated("the session has expired: sign in again")
+        web_session, user = found
+        if request.method not in _SAFE_METHODS:
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent, web_session.csrf_token):
+                raise Forbidden(f"missing or wrong {CSRF_HEADER} header for a cookie session")
+        return Principal(
+            org_id=user.org_id, role=user.role, actor=f"user:{user.email}", user_id=user.id
+        )
+    raise Unauthenticated("send an API key as `Authorization: Bearer <key>` or sign in")
+
+
+def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+    allowed = set(roles)
+
+    def check(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+        if principal.role not in allowed:
+            names = ", ".join(sorted(allowed))
+            raise Forbidden(f"this needs one of the roles {names}; the caller is {principal.role}")
+        return principal
+
+    return check
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal)]
+AdminDep = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+StaffDep = Annotated[Principal, Depends(require_role(Role.ADMIN, Role.DISPATCHER))]

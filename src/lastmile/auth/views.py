@@ -1,0 +1,140 @@
+"""HTTP routes: users, API keys, sign-in and sign-out."""
+
+import uuid
+
+from fastapi import APIRouter, Request, Response, status
+
+from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.auth import service
+from lastmile.auth.deps import CSRF_COOKIE, SESSION_COOKIE, AdminDep, PrincipalDep, StaffDep
+from lastmile.auth.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyOut,
+    Login,
+    Me,
+    SignedIn,
+    UserCreate,
+    UserOut,
+    UserUpdate,
+)
+from lastmile.errors import Unauthenticated
+
+router = APIRouter(responses=COMMON_PROBLEMS)
+
+
+@router.get("/api/v1/me", tags=["auth"])
+def me(principal: PrincipalDep) -> Me:
+    return Me(
+        org_id=principal.org_id,
+        role=principal.role,
+        actor=principal.actor,
+        user_id=principal.user_id,
+    )
+
+
+@router.post("/api/v1/users", status_code=status.HTTP_201_CREATED, tags=["users"])
+def create_user(body: UserCreate, session: SessionDep, principal: AdminDep) -> UserOut:
+    user = service.create_user(session=session, org_id=principal.org_id, **body.model_dump())
+    session.commit()
+    return UserOut.model_validate(user)
+
+
+@router.get("/api/v1/users", tags=["users"])
+def list_users(session: SessionDep, principal: StaffDep) -> list[UserOut]:
+    users = service.list_users(session=session, org_id=principal.org_id)
+    return [UserOut.model_validate(u) for u in users]
+
+
+@router.get("/api/v1/users/{user_id}", tags=["users"])
+def get_user(user_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> UserOut:
+    user = service.get_user(session=session, org_id=principal.org_id, user_id=user_id)
+    return UserOut.model_validate(user)
+
+
+@router.patch("/api/v1/users/{user_id}", tags=["users"])
+def update_user(
+    user_id: uuid.UUID, body: UserUpdate, session: SessionDep, principal: AdminDep
+) -> UserOut:
+    user = service.update_user(
+        session=session,
+        org_id=principal.org_id,
+        user_id=user_id,
+        **body.model_dump(exclude_unset=True),
+    )
+    session.commit()
+    return UserOut.model_validate(user)
+
+
+@router.delete("/api/v1/users/{user_id}", status_code=204, tags=["users"])
+def deactivate_user(user_id: uuid.UUID, session: SessionDep, principal: AdminDep) -> Response:
+    service.update_user(session=session, org_id=principal.org_id, user_id=user_id, active=False)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.post("/api/v1/api-keys", status_code=status.HTTP_201_CREATED, tags=["api keys"])
+def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: AdminDep) -> ApiKeyCreated:
+    row, key = service.create_api_key(
+        session=session, org_id=principal.org_id, name=body.name, role=body.role
+    )
+    session.commit()
+    return ApiKeyCreated(**ApiKeyOut.model_validate(row).model_dump(), key=key)
+
+
+@router.get("/api/v1/api-keys", tags=["api keys"])
+def list_api_keys(session: SessionDep, principal: AdminDep) -> list[ApiKeyOut]:
+    rows = service.list_api_keys(session=session, org_id=principal.org_id)
+    return [ApiKeyOut.model_validate(r) for r in rows]
+
+
+@router.delete("/api/v1/api-keys/{key_id}", status_code=204, tags=["api keys"])
+def revoke_api_key(key_id: uuid.UUID, session: SessionDep, principal: AdminDep) -> Response:
+    service.revoke_api_key(session=session, org_id=principal.org_id, key_id=key_id)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.post("/auth/login", tags=["auth"])
+def login(body: Login, response: Response, session: SessionDep, settings: SettingsDep) -> SignedIn:
+    user = service.authenticate_password(session=session, email=body.email, password=body.password)
+    if user is None:
+        raise Unauthenticated("wrong email or password")
+    started = service.start_web_session(
+        session=session,
+        user=user,
+        secret_key=settings.secret_key.get_secret_value(),
+        ttl_s=settings.session_ttl_s,
+    )
+    session.commit()
+    secure = settings.public_url.startswith("https://")
+    response.set_cookie(
+        SESSION_COOKIE,
+        started.token,
+        max_age=settings.session_ttl_s,
+        httponly=True,
+        secure=secure,
+        samesite="lax",
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        started.csrf_token,
+        max_age=settings.session_ttl_s,
+        secure=secure,
+        samesite="strict",
+    )
+    return SignedIn(user=UserOut.model_validate(user), csrf_token=started.csrf_token)
+
+
+@router.post("/auth/logout", status_code=204, tags=["auth"])
+def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        secret = settings.secret_key.get_secret_value()
+        service.end_web_session(session=session, token=token, secret_key=secret)
+        session.commit()
+    out = Response(status_code=204)
+    out.delete_cookie(SESSION_COOKIE)
+    out.delete_cookie(CSRF_COOKIE)
+    return out

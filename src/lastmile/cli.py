@@ -1,0 +1,129 @@
+"""The `lastmile` command."""
+
+import json
+import uuid
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from lastmile.app import create_app
+from lastmile.auth import service as auth
+from lastmile.auth.models import Role
+from lastmile.config import Settings
+from lastmile.db import Database
+from lastmile.db.migrate import upgrade
+
+app = typer.Typer(help="Lastmile: last-mile delivery tracking.", no_args_is_help=True)
+org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
+user_app = typer.Typer(help="Users.", no_args_is_help=True)
+app.add_typer(org_app, name="org")
+app.add_typer(user_app, name="user")
+
+
+def _database(settings: Settings) -> Database:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database.from_url(settings.resolved_database_url)
+    upgrade(database.engine)
+    return database
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port")] = None,
+) -> None:
+    """Run the API, the ingest endpoints and the web pages."""
+    settings = Settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    settings = Settings()
+    _database(settings)
+    typer.echo(f"database is up to date: {settings.resolved_database_url.split('@')[-1]}")
+
+
+@org_app.command("create")
+def org_create(
+    name: str,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Create an organisation and print its admin API key (shown once)."""
+    database = _database(Settings())
+    with database.session() as session:
+        org = auth.create_organization(session=session, name=name)
+        _, key = auth.create_api_key(session=session, org_id=org.id, name="admin", role=Role.ADMIN)
+        session.commit()
+        org_id = str(org.id)
+    if as_json:
+        typer.echo(json.dumps({"org_id": org_id, "api_key": key}))
+    else:
+        typer.echo(f"organisation {name!r}: {org_id}\nAPI key (shown once): {key}")
+
+
+@user_app.command("create")
+def user_create(
+    org_id: Annotated[uuid.UUID, typer.Option("--org", help="Organisation id")],
+    email: Annotated[str, typer.Option(help="Sign-in email")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    role: Annotated[Role, typer.Option(help="admin, dispatcher or driver")] = Role.DISPATCHER,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create a user with a password (asked for when not given)."""
+    database = _database(Settings())
+    with database.session() as session:
+        auth.get_organization(session=session, org_id=org_id)
+        user = auth.create_user(
+            session=session, org_id=org_id, email=email, name=name, role=role, password=password
+        )
+        session.commit()
+        typer.echo(f"user {user.email} ({user.role}) created: {user.id}")
+
+
+@app.command()
+def demo(
+    fresh: Annotated[bool, typer.Option(help="Start from an empty demo organisation")] = False,
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+) -> None:
+    """Seed a demo organisation, print how to sign in, and serve."""
+    from lastmile.demo import seed
+
+    settings = Settings()
+    database = _database(settings)
+    with database.session() as session:
+        creds = seed(session=session, fresh=fresh)
+        session.commit()
+    database.engine.dispose()
+    base = f"http://{host or settings.host}:{port or settings.port}"
+    typer.echo(
+        f"\nLastmile demo is starting on {base}\n"
+        f"  API docs:        {base}/docs\n"
+        f"  Sign in:         {creds.admin_email} / {creds.admin_password}"
+        f"  (POST {base}/auth/login)\n"
+        f"  API key:         {creds.api_key}\n"
+        f"  Organisation:    {creds.org_id}\n"
+        "  Tracking links:\n" + "".join(f"    {base}/t/{t}\n" for t in creds.tracking_tokens)
+    )
+    settings = settings.model_copy(update={"public_url": base})
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="warning",
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,64 @@
+"""Typed settings from `LASTMILE_*` environment variables or a `.env` file."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lastmile.errors import InsecureSettings
+
+DEFAULT_SECRET_KEY = "development-only-secret-change-me"
+MIN_SECRET_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LASTMILE_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 5_000_000
+    session_ttl_s: int = 12 * 3600
+    idempotency_ttl_s: int = 24 * 3600
+    vendor_dir: Path | None = None
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL: the configured one, or a SQLite file in the data directory."""
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{(self.data_dir / 'lastmile.db').resolve()}"
+
+    def check_production_ready(self) -> None:
+        """Refuse to run in production on a default or weak secret, naming the setting."""
+        if self.env != "production":
+            return
+        secret = self.secret_key.get_secret_value()
+        if secret == DEFAULT_SECRET_KEY:
+            raise InsecureSettings(
+                "LASTMILE_SECRET_KEY is the built-in development default: "
+                "set it to a random string of at least 32 characters"
+            )
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise InsecureSettings(
+                f"LASTMILE_SECRET_KEY is {len(secret)} characters long: "
+                f"use at least {MIN_SECRET_LENGTH} random characters"
+            )
+        if not self.public_url.startswith("https://"):
+            raise InsecureSettings(
+                f"LASTMILE_PUBLIC_URL is {self.public_url!r}: production needs https:// "
+                "so that session cookies stay secure"
+            )
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick our drivers: `postgresql://` means psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,1 @@
+"""Hubs: depots and distribution centres."""

@@ -1,0 +1,1 @@
+"""Shipments: tracking numbers, the status lifecycle and its event timeline."""

@@ -1,0 +1,210 @@
+"""API shapes for shipments, their events and bulk results."""
+
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from lastmile.api.fields import Latitude, Longitude, PhoneE164
+from lastmile.shipments.models import Shipment, ShipmentEvent
+from lastmile.shipments.status import LABELS, Status
+
+MAX_WINDOW = timedelta(days=7)
+MAX_BULK_ROWS = 1000
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Recipient(_Strict):
+    name: str = Field(min_length=1, max_length=200, examples=["Aino Virtanen"])
+    phone: PhoneE164 | None = None
+    email: EmailStr | None = None
+
+
+class Location(_Strict):
+    lat: Latitude
+    lon: Longitude
+
+
+class Address(_Strict):
+    text: str = Field(min_length=1, max_length=500, examples=["Mannerheimintie 1, Helsinki"])
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Self:
+        if (self.lat is None) != (self.lon is None):
+            missing = "lon" if self.lon is None else "lat"
+            raise ValueError(f"`{missing}` is missing: give both lat and lon, or neither")
+        return self
+
+
+class Window(_Strict):
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(f"`end` {self.end.isoformat()} is not after `start`")
+        if self.end - self.start > MAX_WINDOW:
+            raise ValueError("the window is longer than 7 days")
+        return self
+
+
+class Cod(_Strict):
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=4, examples=["49.90"])
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+
+
+class ShipmentCreate(_Strict):
+    recipient: Recipient
+    address: Address
+    reference: str | None = Field(default=None, min_length=1, max_length=120)
+    window: Window | None = None
+    delivery_date: date | None = Field(
+        default=None, description="The day to deliver; defaults to the window's start date"
+    )
+    hub_id: uuid.UUID | None = None
+    service_time_s: int = Field(default=120, ge=0, le=86_400)
+    weight_kg: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
+    volume_m3: float | None = Field(default=None, ge=0, le=1_000, allow_inf_nan=False)
+    parcel_count: int = Field(default=1, ge=1, le=1000)
+    cod: Cod | None = None
+    instructions: str | None = Field(default=None, max_length=2000)
+
+
+class BulkShipmentsIn(_Strict):
+    shipments: list[dict[str, object]] = Field(
+        min_length=1,
+        max_length=MAX_BULK_ROWS,
+        description="Up to 1,000 shipments, each shaped as for POST /api/v1/shipments",
+    )
+
+
+class EventIn(_Strict):
+    status: Status
+    at: AwareDatetime | None = Field(default=None, description="When it happened; default now")
+    note: str | None = Field(default=None, max_length=2000)
+    reason: str | None = Field(default=None, min_length=1, max_length=200)
+    location: Location | None = None
+
+
+class CancelIn(_Strict):
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class EventOut(BaseModel):
+    id: int
+    status: Status
+    label: str
+    at: datetime
+    recorded_at: datetime
+    actor: str
+    note: str | None
+    reason: str | None
+    location: Location | None
+
+    @classmethod
+    def of(cls, event: ShipmentEvent) -> "EventOut":
+        location = None
+        if event.lat is not None and event.lon is not None:
+            location = Location(lat=event.lat, lon=event.lon)
+        return cls(
+            id=event.id,
+            status=event.status,
+            label=LABELS[event.status],
+            at=event.at,
+            recorded_at=event.recorded_at,
+            actor=event.actor,
+            note=event.note,
+            reason=event.reason,
+            location=location,
+        )
+
+
+class ShipmentOut(BaseModel):
+    id: uuid.UUID
+    tracking_number: str
+    tracking_url: str
+    status: Status
+    reference: str | None
+    recipient: Recipient
+    address: Address
+    window: Window | None
+    delivery_date: date
+    hub_id: uuid.UUID | None
+    driver_id: uuid.UUID | None
+    service_time_s: int
+    weight_kg: float | None
+    volume_m3: float | None
+    parcel_count: int
+    cod: Cod | None
+    instructions: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, shipment: Shipment, *, public_url: str) -> "ShipmentOut":
+        window = None
+        if shipment.window_start is not None and shipment.window_end is not None:
+            window = Window(start=shipment.window_start, end=shipment.window_end)
+        cod = None
+        if shipment.cod_amount is not None and shipment.cod_currency is not None:
+            cod = Cod(amount=shipment.cod_amount, currency=shipment.cod_currency)
+        return cls(
+            id=shipment.id,
+            tracking_number=shipment.tracking_number,
+            tracking_url=f"{public_url.rstrip('/')}/t/{shipment.tracking_token}",
+            status=shipment.status,
+            reference=shipment.reference,
+            recipient=Recipient.model_construct(
+                name=shipment.recipient_name,
+                phone=shipment.recipient_phone,
+                email=shipment.recipient_email,
+            ),
+            address=Address.model_construct(
+                text=shipment.address_text, lat=shipment.lat, lon=shipment.lon
+            ),
+            window=window,
+            delivery_date=shipment.delivery_date,
+            hub_id=shipment.hub_id,
+            driver_id=shipment.driver_id,
+            service_time_s=shipment.service_time_s,
+            weight_kg=shipment.weight_kg,
+            volume_m3=shipment.volume_m3,
+            parcel_count=shipment.parcel_count,
+            cod=cod,
+            instructions=shipment.instructions,
+            created_at=shipment.created_at,
+            updated_at=shipment.updated_at,
+        )
+
+
+class ShipmentDetail(ShipmentOut):
+    timeline: list[EventOut]
+
+
+class ShipmentPage(BaseModel):
+    items: list[ShipmentOut]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end"
+    )
+
+
+class RowError(BaseModel):
+    index: int
+    field: str
+    message: str
+
+
+class BulkResult(BaseModel):
+    created: int
+    existing: int
+    failed: int
+    shipments: list[ShipmentOut] = Field(description="Created and existing shipments, input order")
+    errors: list[RowError]

@@ -1,0 +1,279 @@
+"""Creating, finding and listing shipments; the caller owns the transaction."""
+
+import base64
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lastmile.api.problems import field_errors
+from lastmile.auth.credentials import new_token
+from lastmile.db import new_id, utcnow
+from lastmile.errors import FieldError, InvalidInput, NotFound
+from lastmile.hubs.models import Hub
+from lastmile.shipments import tracking_numbers
+from lastmile.shipments.models import Shipment
+from lastmile.shipments.schemas import ShipmentCreate
+from lastmile.shipments.status import Status
+from lastmile.shipments.timeline import append_event, creation_event
+
+_CREATE = TypeAdapter(ShipmentCreate)
+
+
+def _delivery_date(data: ShipmentCreate, hub: Hub | None, now: datetime) -> date:
+    if data.delivery_date is not None:
+        return data.delivery_date
+    zone = ZoneInfo(hub.timezone) if hub is not None else UTC
+    moment = data.window.start if data.window is not None else now
+    return moment.astimezone(zone).date()
+
+
+def _new_shipment(*, org_id: uuid.UUID, data: ShipmentCreate, hub: Hub | None) -> Shipment:
+    now = utcnow()
+    return Shipment(
+        id=new_id(),
+        org_id=org_id,
+        tracking_number=tracking_numbers.generate(),
+        tracking_token=new_token(24),
+        reference=data.reference,
+        status=Status.CREATED,
+        hub_id=data.hub_id,
+        recipient_name=data.recipient.name,
+        recipient_phone=data.recipient.phone,
+        recipient_email=data.recipient.email,
+        address_text=data.address.text,
+        lat=data.address.lat,
+        lon=data.address.lon,
+        delivery_date=_delivery_date(data, hub, now),
+        window_start=data.window.start if data.window else None,
+        window_end=data.window.end if data.window else None,
+        service_time_s=data.service_time_s,
+        weight_kg=data.weight_kg,
+        volume_m3=data.volume_m3,
+        parcel_count=data.parcel_count,
+        cod_amount=data.cod.amount if data.cod else None,
+        cod_currency=data.cod.currency if data.cod else None,
+        instructions=data.instructions,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _hubs_by_id(
+    *, session: Session, org_id: uuid.UUID, hub_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, Hub]:
+    if not hub_ids:
+        return {}
+    query = select(Hub).where(Hub.org_id == org_id, Hub.id.in_(hub_ids))
+    return {hub.id: hub for hub in session.scalars(query)}
+
+
+def _by_reference(
+    *, session: Session, org_id: uuid.UUID, references: set[str]
+) -> dict[str, Shipment]:
+    if not references:
+        return {}
+    query = select(Shipment).where(Shipment.org_id == org_id, Shipment.reference.in_(references))
+    return {s.reference: s for s in session.scalars(query) if s.reference is not None}
+
+
+def create_shipment(
+    *, session: Session, org_id: uuid.UUID, data: ShipmentCreate, actor: str
+) -> tuple[Shipment, bool]:
+    """(shipment, created); a known merchant reference returns the existing shipment instead."""
+    if data.reference is not None:
+        found = _by_reference(session=session, org_id=org_id, references={data.reference})
+        if data.reference in found:
+            return found[data.reference], False
+    hub = None
+    if data.hub_id is not None:
+        hub = _hubs_by_id(session=session, org_id=org_id, hub_ids={data.hub_id}).get(data.hub_id)
+        if hub is None:
+            raise InvalidInput("hub_id", f"no hub {data.hub_id} in this organisation")
+    shipment = _new_shipment(org_id=org_id, data=data, hub=hub)
+    try:
+        with session.begin_nested():
+            session.add(shipment)
+            session.add(creation_event(shipment=shipment, actor=actor))
+    except IntegrityError:
+        if data.reference is None:
+            raise
+        found = _by_reference(session=session, org_id=org_id, references={data.reference})
+        return found[data.reference], False
+    return shipment, True
+
+
+@dataclass
+class BulkOutcome:
+    shipments: list[Shipment] = field(default_factory=list)
+    created: int = 0
+    existing: int = 0
+    errors: list[tuple[int, FieldError]] = field(default_factory=list)
+
+
+def bulk_create(
+    *, session: Session, org_id: uuid.UUID, rows: Sequence[object], actor: str
+) -> BulkOutcome:
+    """Create every valid row; report each invalid row by index and field."""
+    outcome = BulkOutcome()
+    parsed: list[tuple[int, ShipmentCreate]] = []
+    for index, row in enumerate(rows):
+        try:
+            parsed.append((index, _CREATE.validate_python(row)))
+        except ValidationError as error:
+            outcome.errors.extend((index, e) for e in field_errors(error.errors()))
+
+    hubs = _hubs_by_id(
+        session=session, org_id=org_id, hub_ids={d.hub_id for _, d in parsed if d.hub_id}
+    )
+    known = _by_reference(
+        session=session, org_id=org_id, references={d.reference for _, d in parsed if d.reference}
+    )
+    fresh: list[Shipment] = []
+    for index, data in parsed:
+        if data.hub_id is not None and data.hub_id not in hubs:
+            outcome.errors.append(
+                (index, FieldError("hub_id", f"no hub {data.hub_id} in this organisation"))
+            )
+            continue
+        if data.reference is not None and data.reference in known:
+            outcome.shipments.append(known[data.reference])
+            outcome.existing += 1
+            continue
+        shipment = _new_shipment(
+            org_id=org_id, data=data, hub=hubs.get(data.hub_id) if data.hub_id else None
+        )
+        if data.reference is not None:
+            known[data.reference] = shipment
+        fresh.append(shipment)
+        outcome.shipments.append(shipment)
+        outcome.created += 1
+
+    session.add_all(fresh)
+    session.flush()
+    session.add_all([creation_event(shipment=s, actor=actor) for s in fresh])
+    session.flush()
+    outcome.errors.sort(key=lambda item: item[0])
+    return outcome
+
+
+def get_shipment(*, session: Session, org_id: uuid.UUID, tracking_number: str) -> Shipment:
+    """By tracking number, normalised; a number whose check character fails says so."""
+    try:
+        number = tracking_numbers.validate(tracking_number)
+    except tracking_numbers.TrackingNumberError as error:
+        raise NotFound(str(error)) from None
+    query = select(Shipment).where(Shipment.org_id == org_id, Shipment.tracking_number == number)
+    shipment = session.scalar(query)
+    if shipment is None:
+        raise NotFound(f"no shipment with tracking number {number}")
+    return shipment
+
+
+def get_for_update(*, session: Session, org_id: uuid.UUID, tracking_number: str) -> Shipment:
+    """Like `get_shipment`, holding the row lock so concurrent events replay in turn."""
+    shipment = get_shipment(session=session, org_id=org_id, tracking_number=tracking_number)
+    session.refresh(shipment, with_for_update=True)
+    return shipment
+
+
+def get_by_token(*, session: Session, token: str) -> Shipment | None:
+    return session.scalar(select(Shipment).where(Shipment.tracking_token == token))
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentFilter:
+    statuses: Sequence[Status] = ()
+    delivery_date: date | None = None
+    hub_id: uuid.UUID | None = None
+    driver_id: uuid.UUID | None = None
+    query: str | None = None
+
+
+def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
+    query = select(Shipment).where(Shipment.org_id == org_id)
+    if filters.statuses:
+        query = query.where(Shipment.status.in_(filters.statuses))
+    if filters.delivery_date is not None:
+        query = query.where(Shipment.delivery_date == filters.delivery_date)
+    if filters.hub_id is not None:
+        query = query.where(Shipment.hub_id == filters.hub_id)
+    if filters.driver_id is not None:
+        query = query.where(Shipment.driver_id == filters.driver_id)
+    if filters.query:
+        text = filters.query.strip()
+        matches = [
+            Shipment.reference == text,
+            Shipment.recipient_name.icontains(text, autoescape=True),
+        ]
+        number = tracking_numbers.normalise(text)
+        if number:
+            matches.append(Shipment.tracking_number.startswith(number, autoescape=True))
+        query = query.where(or_(*matches))
+    return query
+
+
+def _encode_cursor(shipment: Shipment) -> str:
+    raw = f"{shipment.created_at.isoformat()}|{shipment.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        created, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(created), uuid.UUID(ident)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("cursor", "is not a cursor this API gave out") from None
+
+
+def list_shipments(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    filters: ShipmentFilter,
+    limit: int,
+    cursor: str | None = None,
+) -> tuple[list[Shipment], str | None]:
+    """Newest first, one page and the cursor of the next (None at the end)."""
+    query = _filtered(org_id, filters)
+    if cursor is not None:
+        created_at, ident = _decode_cursor(cursor)
+        query = query.where(tuple_(Shipment.created_at, Shipment.id) < (created_at, ident))
+    query = query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit + 1)
+    rows = list(session.scalars(query))
+    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def record_event(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    tracking_number: str,
+    status: Status,
+    actor: str,
+    at: datetime | None = None,
+    note: str | None = None,
+    reason: str | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> Shipment:
+    shipment = get_for_update(session=session, org_id=org_id, tracking_number=tracking_number)
+    append_event(
+        session=session,
+        shipment=shipment,
+        status=status,
+        actor=actor,
+        at=at,
+        note=note,
+        reason=reason,
+        lat=lat,
+        lon=lon,
+    )
+    return shipment

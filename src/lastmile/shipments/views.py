@@ -1,0 +1,169 @@
+"""HTTP routes for shipments and their events."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.orm import Session
+
+from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.auth.deps import PrincipalDep, StaffDep
+from lastmile.shipments import service
+from lastmile.shipments.models import Shipment
+from lastmile.shipments.schemas import (
+    BulkResult,
+    BulkShipmentsIn,
+    CancelIn,
+    EventIn,
+    EventOut,
+    RowError,
+    ShipmentCreate,
+    ShipmentDetail,
+    ShipmentOut,
+    ShipmentPage,
+)
+from lastmile.shipments.status import Status
+from lastmile.shipments.timeline import events_of
+
+router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"], responses=COMMON_PROBLEMS)
+
+
+def _detail(session: Session, shipment: Shipment, public_url: str) -> ShipmentDetail:
+    timeline = [EventOut.of(e) for e in events_of(session=session, shipment_id=shipment.id)]
+    return ShipmentDetail(
+        **ShipmentOut.of(shipment, public_url=public_url).model_dump(), timeline=timeline
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": ShipmentOut, "description": "A shipment with this reference exists"}},
+)
+def create_shipment(
+    body: ShipmentCreate,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: StaffDep,
+) -> ShipmentOut:
+    shipment, created = service.create_shipment(
+        session=session, org_id=principal.org_id, data=body, actor=principal.actor
+    )
+    session.commit()
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return ShipmentOut.of(shipment, public_url=settings.public_url)
+
+
+@router.post("/bulk")
+def bulk_create(
+    body: BulkShipmentsIn, session: SessionDep, settings: SettingsDep, principal: StaffDep
+) -> BulkResult:
+    """Valid rows are created even when others fail; each failure names its row and field."""
+    outcome = service.bulk_create(
+        session=session, org_id=principal.org_id, rows=body.shipments, actor=principal.actor
+    )
+    session.commit()
+    return BulkResult(
+        created=outcome.created,
+        existing=outcome.existing,
+        failed=len({index for index, _ in outcome.errors}),
+        shipments=[ShipmentOut.of(s, public_url=settings.public_url) for s in outcome.shipments],
+        errors=[RowError(index=i, field=e.field, message=e.message) for i, e in outcome.errors],
+    )
+
+
+@router.get("")
+def list_shipments(
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    status_: Annotated[list[Status] | None, Query(alias="status")] = None,
+    date_: Annotated[date | None, Query(alias="date", description="Delivery date")] = None,
+    hub_id: uuid.UUID | None = None,
+    driver_id: uuid.UUID | None = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Tracking number, recipient name or reference"),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> ShipmentPage:
+    filters = service.ShipmentFilter(
+        statuses=status_ or (), delivery_date=date_, hub_id=hub_id, driver_id=driver_id, query=q
+    )
+    rows, next_cursor = service.list_shipments(
+        session=session, org_id=principal.org_id, filters=filters, limit=limit, cursor=cursor
+    )
+    return ShipmentPage(
+        items=[ShipmentOut.of(s, public_url=settings.public_url) for s in rows],
+        next_cursor=next_cursor,
+    )
+
+
+@router.get("/{tracking_number}")
+def get_shipment(
+    tracking_number: str, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
+) -> ShipmentDetail:
+    shipment = service.get_shipment(
+        session=session, org_id=principal.org_id, tracking_number=tracking_number
+    )
+    return _detail(session, shipment, settings.public_url)
+
+
+@router.get("/{tracking_number}/events")
+def list_events(
+    tracking_number: str, session: SessionDep, principal: PrincipalDep
+) -> list[EventOut]:
+    shipment = service.get_shipment(
+        session=session, org_id=principal.org_id, tracking_number=tracking_number
+    )
+    return [EventOut.of(e) for e in events_of(session=session, shipment_id=shipment.id)]
+
+
+@router.post("/{tracking_number}/events", status_code=status.HTTP_201_CREATED)
+def post_event(
+    tracking_number: str,
+    body: EventIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+) -> ShipmentDetail:
+    """A status change or a scan; late and out-of-order events take their place in time."""
+    shipment = service.record_event(
+        session=session,
+        org_id=principal.org_id,
+        tracking_number=tracking_number,
+        status=body.status,
+        actor=principal.actor,
+        at=body.at,
+        note=body.note,
+        reason=body.reason,
+        lat=body.location.lat if body.location else None,
+        lon=body.location.lon if body.location else None,
+    )
+    session.commit()
+    return _detail(session, shipment, settings.public_url)
+
+
+@router.post("/{tracking_number}/cancel")
+def cancel_shipment(
+    tracking_number: str,
+    body: CancelIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: StaffDep,
+) -> ShipmentDetail:
+    shipment = service.record_event(
+        session=session,
+        org_id=principal.org_id,
+        tracking_number=tracking_number,
+        status=Status.CANCELLED,
+        actor=principal.actor,
+        reason=body.reason,
+    )
+    session.commit()
+    return _detail(session, shipment, settings.public_url)

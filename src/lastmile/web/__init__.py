@@ -1,0 +1,1 @@
+"""The user interfaces: customer tracking page, Control Tower, driver app."""

@@ -1,0 +1,1 @@
+"""The customer's tracking page behind an unguessable link."""

@@ -1,0 +1,76 @@
+"""Small factories the tests build what they need with."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from lastmile.auth import service as auth
+from lastmile.auth.models import Role
+from lastmile.db import Database
+
+
+@dataclass(frozen=True)
+class OrgHandle:
+    org_id: uuid.UUID
+    api_key: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+
+def make_org(db: Database, name: str, *, role: Role = Role.ADMIN) -> OrgHandle:
+    with db.session() as session:
+        org = auth.create_organization(session=session, name=name)
+        _, key = auth.create_api_key(session=session, org_id=org.id, name="test", role=role)
+        session.commit()
+        return OrgHandle(org.id, key)
+
+
+def shipment_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "recipient": {
+            "name": "Aino Virtanen",
+            "phone": "+358401234567",
+            "email": "aino@example.fi",
+        },
+        "address": {"text": "Mannerheimintie 1, Helsinki", "lat": 60.1699, "lon": 24.9384},
+        "window": {"start": "2026-11-24T10:00:00+02:00", "end": "2026-11-24T12:00:00+02:00"},
+        "parcel_count": 2,
+        "weight_kg": 3.5,
+    }
+    body.update(overrides)
+    return body
+
+
+def hub_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "code": "HEL1",
+        "name": "Helsinki hub",
+        "lat": 60.1719,
+        "lon": 24.9414,
+        "timezone": "Europe/Helsinki",
+        "opening_hours": {"mon": [["08:00", "18:00"]]},
+    }
+    body.update(overrides)
+    return body
+
+
+def create_shipment(client: TestClient, org: OrgHandle, **overrides: Any) -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/shipments", json=shipment_body(**overrides), headers=org.headers
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
+def post_event(
+    client: TestClient, org: OrgHandle, tracking_number: str, **body: Any
+) -> tuple[int, dict[str, Any]]:
+    response = client.post(
+        f"/api/v1/shipments/{tracking_number}/events", json=body, headers=org.headers
+    )
+    return response.status_code, response.json()

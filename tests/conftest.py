@@ -1,0 +1,133 @@
+"""Shared fixtures: a migrated database per backend, one rolled-back transaction per test."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from tests.common import OrgHandle, make_org
+
+from lastmile.app import create_app
+from lastmile.config import Settings
+from lastmile.db import Database
+from lastmile.db.engine import make_engine
+from lastmile.db.migrate import upgrade
+
+REQUIRE_SERVICES = os.environ.get("LASTMILE_REQUIRE_SERVICES") == "1"
+POSTGRES_URL = os.environ.get(
+    "LASTMILE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SHARED_DATA = Path(
+    os.environ.get("LASTMILE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+
+
+def service_unavailable(what: str) -> None:
+    """Skip when a real service is missing, unless CI demands it (then fail)."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is unreachable and LASTMILE_REQUIRE_SERVICES=1 requires it")
+    pytest.skip(f"{what} is unreachable (set LASTMILE_REQUIRE_SERVICES=1 to fail instead)")
+
+
+def shared_data(relative: str) -> Path:
+    """A path under ../shared/data, skipping (or failing under CI) when it is absent."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        service_unavailable(f"reference data {path}")
+    return path
+
+
+def _sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    path = tmp_path_factory.mktemp("sqlite") / "lastmile.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _postgres_engine() -> Iterator[Engine]:
+    admin = make_engine(POSTGRES_URL)
+    try:
+        with admin.connect():
+            pass
+    except OperationalError:
+        admin.dispose()
+        service_unavailable(f"PostgreSQL at {POSTGRES_URL.split('@')[-1]}")
+    schema = f"lastmile_test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """A migrated database on each backend, made once per test session."""
+    if request.param == "sqlite":
+        yield from _sqlite_engine(tmp_path_factory)
+    else:
+        yield from _postgres_engine()
+
+
+@pytest.fixture
+def db(engine: Engine) -> Iterator[Database]:
+    """Sessions joined to one outer transaction that is rolled back after the test."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        sessions = sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        yield Database(engine, sessions)
+        transaction.rollback()
+
+
+@pytest.fixture
+def session(db: Database) -> Iterator[Session]:
+    with db.session() as session:
+        yield session
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        env="test",
+        data_dir=tmp_path,
+        public_url="http://testserver",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database) -> FastAPI:
+    return create_app(settings, database=db)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def org(db: Database) -> OrgHandle:
+    return make_org(db, "Org A")
+
+
+@pytest.fixture
+def other_org(db: Database) -> OrgHandle:
+    return make_org(db, "Org B")

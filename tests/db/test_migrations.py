@@ -1,0 +1,19 @@
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect
+
+from lastmile.db.registry import metadata
+
+
+def test_migrations_match_the_models(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+
+
+def test_every_tenant_table_carries_org_id(engine: Engine) -> None:
+    global_tables = {"organizations", "idempotency_records", "alembic_version"}
+    inspector = inspect(engine)
+    for table in set(inspector.get_table_names()) - global_tables:
+        columns = {c["name"] for c in inspector.get_columns(table)}
+        assert "org_id" in columns, table

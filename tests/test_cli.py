@@ -1,0 +1,79 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lastmile.auth import service as auth
+from lastmile.cli import app
+from lastmile.config import Settings
+from lastmile.db import Database
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LASTMILE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("LASTMILE_DATABASE_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_org_create_prints_a_working_admin_key(data_dir: Path) -> None:
+    result = runner.invoke(app, ["org", "create", "Acme Couriers", "--json"])
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.stdout)
+    assert set(created) == {"org_id", "api_key"}
+
+    database = Database.from_url(Settings().resolved_database_url)
+    with database.session() as session:
+        key = auth.authenticate_api_key(session=session, key=created["api_key"])
+        assert key is not None
+        assert str(key.org_id) == created["org_id"]
+        assert key.role == "admin"
+    database.engine.dispose()
+
+
+def test_user_create_and_migrate(data_dir: Path) -> None:
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+    org_id = json.loads(runner.invoke(app, ["org", "create", "A", "--json"]).stdout)["org_id"]
+    result = runner.invoke(
+        app,
+        [
+            "user",
+            "create",
+            "--org",
+            org_id,
+            "--email",
+            "Dee@Example.com",
+            "--name",
+            "Dee",
+            "--role",
+            "dispatcher",
+            "--password",
+            "long enough password",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "dee@example.com (dispatcher)" in result.stdout
+
+
+def test_user_create_in_unknown_org_fails_clearly(data_dir: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "user",
+            "create",
+            "--org",
+            "00000000-0000-0000-0000-000000000000",
+            "--email",
+            "a@b.co",
+            "--name",
+            "A",
+            "--password",
+            "long enough password",
+        ],
+    )
+    assert result.exit_code != 0
+    assert "no organisation" in str(result.exception)
