@@ -1,8 +1,8 @@
 """Seed a demo organisation: an admin, a hub in central Helsinki, and a day of shipments."""
 
 import random
-import uuid
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
