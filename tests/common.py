@@ -74,3 +74,16 @@ def post_event(
         f"/api/v1/shipments/{tracking_number}/events", json=body, headers=org.headers
     )
     return response.status_code, response.json()
+
+
+def make_driver(
+    client: TestClient, org: OrgHandle, *device_ids: str, name: str = "Mikko Lahtinen"
+) -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/drivers",
+        json={"name": name, "phone": "+358401112223", "device_ids": list(device_ids)},
+        headers=org.headers,
+    )
+    assert response.status_code == 201, response.text
+    data: dict[str, Any] = response.json()
+    return data

@@ -131,3 +131,26 @@ def org(db: Database) -> OrgHandle:
 @pytest.fixture
 def other_org(db: Database) -> OrgHandle:
     return make_org(db, "Org B")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+REDIS_URL = os.environ.get("LASTMILE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The real Redis server (skipped, or failed under CI, when it is down)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        service_unavailable(f"Redis at {REDIS_URL}")
+    finally:
+        client.close()
+    return REDIS_URL

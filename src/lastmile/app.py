@@ -16,11 +16,18 @@ from lastmile.api.body import BodyLimitMiddleware
 from lastmile.api.idempotency import IdempotencyMiddleware
 from lastmile.api.problems import error_response, install_problem_handlers
 from lastmile.auth.views import router as auth_router
+from lastmile.bus import open_bus
 from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade
 from lastmile.errors import Conflict
+from lastmile.fleet.stream import router as fleet_stream_router
+from lastmile.fleet.views import router as fleet_router
 from lastmile.hubs.views import router as hubs_router
+from lastmile.ingest.service import Ingestor, build_pipeline
+from lastmile.ingest.store import FixStore
+from lastmile.ingest.views import router as ingest_router
+from lastmile.ingest.writer import BatchWriter
 from lastmile.shipments.views import router as shipments_router
 from lastmile.web.templating import make_templates
 from lastmile.web.tracking.views import router as tracking_router
@@ -79,9 +86,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             app.state.db = Database.from_url(settings.resolved_database_url)
             upgrade(app.state.db.engine)
+        app.state.bus = open_bus(settings.bus_url)
+        writer = BatchWriter(FixStore(app.state.db), wait_s=settings.ingest_batch_wait_s)
+        app.state.ingestor = Ingestor(
+            database=app.state.db,
+            pipeline=build_pipeline(settings),
+            writer=writer,
+            bus=app.state.bus,
+        )
+        await writer.start()
         try:
             yield
         finally:
+            await writer.stop()
+            await app.state.bus.close()
             if owned:
                 app.state.db.engine.dispose()
 
@@ -108,7 +126,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(IdempotencyMiddleware, ttl_s=settings.idempotency_ttl_s)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
-    for router in (auth_router, hubs_router, shipments_router, tracking_router):
+    routers = (
+        auth_router,
+        hubs_router,
+        shipments_router,
+        fleet_router,
+        fleet_stream_router,
+        ingest_router,
+        tracking_router,
+    )
+    for router in routers:
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)

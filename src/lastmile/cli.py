@@ -13,12 +13,14 @@ from lastmile.auth.models import Role
 from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade
+from lastmile.routing.cli import map_app
 
 app = typer.Typer(help="Lastmile: last-mile delivery tracking.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
+app.add_typer(map_app, name="map", help="Road maps: import OpenStreetMap extracts.")
 
 
 def _database(settings: Settings) -> Database:

@@ -27,6 +27,15 @@ class Settings(BaseSettings):
     idempotency_ttl_s: int = 24 * 3600
     vendor_dir: Path | None = None
 
+    bus_url: str = "memory://"
+    mqtt_url: str | None = None
+    osmand_port: int | None = None
+    ingest_max_accuracy_m: float = 100.0
+    ingest_max_speed_mps: float = 70.0
+    ingest_max_future_s: float = 300.0
+    ingest_batch_wait_s: float = 0.005
+    fix_retention_days: int = 90
+
     @property
     def resolved_database_url(self) -> str:
         """The SQLAlchemy URL: the configured one, or a SQLite file in the data directory."""

@@ -1,0 +1,41 @@
+"""The bus interface: fire-and-forget publish, per-subscriber queues, JSON messages."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    channel: str
+    data: dict[str, Any]
+
+
+class Subscription(Protocol):
+    """Messages on the subscribed channels, in publish order per channel."""
+
+    def __aiter__(self) -> AsyncIterator[Message]: ...
+
+    async def get(self, timeout_s: float | None = None) -> Message | None:
+        """The next message, or None when `timeout_s` passes first."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class Bus(Protocol):
+    async def publish(self, channel: str, data: dict[str, Any]) -> None: ...
+
+    async def subscribe(self, *channels: str) -> Subscription: ...
+
+    async def close(self) -> None: ...
+
+
+def fleet_channel(org_id: object) -> str:
+    """Positions and driver state of one organisation."""
+    return f"fleet:{org_id}"
+
+
+def shipment_channel(shipment_id: object) -> str:
+    """Status and ETA changes of one shipment (the tracking page listens here)."""
+    return f"shipment:{shipment_id}"

@@ -1,0 +1,1 @@
+"""Drivers, their devices, vehicles and shifts."""

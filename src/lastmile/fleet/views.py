@@ -1,0 +1,196 @@
+"""HTTP routes: drivers, vehicles, shifts and live positions."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.orm import Session
+
+from lastmile.api.deps import SessionDep
+from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.auth.deps import PrincipalDep, StaffDep
+from lastmile.db import utcnow
+from lastmile.errors import NotFound
+from lastmile.fleet import service
+from lastmile.fleet.models import Driver
+from lastmile.fleet.schemas import (
+    DriverCreate,
+    DriverOut,
+    DriverUpdate,
+    PositionOut,
+    ShiftEnd,
+    ShiftOut,
+    ShiftStart,
+    VehicleCreate,
+    VehicleOut,
+    VehicleUpdate,
+)
+from lastmile.ingest import positions
+
+router = APIRouter(tags=["fleet"], responses=COMMON_PROBLEMS)
+
+
+def _drivers_out(session: Session, drivers: list[Driver]) -> list[DriverOut]:
+    ids = [d.id for d in drivers]
+    devices = service.device_ids_by_driver(session=session, driver_ids=ids)
+    on_shift = service.drivers_on_shift(session=session, driver_ids=ids)
+    return [
+        DriverOut(
+            id=d.id,
+            name=d.name,
+            phone=d.phone,
+            device_ids=devices.get(d.id, []),
+            photo_url=d.photo_url,
+            active=d.active,
+            on_shift=d.id in on_shift,
+            created_at=d.created_at,
+        )
+        for d in drivers
+    ]
+
+
+@router.post("/api/v1/drivers", status_code=status.HTTP_201_CREATED)
+def create_driver(body: DriverCreate, session: SessionDep, principal: StaffDep) -> DriverOut:
+    driver = service.create_driver(
+        session=session,
+        org_id=principal.org_id,
+        name=body.name,
+        phone=body.phone,
+        device_ids=body.device_ids,
+        active=body.active,
+        photo_url=str(body.photo_url) if body.photo_url else None,
+    )
+    session.commit()
+    return _drivers_out(session, [driver])[0]
+
+
+@router.get("/api/v1/drivers")
+def list_drivers(session: SessionDep, principal: PrincipalDep) -> list[DriverOut]:
+    return _drivers_out(session, service.list_drivers(session=session, org_id=principal.org_id))
+
+
+@router.get("/api/v1/drivers/{driver_id}")
+def get_driver(driver_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> DriverOut:
+    driver = service.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    return _drivers_out(session, [driver])[0]
+
+
+@router.patch("/api/v1/drivers/{driver_id}")
+def update_driver(
+    driver_id: uuid.UUID, body: DriverUpdate, session: SessionDep, principal: StaffDep
+) -> DriverOut:
+    fields = body.model_dump(exclude_unset=True)
+    if "photo_url" in fields:
+        fields["photo_url"] = str(fields["photo_url"])
+    driver = service.update_driver(
+        session=session, org_id=principal.org_id, driver_id=driver_id, **fields
+    )
+    session.commit()
+    return _drivers_out(session, [driver])[0]
+
+
+@router.delete("/api/v1/drivers/{driver_id}", status_code=204)
+def delete_driver(driver_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> Response:
+    service.delete_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/api/v1/drivers/{driver_id}/position")
+def driver_position(
+    driver_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> PositionOut:
+    service.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    found = positions.latest(session=session, org_id=principal.org_id, driver_ids=[driver_id])
+    if not found:
+        raise NotFound(f"driver {driver_id} has sent no position yet")
+    return positions.to_out(found[0], now=utcnow())
+
+
+@router.get("/api/v1/fleet/positions")
+def fleet_positions(
+    session: SessionDep,
+    principal: PrincipalDep,
+    on_shift: Annotated[bool, Query(description="Only drivers now on shift")] = False,
+) -> list[PositionOut]:
+    found = positions.latest(session=session, org_id=principal.org_id, on_shift=on_shift)
+    now = utcnow()
+    return [positions.to_out(p, now=now) for p in found]
+
+
+@router.post("/api/v1/drivers/{driver_id}/shifts/start", status_code=status.HTTP_201_CREATED)
+def start_shift(
+    driver_id: uuid.UUID, body: ShiftStart, session: SessionDep, principal: PrincipalDep
+) -> ShiftOut:
+    shift = service.start_shift(
+        session=session,
+        org_id=principal.org_id,
+        driver_id=driver_id,
+        vehicle_id=body.vehicle_id,
+        odometer_km=body.odometer_km,
+    )
+    session.commit()
+    return ShiftOut.model_validate(shift)
+
+
+@router.post("/api/v1/drivers/{driver_id}/shifts/end")
+def end_shift(
+    driver_id: uuid.UUID, body: ShiftEnd, session: SessionDep, principal: PrincipalDep
+) -> ShiftOut:
+    shift = service.end_shift(
+        session=session,
+        org_id=principal.org_id,
+        driver_id=driver_id,
+        odometer_km=body.odometer_km,
+    )
+    session.commit()
+    return ShiftOut.model_validate(shift)
+
+
+@router.get("/api/v1/drivers/{driver_id}/shifts")
+def list_shifts(
+    driver_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> list[ShiftOut]:
+    shifts = service.list_shifts(session=session, org_id=principal.org_id, driver_id=driver_id)
+    return [ShiftOut.model_validate(s) for s in shifts]
+
+
+@router.post("/api/v1/vehicles", status_code=status.HTTP_201_CREATED)
+def create_vehicle(body: VehicleCreate, session: SessionDep, principal: StaffDep) -> VehicleOut:
+    vehicle = service.create_vehicle(session=session, org_id=principal.org_id, **body.model_dump())
+    session.commit()
+    return VehicleOut.model_validate(vehicle)
+
+
+@router.get("/api/v1/vehicles")
+def list_vehicles(session: SessionDep, principal: PrincipalDep) -> list[VehicleOut]:
+    vehicles = service.list_vehicles(session=session, org_id=principal.org_id)
+    return [VehicleOut.model_validate(v) for v in vehicles]
+
+
+@router.get("/api/v1/vehicles/{vehicle_id}")
+def get_vehicle(vehicle_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> VehicleOut:
+    return VehicleOut.model_validate(
+        service.get_vehicle(session=session, org_id=principal.org_id, vehicle_id=vehicle_id)
+    )
+
+
+@router.patch("/api/v1/vehicles/{vehicle_id}")
+def update_vehicle(
+    vehicle_id: uuid.UUID, body: VehicleUpdate, session: SessionDep, principal: StaffDep
+) -> VehicleOut:
+    vehicle = service.update_vehicle(
+        session=session,
+        org_id=principal.org_id,
+        vehicle_id=vehicle_id,
+        **body.model_dump(exclude_unset=True),
+    )
+    session.commit()
+    return VehicleOut.model_validate(vehicle)
+
+
+@router.delete("/api/v1/vehicles/{vehicle_id}", status_code=204)
+def delete_vehicle(vehicle_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> Response:
+    service.delete_vehicle(session=session, org_id=principal.org_id, vehicle_id=vehicle_id)
+    session.commit()
+    return Response(status_code=204)

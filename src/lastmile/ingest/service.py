@@ -1,0 +1,177 @@
+"""The fix hot path: find the device's driver, run the pipeline, store durably, then publish."""
+
+import time
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import anyio
+
+from lastmile.bus.base import Bus, fleet_channel
+from lastmile.config import Settings
+from lastmile.db import Database, utcnow
+from lastmile.errors import NotFound
+from lastmile.fleet import service as fleet
+from lastmile.ingest import standard_handlers
+from lastmile.ingest.models import QUALITY_LATE, QUALITY_OK
+from lastmile.ingest.pipeline import Pipeline, Status, TrackedFix
+from lastmile.ingest.store import StoredFix
+from lastmile.ingest.writer import BatchWriter
+from lastmile.types import Fix
+
+DEVICE_CACHE_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceOwner:
+    org_id: uuid.UUID
+    driver_id: uuid.UUID
+    device_id: str
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    late: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "late": self.late, "rejected": dict(self.rejected)}
+
+
+def build_pipeline(settings: Settings) -> Pipeline:
+    """The handlers that run before storage, configured from settings."""
+    return Pipeline(
+        standard_handlers(
+            max_accuracy_m=settings.ingest_max_accuracy_m,
+            max_speed_mps=settings.ingest_max_speed_mps,
+        )
+    )
+
+
+class DeviceDirectory:
+    """Device identifier → owner, cached briefly (unknown devices too) to spare the database."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._cache: dict[str, tuple[float, DeviceOwner | None]] = {}
+
+    def _lookup(self, identifier: str) -> DeviceOwner | None:
+        with self.database.session() as session:
+            device = fleet.find_device(session=session, identifier=identifier)
+            if device is None:
+                return None
+            return DeviceOwner(device.org_id, device.driver_id, device.identifier)
+
+    async def owner(self, identifier: str) -> DeviceOwner:
+        """The owner of a registered device; NotFound for any other identifier."""
+        cached = self._cache.get(identifier)
+        now = time.monotonic()
+        if cached is None or cached[0] < now:
+            owner = await anyio.to_thread.run_sync(self._lookup, identifier)
+            self._cache[identifier] = (now + DEVICE_CACHE_S, owner)
+        else:
+            owner = cached[1]
+        if owner is None:
+            raise NotFound(f"device {identifier!r} is not registered to any driver")
+        return owner
+
+    def forget(self, identifier: str | None = None) -> None:
+        if identifier is None:
+            self._cache.clear()
+        else:
+            self._cache.pop(identifier, None)
+
+
+def _quality(tracked: TrackedFix) -> str:
+    if tracked.status == Status.LIVE:
+        return QUALITY_OK
+    if tracked.status == Status.LATE:
+        return QUALITY_LATE
+    return f"rejected:{tracked.reason}"
+
+
+def _stored(tracked: TrackedFix, owner: DeviceOwner, received_at: datetime) -> StoredFix:
+    fix = tracked.fix
+    return StoredFix(
+        driver_id=owner.driver_id,
+        org_id=owner.org_id,
+        device_id=owner.device_id,
+        at=fix.at,
+        received_at=received_at,
+        lat=fix.lat,
+        lon=fix.lon,
+        smoothed_lat=tracked.smoothed_lat,
+        smoothed_lon=tracked.smoothed_lon,
+        accuracy_m=fix.accuracy_m,
+        speed_mps=fix.speed_mps,
+        heading_deg=fix.heading_deg,
+        altitude_m=fix.altitude_m,
+        battery_pct=fix.battery_pct,
+        mock=fix.mock,
+        quality=_quality(tracked),
+    )
+
+
+def position_message(
+    owner: DeviceOwner, live: Sequence[TrackedFix], received_at: datetime
+) -> dict[str, Any]:
+    """The bus message for one driver's accepted fixes of one batch; the last is the position."""
+    last = live[-1]
+    return {
+        "type": "position",
+        "driver_id": str(owner.driver_id),
+        "device_id": owner.device_id,
+        "lat": last.lat,
+        "lon": last.lon,
+        "at": last.fix.at.isoformat(),
+        "speed_mps": last.fix.speed_mps,
+        "heading_deg": last.fix.heading_deg,
+        "accuracy_m": last.fix.accuracy_m,
+        "mock": last.fix.mock,
+        "received_at": received_at.isoformat(),
+        "fixes": [[t.fix.at.isoformat(), round(t.lat, 7), round(t.lon, 7)] for t in live],
+    }
+
+
+class Ingestor:
+    def __init__(
+        self, *, database: Database, pipeline: Pipeline, writer: BatchWriter, bus: Bus
+    ) -> None:
+        self.devices = DeviceDirectory(database)
+        self.pipeline = pipeline
+        self.writer = writer
+        self.bus = bus
+
+    async def ingest(self, fixes: Sequence[Fix], *, owner: DeviceOwner) -> IngestResult:
+        """Process fixes of one device; returns once they are stored, publishes after."""
+        received_at = utcnow()
+        ordered = sorted(fixes, key=lambda f: f.at)
+        tracked = [self.pipeline.process(fix) for fix in ordered]
+        await self.writer.write([_stored(t, owner, received_at) for t in tracked])
+
+        result = IngestResult()
+        live = []
+        for item in tracked:
+            if item.status == Status.LIVE:
+                result.accepted += 1
+                live.append(item)
+            elif item.status == Status.LATE:
+                result.late += 1
+            else:
+                result.rejected[item.reason or "unknown"] += 1
+        if live:
+            await self.bus.publish(
+                fleet_channel(owner.org_id), position_message(owner, live, received_at)
+            )
+        return result
+
+    async def ingest_device(self, fixes: Sequence[Fix]) -> IngestResult:
+        """Fixes from a device protocol that carries no tenant: the device id decides."""
+        if not fixes:
+            return IngestResult()
+        owner = await self.devices.owner(fixes[0].device_id)
+        return await self.ingest(fixes, owner=owner)

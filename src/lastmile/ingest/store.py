@@ -1,0 +1,188 @@
+"""Durable storage of fixes: COPY on PostgreSQL, batched inserts on SQLite.
+
+A batch is written in one transaction together with the latest position of each driver in it;
+a fix already stored (same driver, same time) is skipped, so re-sent batches are harmless.
+"""
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import Connection, Table, delete, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lastmile.db import Database
+from lastmile.ingest.models import QUALITY_OK, DriverPosition, fixes
+
+log = logging.getLogger(__name__)
+
+COLUMNS = (
+    "driver_id",
+    "at",
+    "org_id",
+    "device_id",
+    "received_at",
+    "lat",
+    "lon",
+    "smoothed_lat",
+    "smoothed_lon",
+    "accuracy_m",
+    "speed_mps",
+    "heading_deg",
+    "altitude_m",
+    "battery_pct",
+    "mock",
+    "quality",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFix:
+    """One row of `fixes`: a decoded fix, whose driver it is, and what the pipeline made of it."""
+
+    driver_id: uuid.UUID
+    org_id: uuid.UUID
+    device_id: str
+    at: datetime
+    received_at: datetime
+    lat: float
+    lon: float
+    smoothed_lat: float | None = None
+    smoothed_lon: float | None = None
+    accuracy_m: float | None = None
+    speed_mps: float | None = None
+    heading_deg: float | None = None
+    altitude_m: float | None = None
+    battery_pct: float | None = None
+    mock: bool = False
+    quality: str = QUALITY_OK
+
+    def row(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in COLUMNS)
+
+
+def partition_name(day: date) -> str:
+    return f"fixes_p{day:%Y%m%d}"
+
+
+class FixStore:
+    """Writes batches of fixes; one instance per process, safe to call from one writer thread."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.dialect = database.dialect
+        self._partitions: set[date] = set()
+
+    def write(self, batch: Sequence[StoredFix]) -> None:
+        """Store the batch durably (committed) or raise; nothing is half-stored."""
+        if not batch:
+            return
+        with self.database.session() as session:
+            connection = session.connection()
+            if self.dialect == "postgresql":
+                self._ensure_partitions(connection, {f.at.astimezone(UTC).date() for f in batch})
+                self._copy(connection, batch)
+            else:
+                self._insert(connection, batch)
+            self._upsert_positions(connection, batch)
+            session.commit()
+
+    def _insert(self, connection: Connection, batch: Sequence[StoredFix]) -> None:
+        statement = sqlite.insert(fixes).on_conflict_do_nothing()
+        connection.execute(statement, [dict(zip(COLUMNS, f.row(), strict=True)) for f in batch])
+
+    def _copy(self, connection: Connection, batch: Sequence[StoredFix]) -> None:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS fixes_incoming (LIKE fixes INCLUDING DEFAULTS)"
+            )
+            columns = ", ".join(COLUMNS)
+            with cursor.copy(f"COPY fixes_incoming ({columns}) FROM STDIN") as copy:
+                for fix in batch:
+                    copy.write_row(fix.row())
+            cursor.execute(
+                f"INSERT INTO fixes ({columns}) SELECT {columns} FROM fixes_incoming "
+                "ON CONFLICT DO NOTHING"
+            )
+            cursor.execute("TRUNCATE fixes_incoming")
+
+    def _ensure_partitions(self, connection: Connection, days: set[date]) -> None:
+        for day in sorted(days - self._partitions):
+            name = partition_name(day)
+            start, end = day.isoformat(), (day + timedelta(days=1)).isoformat()
+            try:
+                with connection.begin_nested():
+                    connection.execute(
+                        text(
+                            f'CREATE TABLE IF NOT EXISTS "{name}" PARTITION OF fixes '
+                            f"FOR VALUES FROM ('{start}') TO ('{end}')"
+                        )
+                    )
+            except Exception as error:  # the default partition still takes the rows
+                log.warning(
+                    "fix partition %s not created (rows go to the default): %s", name, error
+                )
+            self._partitions.add(day)
+
+    def _upsert_positions(self, connection: Connection, batch: Sequence[StoredFix]) -> None:
+        newest: dict[uuid.UUID, StoredFix] = {}
+        for fix in batch:
+            if fix.quality != QUALITY_OK:
+                continue
+            current = newest.get(fix.driver_id)
+            if current is None or fix.at > current.at:
+                newest[fix.driver_id] = fix
+        if not newest:
+            return
+        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        table = DriverPosition.__table__
+        assert isinstance(table, Table)
+        rows = [
+            {
+                "driver_id": f.driver_id,
+                "org_id": f.org_id,
+                "device_id": f.device_id,
+                "at": f.at,
+                "received_at": f.received_at,
+                "lat": f.lat,
+                "lon": f.lon,
+                "accuracy_m": f.accuracy_m,
+                "speed_mps": f.speed_mps,
+                "heading_deg": f.heading_deg,
+                "battery_pct": f.battery_pct,
+                "mock": f.mock,
+            }
+            for f in newest.values()
+        ]
+        statement = insert(table)
+        changed = {c: statement.excluded[c] for c in rows[0] if c != "driver_id"}
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["driver_id"],
+                set_=changed,
+                where=table.c.at < statement.excluded.at,
+            ),
+            rows,
+        )
+
+    def purge_before(self, cutoff: datetime) -> None:
+        """Retention: drop day partitions before `cutoff` (PostgreSQL), then delete older rows."""
+        with self.database.session() as session:
+            connection = session.connection()
+            if self.dialect == "postgresql":
+                names = connection.scalars(
+                    text(
+                        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                        "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'fixes'"
+                    )
+                ).all()
+                for name in names:
+                    if name.startswith("fixes_p") and name < partition_name(cutoff.date()):
+                        connection.execute(text(f'DROP TABLE "{name}"'))
+                        self._partitions.discard(datetime.strptime(name[7:], "%Y%m%d").date())
+            connection.execute(delete(fixes).where(fixes.c.at < cutoff))
+            session.commit()

@@ -1,0 +1,58 @@
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from lastmile.bus import Bus, MemoryBus, open_bus
+from lastmile.bus.memory import QUEUE_SIZE
+from lastmile.errors import InvalidInput
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[Bus]:
+    url = "memory://" if request.param == "memory" else request.getfixturevalue("redis_url")
+    opened = open_bus(url)
+    yield opened
+    await opened.close()
+
+
+async def test_subscribers_get_messages_in_order(bus: Bus) -> None:
+    channel = f"fleet:{uuid.uuid4()}"
+    first = await bus.subscribe(channel)
+    second = await bus.subscribe(channel)
+    for i in range(50):
+        await bus.publish(channel, {"n": i})
+    for subscription in (first, second):
+        received = [await subscription.get(timeout_s=5) for _ in range(50)]
+        assert [m.data["n"] for m in received if m] == list(range(50))
+        await subscription.close()
+
+
+async def test_channels_are_separate(bus: Bus) -> None:
+    mine, theirs = f"fleet:{uuid.uuid4()}", f"fleet:{uuid.uuid4()}"
+    subscription = await bus.subscribe(mine)
+    await bus.publish(theirs, {"secret": True})
+    await bus.publish(mine, {"ok": True})
+    message = await subscription.get(timeout_s=5)
+    assert message is not None
+    assert (message.channel, message.data) == (mine, {"ok": True})
+    assert await subscription.get(timeout_s=0.2) is None
+    await subscription.close()
+
+
+async def test_a_slow_subscriber_loses_the_oldest_not_the_newest() -> None:
+    bus = MemoryBus()
+    subscription = await bus.subscribe("c")
+    for i in range(QUEUE_SIZE + 5):
+        await bus.publish("c", {"n": i})
+    first = await subscription.get(timeout_s=1)
+    assert first is not None
+    assert first.data["n"] == 5
+    assert subscription.dropped == 5
+
+
+def test_unknown_bus_url_names_the_setting() -> None:
+    with pytest.raises(InvalidInput, match="LASTMILE_BUS_URL"):
+        open_bus("kafka://x")

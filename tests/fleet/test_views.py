@@ -1,0 +1,89 @@
+from fastapi.testclient import TestClient
+from tests.common import OrgHandle, make_driver
+
+
+def test_driver_with_devices(client: TestClient, org: OrgHandle) -> None:
+    driver = make_driver(client, org, "phone-1", "tracker-9")
+    assert driver["device_ids"] == ["phone-1", "tracker-9"]
+    assert driver["on_shift"] is False
+    fetched = client.get(f"/api/v1/drivers/{driver['id']}", headers=org.headers).json()
+    assert fetched == driver
+
+    patched = client.patch(
+        f"/api/v1/drivers/{driver['id']}", json={"device_ids": ["phone-2"]}, headers=org.headers
+    ).json()
+    assert patched["device_ids"] == ["phone-2"]
+
+
+def test_a_device_belongs_to_one_driver(
+    client: TestClient, org: OrgHandle, other_org: OrgHandle
+) -> None:
+    make_driver(client, org, "shared-phone")
+    again = client.post(
+        "/api/v1/drivers",
+        json={"name": "B", "device_ids": ["shared-phone"]},
+        headers=other_org.headers,
+    )
+    assert again.status_code == 409
+
+
+def test_bad_driver_fields_are_named(client: TestClient, org: OrgHandle) -> None:
+    response = client.post(
+        "/api/v1/drivers",
+        json={"name": "", "phone": "12", "device_ids": ["ok", "no spaces"]},
+        headers=org.headers,
+    )
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"name", "phone", "device_ids[1]"}
+
+
+def test_vehicles_and_shifts(client: TestClient, org: OrgHandle) -> None:
+    driver = make_driver(client, org, "p-1")
+    vehicle = client.post(
+        "/api/v1/vehicles",
+        json={
+            "plate": "ABC-123",
+            "capacity_kg": 800,
+            "capacity_parcels": 120,
+            "skills": ["cold_chain"],
+        },
+        headers=org.headers,
+    ).json()
+    base = f"/api/v1/drivers/{driver['id']}/shifts"
+    started = client.post(
+        f"{base}/start",
+        json={"vehicle_id": vehicle["id"], "odometer_km": 1200.5},
+        headers=org.headers,
+    )
+    assert started.status_code == 201
+    assert client.get(f"/api/v1/drivers/{driver['id']}", headers=org.headers).json()["on_shift"]
+    assert client.post(f"{base}/start", json={}, headers=org.headers).status_code == 409
+
+    other = make_driver(client, org, "p-2", name="Other")
+    busy = client.post(
+        f"/api/v1/drivers/{other['id']}/shifts/start",
+        json={"vehicle_id": vehicle["id"]},
+        headers=org.headers,
+    )
+    assert busy.status_code == 409
+
+    backwards = client.post(f"{base}/end", json={"odometer_km": 1000}, headers=org.headers)
+    assert backwards.status_code == 422
+    assert backwards.json()["errors"][0]["field"] == "odometer_km"
+    ended = client.post(f"{base}/end", json={"odometer_km": 1288}, headers=org.headers).json()
+    assert ended["ended_at"] is not None
+    assert ended["odometer_end_km"] == 1288
+    assert len(client.get(base, headers=org.headers).json()) == 1
+
+
+def test_fleet_is_invisible_across_organisations(
+    client: TestClient, org: OrgHandle, other_org: OrgHandle
+) -> None:
+    driver = make_driver(client, other_org, "theirs")
+    mine = org.headers
+    assert client.get(f"/api/v1/drivers/{driver['id']}", headers=mine).status_code == 404
+    assert client.get(f"/api/v1/drivers/{driver['id']}/position", headers=mine).status_code == 404
+    assert client.get("/api/v1/drivers", headers=mine).json() == []
+    shift = client.post(f"/api/v1/drivers/{driver['id']}/shifts/start", json={}, headers=mine)
+    assert shift.status_code == 404
