@@ -154,3 +154,20 @@ def redis_url() -> str:
     finally:
         client.close()
     return REDIS_URL
+
+
+MQTT_URL = os.environ.get("LASTMILE_TEST_MQTT_URL", "mqtt://127.0.0.1:1883")
+
+
+@pytest.fixture
+def mqtt_url() -> str:
+    """The real MQTT broker (skipped, or failed under CI, when it is down)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(MQTT_URL)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 1883), timeout=2).close()
+    except OSError:
+        service_unavailable(f"MQTT broker at {MQTT_URL}")
+    return MQTT_URL

@@ -1,5 +1,7 @@
 """The ASGI application factory and its lifespan."""
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,6 +26,7 @@ from lastmile.errors import Conflict
 from lastmile.fleet.stream import router as fleet_stream_router
 from lastmile.fleet.views import router as fleet_router
 from lastmile.hubs.views import router as hubs_router
+from lastmile.ingest.mqtt import OwnTracksListener
 from lastmile.ingest.service import Ingestor, build_pipeline
 from lastmile.ingest.store import FixStore
 from lastmile.ingest.views import router as ingest_router
@@ -95,9 +98,23 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             bus=app.state.bus,
         )
         await writer.start()
+        listener = None
+        if settings.mqtt_url:
+            listener = asyncio.create_task(
+                OwnTracksListener(
+                    url=settings.mqtt_url,
+                    ingestor=app.state.ingestor,
+                    max_future_s=settings.ingest_max_future_s,
+                ).run(),
+                name="owntracks-mqtt",
+            )
         try:
             yield
         finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             await writer.stop()
             await app.state.bus.close()
             if owned:

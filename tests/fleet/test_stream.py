@@ -1,0 +1,52 @@
+"""The fleet stream pushes a stored fix to a dispatcher's open SSE connection."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from tests.servers import Server, create_org, server_env
+
+
+def test_a_fix_reaches_an_open_fleet_stream(tmp_path: Path) -> None:
+    env = server_env(tmp_path)
+    mine = {"Authorization": f"Bearer {create_org(env)['api_key']}"}
+    theirs = {"Authorization": f"Bearer {create_org(env)['api_key']}"}
+    server = Server(env)
+    server.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            driver = client.post(
+                "/api/v1/drivers", headers=mine, json={"name": "S", "device_ids": ["sse-1"]}
+            ).json()
+            client.post("/api/v1/drivers", headers=theirs, json={"name": "T", "device_ids": ["x"]})
+            at = (datetime.now(UTC) - timedelta(seconds=10)).replace(microsecond=0)
+            with client.stream("GET", "/api/v1/stream/fleet", headers=mine) as stream:
+                assert stream.headers["content-type"].startswith("text/event-stream")
+                lines = stream.iter_lines()
+                assert next(lines) == ": connected"
+                stamp = int(at.timestamp())
+                client.get(f"/ingest/osmand?id=x&lat=1&lon=1&timestamp={stamp}")
+                client.get(f"/ingest/osmand?id=sse-1&lat=60.17&lon=24.94&timestamp={stamp}")
+                event = data = None
+                for line in lines:
+                    if line.startswith("event: "):
+                        event = line.removeprefix("event: ")
+                    elif line.startswith("data: "):
+                        data = json.loads(line.removeprefix("data: "))
+                        break
+        assert event == "position"
+        assert data is not None
+        assert data["driver_id"] == driver["id"]
+        assert data["lat"] == 60.17
+    finally:
+        server.stop()
+
+
+def test_the_stream_needs_credentials(tmp_path: Path) -> None:
+    server = Server(server_env(tmp_path))
+    server.start()
+    try:
+        assert httpx.get(f"{server.url}/api/v1/stream/fleet").status_code == 401
+    finally:
+        server.stop()

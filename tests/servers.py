@@ -1,0 +1,112 @@
+"""Run `lastmile serve` as a real process for end-to-end tests (crash, SSE, several processes)."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+from lastmile.db.engine import make_engine
+
+READY_TIMEOUT_S = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def lastmile(*args: str, env: dict[str, str]) -> str:
+    """Run the `lastmile` command and return what it printed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lastmile", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return done.stdout
+
+
+class Server:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.log = Path(self.env["LASTMILE_DATA_DIR"]) / f"server-{self.port}.log"
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "lastmile", "serve", "--port", str(self.port)],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                output = self.log.read_text(errors="replace")[-4000:]
+                raise RuntimeError(f"server exited with {self.process.returncode}: {output}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server on {self.url} not ready after {READY_TIMEOUT_S} s")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flushing, exactly like a crash."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def server_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LASTMILE_")}
+    env.update({"LASTMILE_DATA_DIR": str(data_dir), "LASTMILE_ENV": "test"})
+    if database_url:
+        env["LASTMILE_DATABASE_URL"] = database_url
+    return env
+
+
+def create_org(env: dict[str, str]) -> dict[str, str]:
+    created: dict[str, str] = json.loads(lastmile("org", "create", "E2E", "--json", env=env))
+    return created
+
+
+@contextmanager
+def postgres_schema_url(base_url: str) -> Iterator[str]:
+    """A database URL whose connections use a fresh schema, dropped afterwards."""
+    schema = f"lastmile_e2e_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(base_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        separator = "&" if "?" in base_url else "?"
+        yield f"{base_url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
