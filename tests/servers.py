@@ -41,8 +41,9 @@ def lastmile(*args: str, env: dict[str, str]) -> str:
 
 
 class Server:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], *, workers: int = 1) -> None:
         self.env = env
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
@@ -51,7 +52,16 @@ class Server:
         self.log = Path(self.env["LASTMILE_DATA_DIR"]) / f"server-{self.port}.log"
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "lastmile", "serve", "--port", str(self.port)],
+                [
+                    sys.executable,
+                    "-m",
+                    "lastmile",
+                    "serve",
+                    "--port",
+                    str(self.port),
+                    "--workers",
+                    str(self.workers),
+                ],
                 env=self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

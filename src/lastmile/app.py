@@ -27,6 +27,7 @@ from lastmile.fleet.stream import router as fleet_stream_router
 from lastmile.fleet.views import router as fleet_router
 from lastmile.hubs.views import router as hubs_router
 from lastmile.ingest.mqtt import OwnTracksListener
+from lastmile.ingest.scheduled import retention_loop
 from lastmile.ingest.service import Ingestor, build_pipeline
 from lastmile.ingest.store import FixStore
 from lastmile.ingest.views import router as ingest_router
@@ -98,6 +99,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             bus=app.state.bus,
         )
         await writer.start()
+        retention = asyncio.create_task(
+            retention_loop(writer.store, retention_days=settings.fix_retention_days),
+            name="fix-retention",
+        )
         listener = None
         if settings.mqtt_url:
             listener = asyncio.create_task(
@@ -111,10 +116,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         try:
             yield
         finally:
-            if listener is not None:
-                listener.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await listener
+            for task in (retention, listener):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await writer.stop()
             await app.state.bus.close()
             if owned:

@@ -1,11 +1,13 @@
 """The `lastmile` command."""
 
+import asyncio
 import json
 import uuid
 from typing import Annotated
 
 import typer
 import uvicorn
+from fastapi import FastAPI
 
 from lastmile.app import create_app
 from lastmile.auth import service as auth
@@ -13,7 +15,10 @@ from lastmile.auth.models import Role
 from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade
+from lastmile.ingest.osmand_port import OsmAndPort
+from lastmile.planning.cli import plan_app
 from lastmile.routing.cli import map_app
+from lastmile.trips.cli import trips_app
 
 app = typer.Typer(help="Lastmile: last-mile delivery tracking.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
@@ -21,6 +26,30 @@ user_app = typer.Typer(help="Users.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(map_app, name="map", help="Road maps: import OpenStreetMap extracts.")
+app.add_typer(trips_app, name="trips", help="Stops and moves in GPS tracks.")
+app.add_typer(plan_app, name="plan", help="Route planning (vehicle routing with time windows).")
+
+
+def _serve(
+    app_: FastAPI, settings: Settings, *, host: str, port: int, log_level: str = "info"
+) -> None:
+    """The main server, plus Traccar's dedicated OsmAnd port when configured, in one process."""
+    configs = [uvicorn.Config(app_, host=host, port=port, log_level=log_level, proxy_headers=True)]
+    if settings.osmand_port:
+        configs.append(
+            uvicorn.Config(
+                OsmAndPort(app_),
+                host=host,
+                port=settings.osmand_port,
+                log_level=log_level,
+                lifespan="off",
+            )
+        )
+
+    async def serve_all() -> None:
+        await asyncio.gather(*(uvicorn.Server(config).serve() for config in configs))
+
+    asyncio.run(serve_all())
 
 
 def _database(settings: Settings) -> Database:
@@ -34,13 +63,26 @@ def _database(settings: Settings) -> Database:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Processes (needs a Redis bus if > 1)")] = 1,
 ) -> None:
-    """Run the API, the ingest endpoints and the web pages."""
+    """Run the API, the ingest endpoints and the web pages (and the OsmAnd port if set)."""
     settings = Settings()
+    host, port = host or settings.host, port or settings.port
+    if workers == 1:
+        _serve(create_app(settings), settings, host=host, port=port)
+        return
+    if settings.bus_url.startswith("memory:"):
+        raise typer.BadParameter(
+            "several workers need a shared bus: set LASTMILE_BUS_URL=redis://host:6379/0",
+            param_hint="--workers",
+        )
+    _database(settings).engine.dispose()
     uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
+        "lastmile.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
         log_level="info",
         proxy_headers=True,
     )
@@ -119,8 +161,9 @@ def demo(
         "  Tracking links:\n" + "".join(f"    {base}/t/{t}\n" for t in creds.tracking_tokens)
     )
     settings = settings.model_copy(update={"public_url": base})
-    uvicorn.run(
+    _serve(
         create_app(settings),
+        settings,
         host=host or settings.host,
         port=port or settings.port,
         log_level="warning",

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from psycopg.errors import UniqueViolation
 from sqlalchemy import Connection, Table, delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -38,7 +39,7 @@ COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class StoredFix:
     """One row of `fixes`: a decoded fix, whose driver it is, and what the pipeline made of it."""
 
@@ -74,6 +75,7 @@ class FixStore:
         self.database = database
         self.dialect = database.dialect
         self._partitions: set[date] = set()
+        self.resent_batches = 0
 
     def write(self, batch: Sequence[StoredFix]) -> None:
         """Store the batch durably (committed) or raise; nothing is half-stored."""
@@ -94,13 +96,26 @@ class FixStore:
         connection.execute(statement, [dict(zip(COLUMNS, f.row(), strict=True)) for f in batch])
 
     def _copy(self, connection: Connection, batch: Sequence[StoredFix]) -> None:
+        """COPY straight into `fixes`; if a row is already there (a re-sent batch), go round by
+        a staging table and `ON CONFLICT DO NOTHING` instead."""
         raw = connection.connection.driver_connection
         assert raw is not None
+        columns = ", ".join(COLUMNS)
+        try:
+            with (
+                connection.begin_nested(),
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY fixes ({columns}) FROM STDIN") as copy,
+            ):
+                for fix in batch:
+                    copy.write_row(fix.row())
+            return
+        except UniqueViolation:
+            self.resent_batches += 1
         with raw.cursor() as cursor:
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS fixes_incoming (LIKE fixes INCLUDING DEFAULTS)"
             )
-            columns = ", ".join(COLUMNS)
             with cursor.copy(f"COPY fixes_incoming ({columns}) FROM STDIN") as copy:
                 for fix in batch:
                     copy.write_row(fix.row())

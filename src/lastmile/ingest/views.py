@@ -56,11 +56,26 @@ async def post_fixes(
     return IngestAck(**result.as_dict())
 
 
-@router.api_route(
+_OSMAND_OK = {200: {"description": "Stored", "content": {"text/plain": {}}}}
+
+
+@router.get(
     "/ingest/osmand",
-    methods=["GET", "POST", "PUT"],
+    operation_id="osmand_get",
     response_class=PlainTextResponse,
-    responses={200: {"description": "Stored", "content": {"text/plain": {}}}},
+    responses=_OSMAND_OK,
+)
+@router.post(
+    "/ingest/osmand",
+    operation_id="osmand_post",
+    response_class=PlainTextResponse,
+    responses=_OSMAND_OK,
+)
+@router.put(
+    "/ingest/osmand",
+    operation_id="osmand_put",
+    response_class=PlainTextResponse,
+    responses=_OSMAND_OK,
 )
 async def osmand(request: Request, ingestor: IngestorDep) -> PlainTextResponse:
     """Traccar Client and other OsmAnd-protocol trackers: query string, form or JSON body."""

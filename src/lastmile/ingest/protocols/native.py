@@ -1,7 +1,7 @@
 """Our driver app's batch upload, `POST /api/v1/fixes`: JSON body → list of `Fix`."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
@@ -90,10 +90,14 @@ def fixes_from_batch(
 ) -> list[Fix]:
     """Turn an already-parsed batch into fixes, checking what the schema cannot (clock, id)."""
     device_id = v.device_id(batch.device_id, "device_id")
+    latest = now + timedelta(seconds=max_future_s)
+    for index, item in enumerate(batch.fixes):
+        if not v.EARLIEST_AT <= item.at <= latest:
+            v.check_at(item.at, f"fixes[{index}].at", now=now, max_future_s=max_future_s)
     return [
         Fix(
             device_id=device_id,
-            at=v.check_at(item.at, f"fixes[{index}].at", now=now, max_future_s=max_future_s),
+            at=item.at.astimezone(UTC),
             lat=item.lat,
             lon=item.lon,
             accuracy_m=item.accuracy_m,
@@ -107,7 +111,7 @@ def fixes_from_batch(
             event=item.event,
             attributes=dict(item.attributes),
         )
-        for index, item in enumerate(batch.fixes)
+        for item in batch.fixes
     ]
 
 

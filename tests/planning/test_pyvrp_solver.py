@@ -1,0 +1,153 @@
+import pytest
+from tests.conftest import shared_data
+from tests.planning.builders import problem, solve_checked, van
+
+from lastmile.planning.instances import read_instance
+from lastmile.planning.problem import Capacity, Load, Order, TimeWindow
+from lastmile.planning.solver import Reason
+
+
+def test_windows_decide_the_visiting_order() -> None:
+    orders = [
+        Order("west", location=1, windows=(TimeWindow(300.0, 1000.0),)),
+        Order("east", location=2, windows=(TimeWindow(0.0, 150.0),)),
+    ]
+    solution = solve_checked(problem([0.0, -1000.0, 1000.0], orders, [van()]))
+
+    (route,) = solution.routes
+    assert route.order_ids == ("east", "west")
+    assert route.stops[0].start_s <= 150.0
+    assert route.stops[1].start_s >= 300.0
+
+
+def test_capacity_forces_a_second_vehicle() -> None:
+    orders = [Order(f"o{i}", location=i, demand=Load(weight_kg=60.0)) for i in (1, 2)]
+    solution = solve_checked(problem([0.0, 100.0, 200.0], orders, [van("v1"), van("v2")]))
+
+    assert len(solution.routes) == 2
+    assert solution.unassigned == ()
+    assert sorted(len(route.stops) for route in solution.routes) == [1, 1]
+
+
+def test_an_order_needing_a_skill_rides_with_the_only_vehicle_that_has_it() -> None:
+    orders = [
+        Order("ice", location=1, skills=frozenset({"cold_chain"})),
+        Order("book", location=2),
+    ]
+    vehicles = [van("plain"), van("fridge", skills=frozenset({"cold_chain"}))]
+    solution = solve_checked(problem([0.0, 100.0, 200.0], orders, vehicles))
+
+    on = {order_id: route.vehicle_id for route in solution.routes for order_id in route.order_ids}
+    assert on["ice"] == "fridge"
+    assert set(on) == {"ice", "book"}
+
+
+def test_an_unreachable_window_is_reported_and_the_rest_planned() -> None:
+    orders = [
+        Order("far", location=1, windows=(TimeWindow(0.0, 100.0),)),
+        Order("near", location=2),
+    ]
+    solution = solve_checked(problem([0.0, 5000.0, 100.0], orders, [van()]))
+
+    assert [route.order_ids for route in solution.routes] == [("near",)]
+    (left,) = solution.unassigned
+    assert left.order_id == "far"
+    assert left.reason is Reason.UNREACHABLE_WINDOW
+    assert "far" in left.message
+
+
+def test_an_oversize_order_is_reported_with_its_dimension() -> None:
+    orders = [Order("sofa", location=1, demand=Load(weight_kg=50.0, volume_m3=3.0))]
+    vehicles = [van(capacity=Capacity(weight_kg=500.0, volume_m3=2.0))]
+    solution = solve_checked(problem([0.0, 100.0], orders, vehicles))
+
+    assert solution.routes == ()
+    (left,) = solution.unassigned
+    assert left.reason is Reason.OVER_CAPACITY
+    assert "sofa" in left.message
+    assert "volume_m3" in left.message
+    assert "weight_kg" not in left.message
+
+
+def test_a_route_may_end_at_another_depot() -> None:
+    orders = [Order("a", location=1), Order("b", location=2)]
+    solution = solve_checked(problem([0.0, 1000.0, 2000.0, 3000.0], orders, [van(depot=0, end=3)]))
+
+    (route,) = solution.routes
+    assert (route.start_location, route.end_location) == (0, 3)
+    assert route.order_ids == ("a", "b")
+    assert route.distance_m == pytest.approx(3000.0)
+    assert route.duration_s == pytest.approx(300.0)
+
+
+def test_maximum_route_duration_splits_the_work() -> None:
+    orders = [Order("west", location=1), Order("east", location=2)]
+    positions = [0.0, -1000.0, 1000.0]
+    vehicles = [van("v1", max_duration_s=250.0), van("v2", max_duration_s=250.0)]
+    solution = solve_checked(problem(positions, orders, vehicles))
+
+    assert len(solution.routes) == 2
+    assert all(route.duration_s <= 250.0 for route in solution.routes)
+
+
+def test_when_time_runs_out_the_dropped_order_says_so() -> None:
+    orders = [Order("west", location=1), Order("east", location=2)]
+    solution = solve_checked(problem([0.0, -1000.0, 1000.0], orders, [van(max_duration_s=250.0)]))
+
+    assert len(solution.routes) == 1
+    (left,) = solution.unassigned
+    assert left.reason is Reason.FLEET_TIME
+    assert "not enough time" in left.message
+
+
+def test_lower_priority_optional_orders_are_dropped_first() -> None:
+    orders = [
+        Order("low", location=1, demand=Load(weight_kg=80.0), priority=0, required=False),
+        Order("high", location=2, demand=Load(weight_kg=80.0), priority=5, required=False),
+    ]
+    solution = solve_checked(problem([0.0, 100.0, 5000.0], orders, [van()]))
+
+    assert [route.order_ids for route in solution.routes] == [("high",)]
+    (left,) = solution.unassigned
+    assert left.order_id == "low"
+    assert left.reason is Reason.FLEET_CAPACITY
+    assert "weight_kg" in left.message
+
+
+def test_required_orders_that_cannot_all_fit_still_give_a_plan() -> None:
+    orders = [Order(f"o{i}", location=i, demand=Load(weight_kg=80.0)) for i in (1, 2)]
+    solution = solve_checked(problem([0.0, 100.0, 200.0], orders, [van()]), seconds=0.4)
+
+    assert len(solution.routes) == 1
+    (left,) = solution.unassigned
+    assert left.reason is Reason.FLEET_CAPACITY
+    assert "not enough capacity" in left.message
+
+
+def test_an_order_with_two_windows_is_served_in_the_one_it_can_reach() -> None:
+    windows = (TimeWindow(0.0, 10.0), TimeWindow(500.0, 600.0))
+    orders = [Order("twice", location=1, service_s=30.0, windows=windows)]
+    solution = solve_checked(problem([0.0, 1000.0], orders, [van()]))
+
+    (route,) = solution.routes
+    (stop,) = route.stops
+    assert 500.0 <= stop.start_s <= 600.0
+    assert stop.departure_s == pytest.approx(stop.start_s + 30.0)
+
+
+def test_without_vehicles_every_order_is_unassigned() -> None:
+    solution = solve_checked(problem([0.0, 100.0], [Order("a", location=1)], []))
+
+    assert solution.routes == ()
+    assert [item.order_id for item in solution.unassigned] == ["a"]
+
+
+def test_solomon_c101_comes_close_to_the_best_known_distance() -> None:
+    path = shared_data("vrptw/solomon") / "C101.txt"
+    c101 = read_instance(path, instance_format="solomon")
+
+    solution = solve_checked(c101, seconds=2.0)
+
+    assert solution.unassigned == ()
+    assert solution.vehicles_used == 10
+    assert solution.distance_m <= 828.94 * 1.01
