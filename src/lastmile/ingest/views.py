@@ -2,7 +2,7 @@
 
 import base64
 import binascii
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -56,7 +56,9 @@ async def post_fixes(
     return IngestAck(**result.as_dict())
 
 
-_OSMAND_OK = {200: {"description": "Stored", "content": {"text/plain": {}}}}
+_OSMAND_OK: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Stored", "content": {"text/plain": {}}}
+}
 
 
 @router.get(
