@@ -33,6 +33,7 @@ from lastmile.ingest.store import FixStore
 from lastmile.ingest.views import router as ingest_router
 from lastmile.ingest.writer import BatchWriter
 from lastmile.shipments.views import router as shipments_router
+from lastmile.trips.views import router as trips_router
 from lastmile.web.templating import make_templates
 from lastmile.web.tracking.views import router as tracking_router
 
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         fleet_router,
         fleet_stream_router,
         ingest_router,
+        trips_router,
         tracking_router,
     )
     for router in routers:

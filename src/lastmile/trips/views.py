@@ -1,0 +1,88 @@
+"""`GET /api/v1/drivers/{id}/trips`: a driver's day as stops and moves, with its summary."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from lastmile.api.deps import SessionDep
+from lastmile.api.fields import TimeZoneName
+from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.auth.deps import PrincipalDep
+from lastmile.fleet import service as fleet
+from lastmile.trips.service import driver_day
+from lastmile.trips.summary import DaySummary
+
+router = APIRouter(tags=["fleet"], responses=COMMON_PROBLEMS)
+
+
+class SegmentOut(BaseModel):
+    kind: Literal["stop", "move"]
+    start: datetime
+    end: datetime
+    lat: float
+    lon: float
+    duration_s: float
+    distance_m: float
+
+
+class SummaryOut(BaseModel):
+    day: date
+    driving_s: float
+    stopped_s: float
+    idle_s: float
+    distance_m: float
+    stop_count: int
+    idle_stop_count: int
+
+    @classmethod
+    def of(cls, summary: DaySummary) -> "SummaryOut":
+        return cls(
+            day=summary.day,
+            driving_s=summary.driving_s,
+            stopped_s=summary.stopped_s,
+            idle_s=summary.idle_s,
+            distance_m=summary.distance_m,
+            stop_count=summary.stop_count,
+            idle_stop_count=summary.idle_stop_count,
+        )
+
+
+class DriverDayOut(BaseModel):
+    driver_id: uuid.UUID
+    segments: list[SegmentOut]
+    summary: SummaryOut
+
+
+@router.get("/api/v1/drivers/{driver_id}/trips")
+def driver_trips(
+    driver_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    day: Annotated[date, Query(alias="date", description="The day, in `tz`")],
+    tz: Annotated[TimeZoneName, Query(description="IANA time zone of the day")] = "UTC",
+) -> DriverDayOut:
+    """Stops (stationary ≥ 60 s) and moves; idle time is stopped time away from hubs."""
+    fleet.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    result = driver_day(
+        session=session, org_id=principal.org_id, driver_id=driver_id, day=day, zone=ZoneInfo(tz)
+    )
+    return DriverDayOut(
+        driver_id=driver_id,
+        segments=[
+            SegmentOut(
+                kind=s.kind,
+                start=s.start,
+                end=s.end,
+                lat=s.lat,
+                lon=s.lon,
+                duration_s=s.duration_s,
+                distance_m=s.distance_m,
+            )
+            for s in result.segments
+        ],
+        summary=SummaryOut.of(result.summary),
+    )
