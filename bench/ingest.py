@@ -256,34 +256,35 @@ def _baseline(database_url: str) -> tuple[float, float]:
             for i in range(50_000)
         ]
 
-    raw_rate = _raw_write(database, rows(uuid.uuid4()))
     ours = rows(uuid.uuid4())
     store = FixStore(database)
     began = time.perf_counter()
     for i in range(0, len(ours), BATCH):
         store.write(ours[i : i + BATCH])
     store_rate = len(ours) / (time.perf_counter() - began)
+    raw_rate = _raw_write(database, rows(uuid.uuid4()))
     engine.dispose()
     return raw_rate, store_rate
 
 
 def _run(name: str, database_url: str, *, workers: int = 1) -> list[str]:
-    with tempfile.TemporaryDirectory() as folder:
-        env = server_env(Path(folder), database_url)
-        if workers > 1:
-            env["LASTMILE_BUS_URL"] = REDIS_URL
-        headers = {"Authorization": f"Bearer {create_org(env)['api_key']}"}
-        server = Server(env, workers=workers)
-        server.start()
-        try:
-            _register(server, headers, BATCH_CLIENTS, "batch-")
-            _register(server, headers, OSMAND_DEVICES, "osm-")
-            _register(server, headers, 40, "sse-")
-            batch_rate = asyncio.run(_batch_load(server, headers))
-            osmand_rate = asyncio.run(_osmand_load(server))
-            p50, p99, sent = asyncio.run(_sse_latency(server, headers))
-        finally:
-            server.stop()
+    folder = tempfile.mkdtemp(prefix="lastmile-bench-")
+    print(f"{name}: server log in {folder}", file=sys.stderr)
+    env = server_env(Path(folder), database_url)
+    if workers > 1:
+        env["LASTMILE_BUS_URL"] = REDIS_URL
+    headers = {"Authorization": f"Bearer {create_org(env)['api_key']}"}
+    server = Server(env, workers=workers)
+    server.start()
+    try:
+        _register(server, headers, BATCH_CLIENTS, "batch-")
+        _register(server, headers, OSMAND_DEVICES, "osm-")
+        _register(server, headers, 40, "sse-")
+        batch_rate = asyncio.run(_batch_load(server, headers))
+        osmand_rate = asyncio.run(_osmand_load(server))
+        p50, p99, sent = asyncio.run(_sse_latency(server, headers))
+    finally:
+        server.stop()
     raw_rate, store_rate = _baseline(database_url.replace("lastmile.db", "baseline.db"))
     return [
         f"| {name} | {batch_rate:,.0f} | {raw_rate:,.0f} | {batch_rate / raw_rate:.0%} | "
@@ -304,6 +305,7 @@ def main() -> None:
         else:
             url = stack.enter_context(postgres_schema_url(POSTGRES_URL))
             rows += _run("PostgreSQL 15, 1 process", url)
+            url = stack.enter_context(postgres_schema_url(POSTGRES_URL))
             rows += _run("PostgreSQL 15, 2 workers + Redis bus", url, workers=2)
     print(
         HEADER.format(

@@ -63,3 +63,53 @@ def test_only_accepted_fixes_move_the_latest_position(db: Database) -> None:
         position = session.get(DriverPosition, driver)
     assert position is not None
     assert position.at == now - timedelta(minutes=5)
+
+
+def test_concurrent_writers_never_deadlock_on_positions() -> None:
+    """Two processes' batches touch the same drivers in opposite orders (PostgreSQL)."""
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+    from tests.conftest import POSTGRES_URL, service_unavailable
+    from tests.servers import postgres_schema_url
+
+    from lastmile.db.engine import make_engine
+    from lastmile.db.migrate import upgrade
+
+    probe = make_engine(POSTGRES_URL)
+    try:
+        probe.connect().close()
+    except OperationalError:
+        service_unavailable("PostgreSQL")
+    finally:
+        probe.dispose()
+    with postgres_schema_url(POSTGRES_URL) as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        database = Database(engine)
+        org = make_org(database, "Deadlock").org_id
+        drivers = [uuid.uuid4() for _ in range(50)]
+        base = datetime.now(UTC) - timedelta(hours=1)
+        errors: list[BaseException] = []
+        start = threading.Barrier(2)
+
+        def write(order: list[uuid.UUID], offset_s: int) -> None:
+            store = FixStore(database)
+            start.wait()
+            try:
+                for round_ in range(30):
+                    at = base + timedelta(seconds=2 * round_ + offset_s)
+                    store.write([_fix(driver, org, at) for driver in order])
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [
+            threading.Thread(target=write, args=(drivers, 0)),
+            threading.Thread(target=write, args=(list(reversed(drivers)), 1)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        engine.dispose()
+    assert errors == []

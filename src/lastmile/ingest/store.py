@@ -171,7 +171,8 @@ class FixStore:
                 "battery_pct": f.battery_pct,
                 "mock": f.mock,
             }
-            for f in newest.values()
+            # A fixed order, so that concurrent writers lock rows alike and never deadlock.
+            for f in sorted(newest.values(), key=lambda f: f.driver_id)
         ]
         statement = insert(table)
         changed = {c: statement.excluded[c] for c in rows[0] if c != "driver_id"}
