@@ -22,6 +22,7 @@ from lastmile.bus import open_bus
 from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade
+from lastmile.dispatch.views import router as dispatch_router
 from lastmile.errors import Conflict
 from lastmile.fleet.stream import router as fleet_stream_router
 from lastmile.fleet.views import router as fleet_router
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         fleet_router,
         fleet_stream_router,
         ingest_router,
+        dispatch_router,
         trips_router,
         tracking_router,
     )

@@ -15,6 +15,7 @@ from lastmile.auth.models import Role
 from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade
+from lastmile.dispatch.cli import plan_day
 from lastmile.ingest.osmand_port import OsmAndPort
 from lastmile.planning.cli import plan_app
 from lastmile.routing.cli import map_app
@@ -27,6 +28,7 @@ app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(map_app, name="map", help="Road maps: import OpenStreetMap extracts.")
 app.add_typer(trips_app, name="trips", help="Stops and moves in GPS tracks.")
+plan_app.command("day")(plan_day)
 app.add_typer(plan_app, name="plan", help="Route planning (vehicle routing with time windows).")
 
 

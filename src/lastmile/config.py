@@ -17,6 +17,7 @@ class Settings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     data_dir: Path = Path("var")
+    map_name: str | None = None
     database_url: str | None = None
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
     public_url: str = "http://127.0.0.1:8000"

@@ -3,7 +3,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from lastmile.bus import Bus, MemoryBus, open_bus
+from lastmile.bus import Bus, MemoryBus, Message, open_bus
 from lastmile.bus.memory import QUEUE_SIZE
 from lastmile.errors import InvalidInput
 
@@ -56,3 +56,17 @@ async def test_a_slow_subscriber_loses_the_oldest_not_the_newest() -> None:
 def test_unknown_bus_url_names_the_setting() -> None:
     with pytest.raises(InvalidInput, match="LASTMILE_BUS_URL"):
         open_bus("kafka://x")
+
+
+async def test_a_burst_of_concurrent_publishes_is_absorbed(bus: Bus) -> None:
+    import asyncio
+
+    channel = f"burst:{uuid.uuid4()}"
+    subscription = await bus.subscribe(channel)
+    await asyncio.gather(*(bus.publish(channel, {"n": i}) for i in range(500)))
+    received = {
+        (await subscription.get(timeout_s=5) or Message(channel, {})).data.get("n")
+        for _ in range(500)
+    }
+    assert received == set(range(500))
+    await subscription.close()

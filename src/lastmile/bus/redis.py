@@ -5,7 +5,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
 
 from lastmile.bus.base import Message
@@ -38,9 +38,15 @@ class RedisSubscription:
         await self._pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
+POOL_SIZE = 64
+POOL_WAIT_S = 5.0
+
+
 class RedisBus:
     def __init__(self, url: str) -> None:
-        self._redis = Redis.from_url(url)
+        # A bounded pool that waits for a free connection rather than failing under bursts.
+        pool = BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE, timeout=POOL_WAIT_S)
+        self._redis = Redis.from_pool(pool)
 
     async def publish(self, channel: str, data: dict[str, Any]) -> None:
         await self._redis.publish(channel, json.dumps(data, separators=(",", ":")))

@@ -3,6 +3,7 @@
 from lastmile.api.idempotency import IdempotencyRecord
 from lastmile.auth.models import ApiKey, Organization, User, WebSession
 from lastmile.db.base import Base
+from lastmile.dispatch.models import Plan, Route, RouteStop
 from lastmile.fleet.models import Device, Driver, Shift, Vehicle
 from lastmile.hubs.models import Hub
 from lastmile.ingest.models import DriverPosition, fixes
@@ -24,6 +25,9 @@ __all__ = [
     "Hub",
     "IdempotencyRecord",
     "Organization",
+    "Plan",
+    "Route",
+    "RouteStop",
     "Shift",
     "Shipment",
     "ShipmentEvent",

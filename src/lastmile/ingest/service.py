@@ -1,5 +1,6 @@
 """The fix hot path: find the device's driver, run the pipeline, store durably, then publish."""
 
+import logging
 import time
 import uuid
 from collections import Counter
@@ -21,6 +22,8 @@ from lastmile.ingest.pipeline import Pipeline, Status, TrackedFix
 from lastmile.ingest.store import StoredFix
 from lastmile.ingest.writer import BatchWriter
 from lastmile.types import Fix
+
+log = logging.getLogger(__name__)
 
 DEVICE_CACHE_S = 30.0
 
@@ -145,6 +148,7 @@ class Ingestor:
         self.pipeline = pipeline
         self.writer = writer
         self.bus = bus
+        self.publish_failures = 0
 
     async def ingest(self, fixes: Sequence[Fix], *, owner: DeviceOwner) -> IngestResult:
         """Process fixes of one device; returns once they are stored, publishes after."""
@@ -164,10 +168,20 @@ class Ingestor:
             else:
                 result.rejected[item.reason or "unknown"] += 1
         if live:
+            await self._publish(owner, live, received_at)
+        return result
+
+    async def _publish(
+        self, owner: DeviceOwner, live: Sequence[TrackedFix], received_at: datetime
+    ) -> None:
+        """Live fan-out after storage: a failure costs a live update, never the stored fix."""
+        try:
             await self.bus.publish(
                 fleet_channel(owner.org_id), position_message(owner, live, received_at)
             )
-        return result
+        except Exception:
+            self.publish_failures += 1
+            log.exception("publishing %d fixes of %s failed", len(live), owner.device_id)
 
     async def ingest_device(self, fixes: Sequence[Fix]) -> IngestResult:
         """Fixes from a device protocol that carries no tenant: the device id decides."""

@@ -38,6 +38,8 @@ class Reason(StrEnum):
     LEFT_OUT = "left_out"
     ROUTE_CAPACITY = "route_capacity"
     ROUTE_TIME = "route_time"
+    NO_LOCATION = "no_location"
+    NO_ROAD = "no_road"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,241 @@
+"""A dispatcher's edits to committed routes: move, reorder, unassign, insert a late order.
+
+Each edit touches only pending stops, re-times the routes it changed and refuses (409)
+a result that breaks a window, the shift or a capacity, leaving everything as it was.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from lastmile.db import utcnow
+from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
+from lastmile.dispatch.service import PLANNABLE, get_route, route_stops
+from lastmile.dispatch.timing import done_count, model_route, retime
+from lastmile.errors import Conflict, InvalidInput, NotFound
+from lastmile.fleet import service as fleet
+from lastmile.hubs import service as hubs
+from lastmile.planning.insertion import Inserted, insert_order
+from lastmile.routing.network import RoadNetwork
+from lastmile.shipments import service as shipments
+from lastmile.shipments.models import Shipment
+from lastmile.shipments.status import Status
+
+
+def _editable(session: Session, org_id: uuid.UUID, route_id: uuid.UUID) -> Route:
+    route = get_route(session=session, org_id=org_id, route_id=route_id)
+    if route.status is RouteStatus.COMPLETED:
+        raise Conflict(f"route {route.id} is completed: it can no longer change")
+    return route
+
+
+def _retime(
+    session: Session,
+    route: Route,
+    stops: Sequence[tuple[RouteStop, Shipment]],
+    network: RoadNetwork,
+    now: datetime | None,
+) -> None:
+    retime(
+        route=route,
+        hub=hubs.get_hub(session=session, org_id=route.org_id, hub_id=route.hub_id),
+        vehicle=fleet.get_vehicle(
+            session=session, org_id=route.org_id, vehicle_id=route.vehicle_id
+        ),
+        stops=stops,
+        network=network,
+        now=now or utcnow(),
+    )
+
+
+def _pending_stop(
+    stops: Sequence[tuple[RouteStop, Shipment]], stop_id: uuid.UUID
+) -> tuple[RouteStop, Shipment]:
+    for pair in stops:
+        if pair[0].id == stop_id:
+            if pair[0].status is not StopStatus.PENDING:
+                raise Conflict(f"stop {stop_id} is {pair[0].status}: only pending stops change")
+            return pair
+    raise NotFound(f"no stop {stop_id} on this route")
+
+
+def _send_out(session: Session, route: Route, shipment: Shipment, actor: str) -> None:
+    if route.status is RouteStatus.IN_PROGRESS and shipment.status is not Status.OUT_FOR_DELIVERY:
+        shipments.record_event(
+            session=session,
+            org_id=route.org_id,
+            tracking_number=shipment.tracking_number,
+            status=Status.OUT_FOR_DELIVERY,
+            actor=actor,
+            note=f"added to route {route.id}, under way",
+        )
+
+
+def reorder_stops(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    route_id: uuid.UUID,
+    stop_ids: Sequence[uuid.UUID],
+    network: RoadNetwork,
+    now: datetime | None = None,
+) -> Route:
+    """Put the pending stops in the given order; the stops already made stay first."""
+    route = _editable(session, org_id, route_id)
+    stops = route_stops(session=session, route=route)
+    done = done_count(stops)
+    pending = {stop.id: (stop, shipment) for stop, shipment in stops[done:]}
+    if sorted(stop_ids) != sorted(pending) or len(set(stop_ids)) != len(stop_ids):
+        raise InvalidInput(
+            "stop_ids",
+            f"must list each of the route's {len(pending)} pending stops exactly once",
+        )
+    _retime(session, route, [*stops[:done], *(pending[i] for i in stop_ids)], network, now)
+    session.flush()
+    return route
+
+
+def unassign_stop(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    route_id: uuid.UUID,
+    stop_id: uuid.UUID,
+    network: RoadNetwork,
+    now: datetime | None = None,
+) -> Route:
+    """Take a pending stop off its route; its shipment has no driver again."""
+    route = _editable(session, org_id, route_id)
+    stops = route_stops(session=session, route=route)
+    stop, shipment = _pending_stop(stops, stop_id)
+    rest = [pair for pair in stops if pair[0].id != stop_id]
+    _retime(session, route, rest, network, now)
+    shipment.driver_id = None
+    session.delete(stop)
+    session.flush()
+    return route
+
+
+def move_stop(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    route_id: uuid.UUID,
+    stop_id: uuid.UUID,
+    to_route_id: uuid.UUID,
+    position: int | None,
+    network: RoadNetwork,
+    actor: str,
+    now: datetime | None = None,
+) -> tuple[Route, Route]:
+    """Move a pending stop to another route of the same hub and day, at `position` among its
+    pending stops or, without one, where it adds the least driving."""
+    source = _editable(session, org_id, route_id)
+    target = _editable(session, org_id, to_route_id)
+    if target.id == source.id:
+        raise InvalidInput("to_route_id", "is the stop's own route: reorder it instead")
+    if (target.hub_id, target.date) != (source.hub_id, source.date):
+        raise InvalidInput("to_route_id", f"route {target.id} is for another hub or day")
+    stops = route_stops(session=session, route=source)
+    moved = _pending_stop(stops, stop_id)
+    target_stops = route_stops(session=session, route=target)
+    placed = _place(session, target, target_stops, moved[1], position, network, now)
+    _retime(session, source, [pair for pair in stops if pair[0].id != stop_id], network, now)
+    moved[0].route_id = target.id
+    _retime(session, target, _swap(placed, moved), network, now)
+    moved[1].driver_id = target.driver_id
+    _send_out(session, target, moved[1], actor)
+    session.flush()
+    return source, target
+
+
+def insert_shipment(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    route_id: uuid.UUID,
+    tracking_number: str,
+    network: RoadNetwork,
+    actor: str,
+    now: datetime | None = None,
+) -> Route:
+    """Put a same-day order into the route where it adds the least driving and still fits."""
+    route = _editable(session, org_id, route_id)
+    shipment = shipments.get_shipment(
+        session=session, org_id=org_id, tracking_number=tracking_number
+    )
+    if shipment.hub_id != route.hub_id or shipment.delivery_date != route.date:
+        raise InvalidInput(
+            "shipment", f"{shipment.tracking_number} is not for this route's hub and day"
+        )
+    if shipment.driver_id is not None or shipment.status not in PLANNABLE:
+        raise Conflict(
+            f"shipment {shipment.tracking_number} is {shipment.status} and"
+            f"{' already assigned' if shipment.driver_id else ' not plannable'}"
+        )
+    stops = route_stops(session=session, route=route)
+    new_stop = RouteStop(
+        org_id=org_id,
+        route_id=route.id,
+        shipment_id=shipment.id,
+        sequence=len(stops),
+        planned_arrival=route.planned_end,
+        planned_departure=route.planned_end,
+        status=StopStatus.PENDING,
+    )
+    placed = _place(session, route, stops, shipment, None, network, now)
+    ordered = _swap(placed, (new_stop, shipment))
+    _retime(session, route, ordered, network, now)
+    session.add(new_stop)
+    shipment.driver_id = route.driver_id
+    _send_out(session, route, shipment, actor)
+    session.flush()
+    return route
+
+
+def _place(
+    session: Session,
+    route: Route,
+    stops: list[tuple[RouteStop, Shipment]],
+    shipment: Shipment,
+    position: int | None,
+    network: RoadNetwork,
+    now: datetime | None,
+) -> list[tuple[RouteStop | None, Shipment]]:
+    """The route's stops with the shipment (as `None`) at its place among the pending ones."""
+    done = done_count(stops)
+    pending = len(stops) - done
+    if position is not None:
+        if not 0 <= position <= pending:
+            raise InvalidInput("position", f"is {position}: the route has {pending} pending stops")
+        at = done + position
+        return [*stops[:at], (None, shipment), *stops[at:]]
+    hub = hubs.get_hub(session=session, org_id=route.org_id, hub_id=route.hub_id)
+    vehicle = fleet.get_vehicle(session=session, org_id=route.org_id, vehicle_id=route.vehicle_id)
+    candidate: list[tuple[RouteStop | None, Shipment]] = [*stops, (None, shipment)]
+    model = model_route(route=route, hub=hub, vehicle=vehicle, stops=candidate, network=network)
+    moment = now or utcnow()
+    now_s = (moment - model.day.day_start).total_seconds()
+    if route.status is RouteStatus.PLANNED:
+        now_s = 0.0
+    result = insert_order(
+        problem=model.problem,
+        route=model.planned,
+        order=model.orders[-1],
+        completed_stops=done,
+        now_s=now_s,
+    )
+    if not isinstance(result, Inserted):
+        raise Conflict(result.message)
+    return [*stops[: result.position], (None, shipment), *stops[result.position :]]
+
+
+def _swap(
+    placed: list[tuple[RouteStop | None, Shipment]], stop: tuple[RouteStop, Shipment]
+) -> list[tuple[RouteStop, Shipment]]:
+    ordered: list[tuple[RouteStop, Shipment]] = []
+    for existing, shipment in placed:
+        ordered.append(stop if existing is None else (existing, shipment))
+    return ordered

@@ -1,0 +1,196 @@
+"""HTTP routes: plans and the day's routes."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from sqlalchemy.orm import Session
+
+from lastmile.api.deps import SessionDep
+from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.auth.deps import PrincipalDep, StaffDep
+from lastmile.config import Settings
+from lastmile.dispatch import flows, service
+from lastmile.dispatch.models import Route
+from lastmile.dispatch.schemas import (
+    CommitOut,
+    InsertShipment,
+    MoveStop,
+    PlanCreate,
+    PlanOut,
+    ReorderStops,
+    RouteOut,
+)
+from lastmile.routing.maps import open_network
+from lastmile.routing.network import RoadNetwork
+
+router = APIRouter(tags=["dispatch"], responses=COMMON_PROBLEMS)
+
+
+def _network(request: Request) -> RoadNetwork:
+    """The configured map, opened once per app (straight lines when it has no tiles)."""
+    network: RoadNetwork | None = getattr(request.app.state, "road_network", None)
+    if network is None:
+        settings: Settings = request.app.state.settings
+        network = open_network(settings.data_dir, settings.map_name)
+        request.app.state.road_network = network
+    return network
+
+
+NetworkDep = Annotated[RoadNetwork, Depends(_network)]
+
+
+def _route_out(session: Session, route: Route) -> RouteOut:
+    return RouteOut.of(route, service.route_stops(session=session, route=route))
+
+
+@router.post("/api/v1/plans", status_code=status.HTTP_201_CREATED)
+def create_plan(
+    body: PlanCreate, session: SessionDep, principal: StaffDep, network: NetworkDep
+) -> PlanOut:
+    plan = service.create_plan(
+        session=session,
+        org_id=principal.org_id,
+        hub_id=body.hub_id,
+        day=body.date,
+        network=network,
+        driver_ids=body.driver_ids,
+        vehicle_ids=body.vehicle_ids,
+        time_limit_s=body.time_limit_s,
+    )
+    session.commit()
+    return PlanOut.of(plan)
+
+
+@router.get("/api/v1/plans/{plan_id}")
+def get_plan(plan_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> PlanOut:
+    return PlanOut.of(service.get_plan(session=session, org_id=principal.org_id, plan_id=plan_id))
+
+
+@router.post("/api/v1/plans/{plan_id}/commit")
+def commit_plan(
+    plan_id: uuid.UUID, session: SessionDep, principal: StaffDep, network: NetworkDep
+) -> CommitOut:
+    routes = service.commit_plan(
+        session=session, org_id=principal.org_id, plan_id=plan_id, network=network
+    )
+    session.commit()
+    plan = service.get_plan(session=session, org_id=principal.org_id, plan_id=plan_id)
+    return CommitOut(plan=PlanOut.of(plan), routes=[_route_out(session, r) for r in routes])
+
+
+@router.post("/api/v1/plans/{plan_id}/discard")
+def discard_plan(plan_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> PlanOut:
+    plan = service.discard_plan(session=session, org_id=principal.org_id, plan_id=plan_id)
+    session.commit()
+    return PlanOut.of(plan)
+
+
+@router.get("/api/v1/routes")
+def list_routes(
+    session: SessionDep,
+    principal: PrincipalDep,
+    day: Annotated[date | None, Query(alias="date")] = None,
+    driver_id: uuid.UUID | None = None,
+) -> list[RouteOut]:
+    routes = service.list_routes(
+        session=session, org_id=principal.org_id, day=day, driver_id=driver_id
+    )
+    return [_route_out(session, route) for route in routes]
+
+
+@router.get("/api/v1/routes/{route_id}")
+def get_route(route_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> RouteOut:
+    route = service.get_route(session=session, org_id=principal.org_id, route_id=route_id)
+    return _route_out(session, route)
+
+
+@router.post("/api/v1/routes/{route_id}/start")
+def start_route(route_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> RouteOut:
+    route = service.start_route(
+        session=session, org_id=principal.org_id, route_id=route_id, actor=principal.actor
+    )
+    session.commit()
+    return _route_out(session, route)
+
+
+@router.post("/api/v1/routes/{route_id}/reorder")
+def reorder_stops(
+    route_id: uuid.UUID,
+    body: ReorderStops,
+    session: SessionDep,
+    principal: StaffDep,
+    network: NetworkDep,
+) -> RouteOut:
+    route = flows.reorder_stops(
+        session=session,
+        org_id=principal.org_id,
+        route_id=route_id,
+        stop_ids=body.stop_ids,
+        network=network,
+    )
+    session.commit()
+    return _route_out(session, route)
+
+
+@router.post("/api/v1/routes/{route_id}/stops/{stop_id}/move")
+def move_stop(
+    route_id: uuid.UUID,
+    stop_id: uuid.UUID,
+    body: MoveStop,
+    session: SessionDep,
+    principal: StaffDep,
+    network: NetworkDep,
+) -> list[RouteOut]:
+    source, target = flows.move_stop(
+        session=session,
+        org_id=principal.org_id,
+        route_id=route_id,
+        stop_id=stop_id,
+        to_route_id=body.to_route_id,
+        position=body.position,
+        network=network,
+        actor=principal.actor,
+    )
+    session.commit()
+    return [_route_out(session, source), _route_out(session, target)]
+
+
+@router.delete("/api/v1/routes/{route_id}/stops/{stop_id}")
+def unassign_stop(
+    route_id: uuid.UUID,
+    stop_id: uuid.UUID,
+    session: SessionDep,
+    principal: StaffDep,
+    network: NetworkDep,
+) -> RouteOut:
+    route = flows.unassign_stop(
+        session=session,
+        org_id=principal.org_id,
+        route_id=route_id,
+        stop_id=stop_id,
+        network=network,
+    )
+    session.commit()
+    return _route_out(session, route)
+
+
+@router.post("/api/v1/routes/{route_id}/insert")
+def insert_shipment(
+    route_id: uuid.UUID,
+    body: InsertShipment,
+    session: SessionDep,
+    principal: StaffDep,
+    network: NetworkDep,
+) -> RouteOut:
+    route = flows.insert_shipment(
+        session=session,
+        org_id=principal.org_id,
+        route_id=route_id,
+        tracking_number=body.shipment,
+        network=network,
+        actor=principal.actor,
+    )
+    session.commit()
+    return _route_out(session, route)

@@ -1,0 +1,51 @@
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from tests.common import make_org
+
+from lastmile.bus.base import Subscription
+from lastmile.db import Database
+from lastmile.fleet import service as fleet
+from lastmile.ingest import standard_handlers
+from lastmile.ingest.models import fixes
+from lastmile.ingest.pipeline import Pipeline
+from lastmile.ingest.service import Ingestor
+from lastmile.ingest.store import FixStore
+from lastmile.ingest.writer import BatchWriter
+from lastmile.types import Fix
+
+pytestmark = pytest.mark.anyio
+
+
+class BrokenBus:
+    async def publish(self, channel: str, data: dict[str, Any]) -> None:
+        raise ConnectionError("bus down")
+
+    async def subscribe(self, *channels: str) -> Subscription:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_a_bus_failure_costs_the_live_update_not_the_fix(db: Database) -> None:
+    org = make_org(db, "Bus down")
+    with db.session() as session:
+        fleet.create_driver(
+            session=session, org_id=org.org_id, name="D", phone=None, device_ids=["bus-1"]
+        )
+        session.commit()
+    ingestor = Ingestor(
+        database=db,
+        pipeline=Pipeline(standard_handlers()),
+        writer=BatchWriter(FixStore(db)),
+        bus=BrokenBus(),
+    )
+    at = datetime.now(UTC) - timedelta(minutes=1)
+    result = await ingestor.ingest_device([Fix(device_id="bus-1", at=at, lat=60.0, lon=25.0)])
+    assert result.accepted == 1
+    assert ingestor.publish_failures == 1
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(fixes)) == 1
