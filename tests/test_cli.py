@@ -77,3 +77,16 @@ def test_user_create_in_unknown_org_fails_clearly(data_dir: Path) -> None:
     )
     assert result.exit_code != 0
     assert "no organisation" in str(result.exception)
+
+
+def test_several_workers_need_a_shared_bus_and_no_mqtt(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refused = runner.invoke(app, ["serve", "--workers", "2"])
+    assert refused.exit_code != 0
+    assert "LASTMILE_BUS_URL" in refused.output
+    monkeypatch.setenv("LASTMILE_BUS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setenv("LASTMILE_MQTT_URL", "mqtt://127.0.0.1:1883")
+    refused = runner.invoke(app, ["serve", "--workers", "2"])
+    assert refused.exit_code != 0
+    assert "LASTMILE_MQTT_URL" in refused.output

@@ -73,6 +73,12 @@ def serve(
     if workers == 1:
         _serve(create_app(settings), settings, host=host, port=port)
         return
+    if settings.mqtt_url:
+        raise typer.BadParameter(
+            "the OwnTracks MQTT listener keeps one persistent session: run it in one process "
+            "(unset LASTMILE_MQTT_URL for the extra workers)",
+            param_hint="--workers",
+        )
     if settings.bus_url.startswith("memory:"):
         raise typer.BadParameter(
             "several workers need a shared bus: set LASTMILE_BUS_URL=redis://host:6379/0",
