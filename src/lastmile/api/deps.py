@@ -14,7 +14,7 @@ def _session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

@@ -28,7 +28,8 @@ router = APIRouter(tags=["ingest"], responses=COMMON_PROBLEMS)
 _ID_FIELDS = {"id", "deviceid", "device_id"}
 
 
-def _ingestor(request: Request) -> Ingestor:
+async def _ingestor(request: Request) -> Ingestor:
+    """Async so that FastAPI does not hop to a thread for it on the hot path."""
     ingestor: Ingestor = request.app.state.ingestor
     return ingestor
 
