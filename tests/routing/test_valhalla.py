@@ -20,8 +20,8 @@ from lastmile.routing.network import (
     RoutingError,
     TracePosition,
 )
-from lastmile.routing.valhalla import (
-    ValhallaNetwork,
+from lastmile.routing.valhalla import ValhallaNetwork
+from lastmile.routing.valhalla_json import (
     map_match_from_response,
     matrix_from_response,
     route_from_response,
