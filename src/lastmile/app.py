@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 import lastmile
 from lastmile.api.body import BodyLimitMiddleware
 from lastmile.api.idempotency import IdempotencyMiddleware
+from lastmile.api.nul import RefuseNulMiddleware
 from lastmile.api.problems import error_response, install_problem_handlers
 from lastmile.auth.views import router as auth_router
 from lastmile.bus import open_bus
@@ -149,6 +150,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return error_response(Conflict("a concurrent change conflicted with this one: retry"))
 
     app.add_middleware(IdempotencyMiddleware, ttl_s=settings.idempotency_ttl_s)
+    app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     routers = (

@@ -1,14 +1,16 @@
 """Plan a hub's day through the API, commit it, start a route and edit routes."""
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.common import OrgHandle, create_shipment, hub_body, make_driver
 
 from lastmile.db import Database
+from lastmile.dispatch import views
 from lastmile.dispatch.timing import crew_for, delivery_for, depot_for
 from lastmile.fleet.models import Vehicle
 from lastmile.hubs.models import Hub
@@ -108,7 +110,11 @@ def _check_plan(db: Database, org: OrgHandle, plan: dict[str, Any]) -> None:
     assert plan["violations"] == []
 
 
-def test_plan_commit_start_and_edit_a_day(client: TestClient, db: Database, org: OrgHandle) -> None:
+def test_plan_commit_start_and_edit_a_day(
+    app: FastAPI, client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    pinned = datetime.fromisoformat(f"{DAY}T08:05:00+02:00").astimezone(UTC)
+    app.dependency_overrides[views.now] = lambda: pinned
     hub = _hub(client, org)
     drivers, vehicles = _crew(client, org, 2)
     orders = [_order(client, org, hub["id"], i) for i in range(1, 13)]
@@ -164,18 +170,13 @@ def test_plan_commit_start_and_edit_a_day(client: TestClient, db: Database, org:
     mine = client.get(f"/api/v1/routes?driver_id={first['driver_id']}", headers=org.headers).json()
     assert [r["id"] for r in mine] == [first["id"]]
 
-    # Reorder the pending stops: reversed, then back.
+    # Reorder the pending stops in the plan's own order: kept, and re-timed in sequence.
     ids = [s["id"] for s in first["stops"]]
-    reordered = client.post(
-        f"/api/v1/routes/{first['id']}/reorder", json={"stop_ids": ids[::-1]}, headers=org.headers
-    )
-    assert reordered.status_code in (200, 409), reordered.text
-    if reordered.status_code == 200:
-        assert [s["id"] for s in reordered.json()["stops"]] == ids[::-1]
     back = client.post(
         f"/api/v1/routes/{first['id']}/reorder", json={"stop_ids": ids}, headers=org.headers
     )
     assert back.status_code == 200, back.text
+    assert [s["id"] for s in back.json()["stops"]] == ids
     assert [s["sequence"] for s in back.json()["stops"]] == list(range(len(ids)))
     wrong = client.post(
         f"/api/v1/routes/{first['id']}/reorder", json={"stop_ids": ids[1:]}, headers=org.headers
@@ -190,13 +191,15 @@ def test_plan_commit_start_and_edit_a_day(client: TestClient, db: Database, org:
         got = client.get(f"/api/v1/shipments/{stop['tracking_number']}", headers=org.headers)
         assert got.json()["status"] == "out_for_delivery"
 
-    # Unassign a stop of the running route: the shipment has no driver again.
+    # Unassign a stop of the running route, by force: the shipment is an exception, no driver.
     last = started.json()["stops"][-1]
     unassigned = client.delete(
-        f"/api/v1/routes/{first['id']}/stops/{last['id']}", headers=org.headers
+        f"/api/v1/routes/{first['id']}/stops/{last['id']}?force=true", headers=org.headers
     )
     assert unassigned.status_code == 200, unassigned.text
     assert last["id"] not in {s["id"] for s in unassigned.json()["stops"]}
+    got = client.get(f"/api/v1/shipments/{last['tracking_number']}", headers=org.headers).json()
+    assert (got["status"], got["driver_id"]) == ("exception", None)
 
     # A late same-day order goes into the running route at its best place.
     late = _order(client, org, hub["id"], 50, window=None)
@@ -216,21 +219,6 @@ def test_plan_commit_start_and_edit_a_day(client: TestClient, db: Database, org:
         headers=org.headers,
     )
     assert twice.status_code == 409
-
-    # Move a stop from the running route to the other one, at its head.
-    if len(routes) > 1:
-        other = routes[1]
-        stop = inserted.json()["stops"][0]
-        moved = client.post(
-            f"/api/v1/routes/{first['id']}/stops/{stop['id']}/move",
-            json={"to_route_id": other["id"], "position": 0},
-            headers=org.headers,
-        )
-        assert moved.status_code in (200, 409), moved.text
-        if moved.status_code == 200:
-            source, target = moved.json()
-            assert stop["id"] not in {s["id"] for s in source["stops"]}
-            assert target["stops"][0]["id"] == stop["id"]
 
 
 def test_plans_and_routes_are_invisible_across_organisations(

@@ -1,7 +1,8 @@
 """A dispatcher's edits to committed routes: move, reorder, unassign, insert a late order.
 
-Each edit touches only pending stops, re-times the routes it changed and refuses (409)
-a result that breaks a window, the shift or a capacity, leaving everything as it was.
+Each edit touches only pending stops, re-times the routes it changed, checks them again with
+the independent `planning.checker` and refuses (409) a result that breaks a window, the
+shift, a capacity or a skill, leaving everything as it was.
 """
 
 import uuid
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from lastmile.db import utcnow
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.dispatch.service import PLANNABLE, get_route, route_stops
-from lastmile.dispatch.timing import done_count, model_route, retime
+from lastmile.dispatch.timing import done_count, model_route, retime, verify
 from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.fleet import service as fleet
 from lastmile.hubs import service as hubs
@@ -22,6 +23,8 @@ from lastmile.routing.network import RoadNetwork
 from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
+
+UNASSIGNED_REASON = "unassigned by dispatcher"
 
 
 def _editable(session: Session, org_id: uuid.UUID, route_id: uuid.UUID) -> Route:
@@ -38,16 +41,10 @@ def _retime(
     network: RoadNetwork,
     now: datetime | None,
 ) -> None:
-    retime(
-        route=route,
-        hub=hubs.get_hub(session=session, org_id=route.org_id, hub_id=route.hub_id),
-        vehicle=fleet.get_vehicle(
-            session=session, org_id=route.org_id, vehicle_id=route.vehicle_id
-        ),
-        stops=stops,
-        network=network,
-        now=now or utcnow(),
-    )
+    hub = hubs.get_hub(session=session, org_id=route.org_id, hub_id=route.hub_id)
+    vehicle = fleet.get_vehicle(session=session, org_id=route.org_id, vehicle_id=route.vehicle_id)
+    retime(route=route, hub=hub, vehicle=vehicle, stops=stops, network=network, now=now or utcnow())
+    verify(route=route, hub=hub, vehicle=vehicle, stops=stops, network=network)
 
 
 def _pending_stop(
@@ -104,14 +101,35 @@ def unassign_stop(
     route_id: uuid.UUID,
     stop_id: uuid.UUID,
     network: RoadNetwork,
+    actor: str,
+    force: bool = False,
     now: datetime | None = None,
 ) -> Route:
-    """Take a pending stop off its route; its shipment has no driver again."""
+    """Take a pending stop off its route; its shipment has no driver again.
+
+    A shipment already out for delivery is on the van: taking it off needs `force`, and then
+    an `exception` event says it needs attention rather than leaving it out with no driver.
+    """
     route = _editable(session, org_id, route_id)
     stops = route_stops(session=session, route=route)
     stop, shipment = _pending_stop(stops, stop_id)
+    if shipment.status is Status.OUT_FOR_DELIVERY and not force:
+        raise Conflict(
+            f"shipment {shipment.tracking_number} is out for delivery on route {route.id}:"
+            " unassign it with force=true to record an exception"
+        )
     rest = [pair for pair in stops if pair[0].id != stop_id]
     _retime(session, route, rest, network, now)
+    if shipment.status is Status.OUT_FOR_DELIVERY:
+        shipments.record_event(
+            session=session,
+            org_id=org_id,
+            tracking_number=shipment.tracking_number,
+            status=Status.EXCEPTION,
+            actor=actor,
+            reason=UNASSIGNED_REASON,
+            note=f"taken off route {route.id}",
+        )
     shipment.driver_id = None
     session.delete(stop)
     session.flush()

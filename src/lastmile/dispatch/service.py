@@ -299,13 +299,20 @@ def route_stops(*, session: Session, route: Route) -> list[tuple[RouteStop, Ship
     return [(stop, shipment) for stop, shipment in session.execute(query)]
 
 
-def start_route(*, session: Session, org_id: uuid.UUID, route_id: uuid.UUID, actor: str) -> Route:
+def start_route(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    route_id: uuid.UUID,
+    actor: str,
+    now: datetime | None = None,
+) -> Route:
     """The driver leaves: the route is in progress and its shipments are out for delivery."""
     route = get_route(session=session, org_id=org_id, route_id=route_id)
     if route.status is not RouteStatus.PLANNED:
         raise Conflict(f"route {route.id} is {route.status}: only a planned route can start")
     route.status = RouteStatus.IN_PROGRESS
-    route.started_at = utcnow()
+    route.started_at = now or utcnow()
     for stop, shipment in route_stops(session=session, route=route):
         if stop.status is StopStatus.PENDING and shipment.status is not Status.OUT_FOR_DELIVERY:
             shipments.record_event(

@@ -1,5 +1,6 @@
 """Rows to planning shapes, and re-timing a route after an edit without touching its done stops."""
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,11 +10,12 @@ from lastmile.dispatch.models import Route, RouteStop, StopStatus
 from lastmile.errors import Conflict
 from lastmile.fleet.models import Vehicle
 from lastmile.hubs.models import Hub
+from lastmile.planning.checker import check
 from lastmile.planning.insertion import Late, route_distance_m, time_stops
 from lastmile.planning.network import Crew, DayProblem, Delivery, Depot, build_problem
 from lastmile.planning.problem import DIMENSIONS, Capacity, Load, Order, Problem
 from lastmile.planning.solver import Route as PlannedRoute
-from lastmile.planning.solver import Stop
+from lastmile.planning.solver import Solution, Stop
 from lastmile.routing.network import LatLon, RoadNetwork, RoutingError
 from lastmile.shipments.models import Shipment
 
@@ -87,11 +89,17 @@ def model_route(
     vehicle: Vehicle,
     stops: Sequence[tuple[RouteStop | None, Shipment]],
     network: RoadNetwork,
+    delivered: int = 0,
 ) -> RouteModel:
-    """The one-vehicle problem over `stops` (in this order); `None` marks a stop not yet placed."""
+    """The one-vehicle problem over `stops` (in this order); `None` marks a stop not yet placed.
+
+    The first `delivered` stops weigh nothing: their parcels have left the van.
+    """
+    deliveries = [delivery_for(shipment) for _, shipment in stops]
+    deliveries[:delivered] = [dataclasses.replace(d, load=Load()) for d in deliveries[:delivered]]
     day = build_problem(
         depot=depot_for(hub),
-        deliveries=[delivery_for(shipment) for _, shipment in stops],
+        deliveries=deliveries,
         crews=[crew_for(vehicle)],
         day=route.date,
         network=network,
@@ -199,6 +207,36 @@ def retime(
     route.duration_s = timed.end_s - timed.start_s
     route.distance_m = route_distance_m(problem, crew, orders)
     route.polyline6 = geometry(network, hub, [shipment for _, shipment in stops])
+
+
+def verify(
+    *,
+    route: Route,
+    hub: Hub,
+    vehicle: Vehicle,
+    stops: Sequence[tuple[RouteStop, Shipment]],
+    network: RoadNetwork,
+) -> None:
+    """Check the route as stored with the independent checker; refuse (409) what it breaks.
+
+    The problem is rebuilt from the rows exactly as a plan's is, so a fault in the re-timing
+    cannot slip an infeasible route past the rules a plan must keep.
+    """
+    if not stops:
+        return
+    done = done_count(stops)
+    model = model_route(
+        route=route, hub=hub, vehicle=vehicle, stops=stops, network=network, delivered=done
+    )
+    planned = dataclasses.replace(model.planned, distance_m=route.distance_m)
+    if route.started_at is not None:
+        # A route started before its shift has a start that is history, not plan: no edit
+        # can change it, and its stops were still timed from the shift's start.
+        (crew,) = model.problem.vehicles
+        planned = dataclasses.replace(planned, start_s=max(planned.start_s, crew.shift_start_s))
+    broken = check(model.problem, Solution((planned,), ()))
+    if broken:
+        raise Conflict(f"route {route.id} would break its rules: {'; '.join(broken)}")
 
 
 def _seconds(day_start: datetime, at: datetime) -> float:

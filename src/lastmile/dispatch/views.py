@@ -1,7 +1,7 @@
 """HTTP routes: plans and the day's routes."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -11,6 +11,7 @@ from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.config import Settings
+from lastmile.db import utcnow
 from lastmile.dispatch import flows, service
 from lastmile.dispatch.models import Route
 from lastmile.dispatch.schemas import (
@@ -39,6 +40,14 @@ def _network(request: Request) -> RoadNetwork:
 
 
 NetworkDep = Annotated[RoadNetwork, Depends(_network)]
+
+
+def now() -> datetime:
+    """The moment a route starts or is edited; one dependency, so tests can pin the clock."""
+    return utcnow()
+
+
+NowDep = Annotated[datetime, Depends(now)]
 
 
 def _route_out(session: Session, route: Route) -> RouteOut:
@@ -107,9 +116,11 @@ def get_route(route_id: uuid.UUID, session: SessionDep, principal: PrincipalDep)
 
 
 @router.post("/api/v1/routes/{route_id}/start")
-def start_route(route_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> RouteOut:
+def start_route(
+    route_id: uuid.UUID, session: SessionDep, principal: StaffDep, at: NowDep
+) -> RouteOut:
     route = service.start_route(
-        session=session, org_id=principal.org_id, route_id=route_id, actor=principal.actor
+        session=session, org_id=principal.org_id, route_id=route_id, actor=principal.actor, now=at
     )
     session.commit()
     return _route_out(session, route)
@@ -122,6 +133,7 @@ def reorder_stops(
     session: SessionDep,
     principal: StaffDep,
     network: NetworkDep,
+    at: NowDep,
 ) -> RouteOut:
     route = flows.reorder_stops(
         session=session,
@@ -129,6 +141,7 @@ def reorder_stops(
         route_id=route_id,
         stop_ids=body.stop_ids,
         network=network,
+        now=at,
     )
     session.commit()
     return _route_out(session, route)
@@ -142,6 +155,7 @@ def move_stop(
     session: SessionDep,
     principal: StaffDep,
     network: NetworkDep,
+    at: NowDep,
 ) -> list[RouteOut]:
     source, target = flows.move_stop(
         session=session,
@@ -152,6 +166,7 @@ def move_stop(
         position=body.position,
         network=network,
         actor=principal.actor,
+        now=at,
     )
     session.commit()
     return [_route_out(session, source), _route_out(session, target)]
@@ -164,6 +179,10 @@ def unassign_stop(
     session: SessionDep,
     principal: StaffDep,
     network: NetworkDep,
+    at: NowDep,
+    force: Annotated[
+        bool, Query(description="Take off a shipment already out for delivery (an exception)")
+    ] = False,
 ) -> RouteOut:
     route = flows.unassign_stop(
         session=session,
@@ -171,6 +190,9 @@ def unassign_stop(
         route_id=route_id,
         stop_id=stop_id,
         network=network,
+        actor=principal.actor,
+        force=force,
+        now=at,
     )
     session.commit()
     return _route_out(session, route)
@@ -183,6 +205,7 @@ def insert_shipment(
     session: SessionDep,
     principal: StaffDep,
     network: NetworkDep,
+    at: NowDep,
 ) -> RouteOut:
     route = flows.insert_shipment(
         session=session,
@@ -191,6 +214,7 @@ def insert_shipment(
         tracking_number=body.shipment,
         network=network,
         actor=principal.actor,
+        now=at,
     )
     session.commit()
     return _route_out(session, route)
