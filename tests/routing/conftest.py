@@ -1,28 +1,16 @@
-import os
 import time
 from pathlib import Path
 
 import pytest
+from tests.conftest import shared_data
 
 from lastmile.routing.tiles import build_tiles
 from lastmile.routing.valhalla import ValhallaNetwork
 
-SHARED_OSM = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "osm"
-MONACO_PBF = SHARED_OSM / "monaco.osm.pbf"
-
-
-def _require_monaco() -> Path:
-    if MONACO_PBF.is_file():
-        return MONACO_PBF
-    reason = f"Monaco extract not found at {MONACO_PBF} (shared reference data)"
-    if os.environ.get("LASTMILE_REQUIRE_SERVICES"):
-        pytest.fail(f"{reason}, and LASTMILE_REQUIRE_SERVICES is set")
-    pytest.skip(reason)
-
 
 @pytest.fixture(scope="session")
 def monaco_pbf() -> Path:
-    return _require_monaco()
+    return shared_data("osm/monaco.osm.pbf")
 
 
 @pytest.fixture(scope="session")
