@@ -2,13 +2,12 @@
 
 import os
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
+from tests.databases import postgres_reachable, postgres_schema_engine
 
 from lastmile.db.engine import make_engine
 from lastmile.db.migrate import upgrade
@@ -30,23 +29,8 @@ def sqlite_engine() -> Iterator[Engine]:
 @contextmanager
 def postgres_engine() -> Iterator[Engine | None]:
     """A migrated engine on a schema of its own, or None when PostgreSQL is unreachable."""
-    admin = make_engine(POSTGRES_URL)
-    try:
-        with admin.connect():
-            pass
-    except OperationalError:
-        admin.dispose()
+    if not postgres_reachable(POSTGRES_URL):
         yield None
         return
-    schema = f"lastmile_bench_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        upgrade(engine)
+    with postgres_schema_engine(POSTGRES_URL) as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()

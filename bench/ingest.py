@@ -15,23 +15,22 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
+from bench._databases import POSTGRES_URL
 from bench._load import Connection
-from sqlalchemy.exc import OperationalError
-from tests.servers import Server, create_org, postgres_schema_url, server_env
+from tests.databases import postgres_reachable, postgres_schema_url
+from tests.servers import Server, create_org, server_env
 
 from lastmile.db import Database
 from lastmile.db.engine import make_engine
 from lastmile.db.migrate import upgrade
 from lastmile.ingest.store import FixStore, StoredFix
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/14"
 BATCH = 1000
 BATCH_CLIENTS = 4
@@ -297,15 +296,12 @@ def main() -> None:
     rows: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         rows += _run("SQLite (WAL), 1 process", f"sqlite:///{Path(folder) / 'lastmile.db'}")
-    with ExitStack() as stack:
-        try:
-            make_engine(POSTGRES_URL).connect().close()
-        except OperationalError:
-            rows.append("| PostgreSQL 15 | not reachable | | | | | |")
-        else:
-            url = stack.enter_context(postgres_schema_url(POSTGRES_URL))
+    if not postgres_reachable(POSTGRES_URL):
+        rows.append("| PostgreSQL 15 | not reachable | | | | | |")
+    else:
+        with postgres_schema_url(POSTGRES_URL) as url:
             rows += _run("PostgreSQL 15, 1 process", url)
-            url = stack.enter_context(postgres_schema_url(POSTGRES_URL))
+        with postgres_schema_url(POSTGRES_URL) as url:
             rows += _run("PostgreSQL 15, 2 workers + Redis bus", url, workers=2)
     print(
         HEADER.format(

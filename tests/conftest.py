@@ -1,17 +1,16 @@
 """Shared fixtures: a migrated database per backend, one rolled-back transaction per test."""
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from tests.common import OrgHandle, make_org
+from tests.databases import postgres_reachable, postgres_schema_engine
 
 from lastmile.app import create_app
 from lastmile.config import Settings
@@ -51,26 +50,16 @@ def _sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]
     engine.dispose()
 
 
-def _postgres_engine() -> Iterator[Engine]:
-    admin = make_engine(POSTGRES_URL)
-    try:
-        with admin.connect():
-            pass
-    except OperationalError:
-        admin.dispose()
+def require_postgres() -> None:
+    """Skip, or fail under CI, when the PostgreSQL server is down."""
+    if not postgres_reachable(POSTGRES_URL):
         service_unavailable(f"PostgreSQL at {POSTGRES_URL.split('@')[-1]}")
-    schema = f"lastmile_test_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        upgrade(engine)
+
+
+def _postgres_engine() -> Iterator[Engine]:
+    require_postgres()
+    with postgres_schema_engine(POSTGRES_URL) as engine:
         yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -7,15 +7,9 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
-
-from lastmile.db.engine import make_engine
 
 READY_TIMEOUT_S = 60.0
 
@@ -104,19 +98,3 @@ def server_env(data_dir: Path, database_url: str | None = None) -> dict[str, str
 def create_org(env: dict[str, str]) -> dict[str, str]:
     created: dict[str, str] = json.loads(lastmile("org", "create", "E2E", "--json", env=env))
     return created
-
-
-@contextmanager
-def postgres_schema_url(base_url: str) -> Iterator[str]:
-    """A database URL whose connections use a fresh schema, dropped afterwards."""
-    schema = f"lastmile_e2e_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(base_url)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in base_url else "?"
-        yield f"{base_url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()

@@ -91,21 +91,10 @@ def seed(*, session: Session, shipment_count: int = 20, fresh: bool = False) -> 
     hub = session.scalar(select(Hub).where(Hub.org_id == org.id, Hub.code == HUB["code"]))
     if hub is None:
         hub = hubs.create_hub(session=session, org_id=org.id, **HUB)
-    existing = list(
-        session.scalars(
-            select(Shipment).where(Shipment.org_id == org.id).order_by(Shipment.created_at).limit(3)
-        )
-    )
-    if not existing:
+    if session.scalar(select(Shipment.id).where(Shipment.org_id == org.id).limit(1)) is None:
         _seed_shipments(session=session, org_id=org.id, hub=hub, count=shipment_count)
-        existing = list(
-            session.scalars(
-                select(Shipment)
-                .where(Shipment.org_id == org.id)
-                .order_by(Shipment.created_at)
-                .limit(3)
-            )
-        )
+    first = select(Shipment).where(Shipment.org_id == org.id).order_by(Shipment.created_at)
+    existing = list(session.scalars(first.limit(3)))
     return DemoCredentials(
         str(org.id), DEMO_ADMIN_EMAIL, password, api_key, [s.tracking_token for s in existing]
     )

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
-from tests.conftest import POSTGRES_URL, service_unavailable
-from tests.servers import Server, create_org, postgres_schema_url, server_env
+from tests.conftest import POSTGRES_URL, require_postgres
+from tests.databases import postgres_schema_url
+from tests.servers import Server, create_org, server_env
 
 from lastmile.db.engine import make_engine
 from lastmile.ingest.models import fixes
@@ -25,14 +25,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'lastmile.db'}"
         return
-    probe = make_engine(POSTGRES_URL)
-    try:
-        with probe.connect():
-            pass
-    except OperationalError:
-        service_unavailable("PostgreSQL")
-    finally:
-        probe.dispose()
+    require_postgres()
     with postgres_schema_url(POSTGRES_URL) as url:
         yield url
 

@@ -69,23 +69,11 @@ def test_concurrent_writers_never_deadlock_on_positions() -> None:
     """Two processes' batches touch the same drivers in opposite orders (PostgreSQL)."""
     import threading
 
-    from sqlalchemy.exc import OperationalError
-    from tests.conftest import POSTGRES_URL, service_unavailable
-    from tests.servers import postgres_schema_url
+    from tests.conftest import POSTGRES_URL, require_postgres
+    from tests.databases import postgres_schema_engine
 
-    from lastmile.db.engine import make_engine
-    from lastmile.db.migrate import upgrade
-
-    probe = make_engine(POSTGRES_URL)
-    try:
-        probe.connect().close()
-    except OperationalError:
-        service_unavailable("PostgreSQL")
-    finally:
-        probe.dispose()
-    with postgres_schema_url(POSTGRES_URL) as url:
-        engine = make_engine(url)
-        upgrade(engine)
+    require_postgres()
+    with postgres_schema_engine(POSTGRES_URL) as engine:
         database = Database(engine)
         org = make_org(database, "Deadlock").org_id
         drivers = [uuid.uuid4() for _ in range(50)]
@@ -111,5 +99,4 @@ def test_concurrent_writers_never_deadlock_on_positions() -> None:
             thread.start()
         for thread in threads:
             thread.join(timeout=120)
-        engine.dispose()
     assert errors == []

@@ -239,3 +239,35 @@ def test_owntracks_http(client: TestClient, org: OrgHandle, db: Database) -> Non
     )
     wrong_key = {**headers, "Authorization": _basic("lm_nope_nope")}
     assert client.post("/ingest/owntracks", json=payload, headers=wrong_key).status_code == 401
+
+
+def test_a_phone_counts_as_soon_as_it_is_registered(
+    client: TestClient, org: OrgHandle, db: Database
+) -> None:
+    stamp = int(START.timestamp())
+    early = f"/ingest/osmand?id=new-phone&lat=60.17&lon=24.94&timestamp={stamp}"
+    assert client.get(early).status_code == 404
+    make_driver(client, org, "new-phone")
+    assert client.get(early.replace(str(stamp), str(stamp + 5))).status_code == 200
+    assert _stored(db) == 1
+
+
+def test_the_device_cache_is_bounded() -> None:
+    import asyncio
+
+    from lastmile.errors import NotFound
+    from lastmile.ingest.service import DeviceDirectory
+
+    class NoDevices(DeviceDirectory):
+        def _lookup(self, identifier: str) -> None:
+            return None
+
+    directory = NoDevices(database=None, max_entries=10)  # type: ignore[arg-type]
+
+    async def probe(count: int) -> None:
+        for i in range(count):
+            with pytest.raises(NotFound):
+                await directory.owner(f"random-{i}")
+
+    asyncio.run(probe(50))
+    assert len(directory._cache) == 10

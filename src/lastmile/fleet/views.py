@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep
@@ -30,6 +30,11 @@ from lastmile.ingest import positions
 router = APIRouter(tags=["fleet"], responses=COMMON_PROBLEMS)
 
 
+def _devices_changed(request: Request) -> None:
+    """Drop this process's cached device owners so a (re)registered phone counts at once."""
+    request.app.state.ingestor.devices.forget()
+
+
 def _drivers_out(session: Session, drivers: list[Driver]) -> list[DriverOut]:
     ids = [d.id for d in drivers]
     devices = service.device_ids_by_driver(session=session, driver_ids=ids)
@@ -50,7 +55,9 @@ def _drivers_out(session: Session, drivers: list[Driver]) -> list[DriverOut]:
 
 
 @router.post("/api/v1/drivers", status_code=status.HTTP_201_CREATED)
-def create_driver(body: DriverCreate, session: SessionDep, principal: StaffDep) -> DriverOut:
+def create_driver(
+    body: DriverCreate, request: Request, session: SessionDep, principal: StaffDep
+) -> DriverOut:
     driver = service.create_driver(
         session=session,
         org_id=principal.org_id,
@@ -61,6 +68,7 @@ def create_driver(body: DriverCreate, session: SessionDep, principal: StaffDep) 
         photo_url=str(body.photo_url) if body.photo_url else None,
     )
     session.commit()
+    _devices_changed(request)
     return _drivers_out(session, [driver])[0]
 
 
@@ -77,7 +85,11 @@ def get_driver(driver_id: uuid.UUID, session: SessionDep, principal: PrincipalDe
 
 @router.patch("/api/v1/drivers/{driver_id}")
 def update_driver(
-    driver_id: uuid.UUID, body: DriverUpdate, session: SessionDep, principal: StaffDep
+    driver_id: uuid.UUID,
+    body: DriverUpdate,
+    request: Request,
+    session: SessionDep,
+    principal: StaffDep,
 ) -> DriverOut:
     fields = body.model_dump(exclude_unset=True)
     if "photo_url" in fields:
@@ -86,13 +98,17 @@ def update_driver(
         session=session, org_id=principal.org_id, driver_id=driver_id, **fields
     )
     session.commit()
+    _devices_changed(request)
     return _drivers_out(session, [driver])[0]
 
 
 @router.delete("/api/v1/drivers/{driver_id}", status_code=204)
-def delete_driver(driver_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> Response:
+def delete_driver(
+    driver_id: uuid.UUID, request: Request, session: SessionDep, principal: StaffDep
+) -> Response:
     service.delete_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
     session.commit()
+    _devices_changed(request)
     return Response(status_code=204)
 
 

@@ -3,7 +3,7 @@
 import logging
 import time
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +26,8 @@ from lastmile.types import Fix
 log = logging.getLogger(__name__)
 
 DEVICE_CACHE_S = 30.0
+UNKNOWN_DEVICE_CACHE_S = 2.0
+MAX_CACHED_DEVICES = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +58,16 @@ def build_pipeline(settings: Settings) -> Pipeline:
 
 
 class DeviceDirectory:
-    """Device identifier → owner, cached briefly (unknown devices too) to spare the database."""
+    """Device identifier → owner, cached briefly to spare the database on every fix.
 
-    def __init__(self, database: Database) -> None:
+    Unknown identifiers are remembered only for a moment (a phone may be registered any time),
+    and the cache is bounded: the OsmAnd endpoint is open, so identifiers are caller-chosen.
+    """
+
+    def __init__(self, database: Database, *, max_entries: int = MAX_CACHED_DEVICES) -> None:
         self.database = database
-        self._cache: dict[str, tuple[float, DeviceOwner | None]] = {}
+        self.max_entries = max_entries
+        self._cache: OrderedDict[str, tuple[float, DeviceOwner | None]] = OrderedDict()
 
     def _lookup(self, identifier: str) -> DeviceOwner | None:
         with self.database.session() as session:
@@ -75,7 +82,11 @@ class DeviceDirectory:
         now = time.monotonic()
         if cached is None or cached[0] < now:
             owner = await anyio.to_thread.run_sync(self._lookup, identifier)
-            self._cache[identifier] = (now + DEVICE_CACHE_S, owner)
+            ttl = DEVICE_CACHE_S if owner is not None else UNKNOWN_DEVICE_CACHE_S
+            self._cache[identifier] = (now + ttl, owner)
+            self._cache.move_to_end(identifier)
+            while len(self._cache) > self.max_entries:
+                self._cache.popitem(last=False)
         else:
             owner = cached[1]
         if owner is None:

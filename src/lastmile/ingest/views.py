@@ -13,6 +13,7 @@ from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth import service as auth
 from lastmile.auth.deps import PrincipalDep
+from lastmile.auth.models import ApiKey
 from lastmile.db import utcnow
 from lastmile.errors import InvalidInput, MalformedRequest, NotFound, Unauthenticated
 from lastmile.ingest.protocols.native import NativeBatch, fixes_from_batch
@@ -115,13 +116,20 @@ def _basic_password(request: Request) -> str:
     return password
 
 
-@router.post("/ingest/owntracks", responses={200: {"description": "Stored: `[]`"}})
-async def owntracks(request: Request, session: SessionDep, ingestor: IngestorDep) -> Response:
-    """OwnTracks in HTTP mode; the reply is `[]` (no friends' positions to share back)."""
+def _owntracks_key(request: Request, session: SessionDep) -> ApiKey:
+    """The API key sent as the Basic auth password; sync, so FastAPI runs it in a thread."""
     key = auth.authenticate_api_key(session=session, key=_basic_password(request))
     if key is None:
         raise Unauthenticated("the API key in the Basic auth password is unknown or revoked")
     session.commit()
+    return key
+
+
+@router.post("/ingest/owntracks", responses={200: {"description": "Stored: `[]`"}})
+async def owntracks(
+    request: Request, key: Annotated[ApiKey, Depends(_owntracks_key)], ingestor: IngestorDep
+) -> Response:
+    """OwnTracks in HTTP mode; the reply is `[]` (no friends' positions to share back)."""
     user, device = owntracks_http_identity(
         headers=request.headers, query=dict(request.query_params)
     )

@@ -14,6 +14,7 @@ from pydantic import (
     ValidationError,
 )
 
+from lastmile.api.problems import field_path
 from lastmile.errors import FieldError, InvalidInput, LastmileError, MalformedRequest
 from lastmile.ingest.protocols import _validate as v
 from lastmile.types import Fix
@@ -136,10 +137,10 @@ def _field_error(item: Any) -> FieldError:
     kind = item["type"]
     if "attributes" in loc[:-1] and kind != "too_long":
         # Each member of the value union reports its own error; one message per value is enough.
-        path = _path(loc[: loc.index("attributes") + 2])
+        path = field_path(loc[: loc.index("attributes") + 2])
         shown = v.show(item.get("input"))
         return FieldError(path, f"`{path}` is {shown}: must be a string, boolean or finite number")
-    path = _path(loc)
+    path = field_path(loc)
     leaf = next((part for part in reversed(loc) if isinstance(part, str)), "")
     if kind == "missing":
         return FieldError(path, f"`{path}` is missing")
@@ -151,18 +152,3 @@ def _field_error(item: Any) -> FieldError:
         return FieldError(path, f"`{path}` is {v.show(item['input'])}: must be a finite number")
     message = str(item["msg"]).removeprefix("Value error, ")
     return FieldError(path, f"`{path}` is {v.show(item.get('input'))}: {message.lower()}")
-
-
-def _path(loc: Sequence[str | int]) -> str:
-    """The dotted name of a field from its pydantic location.
-
-    >>> _path(("fixes", 3, "lat"))
-    'fixes[3].lat'
-    """
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else part
-    return text or "body"
