@@ -18,6 +18,8 @@ from lastmile.db import Database
 from lastmile.db.engine import make_engine
 from lastmile.db.migrate import upgrade
 
+pytest_plugins = ("tests.browser",)
+
 REQUIRE_SERVICES = os.environ.get("LASTMILE_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get(
     "LASTMILE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -98,6 +100,7 @@ def settings(tmp_path: Path) -> Settings:
         env="test",
         data_dir=tmp_path,
         public_url="http://testserver",
+        run_workers=False,
     )
 
 

@@ -11,20 +11,32 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 import lastmile
+from lastmile.alerts.monitor import FleetMonitor
+from lastmile.alerts.sweep import sweep_loop
+from lastmile.alerts.views import router as alerts_router
+from lastmile.analytics.views import router as analytics_router
 from lastmile.api.body import BodyLimitMiddleware
 from lastmile.api.idempotency import IdempotencyMiddleware
 from lastmile.api.nul import RefuseNulMiddleware
 from lastmile.api.problems import error_response, install_problem_handlers
+from lastmile.auth.driver_views import router as driver_auth_router
 from lastmile.auth.views import router as auth_router
 from lastmile.bus import open_bus
+from lastmile.chat.views import router as chat_router
 from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade
+from lastmile.dispatch.driver_shift_views import router as driver_shift_router
+from lastmile.dispatch.driver_views import router as driver_router
 from lastmile.dispatch.views import router as dispatch_router
-from lastmile.errors import Conflict
+from lastmile.errors import Busy, Conflict
+from lastmile.eta import service as eta_service
+from lastmile.eta.live import LiveEta
+from lastmile.eta.views import router as eta_router
+from lastmile.feedback.views import router as feedback_router
 from lastmile.fleet.stream import router as fleet_stream_router
 from lastmile.fleet.views import router as fleet_router
 from lastmile.hubs.views import router as hubs_router
@@ -34,9 +46,19 @@ from lastmile.ingest.service import Ingestor, build_pipeline
 from lastmile.ingest.store import FixStore
 from lastmile.ingest.views import router as ingest_router
 from lastmile.ingest.writer import BatchWriter
+from lastmile.notify.views import public_router as notify_public_router
+from lastmile.notify.views import router as notify_router
+from lastmile.notify.worker import OutboxWorker
+from lastmile.orgsettings.views import router as orgsettings_router
+from lastmile.payments.views import router as payments_router
+from lastmile.pod.views import router as pod_router
 from lastmile.shipments.views import router as shipments_router
 from lastmile.trips.views import router as trips_router
+from lastmile.web.control_tower.views import api as control_tower_api
+from lastmile.web.control_tower.views import pages as control_tower_pages
+from lastmile.web.driver.views import router as driver_app_router
 from lastmile.web.templating import make_templates
+from lastmile.web.tracking.stream import router as tracking_stream_router
 from lastmile.web.tracking.views import router as tracking_router
 
 log = logging.getLogger(__name__)
@@ -81,6 +103,31 @@ def _mount_docs(app: FastAPI, vendor: Path | None) -> None:
         )
 
 
+WEB = Path(__file__).parent / "web"
+PAGES = ("tracking", "control_tower", "driver")
+"""Folders under web/ whose `static/` is served at /static/<folder, dashed>."""
+VENDOR_PACKAGES = {"leaflet": "dist", "chart.js": "dist"}
+"""npm packages our pages load, and the folder of each that is served under /vendor/<name>."""
+
+
+def _mount_static(app: FastAPI, vendor: Path | None) -> None:
+    """Our pages' own scripts and styles, and the npm libraries they use (never a CDN)."""
+    for page in PAGES:
+        app.mount(
+            f"/static/{page.replace('_', '-')}",
+            StaticFiles(directory=WEB / page / "static"),
+            name=f"{page}-static",
+        )
+    for package, folder in VENDOR_PACKAGES.items():
+        found = vendor / package / folder if vendor else None
+        if found is not None and found.is_dir():
+            app.mount(f"/vendor/{package}", StaticFiles(directory=found), name=package)
+        else:
+            log.warning(
+                "%s is not installed (run `npm ci`): pages that use it will not work", package
+            )
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """The app; given no database it opens the configured one and migrates it at start-up."""
     settings = settings or Settings()
@@ -100,12 +147,30 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             pipeline=build_pipeline(settings),
             writer=writer,
             bus=app.state.bus,
+            monitor=FleetMonitor(app.state.db, app.state.bus),
         )
+        eta_service.configure(
+            eta_service.EtaEngine(
+                eta_service.load_learned(
+                    settings.eta_model_path or settings.data_dir / "eta_model.json"
+                )
+            )
+        )
+        live_eta = LiveEta(
+            database=app.state.db, bus=app.state.bus, min_interval_s=settings.eta_min_interval_s
+        )
+        app.state.ingestor.after_store.append(live_eta.after_store)
         await writer.start()
-        retention = asyncio.create_task(
-            retention_loop(writer.store, retention_days=settings.fix_retention_days),
-            name="fix-retention",
-        )
+        retention = alert_sweep = None
+        if settings.run_workers:
+            retention = asyncio.create_task(
+                retention_loop(writer.store, retention_days=settings.fix_retention_days),
+                name="fix-retention",
+            )
+            alert_sweep = asyncio.create_task(
+                sweep_loop(app.state.db, app.state.bus, every_s=settings.alert_sweep_s),
+                name="alert-sweep",
+            )
         listener = None
         if settings.mqtt_url:
             listener = asyncio.create_task(
@@ -116,10 +181,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 ).run(),
                 name="owntracks-mqtt",
             )
+        notifier = None
+        if settings.run_workers:
+            notifier = asyncio.create_task(
+                OutboxWorker(database=app.state.db, settings=settings).run(), name="notify-outbox"
+            )
         try:
             yield
         finally:
-            for task in (retention, listener):
+            for task in (retention, alert_sweep, listener, notifier):
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
@@ -149,6 +219,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         log.info("integrity conflict: %s", exc.orig)
         return error_response(Conflict("a concurrent change conflicted with this one: retry"))
 
+    @app.exception_handler(OperationalError)
+    def _busy(request: object, exc: OperationalError) -> object:
+        if "database is locked" not in str(exc.orig):
+            raise exc
+        log.warning("SQLite was busy; the request changed nothing and may be retried")
+        response = error_response(Busy("the database is busy with another change: retry"))
+        response.headers["Retry-After"] = "1"
+        return response
+
     app.add_middleware(IdempotencyMiddleware, ttl_s=settings.idempotency_ttl_s)
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -163,6 +242,23 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         dispatch_router,
         trips_router,
         tracking_router,
+        tracking_stream_router,
+        feedback_router,
+        orgsettings_router,
+        alerts_router,
+        analytics_router,
+        control_tower_api,
+        control_tower_pages,
+        eta_router,
+        notify_router,
+        notify_public_router,
+        driver_auth_router,
+        driver_router,
+        driver_shift_router,
+        pod_router,
+        payments_router,
+        chat_router,
+        driver_app_router,
     )
     for router in routers:
         app.include_router(router)
@@ -171,5 +267,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    _mount_docs(app, find_vendor_dir(settings))
+    vendor = find_vendor_dir(settings)
+    _mount_docs(app, vendor)
+    _mount_static(app, vendor)
     return app

@@ -2,23 +2,32 @@
 
 import asyncio
 import json
+import logging
 import uuid
+from functools import partial
 from typing import Annotated
 
 import typer
 import uvicorn
 from fastapi import FastAPI
 
+from lastmile.alerts.sweep import sweep_loop
 from lastmile.app import create_app
 from lastmile.auth import service as auth
 from lastmile.auth.models import Role
+from lastmile.bus import open_bus
 from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade
 from lastmile.dispatch.cli import plan_day
+from lastmile.eta.cli import eta_app
 from lastmile.ingest.osmand_port import OsmAndPort
+from lastmile.ingest.scheduled import retention_loop
+from lastmile.ingest.store import FixStore
+from lastmile.notify.worker import OutboxWorker
 from lastmile.planning.cli import plan_app
 from lastmile.routing.cli import map_app
+from lastmile.sim.cli import simulate
 from lastmile.trips.cli import trips_app
 
 app = typer.Typer(help="Lastmile: last-mile delivery tracking.", no_args_is_help=True)
@@ -28,8 +37,10 @@ app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(map_app, name="map", help="Road maps: import OpenStreetMap extracts.")
 app.add_typer(trips_app, name="trips", help="Stops and moves in GPS tracks.")
+app.add_typer(eta_app, name="eta", help="ETA model: backtest on history.")
 plan_app.command("day")(plan_day)
 app.add_typer(plan_app, name="plan", help="Route planning (vehicle routing with time windows).")
+app.command("simulate")(simulate)
 
 
 def _serve(
@@ -97,6 +108,33 @@ def serve(
 
 
 @app.command()
+def worker(
+    loops: Annotated[int, typer.Option(min=1, help="Outbox worker loops in this process")] = 1,
+) -> None:
+    """Run the background workers alone (notification outbox, alert sweep, fix retention)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings()
+    database = _database(settings)
+
+    async def run_all() -> None:
+        bus = open_bus(settings.bus_url)
+        workers = [OutboxWorker(database=database, settings=settings) for _ in range(loops)]
+        retention = retention_loop(FixStore(database), retention_days=settings.fix_retention_days)
+        sweep = sweep_loop(database, bus, every_s=settings.alert_sweep_s)
+        try:
+            await asyncio.gather(retention, sweep, *(w.run() for w in workers))
+        finally:
+            await bus.close()
+
+    try:
+        asyncio.run(run_all())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        database.engine.dispose()
+
+
+@app.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
     settings = Settings()
@@ -146,28 +184,51 @@ def user_create(
 @app.command()
 def demo(
     fresh: Annotated[bool, typer.Option(help="Start from an empty demo organisation")] = False,
+    drivers: Annotated[int, typer.Option(min=0, max=500, help="Simulated drivers (0: none)")] = 20,
+    speed: Annotated[
+        float, typer.Option(min=1, help="Times faster than real time (1: live, in step with now)")
+    ] = 1.0,
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
 ) -> None:
-    """Seed a demo organisation, print how to sign in, and serve."""
+    """Seed a demo organisation, serve, and drive a simulated day of deliveries on the map."""
     from lastmile.demo import seed
+    from lastmile.demo_live import DemoFleet, ensure_map, run_fleet, start_fleet_thread
 
     settings = Settings()
     database = _database(settings)
+    ensure_map(settings.data_dir, typer.echo)
     with database.session() as session:
-        creds = seed(session=session, fresh=fresh)
+        creds = seed(session=session, fresh=fresh, shipment_count=0 if drivers else 20)
         session.commit()
     database.engine.dispose()
     base = f"http://{host or settings.host}:{port or settings.port}"
-    typer.echo(
-        f"\nLastmile demo is starting on {base}\n"
-        f"  API docs:        {base}/docs\n"
-        f"  Sign in:         {creds.admin_email} / {creds.admin_password}"
-        f"  (POST {base}/auth/login)\n"
-        f"  API key:         {creds.api_key}\n"
-        f"  Organisation:    {creds.org_id}\n"
-        "  Tracking links:\n" + "".join(f"    {base}/t/{t}\n" for t in creds.tracking_tokens)
-    )
+
+    def announce(links: list[str]) -> None:
+        typer.echo(
+            f"\nLastmile demo is live on {base}\n"
+            f"  Control Tower:   {base}/control-tower\n"
+            f"  Sign in:         {creds.admin_email} / {creds.admin_password}\n"
+            f"  API docs:        {base}/docs\n"
+            f"  API key: {creds.api_key}\n"
+            f"  Organisation:    {creds.org_id}\n"
+            "  Tracking links:\n" + "".join(f"    {link}\n" for link in links) + "Ctrl-C stops.\n"
+        )
+
+    if drivers:
+        fleet = DemoFleet(drivers=drivers, speed=speed)
+        job = partial(
+            run_fleet,
+            url=base,
+            api_key=creds.api_key,
+            data_dir=settings.data_dir,
+            fleet=fleet,
+            on_ready=announce,
+            say=typer.echo,
+        )
+        start_fleet_thread(job)
+    else:
+        announce([f"{base}/t/{token}" for token in creds.tracking_tokens])
     settings = settings.model_copy(update={"public_url": base})
     _serve(
         create_app(settings),

@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lastmile.errors import InsecureSettings
@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     session_ttl_s: int = 12 * 3600
     idempotency_ttl_s: int = 24 * 3600
     vendor_dir: Path | None = None
+    map_tile_url: str = ""
+    map_tile_attribution: str = ""
 
     bus_url: str = "memory://"
     mqtt_url: str | None = None
@@ -36,6 +38,39 @@ class Settings(BaseSettings):
     ingest_max_future_s: float = 300.0
     ingest_batch_wait_s: float = 0.005
     fix_retention_days: int = 90
+    alert_sweep_s: float = Field(30.0, gt=0, description="seconds between GPS-lost/late sweeps")
+
+    eta_model_path: Path | None = None
+    """Learned ETA model (JSON from `lastmile eta backtest --model-out`); default
+    `<data_dir>/eta_model.json` when present, else built-in defaults."""
+    eta_min_interval_s: float = 5.0
+
+    run_workers: bool = True
+    notify_poll_interval_s: float = 1.0
+    notify_batch_size: int = 20
+    notify_lease_s: float = 60.0
+    notify_max_attempts: int = 8
+    notify_backoff_base_s: float = 10.0
+    notify_backoff_max_s: float = 3600.0
+    notify_send_timeout_s: float = 10.0
+    sms_provider: Literal["console", "twilio"] = "console"
+    sms_from: str = "Lastmile"
+    twilio_base_url: str = "https://api.twilio.com"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    email_from: str = "Lastmile <no-reply@localhost>"
+
+    driver_session_ttl_s: int = 16 * 3600
+    driver_link_ttl_s: int = 30 * 60
+    driver_pin_max_failures: int = 5
+    driver_pin_lockout_s: int = 15 * 60
+    driver_geofence_m: float = 100.0
+    pod_max_photo_bytes: int = 4_000_000
 
     @property
     def resolved_database_url(self) -> str:

@@ -91,7 +91,8 @@ def seed(*, session: Session, shipment_count: int = 20, fresh: bool = False) -> 
     hub = session.scalar(select(Hub).where(Hub.org_id == org.id, Hub.code == HUB["code"]))
     if hub is None:
         hub = hubs.create_hub(session=session, org_id=org.id, **HUB)
-    if session.scalar(select(Shipment.id).where(Shipment.org_id == org.id).limit(1)) is None:
+    any_shipment = session.scalar(select(Shipment.id).where(Shipment.org_id == org.id).limit(1))
+    if shipment_count and any_shipment is None:
         _seed_shipments(session=session, org_id=org.id, hub=hub, count=shipment_count)
     first = select(Shipment).where(Shipment.org_id == org.id).order_by(Shipment.created_at)
     existing = list(session.scalars(first.limit(3)))

@@ -69,6 +69,14 @@ class Conflict(LastmileError):
     slug = "conflict"
 
 
+class TooManyAttempts(LastmileError):
+    """Too many wrong secrets in a row: locked for a while."""
+
+    status = 429
+    title = "Too many attempts"
+    slug = "too-many-attempts"
+
+
 class PayloadTooLarge(LastmileError):
     status = 413
     title = "Payload too large"
@@ -80,3 +88,11 @@ class InsecureSettings(LastmileError):
 
     title = "Insecure settings"
     slug = "insecure-settings"
+
+
+class Busy(LastmileError):
+    """The embedded database was busy with another writer; nothing was changed: retry."""
+
+    status = 503
+    title = "Busy"
+    slug = "busy"

@@ -42,6 +42,22 @@ async def test_channels_are_separate(bus: Bus) -> None:
     await subscription.close()
 
 
+async def test_retuning_keeps_what_was_queued_and_follows_the_new_channels(bus: Bus) -> None:
+    kept, dropped, added = (f"fleet:{uuid.uuid4()}" for _ in range(3))
+    subscription = await bus.subscribe(kept, dropped)
+    await bus.publish(kept, {"n": 1})
+    first = await subscription.get(timeout_s=5)
+    await bus.publish(kept, {"n": 2})
+    await subscription.retune(kept, added)
+    await bus.publish(dropped, {"n": "gone"})
+    await bus.publish(added, {"n": 3})
+    await bus.publish(kept, {"n": 4})
+    rest = [await subscription.get(timeout_s=5) for _ in range(3)]
+    assert [m.data["n"] for m in (first, *rest) if m] == [1, 2, 3, 4]
+    assert await subscription.get(timeout_s=0.2) is None
+    await subscription.close()
+
+
 async def test_a_slow_subscriber_loses_the_oldest_not_the_newest() -> None:
     bus = MemoryBus()
     subscription = await bus.subscribe("c")

@@ -41,6 +41,15 @@ def nul_path(value: Any, path: str = "") -> str | None:
     return None
 
 
+def _is_multipart(scope: Scope) -> bool:
+    """Uploads carry binary files, where a NUL byte is data; their text fields are parsed
+    by the handler's own schema."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return bool(value.lower().startswith(b"multipart/form-data"))
+    return False
+
+
 class RefuseNulMiddleware:
     """422 naming the field when a query parameter or a JSON string carries a NUL."""
 
@@ -57,7 +66,7 @@ class RefuseNulMiddleware:
                 if "\x00" in name or "\x00" in value:
                     await self._refuse(scope, receive, send, name.replace("\x00", ""))
                     return
-        if scope["method"] not in ("POST", "PUT", "PATCH"):
+        if scope["method"] not in ("POST", "PUT", "PATCH") or _is_multipart(scope):
             await self.app(scope, receive, send)
             return
         body = await read_body(receive)

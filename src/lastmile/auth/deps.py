@@ -8,10 +8,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
-from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.api.deps import SettingsDep
 from lastmile.auth import service
 from lastmile.auth.models import Role
+from lastmile.config import Settings
 from lastmile.errors import Forbidden, Unauthenticated
 
 SESSION_COOKIE = "lastmile_session"
@@ -35,10 +37,22 @@ class Principal:
 
 def _principal(
     request: Request,
-    session: SessionDep,
     settings: SettingsDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     cookie: Annotated[str | None, Depends(_cookie)],
+) -> Principal:
+    """The caller, resolved in a session of its own that is closed at once: a long response
+    (an SSE stream) must not hold a database connection for as long as it stays open."""
+    with request.app.state.db.session() as session:
+        return _resolve(request, session, settings, bearer, cookie)
+
+
+def _resolve(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    bearer: HTTPAuthorizationCredentials | None,
+    cookie: str | None,
 ) -> Principal:
     if bearer is not None:
         key = service.authenticate_api_key(session=session, key=bearer.credentials)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth import service
+from lastmile.auth.cookies import set_session_cookies
 from lastmile.auth.deps import CSRF_COOKIE, SESSION_COOKIE, AdminDep, PrincipalDep, StaffDep
 from lastmile.auth.schemas import (
     ApiKeyCreate,
@@ -108,22 +109,7 @@ def login(body: Login, response: Response, session: SessionDep, settings: Settin
         ttl_s=settings.session_ttl_s,
     )
     session.commit()
-    secure = settings.public_url.startswith("https://")
-    response.set_cookie(
-        SESSION_COOKIE,
-        started.token,
-        max_age=settings.session_ttl_s,
-        httponly=True,
-        secure=secure,
-        samesite="lax",
-    )
-    response.set_cookie(
-        CSRF_COOKIE,
-        started.csrf_token,
-        max_age=settings.session_ttl_s,
-        secure=secure,
-        samesite="strict",
-    )
+    set_session_cookies(response, started, settings)
     return SignedIn(user=UserOut.model_validate(user), csrf_token=started.csrf_token)
 
 

@@ -20,6 +20,10 @@ class Subscription(Protocol):
         """The next message, or None when `timeout_s` passes first."""
         ...
 
+    async def retune(self, *channels: str) -> None:
+        """Listen to these channels from now on, losing nothing on the ones kept."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -34,6 +38,12 @@ class Bus(Protocol):
 def fleet_channel(org_id: object) -> str:
     """Positions and driver state of one organisation."""
     return f"fleet:{org_id}"
+
+
+def driver_channel(driver_id: object) -> str:
+    """One driver's positions: a tracking page showing that driver listens here, not to the
+    whole fleet."""
+    return f"driver:{driver_id}"
 
 
 def shipment_channel(shipment_id: object) -> str:

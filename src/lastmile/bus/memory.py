@@ -41,6 +41,11 @@ class MemorySubscription:
         while True:
             yield await self.queue.get()
 
+    async def retune(self, *channels: str) -> None:
+        self._bus.unsubscribe(self)
+        self.channels = channels
+        self._bus.attach(self)
+
     async def close(self) -> None:
         self._bus.unsubscribe(self)
 
@@ -55,8 +60,11 @@ class MemoryBus:
             subscription.offer(message)
 
     async def subscribe(self, *channels: str) -> MemorySubscription:
-        subscription = MemorySubscription(self, channels)
-        for channel in channels:
+        return self.attach(MemorySubscription(self, channels))
+
+    def attach[S: MemorySubscription](self, subscription: S) -> S:
+        """Deliver messages of the subscription's channels to it from now on."""
+        for channel in subscription.channels:
             self._subscribers[channel].add(subscription)
         return subscription
 

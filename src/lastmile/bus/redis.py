@@ -1,45 +1,46 @@
-"""The scale-out bus: Redis pub/sub, so that every API process sees every update."""
+"""The scale-out bus: Redis pub/sub, so that every API process sees every update.
+
+One Redis subscriber connection per process, whatever the number of open streams: it
+subscribes to a channel while at least one local stream wants it and hands each message to
+the local subscribers through the in-process bus. (A connection per stream exhausted the pool
+at a few hundred open tracking pages and stalled every publish behind it: bench/load.py.)
+"""
 
 import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterator
+import logging
+from collections import Counter
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
 
-from lastmile.bus.base import Message
+from lastmile.bus.memory import MemoryBus, MemorySubscription
 
-
-class RedisSubscription:
-    def __init__(self, pubsub: PubSub) -> None:
-        self._pubsub = pubsub
-
-    async def get(self, timeout_s: float | None = None) -> Message | None:
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout_s is None else loop.time() + timeout_s
-        while True:
-            remaining = None if deadline is None else max(0.0, deadline - loop.time())
-            raw = await self._pubsub.get_message(
-                ignore_subscribe_messages=True, timeout=remaining if remaining is not None else 1.0
-            )
-            if raw is not None and raw.get("type") == "message":
-                return Message(raw["channel"].decode(), json.loads(raw["data"]))
-            if deadline is not None and loop.time() >= deadline:
-                return None
-
-    async def __aiter__(self) -> AsyncIterator[Message]:
-        while True:
-            message = await self.get()
-            if message is not None:
-                yield message
-
-    async def close(self) -> None:
-        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
-
+log = logging.getLogger(__name__)
 
 POOL_SIZE = 64
 POOL_WAIT_S = 5.0
+RECONNECT_S = 1.0
+
+
+class RedisSubscription(MemorySubscription):
+    """A local subscription whose channels the process relays from Redis while it is open."""
+
+    def __init__(self, relay: "RedisBus", local: MemoryBus, channels: tuple[str, ...]) -> None:
+        super().__init__(local, channels)
+        self._relay = relay
+
+    async def retune(self, *channels: str) -> None:
+        before = self.channels
+        await self._relay.want(channels)
+        await super().retune(*channels)
+        await self._relay.release(before)
+
+    async def close(self) -> None:
+        await super().close()
+        await self._relay.release(self.channels)
 
 
 class RedisBus:
@@ -47,14 +48,63 @@ class RedisBus:
         # A bounded pool that waits for a free connection rather than failing under bursts.
         pool = BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE, timeout=POOL_WAIT_S)
         self._redis = Redis.from_pool(pool)
+        self._local = MemoryBus()
+        self._wanted: Counter[str] = Counter()
+        self._pubsub: PubSub | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
 
     async def publish(self, channel: str, data: dict[str, Any]) -> None:
         await self._redis.publish(channel, json.dumps(data, separators=(",", ":")))
 
     async def subscribe(self, *channels: str) -> RedisSubscription:
-        pubsub = self._redis.pubsub()
-        await pubsub.subscribe(*channels)
-        return RedisSubscription(pubsub)
+        subscription = self._local.attach(RedisSubscription(self, self._local, channels))
+        await self.want(channels)
+        return subscription
+
+    async def want(self, channels: tuple[str, ...]) -> None:
+        """Relay these channels from Redis until as many `release` calls come back."""
+        async with self._lock:
+            new = [c for c in channels if self._wanted[c] == 0]
+            self._wanted.update(channels)
+            if self._pubsub is None:
+                self._pubsub = self._redis.pubsub()
+            if new:
+                await self._pubsub.subscribe(*new)
+            if self._reader is None or self._reader.done():
+                self._reader = asyncio.create_task(self._relay(), name="redis-bus-relay")
+
+    async def release(self, channels: tuple[str, ...]) -> None:
+        async with self._lock:
+            self._wanted.subtract(channels)
+            gone = [c for c in channels if self._wanted[c] <= 0]
+            for channel in gone:
+                del self._wanted[channel]
+            if gone and self._pubsub is not None:
+                await self._pubsub.unsubscribe(*gone)
+
+    async def _relay(self) -> None:
+        """Read the process's one subscriber connection and fan each message out locally."""
+        assert self._pubsub is not None
+        pubsub = self._pubsub
+        while True:
+            try:
+                raw = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the Redis bus relay lost its connection; retrying")
+                await asyncio.sleep(RECONNECT_S)
+                continue
+            if raw is not None and raw.get("type") == "message":
+                await self._local.publish(raw["channel"].decode(), json.loads(raw["data"]))
 
     async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        if self._pubsub is not None:
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._local.close()
         await self._redis.aclose()

@@ -1,12 +1,28 @@
 """Every table, imported so that `Base.metadata` is complete (for Alembic and tests)."""
 
+from lastmile.alerts.models import Alert, AlertSettings
 from lastmile.api.idempotency import IdempotencyRecord
+from lastmile.auth.driver_models import DriverCredential, DriverSession, DriverSignInLink
 from lastmile.auth.models import ApiKey, Organization, User, WebSession
+from lastmile.chat.models import ChatMessage
 from lastmile.db.base import Base
-from lastmile.dispatch.models import Plan, Route, RouteStop
+from lastmile.dispatch.models import DriverAction, Plan, Route, RouteStop
+from lastmile.eta.models import EtaPrediction, StopEtaRow
+from lastmile.feedback.models import Feedback
 from lastmile.fleet.models import Device, Driver, Shift, Vehicle
 from lastmile.hubs.models import Hub
 from lastmile.ingest.models import DriverPosition, fixes
+from lastmile.notify.models import (
+    DeliveryAttempt,
+    NotificationRule,
+    NotificationSettings,
+    OptOut,
+    OutboxMessage,
+    WebhookEndpoint,
+)
+from lastmile.orgsettings.models import OrganizationSettings
+from lastmile.payments.models import CashLedgerEntry, CodPayment
+from lastmile.pod.models import DeliveryCode, Proof
 from lastmile.shipments.models import Shipment, ShipmentEvent
 
 metadata = Base.metadata
@@ -18,22 +34,43 @@ def is_partition(table_name: str) -> bool:
 
 
 __all__ = [
+    "Alert",
+    "AlertSettings",
     "ApiKey",
+    "CashLedgerEntry",
+    "ChatMessage",
+    "CodPayment",
+    "DeliveryAttempt",
+    "DeliveryCode",
     "Device",
     "Driver",
+    "DriverAction",
+    "DriverCredential",
     "DriverPosition",
+    "DriverSession",
+    "DriverSignInLink",
+    "EtaPrediction",
+    "Feedback",
     "Hub",
     "IdempotencyRecord",
+    "NotificationRule",
+    "NotificationSettings",
+    "OptOut",
     "Organization",
+    "OrganizationSettings",
+    "OutboxMessage",
     "Plan",
+    "Proof",
     "Route",
     "RouteStop",
     "Shift",
     "Shipment",
     "ShipmentEvent",
+    "StopEtaRow",
     "User",
     "Vehicle",
     "WebSession",
+    "WebhookEndpoint",
     "fixes",
     "is_partition",
     "metadata",

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lastmile.db.base import Base, OrgScoped, new_id, utcnow
@@ -105,3 +105,28 @@ class RouteStop(OrgScoped, Base):
     status: Mapped[StopStatus] = mapped_column(
         _enum(StopStatus, "stop_status"), default=StopStatus.PENDING
     )
+    arrived_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    failure_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class DriverAction(OrgScoped, Base):
+    """One applied driver-app action, keyed by the app's own `action_id`.
+
+    Written in the same transaction as the action's effect, so a replay (the app resends
+    its offline queue after a lost answer, hours later) finds it and gets the first answer
+    back instead of doing the action twice.
+    """
+
+    __tablename__ = "driver_actions"
+    __table_args__ = (UniqueConstraint("driver_id", "action_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    driver_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("drivers.id", ondelete="CASCADE"))
+    action_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(40))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    client_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

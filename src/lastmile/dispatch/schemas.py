@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from lastmile.dispatch.models import Plan, PlanStatus, Route, RouteStatus, RouteStop, StopStatus
 from lastmile.shipments.models import Shipment
@@ -172,6 +172,13 @@ class MoveStop(_Strict):
 
 class ReorderStops(_Strict):
     stop_ids: list[uuid.UUID] = Field(max_length=10_000, description="Every pending stop, in order")
+
+
+class StartRoute(_Strict):
+    at: AwareDatetime | None = Field(
+        default=None,
+        description="When the driver left, if reported late (offline phone); default now",
+    )
 
 
 class InsertShipment(_Strict):

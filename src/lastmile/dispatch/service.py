@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.db import utcnow
+from lastmile.dispatch.driver_settings import read_settings
 from lastmile.dispatch.models import Plan, PlanStatus, Route, RouteStatus, RouteStop, StopStatus
 from lastmile.dispatch.timing import (
     crew_for,
@@ -23,10 +24,12 @@ from lastmile.planning.checker import check
 from lastmile.planning.network import build_problem, plan_day
 from lastmile.planning.pyvrp_solver import PyVRPSolver
 from lastmile.planning.solver import Solver
+from lastmile.pod.service import issue_code
 from lastmile.routing.network import RoadNetwork
 from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
+from lastmile.shipments.timeline import MAX_CLOCK_SKEW
 
 PLANNABLE = (Status.CREATED, Status.AT_HUB, Status.RETURNED_TO_HUB)
 
@@ -306,14 +309,24 @@ def start_route(
     route_id: uuid.UUID,
     actor: str,
     now: datetime | None = None,
+    left_at: datetime | None = None,
 ) -> Route:
-    """The driver leaves: the route is in progress and its shipments are out for delivery."""
+    """The driver leaves: the route is in progress and its shipments are out for delivery.
+
+    `left_at` backdates the departure (and the out-for-delivery events) when a phone reports
+    it late; it may not lie in the future.
+    """
     route = get_route(session=session, org_id=org_id, route_id=route_id)
     if route.status is not RouteStatus.PLANNED:
         raise Conflict(f"route {route.id} is {route.status}: only a planned route can start")
+    if left_at is not None and left_at > utcnow() + MAX_CLOCK_SKEW:
+        raise InvalidInput("at", f"{left_at.isoformat()} is in the future: the driver has not left")
     route.status = RouteStatus.IN_PROGRESS
-    route.started_at = now or utcnow()
+    route.started_at = left_at or now or utcnow()
+    needs_code = read_settings(session=session, org_id=org_id).proof_rules.code
     for stop, shipment in route_stops(session=session, route=route):
+        if needs_code and stop.status is StopStatus.PENDING:
+            issue_code(session=session, stop=stop)
         if stop.status is StopStatus.PENDING and shipment.status is not Status.OUT_FOR_DELIVERY:
             shipments.record_event(
                 session=session,
@@ -321,6 +334,7 @@ def start_route(
                 tracking_number=shipment.tracking_number,
                 status=Status.OUT_FOR_DELIVERY,
                 actor=actor,
+                at=min(route.started_at, utcnow()),
                 note=f"route {route.id} started",
             )
     session.flush()

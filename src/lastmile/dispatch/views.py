@@ -22,6 +22,7 @@ from lastmile.dispatch.schemas import (
     PlanOut,
     ReorderStops,
     RouteOut,
+    StartRoute,
 )
 from lastmile.routing.maps import open_network
 from lastmile.routing.network import RoadNetwork
@@ -117,10 +118,19 @@ def get_route(route_id: uuid.UUID, session: SessionDep, principal: PrincipalDep)
 
 @router.post("/api/v1/routes/{route_id}/start")
 def start_route(
-    route_id: uuid.UUID, session: SessionDep, principal: StaffDep, at: NowDep
+    route_id: uuid.UUID,
+    session: SessionDep,
+    principal: StaffDep,
+    at: NowDep,
+    body: StartRoute | None = None,
 ) -> RouteOut:
     route = service.start_route(
-        session=session, org_id=principal.org_id, route_id=route_id, actor=principal.actor, now=at
+        session=session,
+        org_id=principal.org_id,
+        route_id=route_id,
+        actor=principal.actor,
+        now=at,
+        left_at=body.at if body else None,
     )
     session.commit()
     return _route_out(session, route)

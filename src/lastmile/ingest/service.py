@@ -4,14 +4,15 @@ import logging
 import time
 import uuid
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import anyio
 
-from lastmile.bus.base import Bus, fleet_channel
+from lastmile.alerts.monitor import FleetMonitor, Observation
+from lastmile.bus.base import Bus, driver_channel, fleet_channel
 from lastmile.config import Settings
 from lastmile.db import Database, utcnow
 from lastmile.errors import NotFound
@@ -151,15 +152,44 @@ def position_message(
     }
 
 
+def _observed(tracked: Sequence[TrackedFix]) -> list[Observation]:
+    """What the alert detectors see: live fixes smoothed, rejected ones raw, history not at all."""
+    return [
+        Observation(
+            at=t.fix.at,
+            lat=t.lat,
+            lon=t.lon,
+            accuracy_m=t.fix.accuracy_m,
+            mock=t.fix.mock,
+            accepted=t.status == Status.LIVE,
+        )
+        for t in tracked
+        if t.status != Status.LATE
+    ]
+
+
+AfterStore = Callable[[DeviceOwner, Sequence[TrackedFix]], Awaitable[None]]
+"""Told of a driver's accepted fixes once they are stored and published; the acknowledgement
+waits for it, so it must be cheap most of the time (e.g. throttled per driver)."""
+
+
 class Ingestor:
     def __init__(
-        self, *, database: Database, pipeline: Pipeline, writer: BatchWriter, bus: Bus
+        self,
+        *,
+        database: Database,
+        pipeline: Pipeline,
+        writer: BatchWriter,
+        bus: Bus,
+        monitor: FleetMonitor | None = None,
     ) -> None:
         self.devices = DeviceDirectory(database)
         self.pipeline = pipeline
         self.writer = writer
         self.bus = bus
+        self.monitor = monitor
         self.publish_failures = 0
+        self.after_store: list[AfterStore] = []
 
     async def ingest(self, fixes: Sequence[Fix], *, owner: DeviceOwner) -> IngestResult:
         """Process fixes of one device; returns once they are stored, publishes after."""
@@ -180,16 +210,26 @@ class Ingestor:
                 result.rejected[item.reason or "unknown"] += 1
         if live:
             await self._publish(owner, live, received_at)
+            for listener in self.after_store:
+                try:
+                    await listener(owner, live)
+                except Exception:
+                    log.exception("after-store listener %r failed", listener)
+        if self.monitor is not None:
+            await self.monitor.observe(
+                org_id=owner.org_id, driver_id=owner.driver_id, observations=_observed(tracked)
+            )
         return result
 
     async def _publish(
         self, owner: DeviceOwner, live: Sequence[TrackedFix], received_at: datetime
     ) -> None:
-        """Live fan-out after storage: a failure costs a live update, never the stored fix."""
+        """Live fan-out after storage, to the fleet and to the driver's own channel (tracking
+        pages); a failure costs a live update, never the stored fix."""
+        message = position_message(owner, live, received_at)
         try:
-            await self.bus.publish(
-                fleet_channel(owner.org_id), position_message(owner, live, received_at)
-            )
+            await self.bus.publish(fleet_channel(owner.org_id), message)
+            await self.bus.publish(driver_channel(owner.driver_id), message)
         except Exception:
             self.publish_failures += 1
             log.exception("publishing %d fixes of %s failed", len(live), owner.device_id)

@@ -55,6 +55,7 @@ class Shipment(OrgScoped, Base):
     cod_amount: Mapped[Decimal | None] = mapped_column(Money())
     cod_currency: Mapped[str | None] = mapped_column(String(3))
     instructions: Mapped[str | None] = mapped_column(Text)
+    safe_place: Mapped[str | None] = mapped_column(String(32))
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -145,6 +145,9 @@ class ShipmentOut(BaseModel):
     parcel_count: int
     cod: Cod | None
     instructions: str | None
+    safe_place: str | None = Field(
+        default=None, description="Chosen by the recipient on the tracking page"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -180,6 +183,7 @@ class ShipmentOut(BaseModel):
             parcel_count=shipment.parcel_count,
             cod=cod,
             instructions=shipment.instructions,
+            safe_place=shipment.safe_place,
             created_at=shipment.created_at,
             updated_at=shipment.updated_at,
         )

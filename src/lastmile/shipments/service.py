@@ -17,6 +17,7 @@ from lastmile.auth.credentials import new_token
 from lastmile.db import new_id, utcnow
 from lastmile.errors import FieldError, InvalidInput, NotFound
 from lastmile.hubs.models import Hub
+from lastmile.notify import outbox
 from lastmile.shipments import tracking_numbers
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.schemas import ShipmentCreate
@@ -265,7 +266,8 @@ def record_event(
     lon: float | None = None,
 ) -> Shipment:
     shipment = get_for_update(session=session, org_id=org_id, tracking_number=tracking_number)
-    append_event(
+    previous = shipment.status
+    event = append_event(
         session=session,
         shipment=shipment,
         status=status,
@@ -276,4 +278,6 @@ def record_event(
         lat=lat,
         lon=lon,
     )
+    if shipment.status != previous and shipment.status == event.status:
+        outbox.on_shipment_event(session=session, shipment=shipment, event=event)
     return shipment

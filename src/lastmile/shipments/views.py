@@ -4,13 +4,14 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.shipments import service
+from lastmile.shipments.live import announce_from_thread
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.schemas import (
     BulkResult,
@@ -128,6 +129,7 @@ def list_events(
 def post_event(
     tracking_number: str,
     body: EventIn,
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     principal: PrincipalDep,
@@ -146,6 +148,7 @@ def post_event(
         lon=body.location.lon if body.location else None,
     )
     session.commit()
+    announce_from_thread(request.app.state.bus, [shipment])
     return _detail(session, shipment, settings.public_url)
 
 
@@ -153,6 +156,7 @@ def post_event(
 def cancel_shipment(
     tracking_number: str,
     body: CancelIn,
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     principal: StaffDep,
@@ -166,4 +170,5 @@ def cancel_shipment(
         reason=body.reason,
     )
     session.commit()
+    announce_from_thread(request.app.state.bus, [shipment])
     return _detail(session, shipment, settings.public_url)

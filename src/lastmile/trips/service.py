@@ -8,12 +8,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.dispatch.models import Route, RouteStop
 from lastmile.hubs.models import Hub
 from lastmile.ingest.models import QUALITY_LATE, QUALITY_OK, fixes
+from lastmile.shipments.models import Shipment
 from lastmile.trips.segmentation import Segment, SegmentationConfig, TrackPoint, segment_track
 from lastmile.trips.summary import DaySummary, KnownPlace, summarise_day
 
 HUB_RADIUS_M = 150.0
+STOP_RADIUS_M = 100.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +60,31 @@ def day_track(
     ]
 
 
-def known_places(*, session: Session, org_id: uuid.UUID) -> list[KnownPlace]:
-    """Places where stopping is work, not idling: the organisation's hubs (planned stops later)."""
+def known_places(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    driver_id: uuid.UUID | None = None,
+    day: date | None = None,
+) -> list[KnownPlace]:
+    """Places where stopping is work, not idling: the organisation's hubs and, given a driver and a
+    day, the planned stops of that driver's routes that day."""
     hubs = session.scalars(select(Hub).where(Hub.org_id == org_id))
-    return [KnownPlace(h.lat, h.lon, HUB_RADIUS_M, h.code) for h in hubs]
+    places = [KnownPlace(h.lat, h.lon, HUB_RADIUS_M, h.code) for h in hubs]
+    if driver_id is None or day is None:
+        return places
+    stops = session.execute(
+        select(Shipment.lat, Shipment.lon, Shipment.tracking_number)
+        .join(RouteStop, RouteStop.shipment_id == Shipment.id)
+        .join(Route, Route.id == RouteStop.route_id)
+        .where(Route.org_id == org_id, Route.driver_id == driver_id, Route.date == day)
+    )
+    places += [
+        KnownPlace(lat, lon, STOP_RADIUS_M, number)
+        for lat, lon, number in stops
+        if lat is not None and lon is not None
+    ]
+    return places
 
 
 def driver_day(
@@ -85,7 +109,7 @@ def driver_day(
         driver_id=str(driver_id),
         day=day,
         segments=segments,
-        places=known_places(session=session, org_id=org_id),
+        places=known_places(session=session, org_id=org_id, driver_id=driver_id, day=day),
         tz=zone,
     )
     return DriverDay(segments, summary)

@@ -12,8 +12,10 @@ from lastmile.api.deps import SessionDep
 from lastmile.api.fields import TimeZoneName
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep
+from lastmile.db import utcnow
+from lastmile.errors import InvalidInput
 from lastmile.fleet import service as fleet
-from lastmile.trips.service import driver_day
+from lastmile.trips.service import day_track, driver_day
 from lastmile.trips.summary import DaySummary
 
 router = APIRouter(tags=["fleet"], responses=COMMON_PROBLEMS)
@@ -65,7 +67,8 @@ def driver_trips(
     day: Annotated[date, Query(alias="date", description="The day, in `tz`")],
     tz: Annotated[TimeZoneName, Query(description="IANA time zone of the day")] = "UTC",
 ) -> DriverDayOut:
-    """Stops (stationary ≥ 60 s) and moves; idle time is stopped time away from hubs."""
+    """Stops (stationary ≥ 60 s) and moves; idle time is stopped time away from hubs and the
+    driver's planned stops that day."""
     fleet.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
     result = driver_day(
         session=session, org_id=principal.org_id, driver_id=driver_id, day=day, zone=ZoneInfo(tz)
@@ -86,3 +89,30 @@ def driver_trips(
         ],
         summary=SummaryOut.of(result.summary),
     )
+
+
+MAX_TRACK_POINTS = 20_000
+
+
+@router.get("/api/v1/drivers/{driver_id}/track")
+def driver_track(
+    driver_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    since: Annotated[datetime, Query(description="From this time (with a zone)")],
+    until: Annotated[datetime | None, Query(description="Up to this time; default: now")] = None,
+) -> list[tuple[datetime, float, float]]:
+    """The breadcrumb trail: `[at, lat, lon]` of each kept fix (smoothed), oldest first."""
+    fleet.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidInput(name, "give a time zone (e.g. `Z` or `+02:00`)")
+    points = day_track(
+        session=session,
+        org_id=principal.org_id,
+        driver_id=driver_id,
+        start=since,
+        end=until or utcnow(),
+    )
+    step = max(1, len(points) // MAX_TRACK_POINTS + (len(points) % MAX_TRACK_POINTS > 0))
+    return [(p.at, round(p.lat, 6), round(p.lon, 6)) for p in points[::step]]

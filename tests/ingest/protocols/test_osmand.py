@@ -423,3 +423,8 @@ def test_arbitrary_json_bodies_raise_only_our_errors(raw):
 def test_a_client_cannot_forge_the_server_time_marker():
     fix = decode_osmand_query({**QUERIES["minimal"], "server_time": "true"}, now=NOW)
     assert "server_time" not in fix.attributes
+
+
+def test_a_number_padded_with_a_control_character_is_read_as_the_number() -> None:
+    fix = decode_osmand_query({"id": "1", "lat": "60.1\x1f", "lon": "24.9"}, now=NOW)
+    assert fix.lat == pytest.approx(60.1)

@@ -78,9 +78,10 @@ def optional_number(value: object, field: str, bounds: Bounds = ANY) -> float | 
 
 def decimal(text: str, field: str, bounds: Bounds = ANY) -> float:
     """A decimal number written as text, such as a query parameter."""
-    if not _DECIMAL.fullmatch(text.strip()):
+    stripped = text.strip()
+    if not _DECIMAL.fullmatch(stripped):
         raise InvalidInput(field, f"`{field}` is {show(text)}: must be a decimal number")
-    return in_bounds(float(text), field, bounds)
+    return in_bounds(float(stripped), field, bounds)
 
 
 def flag(value: object, field: str) -> bool:

@@ -1,29 +1,282 @@
-"""`/t/{token}`: the public tracking page of one shipment."""
+"""`/t/{token}`: the public tracking page of one shipment and its no-JavaScript forms."""
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from collections.abc import Callable
+from typing import Any
 
-from lastmile.api.deps import SessionDep
-from lastmile.shipments import service
-from lastmile.shipments.status import LABELS
-from lastmile.shipments.timeline import events_of
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.config import Settings
+from lastmile.db import utcnow
+from lastmile.errors import Conflict, InvalidInput
+from lastmile.feedback import service as feedback
+from lastmile.orgsettings.service import get_logo
+from lastmile.pod import current as pod
+from lastmile.shipments.status import Status
+from lastmile.web.tracking import access, actions
+from lastmile.web.tracking.access import Refusal, Tracked
+from lastmile.web.tracking.forms import FIELD, is_valid
+from lastmile.web.tracking.page import FormState, page_context
 
 router = APIRouter(include_in_schema=False)
 
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+NOTICES = {
+    "instructions": "Thank you: your delivery instructions are saved.",
+    "reschedule": "Thank you: your new delivery day is saved.",
+    "feedback": "Thank you for your feedback.",
+}
+
+
+def _csp(settings: Settings) -> str:
+    images = "'self' data: https:"
+    if settings.map_tile_url.startswith("http://"):
+        images += " " + "/".join(settings.map_tile_url.split("/")[:3])
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src {images}; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+
+
+def _refused(request: Request, refusal: Refusal) -> HTMLResponse:
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        "tracking_not_found.html",
+        {"expired": refusal is Refusal.EXPIRED},
+        status_code=404,
+        headers=PRIVATE,
+    )
+
+
+def _render(
+    request: Request,
+    *,
+    session: Session,
+    settings: Settings,
+    token: str,
+    tracked: Tracked,
+    status_code: int = 200,
+    state: FormState | None = None,
+) -> HTMLResponse:
+    notice = NOTICES.get(request.query_params.get("saved", ""))
+    context = page_context(
+        session=session,
+        tracked=tracked,
+        token=token,
+        settings=settings,
+        now=utcnow(),
+        state=state,
+        notice=notice,
+    )
+    headers = {**PRIVATE, "Content-Security-Policy": _csp(settings)}
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, "tracking.html", context, status_code=status_code, headers=headers
+    )
+
 
 @router.get("/t/{token}", response_class=HTMLResponse)
-def tracking_page(token: str, request: Request, session: SessionDep) -> HTMLResponse:
-    templates = request.app.state.templates
-    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-    shipment = service.get_by_token(session=session, token=token) if len(token) <= 64 else None
-    if shipment is None:
-        return templates.TemplateResponse(  # type: ignore[no-any-return]
-            request, "not_found.html", status_code=404, headers=headers
-        )
-    events = list(reversed(events_of(session=session, shipment_id=shipment.id)))
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
+def tracking_page(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
+    found = access.find(session=session, token=token, now=utcnow())
+    if isinstance(found, Refusal):
+        return _refused(request, found)
+    return _render(request, session=session, settings=settings, token=token, tracked=found)
+
+
+async def _submit(
+    request: Request,
+    *,
+    token: str,
+    form_name: str,
+    session: Session,
+    settings: Settings,
+    apply: Callable[[Tracked, dict[str, str]], None],
+) -> Response:
+    """Read the form here; check, apply and answer in a worker thread (the database blocks)."""
+    raw = await request.form()
+    values = {key: str(value) for key, value in raw.multi_items() if isinstance(value, str)}
+    values["tags"] = "\n".join(str(value) for value in raw.getlist("tags"))
+    return await run_in_threadpool(
+        _apply_form,
         request,
-        "tracking.html",
-        {"shipment": shipment, "events": events, "labels": LABELS},
-        headers=headers,
+        token=token,
+        form_name=form_name,
+        values=values,
+        session=session,
+        settings=settings,
+        apply=apply,
     )
+
+
+def _apply_form(
+    request: Request,
+    *,
+    token: str,
+    form_name: str,
+    values: dict[str, str],
+    session: Session,
+    settings: Settings,
+    apply: Callable[[Tracked, dict[str, str]], None],
+) -> Response:
+    """Check the link and the form secret, apply the change, then redirect (or re-render)."""
+    found = access.find(session=session, token=token, now=utcnow())
+    if isinstance(found, Refusal):
+        return _refused(request, found)
+    secret = settings.secret_key.get_secret_value()
+    state: FormState | None = None
+    status_code = 303
+    if not is_valid(secret_key=secret, token=token, sent=values.get(FIELD, "")):
+        state = FormState(form_name, problem="This form has expired: reload the page, try again.")
+        status_code = 403
+    else:
+        try:
+            apply(found, values)
+        except InvalidInput as error:
+            session.rollback()
+            message = error.errors[0].message
+            state = FormState(form_name, errors={error.field: message}, values=values)
+            status_code = 422
+        except Conflict as error:
+            session.rollback()
+            state = FormState(form_name, problem=error.detail, values=values)
+            status_code = 409
+    if state is not None:
+        return _render(
+            request,
+            session=session,
+            settings=settings,
+            token=token,
+            tracked=found,
+            status_code=status_code,
+            state=state,
+        )
+    session.commit()
+    return RedirectResponse(f"/t/{token}?saved={form_name}#{form_name}", status_code=303)
+
+
+@router.post("/t/{token}/instructions")
+async def save_instructions(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    def apply(tracked: Tracked, values: dict[str, str]) -> None:
+        actions.set_instructions(
+            session=session,
+            shipment=tracked.shipment,
+            safe_place=values.get("safe_place", ""),
+            instructions=values.get("instructions", ""),
+        )
+
+    return await _submit(
+        request,
+        token=token,
+        form_name="instructions",
+        session=session,
+        settings=settings,
+        apply=apply,
+    )
+
+
+@router.post("/t/{token}/reschedule")
+async def reschedule(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    def apply(tracked: Tracked, values: dict[str, str]) -> None:
+        actions.reschedule(
+            session=session,
+            shipment=tracked.shipment,
+            rules=tracked.rules,
+            day=values.get("date", ""),
+            window=values.get("window", ""),
+            now=utcnow(),
+        )
+
+    return await _submit(
+        request,
+        token=token,
+        form_name="reschedule",
+        session=session,
+        settings=settings,
+        apply=apply,
+    )
+
+
+def _rating(values: dict[str, Any]) -> int:
+    raw = values.get("rating", "")
+    if not raw:
+        raise InvalidInput("rating", "choose 1 to 5 stars")
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput("rating", f"{raw!r} is not a number of stars") from None
+
+
+@router.post("/t/{token}/feedback")
+async def give_feedback(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    def apply(tracked: Tracked, values: dict[str, str]) -> None:
+        feedback.record_feedback(
+            session=session,
+            shipment=tracked.shipment,
+            data=feedback.FeedbackInput(
+                rating=_rating(values),
+                tags=[t for t in values.get("tags", "").split("\n") if t],
+                comment=values.get("comment"),
+            ),
+            allowed_tags=tracked.rules.feedback_tags,
+        )
+
+    return await _submit(
+        request,
+        token=token,
+        form_name="feedback",
+        session=session,
+        settings=settings,
+        apply=apply,
+    )
+
+
+def _not_found() -> Response:
+    return Response(status_code=404, headers=PRIVATE)
+
+
+def _image_type(data: bytes) -> str:
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return "image/jpeg"
+
+
+@router.get("/t/{token}/proof/{number}")
+def proof_photo(token: str, number: int, session: SessionDep, settings: SettingsDep) -> Response:
+    """The n-th proof-of-delivery photo (from 1) of this link's shipment only."""
+    found = access.find(session=session, token=token, now=utcnow())
+    if isinstance(found, Refusal) or found.shipment.status is not Status.DELIVERED:
+        return _not_found()
+    shipment = found.shipment
+    proof = pod.delivery_proof(session, org_id=shipment.org_id, shipment_id=shipment.id)
+    if proof is None or not 1 <= number <= len(proof.photo_keys):
+        return _not_found()
+    try:
+        data = pod.read_photo(settings, proof.photo_keys[number - 1])
+    except FileNotFoundError:
+        return _not_found()
+    return Response(data, media_type=_image_type(data), headers=PRIVATE)
+
+
+@router.get("/t/{token}/logo")
+def logo(token: str, session: SessionDep) -> Response:
+    found = access.find(session=session, token=token, now=utcnow())
+    if isinstance(found, Refusal):
+        return _not_found()
+    stored = get_logo(session=session, org_id=found.shipment.org_id)
+    if stored is None:
+        return _not_found()
+    image, content_type = stored
+    return Response(image, media_type=content_type, headers={"Cache-Control": "max-age=3600"})

@@ -1,0 +1,252 @@
+"""The whole system under a fleet's load, on one machine: two `lastmile serve` processes and a
+`lastmile worker` on PostgreSQL with the Redis bus. Phones post one fix each every 5 s (spread
+over both API processes), 5 Control Tower sessions hold the fleet stream open, and 500 tracking
+pages hold their shipment's stream open. Fix-to-screen latency: from the moment a phone posts a
+fix to the moment a Control Tower session reads it, at 500, 1,000 and 2,000 drivers; CPU and
+memory of the server processes; and a count of what was stored against what was acknowledged.
+"""
+
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import subprocess
+
+from bench._databases import POSTGRES_URL
+from bench._load import Connection
+from sqlalchemy import func, select
+from tests.databases import postgres_reachable, postgres_schema_url
+from tests.servers import Server, create_org, server_env
+
+from lastmile.db import Database
+from lastmile.db.migrate import upgrade
+from lastmile.ingest.models import fixes
+
+REDIS_URL = "redis://127.0.0.1:6379/13"
+LEVELS = (500, 1000, 2000)
+SECONDS = 40.0
+FIX_EVERY_S = 5.0
+CONTROL_TOWERS = 5
+TRACKING_PAGES = 500
+CONNECTIONS_PER_SERVER = 64
+
+HEADER = """## Load: a fleet end to end
+
+Two `lastmile serve` processes and one `lastmile worker` on PostgreSQL 15 with the Redis bus, on
+this 2-core machine, which also runs the load generator (one process). Each driver's phone
+posts one fix every {every:.0f} s to one of the two API processes; {towers} Control Tower
+sessions hold `/api/v1/stream/fleet` open (on both processes) and {pages} tracking pages hold
+`/t/{{token}}/events` open. Latency: from the phone posting a fix to a Control Tower reading it
+on its stream. CPU: the server processes' CPU time over the run, in cores. Target: 2,000 drivers
+with p99 fix-to-screen under 1 s and nothing lost.
+
+Command: `.venv/bin/python bench/load.py`
+
+| drivers | fixes/s offered | fixes/s stored | fix → screen p50 / p99 | server CPU | RSS | lost |
+|---|---|---|---|---|---|---|"""
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100.0
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def _register(server: Server, headers: dict[str, str], first: int, last: int) -> None:
+    connection = await Connection("127.0.0.1", server.port).open()
+    try:
+        for k in range(first, last):
+            body = {"name": f"Driver {k}", "device_ids": [f"load-{k}"]}
+            status, _ = await connection.post_json("/api/v1/drivers", body, headers)
+            assert status == 201, status
+    finally:
+        await connection.close()
+
+
+async def _tracking_tokens(server: Server, headers: dict[str, str], count: int) -> list[str]:
+    connection = await Connection("127.0.0.1", server.port).open()
+    tokens = []
+    try:
+        for k in range(count):
+            body = {
+                "recipient": {"name": f"R{k}"},
+                "address": {"text": "x", "lat": 60.17, "lon": 24.94},
+            }
+            status, payload = await connection.post_json("/api/v1/shipments", body, headers)
+            assert status == 201, status
+            tokens.append(json.loads(payload)["tracking_url"].rsplit("/", 1)[1])
+    finally:
+        await connection.close()
+    return tokens
+
+
+async def _hold_stream(port: int, path: str, headers: dict[str, str], on_data: object) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Accept: text/event-stream"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    try:
+        while line := await reader.readline():
+            if on_data is not None and line.startswith(b"data: "):
+                on_data(line[6:])  # type: ignore[operator]
+    finally:
+        writer.close()
+
+
+async def _level(
+    servers: list[Server], headers: dict[str, str], drivers: int, tokens: list[str]
+) -> dict[str, float]:
+    latencies: list[float] = []
+
+    def seen(data: bytes) -> None:
+        message = json.loads(data)
+        if message.get("type") == "position":
+            at = datetime.fromisoformat(message["at"])
+            latencies.append((datetime.now(UTC) - at).total_seconds() * 1000)
+
+    streams = [
+        asyncio.create_task(
+            _hold_stream(
+                servers[k % 2].port, "/api/v1/stream/fleet", headers, seen if k == 0 else None
+            )
+        )
+        for k in range(CONTROL_TOWERS)
+    ]
+    streams += [
+        asyncio.create_task(_hold_stream(servers[k % 2].port, f"/t/{token}/events", {}, None))
+        for k, token in enumerate(tokens)
+    ]
+    await asyncio.sleep(1.0)
+    pools = {
+        id(server): [
+            await Connection("127.0.0.1", server.port).open() for _ in range(CONNECTIONS_PER_SERVER)
+        ]
+        for server in servers
+    }
+    acknowledged = 0
+    started = time.perf_counter()
+    deadline = started + SECONDS
+
+    async def lane(server: Server, connection: Connection, devices: list[int]) -> None:
+        nonlocal acknowledged
+        offset = FIX_EVERY_S / max(1, len(devices))
+        tick = started
+        while True:
+            for k in devices:
+                tick += offset
+                if tick > deadline:
+                    return
+                await asyncio.sleep(max(0.0, tick - time.perf_counter()))
+                fix = {
+                    "at": datetime.now(UTC).isoformat(),
+                    "lat": 60.17 + k * 1e-5,
+                    "lon": 24.94,
+                    "accuracy_m": 8.0,
+                }
+                status, _ = await connection.post_json(
+                    "/api/v1/fixes", {"device_id": f"load-{k}", "fixes": [fix]}, headers
+                )
+                if status == 200:
+                    acknowledged += 1
+
+    lanes = []
+    per_lane = [
+        list(range(drivers))[i :: 2 * CONNECTIONS_PER_SERVER]
+        for i in range(2 * CONNECTIONS_PER_SERVER)
+    ]
+    for i, devices in enumerate(per_lane):
+        server = servers[i % 2]
+        lanes.append(lane(server, pools[id(server)][i // 2], devices))
+    await asyncio.gather(*lanes)
+    elapsed = time.perf_counter() - started
+    await asyncio.sleep(1.0)
+    for task in streams:
+        task.cancel()
+    for pool in pools.values():
+        for connection in pool:
+            await connection.close()
+    ordered = sorted(latencies)
+    return {
+        "offered": drivers / FIX_EVERY_S,
+        "acknowledged": acknowledged,
+        "elapsed": elapsed,
+        "p50": statistics.median(ordered) if ordered else float("nan"),
+        "p99": ordered[max(0, int(len(ordered) * 0.99) - 1)] if ordered else float("nan"),
+    }
+
+
+def _stored(url: str) -> int:
+    database = Database.from_url(url)
+    with database.session() as session:
+        count = int(session.scalar(select(func.count()).select_from(fixes)) or 0)
+    database.engine.dispose()
+    return count
+
+
+def main() -> None:
+    if not postgres_reachable(POSTGRES_URL):
+        print(HEADER.format(every=FIX_EVERY_S, towers=CONTROL_TOWERS, pages=TRACKING_PAGES))
+        print("| PostgreSQL not reachable | | | | | | |")
+        return
+    rows = []
+    with postgres_schema_url(POSTGRES_URL) as url, tempfile.TemporaryDirectory() as folder:
+        database = Database.from_url(url)
+        upgrade(database.engine)
+        database.engine.dispose()
+        env = server_env(Path(folder), url)
+        env.update({"LASTMILE_BUS_URL": REDIS_URL, "LASTMILE_RUN_WORKERS": "false"})
+        headers = {"Authorization": f"Bearer {create_org(env)['api_key']}"}
+        servers = [Server(env), Server(env)]
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "lastmile", "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            for server in servers:
+                server.start()
+            pids = [s.process.pid for s in servers if s.process] + [worker.pid]
+            tokens = asyncio.run(_tracking_tokens(servers[0], headers, TRACKING_PAGES))
+            registered = 0
+            for drivers in LEVELS:
+                asyncio.run(_register(servers[0], headers, registered, drivers))
+                registered = drivers
+                before = _stored(url)
+                cpu_before = sum(_cpu_s(p) for p in pids)
+                result = asyncio.run(_level(servers, headers, drivers, tokens))
+                cores = (sum(_cpu_s(p) for p in pids) - cpu_before) / result["elapsed"]
+                rss = sum(_rss_mb(p) for p in pids)
+                stored = _stored(url) - before
+                lost = int(result["acknowledged"]) - stored
+                rate = stored / result["elapsed"]
+                latency = f"{result['p50']:.0f} / {result['p99']:.0f} ms"
+                rows.append(
+                    f"| {drivers:,} | {result['offered']:,.0f} | {rate:,.0f} | {latency} "
+                    f"| {cores:.2f} cores | {rss:,.0f} MB | {lost} |"
+                )
+                print(rows[-1], file=sys.stderr, flush=True)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+            for server in servers:
+                server.stop()
+    print(HEADER.format(every=FIX_EVERY_S, towers=CONTROL_TOWERS, pages=TRACKING_PAGES))
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()

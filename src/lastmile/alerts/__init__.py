@@ -1,0 +1,1 @@
+"""Exception alerts: detectors over the fix stream and the schedule, and the alert lifecycle."""

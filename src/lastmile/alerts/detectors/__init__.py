@@ -1,0 +1,1 @@
+"""One small module per exception; each turns plain observations into `Signal`s."""

@@ -1,0 +1,69 @@
+"""Spoofed location: the phone's mock-location flag, or a fix stream physics cannot explain."""
+
+from collections import deque
+from datetime import datetime, timedelta
+
+from lastmile.alerts.signals import AlertKind, Severity, Signal
+from lastmile.alerts.thresholds import AlertThresholds
+from lastmile.geo import haversine_m
+
+JUMP_WINDOW = timedelta(minutes=10)
+JUMPS_TO_ALERT = 3
+
+
+class SpoofDetector:
+    """Per driver: one alert per day for mock locations, one per burst of impossible jumps."""
+
+    def __init__(self, driver_id: str, thresholds: AlertThresholds) -> None:
+        self.driver_id = driver_id
+        self.thresholds = thresholds
+        self._last: tuple[datetime, float, float] | None = None
+        self._jumps: deque[datetime] = deque()
+        self._mock_day_raised: str | None = None
+        self._jump_burst_raised = False
+
+    def push(self, at: datetime, lat: float, lon: float, *, mock: bool) -> list[Signal]:
+        signals: list[Signal] = []
+        day = at.date().isoformat()
+        if mock and self._mock_day_raised != day:
+            self._mock_day_raised = day
+            signals.append(
+                self._signal(
+                    at, lat, lon, f"mock:{day}", "The phone reports a mock (fake) location"
+                )
+            )
+        if self._last is not None and at > self._last[0]:
+            then, plat, plon = self._last
+            speed = haversine_m(plat, plon, lat, lon) / (at - then).total_seconds()
+            if speed > self.thresholds.max_plausible_speed_mps:
+                self._jumps.append(at)
+        self._last = (at, lat, lon)
+        while self._jumps and at - self._jumps[0] > JUMP_WINDOW:
+            self._jumps.popleft()
+        if len(self._jumps) >= JUMPS_TO_ALERT and not self._jump_burst_raised:
+            self._jump_burst_raised = True
+            signals.append(
+                self._signal(
+                    at,
+                    lat,
+                    lon,
+                    f"jumps:{self._jumps[0].isoformat()}",
+                    f"{len(self._jumps)} impossible jumps within {JUMP_WINDOW.seconds // 60} min",
+                )
+            )
+        elif not self._jumps:
+            self._jump_burst_raised = False
+        return signals
+
+    def _signal(self, at: datetime, lat: float, lon: float, suffix: str, title: str) -> Signal:
+        return Signal(
+            kind=AlertKind.SPOOFED_LOCATION,
+            key=f"{AlertKind.SPOOFED_LOCATION.value}:{self.driver_id}:{suffix}",
+            raised=True,
+            at=at,
+            severity=Severity.CRITICAL,
+            title=title,
+            lat=lat,
+            lon=lon,
+            details={"driver_id": self.driver_id},
+        )

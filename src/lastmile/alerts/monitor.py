@@ -1,0 +1,137 @@
+"""The fix-stream detectors, run per driver after fixes are stored (flow 1 of the architecture).
+
+Each driver's plan (route corridor, planned places, parcels on board, thresholds) is read from the
+database at most every `refresh_s`, off the event loop; the detectors themselves are in memory.
+Several processes each watch the drivers whose fixes reach them; alert keys make repeats from
+another process update the same alert rather than open a second one.
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import anyio
+
+from lastmile.alerts import service
+from lastmile.alerts.context import DriverDay, load_driver_day
+from lastmile.alerts.detectors.deviation import DeviationDetector
+from lastmile.alerts.detectors.halt import HaltDetector
+from lastmile.alerts.detectors.spoofing import SpoofDetector
+from lastmile.alerts.live import alert_message, publish_alerts
+from lastmile.alerts.service import Subject
+from lastmile.alerts.signals import Signal
+from lastmile.bus.base import Bus
+from lastmile.db import Database, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One fix as the detectors see it; `accepted` is False for fixes the pipeline rejected."""
+
+    at: datetime
+    lat: float
+    lon: float
+    accuracy_m: float | None
+    mock: bool
+    accepted: bool
+
+
+class _Watch:
+    def __init__(self, day: DriverDay, loaded_at: float) -> None:
+        self.day = day
+        self.loaded_at = loaded_at
+        driver = str(day.driver_id)
+        self.halt = HaltDetector(driver, day.thresholds)
+        self.spoof = SpoofDetector(driver, day.thresholds)
+        self.deviation = (
+            DeviationDetector(str(day.route_id), day.corridor, day.thresholds)
+            if day.corridor is not None and day.route_id is not None
+            else None
+        )
+
+    def keeps_state_for(self, day: DriverDay) -> bool:
+        """Detector state carries over a refresh unless the route or thresholds changed."""
+        return day.route_id == self.day.route_id and day.thresholds == self.day.thresholds
+
+    def signals(self, observations: Sequence[Observation]) -> list[Signal]:
+        found: list[Signal] = []
+        for seen in observations:
+            found += self.spoof.push(seen.at, seen.lat, seen.lon, mock=seen.mock)
+            if not seen.accepted:
+                continue
+            found += self.halt.push(seen.at, seen.lat, seen.lon, self.day.halt_context)
+            if self.deviation is not None:
+                found += self.deviation.push(seen.at, seen.lat, seen.lon, seen.accuracy_m)
+        return found
+
+
+class FleetMonitor:
+    def __init__(
+        self,
+        database: Database,
+        bus: Bus,
+        *,
+        refresh_s: float = 30.0,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.database = database
+        self.bus = bus
+        self.refresh_s = refresh_s
+        self.clock = clock
+        self.failures = 0
+        self._watches: dict[uuid.UUID, _Watch] = {}
+
+    def _load(self, org_id: uuid.UUID, driver_id: uuid.UUID) -> DriverDay:
+        with self.database.session() as session:
+            return load_driver_day(session, org_id=org_id, driver_id=driver_id, now=self.clock())
+
+    async def _watch(self, org_id: uuid.UUID, driver_id: uuid.UUID) -> _Watch:
+        watch = self._watches.get(driver_id)
+        now = time.monotonic()
+        if watch is not None and now - watch.loaded_at < self.refresh_s:
+            return watch
+        day = await anyio.to_thread.run_sync(self._load, org_id, driver_id)
+        if watch is None or not watch.keeps_state_for(day):
+            watch = self._watches[driver_id] = _Watch(day, now)
+        else:
+            watch.day, watch.loaded_at = day, now
+        return watch
+
+    def forget(self, driver_id: uuid.UUID | None = None) -> None:
+        """Re-read plans at the next fix (after a route was committed or edited)."""
+        if driver_id is None:
+            self._watches.clear()
+        else:
+            self._watches.pop(driver_id, None)
+
+    def _store(
+        self, org_id: uuid.UUID, subject: Subject, signals: list[Signal]
+    ) -> list[dict[str, Any]]:
+        with self.database.session() as session:
+            changed = service.apply_signals(
+                session, org_id=org_id, signals=signals, subject=subject
+            )
+            session.commit()
+            return [alert_message(alert) for alert in changed]
+
+    async def observe(
+        self, *, org_id: uuid.UUID, driver_id: uuid.UUID, observations: Sequence[Observation]
+    ) -> None:
+        """Run the detectors over one batch of a driver's fixes; never raises."""
+        try:
+            watch = await self._watch(org_id, driver_id)
+            signals = watch.signals(sorted(observations, key=lambda o: o.at))
+            if not signals:
+                return
+            subject = Subject(driver_id=driver_id, route_id=watch.day.route_id)
+            messages = await anyio.to_thread.run_sync(self._store, org_id, subject, signals)
+            await publish_alerts(self.bus, org_id=org_id, messages=messages)
+        except Exception:
+            self.failures += 1
+            log.exception("alert detectors failed for driver %s", driver_id)

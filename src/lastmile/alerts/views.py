@@ -1,0 +1,115 @@
+"""HTTP routes: the alert inbox, acknowledge and resolve, and the organisation's thresholds."""
+
+import uuid
+from typing import Annotated, Any
+
+import anyio.from_thread
+from fastapi import APIRouter, Body, Query, Request
+from sqlalchemy.orm import Session
+
+from lastmile.alerts import service
+from lastmile.alerts.live import alert_message, publish_alerts
+from lastmile.alerts.models import Alert, AlertStatus
+from lastmile.alerts.schemas import AlertAction, AlertOut
+from lastmile.alerts.signals import AlertKind
+from lastmile.alerts.thresholds import AlertThresholds
+from lastmile.api.deps import SessionDep
+from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.auth.deps import AdminDep, Principal, StaffDep
+from lastmile.db import utcnow
+
+router = APIRouter(tags=["alerts"], responses=COMMON_PROBLEMS)
+
+
+def _commit_and_push(
+    request: Request, session: Session, principal: Principal, alert: Alert
+) -> AlertOut:
+    session.commit()
+    message = alert_message(alert)
+    anyio.from_thread.run(
+        lambda: publish_alerts(request.app.state.bus, org_id=principal.org_id, messages=[message])
+    )
+    return AlertOut.model_validate(message)
+
+
+@router.get("/api/v1/alerts")
+def list_alerts(
+    session: SessionDep,
+    principal: StaffDep,
+    status: Annotated[
+        list[AlertStatus] | None, Query(description="default: open and acknowledged")
+    ] = None,
+    kind: AlertKind | None = None,
+    driver_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[AlertOut]:
+    """The inbox, newest first."""
+    statuses = status or [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
+    alerts = service.list_alerts(
+        session,
+        org_id=principal.org_id,
+        statuses=statuses,
+        kind=kind,
+        driver_id=driver_id,
+        limit=limit,
+    )
+    return [AlertOut.of(a) for a in alerts]
+
+
+@router.get("/api/v1/alerts/settings")
+def get_thresholds(session: SessionDep, principal: StaffDep) -> AlertThresholds:
+    return service.thresholds_for(session, org_id=principal.org_id)
+
+
+@router.patch("/api/v1/alerts/settings")
+def patch_thresholds(
+    session: SessionDep, principal: AdminDep, changes: Annotated[dict[str, Any], Body()]
+) -> AlertThresholds:
+    """Change some thresholds; the others keep their values."""
+    thresholds = service.update_thresholds(session, org_id=principal.org_id, changes=changes)
+    session.commit()
+    return thresholds
+
+
+@router.get("/api/v1/alerts/{alert_id}")
+def get_alert(alert_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> AlertOut:
+    return AlertOut.of(service.get_alert(session, org_id=principal.org_id, alert_id=alert_id))
+
+
+@router.post("/api/v1/alerts/{alert_id}/acknowledge")
+def acknowledge(
+    alert_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: StaffDep,
+    body: AlertAction | None = None,
+) -> AlertOut:
+    """Someone is on it: every open Control Tower sees it at once."""
+    alert = service.acknowledge(
+        session,
+        org_id=principal.org_id,
+        alert_id=alert_id,
+        actor=principal.actor,
+        note=body.note if body else None,
+        now=utcnow(),
+    )
+    return _commit_and_push(request, session, principal, alert)
+
+
+@router.post("/api/v1/alerts/{alert_id}/resolve")
+def resolve(
+    alert_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: StaffDep,
+    body: AlertAction | None = None,
+) -> AlertOut:
+    alert = service.resolve(
+        session,
+        org_id=principal.org_id,
+        alert_id=alert_id,
+        actor=principal.actor,
+        note=body.note if body else None,
+        now=utcnow(),
+    )
+    return _commit_and_push(request, session, principal, alert)

@@ -1,0 +1,1 @@
+"""KPIs and scorecards computed from shipments, events, routes and alerts."""

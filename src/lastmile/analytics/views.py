@@ -1,0 +1,96 @@
+"""HTTP routes: driver scorecards (JSON and CSV) and the traffic pattern by hour and area."""
+
+import csv
+import io
+import uuid
+from dataclasses import asdict, fields
+from datetime import date
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lastmile.analytics.scorecards import Scorecard, scorecards
+from lastmile.analytics.traffic import cell_speeds, default_window
+from lastmile.api.deps import SessionDep
+from lastmile.api.fields import TimeZoneName
+from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.auth.deps import StaffDep
+from lastmile.db import utcnow
+from lastmile.hubs.models import Hub
+
+router = APIRouter(tags=["analytics"], responses=COMMON_PROBLEMS)
+
+DayQuery = Annotated[date | None, Query(alias="date", description="default: today")]
+ZoneQuery = Annotated[
+    TimeZoneName | None, Query(description="IANA zone; default: the organisation's first hub's")
+]
+
+
+def _zone(session: Session, org_id: uuid.UUID, tz: str | None) -> ZoneInfo:
+    if tz is not None:
+        return ZoneInfo(tz)
+    hub_zone = session.scalar(
+        select(Hub.timezone).where(Hub.org_id == org_id).order_by(Hub.created_at).limit(1)
+    )
+    return ZoneInfo(hub_zone or "UTC")
+
+
+def _cards(
+    session: Session, org_id: uuid.UUID, day: date | None, tz: str | None
+) -> list[Scorecard]:
+    zone = _zone(session, org_id, tz)
+    return scorecards(
+        session, org_id=org_id, day=day or utcnow().astimezone(zone).date(), zone=zone
+    )
+
+
+@router.get("/api/v1/analytics/drivers")
+def driver_scorecards(
+    session: SessionDep, principal: StaffDep, day: DayQuery = None, tz: ZoneQuery = None
+) -> list[dict[str, Any]]:
+    """One row per driver who worked that day (had a route or sent fixes)."""
+    return [asdict(card) for card in _cards(session, principal.org_id, day, tz)]
+
+
+@router.get("/api/v1/analytics/drivers.csv", response_class=Response)
+def driver_scorecards_csv(
+    session: SessionDep, principal: StaffDep, day: DayQuery = None, tz: ZoneQuery = None
+) -> Response:
+    cards = _cards(session, principal.org_id, day, tz)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    names = [f.name for f in fields(Scorecard)]
+    writer.writerow(names)
+    for card in cards:
+        writer.writerow(["" if getattr(card, n) is None else getattr(card, n) for n in names])
+    filename = f"drivers-{cards[0].day if cards else (day or utcnow().date())}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/api/v1/analytics/traffic")
+def traffic(
+    session: SessionDep,
+    principal: StaffDep,
+    days: Annotated[int, Query(ge=1, le=90)] = 28,
+    resolution: Annotated[int, Query(ge=5, le=10, description="H3 resolution")] = 8,
+    tz: ZoneQuery = None,
+) -> list[dict[str, Any]]:
+    """Median moving speed per H3 cell and hour of week (0 = Monday 00h), from our own fixes."""
+    since, until = default_window(utcnow(), days)
+    cells = cell_speeds(
+        session,
+        org_id=principal.org_id,
+        since=since,
+        until=until,
+        zone=_zone(session, principal.org_id, tz),
+        resolution=resolution,
+    )
+    return [asdict(cell) for cell in cells]

@@ -1,0 +1,146 @@
+"""HTTP routes: the driver app signs in (phone + PIN, or a one-time link); staff set PINs and
+send links."""
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.api.fields import PhoneE164
+from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
+from lastmile.auth import driver_service
+from lastmile.auth.deps import StaffDep
+from lastmile.auth.driver_deps import DriverDep
+from lastmile.errors import TooManyAttempts, Unauthenticated
+
+router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)
+
+
+class PinSignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    phone: PhoneE164
+    pin: str = Field(min_length=1, max_length=20)
+    org_id: uuid.UUID | None = Field(
+        default=None, description="Only when one phone belongs to drivers of several organisations"
+    )
+
+
+class LinkSignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)
+
+
+class DriverSessionOut(BaseModel):
+    token: str = Field(description="Send as `Authorization: Bearer <token>` on /api/v1/driver/*")
+    expires_at: datetime
+    driver_id: uuid.UUID
+    org_id: uuid.UUID
+    name: str
+
+
+class PinIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pin: str = Field(min_length=4, max_length=8, pattern=r"^[0-9]+$", examples=["4821"])
+
+
+class SignInLinkOut(BaseModel):
+    url: str = Field(description="Send this to the driver; it works once, until `expires_at`")
+    expires_at: datetime
+
+
+def _session_out(issued: driver_service.IssuedToken) -> DriverSessionOut:
+    return DriverSessionOut(
+        token=issued.token,
+        expires_at=issued.expires_at,
+        driver_id=issued.driver.id,
+        org_id=issued.driver.org_id,
+        name=issued.driver.name,
+    )
+
+
+@router.post(
+    "/api/v1/driver/session",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(429),
+)
+def sign_in_with_pin(
+    body: PinSignIn, session: SessionDep, settings: SettingsDep
+) -> DriverSessionOut:
+    """Phone and PIN; after 5 wrong PINs in a row the account is locked for 15 minutes (429)."""
+    try:
+        driver = driver_service.check_pin(
+            session=session,
+            phone=body.phone,
+            pin=body.pin,
+            org_id=body.org_id,
+            lockout=driver_service.Lockout(
+                settings.driver_pin_max_failures, settings.driver_pin_lockout_s
+            ),
+        )
+    except (Unauthenticated, TooManyAttempts):
+        session.commit()
+        raise
+    issued = driver_service.start_session(
+        session=session,
+        driver=driver,
+        secret_key=settings.secret_key.get_secret_value(),
+        ttl_s=settings.driver_session_ttl_s,
+    )
+    session.commit()
+    return _session_out(issued)
+
+
+@router.post("/api/v1/driver/session/link", status_code=status.HTTP_201_CREATED)
+def sign_in_with_link(
+    body: LinkSignIn, session: SessionDep, settings: SettingsDep
+) -> DriverSessionOut:
+    """Redeem the token of a one-time sign-in link (the `#link=` part of its URL)."""
+    secret = settings.secret_key.get_secret_value()
+    driver = driver_service.redeem_link(session=session, token=body.token, secret_key=secret)
+    issued = driver_service.start_session(
+        session=session, driver=driver, secret_key=secret, ttl_s=settings.driver_session_ttl_s
+    )
+    session.commit()
+    return _session_out(issued)
+
+
+@router.delete("/api/v1/driver/session", status_code=204)
+def sign_out(driver: DriverDep, session: SessionDep) -> Response:
+    """End every session of this driver on this server (the app forgets its token)."""
+    driver_service.end_driver_sessions(session=session, driver_id=driver.driver_id)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.put("/api/v1/drivers/{driver_id}/pin", status_code=204)
+def set_pin(
+    driver_id: uuid.UUID, body: PinIn, session: SessionDep, principal: StaffDep
+) -> Response:
+    """Set or reset a driver's PIN: lifts a lockout and signs the driver's apps out."""
+    driver_service.set_pin(
+        session=session, org_id=principal.org_id, driver_id=driver_id, pin=body.pin
+    )
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.post("/api/v1/drivers/{driver_id}/signin-links", status_code=status.HTTP_201_CREATED)
+def create_signin_link(
+    driver_id: uuid.UUID, session: SessionDep, settings: SettingsDep, principal: StaffDep
+) -> SignInLinkOut:
+    issued = driver_service.create_link(
+        session=session,
+        org_id=principal.org_id,
+        driver_id=driver_id,
+        secret_key=settings.secret_key.get_secret_value(),
+        ttl_s=settings.driver_link_ttl_s,
+        actor=principal.actor,
+    )
+    session.commit()
+    url = f"{settings.public_url.rstrip('/')}/driver/#link={issued.token}"
+    return SignInLinkOut(url=url, expires_at=issued.expires_at)

@@ -1,0 +1,1 @@
+"""Messages between a driver and the dispatchers, delivered live over the bus."""

@@ -1,0 +1,136 @@
+"""The driver's route as the app shows it: stops with parcels, proofs, COD and geofence."""
+
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from lastmile.dispatch.driver_schemas import (
+    CodOut,
+    CollectedOut,
+    ParcelOut,
+    ProgressOut,
+    RouteOut,
+    StopOut,
+)
+from lastmile.dispatch.driver_settings import DriverAppSettings
+from lastmile.dispatch.models import Route, RouteStop, StopStatus
+from lastmile.dispatch.service import route_stops
+from lastmile.geo import haversine_m
+from lastmile.payments.service import paid_stop_ids
+from lastmile.pod import service as pod
+from lastmile.shipments.models import Shipment
+
+LatLon = tuple[float, float]
+
+
+def _stop_out(
+    stop: RouteStop,
+    shipment: Shipment,
+    status: pod.ProofStatus,
+    paid: bool,
+    settings: DriverAppSettings,
+    geofence_m: float,
+    here: LatLon | None,
+) -> StopOut:
+    cod = None
+    if shipment.cod_amount is not None and shipment.cod_currency is not None:
+        cod = CodOut(amount=shipment.cod_amount, currency=shipment.cod_currency, paid=paid)
+    lacking = pod.missing(settings.proof_rules, status, shipment)
+    if cod is not None and not paid:
+        lacking.append("payment")
+    distance = None
+    if here is not None and shipment.lat is not None and shipment.lon is not None:
+        distance = haversine_m(here[0], here[1], shipment.lat, shipment.lon)
+    return StopOut(
+        id=stop.id,
+        sequence=stop.sequence,
+        status=stop.status,
+        shipment_id=shipment.id,
+        tracking_number=shipment.tracking_number,
+        recipient_name=shipment.recipient_name,
+        recipient_phone=shipment.recipient_phone,
+        address=shipment.address_text,
+        lat=shipment.lat,
+        lon=shipment.lon,
+        window_start=shipment.window_start,
+        window_end=shipment.window_end,
+        planned_arrival=stop.planned_arrival,
+        instructions=shipment.instructions,
+        parcels=[
+            ParcelOut(barcode=b, scanned=b in status.scanned) for b in pod.parcel_barcodes(shipment)
+        ],
+        cod=cod,
+        proof_rules=settings.proof_rules,
+        collected=CollectedOut(
+            photos=status.photos,
+            signature=status.signature,
+            recipient_name=status.recipient_name,
+            code_verified=status.code_verified,
+        ),
+        missing=lacking,
+        arrived_at=stop.arrived_at,
+        finished_at=stop.finished_at,
+        failure_reason=stop.failure_reason,
+        distance_m=None if distance is None else round(distance, 1),
+        inside_geofence=None if distance is None else distance <= geofence_m,
+    )
+
+
+def stops_out(
+    *,
+    session: Session,
+    stops: Sequence[tuple[RouteStop, Shipment]],
+    settings: DriverAppSettings,
+    geofence_m: float,
+    here: LatLon | None,
+) -> list[StopOut]:
+    ids = [stop.id for stop, _ in stops]
+    proofs = pod.proofs_of(session=session, stop_ids=ids)
+    paid = paid_stop_ids(session=session, stop_ids=ids)
+    return [
+        _stop_out(
+            stop,
+            shipment,
+            pod.status_of(proofs.get(stop.id, [])),
+            stop.id in paid,
+            settings,
+            geofence_m,
+            here,
+        )
+        for stop, shipment in stops
+    ]
+
+
+def route_out(
+    *,
+    session: Session,
+    route: Route,
+    settings: DriverAppSettings,
+    geofence_m: float,
+    here: LatLon | None = None,
+) -> RouteOut:
+    stops = route_stops(session=session, route=route)
+    shown = stops_out(
+        session=session, stops=stops, settings=settings, geofence_m=geofence_m, here=here
+    )
+    open_stops = [s for s in shown if s.status in (StopStatus.PENDING, StopStatus.ARRIVED)]
+    return RouteOut(
+        id=route.id,
+        date=route.date,
+        status=route.status,
+        started_at=route.started_at,
+        planned_start=route.planned_start,
+        planned_end=route.planned_end,
+        distance_m=route.distance_m,
+        duration_s=route.duration_s,
+        polyline6=route.polyline6,
+        geofence_m=geofence_m,
+        progress=ProgressOut(
+            total=len(shown),
+            delivered=sum(s.status is StopStatus.COMPLETED for s in shown),
+            failed=sum(s.status is StopStatus.FAILED for s in shown),
+            remaining=len(open_stops),
+        ),
+        next_stop_id=open_stops[0].id if open_stops else None,
+        stops=shown,
+    )

@@ -1,0 +1,108 @@
+"""HTTP routes of the driver app around the route: settings, vehicles, shift, GPS fixes."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from lastmile.api.deps import SessionDep
+from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.auth.deps import AdminDep, PrincipalDep
+from lastmile.auth.driver_deps import DriverDep
+from lastmile.config import Settings
+from lastmile.db import utcnow
+from lastmile.dispatch.action_views import apply_once
+from lastmile.dispatch.driver_schemas import ShiftEndIn, ShiftOut, ShiftStartIn
+from lastmile.dispatch.driver_settings import DriverAppSettings, read_settings, write_settings
+from lastmile.fleet import service as fleet
+from lastmile.fleet.schemas import VehicleOut
+from lastmile.ingest.protocols.native import NativeBatch, fixes_from_batch
+from lastmile.ingest.service import DeviceOwner, Ingestor
+from lastmile.ingest.views import IngestAck
+
+router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)
+
+
+@router.get("/api/v1/driver/settings")
+def app_settings(driver: DriverDep, session: SessionDep) -> DriverAppSettings:
+    """Failure reasons, proof rules and quick replies of the driver's organisation."""
+    return read_settings(session=session, org_id=driver.org_id)
+
+
+@router.get("/api/v1/driver-app/settings", tags=["driver app admin"])
+def get_app_settings(principal: PrincipalDep, session: SessionDep) -> DriverAppSettings:
+    return read_settings(session=session, org_id=principal.org_id)
+
+
+@router.put("/api/v1/driver-app/settings", tags=["driver app admin"])
+def put_app_settings(
+    body: DriverAppSettings, principal: AdminDep, session: SessionDep
+) -> DriverAppSettings:
+    """Replace the organisation's failure reasons, proof rules and quick replies."""
+    saved = write_settings(session=session, org_id=principal.org_id, settings=body)
+    session.commit()
+    return saved
+
+
+@router.get("/api/v1/driver/vehicles")
+def vehicles(driver: DriverDep, session: SessionDep) -> list[VehicleOut]:
+    """The organisation's active vehicles, to choose one at the start of a shift."""
+    found = fleet.list_vehicles(session=session, org_id=driver.org_id)
+    return [VehicleOut.model_validate(v) for v in found if v.active]
+
+
+@router.get("/api/v1/driver/shift")
+def current_shift(driver: DriverDep, session: SessionDep) -> ShiftOut | None:
+    shift = fleet.current_shift(session=session, driver_id=driver.driver_id)
+    return None if shift is None else ShiftOut.model_validate(shift)
+
+
+@router.post("/api/v1/driver/shift/start", status_code=201, response_model=ShiftOut)
+def start_shift(body: ShiftStartIn, driver: DriverDep, session: SessionDep) -> JSONResponse:
+    def apply() -> ShiftOut:
+        shift = fleet.start_shift(
+            session=session,
+            org_id=driver.org_id,
+            driver_id=driver.driver_id,
+            vehicle_id=body.vehicle_id,
+            odometer_km=body.odometer_km,
+        )
+        shift.started_at = min(body.at, utcnow())
+        return ShiftOut.model_validate(shift)
+
+    return apply_once(
+        session=session,
+        driver=driver,
+        action=body,
+        kind="shift.start",
+        target="",
+        apply=apply,
+        status_code=201,
+    )
+
+
+@router.post("/api/v1/driver/shift/end", response_model=ShiftOut)
+def end_shift(body: ShiftEndIn, driver: DriverDep, session: SessionDep) -> JSONResponse:
+    def apply() -> ShiftOut:
+        shift = fleet.end_shift(
+            session=session,
+            org_id=driver.org_id,
+            driver_id=driver.driver_id,
+            odometer_km=body.odometer_km,
+        )
+        shift.ended_at = max(min(body.at, utcnow()), shift.started_at)
+        return ShiftOut.model_validate(shift)
+
+    return apply_once(
+        session=session, driver=driver, action=body, kind="shift.end", target="", apply=apply
+    )
+
+
+@router.post("/api/v1/driver/fixes")
+async def post_fixes(batch: NativeBatch, request: Request, driver: DriverDep) -> IngestAck:
+    """The app's GPS batch (as POST /api/v1/fixes), stored as the signed-in driver's track;
+    `device_id` names the phone's app install."""
+    ingestor: Ingestor = request.app.state.ingestor
+    settings: Settings = request.app.state.settings
+    fixes = fixes_from_batch(batch, now=utcnow(), max_future_s=settings.ingest_max_future_s)
+    owner = DeviceOwner(org_id=driver.org_id, driver_id=driver.driver_id, device_id=batch.device_id)
+    result = await ingestor.ingest(fixes, owner=owner)
+    return IngestAck(**result.as_dict())

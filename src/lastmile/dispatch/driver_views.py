@@ -1,0 +1,324 @@
+"""HTTP routes of the driver app: today's route, the path to the next stop, arrive, deliver,
+fail. Every write is an exactly-once action (see `action_views`)."""
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.api.fields import Latitude, Longitude
+from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
+from lastmile.auth.driver_deps import DriverDep, DriverPrincipal
+from lastmile.bus.base import Bus
+from lastmile.config import Settings
+from lastmile.db import utcnow
+from lastmile.dispatch import service, workflow
+from lastmile.dispatch.action_views import AfterCommit, apply_once
+from lastmile.dispatch.driver_route import route_out, stops_out
+from lastmile.dispatch.driver_schemas import (
+    ActionIn,
+    FailIn,
+    PathOut,
+    RouteOut,
+    StopActionOut,
+)
+from lastmile.dispatch.driver_settings import DriverAppSettings, read_settings
+from lastmile.dispatch.models import Route, RouteStop
+from lastmile.dispatch.views import NetworkDep
+from lastmile.errors import NotFound
+from lastmile.routing import polyline
+from lastmile.routing.fallback import HaversineNetwork
+from lastmile.routing.network import RoutingError
+from lastmile.shipments.live import publish_status
+from lastmile.shipments.models import Shipment
+
+router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)
+
+HereLat = Annotated[Latitude | None, Query(description="The phone's latitude, for the geofence")]
+HereLon = Annotated[Longitude | None, Query(description="The phone's longitude")]
+
+
+def _here(lat: float | None, lon: float | None) -> tuple[float, float] | None:
+    return (lat, lon) if lat is not None and lon is not None else None
+
+
+def _where(action: ActionIn) -> workflow.Where:
+    position = action.position
+    return workflow.Where(
+        at=action.at,
+        lat=position.lat if position else None,
+        lon=position.lon if position else None,
+    )
+
+
+def _status_updates(
+    bus: Bus, changed: Sequence[Shipment], at: datetime
+) -> Callable[[], list[AfterCommit]]:
+    """Once committed: one status message per shipment, read from the committed rows."""
+
+    def updates() -> list[AfterCommit]:
+        messages = [(shipment.id, shipment.status.value) for shipment in changed]
+        return [_publisher(bus, shipment_id, status, at) for shipment_id, status in messages]
+
+    return updates
+
+
+def _publisher(bus: Bus, shipment_id: uuid.UUID, status: str, at: datetime) -> AfterCommit:
+    async def publish() -> None:
+        await publish_status(bus, shipment_id=shipment_id, status=status, at=at)
+
+    return publish
+
+
+def _route(session: Session, driver: DriverPrincipal) -> Route:
+    return workflow.todays_route(
+        session=session, org_id=driver.org_id, driver_id=driver.driver_id, today=utcnow().date()
+    )
+
+
+@router.get("/api/v1/driver/route")
+def todays_route(
+    driver: DriverDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    lat: HereLat = None,
+    lon: HereLon = None,
+) -> RouteOut:
+    """The route in progress (else the next planned one): ordered stops, progress, geometry."""
+    return route_out(
+        session=session,
+        route=_route(session, driver),
+        settings=read_settings(session=session, org_id=driver.org_id),
+        geofence_m=settings.driver_geofence_m,
+        here=_here(lat, lon),
+    )
+
+
+@router.get("/api/v1/driver/route/path")
+def path_to_next_stop(
+    driver: DriverDep,
+    session: SessionDep,
+    network: NetworkDep,
+    lat: Latitude,
+    lon: Longitude,
+) -> PathOut:
+    """The road path from the phone to the next open stop; a straight line without a map."""
+    route = _route(session, driver)
+    for stop, shipment in service.route_stops(session=session, route=route):
+        if stop.status in workflow.OPEN_STOP and shipment.lat is not None:
+            assert shipment.lon is not None
+            points = [(lat, lon), (shipment.lat, shipment.lon)]
+            source = "straight_line" if isinstance(network, HaversineNetwork) else "road"
+            try:
+                path = network.route(points)
+            except RoutingError:
+                path = HaversineNetwork().route(points)
+                source = "straight_line"
+            return PathOut(
+                stop_id=stop.id,
+                polyline6=path.polyline6 or polyline.encode(points),
+                distance_m=path.distance_m,
+                duration_s=path.duration_s,
+                source=source,
+            )
+    raise NotFound("no open stop with a position on your route")
+
+
+@router.post("/api/v1/driver/route/start", response_model=RouteOut)
+def start_route(
+    body: ActionIn, request: Request, driver: DriverDep, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    """Leave the hub: the route is in progress and its shipments are out for delivery."""
+    route = _route(session, driver)
+
+    def apply() -> RouteOut:
+        started = service.start_route(
+            session=session,
+            org_id=driver.org_id,
+            route_id=route.id,
+            actor=driver.actor,
+            now=min(body.at, utcnow()),
+        )
+        return route_out(
+            session=session,
+            route=started,
+            settings=read_settings(session=session, org_id=driver.org_id),
+            geofence_m=settings.driver_geofence_m,
+        )
+
+    changed = [s for _, s in service.route_stops(session=session, route=route)]
+    return apply_once(
+        session=session,
+        driver=driver,
+        action=body,
+        kind="route.start",
+        target=str(route.id),
+        apply=apply,
+        after_commit=_status_updates(request.app.state.bus, changed, body.at),
+    )
+
+
+StopRunner = Callable[[RouteStop, Shipment, Route, DriverAppSettings], object]
+
+
+def _stop_action(
+    *,
+    request: Request,
+    session: Session,
+    settings: Settings,
+    driver: DriverPrincipal,
+    stop_id: uuid.UUID,
+    body: ActionIn,
+    kind: str,
+    run: StopRunner,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    stop, shipment, route = workflow.driver_stop(
+        session=session, org_id=driver.org_id, driver_id=driver.driver_id, stop_id=stop_id
+    )
+    app_settings = read_settings(session=session, org_id=driver.org_id)
+    bus: Bus = request.app.state.bus
+    later: list[AfterCommit] = []
+
+    def apply() -> StopActionOut:
+        outcome = run(stop, shipment, route, app_settings)
+        if isinstance(outcome, workflow.Finished):
+            later.extend(partial(job, bus) for job in outcome.publish)
+        shown = stops_out(
+            session=session,
+            stops=[(stop, shipment)],
+            settings=app_settings,
+            geofence_m=settings.driver_geofence_m,
+            here=None,
+        )[0]
+        return StopActionOut(
+            stop=shown, route_status=route.status, shipment_status=shipment.status.value
+        )
+
+    return apply_once(
+        session=session,
+        driver=driver,
+        action=body,
+        kind=kind,
+        target=str(stop_id),
+        apply=apply,
+        extra=extra,
+        after_commit=lambda: [*_status_updates(bus, [shipment], body.at)(), *later],
+    )
+
+
+@router.post("/api/v1/driver/stops/{stop_id}/arrive", response_model=StopActionOut)
+def arrive(
+    stop_id: uuid.UUID,
+    body: ActionIn,
+    request: Request,
+    driver: DriverDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> JSONResponse:
+    """At the door (the app suggests it inside the geofence); the shipment is `arriving`."""
+
+    def run(stop: RouteStop, shipment: Shipment, route: Route, _: DriverAppSettings) -> object:
+        return workflow.arrive(
+            session=session,
+            stop=stop,
+            shipment=shipment,
+            route=route,
+            where=_where(body),
+            actor=driver.actor,
+        )
+
+    return _stop_action(
+        request=request,
+        session=session,
+        settings=settings,
+        driver=driver,
+        stop_id=stop_id,
+        body=body,
+        kind="stop.arrive",
+        run=run,
+    )
+
+
+@router.post(
+    "/api/v1/driver/stops/{stop_id}/deliver",
+    response_model=StopActionOut,
+    responses=problem_responses(422),
+)
+def deliver(
+    stop_id: uuid.UUID,
+    body: ActionIn,
+    request: Request,
+    driver: DriverDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> JSONResponse:
+    """Delivered; 422 `missing-proof` names what the stop's proof rules still need."""
+
+    def run(
+        stop: RouteStop, shipment: Shipment, route: Route, app_settings: DriverAppSettings
+    ) -> object:
+        return workflow.deliver(
+            session=session,
+            stop=stop,
+            shipment=shipment,
+            route=route,
+            settings=app_settings,
+            where=_where(body),
+            actor=driver.actor,
+        )
+
+    return _stop_action(
+        request=request,
+        session=session,
+        settings=settings,
+        driver=driver,
+        stop_id=stop_id,
+        body=body,
+        kind="stop.deliver",
+        run=run,
+    )
+
+
+@router.post("/api/v1/driver/stops/{stop_id}/fail", response_model=StopActionOut)
+def fail(
+    stop_id: uuid.UUID,
+    body: FailIn,
+    request: Request,
+    driver: DriverDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> JSONResponse:
+    """Not delivered, with one of the organisation's reasons; the shipment is `attempted`."""
+
+    def run(
+        stop: RouteStop, shipment: Shipment, route: Route, app_settings: DriverAppSettings
+    ) -> object:
+        return workflow.fail(
+            session=session,
+            stop=stop,
+            shipment=shipment,
+            route=route,
+            settings=app_settings,
+            reason=body.reason,
+            note=body.note,
+            where=_where(body),
+            actor=driver.actor,
+        )
+
+    return _stop_action(
+        request=request,
+        session=session,
+        settings=settings,
+        driver=driver,
+        stop_id=stop_id,
+        body=body,
+        kind="stop.fail",
+        run=run,
+    )

@@ -1,0 +1,58 @@
+"""Where the driver workflow tells other domains that something happened, in its transaction.
+
+What they have to say live comes back as `Publish` jobs, run with the bus once committed.
+"""
+
+import uuid
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lastmile.alerts.completion import stop_completed
+from lastmile.alerts.live import publish_alerts
+from lastmile.bus.base import Bus
+from lastmile.db import utcnow
+from lastmile.dispatch.models import Route, RouteStop
+from lastmile.eta import service as eta
+from lastmile.eta.live import publish_etas
+from lastmile.shipments.models import Shipment
+
+Publish = Callable[[Bus], Coroutine[Any, Any, None]]
+
+
+def stop_reached(session: Session, *, org_id: uuid.UUID, stop_id: uuid.UUID, at: datetime) -> None:
+    """The driver is at the stop: the ETAs given for it can now be scored."""
+    eta.record_arrival(session, org_id=org_id, stop_id=stop_id, at=at)
+
+
+def stop_finished(
+    session: Session,
+    *,
+    route: Route,
+    stop: RouteStop,
+    shipment: Shipment,
+    at: datetime,
+    position: tuple[float, float] | None,
+) -> list[Publish]:
+    """A stop was delivered or failed: fresh ETAs for the rest, and the completion checks."""
+    if stop.arrived_at is None:
+        stop_reached(session, org_id=route.org_id, stop_id=stop.id, at=at)
+    etas = eta.recompute_route(session, org_id=route.org_id, route_id=route.id, now=utcnow())
+    alerts = stop_completed(
+        session,
+        org_id=route.org_id,
+        driver_id=route.driver_id,
+        route_id=route.id,
+        stop_id=stop.id,
+        shipment=shipment,
+        at=at,
+        proof_position=position,
+    )
+
+    async def publish(bus: Bus) -> None:
+        await publish_etas(bus, etas)
+        await publish_alerts(bus, org_id=route.org_id, messages=alerts)
+
+    return [publish]

@@ -1,0 +1,216 @@
+"""The driver's day: today's route, arrive, deliver, fail; the caller owns the transaction."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lastmile.dispatch import hooks
+from lastmile.dispatch.driver_settings import DriverAppSettings
+from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
+from lastmile.dispatch.service import route_stops
+from lastmile.errors import Conflict, InvalidInput, LastmileError, NotFound
+from lastmile.payments.service import payment_of
+from lastmile.pod import service as pod
+from lastmile.shipments import service as shipments
+from lastmile.shipments.models import Shipment
+from lastmile.shipments.status import Status
+
+OPEN_STOP = (StopStatus.PENDING, StopStatus.ARRIVED)
+
+
+class MissingProof(LastmileError):
+    """Completing a stop before its proof rules are met; names what is missing."""
+
+    status = 422
+    title = "Proof of delivery missing"
+    slug = "missing-proof"
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """The phone's time and position for an action."""
+
+    at: datetime
+    lat: float | None = None
+    lon: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finished:
+    """A stop just delivered or failed: what to publish once committed."""
+
+    stop: RouteStop
+    shipment: Shipment
+    route: Route
+    publish: list[hooks.Publish]
+
+
+def todays_route(
+    *, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID, today: date
+) -> Route:
+    """The route in progress, else the next planned one (from yesterday on), else today's."""
+    base = select(Route).where(Route.org_id == org_id, Route.driver_id == driver_id)
+    running = session.scalar(
+        base.where(Route.status == RouteStatus.IN_PROGRESS).order_by(Route.date.desc())
+    )
+    if running is not None:
+        return running
+    planned = session.scalar(
+        base.where(
+            Route.status == RouteStatus.PLANNED, Route.date >= today - timedelta(days=1)
+        ).order_by(Route.date, Route.planned_start)
+    )
+    if planned is not None:
+        return planned
+    done = session.scalar(base.where(Route.date == today).order_by(Route.planned_start.desc()))
+    if done is None:
+        raise NotFound("you have no route today")
+    return done
+
+
+def driver_stop(
+    *, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID, stop_id: uuid.UUID
+) -> tuple[RouteStop, Shipment, Route]:
+    """One of the driver's own stops; any other stop is 404, exactly like a missing one."""
+    row = session.execute(
+        select(RouteStop, Shipment, Route)
+        .join(Shipment, Shipment.id == RouteStop.shipment_id)
+        .join(Route, Route.id == RouteStop.route_id)
+        .where(
+            RouteStop.org_id == org_id,
+            RouteStop.id == stop_id,
+            Route.driver_id == driver_id,
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"no stop {stop_id} on your routes")
+    return row[0], row[1], row[2]
+
+
+def _open(stop: RouteStop, route: Route) -> None:
+    if route.status is not RouteStatus.IN_PROGRESS:
+        raise Conflict(f"route {route.id} is {route.status}: start it first")
+    if stop.status not in OPEN_STOP:
+        raise Conflict(f"stop {stop.id} is already {stop.status}")
+
+
+def open_stop(*, stop: RouteStop, route: Route) -> None:
+    """Refuse proofs and payments for a stop that is finished or whose route is not running."""
+    _open(stop, route)
+
+
+def arrive(
+    *,
+    session: Session,
+    stop: RouteStop,
+    shipment: Shipment,
+    route: Route,
+    where: Where,
+    actor: str,
+) -> RouteStop:
+    """The driver is at the door; the shipment is `arriving`. Arriving twice changes nothing."""
+    _open(stop, route)
+    if stop.status is StopStatus.ARRIVED:
+        return stop
+    stop.status = StopStatus.ARRIVED
+    stop.arrived_at = where.at
+    hooks.stop_reached(session, org_id=stop.org_id, stop_id=stop.id, at=where.at)
+    if shipment.status is Status.OUT_FOR_DELIVERY:
+        shipments.record_event(
+            session=session,
+            org_id=stop.org_id,
+            tracking_number=shipment.tracking_number,
+            status=Status.ARRIVING,
+            actor=actor,
+            at=where.at,
+            note="driver at the address",
+            lat=where.lat,
+            lon=where.lon,
+        )
+    session.flush()
+    return stop
+
+
+def _finish(
+    session: Session, stop: RouteStop, shipment: Shipment, route: Route, where: Where
+) -> Finished:
+    stop.finished_at = where.at
+    pod.retire_code(session=session, stop=stop)
+    if all(s.status not in OPEN_STOP for s, _ in route_stops(session=session, route=route)):
+        route.status = RouteStatus.COMPLETED
+    position = (where.lat, where.lon) if where.lat is not None and where.lon is not None else None
+    session.flush()
+    publish = hooks.stop_finished(
+        session, route=route, stop=stop, shipment=shipment, at=where.at, position=position
+    )
+    session.flush()
+    return Finished(stop, shipment, route, publish)
+
+
+def deliver(
+    *,
+    session: Session,
+    stop: RouteStop,
+    shipment: Shipment,
+    route: Route,
+    settings: DriverAppSettings,
+    where: Where,
+    actor: str,
+) -> Finished:
+    """Delivered, once the stop's proof rules are met and any cash on delivery is recorded."""
+    _open(stop, route)
+    status = pod.status_of(pod.proofs_of(session=session, stop_ids=[stop.id])[stop.id])
+    lacking = pod.missing(settings.proof_rules, status, shipment)
+    if shipment.cod_amount is not None and payment_of(session=session, stop_id=stop.id) is None:
+        lacking.append("payment")
+    if lacking:
+        raise MissingProof(f"this delivery still needs: {', '.join(lacking)}")
+    stop.status = StopStatus.COMPLETED
+    shipments.record_event(
+        session=session,
+        org_id=stop.org_id,
+        tracking_number=shipment.tracking_number,
+        status=Status.DELIVERED,
+        actor=actor,
+        at=where.at,
+        lat=where.lat,
+        lon=where.lon,
+    )
+    return _finish(session, stop, shipment, route, where)
+
+
+def fail(
+    *,
+    session: Session,
+    stop: RouteStop,
+    shipment: Shipment,
+    route: Route,
+    settings: DriverAppSettings,
+    reason: str,
+    note: str | None,
+    where: Where,
+    actor: str,
+) -> Finished:
+    """Not delivered, for one of the organisation's reasons; the shipment is `attempted`."""
+    codes = [r.code for r in settings.failure_reasons]
+    if reason not in codes:
+        raise InvalidInput("reason", f"is {reason!r}: use one of {', '.join(codes)}")
+    _open(stop, route)
+    stop.status = StopStatus.FAILED
+    stop.failure_reason = reason
+    shipments.record_event(
+        session=session,
+        org_id=stop.org_id,
+        tracking_number=shipment.tracking_number,
+        status=Status.ATTEMPTED,
+        actor=actor,
+        at=where.at,
+        reason=reason,
+        note=note,
+        lat=where.lat,
+        lon=where.lon,
+    )
+    return _finish(session, stop, shipment, route, where)

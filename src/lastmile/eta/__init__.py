@@ -1,0 +1,1 @@
+"""Live ETAs and ETA windows per stop; speeds learned by hour and area; backtest on history."""

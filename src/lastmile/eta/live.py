@@ -1,0 +1,88 @@
+"""The fix hook: after a driver's fixes are stored, update their route's ETAs.
+
+At most one update per driver every `min_interval_s` (and never two at once), so a phone
+sending every second costs one small query (and, on a route, a few inserts) every few
+seconds. The update runs in a worker thread before the batch is answered: the caller's next
+request then sees it, and nothing keeps using the database after a response.
+"""
+
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import datetime
+
+import anyio
+
+from lastmile.bus.base import Bus, shipment_channel
+from lastmile.db import Database, utcnow
+from lastmile.eta import service
+from lastmile.eta.current import StopEta
+from lastmile.eta.model import LatLon
+from lastmile.ingest.pipeline import TrackedFix
+from lastmile.ingest.service import DeviceOwner
+
+log = logging.getLogger(__name__)
+
+MAX_DRIVERS = 100_000
+
+
+async def publish_etas(bus: Bus, etas: Sequence[StopEta]) -> None:
+    """Publish stored ETAs on their shipments' channels (after the transaction committed)."""
+    for eta in etas:
+        await bus.publish(shipment_channel(eta.shipment_id), service.eta_message(eta))
+
+
+class LiveEta:
+    def __init__(self, *, database: Database, bus: Bus, min_interval_s: float = 5.0) -> None:
+        self.database = database
+        self.bus = bus
+        self.min_interval_s = min_interval_s
+        self.updates = 0
+        self.failures = 0
+        self._last: OrderedDict[uuid.UUID, float] = OrderedDict()
+        self._busy: set[uuid.UUID] = set()
+
+    async def after_store(self, owner: DeviceOwner, live: Sequence[TrackedFix]) -> None:
+        """The ingestor's hook: update unless this driver had one just now."""
+        driver = owner.driver_id
+        now = time.monotonic()
+        last = self._last.get(driver)
+        if driver in self._busy or (last is not None and now - last < self.min_interval_s):
+            return
+        self._last[driver] = now
+        self._last.move_to_end(driver)
+        while len(self._last) > MAX_DRIVERS:
+            self._last.popitem(last=False)
+        newest = live[-1]
+        self._busy.add(driver)
+        await self._update(owner, (newest.lat, newest.lon), newest.fix.at)
+
+    def _store(
+        self, org_id: uuid.UUID, driver_id: uuid.UUID, position: LatLon, fix_at: datetime
+    ) -> list[StopEta]:
+        with self.database.session() as session:
+            etas = service.on_position(
+                session,
+                org_id=org_id,
+                driver_id=driver_id,
+                position=position,
+                fix_at=fix_at,
+                now=utcnow(),
+            )
+            session.commit()
+            return etas
+
+    async def _update(self, owner: DeviceOwner, position: LatLon, fix_at: datetime) -> None:
+        try:
+            etas = await anyio.to_thread.run_sync(
+                self._store, owner.org_id, owner.driver_id, position, fix_at
+            )
+            await publish_etas(self.bus, etas)
+            self.updates += 1
+        except Exception:
+            self.failures += 1
+            log.exception("ETA update for driver %s failed", owner.driver_id)
+        finally:
+            self._busy.discard(owner.driver_id)

@@ -1,0 +1,459 @@
+"""Live ETAs: recompute a route's remaining stops from a position, store what was said, tell notify.
+
+Per route, the legs between consecutive remaining stops are computed once (per set of
+remaining stops) and cached; a new position only adds its leg to the next stop.
+
+Storage rule: a stop's ETA is stored (a row in `eta_predictions`, the `stop_etas` row updated,
+`notify.hooks.eta_updated` called, a bus message returned to publish) when it is the stop's
+first, when the ETA moved by `MOVE_S` or more, a window edge by `WINDOW_MOVE_S` or more, or
+the last stored one is `REFRESH_S` old: at least one per stop per minute while fixes flow.
+"""
+
+import itertools
+import json
+import logging
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from lastmile.dispatch import service as dispatch
+from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
+from lastmile.errors import NotFound
+from lastmile.eta.current import StopEta
+from lastmile.eta.learning import LearnedEta
+from lastmile.eta.model import LatLon, Stop, StopForecast, horizon_bucket
+from lastmile.eta.models import EtaPrediction, StopEtaRow
+from lastmile.eta.predictor import Predictor, StraightLine, TravelTimes, route_pace
+from lastmile.eta.schemas import RouteEtasOut, StopEtaOut
+from lastmile.eta.travel import NetworkTravel
+from lastmile.ingest.models import DriverPosition
+from lastmile.notify import hooks
+from lastmile.routing.network import RoadNetwork
+from lastmile.shipments.models import Shipment
+
+log = logging.getLogger(__name__)
+
+MOVE_S = 60.0
+WINDOW_MOVE_S = 120.0
+REFRESH_S = 60.0
+MAX_CACHED = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class RemainingStop:
+    stop_id: uuid.UUID
+    shipment_id: uuid.UUID
+    status: StopStatus
+    stop: Stop
+
+
+def load_learned(path: Path | None) -> LearnedEta:
+    """The model saved by `lastmile eta backtest --model-out`, or defaults when there is none."""
+    if path is None or not path.is_file():
+        return LearnedEta()
+    return LearnedEta.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+class EtaEngine:
+    """The learned model, the travel source, the per-route leg cache and the storage memory."""
+
+    def __init__(self, learned: LearnedEta, network: RoadNetwork | None = None) -> None:
+        self.learned = learned
+        travel: TravelTimes = (
+            StraightLine(learned.seconds_per_m)
+            if network is None
+            else NetworkTravel(network, learned.seconds_per_m)
+        )
+        self.predictor = Predictor(learned, travel)
+        self.leg_computations = 0
+        self._legs: OrderedDict[tuple[uuid.UUID, ...], list[float]] = OrderedDict()
+        self._stored: OrderedDict[uuid.UUID, StopForecast] = OrderedDict()
+        self._stored_at: dict[uuid.UUID, datetime] = {}
+        self._lock = threading.Lock()
+        self._pace: OrderedDict[uuid.UUID, float] = OrderedDict()
+
+    def pace(self, route_id: uuid.UUID) -> float:
+        """The route's observed pace (actual / predicted), 1.0 until two arrivals are known."""
+        with self._lock:
+            return self._pace.get(route_id, 1.0)
+
+    def set_pace(self, route_id: uuid.UUID, pace: float) -> None:
+        with self._lock:
+            self._pace[route_id] = pace
+            self._pace.move_to_end(route_id)
+            while len(self._pace) > MAX_CACHED:
+                self._pace.popitem(last=False)
+
+    def legs(self, route_id: uuid.UUID, stops: list[RemainingStop]) -> list[float]:
+        """Base travel times between consecutive stops, computed once per remaining set."""
+        key = (route_id, *(s.stop_id for s in stops))
+        with self._lock:
+            found = self._legs.get(key)
+        if found is None:
+            found = self.predictor.base_legs_s([s.stop for s in stops])
+            with self._lock:
+                self.leg_computations += 1
+                self._legs[key] = found
+                while len(self._legs) > MAX_CACHED:
+                    self._legs.popitem(last=False)
+        return found
+
+    def should_store(self, stop_id: uuid.UUID, forecast: StopForecast, now: datetime) -> bool:
+        with self._lock:
+            previous = self._stored.get(stop_id)
+            stored_at = self._stored_at.get(stop_id)
+        if previous is None or stored_at is None:
+            return True
+        return (
+            abs((forecast.eta - previous.eta).total_seconds()) >= MOVE_S
+            or abs((forecast.window_start - previous.window_start).total_seconds()) >= WINDOW_MOVE_S
+            or abs((forecast.window_end - previous.window_end).total_seconds()) >= WINDOW_MOVE_S
+            or (now - stored_at).total_seconds() >= REFRESH_S
+        )
+
+    def forget(self, stop_id: uuid.UUID) -> None:
+        """The next forecast of this stop is stored whatever it says."""
+        with self._lock:
+            self._stored.pop(stop_id, None)
+            self._stored_at.pop(stop_id, None)
+
+    def remember(self, stop_id: uuid.UUID, forecast: StopForecast, now: datetime) -> None:
+        with self._lock:
+            self._stored[stop_id] = forecast
+            self._stored_at[stop_id] = now
+            self._stored.move_to_end(stop_id)
+            while len(self._stored) > MAX_CACHED:
+                old, _ = self._stored.popitem(last=False)
+                self._stored_at.pop(old, None)
+
+
+_engine: EtaEngine | None = None
+
+
+def configure(engine: EtaEngine) -> None:
+    """The engine used by `recompute_route` and the fix hook (set at app start-up)."""
+    global _engine
+    _engine = engine
+
+
+def engine() -> EtaEngine:
+    global _engine
+    if _engine is None:
+        _engine = EtaEngine(LearnedEta())
+    return _engine
+
+
+def route_in_progress(session: Session, *, org_id: uuid.UUID, driver_id: uuid.UUID) -> Route | None:
+    return session.scalar(
+        select(Route)
+        .where(
+            Route.org_id == org_id,
+            Route.driver_id == driver_id,
+            Route.status == RouteStatus.IN_PROGRESS,
+        )
+        .order_by(Route.started_at.desc())
+        .limit(1)
+    )
+
+
+def remaining_stops(session: Session, *, route: Route) -> list[RemainingStop]:
+    """Arrived and pending stops in order (an arrived one is where the driver is now)."""
+    rows = session.execute(
+        select(RouteStop, Shipment)
+        .join(Shipment, Shipment.id == RouteStop.shipment_id)
+        .where(
+            RouteStop.org_id == route.org_id,
+            RouteStop.route_id == route.id,
+            RouteStop.status.in_([StopStatus.PENDING, StopStatus.ARRIVED]),
+        )
+        .order_by(RouteStop.sequence)
+    )
+    out = []
+    for stop, shipment in rows:
+        if shipment.lat is None or shipment.lon is None:
+            continue
+        out.append(
+            RemainingStop(
+                stop_id=stop.id,
+                shipment_id=shipment.id,
+                status=stop.status,
+                stop=Stop(
+                    stop_id=str(stop.id),
+                    lat=shipment.lat,
+                    lon=shipment.lon,
+                    window_start=shipment.window_start,
+                    window_end=shipment.window_end,
+                    service_s=float(shipment.service_time_s),
+                ),
+            )
+        )
+    return out
+
+
+def _store(
+    session: Session,
+    *,
+    route: Route,
+    stop: RemainingStop,
+    forecast: StopForecast,
+    now: datetime,
+    gps_age_s: float | None,
+    trigger: str,
+) -> StopEta:
+    eta = StopEta(
+        route_id=route.id,
+        stop_id=stop.stop_id,
+        shipment_id=stop.shipment_id,
+        eta=forecast.eta,
+        window_start=forecast.window_start,
+        window_end=forecast.window_end,
+        stops_away=forecast.stops_away,
+        computed_at=now,
+        gps_age_s=gps_age_s,
+    )
+    session.add(
+        EtaPrediction(
+            org_id=route.org_id,
+            route_id=route.id,
+            stop_id=stop.stop_id,
+            shipment_id=stop.shipment_id,
+            computed_at=now,
+            eta=eta.eta,
+            window_start=eta.window_start,
+            window_end=eta.window_end,
+            gps_age_s=gps_age_s,
+            stops_away=eta.stops_away,
+            horizon=horizon_bucket(eta.stops_away),
+            trigger=trigger,
+        )
+    )
+    latest = session.get(StopEtaRow, stop.stop_id)
+    if latest is None:
+        latest = StopEtaRow(
+            org_id=route.org_id,
+            stop_id=stop.stop_id,
+            route_id=route.id,
+            shipment_id=stop.shipment_id,
+        )
+        session.add(latest)
+    latest.eta, latest.window_start, latest.window_end = eta.eta, eta.window_start, eta.window_end
+    latest.stops_away, latest.computed_at, latest.gps_age_s = eta.stops_away, now, gps_age_s
+    hooks.eta_updated(session, org_id=route.org_id, eta=eta)
+    return eta
+
+
+def update_route(
+    session: Session,
+    *,
+    route: Route,
+    origin: LatLon | None,
+    now: datetime,
+    gps_age_s: float | None,
+    trigger: str,
+    engine_: EtaEngine | None = None,
+) -> list[StopEta]:
+    """Forecast the route's remaining stops from `origin`; store per the rule; return the stored.
+
+    The caller owns the transaction (and publishes `eta_message`s for what comes back, after
+    committing).
+    """
+    eng = engine_ or engine()
+    stops = remaining_stops(session, route=route)
+    session.execute(
+        delete(StopEtaRow).where(
+            StopEtaRow.org_id == route.org_id,
+            StopEtaRow.route_id == route.id,
+            StopEtaRow.stop_id.not_in([s.stop_id for s in stops]),
+        )
+    )
+    here = stops[0] if stops and stops[0].status is StopStatus.ARRIVED else None
+    pending = [s for s in stops if s.status is StopStatus.PENDING]
+    if not pending:
+        return []
+    driver = str(route.driver_id)
+    service_here_s = 0.0
+    if here is not None:
+        origin = (here.stop.lat, here.stop.lon)
+        service_here_s = eng.predictor.service_s(driver_id=driver, stop=here.stop)
+    if origin is None:
+        return []
+    forecasts = eng.predictor.predict(
+        now=now,
+        origin=origin,
+        stops=[s.stop for s in pending],
+        base_legs_s=eng.legs(route.id, pending),
+        driver_id=driver,
+        gps_age_s=gps_age_s,
+        service_here_s=service_here_s,
+        pace=eng.pace(route.id) if eng.learned.pace_prior_n is not None else 1.0,
+    )
+    stored = []
+    for stop, forecast in zip(pending, forecasts, strict=True):
+        if eng.should_store(stop.stop_id, forecast, now):
+            stored.append(
+                _store(
+                    session,
+                    route=route,
+                    stop=stop,
+                    forecast=forecast,
+                    now=now,
+                    gps_age_s=gps_age_s,
+                    trigger=trigger,
+                )
+            )
+            eng.remember(stop.stop_id, forecast, now)
+    return stored
+
+
+def on_position(
+    session: Session,
+    *,
+    org_id: uuid.UUID,
+    driver_id: uuid.UUID,
+    position: LatLon,
+    fix_at: datetime,
+    now: datetime,
+) -> list[StopEta]:
+    """A driver's accepted fix: update the ETAs of their route in progress, if any."""
+    route = route_in_progress(session, org_id=org_id, driver_id=driver_id)
+    if route is None:
+        return []
+    return update_route(
+        session,
+        route=route,
+        origin=position,
+        now=now,
+        gps_age_s=max(0.0, (now - fix_at).total_seconds()),
+        trigger="fix",
+    )
+
+
+def recompute_route(
+    session: Session, *, org_id: uuid.UUID, route_id: uuid.UUID, now: datetime
+) -> list[StopEta]:
+    """Call after a stop is completed (or the route edited): ETAs from the driver's last position.
+
+    Stores every remaining stop's ETA (the old ones are obsolete); returns them for the caller
+    to publish with `publish_etas` after committing.
+    """
+    route = session.scalar(select(Route).where(Route.org_id == org_id, Route.id == route_id))
+    if route is None or route.status is not RouteStatus.IN_PROGRESS:
+        return []
+    eng = engine()
+    position = session.scalar(
+        select(DriverPosition).where(
+            DriverPosition.org_id == org_id, DriverPosition.driver_id == route.driver_id
+        )
+    )
+    origin = (position.lat, position.lon) if position is not None else None
+    gps_age_s = max(0.0, (now - position.at).total_seconds()) if position is not None else None
+    for stop in remaining_stops(session, route=route):
+        eng.forget(stop.stop_id)
+    if eng.learned.pace_prior_n is not None:
+        eng.set_pace(route.id, observed_pace(session, route=route, engine_=eng))
+    return update_route(
+        session, route=route, origin=origin, now=now, gps_age_s=gps_age_s, trigger="stop"
+    )
+
+
+def observed_pace(session: Session, *, route: Route, engine_: EtaEngine) -> float:
+    """Actual / predicted time between consecutive arrivals recorded so far on the route."""
+    first_arrival = session.execute(
+        select(EtaPrediction.stop_id, func.min(EtaPrediction.actual_at))
+        .where(
+            EtaPrediction.org_id == route.org_id,
+            EtaPrediction.route_id == route.id,
+            EtaPrediction.actual_at.is_not(None),
+        )
+        .group_by(EtaPrediction.stop_id)
+    )
+    arrived = {stop_id: at for stop_id, at in first_arrival if at is not None}
+    visited = [
+        (stop, shipment, arrived[stop.id])
+        for stop, shipment in dispatch.route_stops(session=session, route=route)
+        if stop.id in arrived and shipment.lat is not None and shipment.lon is not None
+    ]
+    predictor = engine_.predictor
+    predicted, actual = [], []
+    for (_, a, at_a), (_, b, at_b) in itertools.pairwise(visited):
+        origin = Stop(str(a.id), a.lat or 0.0, a.lon or 0.0, service_s=float(a.service_time_s))
+        target = Stop(str(b.id), b.lat or 0.0, b.lon or 0.0)
+        base_s = predictor.travel.base_s((origin.lat, origin.lon), (target.lat, target.lon))
+        predicted.append(
+            predictor.service_s(driver_id=str(route.driver_id), stop=origin)
+            + predictor.leg_s(origin, target, base_s=base_s, at=at_a)
+        )
+        actual.append((at_b - at_a).total_seconds())
+    return route_pace(predicted, actual, engine_.learned.pace_prior_n or 0.0)
+
+
+def record_arrival(
+    session: Session, *, org_id: uuid.UUID, stop_id: uuid.UUID, at: datetime
+) -> None:
+    """The driver reached the stop: fill in the actual arrival of every ETA given for it."""
+    session.execute(
+        update(EtaPrediction)
+        .where(
+            EtaPrediction.org_id == org_id,
+            EtaPrediction.stop_id == stop_id,
+            EtaPrediction.actual_at.is_(None),
+        )
+        .values(actual_at=at)
+    )
+    session.execute(
+        delete(StopEtaRow).where(StopEtaRow.org_id == org_id, StopEtaRow.stop_id == stop_id)
+    )
+
+
+def eta_message(eta: StopEta) -> dict[str, Any]:
+    """The bus message on `shipment_channel(shipment_id)` (format in the team brief)."""
+    return {
+        "type": "eta",
+        "eta": eta.eta.isoformat(),
+        "window_start": eta.window_start.isoformat(),
+        "window_end": eta.window_end.isoformat(),
+        "stops_away": eta.stops_away,
+    }
+
+
+def route_etas(session: Session, *, org_id: uuid.UUID, route_id: uuid.UUID) -> RouteEtasOut:
+    """The route's pending and arrived stops with their latest ETA; NotFound across orgs."""
+    route = session.scalar(select(Route).where(Route.org_id == org_id, Route.id == route_id))
+    if route is None:
+        raise NotFound(f"no route {route_id}")
+    rows = session.execute(
+        select(RouteStop, StopEtaRow)
+        .outerjoin(StopEtaRow, StopEtaRow.stop_id == RouteStop.id)
+        .where(
+            RouteStop.org_id == org_id,
+            RouteStop.route_id == route.id,
+            RouteStop.status.in_([StopStatus.PENDING, StopStatus.ARRIVED]),
+        )
+        .order_by(RouteStop.sequence)
+    )
+    return RouteEtasOut(
+        route_id=route.id,
+        status=route.status.value,
+        stops=[
+            StopEtaOut(
+                stop_id=stop.id,
+                shipment_id=stop.shipment_id,
+                sequence=stop.sequence,
+                status=stop.status.value,
+                eta=latest.eta if latest else None,
+                window_start=latest.window_start if latest else None,
+                window_end=latest.window_end if latest else None,
+                stops_away=latest.stops_away if latest else None,
+                computed_at=latest.computed_at if latest else None,
+                gps_age_s=latest.gps_age_s if latest else None,
+            )
+            for stop, latest in rows
+        ],
+    )

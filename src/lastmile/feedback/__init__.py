@@ -1,0 +1,1 @@
+"""Customers' ratings of a delivery, tied to the driver and the stop."""

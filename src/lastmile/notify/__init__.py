@@ -1,0 +1,1 @@
+"""Notifications: rules (event → message → channel), templates, the durable outbox, channels."""

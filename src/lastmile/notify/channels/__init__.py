@@ -1,0 +1,1 @@
+"""Channels: how a rendered message leaves the building (SMS, email, webhook)."""

@@ -1,0 +1,68 @@
+"""Webhooks to merchant endpoints, signed with HMAC-SHA256 over the timestamp and the body."""
+
+import hashlib
+import hmac
+import time
+
+import httpx
+
+from lastmile.notify.types import Rendered, SendError, SendResult
+
+SIGNATURE_HEADER = "Lastmile-Signature"
+TOLERANCE_S = 300
+
+
+def sign(secret: str, timestamp: int, body: str) -> str:
+    """The signature header's value: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">`.
+
+    >>> sign("whsec_test", 1700000000, '{"a":1}')[:15]
+    't=1700000000,v1'
+    """
+    digest = hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def verify(
+    secret: str, header: str, body: str, *, now: float, tolerance_s: int = TOLERANCE_S
+) -> bool:
+    """What a receiver does: the signature matches and is recent (refuses replays)."""
+    parts = dict(item.split("=", 1) for item in header.split(",") if "=" in item)
+    try:
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs(now - timestamp) > tolerance_s:
+        return False
+    expected = sign(secret, timestamp, body)
+    return hmac.compare_digest(expected, f"t={timestamp},v1={parts.get('v1', '')}")
+
+
+class WebhookSender:
+    def __init__(self, *, timeout_s: float) -> None:
+        self.client = httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+
+    async def send(self, message: Rendered) -> SendResult:
+        if message.secret is None:
+            raise SendError("the webhook endpoint has no secret", retry=False)
+        headers = {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(message.secret, int(time.time()), message.body),
+            "Idempotency-Key": message.idempotency_key,
+            "User-Agent": "Lastmile-Webhooks/1",
+        }
+        try:
+            response = await self.client.post(
+                message.recipient, content=message.body.encode(), headers=headers
+            )
+        except httpx.TransportError as error:
+            raise SendError(f"endpoint unreachable: {type(error).__name__}", retry=True) from None
+        if 200 <= response.status_code < 300:
+            return SendResult(status_code=response.status_code)
+        raise SendError(
+            f"endpoint answered {response.status_code}",
+            retry=response.status_code != 410,
+            status_code=response.status_code,
+        )
+
+    async def close(self) -> None:
+        await self.client.aclose()

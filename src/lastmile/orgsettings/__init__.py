@@ -1,0 +1,1 @@
+"""Per-organisation settings: branding, tracking-page rules, reschedule rules, feedback tags."""

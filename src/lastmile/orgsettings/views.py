@@ -1,0 +1,62 @@
+"""`/api/v1/organization/settings` and the logo upload (admins change, staff read)."""
+
+from fastapi import APIRouter
+
+from lastmile.api.deps import SessionDep
+from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.auth.deps import AdminDep, StaffDep
+from lastmile.orgsettings import service
+from lastmile.orgsettings.schemas import (
+    DeliveryWindow,
+    LogoUpload,
+    OrgSettingsOut,
+    OrgSettingsPatch,
+)
+from lastmile.orgsettings.service import OrgRules
+
+router = APIRouter(responses=COMMON_PROBLEMS, tags=["organization"])
+
+
+def _out(rules: OrgRules) -> OrgSettingsOut:
+    return OrgSettingsOut(
+        brand_color=rules.brand_color,
+        logo_url=rules.logo_url,
+        has_logo_image=rules.has_logo_image,
+        timezone=rules.timezone,
+        driver_visible_stops_away=rules.driver_visible_stops_away,
+        link_expiry_days=rules.link_expiry_days,
+        reschedule_days_ahead=rules.reschedule_days_ahead,
+        reschedule_cutoff=rules.reschedule_cutoff,
+        reschedule_windows=[DeliveryWindow(start=s, end=e) for s, e in rules.reschedule_windows],
+        feedback_tags=list(rules.feedback_tags),
+    )
+
+
+@router.get("/api/v1/organization/settings")
+def get_settings(session: SessionDep, principal: StaffDep) -> OrgSettingsOut:
+    rules = service.get_rules(session=session, org_id=principal.org_id)
+    return _out(rules)
+
+
+@router.patch("/api/v1/organization/settings")
+def patch_settings(
+    body: OrgSettingsPatch, session: SessionDep, principal: AdminDep
+) -> OrgSettingsOut:
+    rules = service.update_rules(
+        session=session, org_id=principal.org_id, changes=body.model_dump(exclude_unset=True)
+    )
+    session.commit()
+    return _out(rules)
+
+
+@router.put("/api/v1/organization/logo")
+def put_logo(body: LogoUpload, session: SessionDep, principal: AdminDep) -> OrgSettingsOut:
+    """Upload the logo shown on tracking pages (PNG, JPEG or WebP, at most 200 KB)."""
+    rules = service.set_logo(
+        session=session,
+        org_id=principal.org_id,
+        image=body.image(),
+        content_type=body.content_type,
+    )
+    session.commit()
+    return _out(rules)

@@ -1,0 +1,1 @@
+"""Proof of delivery: photos, signature, recipient name, one-time code; the blob store."""

@@ -1,0 +1,42 @@
+"""Live status updates for tracking pages, published after the event is committed."""
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+
+import anyio.from_thread
+
+from lastmile.bus.base import Bus, shipment_channel
+from lastmile.db import utcnow
+from lastmile.shipments.models import Shipment
+
+log = logging.getLogger(__name__)
+
+
+async def publish_status(bus: Bus, *, shipment_id: uuid.UUID, status: str, at: datetime) -> None:
+    await bus.publish(
+        shipment_channel(shipment_id), {"type": "status", "status": status, "at": at.isoformat()}
+    )
+
+
+def announce_from_thread(bus: Bus, shipments: Iterable[Shipment]) -> None:
+    """From a synchronous view, after its commit: each shipment's current status, live.
+
+    A failed publish costs a live update only; the event itself is committed.
+    """
+    now = utcnow()
+    for shipment in shipments:
+        try:
+            anyio.from_thread.run(
+                partial(
+                    publish_status,
+                    bus,
+                    shipment_id=shipment.id,
+                    status=shipment.status.value,
+                    at=now,
+                )
+            )
+        except Exception:
+            log.exception("publishing the status of shipment %s failed", shipment.id)

@@ -1,0 +1,164 @@
+"""`lastmile simulate`: set a day up on a server and drive it with simulated phones."""
+
+import asyncio
+import json
+import math
+import time
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import httpx
+import typer
+
+from lastmile.config import Settings
+from lastmile.routing.fallback import HaversineNetwork
+from lastmile.sim.actions import ShipmentEventActions
+from lastmile.sim.clock import SimClock
+from lastmile.sim.driver import LOADING_S, straight_detour
+from lastmile.sim.fleet import Fleet, build_fleet, road_detour, road_speeds
+from lastmile.sim.gps import PhoneProfile
+from lastmile.sim.incidents import IncidentRates, at
+from lastmile.sim.runner import Runner, RunStats
+from lastmile.sim.world import Api, Day, Scenario, day_start_s, local_network, setup_day
+
+OVERRUN_S = 3600.0
+"""Room after the shift for a day that runs late (halts, traffic, late stops)."""
+
+
+def prepare(
+    *,
+    url: str,
+    api_key: str,
+    scenario: Scenario,
+    speed: float,
+    data_dir: Path,
+    map_name: str | None,
+    profile: PhoneProfile = PhoneProfile(),
+    rates: IncidentRates = IncidentRates(),
+) -> tuple[Day, Fleet]:
+    """Set the day up on the server and build every driver's day (blocking)."""
+    network, area = local_network(data_dir, map_name)
+    duration = LOADING_S + scenario.shift_s + OVERRUN_S
+    start = day_start_s(
+        duration_s=duration, speed=speed, now_s=time.time(), timezone=scenario.timezone
+    )
+    with httpx.Client(base_url=url, timeout=120.0) as client:
+        day = setup_day(
+            Api(client, api_key), scenario, network=network, area=area, start_s=start + LOADING_S
+        )
+    on_roads = not isinstance(network, HaversineNetwork)
+    fleet = build_fleet(
+        day,
+        seed=scenario.seed,
+        detour=road_detour(network) if on_roads else straight_detour,
+        speeds=road_speeds(network) if on_roads else None,
+        profile=profile,
+        rates=rates,
+    )
+    return day, fleet
+
+
+async def drive(
+    fleet: Fleet,
+    *,
+    url: str,
+    api_key: str,
+    speed: float,
+    concurrency: int = 64,
+    quiet: bool = False,
+) -> RunStats:
+    """Replay the fleet's day against the server at `speed` (inf: as fast as possible)."""
+    clock = SimClock(start_s=fleet.start_s, speed=speed)
+
+    def progress(stats: RunStats, sim_s: float) -> None:
+        if not quiet:
+            typer.echo(
+                f"  {at(sim_s):%H:%M:%S} UTC  fixes {stats.fixes:>7}  actions {stats.actions:>4}"
+                f"  refused {stats.refused}  failed {stats.failed}"
+            )
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as client:
+        runner = Runner(
+            client=client,
+            api_key=api_key,
+            actions=ShipmentEventActions(api_key),
+            clock=clock,
+            concurrency=concurrency,
+            progress=progress,
+        )
+        return await runner.run(fleet.phones)
+
+
+def simulate(
+    url: Annotated[str, typer.Option(help="The server, e.g. http://127.0.0.1:8000")],
+    api_key: Annotated[
+        str, typer.Option(help="An admin or dispatcher API key", envvar="LASTMILE_API_KEY")
+    ],
+    drivers: Annotated[int, typer.Option(min=1, max=5000, help="Drivers on the road")] = 3,
+    stops: Annotated[int, typer.Option(min=1, max=200, help="Stops per driver")] = 10,
+    speed: Annotated[
+        float,
+        typer.Option(help="Times faster than real time (1, 10, 60); inf: as fast as possible"),
+    ] = 60.0,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same day")] = 1,
+    hub_code: Annotated[str, typer.Option(help="Hub to use (created, or reused by code)")] = "SIM1",
+    shift_hours: Annotated[float, typer.Option(min=1, max=14, help="Length of the shift")] = 8.0,
+    truth: Annotated[
+        Path | None, typer.Option(help="Write the ground truth here (JSON lines)")
+    ] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Where the map is (default: settings)")
+    ] = None,
+    map_name: Annotated[
+        str | None, typer.Option("--map", help="Map name (default: settings)")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=2000)] = 64,
+    timezone: Annotated[str, typer.Option(help="The hub's time zone")] = "Europe/Helsinki",
+) -> None:
+    """Simulate a day of deliveries: plan it on the server, then drive it with phones."""
+    if not speed > 0 or math.isnan(speed):
+        raise typer.BadParameter("must be a positive number or inf", param_hint="--speed")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        message = f"{timezone!r} is not an IANA time zone"
+        raise typer.BadParameter(message, param_hint="--timezone") from None
+    settings = Settings()
+    scenario = Scenario(
+        drivers=drivers,
+        stops_per_driver=stops,
+        seed=seed,
+        hub_code=hub_code,
+        shift_s=shift_hours * 3600.0,
+        timezone=timezone,
+    )
+    started = time.perf_counter()
+    day, fleet = prepare(
+        url=url,
+        api_key=api_key,
+        scenario=scenario,
+        speed=speed,
+        data_dir=data_dir or settings.data_dir,
+        map_name=map_name or settings.map_name,
+    )
+    if not day.routes:
+        reasons = "; ".join(u["message"] for u in day.unassigned[:3])
+        typer.echo(f"the planner made no route for day {day.date}: {reasons}", err=True)
+        raise typer.Exit(1)
+    stops_planned = sum(len(r.stops) for r in day.routes)
+    typer.echo(
+        f"day {day.date} at hub {hub_code}: {len(day.routes)} routes, {stops_planned} stops"
+        f" ({len(day.unassigned)} unassigned), set up in {time.perf_counter() - started:.1f} s;"
+        f" driving {at(fleet.start_s):%H:%M} to {at(fleet.end_s):%H:%M} UTC at x{speed:g}"
+    )
+    if truth is not None:
+        fleet.truth.write(truth)
+        typer.echo(f"ground truth: {truth} ({len(fleet.truth.records)} records)")
+    stats = asyncio.run(
+        drive(fleet, url=url, api_key=api_key, speed=speed, concurrency=concurrency)
+    )
+    typer.echo(json.dumps(stats.summary()))
+    for error in stats.errors[:5]:
+        typer.echo(f"  {error}", err=True)

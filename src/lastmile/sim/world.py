@@ -1,0 +1,382 @@
+"""Set a simulated day up on a server through its public API, and read the routes back.
+
+`Scenario` says how big the day is and where; `sample_addresses` draws delivery addresses on
+the map's roads (snapped, on the hub's part of the network) inside the map's bounds, or
+uniformly around the hub when no map is built. `setup_day` then creates the hub (or reuses it
+by code, setting its opening hours to the simulated shift), the drivers with their phones'
+device ids, one vehicle each and the shipments; plans the day with the server's planner,
+commits the plan and returns each route as the driver's phone would get it.
+"""
+
+import itertools
+import math
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from lastmile.routing.fallback import HaversineNetwork
+from lastmile.routing.maps import map_dir, open_network
+from lastmile.routing.network import (
+    LatLon,
+    RoadNetwork,
+    RoutingError,
+    largest_component_check,
+)
+from lastmile.routing.polyline import decode
+from lastmile.routing.tiles import read_map_info
+from lastmile.sim.driver import PlannedRoute, PlannedStop
+
+NAMES = ("Aino", "Eero", "Helmi", "Onni", "Venla", "Leo", "Emma", "Elias", "Sofia", "Väinö")
+SURNAMES = ("Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Laine", "Heikkinen", "Koskinen")
+MAX_SNAP_M = 60.0
+WINDOW_S = 2 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """Where addresses may be drawn: a box in degrees."""
+
+    min_lat: float
+    min_lon: float
+    max_lat: float
+    max_lon: float
+
+    def shrunk(self, fraction: float) -> "Area":
+        dlat = (self.max_lat - self.min_lat) * fraction / 2
+        dlon = (self.max_lon - self.min_lon) * fraction / 2
+        return Area(
+            self.min_lat + dlat, self.min_lon + dlon, self.max_lat - dlat, self.max_lon - dlon
+        )
+
+    @property
+    def centre(self) -> LatLon:
+        return (self.min_lat + self.max_lat) / 2, (self.min_lon + self.max_lon) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A simulated day: how many drivers, how many stops each, where and when."""
+
+    drivers: int = 3
+    stops_per_driver: int = 10
+    seed: int = 1
+    hub_code: str = "SIM1"
+    hub: LatLon | None = None
+    timezone: str = "Europe/Helsinki"
+    shift_s: float = 8 * 3600.0
+    osmand_share: float = 0.2
+    """Share of phones running Traccar Client (OsmAnd) instead of our app: every 5th at 0.2."""
+    plan_seconds: float = 2.0
+
+
+@dataclass(frozen=True, eq=False)
+class Day:
+    """What `setup_day` made: the routes to drive and where everything is."""
+
+    start_s: float
+    date: date
+    hub_id: str
+    hub: LatLon
+    timezone: str
+    routes: list[PlannedRoute]
+    unassigned: list[dict[str, Any]] = field(default_factory=list)
+    device_protocols: dict[str, str] = field(default_factory=dict)
+
+
+def local_network(data_dir: Path, map_name: str | None) -> tuple[RoadNetwork, Area | None]:
+    """The map the server uses too (same data dir), and its bounds when it is built."""
+    network = open_network(data_dir, map_name)
+    info = read_map_info(map_dir(data_dir, map_name or "helsinki"))
+    bbox = info.bbox if info else None
+    area = Area(bbox.min_lat, bbox.min_lon, bbox.max_lat, bbox.max_lon) if bbox else None
+    return network, area
+
+
+def default_area(hub: LatLon) -> Area:
+    """About 2 x 2 km around the hub, for a server without a map."""
+    return Area(hub[0] - 0.009, hub[1] - 0.018, hub[0] + 0.009, hub[1] + 0.018)
+
+
+def sample_addresses(
+    network: RoadNetwork, area: Area, count: int, rng: random.Random, *, hub: LatLon
+) -> list[LatLon]:
+    """`count` points on roads inside `area`, each reachable from the hub and back."""
+    if isinstance(network, HaversineNetwork):
+        return [
+            (rng.uniform(area.min_lat, area.max_lat), rng.uniform(area.min_lon, area.max_lon))
+            for _ in range(count)
+        ]
+    found: list[LatLon] = []
+    for _ in range(40):
+        candidates: list[LatLon] = []
+        while len(candidates) < 2 * (count - len(found)) + 5:
+            point = (
+                rng.uniform(area.min_lat, area.max_lat),
+                rng.uniform(area.min_lon, area.max_lon),
+            )
+            try:
+                snap = network.snap(point)
+            except RoutingError:
+                continue
+            if snap.distance_m <= MAX_SNAP_M:
+                candidates.append((round(snap.lat, 6), round(snap.lon, 6)))
+        verdicts = largest_component_check(network, candidates, reference=hub)
+        found.extend(p for p, v in zip(candidates, verdicts, strict=True) if v.ok)
+        if len(found) >= count:
+            return found[:count]
+    raise RoutingError(f"found only {len(found)} of {count} reachable addresses in {area}")
+
+
+def day_start_s(*, duration_s: float, speed: float, now_s: float, timezone: str) -> float:
+    """The start of a simulated day that never runs ahead of real time and fits one local date.
+
+    The latest such start is `now - duration * (1 - 1/speed)`; when that day would cross the
+    hub's local midnight it moves back to end before it, so the planner sees one date.
+    """
+    start = now_s - duration_s * (1.0 - 1.0 / speed) if math.isfinite(speed) else now_s - duration_s
+    zone = ZoneInfo(timezone)
+    local = datetime.fromtimestamp(start, zone)
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), zone)
+    if start + duration_s >= midnight.timestamp():
+        start = midnight.timestamp() - duration_s - 120.0
+    return float(math.floor(start / 60.0) * 60.0)
+
+
+class Api:
+    """The few API calls the set-up makes, raising with the server's answer on failure."""
+
+    def __init__(self, client: httpx.Client, api_key: str) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {api_key}"}
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.client.request(method, path, headers=self.headers, **kwargs)
+        if not response.is_success:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.text[:500]}")
+        return response.json() if response.content else None
+
+
+def setup_day(
+    api: Api,
+    scenario: Scenario,
+    *,
+    network: RoadNetwork,
+    area: Area | None,
+    start_s: float,
+) -> Day:
+    """Create hub, crew and shipments for the day starting at `start_s`; plan and commit it."""
+    rng = random.Random(scenario.seed)
+    zone = ZoneInfo(scenario.timezone)
+    opens = datetime.fromtimestamp(start_s, zone)
+    closes = opens + timedelta(seconds=scenario.shift_s)
+    hub_point = scenario.hub or (area.centre if area else (60.1699, 24.9384))
+    if not isinstance(network, HaversineNetwork):
+        snapped = network.snap(hub_point)
+        hub_point = (round(snapped.lat, 6), round(snapped.lon, 6))
+    weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[opens.weekday()]
+    hours = {weekday: [[opens.strftime("%H:%M"), closes.strftime("%H:%M")]]}
+    hub = _hub(api, scenario, hub_point, hours)
+    _cancel_leftovers(api, hub["id"], opens.date())
+    tag = uuid.uuid4().hex[:6]
+    driver_ids, vehicle_ids, protocols = [], [], {}
+    device_of: dict[str, str] = {}
+    for i in range(scenario.drivers):
+        device = f"sim-{tag}-{i:04d}"
+        name = f"{NAMES[i % len(NAMES)]} {SURNAMES[(i // len(NAMES)) % len(SURNAMES)]} ({i + 1})"
+        driver = api.call("POST", "/api/v1/drivers", json={"name": name, "device_ids": [device]})
+        vehicle = api.call(
+            "POST",
+            "/api/v1/vehicles",
+            json={
+                "plate": f"S{tag[:3].upper()}-{i}",
+                "capacity_parcels": scenario.stops_per_driver,
+            },
+        )
+        driver_ids.append(driver["id"])
+        vehicle_ids.append(vehicle["id"])
+        device_of[driver["id"]] = device
+        osmand = int((i + 1) * scenario.osmand_share) > int(i * scenario.osmand_share)
+        protocols[device] = "osmand" if osmand else "native"
+    count = scenario.drivers * scenario.stops_per_driver
+    points = sample_addresses(network, area or default_area(hub_point), count, rng, hub=hub_point)
+    windows: dict[str, float] = {}
+    where: dict[str, LatLon] = {}
+    rows = []
+    for k, (lat, lon) in enumerate(points):
+        window_s = min(WINDOW_S, scenario.shift_s / 2)
+        earliest, latest = start_s + 900.0, start_s + scenario.shift_s - window_s - 900.0
+        begins = math.ceil(rng.uniform(earliest, max(earliest, latest)) / 900.0) * 900.0
+        rows.append(
+            {
+                "reference": f"SIM-{tag}-{k + 1:05d}",
+                "recipient": {"name": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}"},
+                "address": {"text": f"Simulated address {k + 1}", "lat": lat, "lon": lon},
+                "window": {"start": _iso(begins), "end": _iso(begins + window_s)},
+                "delivery_date": opens.date().isoformat(),
+                "hub_id": hub["id"],
+                "service_time_s": 150,
+                "parcel_count": 1,
+            }
+        )
+    for chunk in range(0, len(rows), 1000):
+        result = api.call(
+            "POST", "/api/v1/shipments/bulk", json={"shipments": rows[chunk : chunk + 1000]}
+        )
+        if result["failed"]:
+            raise RuntimeError(f"shipments refused: {result['errors'][:3]}")
+        for shipment, row in zip(result["shipments"], rows[chunk : chunk + 1000], strict=True):
+            number = shipment["tracking_number"]
+            where[number] = (row["address"]["lat"], row["address"]["lon"])
+            windows[number] = datetime.fromisoformat(row["window"]["start"]).timestamp()
+    plan = api.call(
+        "POST",
+        "/api/v1/plans",
+        json={
+            "hub_id": hub["id"],
+            "date": opens.date().isoformat(),
+            "driver_ids": driver_ids,
+            "vehicle_ids": vehicle_ids,
+            "time_limit_s": scenario.plan_seconds,
+        },
+    )
+    committed = api.call("POST", f"/api/v1/plans/{plan['id']}/commit")
+    for route in committed["routes"]:
+        for stop in route["stops"]:
+            if stop["tracking_number"] not in where:  # left over from an earlier run: reused
+                _learn(api, stop["tracking_number"], where, windows)
+    routes = [
+        _planned_route(r, device_of[r["driver_id"]], hub_point, where, windows, network)
+        for r in committed["routes"]
+        if r["stops"]
+    ]
+    return Day(
+        start_s,
+        opens.date(),
+        hub["id"],
+        hub_point,
+        scenario.timezone,
+        routes,
+        plan["unassigned"],
+        protocols,
+    )
+
+
+def _cancel_leftovers(api: Api, hub_id: str, day: date) -> None:
+    """Cancel shipments an earlier simulated run left unplanned on this hub and day.
+
+    They would compete with this run's shipments in the plan. Only the simulator's own
+    (reference `SIM-...`, no driver) are touched.
+    """
+    params: dict[str, Any] = {
+        "hub_id": hub_id,
+        "date": day.isoformat(),
+        "status": ["created", "at_hub", "returned_to_hub"],
+        "limit": 500,
+    }
+    leftovers: list[str] = []
+    while True:
+        page = api.call("GET", "/api/v1/shipments", params=params)
+        leftovers += [
+            s["tracking_number"]
+            for s in page["items"]
+            if (s["reference"] or "").startswith("SIM-") and s["driver_id"] is None
+        ]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    for number in leftovers:
+        reason = {"reason": "left over from an earlier simulated day"}
+        api.call("POST", f"/api/v1/shipments/{number}/cancel", json=reason)
+
+
+def _learn(api: Api, number: str, where: dict[str, LatLon], windows: dict[str, float]) -> None:
+    shipment = api.call("GET", f"/api/v1/shipments/{number}")
+    where[number] = (shipment["address"]["lat"], shipment["address"]["lon"])
+    if shipment.get("window"):
+        windows[number] = _epoch(shipment["window"]["start"])
+
+
+def _hub(api: Api, scenario: Scenario, point: LatLon, hours: dict[str, Any]) -> dict[str, Any]:
+    for hub in api.call("GET", "/api/v1/hubs"):
+        if hub["code"] == scenario.hub_code:
+            updated: dict[str, Any] = api.call(
+                "PATCH", f"/api/v1/hubs/{hub['id']}", json={"opening_hours": hours}
+            )
+            return updated
+    created: dict[str, Any] = api.call(
+        "POST",
+        "/api/v1/hubs",
+        json={
+            "code": scenario.hub_code,
+            "name": "Simulated hub",
+            "lat": point[0],
+            "lon": point[1],
+            "timezone": scenario.timezone,
+            "opening_hours": hours,
+        },
+    )
+    return created
+
+
+def _planned_route(
+    route: dict[str, Any],
+    device_id: str,
+    hub: LatLon,
+    where: dict[str, LatLon],
+    windows: dict[str, float],
+    network: RoadNetwork,
+) -> PlannedRoute:
+    stops = tuple(
+        PlannedStop(
+            tracking_number=s["tracking_number"],
+            lat=where[s["tracking_number"]][0],
+            lon=where[s["tracking_number"]][1],
+            planned_arrival_s=_epoch(s["planned_arrival"]),
+            planned_departure_s=_epoch(s["planned_departure"]),
+            window_start_s=windows.get(s["tracking_number"]),
+        )
+        for s in sorted(route["stops"], key=lambda s: s["sequence"])
+    )
+    return PlannedRoute(
+        route_id=route["id"],
+        driver_id=route["driver_id"],
+        device_id=device_id,
+        hub=hub,
+        planned_start_s=_epoch(route["planned_start"]),
+        planned_end_s=_epoch(route["planned_end"]),
+        geometry=tuple(decode(route["polyline6"])) or _own_geometry(network, hub, stops),
+        stops=stops,
+    )
+
+
+def _own_geometry(
+    network: RoadNetwork, hub: LatLon, stops: tuple[PlannedStop, ...]
+) -> tuple[LatLon, ...]:
+    """The path leg by leg, as a phone's navigation finds it, when the server sent none.
+
+    (The server leaves a route's geometry empty when the engine cannot route all its
+    points in one call.) A leg the map cannot route is driven in a straight line.
+    """
+    points = [hub, *((s.lat, s.lon) for s in stops), hub]
+    path: list[LatLon] = [hub]
+    for a, b in itertools.pairwise(points):
+        try:
+            leg = list(network.route([a, b]).geometry)
+        except RoutingError:
+            leg = [a, b]
+        path.extend([*leg[1:-1], b])
+    return tuple(path)
+
+
+def _epoch(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat()

@@ -1,0 +1,113 @@
+"""One read of everything the Control Tower draws: drivers, today's routes and stops, KPIs."""
+
+import uuid
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lastmile.analytics.kpis import day_kpis
+from lastmile.db import utcnow
+from lastmile.dispatch.models import Route, RouteStop
+from lastmile.eta.models import StopEtaRow
+from lastmile.fleet.models import Driver, Shift
+from lastmile.hubs.models import Hub
+from lastmile.ingest.models import DriverPosition
+from lastmile.shipments.models import Shipment
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> dict[str, Any]:
+    """`day` defaults to today where the organisation's first hub is."""
+    hub = session.scalar(select(Hub).where(Hub.org_id == org_id).order_by(Hub.created_at))
+    if day is None:
+        zone = ZoneInfo(hub.timezone) if hub is not None else ZoneInfo("UTC")
+        day = utcnow().astimezone(zone).date()
+    drivers = session.scalars(
+        select(Driver).where(Driver.org_id == org_id, Driver.active).order_by(Driver.name)
+    ).all()
+    ids = [d.id for d in drivers]
+    on_shift = set(
+        session.scalars(
+            select(Shift.driver_id).where(Shift.driver_id.in_(ids), Shift.ended_at.is_(None))
+        )
+    )
+    positions = {
+        p.driver_id: p
+        for p in session.scalars(select(DriverPosition).where(DriverPosition.driver_id.in_(ids)))
+    }
+    routes = session.scalars(
+        select(Route).where(Route.org_id == org_id, Route.date == day).order_by(Route.planned_start)
+    ).all()
+    stops = session.execute(
+        select(RouteStop, Shipment)
+        .join(Shipment, Shipment.id == RouteStop.shipment_id)
+        .where(RouteStop.route_id.in_([r.id for r in routes]))
+        .order_by(RouteStop.route_id, RouteStop.sequence)
+    ).all()
+    etas = {
+        row.stop_id: row
+        for row in session.scalars(
+            select(StopEtaRow).where(StopEtaRow.route_id.in_([r.id for r in routes]))
+        )
+    }
+    by_route: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    for stop, shipment in stops:
+        by_route.setdefault(stop.route_id, []).append(
+            {
+                "id": str(stop.id),
+                "sequence": stop.sequence,
+                "status": stop.status.value,
+                "tracking_number": shipment.tracking_number,
+                "recipient": shipment.recipient_name,
+                "address": shipment.address_text,
+                "lat": shipment.lat,
+                "lon": shipment.lon,
+                "planned_arrival": _iso(stop.planned_arrival),
+                "window_end": _iso(shipment.window_end),
+                "shipment_status": shipment.status.value,
+                "eta": _iso(etas[stop.id].eta) if stop.id in etas else None,
+            }
+        )
+    return {
+        "day": day.isoformat(),
+        "hub": {"lat": hub.lat, "lon": hub.lon, "name": hub.name} if hub is not None else None,
+        "drivers": [
+            {
+                "id": str(d.id),
+                "name": d.name,
+                "on_shift": d.id in on_shift,
+                "position": _position(positions.get(d.id)),
+            }
+            for d in drivers
+        ],
+        "routes": [
+            {
+                "id": str(r.id),
+                "driver_id": str(r.driver_id),
+                "status": r.status.value,
+                "polyline6": r.polyline6,
+                "stops": by_route.get(r.id, []),
+            }
+            for r in routes
+        ],
+        "kpis": asdict(day_kpis(session, org_id=org_id, day=day)) | {"day": day.isoformat()},
+    }
+
+
+def _position(position: DriverPosition | None) -> dict[str, Any] | None:
+    if position is None:
+        return None
+    return {
+        "lat": position.lat,
+        "lon": position.lon,
+        "at": position.at.isoformat(),
+        "speed_mps": position.speed_mps,
+        "heading_deg": position.heading_deg,
+    }

@@ -1,0 +1,362 @@
+// The Control Tower: a live map of the fleet, the alert inbox, orders and a driver panel.
+// Live over one EventSource; positions are batched into one map update per animation frame.
+
+const L = window.L;
+const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
+const BOARD_REFRESH_MS = 30000;
+
+const state = { board: null, drivers: new Map(), alerts: new Map(), pending: new Map(), frame: 0 };
+
+function csrfToken() {
+  const found = document.cookie.split("; ").find((c) => c.startsWith("lastmile_csrf="));
+  return found ? decodeURIComponent(found.split("=")[1]) : "";
+}
+
+async function api(path, options = {}) {
+  const headers = { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() };
+  const response = await fetch(path, { credentials: "same-origin", ...options, headers });
+  if (response.status === 401) window.location.assign("/control-tower/sign-in");
+  const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
+  if (!response.ok) throw new Error(body?.detail || response.statusText);
+  return body;
+}
+
+function decodePolyline6(text) {
+  const points = [];
+  let index = 0, lat = 0, lon = 0;
+  while (index < text.length) {
+    for (const axis of [0, 1]) {
+      let shift = 0, result = 0, byte;
+      do {
+        byte = text.charCodeAt(index++) - 63;
+        result |= (byte & 0x1f) << shift;
+        shift += 5;
+      } while (byte >= 0x20);
+      const delta = result & 1 ? ~(result >> 1) : result >> 1;
+      if (axis === 0) lat += delta; else lon += delta;
+    }
+    points.push([lat / 1e6, lon / 1e6]);
+  }
+  return points;
+}
+
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+};
+
+// --- map -------------------------------------------------------------------------------------
+
+const mapNode = document.getElementById("map");
+const map = L.map(mapNode, { preferCanvas: true, zoomControl: true }).setView([60.17, 24.94], 12);
+if (mapNode.dataset.tileUrl) L.tileLayer(mapNode.dataset.tileUrl, { maxZoom: 19 }).addTo(map);
+L.control.scale({ imperial: false }).addTo(map);
+const routeLayer = L.layerGroup().addTo(map);
+const driverLayer = L.layerGroup().addTo(map);
+const renderer = L.canvas({ padding: 0.5 });
+
+function drawRoutes(board) {
+  routeLayer.clearLayers();
+  const bounds = [];
+  if (board.hub) {
+    L.circleMarker([board.hub.lat, board.hub.lon], { renderer, radius: 8, color: "#1b1f24", fillOpacity: 1 })
+      .bindTooltip(board.hub.name).addTo(routeLayer);
+    bounds.push([board.hub.lat, board.hub.lon]);
+  }
+  for (const route of board.routes) {
+    if (route.polyline6) {
+      const line = decodePolyline6(route.polyline6);
+      L.polyline(line, { renderer, color: "#0b6bcb", weight: 3, opacity: 0.5 }).addTo(routeLayer);
+      bounds.push(...line);
+    }
+    for (const stop of route.stops) {
+      if (stop.lat == null) continue;
+      L.circleMarker([stop.lat, stop.lon], {
+        renderer, radius: 5, color: STOP_COLOURS[stop.status] || "#5b6570", fillOpacity: 0.9,
+      }).bindTooltip(`${stop.sequence + 1}. ${stop.recipient} · ${stop.status}`).addTo(routeLayer);
+      bounds.push([stop.lat, stop.lon]);
+    }
+  }
+  if (bounds.length && !state.fitted) {
+    map.fitBounds(bounds, { padding: [20, 20] });
+    state.fitted = true;
+  }
+}
+
+function placeDriver(id, name, lat, lon) {
+  let marker = state.drivers.get(id);
+  if (!marker) {
+    marker = L.circleMarker([lat, lon], { renderer, radius: 7, color: "#fff", weight: 2, fillColor: "#f79009", fillOpacity: 1 })
+      .bindTooltip(name || "driver").on("click", () => showDriver(id)).addTo(driverLayer);
+    marker.trail = [];
+    state.drivers.set(id, marker);
+    mapNode.dataset.drivers = String(state.drivers.size);
+  } else {
+    marker.setLatLng([lat, lon]);
+  }
+  return marker;
+}
+
+function flushPositions() {
+  state.frame = 0;
+  for (const [id, message] of state.pending) {
+    const known = state.board?.drivers.find((d) => d.id === id);
+    const marker = placeDriver(id, known?.name, message.lat, message.lon);
+    mapNode.dataset.lastPosition = `${id}@${message.at}`;
+    for (const [, lat, lon] of message.fixes || []) marker.trail.push([lat, lon]);
+    if (marker.trail.length > 500) marker.trail.splice(0, marker.trail.length - 500);
+    if (state.selected === id) drawTrail(marker);
+  }
+  state.pending.clear();
+}
+
+function drawTrail(marker) {
+  if (state.trail) state.trail.remove();
+  state.trail = L.polyline(marker.trail, { renderer, color: "#f79009", weight: 2 }).addTo(map);
+}
+
+// --- board and KPIs --------------------------------------------------------------------------
+
+function showKpis(kpis) {
+  for (const node of document.querySelectorAll("[data-kpi]")) {
+    const value = kpis[node.dataset.kpi];
+    const unit = node.dataset.kpi.endsWith("_pct") ? "%" : node.dataset.kpi.endsWith("_min") ? " min" : "";
+    node.textContent = value == null ? "–" : `${value}${unit}`;
+  }
+}
+
+async function loadBoard() {
+  const board = await api("/api/v1/control-tower/board");
+  state.board = board;
+  drawRoutes(board);
+  for (const driver of board.drivers) {
+    if (driver.position) placeDriver(driver.id, driver.name, driver.position.lat, driver.position.lon);
+  }
+  showKpis({ ...board.kpis, open_alerts: countOpen() });
+  if (state.selected) showDriver(state.selected);
+}
+
+// --- alerts ----------------------------------------------------------------------------------
+
+const countOpen = () => [...state.alerts.values()].filter((a) => a.status !== "resolved").length;
+
+async function act(alert, action) {
+  const note = action === "resolve" ? window.prompt("Resolution note (optional)") : null;
+  const updated = await api(`/api/v1/alerts/${alert.id}/${action}`, {
+    method: "POST", body: JSON.stringify(note ? { note } : {}),
+  });
+  upsertAlert(updated);
+}
+
+function renderAlerts() {
+  const list = document.getElementById("alerts");
+  const open = [...state.alerts.values()].filter((a) => a.status !== "resolved")
+    .sort((a, b) => b.opened_at.localeCompare(a.opened_at));
+  list.replaceChildren(...open.map((alert) => {
+    const buttons = [];
+    if (alert.status === "open") buttons.push(el("button", { onclick: () => act(alert, "acknowledge") }, "Acknowledge"));
+    buttons.push(el("button", { onclick: () => act(alert, "resolve") }, "Resolve"));
+    return el("li", { class: "alert", "data-id": alert.id, "data-severity": alert.severity, "data-status": alert.status },
+      el("div", { class: "title" }, alert.title),
+      el("div", { class: "state" }, `${alert.kind.replaceAll("_", " ")} · ${alert.status}`
+        + (alert.acknowledged_by ? ` by ${alert.acknowledged_by}` : "")),
+      el("div", { class: "muted" }, new Date(alert.opened_at).toLocaleTimeString()),
+      el("div", {}, ...buttons));
+  }));
+  document.getElementById("no-alerts").hidden = open.length > 0;
+  const counter = document.querySelector('[data-kpi="open_alerts"]');
+  if (counter) counter.textContent = countOpen();
+}
+
+function upsertAlert(alert) {
+  state.alerts.set(alert.id, alert);
+  renderAlerts();
+}
+
+async function loadAlerts() {
+  for (const alert of await api("/api/v1/alerts?limit=500")) state.alerts.set(alert.id, alert);
+  renderAlerts();
+}
+
+// --- orders ----------------------------------------------------------------------------------
+
+document.getElementById("order-search").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = new FormData(event.target);
+  const params = new URLSearchParams({ limit: "100" });
+  if (form.get("q")) params.set("q", form.get("q"));
+  if (form.get("status")) params.set("status", form.get("status"));
+  const page = await api(`/api/v1/shipments?${params}`);
+  document.getElementById("orders").replaceChildren(...page.items.map((s) => el("tr", {},
+    el("td", {}, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
+    el("td", {}, s.recipient.name), el("td", {}, s.status))));
+});
+
+// --- driver panel ----------------------------------------------------------------------------
+
+function selectTab(name) {
+  for (const tab of document.querySelectorAll("[role=tab]")) {
+    const active = tab.dataset.tab === name;
+    tab.setAttribute("aria-selected", String(active));
+    document.getElementById(`tab-${tab.dataset.tab}`).hidden = !active;
+  }
+}
+for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => selectTab(tab.dataset.tab));
+
+async function moveStop(route, stop, targetRouteId) {
+  await api(`/api/v1/routes/${route.id}/stops/${stop.id}/move`, {
+    method: "POST", body: JSON.stringify({ to_route_id: targetRouteId }),
+  });
+  await loadBoard();
+}
+
+function showDriver(id) {
+  state.selected = id;
+  const driver = state.board?.drivers.find((d) => d.id === id);
+  const route = state.board?.routes.find((r) => r.driver_id === id);
+  document.getElementById("driver-hint").hidden = true;
+  document.getElementById("driver-name").textContent = driver ? driver.name : "Driver";
+  const others = (state.board?.routes || []).filter((r) => r.driver_id !== id);
+  const stops = route ? route.stops : [];
+  document.getElementById("driver-stops").replaceChildren(...stops.map((stop) => {
+    const item = el("li", { "data-stop": stop.id },
+      el("strong", {}, `${stop.sequence + 1}. ${stop.recipient}`), " ",
+      el("span", { class: "muted" }, `${stop.status} · ${stop.eta
+        ? `ETA ${new Date(stop.eta).toLocaleTimeString()}`
+        : `planned ${new Date(stop.planned_arrival).toLocaleTimeString()}`}`),
+      el("div", { class: "muted" }, stop.address));
+    if (stop.status === "pending" && others.length) {
+      const select = el("select", { "aria-label": `Move stop ${stop.sequence + 1} to another driver` },
+        el("option", { value: "" }, "Reassign to…"),
+        ...others.map((r) => el("option", { value: r.id },
+          state.board.drivers.find((d) => d.id === r.driver_id)?.name || r.id)));
+      select.addEventListener("change", () => select.value && moveStop(route, stop, select.value));
+      item.append(select);
+    }
+    return item;
+  }));
+  const marker = state.drivers.get(id);
+  if (marker) loadTrail(id, marker);
+  loadChat(id).catch(() => {});
+  selectTab("driver");
+}
+
+function chatLine(message) {
+  return el("li", { "data-sender": message.sender },
+    el("strong", {}, message.sender === "driver" ? message.author : "You"), " ",
+    message.body, " ", el("span", { class: "muted" }, new Date(message.at).toLocaleTimeString()));
+}
+
+async function loadChat(id) {
+  const thread = await api(`/api/v1/drivers/${id}/messages`);
+  if (state.selected === id) document.getElementById("chat").replaceChildren(...thread.map(chatLine));
+}
+
+document.getElementById("chat-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!state.selected) return;
+  const input = document.getElementById("chat-body");
+  await api(`/api/v1/drivers/${state.selected}/messages`, { method: "POST", body: JSON.stringify({ body: input.value }) });
+  input.value = "";
+});
+
+function connectChat() {
+  const source = new EventSource("/api/v1/stream/chat");
+  source.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    if (message.driver_id === state.selected) document.getElementById("chat").append(chatLine(message));
+  });
+}
+
+async function loadTrail(id, marker) {
+  const midnight = new Date();
+  midnight.setHours(0, 0, 0, 0);
+  const trail = await api(`/api/v1/drivers/${id}/track?since=${encodeURIComponent(midnight.toISOString())}`);
+  marker.trail = trail.map(([, lat, lon]) => [lat, lon]);
+  if (state.selected === id) drawTrail(marker);
+}
+
+// --- live ------------------------------------------------------------------------------------
+
+function connect() {
+  const live = document.getElementById("live");
+  const source = new EventSource("/api/v1/stream/fleet");
+  source.addEventListener("open", () => { live.textContent = "live"; document.body.dataset.live = "1"; });
+  source.addEventListener("error", () => { live.textContent = "reconnecting…"; document.body.dataset.live = "0"; });
+  source.addEventListener("position", (event) => {
+    const message = JSON.parse(event.data);
+    state.pending.set(message.driver_id, message);
+    if (!state.frame) state.frame = requestAnimationFrame(flushPositions);
+  });
+  source.addEventListener("alert", (event) => upsertAlert(JSON.parse(event.data)));
+}
+
+await Promise.all([loadBoard(), loadAlerts()]);
+connect();
+connectChat();
+setInterval(() => loadBoard().catch(() => {}), BOARD_REFRESH_MS);
+
+// --- analytics -------------------------------------------------------------------------------
+
+const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const trafficLayer = L.layerGroup();
+let chart = null;
+let trafficCells = [];
+
+const minutes = (seconds) => `${Math.round(seconds / 60)} min`;
+const pct = (value) => (value == null ? "–" : `${value}%`);
+
+async function loadAnalytics() {
+  const cards = await api("/api/v1/analytics/drivers");
+  document.getElementById("scorecards").replaceChildren(...cards.map((c) => el("tr", { "data-driver": c.driver_id },
+    el("td", {}, c.driver_name), el("td", {}, `${c.delivered}/${c.stops_planned}`), el("td", {}, pct(c.on_time_pct)),
+    el("td", {}, pct(c.first_attempt_pct)), el("td", {}, minutes(c.idle_s)), el("td", {}, c.distance_km))));
+  const data = {
+    labels: cards.map((c) => c.driver_name),
+    datasets: [
+      { label: "Delivered", data: cards.map((c) => c.delivered), backgroundColor: "#12b76a" },
+      { label: "Failed", data: cards.map((c) => c.failed), backgroundColor: "#b42318" },
+    ],
+  };
+  if (chart) { chart.data = data; chart.update(); }
+  else if (window.Chart) {
+    chart = new window.Chart(document.getElementById("chart"), {
+      type: "bar", data, options: { animation: false, scales: { x: { stacked: true }, y: { stacked: true } } },
+    });
+  }
+}
+
+function speedColour(kmh) {
+  if (kmh < 15) return "#b42318";
+  if (kmh < 30) return "#f79009";
+  if (kmh < 45) return "#fdb022";
+  return "#12b76a";
+}
+
+function drawTraffic() {
+  const hour = Number(document.getElementById("traffic-hour").value);
+  document.getElementById("traffic-label").textContent = `${DAYS[Math.floor(hour / 24)]} ${hour % 24}:00`;
+  trafficLayer.clearLayers();
+  for (const cell of trafficCells.filter((c) => c.hour_of_week === hour)) {
+    L.polygon(cell.boundary, { renderer, color: speedColour(cell.median_kmh), weight: 1, fillOpacity: 0.45 })
+      .bindTooltip(`${cell.median_kmh} km/h (${cell.fixes} fixes)`).addTo(trafficLayer);
+  }
+}
+
+document.getElementById("traffic-hour").addEventListener("input", drawTraffic);
+document.getElementById("traffic-toggle").addEventListener("click", async (event) => {
+  const on = event.target.getAttribute("aria-pressed") !== "true";
+  event.target.setAttribute("aria-pressed", String(on));
+  if (!on) { trafficLayer.remove(); return; }
+  trafficCells = await api("/api/v1/analytics/traffic");
+  const now = new Date();
+  document.getElementById("traffic-hour").value = ((now.getDay() + 6) % 7) * 24 + now.getHours();
+  drawTraffic();
+  trafficLayer.addTo(map);
+});
+document.querySelector('[data-tab="analytics"]').addEventListener("click", () => loadAnalytics().catch(() => {}));

@@ -1,0 +1,97 @@
+"""`/control-tower`: dispatcher sign-in, the page itself, and the board it reads."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.auth import service as auth
+from lastmile.auth.cookies import set_session_cookies
+from lastmile.auth.deps import SESSION_COOKIE, StaffDep
+from lastmile.auth.models import Organization, Role, User
+from lastmile.web.control_tower.board import board
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(tags=["control tower"], responses=COMMON_PROBLEMS)
+
+STAFF = (Role.ADMIN, Role.DISPATCHER)
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> User | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    found = auth.resolve_web_session(
+        session=session, token=token, secret_key=settings.secret_key.get_secret_value()
+    )
+    return found[1] if found is not None and found[1].role in STAFF else None
+
+
+@pages.get("/control-tower/sign-in", response_class=HTMLResponse)
+def sign_in_page(request: Request, error: str | None = None) -> Response:
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, "control_tower/sign_in.html", {"error": error}, headers=NO_STORE
+    )
+
+
+@pages.post("/control-tower/sign-in")
+def sign_in(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1024)],
+) -> Response:
+    user = auth.authenticate_password(session=session, email=email, password=password)
+    if user is None or user.role not in STAFF:
+        return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+            request,
+            "control_tower/sign_in.html",
+            {"error": "Wrong email or password, or not a dispatcher account.", "email": email},
+            status_code=401,
+            headers=NO_STORE,
+        )
+    started = auth.start_web_session(
+        session=session,
+        user=user,
+        secret_key=settings.secret_key.get_secret_value(),
+        ttl_s=settings.session_ttl_s,
+    )
+    session.commit()
+    response = RedirectResponse("/control-tower", status_code=303)
+    set_session_cookies(response, started, settings)
+    return response
+
+
+@pages.get("/control-tower", response_class=HTMLResponse)
+def control_tower(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    user = _signed_in(request, session, settings)
+    if user is None:
+        return RedirectResponse("/control-tower/sign-in", status_code=303)
+    org = session.get(Organization, user.org_id)
+    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        request,
+        "control_tower/index.html",
+        {
+            "user": user,
+            "org_name": org.name if org else "",
+            "tile_url": settings.map_tile_url or "",
+        },
+        headers=NO_STORE,
+    )
+
+
+@api.get("/api/v1/control-tower/board")
+def get_board(
+    session: SessionDep,
+    principal: StaffDep,
+    day: Annotated[
+        date | None, Query(alias="date", description="default: today at the organisation's hub")
+    ] = None,
+) -> dict[str, Any]:
+    """Drivers with positions, the day's routes with their stops, and the day's KPIs."""
+    return board(session, org_id=principal.org_id, day=day)

@@ -1,0 +1,1 @@
+"""The driver companion app: an installable web app at `/driver` (shell, manifest, worker)."""

@@ -1,0 +1,77 @@
+// The route map: Leaflet from our own server; tiles only when a tile URL is configured,
+// otherwise the planned road path, the path to the next stop and the stops on a plain ground.
+/* global L */
+let map = null;
+let layers = null;
+
+export function decodePolyline(encoded, precision = 6) {
+  const factor = 10 ** precision;
+  const points = [];
+  let index = 0;
+  let lat = 0;
+  let lon = 0;
+  while (index < encoded.length) {
+    for (const axis of [0, 1]) {
+      let result = 0;
+      let shift = 0;
+      let byte;
+      do {
+        byte = encoded.charCodeAt(index++) - 63;
+        result |= (byte & 0x1f) << shift;
+        shift += 5;
+      } while (byte >= 0x20);
+      const delta = result & 1 ? ~(result >> 1) : result >> 1;
+      if (axis === 0) lat += delta;
+      else lon += delta;
+    }
+    points.push([lat / factor, lon / factor]);
+  }
+  return points;
+}
+
+function ensureMap(node) {
+  if (map || typeof L === "undefined") return map;
+  map = L.map(node, { zoomControl: true, attributionControl: Boolean(node.dataset.tileUrl) });
+  if (node.dataset.tileUrl) L.tileLayer(node.dataset.tileUrl, { maxZoom: 19 }).addTo(map);
+  layers = L.layerGroup().addTo(map);
+  return map;
+}
+
+const COLOURS = { pending: "#0b3d91", arrived: "#b35c00", completed: "#1b7f3b", failed: "#b00020" };
+
+/** Draw the route, its stops, the path to the next stop and the phone's position. */
+export function drawRoute(node, route, path, here) {
+  node.dataset.tileUrl = document.getElementById("app").dataset.tileUrl;
+  if (!ensureMap(node)) return;
+  layers.clearLayers();
+  const bounds = [];
+  if (route.polyline6) {
+    const line = decodePolyline(route.polyline6);
+    L.polyline(line, { color: "#6b7a90", weight: 4 }).addTo(layers);
+    bounds.push(...line);
+  } else if (route.stops.length > 1) {
+    const line = route.stops.map((s) => [s.lat, s.lon]);
+    L.polyline(line, { color: "#6b7a90", weight: 3, dashArray: "6 6" }).addTo(layers);
+  }
+  if (path?.polyline6) {
+    const line = decodePolyline(path.polyline6);
+    const dashed = path.source !== "road";
+    L.polyline(line, { color: "#0b3d91", weight: 6, dashArray: dashed ? "10 8" : null, className: "path-next" }).addTo(layers);
+    bounds.push(...line);
+  }
+  for (const stop of route.stops) {
+    const icon = L.divIcon({
+      className: `stop-marker status-${stop.status}`,
+      html: `<span style="background:${COLOURS[stop.status]}">${stop.sequence + 1}</span>`,
+      iconSize: [28, 28],
+    });
+    L.marker([stop.lat, stop.lon], { icon, title: stop.address, keyboard: false }).addTo(layers);
+    bounds.push([stop.lat, stop.lon]);
+  }
+  if (here) {
+    L.circleMarker([here.lat, here.lon], { radius: 8, color: "#fff", weight: 3, fillColor: "#d40000", fillOpacity: 1 }).addTo(layers);
+    bounds.push([here.lat, here.lon]);
+  }
+  if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
+  setTimeout(() => map.invalidateSize(), 0);
+}

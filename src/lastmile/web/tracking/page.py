@@ -1,0 +1,120 @@
+"""Everything the tracking page template shows, gathered for one link."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lastmile.auth.models import Organization
+from lastmile.config import Settings
+from lastmile.feedback.service import feedback_of
+from lastmile.hubs.models import Hub
+from lastmile.pod import current as pod
+from lastmile.shipments.status import LABELS, Status
+from lastmile.web.tracking import actions
+from lastmile.web.tracking.access import Tracked, closed_at
+from lastmile.web.tracking.branding import text_on
+from lastmile.web.tracking.driver import LiveMap, driver_card, live_map
+from lastmile.web.tracking.eta import shipment_eta
+from lastmile.web.tracking.forms import form_secret
+
+
+@dataclass
+class FormState:
+    """A form sent back with its errors (field → message) and the values the user typed."""
+
+    form: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None
+
+
+def zone_of(session: Session, tracked: Tracked) -> ZoneInfo:
+    """The hub's time zone when the shipment has one, else the organisation's."""
+    shipment = tracked.shipment
+    if shipment.hub_id is not None:
+        hub = session.scalar(
+            select(Hub).where(Hub.org_id == shipment.org_id, Hub.id == shipment.hub_id)
+        )
+        if hub is not None:
+            return ZoneInfo(hub.timezone)
+    return tracked.rules.zone
+
+
+def map_data(live: LiveMap, settings: Settings) -> str:
+    """The map's JSON island: this driver, the road to this stop, this stop, nothing else."""
+    data: dict[str, Any] = {
+        "stops_away": live.stops_away,
+        "destination": live.destination,
+        "road": [[round(lat, 6), round(lon, 6)] for lat, lon in live.road],
+        "position": None,
+        "tiles": settings.map_tile_url,
+        "attribution": settings.map_tile_attribution,
+    }
+    if live.position is not None:
+        data["position"] = {
+            "lat": live.position.lat,
+            "lon": live.position.lon,
+            "at": live.position.at.isoformat(),
+            "heading_deg": live.position.heading_deg,
+        }
+    return json.dumps(data).replace("<", "\\u003c")
+
+
+def page_context(
+    *,
+    session: Session,
+    tracked: Tracked,
+    token: str,
+    settings: Settings,
+    now: datetime,
+    state: FormState | None = None,
+    notice: str | None = None,
+) -> dict[str, Any]:
+    shipment, rules = tracked.shipment, tracked.rules
+    zone = zone_of(session, tracked)
+    org = session.get(Organization, shipment.org_id)
+    live = live_map(session=session, shipment=shipment, rules=rules)
+    delivered = shipment.status is Status.DELIVERED
+    proof = (
+        pod.delivery_proof(session, org_id=shipment.org_id, shipment_id=shipment.id)
+        if delivered
+        else None
+    )
+    logo = f"/t/{token}/logo" if rules.has_logo_image else rules.logo_url
+    return {
+        "token": token,
+        "shipment": shipment,
+        "status": shipment.status,
+        "labels": LABELS,
+        "events": list(reversed(tracked.events)),
+        "local": lambda moment: moment.astimezone(zone),
+        "zone_name": str(zone),
+        "org_name": org.name if org is not None else "",
+        "brand": {"color": rules.brand_color, "text": text_on(rules.brand_color), "logo": logo},
+        "eta": shipment_eta(session=session, shipment=shipment, zone=zone),
+        "driver": driver_card(session=session, shipment=shipment),
+        "live": live,
+        "map_json": map_data(live, settings) if live is not None else None,
+        "delivery_code": (
+            None
+            if delivered
+            else pod.delivery_code(session, org_id=shipment.org_id, shipment_id=shipment.id)
+        ),
+        "can_edit_instructions": actions.may_edit_instructions(shipment),
+        "safe_places": actions.SAFE_PLACES,
+        "reschedule_refusal": actions.reschedule_refusal(shipment),
+        "reschedule_days": actions.reschedule_days(rules, now),
+        "proof": proof,
+        "delivered_at": closed_at(shipment, tracked.events) if delivered else None,
+        "feedback": feedback_of(session=session, shipment=shipment) if delivered else None,
+        "feedback_tags": rules.feedback_tags,
+        "form_secret": form_secret(secret_key=settings.secret_key.get_secret_value(), token=token),
+        "state": state or FormState(),
+        "notice": notice,
+        "live_updates": shipment.status not in (Status.DELIVERED, Status.CANCELLED),
+    }

@@ -1,0 +1,95 @@
+// Live updates for the tracking page: the ETA, the driver's marker, status changes.
+// The page works without this module; it only refreshes what the server already rendered.
+
+const summary = document.getElementById("summary");
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+let marker = null;
+let map = null;
+
+function clock(iso) {
+  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function showEta(data) {
+  const box = document.getElementById("eta");
+  if (!box) return;
+  const stops = data.stops_away === 1 ? "1 stop away" : `${data.stops_away} stops away`;
+  box.replaceChildren();
+  const p = document.createElement("p");
+  p.className = "eta";
+  p.append("Arriving between ");
+  const strong = document.createElement("strong");
+  const start = document.createElement("time");
+  start.id = "eta-start";
+  start.dateTime = data.window_start;
+  start.textContent = clock(data.window_start);
+  const end = document.createElement("time");
+  end.id = "eta-end";
+  end.dateTime = data.window_end;
+  end.textContent = clock(data.window_end);
+  strong.append(start, " and ", end);
+  const note = document.createElement("span");
+  note.className = "muted";
+  note.id = "eta-stops";
+  note.textContent = ` (${stops})`;
+  p.append(strong, note);
+  box.append(p);
+}
+
+function drawMap() {
+  const island = document.getElementById("map-data");
+  const box = document.getElementById("map");
+  if (!island || !box || !window.L) return;
+  const data = JSON.parse(island.textContent);
+  const L = window.L;
+  map = L.map(box, { zoomControl: true, attributionControl: Boolean(data.tiles),
+                     fadeAnimation: !reducedMotion, zoomAnimation: !reducedMotion });
+  if (data.tiles) L.tileLayer(data.tiles, { attribution: data.attribution, maxZoom: 19 }).addTo(map);
+  L.control.scale({ imperial: false }).addTo(map);
+  const points = [];
+  if (data.road.length > 1) {
+    L.polyline(data.road, { color: getComputedStyle(document.body).getPropertyValue("--brand") || "#1f5fbf", weight: 5 }).addTo(map);
+    points.push(...data.road);
+  }
+  if (data.destination) {
+    L.circleMarker(data.destination, { radius: 8, color: "#1b1f24", fillOpacity: 1 }).addTo(map).bindTooltip("You");
+    points.push(data.destination);
+  }
+  if (data.position) {
+    const icon = L.divIcon({ className: "driver-dot", iconSize: [18, 18] });
+    marker = L.marker([data.position.lat, data.position.lon], { icon, title: "Your driver", keyboard: false }).addTo(map);
+    points.push([data.position.lat, data.position.lon]);
+  }
+  if (points.length > 1) map.fitBounds(points, { padding: [24, 24], animate: !reducedMotion });
+  else if (points.length === 1) map.setView(points[0], 15);
+}
+
+function moveDriver(data) {
+  if (!map || !window.L) return;
+  const at = [data.lat, data.lon];
+  if (marker) marker.setLatLng(at);
+  else marker = window.L.marker(at, { icon: window.L.divIcon({ className: "driver-dot", iconSize: [18, 18] }) }).addTo(map);
+  document.getElementById("map")?.setAttribute("data-driver", `${data.lat},${data.lon}`);
+  const seen = document.querySelector("#seen time");
+  if (seen && data.at) { seen.dateTime = data.at; seen.textContent = clock(data.at); }
+}
+
+function listen() {
+  if (!summary || summary.dataset.live !== "yes" || !window.EventSource) return;
+  const shownStatus = document.getElementById("status")?.dataset.status;
+  const mapShown = summary.dataset.map === "yes";
+  const source = new EventSource(summary.dataset.events);
+  source.addEventListener("eta", (e) => showEta(JSON.parse(e.data)));
+  source.addEventListener("position", (e) => moveDriver(JSON.parse(e.data)));
+  source.addEventListener("status", (e) => {
+    if (JSON.parse(e.data).status !== shownStatus) { source.close(); window.location.reload(); }
+  });
+  source.addEventListener("map", (e) => {
+    if (JSON.parse(e.data).visible !== mapShown) { source.close(); window.location.reload(); }
+  });
+  source.addEventListener("ready", () => document.documentElement.setAttribute("data-live", "connected"));
+}
+
+if (document.readyState === "complete") drawMap();
+else window.addEventListener("load", drawMap);
+listen();

@@ -1,0 +1,71 @@
+from datetime import UTC
+
+from tests.alerts.tracks import Track, at_m
+
+from lastmile.alerts.detectors.halt import HaltContext, HaltDetector
+from lastmile.alerts.signals import AlertKind, Severity, Signal
+from lastmile.alerts.thresholds import AlertThresholds
+
+THRESHOLDS = AlertThresholds(halt_min_s=600)
+PLANNED_STOP = (1000.0, 0.0)
+
+
+def context(parcels: int = 0) -> HaltContext:
+    return HaltContext(
+        planned_places=(at_m(*PLANNED_STOP), at_m(0, 0)), parcels_on_board=parcels, time_zone=UTC
+    )
+
+
+def run(track: Track, parcels: int = 0) -> list[Signal]:
+    detector = HaltDetector("d1", THRESHOLDS)
+    return [s for p in track for s in detector.push(p.at, p.lat, p.lon, context(parcels))]
+
+
+def test_a_long_stop_away_from_the_route_raises_once_and_clears_when_driving_on() -> None:
+    track = (
+        Track(sigma_m=8)
+        .drive(to=(500, 400), speed_mps=10)
+        .stay(900)
+        .drive(to=(900, 900), speed_mps=10)
+    )
+    signals = run(track)
+    halts = [s for s in signals if s.kind is AlertKind.UNSCHEDULED_HALT]
+    assert [s.raised for s in halts] == [True, False]
+    raised = halts[0]
+    assert raised.key == halts[1].key
+    assert 600 <= (raised.at - track.points[0].at).total_seconds() - 40 <= 700
+    assert not any(s.kind is AlertKind.SUSPICIOUS_STOP for s in signals)
+
+
+def test_a_long_stop_at_a_planned_stop_is_not_an_exception() -> None:
+    track = Track(sigma_m=8).drive(to=PLANNED_STOP, speed_mps=10).stay(1800)
+    assert run(track) == []
+
+
+def test_jitter_and_multipath_while_parked_keep_one_halt() -> None:
+    track = (
+        Track(sigma_m=12).drive(to=(500, 400), speed_mps=10).stay(300).jump(east_m=400).stay(500)
+    )
+    halts = [s for s in run(track) if s.kind is AlertKind.UNSCHEDULED_HALT]
+    assert [s.raised for s in halts] == [True]
+
+
+def test_crawling_in_traffic_is_not_a_halt() -> None:
+    track = Track(sigma_m=6).drive(to=(0, 2000), speed_mps=0.6)
+    assert (track.points[-1].at - track.points[0].at).total_seconds() > 3000
+    assert run(track) == []
+
+
+def test_with_parcels_on_board_a_halt_is_suspicious_and_a_second_one_more_so() -> None:
+    track = (
+        Track(sigma_m=5)
+        .drive(to=(500, 400), speed_mps=10)
+        .stay(700)
+        .drive(to=(2000, 2000), speed_mps=10)
+        .stay(700)
+    )
+    suspicious = [
+        s for s in run(track, parcels=4) if s.kind is AlertKind.SUSPICIOUS_STOP and s.raised
+    ]
+    assert [s.severity for s in suspicious] == [Severity.WARNING, Severity.CRITICAL]
+    assert "1 earlier off-route halt" in suspicious[1].title

@@ -1,0 +1,90 @@
+import anyio
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from tests.alerts.tracks import START
+from tests.common import OrgHandle
+
+from lastmile.alerts import service
+from lastmile.alerts.service import Subject
+from lastmile.alerts.signals import AlertKind, Severity, Signal
+from lastmile.bus.base import fleet_channel
+from lastmile.db import Database
+
+
+def open_alert(db: Database, org: OrgHandle) -> str:
+    signal = Signal(AlertKind.ROUTE_DEVIATION, "dev-1", True, START, Severity.WARNING, "off route")
+    with db.session() as session:
+        [alert] = service.apply_signals(
+            session, org_id=org.org_id, signals=[signal], subject=Subject()
+        )
+        session.commit()
+        return str(alert.id)
+
+
+def test_the_inbox_lists_open_alerts_and_acknowledging_is_pushed_live(
+    app: FastAPI, client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    alert_id = open_alert(db, org)
+    inbox = client.get("/api/v1/alerts", headers=org.headers).json()
+    assert [a["id"] for a in inbox] == [alert_id]
+
+    async def subscribe_then_ack() -> dict[str, object]:
+        subscription = await app.state.bus.subscribe(fleet_channel(org.org_id))
+        response = await anyio.to_thread.run_sync(
+            lambda: client.post(
+                f"/api/v1/alerts/{alert_id}/acknowledge",
+                json={"note": "calling driver"},
+                headers=org.headers,
+            )
+        )
+        assert response.status_code == 200, response.text
+        message = await subscription.get(timeout_s=5)
+        await subscription.close()
+        assert message is not None
+        return message.data
+
+    pushed = client.portal.call(subscribe_then_ack)  # type: ignore[union-attr]
+    assert pushed["type"] == "alert"
+    assert pushed["id"] == alert_id
+    assert pushed["status"] == "acknowledged"
+    assert pushed["note"] == "calling driver"
+
+    resolved = client.post(f"/api/v1/alerts/{alert_id}/resolve", headers=org.headers)
+    assert resolved.json()["status"] == "resolved"
+    again = client.post(f"/api/v1/alerts/{alert_id}/resolve", headers=org.headers)
+    assert again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/api/v1/alerts", headers=org.headers).json() == []
+    assert len(client.get("/api/v1/alerts?status=resolved", headers=org.headers).json()) == 1
+
+
+def test_other_organisations_get_404(
+    client: TestClient, db: Database, org: OrgHandle, other_org: OrgHandle
+) -> None:
+    alert_id = open_alert(db, org)
+    assert client.get(f"/api/v1/alerts/{alert_id}", headers=other_org.headers).status_code == 404
+    assert (
+        client.post(f"/api/v1/alerts/{alert_id}/acknowledge", headers=other_org.headers).status_code
+        == 404
+    )
+    assert client.get("/api/v1/alerts", headers=other_org.headers).json() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"), [({"halt_min_s": 5}, "halt_min_s"), ({"nope": 1}, "nope")]
+)
+def test_threshold_changes_are_validated_by_field(
+    client: TestClient, org: OrgHandle, body: dict[str, object], field: str
+) -> None:
+    response = client.patch("/api/v1/alerts/settings", json=body, headers=org.headers)
+    assert response.status_code == 422
+    assert field in response.json()["detail"]
+
+
+def test_threshold_changes_are_kept(client: TestClient, org: OrgHandle) -> None:
+    response = client.patch(
+        "/api/v1/alerts/settings", json={"corridor_m": 300}, headers=org.headers
+    )
+    assert response.status_code == 200
+    assert client.get("/api/v1/alerts/settings", headers=org.headers).json()["corridor_m"] == 300

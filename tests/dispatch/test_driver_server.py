@@ -1,0 +1,161 @@
+"""The driver app against a real server process: live chat both ways, and every acknowledged
+action survives `kill -9` and answers a replay after the restart."""
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from tests.common import OrgHandle
+from tests.conftest import POSTGRES_URL, require_postgres
+from tests.databases import postgres_schema_url
+from tests.driver_app import DriverDay, image_bytes, make_driver_day, sign_in
+from tests.servers import Server, create_org, server_env
+
+from lastmile.db import Database
+from lastmile.db.engine import make_engine
+from lastmile.dispatch.models import RouteStop, StopStatus
+from lastmile.payments.models import CashLedgerEntry, CodPayment
+from lastmile.pod.blobs import FileBlobStore
+from lastmile.pod.models import Proof
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'lastmile.db'}"
+        return
+    require_postgres()
+    with postgres_schema_url(POSTGRES_URL) as url:
+        yield url
+
+
+def _next_event(lines: Iterator[str]) -> dict[str, object]:
+    """The data of the next `message` event (the server sends one comment first)."""
+    event = None
+    for line in lines:
+        if line.startswith("event: "):
+            event = line.removeprefix("event: ")
+        elif line.startswith("data: ") and event == "message":
+            data: dict[str, object] = json.loads(line.removeprefix("data: "))
+            return data
+    raise AssertionError("the stream ended without a message")
+
+
+def _day(server: Server, env: dict[str, str], database_url: str) -> tuple[OrgHandle, DriverDay]:
+    created = create_org(env)
+    org = OrgHandle(uuid.UUID(created["org_id"]), created["api_key"])
+    engine = make_engine(database_url)
+    try:
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            day = sign_in(client, make_driver_day(client, Database(engine), org))
+            started = client.post(
+                "/api/v1/driver/route/start", json=day.action(), headers=day.headers
+            )
+            assert started.status_code == 200, started.text
+    finally:
+        engine.dispose()
+    return org, day
+
+
+def test_chat_reaches_the_other_side_live(tmp_path: Path, database_url: str) -> None:
+    env = server_env(tmp_path, database_url)
+    server = Server(env)
+    server.start()
+    try:
+        org, day = _day(server, env, database_url)
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            with client.stream("GET", "/api/v1/stream/chat", headers=org.headers) as staff:
+                lines = staff.iter_lines()
+                assert next(lines) == ": connected"
+                sent = client.post(
+                    "/api/v1/driver/messages",
+                    json=day.action(body="Stuck in traffic"),
+                    headers=day.headers,
+                )
+                assert sent.status_code == 201, sent.text
+                got = _next_event(lines)
+            assert got["body"] == "Stuck in traffic"
+            assert got["sender"] == "driver"
+            assert got["driver_id"] == day.driver_id
+            stream = "/api/v1/driver/messages/stream"
+            with client.stream("GET", stream, headers=day.headers) as mine:
+                lines = mine.iter_lines()
+                assert next(lines) == ": connected"
+                reply = client.post(
+                    f"/api/v1/drivers/{day.driver_id}/messages",
+                    json={"body": "OK, thanks"},
+                    headers=org.headers,
+                )
+                assert reply.status_code == 201, reply.text
+                got = _next_event(lines)
+            assert got["body"] == "OK, thanks"
+            assert got["sender"] == "dispatcher"
+            thread = client.get("/api/v1/driver/messages", headers=day.headers).json()
+            assert [m["body"] for m in thread] == ["Stuck in traffic", "OK, thanks"]
+    finally:
+        server.stop()
+
+
+def test_acknowledged_driver_actions_survive_kill_9(tmp_path: Path, database_url: str) -> None:
+    env = server_env(tmp_path, database_url)
+    server = Server(env)
+    server.start()
+    try:
+        _, day = _day(server, env, database_url)
+        payment = day.action(amount="49.90", currency="EUR", method="cash")
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            h = day.headers
+            arrived = client.post(
+                f"/api/v1/driver/stops/{day.stop_ids[0]}/arrive", json=day.action(), headers=h
+            )
+            assert arrived.status_code == 200, arrived.text
+            photo = client.post(
+                f"/api/v1/driver/stops/{day.stop_ids[0]}/images",
+                data={"action": json.dumps(day.action())},
+                files={"file": ("p.jpg", image_bytes(), "image/jpeg")},
+                headers=h,
+            )
+            assert photo.status_code == 201, photo.text
+            paid = client.post(
+                f"/api/v1/driver/stops/{day.stop_ids[1]}/payment", json=payment, headers=h
+            )
+            assert paid.status_code == 201, paid.text
+        server.kill()
+
+        engine = make_engine(database_url)
+        try:
+            with Database(engine).session() as session:
+                stop = session.get(RouteStop, uuid.UUID(day.stop_ids[0]))
+                assert stop is not None
+                assert stop.status is StopStatus.ARRIVED
+                proof = session.scalar(select(Proof))
+                assert proof is not None
+                assert proof.blob_key is not None
+                blob = FileBlobStore(tmp_path / "blobs").get(proof.blob_key)
+                assert blob == image_bytes()
+                assert session.scalar(select(func.count()).select_from(CodPayment)) == 1
+        finally:
+            engine.dispose()
+
+        server = Server(env)
+        server.start()
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            again = client.post(
+                f"/api/v1/driver/stops/{day.stop_ids[1]}/payment", json=payment, headers=day.headers
+            )
+        assert again.status_code == 201
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.json() == paid.json()
+        engine = make_engine(database_url)
+        try:
+            with Database(engine).session() as session:
+                count = select(func.count()).select_from(CashLedgerEntry)
+                assert session.scalar(count) == 1
+        finally:
+            engine.dispose()
+    finally:
+        server.stop()

@@ -1,0 +1,150 @@
+"""Builders for driver-app tests: a driver with a PIN, a vehicle, a route of stops, actions."""
+
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+from PIL import Image
+from tests.common import OrgHandle, hub_body, shipment_body
+
+from lastmile.db import Database
+from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
+
+PIN = "4821"
+HUB = (60.1719, 24.9414)
+STOPS = [(60.1699, 24.9384), (60.1650, 24.9300), (60.1750, 24.9500)]
+
+
+@dataclass
+class DriverDay:
+    driver_id: str
+    phone: str
+    vehicle_id: str
+    route_id: str
+    stop_ids: list[str]
+    tracking_numbers: list[str]
+    shipment_ids: list[str]
+    token: str = ""
+    clock: datetime = field(default_factory=lambda: datetime.now(UTC) - timedelta(hours=2))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def action(self, **fields: Any) -> dict[str, Any]:
+        """A fresh action: new id, the phone's clock a minute later, a position."""
+        self.clock += timedelta(minutes=1)
+        body: dict[str, Any] = {
+            "action_id": str(uuid.uuid4()),
+            "at": self.clock.isoformat(),
+            "position": {"lat": STOPS[0][0], "lon": STOPS[0][1], "accuracy_m": 6.0},
+        }
+        body.update(fields)
+        return body
+
+
+def image_bytes(kind: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format=kind)
+    return buffer.getvalue()
+
+
+def make_driver_day(
+    client: httpx.Client,
+    db: Database,
+    org: OrgHandle,
+    *,
+    phone: str = "+358401112223",
+    cod_on: int | None = 1,
+    plate: str = "DRV-1",
+) -> DriverDay:
+    """A driver with a PIN and a planned route of three stops today (the second one COD)."""
+    hub = client.post("/api/v1/hubs", json=hub_body(code=plate), headers=org.headers)
+    assert hub.status_code == 201, hub.text
+    driver = client.post(
+        "/api/v1/drivers", json={"name": f"Driver {plate}", "phone": phone}, headers=org.headers
+    )
+    assert driver.status_code == 201, driver.text
+    vehicle = client.post("/api/v1/vehicles", json={"plate": plate}, headers=org.headers)
+    assert vehicle.status_code == 201, vehicle.text
+    pin = client.put(
+        f"/api/v1/drivers/{driver.json()['id']}/pin", json={"pin": PIN}, headers=org.headers
+    )
+    assert pin.status_code == 204, pin.text
+    today = datetime.now(UTC).date()
+    shipments = []
+    for index, (lat, lon) in enumerate(STOPS):
+        extra: dict[str, Any] = {}
+        if index == cod_on:
+            extra["cod"] = {"amount": "49.90", "currency": "EUR"}
+        body = shipment_body(
+            hub_id=hub.json()["id"],
+            delivery_date=today.isoformat(),
+            window=None,
+            address={"text": f"Street {index}", "lat": lat, "lon": lon},
+            instructions=f"Door code {index}",
+            **extra,
+        )
+        created = client.post("/api/v1/shipments", json=body, headers=org.headers)
+        assert created.status_code == 201, created.text
+        shipments.append(created.json())
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    with db.session() as session:
+        route = Route(
+            org_id=org.org_id,
+            hub_id=uuid.UUID(hub.json()["id"]),
+            date=today,
+            driver_id=uuid.UUID(driver.json()["id"]),
+            vehicle_id=uuid.UUID(vehicle.json()["id"]),
+            status=RouteStatus.PLANNED,
+            day_start=start,
+            planned_start=start,
+            planned_end=start + timedelta(hours=4),
+            distance_m=9000.0,
+            duration_s=4 * 3600.0,
+            polyline6="",
+        )
+        session.add(route)
+        session.flush()
+        stops = []
+        for index, shipment in enumerate(shipments):
+            stop = RouteStop(
+                org_id=org.org_id,
+                route_id=route.id,
+                shipment_id=uuid.UUID(shipment["id"]),
+                sequence=index,
+                planned_arrival=start + timedelta(hours=1 + index),
+                planned_departure=start + timedelta(hours=1 + index, minutes=5),
+                status=StopStatus.PENDING,
+            )
+            session.add(stop)
+            stops.append(stop)
+        session.flush()
+        route_id, stop_ids = str(route.id), [str(s.id) for s in stops]
+        session.commit()
+    return DriverDay(
+        driver_id=driver.json()["id"],
+        phone=phone,
+        vehicle_id=vehicle.json()["id"],
+        route_id=route_id,
+        stop_ids=stop_ids,
+        tracking_numbers=[s["tracking_number"] for s in shipments],
+        shipment_ids=[s["id"] for s in shipments],
+    )
+
+
+def sign_in(client: httpx.Client, day: DriverDay, pin: str = PIN) -> DriverDay:
+    response = client.post("/api/v1/driver/session", json={"phone": day.phone, "pin": pin})
+    assert response.status_code == 201, response.text
+    day.token = response.json()["token"]
+    return day
+
+
+def set_rules(client: httpx.Client, org: OrgHandle, **rules: Any) -> None:
+    response = client.put(
+        "/api/v1/driver-app/settings", json={"proof_rules": rules}, headers=org.headers
+    )
+    assert response.status_code == 200, response.text

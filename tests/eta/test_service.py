@@ -1,0 +1,223 @@
+"""Live ETAs end to end: a route in progress, fixes through the native batch API, ETAs stored,
+shown per route, published on the shipment's channel, recomputed when a stop is completed."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from tests.common import OrgHandle, create_shipment, hub_body, make_driver
+
+from lastmile.bus.base import shipment_channel
+from lastmile.db import Database
+from lastmile.dispatch.models import Route, RouteStop, StopStatus
+from lastmile.eta import service
+from lastmile.eta.current import current_eta
+from lastmile.eta.model import Stop
+from lastmile.eta.models import EtaPrediction
+
+DAY = "2026-11-24"
+HUB = (60.1719, 24.9414)
+PLACES = [(60.1760, 24.9450), (60.1800, 24.9500), (60.1850, 24.9550)]
+
+
+def _route_in_progress(client: TestClient, org: OrgHandle, device: str) -> dict[str, Any]:
+    hub = client.post(
+        "/api/v1/hubs",
+        json=hub_body(lat=HUB[0], lon=HUB[1], opening_hours={"tue": [["08:00", "18:00"]]}),
+        headers=org.headers,
+    )
+    assert hub.status_code == 201, hub.text
+    for lat, lon in PLACES:
+        create_shipment(
+            client,
+            org,
+            hub_id=hub.json()["id"],
+            reference=f"ORD-{uuid.uuid4().hex[:8]}",
+            address={"text": "Somewhere", "lat": lat, "lon": lon},
+            window={"start": f"{DAY}T08:00:00+02:00", "end": f"{DAY}T18:00:00+02:00"},
+            weight_kg=2.0,
+            parcel_count=1,
+        )
+    driver = make_driver(client, org, device, name="Aino Virtanen")["id"]
+    van = client.post(
+        "/api/v1/vehicles", json={"plate": "ETA-1", "capacity_kg": 100}, headers=org.headers
+    )
+    assert van.status_code == 201, van.text
+    plan = client.post(
+        "/api/v1/plans",
+        json={
+            "hub_id": hub.json()["id"],
+            "date": DAY,
+            "driver_ids": [driver],
+            "vehicle_ids": [van.json()["id"]],
+            "time_limit_s": 0.2,
+        },
+        headers=org.headers,
+    )
+    assert plan.status_code == 201, plan.text
+    committed = client.post(f"/api/v1/plans/{plan.json()['id']}/commit", headers=org.headers)
+    assert committed.status_code == 200, committed.text
+    (route,) = committed.json()["routes"]
+    started = client.post(f"/api/v1/routes/{route['id']}/start", headers=org.headers)
+    assert started.status_code == 200, started.text
+    data: dict[str, Any] = started.json()
+    return data
+
+
+def _fix(at: datetime, lat: float = HUB[0], lon: float = HUB[1]) -> dict[str, Any]:
+    return {"at": at.isoformat(), "lat": lat, "lon": lon, "accuracy_m": 5, "speed_mps": 8}
+
+
+def _stop_of(db: Database, stop_id: uuid.UUID) -> Stop:
+    with db.session() as session:
+        (found,) = [
+            s.stop
+            for route_stop in [session.get(RouteStop, stop_id)]
+            if route_stop is not None
+            for s in service.remaining_stops(
+                session, route=session.get_one(Route, route_stop.route_id)
+            )
+            if s.stop_id == stop_id
+        ]
+        return found
+
+
+def _predictions(db: Database) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(EtaPrediction)) or 0)
+
+
+def test_fixes_give_every_remaining_stop_an_eta(
+    app: FastAPI, client: TestClient, org: OrgHandle, other_org: OrgHandle, db: Database
+) -> None:
+    route = _route_in_progress(client, org, "eta-phone")
+    stops = route["stops"]
+    first_shipment = stops[0]["shipment_id"]
+    subscription = client.portal.call(app.state.bus.subscribe, shipment_channel(first_shipment))
+    now = datetime.now(UTC).replace(microsecond=0)
+    posted = client.post(
+        "/api/v1/fixes",
+        json={"device_id": "eta-phone", "fixes": [_fix(now - timedelta(seconds=2))]},
+        headers=org.headers,
+    )
+    assert posted.status_code == 200, posted.text
+
+    message = client.portal.call(subscription.get, 20.0)
+    assert message is not None, "no ETA published for the first stop"
+    assert message.data["type"] == "eta"
+    assert message.data["stops_away"] == 1
+    eta = datetime.fromisoformat(message.data["eta"])
+    start = datetime.fromisoformat(message.data["window_start"])
+    end = datetime.fromisoformat(message.data["window_end"])
+    assert start <= eta <= end
+    assert now < eta < now + timedelta(hours=1)
+
+    shown = client.get(f"/api/v1/routes/{route['id']}/etas", headers=org.headers)
+    assert shown.status_code == 200, shown.text
+    rows = shown.json()["stops"]
+    assert [r["stop_id"] for r in rows] == [s["id"] for s in stops]
+    assert [r["stops_away"] for r in rows] == [1, 2, 3]
+    etas = [datetime.fromisoformat(r["eta"]) for r in rows]
+    assert etas == sorted(etas)
+    assert etas[0] < etas[-1]
+    assert _predictions(db) == len(stops)
+
+    with db.session() as session:
+        latest = current_eta(session, org_id=org.org_id, shipment_id=uuid.UUID(first_shipment))
+        assert latest is not None
+        assert latest.eta == eta
+        assert current_eta(session, org_id=other_org.org_id, shipment_id=latest.shipment_id) is None
+
+    other = client.get(f"/api/v1/routes/{route['id']}/etas", headers=other_org.headers)
+    assert other.status_code == 404
+    assert other.headers["content-type"].startswith("application/problem+json")
+    client.portal.call(subscription.close)
+
+
+def test_a_completed_stop_moves_the_rest_up_and_records_the_arrival(
+    app: FastAPI, client: TestClient, org: OrgHandle, db: Database
+) -> None:
+    route = _route_in_progress(client, org, "eta-phone-2")
+    route_id, first = uuid.UUID(route["id"]), uuid.UUID(route["stops"][0]["id"])
+    now = datetime.now(UTC).replace(microsecond=0)
+    with db.session() as session:
+        before = service.recompute_route(session, org_id=org.org_id, route_id=route_id, now=now)
+        session.commit()
+    assert before == [], "no position yet and no stop reached: nothing to say"
+
+    channel = shipment_channel(route["stops"][0]["shipment_id"])
+    subscription = client.portal.call(app.state.bus.subscribe, channel)
+    posted = client.post(
+        "/api/v1/fixes",
+        json={"device_id": "eta-phone-2", "fixes": [_fix(now - timedelta(seconds=1))]},
+        headers=org.headers,
+    )
+    assert posted.status_code == 200
+    assert client.portal.call(subscription.get, 20.0) is not None, "the fix gave no ETA"
+    client.portal.call(subscription.close)
+    arrived = now + timedelta(minutes=3)
+    with db.session() as session:
+        stop = session.get(RouteStop, first)
+        assert stop is not None
+        stop.status = StopStatus.COMPLETED
+        service.record_arrival(session, org_id=org.org_id, stop_id=first, at=arrived)
+        after = service.recompute_route(
+            session, org_id=org.org_id, route_id=route_id, now=arrived + timedelta(minutes=2)
+        )
+        session.commit()
+    assert [e.stops_away for e in after] == [1, 2]
+    assert first not in {e.stop_id for e in after}
+    assert all(e.gps_age_s is not None and e.gps_age_s >= 300 for e in after)
+    shown = client.get(f"/api/v1/routes/{route_id}/etas", headers=org.headers).json()
+    assert [r["stops_away"] for r in shown["stops"]] == [1, 2]
+    with db.session() as session:
+        triggers = set(session.scalars(select(EtaPrediction.trigger)))
+        actual = session.scalars(
+            select(EtaPrediction.actual_at).where(EtaPrediction.stop_id == first)
+        ).all()
+    assert "stop" in triggers
+    assert actual
+    assert all(a == arrived for a in actual)
+
+
+def test_a_route_running_slow_so_far_pushes_the_rest_later(
+    app: FastAPI, client: TestClient, org: OrgHandle, db: Database
+) -> None:
+    route = _route_in_progress(client, org, "eta-phone-3")
+    route_id = uuid.UUID(route["id"])
+    first, second = (uuid.UUID(s["id"]) for s in route["stops"][:2])
+    now = datetime.now(UTC).replace(microsecond=0)
+    channel = shipment_channel(route["stops"][0]["shipment_id"])
+    subscription = client.portal.call(app.state.bus.subscribe, channel)
+    client.post(
+        "/api/v1/fixes",
+        json={"device_id": "eta-phone-3", "fixes": [_fix(now - timedelta(seconds=1))]},
+        headers=org.headers,
+    )
+    assert client.portal.call(subscription.get, 20.0) is not None, "the fix gave no ETA"
+    client.portal.call(subscription.close)
+    later = now + timedelta(hours=3)
+    with db.session() as session:
+        for stop_id, at in ((first, now), (second, later)):
+            stop = session.get(RouteStop, stop_id)
+            assert stop is not None
+            stop.status = StopStatus.COMPLETED
+            service.record_arrival(session, org_id=org.org_id, stop_id=stop_id, at=at)
+        (last,) = service.recompute_route(session, org_id=org.org_id, route_id=route_id, now=later)
+        session.commit()
+    pace = service.engine().pace(route_id)
+    assert pace > 1.5, "three hours between two stops minutes apart is a slow route"
+    predictor = service.engine().predictor
+    (unpaced,) = predictor.predict(
+        now=later,
+        origin=HUB,
+        stops=[_stop_of(db, last.stop_id)],
+        base_legs_s=[],
+        driver_id=str(route["driver_id"]),
+    )
+    to_go = (last.eta - later).total_seconds()
+    assert to_go == pytest.approx(pace * (unpaced.eta - later).total_seconds(), rel=1e-6)

@@ -1,0 +1,73 @@
+"""The Control Tower in real headless Chromium: an alert raised by a fix appears live, and
+acknowledging it in one dispatcher tab updates a second open tab."""
+
+from datetime import UTC, datetime
+
+import httpx
+from playwright.sync_api import Browser, expect
+from tests.browser import LiveServer, screenshot
+from tests.common import make_org
+
+from lastmile.auth import service as auth
+from lastmile.auth.models import Role
+
+PASSWORD = "correct horse battery staple"
+
+
+def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    org = make_org(live_server.db, "Helsinki Express")
+    with live_server.db.session() as session:
+        auth.create_user(
+            session=session,
+            org_id=org.org_id,
+            email="dana@example.com",
+            name="Dana Dispatcher",
+            role=Role.DISPATCHER,
+            password=PASSWORD,
+        )
+        session.commit()
+    api = httpx.Client(base_url=live_server.url, headers=org.headers)
+    driver = api.post(
+        "/api/v1/drivers", json={"name": "Mikko", "phone": "+358401112223", "device_ids": ["ph-1"]}
+    )
+    assert driver.status_code == 201, driver.text
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    first = context.new_page()
+    errors: list[str] = []
+    first.on("pageerror", lambda error: errors.append(str(error)))
+    first.goto(f"{live_server.url}/control-tower")
+    first.get_by_label("Email").fill("dana@example.com")
+    first.get_by_label("Password").fill(PASSWORD)
+    first.get_by_role("button", name="Sign in").click()
+    second = context.new_page()
+    second.goto(f"{live_server.url}/control-tower")
+    for tab in (first, second):
+        expect(tab.locator("body[data-live='1']")).to_have_count(1, timeout=15_000)
+        expect(tab.locator("#no-alerts")).to_be_visible()
+
+    now = datetime.now(UTC).isoformat()
+    fix = {"at": now, "lat": 60.17, "lon": 24.94, "accuracy_m": 5.0, "mock": True}
+    assert api.post("/api/v1/fixes", json={"device_id": "ph-1", "fixes": [fix]}).status_code == 200
+
+    driver_id = driver.json()["id"]
+    for tab in (first, second):
+        expect(tab.locator("#map")).to_have_attribute("data-last-position", f"{driver_id}@{now}")
+        alert = tab.locator(".alert[data-status='open']")
+        expect(alert).to_have_count(1, timeout=15_000)
+        expect(alert).to_contain_text("mock")
+    screenshot(first, "control-tower")
+
+    first.locator(".alert").get_by_role("button", name="Acknowledge").click()
+    acknowledged = second.locator(".alert[data-status='acknowledged']")
+    expect(acknowledged).to_have_count(1, timeout=15_000)
+    expect(acknowledged).to_contain_text("dana@example.com")
+
+    second.get_by_role("tab", name="Analytics").click()
+    expect(second.locator(f"#scorecards tr[data-driver='{driver_id}']")).to_contain_text("Mikko")
+    screenshot(second, "control-tower-analytics")
+    assert errors == []
+    context.close()
+    api.close()

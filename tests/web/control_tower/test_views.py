@@ -1,0 +1,91 @@
+"""The Control Tower's sign-in, page and board, server side."""
+
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from tests.alerts.tracks import Track
+from tests.alerts.world import out_on_route, post_track
+from tests.common import OrgHandle
+
+from lastmile.auth import service as auth
+from lastmile.auth.models import Role
+from lastmile.db import Database
+
+PASSWORD = "correct horse battery staple"
+
+
+def add_user(db: Database, org: OrgHandle, role: Role, email: str) -> None:
+    with db.session() as session:
+        auth.create_user(
+            session=session,
+            org_id=org.org_id,
+            email=email,
+            name="Dana",
+            role=role,
+            password=PASSWORD,
+        )
+        session.commit()
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient) -> None:
+    response = client.get("/control-tower", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/control-tower/sign-in"
+    assert "<form" in client.get("/control-tower/sign-in").text
+
+
+def test_a_dispatcher_signs_in_and_a_driver_account_cannot(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    add_user(db, org, Role.DISPATCHER, "dispatch@example.com")
+    add_user(db, org, Role.DRIVER, "driver@example.com")
+    driver = client.post(
+        "/control-tower/sign-in", data={"email": "driver@example.com", "password": PASSWORD}
+    )
+    assert driver.status_code == 401
+    wrong = client.post(
+        "/control-tower/sign-in", data={"email": "dispatch@example.com", "password": "nope"}
+    )
+    assert wrong.status_code == 401
+    assert "Wrong email or password" in wrong.text
+    ok = client.post(
+        "/control-tower/sign-in",
+        data={"email": "dispatch@example.com", "password": PASSWORD},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    page = client.get("/control-tower")
+    assert page.status_code == 200
+    assert "Org A" in page.text
+    assert 'src="/static/control-tower/control_tower.js"' in page.text
+    assert client.get("/static/control-tower/control_tower.js").status_code == 200
+    assert client.get("/vendor/leaflet/leaflet.js").status_code == 200
+
+
+def test_the_board_shows_today_s_routes_drivers_and_kpis(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    world = out_on_route(client, db, org)
+    track = Track(sigma_m=3)
+    track.t = datetime.now(UTC)
+    post_track(client, org, world.device_id, track.drive(to=(100, 0), speed_mps=10).points)
+    board = client.get("/api/v1/control-tower/board", headers=org.headers).json()
+    [route] = board["routes"]
+    assert route["id"] == str(world.route_id)
+    assert [s["tracking_number"] for s in route["stops"]] == [
+        s["tracking_number"] for s in world.shipments
+    ]
+    [driver] = board["drivers"]
+    assert driver["on_shift"] is True
+    assert driver["position"] is not None
+    assert board["kpis"]["stops_total"] == 2
+    assert board["kpis"]["remaining"] == 2
+    assert board["kpis"]["delivered"] == 0
+
+
+def test_the_board_is_the_caller_s_organisation_only(
+    client: TestClient, db: Database, org: OrgHandle, other_org: OrgHandle
+) -> None:
+    out_on_route(client, db, org)
+    board = client.get("/api/v1/control-tower/board", headers=other_org.headers).json()
+    assert (board["routes"], board["drivers"]) == ([], [])
