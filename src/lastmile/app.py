@@ -22,7 +22,10 @@ from lastmile.api.body import BodyLimitMiddleware
 from lastmile.api.idempotency import IdempotencyMiddleware
 from lastmile.api.nul import RefuseNulMiddleware
 from lastmile.api.problems import error_response, install_problem_handlers
+from lastmile.auth.deps import Principal
+from lastmile.auth.driver_deps import DriverPrincipal
 from lastmile.auth.driver_views import router as driver_auth_router
+from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
 from lastmile.bus import open_bus
 from lastmile.chat.views import router as chat_router
@@ -160,6 +163,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             database=app.state.db, bus=app.state.bus, min_interval_s=settings.eta_min_interval_s
         )
         app.state.ingestor.after_store.append(live_eta.after_store)
+        app.state.live_eta = live_eta
         await writer.start()
         retention = alert_sweep = None
         if settings.run_workers:
@@ -209,6 +213,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.templates = make_templates()
+    app.state.verified_keys = RecentlyVerified[Principal]()
+    app.state.verified_drivers = RecentlyVerified[DriverPrincipal]()
     if database is not None:
         app.state.db = database
 

@@ -102,6 +102,26 @@ def test_signing_out_ends_the_session(client: TestClient, db: Database, org: Org
     assert client.get("/api/v1/driver/route", headers=day.headers).status_code == 401
 
 
+def test_a_pin_reset_or_deactivation_ends_a_session_in_use_at_once(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    day = sign_in(client, make_driver_day(client, db, org))
+    assert client.get("/api/v1/driver/route", headers=day.headers).status_code == 200
+    reset = client.put(
+        f"/api/v1/drivers/{day.driver_id}/pin", json={"pin": "7777"}, headers=org.headers
+    )
+    assert reset.status_code == 204
+    assert client.get("/api/v1/driver/route", headers=day.headers).status_code == 401
+
+    again = sign_in(client, day, pin="7777")
+    assert client.get("/api/v1/driver/route", headers=again.headers).status_code == 200
+    patched = client.patch(
+        f"/api/v1/drivers/{day.driver_id}", json={"active": False}, headers=org.headers
+    )
+    assert patched.status_code == 200
+    assert client.get("/api/v1/driver/route", headers=again.headers).status_code == 401
+
+
 def test_driver_tokens_and_api_keys_do_not_open_each_others_endpoints(
     client: TestClient, db: Database, org: OrgHandle
 ) -> None:

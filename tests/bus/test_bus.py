@@ -42,6 +42,19 @@ async def test_channels_are_separate(bus: Bus) -> None:
     await subscription.close()
 
 
+async def test_one_message_on_several_channels(bus: Bus) -> None:
+    fleet, driver = f"fleet:{uuid.uuid4()}", f"driver:{uuid.uuid4()}"
+    both = await bus.subscribe(fleet, driver)
+    one = await bus.subscribe(driver)
+    await bus.publish_to((fleet, driver), {"n": 1})
+    got = [await both.get(timeout_s=5), await both.get(timeout_s=5), await one.get(timeout_s=5)]
+    assert sorted((m.channel, m.data["n"]) for m in got if m) == sorted(
+        [(fleet, 1), (driver, 1), (driver, 1)]
+    )
+    for subscription in (both, one):
+        await subscription.close()
+
+
 async def test_retuning_keeps_what_was_queued_and_follows_the_new_channels(bus: Bus) -> None:
     kept, dropped, added = (f"fleet:{uuid.uuid4()}" for _ in range(3))
     subscription = await bus.subscribe(kept, dropped)

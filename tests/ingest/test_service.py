@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,9 @@ pytestmark = pytest.mark.anyio
 
 class BrokenBus:
     async def publish(self, channel: str, data: dict[str, Any]) -> None:
+        raise ConnectionError("bus down")
+
+    async def publish_to(self, channels: Sequence[str], data: dict[str, Any]) -> None:
         raise ConnectionError("bus down")
 
     async def subscribe(self, *channels: str) -> Subscription:

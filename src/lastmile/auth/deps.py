@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from lastmile.api.deps import SettingsDep
 from lastmile.auth import service
 from lastmile.auth.models import Role
+from lastmile.auth.recent import RecentlyVerified
 from lastmile.config import Settings
 from lastmile.errors import Forbidden, Unauthenticated
 
@@ -42,7 +43,11 @@ def _principal(
     cookie: Annotated[str | None, Depends(_cookie)],
 ) -> Principal:
     """The caller, resolved in a session of its own that is closed at once: a long response
-    (an SSE stream) must not hold a database connection for as long as it stays open."""
+    (an SSE stream) must not hold a database connection for as long as it stays open. An API
+    key verified moments ago is not looked up again (see `auth.recent`)."""
+    recent: RecentlyVerified[Principal] = request.app.state.verified_keys
+    if bearer is not None and (known := recent.get(bearer.credentials)) is not None:
+        return known
     with request.app.state.db.session() as session:
         return _resolve(request, session, settings, bearer, cookie)
 
@@ -59,7 +64,9 @@ def _resolve(
         if key is None:
             raise Unauthenticated("the API key is unknown, malformed or revoked")
         session.commit()
-        return Principal(org_id=key.org_id, role=key.role, actor=f"api-key:{key.name}")
+        principal = Principal(org_id=key.org_id, role=key.role, actor=f"api-key:{key.name}")
+        request.app.state.verified_keys.put(bearer.credentials, principal, owner=key.id)
+        return principal
     if cookie:
         secret = settings.secret_key.get_secret_value()
         found = service.resolve_web_session(session=session, token=cookie, secret_key=secret)

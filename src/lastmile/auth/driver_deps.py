@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from lastmile.api.deps import SettingsDep
 from lastmile.auth import driver_service
+from lastmile.auth.recent import RecentlyVerified
 from lastmile.errors import Unauthenticated
 
 _bearer = HTTPBearer(
@@ -39,6 +40,9 @@ def _driver(
     """The signed-in driver, resolved in a session closed at once (see `auth.deps`)."""
     if bearer is None:
         raise Unauthenticated("send the driver session token as `Authorization: Bearer <token>`")
+    recent: RecentlyVerified[DriverPrincipal] = request.app.state.verified_drivers
+    if (known := recent.get(bearer.credentials)) is not None:
+        return known
     with request.app.state.db.session() as session:
         driver = driver_service.resolve_session(
             session=session,
@@ -48,7 +52,9 @@ def _driver(
         session.commit()
     if driver is None:
         raise Unauthenticated("the driver session has expired or was ended: sign in again")
-    return DriverPrincipal(org_id=driver.org_id, driver_id=driver.id, name=driver.name)
+    principal = DriverPrincipal(org_id=driver.org_id, driver_id=driver.id, name=driver.name)
+    recent.put(bearer.credentials, principal, owner=driver.id)
+    return principal
 
 
 DriverDep = Annotated[DriverPrincipal, Depends(_driver)]

@@ -4,7 +4,7 @@ send links."""
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from lastmile.api.deps import SessionDep, SettingsDep
@@ -110,22 +110,24 @@ def sign_in_with_link(
 
 
 @router.delete("/api/v1/driver/session", status_code=204)
-def sign_out(driver: DriverDep, session: SessionDep) -> Response:
+def sign_out(driver: DriverDep, request: Request, session: SessionDep) -> Response:
     """End every session of this driver on this server (the app forgets its token)."""
     driver_service.end_driver_sessions(session=session, driver_id=driver.driver_id)
     session.commit()
+    request.app.state.verified_drivers.forget(driver.driver_id)
     return Response(status_code=204)
 
 
 @router.put("/api/v1/drivers/{driver_id}/pin", status_code=204)
 def set_pin(
-    driver_id: uuid.UUID, body: PinIn, session: SessionDep, principal: StaffDep
+    driver_id: uuid.UUID, body: PinIn, request: Request, session: SessionDep, principal: StaffDep
 ) -> Response:
     """Set or reset a driver's PIN: lifts a lockout and signs the driver's apps out."""
     driver_service.set_pin(
         session=session, org_id=principal.org_id, driver_id=driver_id, pin=body.pin
     )
     session.commit()
+    request.app.state.verified_drivers.forget(driver_id)
     return Response(status_code=204)
 
 

@@ -91,9 +91,12 @@ def list_api_keys(session: SessionDep, principal: AdminDep) -> list[ApiKeyOut]:
 
 
 @router.delete("/api/v1/api-keys/{key_id}", status_code=204, tags=["api keys"])
-def revoke_api_key(key_id: uuid.UUID, session: SessionDep, principal: AdminDep) -> Response:
+def revoke_api_key(
+    key_id: uuid.UUID, request: Request, session: SessionDep, principal: AdminDep
+) -> Response:
     service.revoke_api_key(session=session, org_id=principal.org_id, key_id=key_id)
     session.commit()
+    request.app.state.verified_keys.forget(key_id)
     return Response(status_code=204)
 
 

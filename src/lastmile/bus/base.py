@@ -1,14 +1,28 @@
 """The bus interface: fire-and-forget publish, per-subscriber queues, JSON messages."""
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
 from typing import Any, Protocol
 
 
-@dataclass(frozen=True, slots=True)
+def _plain(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
 class Message:
     channel: str
     data: dict[str, Any]
+
+    @cached_property
+    def encoded(self) -> str:
+        """The data as compact JSON, encoded once however many streams send it on."""
+        return json.dumps(self.data, separators=(",", ":"), default=_plain)
 
 
 class Subscription(Protocol):
@@ -29,6 +43,10 @@ class Subscription(Protocol):
 
 class Bus(Protocol):
     async def publish(self, channel: str, data: dict[str, Any]) -> None: ...
+
+    async def publish_to(self, channels: Sequence[str], data: dict[str, Any]) -> None:
+        """The same message on several channels, in one round trip where the bus has trips."""
+        ...
 
     async def subscribe(self, *channels: str) -> Subscription: ...
 

@@ -3,7 +3,7 @@
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from lastmile.bus.base import Message
@@ -58,6 +58,10 @@ class MemoryBus:
         message = Message(channel, data)
         for subscription in tuple(self._subscribers.get(channel, ())):
             subscription.offer(message)
+
+    async def publish_to(self, channels: Sequence[str], data: dict[str, Any]) -> None:
+        for channel in channels:
+            await self.publish(channel, data)
 
     async def subscribe(self, *channels: str) -> MemorySubscription:
         return self.attach(MemorySubscription(self, channels))

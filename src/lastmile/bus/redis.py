@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
@@ -56,6 +57,13 @@ class RedisBus:
 
     async def publish(self, channel: str, data: dict[str, Any]) -> None:
         await self._redis.publish(channel, json.dumps(data, separators=(",", ":")))
+
+    async def publish_to(self, channels: Sequence[str], data: dict[str, Any]) -> None:
+        encoded = json.dumps(data, separators=(",", ":"))
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for channel in channels:
+                pipe.publish(channel, encoded)
+            await pipe.execute()
 
     async def subscribe(self, *channels: str) -> RedisSubscription:
         subscription = self._local.attach(RedisSubscription(self, self._local, channels))

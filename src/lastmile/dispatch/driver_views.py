@@ -32,6 +32,7 @@ from lastmile.dispatch.driver_settings import DriverAppSettings, read_settings
 from lastmile.dispatch.models import Route, RouteStop
 from lastmile.dispatch.views import NetworkDep
 from lastmile.errors import NotFound
+from lastmile.eta.live import wake_eta
 from lastmile.routing import polyline
 from lastmile.routing.fallback import HaversineNetwork
 from lastmile.routing.network import RoutingError
@@ -153,7 +154,7 @@ def start_route(
         )
 
     changed = [s for _, s in service.route_stops(session=session, route=route)]
-    return apply_once(
+    response = apply_once(
         session=session,
         driver=driver,
         action=body,
@@ -162,6 +163,8 @@ def start_route(
         apply=apply,
         after_commit=_status_updates(request.app.state.bus, changed, body.at),
     )
+    wake_eta(request, driver.driver_id)
+    return response
 
 
 StopRunner = Callable[[RouteStop, Shipment, Route, DriverAppSettings], object]

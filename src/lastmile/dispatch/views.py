@@ -24,6 +24,7 @@ from lastmile.dispatch.schemas import (
     RouteOut,
     StartRoute,
 )
+from lastmile.eta.live import wake_eta
 from lastmile.routing.maps import open_network
 from lastmile.routing.network import RoadNetwork
 
@@ -119,6 +120,7 @@ def get_route(route_id: uuid.UUID, session: SessionDep, principal: PrincipalDep)
 @router.post("/api/v1/routes/{route_id}/start")
 def start_route(
     route_id: uuid.UUID,
+    request: Request,
     session: SessionDep,
     principal: StaffDep,
     at: NowDep,
@@ -133,6 +135,7 @@ def start_route(
         left_at=body.at if body else None,
     )
     session.commit()
+    wake_eta(request, route.driver_id)
     return _route_out(session, route)
 
 

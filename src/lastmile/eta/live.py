@@ -2,8 +2,10 @@
 
 At most one update per driver every `min_interval_s` (and never two at once), so a phone
 sending every second costs one small query (and, on a route, a few inserts) every few
-seconds. The update runs in a worker thread before the batch is answered: the caller's next
-request then sees it, and nothing keeps using the database after a response.
+seconds. A driver found with no route in progress is not asked again for `idle_recheck_s`
+unless their route starts in this process (`wake_eta`). The update runs in a worker thread
+before the batch is answered: the caller's next request then sees it, and nothing keeps using
+the database after a response.
 """
 
 import logging
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import anyio
+from fastapi import Request
 
 from lastmile.bus.base import Bus, shipment_channel
 from lastmile.db import Database, utcnow
@@ -26,6 +29,7 @@ from lastmile.ingest.service import DeviceOwner
 log = logging.getLogger(__name__)
 
 MAX_DRIVERS = 100_000
+IDLE_RECHECK_S = 30.0
 
 
 async def publish_etas(bus: Bus, etas: Sequence[StopEta]) -> None:
@@ -34,15 +38,31 @@ async def publish_etas(bus: Bus, etas: Sequence[StopEta]) -> None:
         await bus.publish(shipment_channel(eta.shipment_id), service.eta_message(eta))
 
 
+def wake_eta(request: Request, driver_id: uuid.UUID | None) -> None:
+    """Tell this process's fix hook that the driver's route has just started."""
+    live: LiveEta | None = getattr(request.app.state, "live_eta", None)
+    if live is not None and driver_id is not None:
+        live.wake(driver_id)
+
+
 class LiveEta:
-    def __init__(self, *, database: Database, bus: Bus, min_interval_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        *,
+        database: Database,
+        bus: Bus,
+        min_interval_s: float = 5.0,
+        idle_recheck_s: float = IDLE_RECHECK_S,
+    ) -> None:
         self.database = database
         self.bus = bus
         self.min_interval_s = min_interval_s
+        self.idle_recheck_s = idle_recheck_s
         self.updates = 0
         self.failures = 0
         self._last: OrderedDict[uuid.UUID, float] = OrderedDict()
         self._busy: set[uuid.UUID] = set()
+        self._idle_until: dict[uuid.UUID, float] = {}
 
     async def after_store(self, owner: DeviceOwner, live: Sequence[TrackedFix]) -> None:
         """The ingestor's hook: update unless this driver had one just now."""
@@ -50,6 +70,8 @@ class LiveEta:
         now = time.monotonic()
         last = self._last.get(driver)
         if driver in self._busy or (last is not None and now - last < self.min_interval_s):
+            return
+        if now < self._idle_until.get(driver, 0.0):
             return
         self._last[driver] = now
         self._last.move_to_end(driver)
@@ -61,7 +83,7 @@ class LiveEta:
 
     def _store(
         self, org_id: uuid.UUID, driver_id: uuid.UUID, position: LatLon, fix_at: datetime
-    ) -> list[StopEta]:
+    ) -> list[StopEta] | None:
         with self.database.session() as session:
             etas = service.on_position(
                 session,
@@ -74,11 +96,25 @@ class LiveEta:
             session.commit()
             return etas
 
+    def wake(self, driver: uuid.UUID) -> None:
+        """The driver's route just started here: their next fix updates ETAs at once."""
+        self._idle_until.pop(driver, None)
+
+    def _idle(self, driver: uuid.UUID) -> None:
+        self._idle_until[driver] = time.monotonic() + self.idle_recheck_s
+        if len(self._idle_until) > MAX_DRIVERS:
+            now = time.monotonic()
+            self._idle_until = {d: t for d, t in self._idle_until.items() if t > now}
+
     async def _update(self, owner: DeviceOwner, position: LatLon, fix_at: datetime) -> None:
         try:
             etas = await anyio.to_thread.run_sync(
                 self._store, owner.org_id, owner.driver_id, position, fix_at
             )
+            if etas is None:
+                self._idle(owner.driver_id)
+                return
+            self._idle_until.pop(owner.driver_id, None)
             await publish_etas(self.bus, etas)
             self.updates += 1
         except Exception:

@@ -320,11 +320,11 @@ def on_position(
     position: LatLon,
     fix_at: datetime,
     now: datetime,
-) -> list[StopEta]:
-    """A driver's accepted fix: update the ETAs of their route in progress, if any."""
+) -> list[StopEta] | None:
+    """A driver's accepted fix: update the ETAs of their route in progress; None without one."""
     route = route_in_progress(session, org_id=org_id, driver_id=driver_id)
     if route is None:
-        return []
+        return None
     return update_route(
         session,
         route=route,

@@ -26,6 +26,6 @@ async def fleet_stream(request: Request, principal: PrincipalDep) -> AsyncIterat
                 yield ServerSentEvent(comment="heartbeat")
                 continue
             kind = str(message.data.get("type", "message"))
-            yield ServerSentEvent(event=kind, data=message.data)
+            yield ServerSentEvent(event=kind, raw_data=message.encoded)
     finally:
         await subscription.close()

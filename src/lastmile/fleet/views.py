@@ -69,6 +69,7 @@ def create_driver(
     )
     session.commit()
     _devices_changed(request)
+    request.app.state.verified_drivers.forget(driver.id)
     return _drivers_out(session, [driver])[0]
 
 
@@ -99,6 +100,7 @@ def update_driver(
     )
     session.commit()
     _devices_changed(request)
+    request.app.state.verified_drivers.forget(driver.id)
     return _drivers_out(session, [driver])[0]
 
 
@@ -109,6 +111,7 @@ def delete_driver(
     service.delete_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
     session.commit()
     _devices_changed(request)
+    request.app.state.verified_drivers.forget(driver_id)
     return Response(status_code=204)
 
 

@@ -228,8 +228,9 @@ class Ingestor:
         pages); a failure costs a live update, never the stored fix."""
         message = position_message(owner, live, received_at)
         try:
-            await self.bus.publish(fleet_channel(owner.org_id), message)
-            await self.bus.publish(driver_channel(owner.driver_id), message)
+            await self.bus.publish_to(
+                (fleet_channel(owner.org_id), driver_channel(owner.driver_id)), message
+            )
         except Exception:
             self.publish_failures += 1
             log.exception("publishing %d fixes of %s failed", len(live), owner.device_id)

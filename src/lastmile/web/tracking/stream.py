@@ -22,7 +22,7 @@ from lastmile.web.tracking.driver import live_map
 router = APIRouter(include_in_schema=False)
 
 HEARTBEAT_S = 15.0
-RECHECK_S = 10.0
+RECHECK_S = 60.0
 _FIELDS = {
     "status": ("type", "status", "at"),
     "eta": ("type", "eta", "window_start", "window_end", "stops_away"),
