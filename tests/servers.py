@@ -87,6 +87,28 @@ class Server:
                 self.kill()
 
 
+class HonourRetryAfter(httpx.BaseTransport):
+    """What a well-behaved client does with `503` and `Retry-After`: a server on SQLite answers
+    so when another process's write wins the race for the one write lock."""
+
+    def __init__(self, attempts: int = 5) -> None:
+        self.attempts = attempts
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        for _ in range(self.attempts - 1):
+            response = self._inner.handle_request(request)
+            if response.status_code != 503 or "retry-after" not in response.headers:
+                return response
+            response.read()
+            response.close()
+            time.sleep(min(5.0, float(response.headers["retry-after"])))
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
 def server_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LASTMILE_")}
     env.update({"LASTMILE_DATA_DIR": str(data_dir), "LASTMILE_ENV": "test"})

@@ -13,7 +13,7 @@ from tests.common import OrgHandle
 from tests.conftest import POSTGRES_URL, require_postgres
 from tests.databases import postgres_schema_url
 from tests.driver_app import DriverDay, image_bytes, make_driver_day, sign_in
-from tests.servers import Server, create_org, server_env
+from tests.servers import HonourRetryAfter, Server, create_org, server_env
 
 from lastmile.db import Database
 from lastmile.db.engine import make_engine
@@ -50,7 +50,7 @@ def _day(server: Server, env: dict[str, str], database_url: str) -> tuple[OrgHan
     org = OrgHandle(uuid.UUID(created["org_id"]), created["api_key"])
     engine = make_engine(database_url)
     try:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
+        with httpx.Client(base_url=server.url, timeout=10, transport=HonourRetryAfter()) as client:
             day = sign_in(client, make_driver_day(client, Database(engine), org))
             started = client.post(
                 "/api/v1/driver/route/start", json=day.action(), headers=day.headers
@@ -67,7 +67,7 @@ def test_chat_reaches_the_other_side_live(tmp_path: Path, database_url: str) -> 
     server.start()
     try:
         org, day = _day(server, env, database_url)
-        with httpx.Client(base_url=server.url, timeout=10) as client:
+        with httpx.Client(base_url=server.url, timeout=10, transport=HonourRetryAfter()) as client:
             with client.stream("GET", "/api/v1/stream/chat", headers=org.headers) as staff:
                 lines = staff.iter_lines()
                 assert next(lines) == ": connected"
@@ -107,7 +107,7 @@ def test_acknowledged_driver_actions_survive_kill_9(tmp_path: Path, database_url
     try:
         _, day = _day(server, env, database_url)
         payment = day.action(amount="49.90", currency="EUR", method="cash")
-        with httpx.Client(base_url=server.url, timeout=10) as client:
+        with httpx.Client(base_url=server.url, timeout=10, transport=HonourRetryAfter()) as client:
             h = day.headers
             arrived = client.post(
                 f"/api/v1/driver/stops/{day.stop_ids[0]}/arrive", json=day.action(), headers=h
@@ -143,7 +143,7 @@ def test_acknowledged_driver_actions_survive_kill_9(tmp_path: Path, database_url
 
         server = Server(env)
         server.start()
-        with httpx.Client(base_url=server.url, timeout=10) as client:
+        with httpx.Client(base_url=server.url, timeout=10, transport=HonourRetryAfter()) as client:
             again = client.post(
                 f"/api/v1/driver/stops/{day.stop_ids[1]}/payment", json=payment, headers=day.headers
             )
