@@ -10,26 +10,16 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from tests.browser import PHONE, LiveServer, screenshot
 from tests.common import make_org
-from tests.conftest import shared_data
 from tests.driver_app import PIN, make_driver_day
 from tests.servers import free_port
-
-from lastmile.routing.tiles import build_tiles
 
 MONACO_STOPS = [(43.7384, 7.4246), (43.7336, 7.4197), (43.7400, 7.4280)]
 
 
-@pytest.fixture(scope="module")
-def monaco_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Monaco's tiles, built once for this module."""
-    pbf = shared_data("osm/monaco.osm.pbf")
-    return build_tiles(pbf, tmp_path_factory.mktemp("data") / "maps" / "monaco").parent
-
-
 @pytest.fixture
-def unreachable_tiles(live_server: LiveServer, monaco_map: Path) -> Iterator[str]:
+def unreachable_tiles(live_server: LiveServer, monaco_tiles: Path) -> Iterator[str]:
     """The live server with Monaco imported and a tile URL on a port nobody listens on."""
-    shutil.copytree(monaco_map, live_server.settings.data_dir / "maps" / "monaco")
+    shutil.copytree(monaco_tiles.parent, live_server.settings.data_dir / "maps" / "monaco")
     url = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
     live_server.settings.map_name = "monaco"
     live_server.settings.map_tile_url = url
