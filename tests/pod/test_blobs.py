@@ -31,7 +31,11 @@ def test_a_stored_blob_reads_back_under_its_key(store: BlobStore) -> None:
 
 
 def test_the_content_type_follows_the_image_kind(store: BlobStore) -> None:
-    for extension, expected in (("jpg", "image/jpeg"), ("png", "image/png"), ("webp", "image/webp")):
+    for extension, expected in (
+        ("jpg", "image/jpeg"),
+        ("png", "image/png"),
+        ("webp", "image/webp"),
+    ):
         key = store.put(b"bytes", prefix="pod/org-1", extension=extension)
         assert store.content_type(key) == expected
     assert store.content_type("pod/org-1/00000000000000000000000000000000.png") is None

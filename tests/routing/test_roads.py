@@ -34,13 +34,9 @@ def test_every_road_is_kept_once_not_once_per_direction(layer: roads.RoadLayer) 
     assert set(np.unique(layer.levels)) <= {0, 1, 2}
     assert {0, 2} <= set(np.unique(layer.levels))
     ends = {
-        (tuple(shape[0]), tuple(shape[-1]), len(shape))
-        for shape in layer.shapes
-        if len(shape) > 2
+        (tuple(shape[0]), tuple(shape[-1]), len(shape)) for shape in layer.shapes if len(shape) > 2
     }
-    reversed_twins = [
-        key for key in ends if (key[1], key[0], key[2]) in ends and key[0] != key[1]
-    ]
+    reversed_twins = [key for key in ends if (key[1], key[0], key[2]) in ends and key[0] != key[1]]
     assert len(reversed_twins) < len(ends) * 0.02
 
 
@@ -53,8 +49,10 @@ def test_a_close_view_has_local_roads_inside_the_box(layer: roads.RoadLayer) -> 
     for line in _lines(found):
         lons = [p[0] for p in line]
         lats = [p[1] for p in line]
-        assert max(lons) >= CENTRE.min_lon and min(lons) <= CENTRE.max_lon
-        assert max(lats) >= CENTRE.min_lat and min(lats) <= CENTRE.max_lat
+        assert max(lons) >= CENTRE.min_lon
+        assert min(lons) <= CENTRE.max_lon
+        assert max(lats) >= CENTRE.min_lat
+        assert min(lats) <= CENTRE.max_lat
 
 
 def test_zoomed_out_only_main_roads_are_sent_with_fewer_points(layer: roads.RoadLayer) -> None:
@@ -93,7 +91,15 @@ def test_the_etag_changes_with_box_and_zoom(layer: roads.RoadLayer) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "1,2,3", "a,b,c,d", "7.44,43.7,7.41,43.75", "7.41,43.75,7.44,43.7", "0,0,5,1", "nan,0,1,1"],
+    [
+        "",
+        "1,2,3",
+        "a,b,c,d",
+        "7.44,43.7,7.41,43.75",
+        "7.41,43.75,7.44,43.7",
+        "0,0,5,1",
+        "nan,0,1,1",
+    ],
 )
 def test_a_wrong_bbox_names_bbox(raw: str) -> None:
     with pytest.raises(InvalidInput) as caught:

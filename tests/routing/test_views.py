@@ -26,7 +26,9 @@ def settings(monaco_tiles: Path) -> Settings:
 
 
 def test_a_dispatcher_gets_geojson_with_an_etag(client: TestClient, org: OrgHandle) -> None:
-    response = client.get("/api/v1/map/roads", params={"bbox": BBOX, "zoom": 16}, headers=org.headers)
+    response = client.get(
+        "/api/v1/map/roads", params={"bbox": BBOX, "zoom": 16}, headers=org.headers
+    )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/geo+json"
     body = response.json()
@@ -52,7 +54,9 @@ def test_a_dispatcher_gets_geojson_with_an_etag(client: TestClient, org: OrgHand
     }
 
 
-def test_a_signed_in_driver_gets_the_roads(client: TestClient, db: Database, org: OrgHandle) -> None:
+def test_a_signed_in_driver_gets_the_roads(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
     day = sign_in(client, make_driver_day(client, db, org))
     response = client.get("/api/v1/map/roads", params={"bbox": BBOX}, headers=day.headers)
     assert response.status_code == 200, response.text

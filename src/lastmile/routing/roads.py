@@ -53,7 +53,8 @@ def parse_bbox(raw: str) -> BBox:
     try:
         west, south, east, north = (float(part) for part in parts)
     except ValueError as error:
-        raise InvalidInput("bbox", f"{raw!r} must be four numbers: west,south,east,north") from error
+        message = f"{raw!r} must be four numbers: west,south,east,north"
+        raise InvalidInput("bbox", message) from error
     if not all(math.isfinite(v) for v in (west, south, east, north)):
         raise InvalidInput("bbox", f"{raw!r} must be finite numbers")
     if not (-180.0 <= west < east <= 180.0):
@@ -84,7 +85,7 @@ def tolerance_deg(zoom: int) -> float:
     >>> round(tolerance_deg(0), 4)
     0.7031
     """
-    return 360.0 / (256 * 2**zoom) / 2
+    return 360.0 / (256 * 2.0**zoom) / 2
 
 
 def load_road_layer(tile_extract: Path) -> RoadLayer:
@@ -192,7 +193,8 @@ def simplify(line: NDArray[np.float64], tolerance: float) -> NDArray[np.float64]
         if length == 0.0:
             distances = np.hypot(inner[:, 0] - start[0], inner[:, 1] - start[1])
         else:
-            cross = direction[0] * (inner[:, 1] - start[1]) - direction[1] * (inner[:, 0] - start[0])
+            offsets = inner - start
+            cross = direction[0] * offsets[:, 1] - direction[1] * offsets[:, 0]
             distances = np.abs(cross) / length
         farthest = int(np.argmax(distances))
         if distances[farthest] > tolerance:

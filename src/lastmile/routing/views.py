@@ -64,9 +64,7 @@ def road_layer(settings: Settings) -> roads.RoadLayer:
     return roads.cached_road_layer(extract)
 
 
-async def roads_response(
-    request: Request, settings: Settings, bbox: BBox, zoom: int
-) -> Response:
+async def roads_response(request: Request, settings: Settings, bbox: BBox, zoom: int) -> Response:
     """The GeoJSON answer with its ETag, or 304 when the client holds it already."""
     layer = await run_in_threadpool(road_layer, settings)
     tag = roads.etag(layer, bbox, zoom)
@@ -91,4 +89,3 @@ async def get_roads(
 ) -> Response:
     """For the driver app and the Control Tower when no tile server answers."""
     return await roads_response(request, settings, roads.parse_bbox(bbox), zoom)
-

@@ -2,12 +2,11 @@
 road layer from the imported map is drawn on a canvas under the route."""
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 from tests.browser import PHONE, LiveServer, screenshot
 from tests.common import make_org
 from tests.driver_app import PIN, make_driver_day
@@ -17,13 +16,13 @@ MONACO_STOPS = [(43.7384, 7.4246), (43.7336, 7.4197), (43.7400, 7.4280)]
 
 
 @pytest.fixture
-def unreachable_tiles(live_server: LiveServer, monaco_tiles: Path) -> Iterator[str]:
+def unreachable_tiles(live_server: LiveServer, monaco_tiles: Path) -> str:
     """The live server with Monaco imported and a tile URL on a port nobody listens on."""
     shutil.copytree(monaco_tiles.parent, live_server.settings.data_dir / "maps" / "monaco")
     url = f"http://127.0.0.1:{free_port()}/{{z}}/{{x}}/{{y}}.png"
     live_server.settings.map_name = "monaco"
     live_server.settings.map_tile_url = url
-    yield url
+    return url
 
 
 INKED = """() => {
@@ -52,9 +51,7 @@ def test_with_no_tile_server_the_driver_map_draws_our_roads(
     tile_requests: list[str] = []
     roads: list[int] = []
     page.on("request", lambda r: tile_requests.append(r.url) if r.url.endswith(".png") else None)
-    page.on(
-        "response", lambda r: roads.append(r.status) if "/api/v1/map/roads" in r.url else None
-    )
+    page.on("response", lambda r: roads.append(r.status) if "/api/v1/map/roads" in r.url else None)
     page.goto(f"{live_server.url}/driver/")
     page.locator("#signin-phone").fill(day.phone)
     page.locator("#signin-pin").fill(PIN)
@@ -67,7 +64,8 @@ def test_with_no_tile_server_the_driver_map_draws_our_roads(
     expect(map_node).to_have_attribute("data-base-layer", "roads", timeout=15_000)
     expect(map_node).to_have_attribute("data-roads-loaded", "1", timeout=15_000)
     assert any(url.startswith(unreachable_tiles.split("{")[0]) for url in tile_requests)
-    assert roads and set(roads) == {200}
+    assert roads
+    assert set(roads) == {200}
     expect(page.locator("#map .leaflet-roads-pane canvas")).to_have_count(1)
     page.wait_for_function(INKED, timeout=10_000)
     expect(page.locator("#map .leaflet-marker-icon")).to_have_count(3)

@@ -21,8 +21,8 @@ from lastmile.routing.views import roads_response
 from lastmile.shipments.status import Status
 from lastmile.web.tracking import access, actions
 from lastmile.web.tracking.access import Refusal, Tracked
-from lastmile.web.tracking.forms import FIELD, is_valid
 from lastmile.web.tracking.driver import live_map
+from lastmile.web.tracking.forms import FIELD, is_valid
 from lastmile.web.tracking.map_area import clip, visible_area
 from lastmile.web.tracking.page import FormState, page_context
 
