@@ -15,8 +15,8 @@ from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
-from valhalla._valhalla import GraphId, get_tile_ids_from_bbox
-from valhalla.baldr.utils.graph_utils import GraphUtils
+from valhalla.baldr import GraphId
+from valhalla.baldr.utils import GraphUtils, get_tile_ids_from_bbox
 
 from lastmile.errors import InvalidInput
 from lastmile.routing.tiles import BBox, read_map_info

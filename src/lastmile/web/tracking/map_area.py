@@ -12,8 +12,9 @@ def visible_area(live: LiveMap) -> BBox | None:
     """The box around the road ahead, this stop and the driver, with a margin.
 
     >>> from lastmile.web.tracking.driver import LiveMap
-    >>> visible_area(LiveMap("d", 1, None, [(43.73, 7.42)], (43.74, 7.43)))
-    BBox(min_lat=43.725, min_lon=7.415, max_lat=43.745, max_lon=7.4350000000000005)
+    >>> area = visible_area(LiveMap("d", 1, None, [(43.73, 7.42)], (43.74, 7.43)))
+    >>> [round(v, 3) for v in (area.min_lat, area.min_lon, area.max_lat, area.max_lon)]
+    [43.725, 7.415, 43.745, 7.435]
     """
     points = list(live.road)
     if live.destination is not None:
