@@ -9,7 +9,7 @@ tertiary), 2 local roads; zoomed out, only the main levels are sent.
 import hashlib
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,6 +25,8 @@ from lastmile.routing.valhalla import engine_config
 LEVEL_NAMES: Final = ("highway", "arterial", "local")
 MAX_POINTS: Final = 20_000
 """Cap on the coordinates of one answer; past it the least important roads are left out."""
+MAX_SIMPLIFIED_ZOOM: Final = 18
+"""Past this zoom the shapes are drawn as simplified for it (a pixel is under 30 cm)."""
 MAX_SPAN_DEG: Final = 2.0
 """Widest box (in degrees, either side) one request may ask for."""
 
@@ -39,6 +41,17 @@ class RoadLayer:
     """One row per road: west, south, east, north."""
     shapes: tuple[NDArray[np.float64], ...]
     """One (n, 2) array of lon, lat per road."""
+    simplified: dict[int, dict[int, NDArray[np.float64]]] = field(default_factory=dict)
+    """Shapes simplified for a zoom level (zoom → road index → shape), filled as asked."""
+
+    def shape_at(self, index: int, zoom: int) -> NDArray[np.float64]:
+        """One road's shape simplified for `zoom`, computed once and kept."""
+        zoom = min(zoom, MAX_SIMPLIFIED_ZOOM)
+        done = self.simplified.setdefault(zoom, {})
+        shape = done.get(index)
+        if shape is None:
+            shape = done[index] = simplify(self.shapes[index], tolerance_deg(zoom))
+        return shape
 
 
 def parse_bbox(raw: str) -> BBox:
@@ -145,14 +158,13 @@ def roads_geojson(layer: RoadLayer, bbox: BBox, zoom: int) -> dict[str, Any]:
         & (boxes[:, 3] >= bbox.min_lat)
         & (layer.levels < levels_for_zoom(zoom))
     )
-    tolerance = tolerance_deg(zoom)
-    digits = max(4, min(6, round(math.log10(1 / tolerance)) + 1))
+    digits = max(4, min(6, round(math.log10(1 / tolerance_deg(zoom))) + 1))
     lines_by_level: dict[int, list[list[list[float]]]] = {}
     points = 0
     truncated = False
     for level in range(3):
         for index in np.flatnonzero(hits & (layer.levels == level)):
-            line = simplify(layer.shapes[index], tolerance)
+            line = layer.shape_at(int(index), zoom)
             if points + len(line) > MAX_POINTS:
                 truncated = True
                 break
