@@ -1,6 +1,7 @@
 """Shared fixtures: a migrated database per backend, one rolled-back transaction per test."""
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.engine import make_engine
 from lastmile.db.migrate import upgrade
+from lastmile.routing.tiles import build_tiles
 
 pytest_plugins = ("tests.browser",)
 
@@ -163,3 +165,18 @@ def mqtt_url() -> str:
     except OSError:
         service_unavailable(f"MQTT broker at {MQTT_URL}")
     return MQTT_URL
+
+
+@pytest.fixture(scope="session")
+def monaco_pbf() -> Path:
+    return shared_data("osm/monaco.osm.pbf")
+
+
+@pytest.fixture(scope="session")
+def monaco_tiles(monaco_pbf: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Monaco built once per session: `<data_dir>/maps/monaco/tiles.tar`."""
+    data_dir = tmp_path_factory.mktemp("data")
+    started = time.perf_counter()
+    extract = build_tiles(monaco_pbf, data_dir / "maps" / "monaco")
+    print(f"\nMonaco tiles built in {time.perf_counter() - started:.2f} s")
+    return extract

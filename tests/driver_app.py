@@ -2,6 +2,7 @@
 
 import io
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -60,6 +61,7 @@ def make_driver_day(
     phone: str = "+358401112223",
     cod_on: int | None = 1,
     plate: str = "DRV-1",
+    places: Sequence[tuple[float, float]] = STOPS,
 ) -> DriverDay:
     """A driver with a PIN and a planned route of three stops today (the second one COD)."""
     hub = client.post("/api/v1/hubs", json=hub_body(code=plate), headers=org.headers)
@@ -76,7 +78,7 @@ def make_driver_day(
     assert pin.status_code == 204, pin.text
     today = datetime.now(UTC).date()
     shipments = []
-    for index, (lat, lon) in enumerate(STOPS):
+    for index, (lat, lon) in enumerate(places):
         extra: dict[str, Any] = {}
         if index == cod_on:
             extra["cod"] = {"amount": "49.90", "currency": "EUR"}

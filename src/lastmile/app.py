@@ -55,6 +55,7 @@ from lastmile.notify.worker import OutboxWorker
 from lastmile.orgsettings.views import router as orgsettings_router
 from lastmile.payments.views import router as payments_router
 from lastmile.pod.views import router as pod_router
+from lastmile.routing.views import router as map_router
 from lastmile.shipments.views import router as shipments_router
 from lastmile.trips.views import router as trips_router
 from lastmile.web.control_tower.views import api as control_tower_api
@@ -107,8 +108,8 @@ def _mount_docs(app: FastAPI, vendor: Path | None) -> None:
 
 
 WEB = Path(__file__).parent / "web"
-PAGES = ("tracking", "control_tower", "driver")
-"""Folders under web/ whose `static/` is served at /static/<folder, dashed>."""
+PAGES = ("tracking", "control_tower", "driver", "maps")
+"""Folders under web/ whose `static/` is served at /static/<folder, dashed>; `maps` is shared."""
 VENDOR_PACKAGES = {"leaflet": "dist", "chart.js": "dist"}
 """npm packages our pages load, and the folder of each that is served under /vendor/<name>."""
 
@@ -262,6 +263,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         driver_router,
         driver_shift_router,
         pod_router,
+        map_router,
         payments_router,
         chat_router,
         driver_app_router,

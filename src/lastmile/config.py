@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lastmile.errors import InsecureSettings
@@ -71,6 +71,21 @@ class Settings(BaseSettings):
     driver_pin_lockout_s: int = 15 * 60
     driver_geofence_m: float = 100.0
     pod_max_photo_bytes: int = 4_000_000
+    blob_store: Literal["filesystem", "s3"] = "filesystem"
+    """Where proof images go: `<data_dir>/blobs`, or a bucket of an S3-compatible server."""
+    s3_endpoint_url: str | None = None
+    """Empty for AWS itself; e.g. `http://minio:9000` for another S3-compatible server."""
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_key_prefix: str = ""
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> "Settings":
+        if self.blob_store == "s3" and not self.s3_bucket:
+            raise ValueError("LASTMILE_BLOB_STORE=s3 needs LASTMILE_S3_BUCKET")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -83,6 +83,17 @@ def _resolve(
     raise Unauthenticated("send an API key as `Authorization: Bearer <key>` or sign in")
 
 
+def resolve_principal(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    bearer: HTTPAuthorizationCredentials | None,
+    cookie: str | None,
+) -> Principal:
+    """The caller from an API key or a web session; for routes that also accept others."""
+    return _resolve(request, session, settings, bearer, cookie)
+
+
 def require_role(*roles: Role) -> Callable[[Principal], Principal]:
     allowed = set(roles)
 

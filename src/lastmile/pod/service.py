@@ -16,7 +16,7 @@ from lastmile.db import utcnow
 from lastmile.dispatch.driver_settings import ProofRules
 from lastmile.dispatch.models import RouteStop
 from lastmile.errors import Conflict, InvalidInput, PayloadTooLarge, TooManyAttempts
-from lastmile.pod.blobs import BlobStore
+from lastmile.pod.blobs import BlobStore, org_prefix
 from lastmile.pod.models import DeliveryCode, Proof, ProofKind
 from lastmile.shipments.models import Shipment
 
@@ -147,7 +147,7 @@ def add_image(
         raise InvalidInput("file", "is not a JPEG, PNG or WebP image")
     if kind is ProofKind.SIGNATURE and extension != "png":
         raise InvalidInput("file", f"is a {extension} image: a signature is a PNG")
-    key = store.put(data, prefix=f"pod/{stop.org_id}", extension=extension)
+    key = store.put(data, prefix=org_prefix(stop.org_id), extension=extension)
     return _record(
         session,
         stop,

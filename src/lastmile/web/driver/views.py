@@ -13,6 +13,7 @@ from lastmile.api.deps import SettingsDep
 router = APIRouter(include_in_schema=False)
 
 STATIC = Path(__file__).parent / "static"
+SHARED_STATIC = Path(__file__).parent.parent / "maps" / "static"
 SCOPE = "/driver/"
 
 
@@ -20,7 +21,7 @@ SCOPE = "/driver/"
 def shell_version() -> str:
     """A digest of the static files: the worker's cache name changes whenever they do."""
     digest = hashlib.sha256()
-    for path in sorted(STATIC.rglob("*")):
+    for path in [*sorted(STATIC.rglob("*")), *sorted(SHARED_STATIC.rglob("*"))]:
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())

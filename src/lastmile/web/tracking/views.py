@@ -1,9 +1,9 @@
 """`/t/{token}`: the public tracking page of one shipment and its no-JavaScript forms."""
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
@@ -11,14 +11,19 @@ from sqlalchemy.orm import Session
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.config import Settings
 from lastmile.db import utcnow
-from lastmile.errors import Conflict, InvalidInput
+from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.feedback import service as feedback
 from lastmile.orgsettings.service import get_logo
 from lastmile.pod import current as pod
+from lastmile.routing import roads
+from lastmile.routing.tiles import BBox
+from lastmile.routing.views import roads_response
 from lastmile.shipments.status import Status
 from lastmile.web.tracking import access, actions
 from lastmile.web.tracking.access import Refusal, Tracked
+from lastmile.web.tracking.driver import live_map
 from lastmile.web.tracking.forms import FIELD, is_valid
+from lastmile.web.tracking.map_area import clip, visible_area
 from lastmile.web.tracking.page import FormState, page_context
 
 router = APIRouter(include_in_schema=False)
@@ -280,3 +285,29 @@ def logo(token: str, session: SessionDep) -> Response:
         return _not_found()
     image, content_type = stored
     return Response(image, media_type=content_type, headers={"Cache-Control": "max-age=3600"})
+
+
+def _map_area(session: Session, token: str) -> BBox:
+    found = access.find(session=session, token=token, now=utcnow())
+    if isinstance(found, Refusal):
+        raise NotFound("this tracking link is unknown or has expired")
+    live = live_map(session=session, shipment=found.shipment, rules=found.rules)
+    area = visible_area(live) if live is not None else None
+    if area is None:
+        raise NotFound("this delivery's map is not shown now")
+    return area
+
+
+@router.get("/t/{token}/roads")
+async def tracking_roads(
+    token: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    bbox: Annotated[str, Query(max_length=200)],
+    zoom: Annotated[int, Query(ge=0, le=22)] = 15,
+) -> Response:
+    """Our road layer for this link's map, cut to the area around what the map shows."""
+    asked = roads.parse_bbox(bbox)
+    area = await run_in_threadpool(_map_area, session, token)
+    return await roads_response(request, settings, clip(asked, area), zoom)

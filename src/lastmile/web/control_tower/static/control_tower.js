@@ -1,5 +1,6 @@
 // The Control Tower: a live map of the fleet, the alert inbox, orders and a driver panel.
 // Live over one EventSource; positions are batched into one map update per animation frame.
+import { addBaseLayer } from "/static/maps/roads.js";
 
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
@@ -54,7 +55,10 @@ const el = (tag, attrs = {}, ...children) => {
 
 const mapNode = document.getElementById("map");
 const map = L.map(mapNode, { preferCanvas: true, zoomControl: true }).setView([60.17, 24.94], 12);
-if (mapNode.dataset.tileUrl) L.tileLayer(mapNode.dataset.tileUrl, { maxZoom: 19 }).addTo(map);
+addBaseLayer(map, {
+  tileUrl: mapNode.dataset.tileUrl,
+  roadsUrl: (bbox, zoom) => `/api/v1/map/roads?bbox=${bbox}&zoom=${zoom}`,
+});
 L.control.scale({ imperial: false }).addTo(map);
 const routeLayer = L.layerGroup().addTo(map);
 const driverLayer = L.layerGroup().addTo(map);

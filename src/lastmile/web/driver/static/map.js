@@ -1,6 +1,9 @@
-// The route map: Leaflet from our own server; tiles only when a tile URL is configured,
-// otherwise the planned road path, the path to the next stop and the stops on a plain ground.
+// The route map: Leaflet from our own server; tiles when the configured tile server answers,
+// otherwise our own road layer from the imported map, under the route, the path and the stops.
 /* global L */
+import { session } from "./api.js";
+import { addBaseLayer } from "/static/maps/roads.js";
+
 let map = null;
 let layers = null;
 
@@ -32,7 +35,11 @@ export function decodePolyline(encoded, precision = 6) {
 function ensureMap(node) {
   if (map || typeof L === "undefined") return map;
   map = L.map(node, { zoomControl: true, attributionControl: Boolean(node.dataset.tileUrl) });
-  if (node.dataset.tileUrl) L.tileLayer(node.dataset.tileUrl, { maxZoom: 19 }).addTo(map);
+  addBaseLayer(map, {
+    tileUrl: node.dataset.tileUrl,
+    roadsUrl: (bbox, zoom) => `/api/v1/map/roads?bbox=${bbox}&zoom=${zoom}`,
+    headers: () => (session()?.token ? { Authorization: `Bearer ${session().token}` } : {}),
+  });
   layers = L.layerGroup().addTo(map);
   return map;
 }

@@ -13,6 +13,7 @@ const SHELL = [
   "/static/driver/map.js",
   "/static/driver/outbox.js",
   "/static/driver/proof.js",
+  "/static/maps/roads.js",
   "/static/driver/driver.css",
   "/static/driver/icon.svg",
   "/static/driver/icon-192.png",

@@ -1,5 +1,6 @@
 // Live updates for the tracking page: the ETA, the driver's marker, status changes.
 // The page works without this module; it only refreshes what the server already rendered.
+import { addBaseLayer } from "/static/maps/roads.js";
 
 const summary = document.getElementById("summary");
 const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -44,7 +45,12 @@ function drawMap() {
   const L = window.L;
   map = L.map(box, { zoomControl: true, attributionControl: Boolean(data.tiles),
                      fadeAnimation: !reducedMotion, zoomAnimation: !reducedMotion });
-  if (data.tiles) L.tileLayer(data.tiles, { attribution: data.attribution, maxZoom: 19 }).addTo(map);
+  const link = window.location.pathname.replace(/\/+$/, "");
+  addBaseLayer(map, {
+    tileUrl: data.tiles,
+    attribution: data.attribution,
+    roadsUrl: (bbox, zoom) => `${link}/roads?bbox=${bbox}&zoom=${zoom}`,
+  });
   L.control.scale({ imperial: false }).addTo(map);
   const points = [];
   if (data.road.length > 1) {
