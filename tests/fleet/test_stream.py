@@ -1,11 +1,17 @@
 """The fleet stream pushes a stored fix to a dispatcher's open SSE connection."""
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from tests.browser import LiveServer
+from tests.common import make_org
 from tests.servers import Server, create_org, server_env
+
+from lastmile.bus import MemoryBus
+from lastmile.bus.base import fleet_channel
 
 
 def test_a_fix_reaches_an_open_fleet_stream(tmp_path: Path) -> None:
@@ -50,3 +56,19 @@ def test_the_stream_needs_credentials(tmp_path: Path) -> None:
         assert httpx.get(f"{server.url}/api/v1/stream/fleet").status_code == 401
     finally:
         server.stop()
+
+
+def test_a_closed_stream_lets_go_of_its_subscription(live_server: LiveServer) -> None:
+    org = make_org(live_server.db, "Gone")
+    channel = fleet_channel(org.org_id)
+    bus: MemoryBus = live_server.app.state.bus
+    with (
+        httpx.Client(base_url=live_server.url, timeout=10) as client,
+        client.stream("GET", "/api/v1/stream/fleet", headers=org.headers) as stream,
+    ):
+        assert next(stream.iter_lines()) == ": connected"
+        assert bus.subscriber_count(channel) == 1
+    deadline = time.monotonic() + 10
+    while bus.subscriber_count(channel) and time.monotonic() < deadline:
+        live_server.publish(channel, {"type": "position", "driver_id": "d"})
+    assert bus.subscriber_count(channel) == 0

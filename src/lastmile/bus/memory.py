@@ -72,6 +72,9 @@ class MemoryBus:
             self._subscribers[channel].add(subscription)
         return subscription
 
+    def subscriber_count(self, channel: str) -> int:
+        return len(self._subscribers.get(channel, ()))
+
     def unsubscribe(self, subscription: MemorySubscription) -> None:
         for channel in subscription.channels:
             subscribers = self._subscribers.get(channel)

@@ -103,7 +103,7 @@ async def tracking_events(
     try:
         checked = time.monotonic()
         yield ServerSentEvent(event="ready", data={"map": seen.driver_id is not None})
-        while not await request.is_disconnected():
+        while True:
             message = await subscription.get(timeout_s=HEARTBEAT_S)
             own = message is not None and message.channel == shipment_channel(target.shipment_id)
             if own or time.monotonic() - checked > RECHECK_S:
@@ -114,6 +114,8 @@ async def tracking_events(
                     await subscription.retune(*_channels(target, seen))
                     yield ServerSentEvent(event="map", data={"visible": seen.driver_id is not None})
             if message is None:
+                if await request.is_disconnected():
+                    return
                 yield ServerSentEvent(comment="heartbeat")
                 continue
             event = forward(message, target=target, seen=seen)
