@@ -1,12 +1,15 @@
 """Webhooks to merchant endpoints, signed with HMAC-SHA256 over the timestamp and the body."""
 
+import asyncio
 import hashlib
 import hmac
 import time
 
 import httpx
 
+from lastmile.errors import InvalidInput
 from lastmile.notify.types import Rendered, SendError, SendResult
+from lastmile.notify.webhook_url import Resolver, UnresolvableHost, check_url, system_resolver
 
 SIGNATURE_HEADER = "Lastmile-Signature"
 TOLERANCE_S = 300
@@ -38,13 +41,30 @@ def verify(
 
 
 class WebhookSender:
-    def __init__(self, *, timeout_s: float) -> None:
+    """Posts to the address the URL was checked on (resolved once per send), never redirected."""
+
+    def __init__(
+        self, *, timeout_s: float, allow_private: bool = False, resolve: Resolver = system_resolver
+    ) -> None:
         self.client = httpx.AsyncClient(timeout=timeout_s, follow_redirects=False)
+        self.allow_private = allow_private
+        self.resolve = resolve
 
     async def send(self, message: Rendered) -> SendResult:
         if message.secret is None:
             raise SendError("the webhook endpoint has no secret", retry=False)
+        try:
+            target = await asyncio.to_thread(
+                check_url, message.recipient, allow_private=self.allow_private, resolve=self.resolve
+            )
+        except UnresolvableHost as error:
+            raise SendError(str(error), retry=True) from None
+        except InvalidInput as error:
+            raise SendError(f"refused: {error}", retry=False) from None
+        url = httpx.URL(message.recipient)
+        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
         headers = {
+            "Host": url.netloc.decode("ascii"),
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(message.secret, int(time.time()), message.body),
             "Idempotency-Key": message.idempotency_key,
@@ -52,7 +72,10 @@ class WebhookSender:
         }
         try:
             response = await self.client.post(
-                message.recipient, content=message.body.encode(), headers=headers
+                url.copy_with(host=target.address),
+                content=message.body.encode(),
+                headers=headers,
+                extensions=extensions,
             )
         except httpx.TransportError as error:
             raise SendError(f"endpoint unreachable: {type(error).__name__}", retry=True) from None
