@@ -31,6 +31,7 @@ from lastmile.db import Database
 from lastmile.db.migrate import upgrade
 from lastmile.dispatch.driver_shift_views import router as driver_shift_router
 from lastmile.dispatch.driver_views import router as driver_router
+from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
 from lastmile.errors import Busy, Conflict
 from lastmile.eta import service as eta_service
@@ -153,7 +154,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             eta_service.EtaEngine(
                 eta_service.load_learned(
                     settings.eta_model_path or settings.data_dir / "eta_model.json"
-                )
+                ),
+                open_network=lambda: app_network(app),
             )
         )
         live_eta = LiveEta(

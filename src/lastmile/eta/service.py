@@ -1,7 +1,9 @@
 """Live ETAs: recompute a route's remaining stops from a position, store what was said, tell notify.
 
 Per route, the legs between consecutive remaining stops are computed once (per set of
-remaining stops) and cached; a new position only adds its leg to the next stop.
+remaining stops) and cached: the planner's road legs when the route has a stored path
+(`eta.road_cache`), else the travel source's. A new position only adds its leg to the next
+stop: the rest of the planned road leg it is on, a cached detour path, or a straight line.
 
 Storage rule: a stop's ETA is stored (a row in `eta_predictions`, the `stop_etas` row updated,
 `notify.hooks.eta_updated` called, a bus message returned to publish) when it is the stop's
@@ -31,6 +33,8 @@ from lastmile.eta.learning import LearnedEta
 from lastmile.eta.model import LatLon, Stop, StopForecast, horizon_bucket
 from lastmile.eta.models import EtaPrediction, StopEtaRow
 from lastmile.eta.predictor import Predictor, StraightLine, TravelTimes, route_pace
+from lastmile.eta.road import RoadRoute
+from lastmile.eta.road_cache import NetworkSource, RoadCache
 from lastmile.eta.schemas import RouteEtasOut, StopEtaOut
 from lastmile.eta.travel import NetworkTravel
 from lastmile.ingest.models import DriverPosition
@@ -64,7 +68,15 @@ def load_learned(path: Path | None) -> LearnedEta:
 class EtaEngine:
     """The learned model, the travel source, the per-route leg cache and the storage memory."""
 
-    def __init__(self, learned: LearnedEta, network: RoadNetwork | None = None) -> None:
+    def __init__(
+        self,
+        learned: LearnedEta,
+        network: RoadNetwork | None = None,
+        *,
+        open_network: NetworkSource | None = None,
+    ) -> None:
+        """`network` also prices the legs of routes without a stored path; `open_network`
+        (opened on first need) only the detours of drivers off their planned path."""
         self.learned = learned
         travel: TravelTimes = (
             StraightLine(learned.seconds_per_m)
@@ -72,8 +84,11 @@ class EtaEngine:
             else NetworkTravel(network, learned.seconds_per_m)
         )
         self.predictor = Predictor(learned, travel)
+        self.roads = RoadCache(open_network or ((lambda: network) if network is not None else None))
         self.leg_computations = 0
-        self._legs: OrderedDict[tuple[uuid.UUID, ...], list[float]] = OrderedDict()
+        self._legs: OrderedDict[tuple[uuid.UUID, ...], tuple[RoadRoute | None, list[float]]] = (
+            OrderedDict()
+        )
         self._stored: OrderedDict[uuid.UUID, StopForecast] = OrderedDict()
         self._stored_at: dict[uuid.UUID, datetime] = {}
         self._lock = threading.Lock()
@@ -91,18 +106,36 @@ class EtaEngine:
             while len(self._pace) > MAX_CACHED:
                 self._pace.popitem(last=False)
 
-    def legs(self, route_id: uuid.UUID, stops: list[RemainingStop]) -> list[float]:
-        """Base travel times between consecutive stops, computed once per remaining set."""
+    def legs(
+        self, route_id: uuid.UUID, stops: list[RemainingStop], road: RoadRoute | None = None
+    ) -> list[float]:
+        """Base travel times between consecutive stops, computed once per remaining set:
+        the planned road leg where the two follow each other on the path, else the travel
+        source's."""
         key = (route_id, *(s.stop_id for s in stops))
         with self._lock:
-            found = self._legs.get(key)
-        if found is None:
-            found = self.predictor.base_legs_s([s.stop for s in stops])
-            with self._lock:
-                self.leg_computations += 1
-                self._legs[key] = found
-                while len(self._legs) > MAX_CACHED:
-                    self._legs.popitem(last=False)
+            cached = self._legs.get(key)
+        if cached is not None and cached[0] is road:
+            return cached[1]
+        planned = [
+            leg.duration_s
+            if road is not None
+            and (leg := road.leg_into(b.stop_id)) is not None
+            and leg.from_stop == a.stop_id
+            else None
+            for a, b in itertools.pairwise(stops)
+        ]
+        fallback = (
+            self.predictor.base_legs_s([s.stop for s in stops])
+            if any(p is None for p in planned)
+            else []
+        )
+        found = [p if p is not None else fallback[i] for i, p in enumerate(planned)]
+        with self._lock:
+            self.leg_computations += 1
+            self._legs[key] = (road, found)
+            while len(self._legs) > MAX_CACHED:
+                self._legs.popitem(last=False)
         return found
 
     def should_store(self, stop_id: uuid.UUID, forecast: StopForecast, now: datetime) -> bool:
@@ -284,11 +317,21 @@ def update_route(
         service_here_s = eng.predictor.service_s(driver_id=driver, stop=here.stop)
     if origin is None:
         return []
+    road = eng.roads.road_route(session, route)
+    first = pending[0]
     forecasts = eng.predictor.predict(
         now=now,
         origin=origin,
         stops=[s.stop for s in pending],
-        base_legs_s=eng.legs(route.id, pending),
+        first_base_s=eng.roads.to_next_stop_s(
+            route_id=route.id,
+            road=road,
+            stop_id=first.stop_id,
+            stop=(first.stop.lat, first.stop.lon),
+            position=origin,
+            from_stop=here.stop_id if here is not None else None,
+        ),
+        base_legs_s=eng.legs(route.id, pending, road),
         driver_id=driver,
         gps_age_s=gps_age_s,
         service_here_s=service_here_s,
