@@ -35,6 +35,7 @@ from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
 from lastmile.errors import Busy, Conflict
 from lastmile.eta import service as eta_service
+from lastmile.eta.engine import EtaEngine, load_learned
 from lastmile.eta.live import LiveEta
 from lastmile.eta.views import router as eta_router
 from lastmile.feedback.views import router as feedback_router
@@ -151,10 +152,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             monitor=FleetMonitor(app.state.db, app.state.bus),
         )
         eta_service.configure(
-            eta_service.EtaEngine(
-                eta_service.load_learned(
-                    settings.eta_model_path or settings.data_dir / "eta_model.json"
-                ),
+            EtaEngine(
+                load_learned(settings.eta_model_path or settings.data_dir / "eta_model.json"),
                 open_network=lambda: app_network(app),
             )
         )

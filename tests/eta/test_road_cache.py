@@ -9,23 +9,19 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from tests.common import OrgHandle
-from tests.eta.helpers import fix, route_in_progress
+from tests.eta.helpers import ACROSS_THE_BAY, BAY_HUB, fix, lay_bay_road, route_in_progress
 
 from lastmile.db import Database
-from lastmile.dispatch.models import Route, RouteStop
+from lastmile.dispatch.models import Route
 from lastmile.eta import service
+from lastmile.eta.engine import EtaEngine
 from lastmile.eta.learning import LearnedEta
 from lastmile.eta.model import LatLon, Stop
-from lastmile.routing import polyline
 from lastmile.routing.fallback import HaversineNetwork
 from lastmile.routing.network import Route as RoadPath
 
-HUB = (60.0, 25.0)
-ACROSS = (60.009, 25.0)  # 1 km north of the hub, across the bay
-ROAD = [HUB, (60.0, 25.072), (60.009, 25.072), ACROSS]  # 4 km east, 1 km north, 4 km west
-ROAD_S = 900.0  # 9 km at 10 m/s, as the planner's map priced it
-TWO_KM_ALONG = (60.0, 25.0 + 2000 / 55_660)
-TO_GO_S = ROAD_S * 7 / 9
+TWO_KM_ALONG = (60.0, 25.0 + 2000 / 55_660)  # on the shore road, heading round the bay
+SPEED_MPS = 10.0
 
 
 class CountingNetwork:
@@ -46,15 +42,9 @@ class CountingNetwork:
 
 def _around_the_bay(client: TestClient, org: OrgHandle, db: Database, device: str) -> Any:
     """A one-stop route across the bay, stored as a planner with a map would have stored it."""
-    route = route_in_progress(client, org, device, hub=HUB, places=[ACROSS])
-    with db.session() as session:
-        row = session.get_one(Route, uuid.UUID(route["id"]))
-        stop = session.get_one(RouteStop, uuid.UUID(route["stops"][0]["id"]))
-        row.polyline6 = polyline.encode([*ROAD, *reversed(ROAD[:-1])])
-        stop.planned_arrival = row.planned_start + timedelta(seconds=ROAD_S)
-        stop.planned_departure = stop.planned_arrival + timedelta(seconds=120)
-        row.planned_end = stop.planned_departure + timedelta(seconds=ROAD_S)
-        session.commit()
+    route = route_in_progress(client, org, device, hub=BAY_HUB, places=[ACROSS_THE_BAY])
+    (leg_s,) = lay_bay_road(db, route["id"], speed_mps=SPEED_MPS).values()
+    route["to_go_s"] = leg_s - 2000 / SPEED_MPS  # from two kilometres along
     return route
 
 
@@ -89,7 +79,7 @@ def test_a_road_around_a_bay_gives_the_eta_the_straight_line_misses(
 
     eta, computed_at = _stored_eta(client, org, route["id"])
     road_to_go = (eta - computed_at).total_seconds()
-    assert road_to_go == pytest.approx(TO_GO_S, abs=30)
+    assert road_to_go == pytest.approx(route["to_go_s"], abs=30)
 
     predictor = service.engine().predictor
     (straight,) = predictor.predict(
@@ -100,10 +90,10 @@ def test_a_road_around_a_bay_gives_the_eta_the_straight_line_misses(
         driver_id=route["driver_id"],
     )
     straight_to_go = (straight.eta - computed_at).total_seconds()
-    assert straight_to_go < TO_GO_S / 2, "the straight line cuts across the water"
+    assert straight_to_go < route["to_go_s"] / 2, "the straight line cuts across the water"
     assert (
         not straight.window_start
-        <= computed_at + timedelta(seconds=TO_GO_S)
+        <= computed_at + timedelta(seconds=route["to_go_s"])
         <= (straight.window_end)
     ), "the straight line's window misses the real arrival"
 
@@ -113,7 +103,7 @@ def test_fixes_on_the_path_make_no_routing_call_and_leaving_it_makes_one(
 ) -> None:
     route = _around_the_bay(client, org, db, "bay-phone-2")
     network = CountingNetwork()
-    engine = service.EtaEngine(LearnedEta(), open_network=lambda: network)
+    engine = EtaEngine(LearnedEta(), open_network=lambda: network)
     now = datetime.now(UTC)
 
     def eta_from(position: LatLon) -> float:

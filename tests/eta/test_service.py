@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests.common import OrgHandle
-from tests.eta.helpers import HUB, fix, route_in_progress
+from tests.eta.helpers import ACROSS_THE_BAY, BAY_HUB, HUB, fix, lay_bay_road, route_in_progress
 
 from lastmile.bus.base import shipment_channel
 from lastmile.db import Database
@@ -169,3 +169,43 @@ def test_a_route_running_slow_so_far_pushes_the_rest_later(
     )
     to_go = (last.eta - later).total_seconds()
     assert to_go == pytest.approx(pace * (unpaced.eta - later).total_seconds(), rel=1e-6)
+
+
+def test_the_route_pace_is_measured_against_the_same_road_legs_the_etas_use(
+    app: FastAPI, client: TestClient, org: OrgHandle, db: Database
+) -> None:
+    near = (BAY_HUB[0], BAY_HUB[1] + 0.004)  # 220 m along the south shore
+    route = route_in_progress(
+        client, org, "eta-phone-bay", hub=BAY_HUB, places=[near, ACROSS_THE_BAY]
+    )
+    road_s = lay_bay_road(db, route["id"])
+    first, second = (uuid.UUID(s["id"]) for s in route["stops"])
+    now = datetime.now(UTC).replace(microsecond=0)
+    channel = shipment_channel(route["stops"][1]["shipment_id"])
+    subscription = client.portal.call(app.state.bus.subscribe, channel)
+    client.post(
+        "/api/v1/fixes",
+        json={"device_id": "eta-phone-bay", "fixes": [fix(now - timedelta(seconds=1), *BAY_HUB)]},
+        headers=org.headers,
+    )
+    assert client.portal.call(subscription.get, 20.0) is not None, "the fix gave no ETA"
+    client.portal.call(subscription.close)
+
+    engine = service.engine()
+    service_s = engine.predictor.service_s(driver_id=route["driver_id"], stop=_stop_of(db, first))
+    # The driver took exactly the planned road time round the bay between the two stops.
+    with db.session() as session:
+        for stop_id, at in (
+            (first, now),
+            (second, now + timedelta(seconds=service_s + road_s[second])),
+        ):
+            stop = session.get_one(RouteStop, stop_id)
+            stop.status = StopStatus.COMPLETED
+            service.record_arrival(session, org_id=org.org_id, stop_id=stop_id, at=at)
+        row = session.get_one(Route, uuid.UUID(route["id"]))
+        on_road = service.observed_pace(session, route=row, engine_=engine)
+        row.polyline6 = ""  # as if the route had no road path: straight-line legs
+        straight = service.observed_pace(session, route=row, engine_=engine)
+        session.rollback()
+    assert on_road == pytest.approx(1.0, abs=0.01), "on plan, not slow"
+    assert straight > 1.2, "against straight lines across the water the same day looks slow"

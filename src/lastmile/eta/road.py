@@ -57,8 +57,13 @@ class RoadLeg:
     _lat0: float
     _lon0: float
     _cos0: float
-    _x: NDArray[np.float64]
-    _y: NDArray[np.float64]
+    _start: tuple[float, float]
+    _ax: NDArray[np.float64]
+    _ay: NDArray[np.float64]
+    _dx: NDArray[np.float64]
+    _dy: NDArray[np.float64]
+    _inverse_length2: NDArray[np.float64]
+    _length: NDArray[np.float64]
     _cum_m: NDArray[np.float64]
 
     @classmethod
@@ -75,8 +80,29 @@ class RoadLeg:
         cos0 = math.cos(math.radians(lat0))
         x = (points[:, 1] - lon0) * cos0 * _M_PER_DEG
         y = (points[:, 0] - lat0) * _M_PER_DEG
-        cum = np.concatenate(([0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))))
-        return cls(from_stop, to_stop, duration_s, float(cum[-1]), lat0, lon0, cos0, x, y, cum)
+        dx, dy = np.diff(x), np.diff(y)
+        length = np.hypot(dx, dy)
+        inverse_length2 = np.divide(
+            1.0, length * length, out=np.zeros_like(length), where=length > 0
+        )
+        cum = np.concatenate(([0.0], np.cumsum(length)))
+        return cls(
+            from_stop,
+            to_stop,
+            duration_s,
+            float(cum[-1]),
+            lat0,
+            lon0,
+            cos0,
+            (float(x[0]), float(y[0])),
+            x[:-1],
+            y[:-1],
+            dx,
+            dy,
+            inverse_length2,
+            length,
+            cum,
+        )
 
     def remaining_s(self, position: LatLon, *, corridor_m: float) -> float | None:
         """Base time left from `position` projected onto the path; None when it is off the path.
@@ -93,20 +119,17 @@ class RoadLeg:
         """
         px = (position[1] - self._lon0) * self._cos0 * _M_PER_DEG
         py = (position[0] - self._lat0) * _M_PER_DEG
-        if len(self._x) < 2 or self.distance_m <= 0.0:
-            off_m = math.hypot(px - float(self._x[0]), py - float(self._y[0]))
+        if self.distance_m <= 0.0:
+            off_m = math.hypot(px - self._start[0], py - self._start[1])
             return 0.0 if off_m <= corridor_m else None
-        ax, ay = self._x[:-1], self._y[:-1]
-        dx, dy = np.diff(self._x), np.diff(self._y)
-        length2 = dx * dx + dy * dy
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = np.where(length2 > 0, ((px - ax) * dx + (py - ay) * dy) / length2, 0.0)
-        t = np.clip(t, 0.0, 1.0)
-        off2 = (ax + t * dx - px) ** 2 + (ay + t * dy - py) ** 2
-        index = int(np.argmin(off2))
+        rx, ry = px - self._ax, py - self._ay
+        t = np.clip((rx * self._dx + ry * self._dy) * self._inverse_length2, 0.0, 1.0)
+        ox, oy = rx - t * self._dx, ry - t * self._dy
+        off2 = ox * ox + oy * oy
+        index = int(off2.argmin())
         if float(off2[index]) > corridor_m * corridor_m:
             return None
-        along_m = float(self._cum_m[index]) + float(t[index]) * math.sqrt(float(length2[index]))
+        along_m = float(self._cum_m[index]) + float(t[index]) * float(self._length[index])
         return self.duration_s * max(0.0, self.distance_m - along_m) / self.distance_m
 
 
