@@ -1,9 +1,14 @@
 """The webhook sender: the SSRF guard again at send time, on the address it then connects to."""
 
 import secrets
+import shutil
+import ssl
+import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
+from tests.conftest import service_unavailable
 from tests.notify.receivers import Recorder, serve
 
 from lastmile.notify.channels.webhook import WebhookSender
@@ -88,3 +93,60 @@ async def test_an_unresolvable_host_is_tried_again_later() -> None:
 
 def test_the_secret_is_not_in_the_message_repr() -> None:
     assert SECRET not in repr(message("https://merchant.example/hook"))
+
+
+@pytest.fixture
+def merchant_cert(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for `merchant.test` only, made with the openssl tool."""
+    if shutil.which("openssl") is None:
+        service_unavailable("the openssl command")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=merchant.test",
+            "-addext",
+            "subjectAltName=DNS:merchant.test",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.anyio
+async def test_over_tls_the_pinned_address_is_verified_as_the_urls_host(
+    merchant_cert: tuple[Path, Path],
+) -> None:
+    cert, key = merchant_cert
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    trust = ssl.create_default_context(cafile=str(cert))
+    with serve(Recorder(), tls=server_tls) as merchant:
+        port = merchant.url.rsplit(":", 1)[1]
+        sender = WebhookSender(
+            timeout_s=5, allow_private=True, resolve=lambda h, p: ["127.0.0.1"], verify=trust
+        )
+        try:
+            result = await sender.send(message(f"https://merchant.test:{port}/hook"))
+            # Same address, another name: its certificate does not cover it, nothing is sent.
+            with pytest.raises(SendError) as refused:
+                await sender.send(message(f"https://other.test:{port}/hook"))
+        finally:
+            await sender.close()
+        (received,) = merchant.wait_for(1)
+    assert result.status_code == 200
+    assert received.headers["host"] == f"merchant.test:{port}"
+    assert refused.value.retry
