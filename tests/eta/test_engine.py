@@ -34,15 +34,19 @@ def test_an_eta_is_stored_when_new_moved_or_a_minute_old() -> None:
     assert engine.should_store(stop, _forecast(0), soon)
 
 
-def test_legs_are_computed_once_per_set_of_remaining_stops() -> None:
-    engine = EtaEngine(LearnedEta())
-    route = uuid.uuid4()
-    stops = [
+def _stops(count: int) -> list[RemainingStop]:
+    return [
         RemainingStop(
             uuid.uuid4(), uuid.uuid4(), StopStatus.PENDING, Stop(str(i), 60.1, 24.9 + i / 100)
         )
-        for i in range(4)
+        for i in range(count)
     ]
+
+
+def test_legs_are_computed_once_per_set_of_remaining_stops() -> None:
+    engine = EtaEngine(LearnedEta())
+    route = uuid.uuid4()
+    stops = _stops(4)
     first = engine.legs(route, stops)
     assert engine.legs(route, stops) is first
     assert engine.leg_computations == 1
@@ -53,12 +57,7 @@ def test_legs_are_computed_once_per_set_of_remaining_stops() -> None:
 def test_legs_come_from_the_road_where_the_stops_follow_each_other_on_it() -> None:
     engine = EtaEngine(LearnedEta())
     route = uuid.uuid4()
-    stops = [
-        RemainingStop(
-            uuid.uuid4(), uuid.uuid4(), StopStatus.PENDING, Stop(str(i), 60.1, 24.9 + i / 100)
-        )
-        for i in range(3)
-    ]
+    stops = _stops(3)
     points = [(s.stop.lat, s.stop.lon) for s in stops]
     # The road knows 0 → 1 (planned 400 s); stop 2 was planned after another stop, not after 1.
     road = RoadRoute(
