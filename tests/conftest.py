@@ -103,6 +103,7 @@ def settings(tmp_path: Path) -> Settings:
         data_dir=tmp_path,
         public_url="http://testserver",
         run_workers=False,
+        webhook_allow_private=True,  # the merchant endpoints in tests listen on 127.0.0.1
     )
 
 

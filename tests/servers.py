@@ -112,6 +112,7 @@ class HonourRetryAfter(httpx.BaseTransport):
 def server_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LASTMILE_")}
     env.update({"LASTMILE_DATA_DIR": str(data_dir), "LASTMILE_ENV": "test"})
+    env["LASTMILE_WEBHOOK_ALLOW_PRIVATE"] = "true"  # merchant endpoints listen on 127.0.0.1
     if database_url:
         env["LASTMILE_DATABASE_URL"] = database_url
     return env

@@ -34,9 +34,11 @@ from lastmile.db import Database
 from lastmile.db.migrate import upgrade
 from lastmile.dispatch.driver_shift_views import router as driver_shift_router
 from lastmile.dispatch.driver_views import router as driver_router
+from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
 from lastmile.errors import Busy, Conflict
 from lastmile.eta import service as eta_service
+from lastmile.eta.engine import EtaEngine, load_learned
 from lastmile.eta.live import LiveEta
 from lastmile.eta.views import router as eta_router
 from lastmile.feedback.views import router as feedback_router
@@ -154,10 +156,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             monitor=FleetMonitor(app.state.db, app.state.bus),
         )
         eta_service.configure(
-            eta_service.EtaEngine(
-                eta_service.load_learned(
-                    settings.eta_model_path or settings.data_dir / "eta_model.json"
-                )
+            EtaEngine(
+                load_learned(settings.eta_model_path or settings.data_dir / "eta_model.json"),
+                open_network=lambda: app_network(app),
             )
         )
         live_eta = LiveEta(

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     notify_backoff_base_s: float = 10.0
     notify_backoff_max_s: float = 3600.0
     notify_send_timeout_s: float = 10.0
+    webhook_allow_private: bool = False
+    """Let webhooks go to loopback, private and link-local addresses (a self-hoster's LAN)."""
     sms_provider: Literal["console", "twilio"] = "console"
     sms_from: str = "Lastmile"
     twilio_base_url: str = "https://api.twilio.com"

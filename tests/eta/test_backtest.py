@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from lastmile.cli import app
 from lastmile.config import Settings
 from lastmile.db import Database
+from lastmile.eta.engine import load_learned
 from lastmile.eta.learning import LearnedEta
-from lastmile.eta.service import load_learned
 from lastmile.geo import haversine_m
 from lastmile.ingest.store import FixStore, StoredFix
 

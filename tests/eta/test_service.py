@@ -3,13 +3,13 @@ shown per route, published on the shipment's channel, recomputed when a stop is 
 
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from tests.common import OrgHandle, create_shipment, hub_body, make_driver
+from tests.common import OrgHandle
+from tests.eta.helpers import ACROSS_THE_BAY, BAY_HUB, HUB, fix, lay_bay_road, route_in_progress
 
 from lastmile.bus.base import shipment_channel
 from lastmile.db import Database
@@ -18,58 +18,6 @@ from lastmile.eta import service
 from lastmile.eta.current import current_eta
 from lastmile.eta.model import Stop
 from lastmile.eta.models import EtaPrediction
-
-DAY = "2026-11-24"
-HUB = (60.1719, 24.9414)
-PLACES = [(60.1760, 24.9450), (60.1800, 24.9500), (60.1850, 24.9550)]
-
-
-def _route_in_progress(client: TestClient, org: OrgHandle, device: str) -> dict[str, Any]:
-    hub = client.post(
-        "/api/v1/hubs",
-        json=hub_body(lat=HUB[0], lon=HUB[1], opening_hours={"tue": [["08:00", "18:00"]]}),
-        headers=org.headers,
-    )
-    assert hub.status_code == 201, hub.text
-    for lat, lon in PLACES:
-        create_shipment(
-            client,
-            org,
-            hub_id=hub.json()["id"],
-            reference=f"ORD-{uuid.uuid4().hex[:8]}",
-            address={"text": "Somewhere", "lat": lat, "lon": lon},
-            window={"start": f"{DAY}T08:00:00+02:00", "end": f"{DAY}T18:00:00+02:00"},
-            weight_kg=2.0,
-            parcel_count=1,
-        )
-    driver = make_driver(client, org, device, name="Aino Virtanen")["id"]
-    van = client.post(
-        "/api/v1/vehicles", json={"plate": "ETA-1", "capacity_kg": 100}, headers=org.headers
-    )
-    assert van.status_code == 201, van.text
-    plan = client.post(
-        "/api/v1/plans",
-        json={
-            "hub_id": hub.json()["id"],
-            "date": DAY,
-            "driver_ids": [driver],
-            "vehicle_ids": [van.json()["id"]],
-            "time_limit_s": 0.2,
-        },
-        headers=org.headers,
-    )
-    assert plan.status_code == 201, plan.text
-    committed = client.post(f"/api/v1/plans/{plan.json()['id']}/commit", headers=org.headers)
-    assert committed.status_code == 200, committed.text
-    (route,) = committed.json()["routes"]
-    started = client.post(f"/api/v1/routes/{route['id']}/start", headers=org.headers)
-    assert started.status_code == 200, started.text
-    data: dict[str, Any] = started.json()
-    return data
-
-
-def _fix(at: datetime, lat: float = HUB[0], lon: float = HUB[1]) -> dict[str, Any]:
-    return {"at": at.isoformat(), "lat": lat, "lon": lon, "accuracy_m": 5, "speed_mps": 8}
 
 
 def _stop_of(db: Database, stop_id: uuid.UUID) -> Stop:
@@ -94,14 +42,14 @@ def _predictions(db: Database) -> int:
 def test_fixes_give_every_remaining_stop_an_eta(
     app: FastAPI, client: TestClient, org: OrgHandle, other_org: OrgHandle, db: Database
 ) -> None:
-    route = _route_in_progress(client, org, "eta-phone")
+    route = route_in_progress(client, org, "eta-phone")
     stops = route["stops"]
     first_shipment = stops[0]["shipment_id"]
     subscription = client.portal.call(app.state.bus.subscribe, shipment_channel(first_shipment))
     now = datetime.now(UTC).replace(microsecond=0)
     posted = client.post(
         "/api/v1/fixes",
-        json={"device_id": "eta-phone", "fixes": [_fix(now - timedelta(seconds=2))]},
+        json={"device_id": "eta-phone", "fixes": [fix(now - timedelta(seconds=2))]},
         headers=org.headers,
     )
     assert posted.status_code == 200, posted.text
@@ -141,7 +89,7 @@ def test_fixes_give_every_remaining_stop_an_eta(
 def test_a_completed_stop_moves_the_rest_up_and_records_the_arrival(
     app: FastAPI, client: TestClient, org: OrgHandle, db: Database
 ) -> None:
-    route = _route_in_progress(client, org, "eta-phone-2")
+    route = route_in_progress(client, org, "eta-phone-2")
     route_id, first = uuid.UUID(route["id"]), uuid.UUID(route["stops"][0]["id"])
     now = datetime.now(UTC).replace(microsecond=0)
     with db.session() as session:
@@ -153,7 +101,7 @@ def test_a_completed_stop_moves_the_rest_up_and_records_the_arrival(
     subscription = client.portal.call(app.state.bus.subscribe, channel)
     posted = client.post(
         "/api/v1/fixes",
-        json={"device_id": "eta-phone-2", "fixes": [_fix(now - timedelta(seconds=1))]},
+        json={"device_id": "eta-phone-2", "fixes": [fix(now - timedelta(seconds=1))]},
         headers=org.headers,
     )
     assert posted.status_code == 200
@@ -187,7 +135,7 @@ def test_a_completed_stop_moves_the_rest_up_and_records_the_arrival(
 def test_a_route_running_slow_so_far_pushes_the_rest_later(
     app: FastAPI, client: TestClient, org: OrgHandle, db: Database
 ) -> None:
-    route = _route_in_progress(client, org, "eta-phone-3")
+    route = route_in_progress(client, org, "eta-phone-3")
     route_id = uuid.UUID(route["id"])
     first, second = (uuid.UUID(s["id"]) for s in route["stops"][:2])
     now = datetime.now(UTC).replace(microsecond=0)
@@ -195,7 +143,7 @@ def test_a_route_running_slow_so_far_pushes_the_rest_later(
     subscription = client.portal.call(app.state.bus.subscribe, channel)
     client.post(
         "/api/v1/fixes",
-        json={"device_id": "eta-phone-3", "fixes": [_fix(now - timedelta(seconds=1))]},
+        json={"device_id": "eta-phone-3", "fixes": [fix(now - timedelta(seconds=1))]},
         headers=org.headers,
     )
     assert client.portal.call(subscription.get, 20.0) is not None, "the fix gave no ETA"
@@ -221,3 +169,43 @@ def test_a_route_running_slow_so_far_pushes_the_rest_later(
     )
     to_go = (last.eta - later).total_seconds()
     assert to_go == pytest.approx(pace * (unpaced.eta - later).total_seconds(), rel=1e-6)
+
+
+def test_the_route_pace_is_measured_against_the_same_road_legs_the_etas_use(
+    app: FastAPI, client: TestClient, org: OrgHandle, db: Database
+) -> None:
+    near = (BAY_HUB[0], BAY_HUB[1] + 0.004)  # 220 m along the south shore
+    route = route_in_progress(
+        client, org, "eta-phone-bay", hub=BAY_HUB, places=[near, ACROSS_THE_BAY]
+    )
+    road_s = lay_bay_road(db, route["id"])
+    first, second = (uuid.UUID(s["id"]) for s in route["stops"])
+    now = datetime.now(UTC).replace(microsecond=0)
+    channel = shipment_channel(route["stops"][1]["shipment_id"])
+    subscription = client.portal.call(app.state.bus.subscribe, channel)
+    client.post(
+        "/api/v1/fixes",
+        json={"device_id": "eta-phone-bay", "fixes": [fix(now - timedelta(seconds=1), *BAY_HUB)]},
+        headers=org.headers,
+    )
+    assert client.portal.call(subscription.get, 20.0) is not None, "the fix gave no ETA"
+    client.portal.call(subscription.close)
+
+    engine = service.engine()
+    service_s = engine.predictor.service_s(driver_id=route["driver_id"], stop=_stop_of(db, first))
+    # The driver took exactly the planned road time round the bay between the two stops.
+    with db.session() as session:
+        for stop_id, at in (
+            (first, now),
+            (second, now + timedelta(seconds=service_s + road_s[second])),
+        ):
+            stop = session.get_one(RouteStop, stop_id)
+            stop.status = StopStatus.COMPLETED
+            service.record_arrival(session, org_id=org.org_id, stop_id=stop_id, at=at)
+        row = session.get_one(Route, uuid.UUID(route["id"]))
+        on_road = service.observed_pace(session, route=row, engine_=engine)
+        row.polyline6 = ""  # as if the route had no road path: straight-line legs
+        straight = service.observed_pace(session, route=row, engine_=engine)
+        session.rollback()
+    assert on_road == pytest.approx(1.0, abs=0.01), "on plan, not slow"
+    assert straight > 1.2, "against straight lines across the water the same day looks slow"

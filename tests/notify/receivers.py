@@ -1,6 +1,7 @@
 """Real local HTTP servers the notify tests send to: a merchant endpoint and an SMS provider."""
 
 import base64
+import ssl
 import threading
 import time
 import urllib.parse
@@ -75,9 +76,13 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serve(recorder: Recorder) -> Iterator[Recorder]:
+def serve(recorder: Recorder, tls: ssl.SSLContext | None = None) -> Iterator[Recorder]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder))
-    recorder.url = f"http://127.0.0.1:{server.server_address[1]}"
+    scheme = "http"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    recorder.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -50,7 +50,12 @@ def _seed(url: str, *, shipments_out: int, webhook_url: str) -> str:
     with database.session() as session:
         org = auth.create_organization(session=session, name="Scale")
         endpoint = notify.create_webhook(
-            session=session, org_id=org.id, url=webhook_url, events=[], description=""
+            session=session,
+            org_id=org.id,
+            url=webhook_url,
+            events=[],
+            description="",
+            allow_private=True,
         )
         for _ in range(shipments_out):
             shipment, _ = shipments.create_shipment(
@@ -119,7 +124,7 @@ async def test_two_workers_send_every_message_exactly_once(pg_url: str, tmp_path
                 senders={
                     Channel.SMS: KeyCounter(name, sent),
                     Channel.EMAIL: KeyCounter(name, sent),
-                    Channel.WEBHOOK: WebhookSender(timeout_s=5),
+                    Channel.WEBHOOK: WebhookSender(timeout_s=5, allow_private=True),
                 },
                 name=name,
             )
@@ -186,7 +191,7 @@ async def test_a_claim_whose_worker_died_is_retried_after_the_lease_with_the_sam
 
         def worker(name: str) -> OutboxWorker:
             senders = {Channel.SMS: KeyCounter(name, sent), Channel.EMAIL: KeyCounter(name, sent)}
-            senders[Channel.WEBHOOK] = WebhookSender(timeout_s=5)
+            senders[Channel.WEBHOOK] = WebhookSender(timeout_s=5, allow_private=True)
             return OutboxWorker(
                 database=database, settings=settings, senders=senders, name=name, clock=clock
             )

@@ -4,7 +4,9 @@ from fastapi.testclient import TestClient
 from tests.common import OrgHandle, make_org
 from tests.notify.helpers import add_webhook
 
+from lastmile.app import create_app
 from lastmile.auth.models import Role
+from lastmile.config import Settings
 from lastmile.db import Database
 
 
@@ -156,3 +158,33 @@ def test_opt_outs_need_exactly_one_address_and_stay_in_their_organisation(
         client.delete(f"/api/v1/notify/opt-outs/{made['id']}", headers=org.headers).status_code
         == 204
     )
+
+
+def test_by_default_webhooks_to_internal_addresses_are_refused(
+    settings: Settings, db: Database, org: OrgHandle
+) -> None:
+    strict = settings.model_copy(update={"webhook_allow_private": False})
+    assert Settings(_env_file=None).webhook_allow_private is False  # type: ignore[call-arg]
+    with TestClient(create_app(strict, database=db)) as client:
+        for url in (
+            "http://127.0.0.1:8000/hooks",
+            "http://localhost/hooks",
+            "http://10.0.0.5/hooks",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::ffff:127.0.0.1]/hooks",
+            "http://[fd00::1]/hooks",
+            "https://merchant:pw@93.184.215.14/hooks",
+        ):
+            refused = client.post("/api/v1/notify/webhooks", json={"url": url}, headers=org.headers)
+            assert refused.status_code == 422, url
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert [e["field"] for e in refused.json()["errors"]] == ["url"]
+        accepted = client.post(
+            "/api/v1/notify/webhooks",
+            json={"url": "https://93.184.215.14/hooks"},
+            headers=org.headers,
+        )
+        assert accepted.status_code == 201, accepted.text
+        assert [
+            e["url"] for e in client.get("/api/v1/notify/webhooks", headers=org.headers).json()
+        ] == ["https://93.184.215.14/hooks"]

@@ -212,3 +212,27 @@ async def test_a_sender_bug_is_logged_as_a_retry_and_the_loop_goes_on(
     assert len(mail_box.sent) == 1
     [sms] = deliveries(client, org, channel="sms")
     assert (sms["status"], sms["last_error"]) == ("pending", "unexpected RuntimeError")
+
+
+async def test_the_signing_secret_never_reaches_the_delivery_log_or_the_logs(
+    client: TestClient,
+    org: OrgHandle,
+    worker: OutboxWorker,
+    receiver: Recorder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level("DEBUG")
+    receiver.answer = lambda recorder, request: 500
+    endpoint = add_webhook(client, org, f"{receiver.url}/hooks", events=["delivered"])
+    shipment = create_shipment(client, org)
+    for status in ("out_for_delivery", "delivered"):
+        post_event(client, org, shipment["tracking_number"], status=status)
+    await worker.run_once()
+    receiver.wait_for(1)
+
+    [row] = deliveries(client, org, channel="webhook")
+    detail = client.get(f"/api/v1/notify/deliveries/{row['id']}", headers=org.headers)
+    assert detail.json()["log"][0]["outcome"] == "retry"
+    listed = client.get("/api/v1/notify/webhooks", headers=org.headers)
+    for text in (detail.text, listed.text, json.dumps(row), caplog.text):
+        assert endpoint["secret"] not in text

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
 from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep
@@ -31,14 +31,18 @@ from lastmile.routing.network import RoadNetwork
 router = APIRouter(tags=["dispatch"], responses=COMMON_PROBLEMS)
 
 
-def _network(request: Request) -> RoadNetwork:
+def app_network(app: FastAPI) -> RoadNetwork:
     """The configured map, opened once per app (straight lines when it has no tiles)."""
-    network: RoadNetwork | None = getattr(request.app.state, "road_network", None)
+    network: RoadNetwork | None = getattr(app.state, "road_network", None)
     if network is None:
-        settings: Settings = request.app.state.settings
+        settings: Settings = app.state.settings
         network = open_network(settings.data_dir, settings.map_name)
-        request.app.state.road_network = network
+        app.state.road_network = network
     return network
+
+
+def _network(request: Request) -> RoadNetwork:
+    return app_network(request.app)
 
 
 NetworkDep = Annotated[RoadNetwork, Depends(_network)]

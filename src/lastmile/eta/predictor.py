@@ -94,17 +94,19 @@ class Predictor:
         gps_age_s: float | None = None,
         service_here_s: float = 0.0,
         pace: float = 1.0,
+        first_base_s: float | None = None,
     ) -> list[StopForecast]:
-        """Forecasts for `stops` in order, the driver at `origin` (the last fix, or a stop)."""
+        """Forecasts for `stops` in order, the driver at `origin` (the last fix, or a stop).
+
+        `first_base_s`: the base time from `origin` to the first stop when the caller knows
+        it (road legs); else the travel source's.
+        """
         if not stops:
             return []
         depart_at = now + timedelta(seconds=service_here_s * pace)
-        first_leg = pace * self.leg_s(
-            origin,
-            stops[0],
-            base_s=self.travel.base_s(origin, (stops[0].lat, stops[0].lon)),
-            at=depart_at,
-        )
+        if first_base_s is None:
+            first_base_s = self.travel.base_s(origin, (stops[0].lat, stops[0].lon))
+        first_leg = pace * self.leg_s(origin, stops[0], base_s=first_base_s, at=depart_at)
         services = [pace * self.service_s(driver_id=driver_id, stop=s) for s in stops]
         legs = []
         clock = depart_at + timedelta(seconds=first_leg)

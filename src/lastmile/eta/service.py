@@ -1,23 +1,18 @@
 """Live ETAs: recompute a route's remaining stops from a position, store what was said, tell notify.
 
 Per route, the legs between consecutive remaining stops are computed once (per set of
-remaining stops) and cached; a new position only adds its leg to the next stop.
+remaining stops) and cached: the planner's road legs when the route has a stored path
+(`eta.road_cache`), else the travel source's. A new position only adds its leg to the next
+stop: the rest of the planned road leg it is on, a cached detour path, or a straight line.
 
-Storage rule: a stop's ETA is stored (a row in `eta_predictions`, the `stop_etas` row updated,
-`notify.hooks.eta_updated` called, a bus message returned to publish) when it is the stop's
-first, when the ETA moved by `MOVE_S` or more, a window edge by `WINDOW_MOVE_S` or more, or
-the last stored one is `REFRESH_S` old: at least one per stop per minute while fixes flow.
+Storing an ETA (per the rule in `eta.engine`) means: a row in `eta_predictions`, the
+`stop_etas` row updated, `notify.hooks.eta_updated` called, a bus message returned to publish.
 """
 
 import itertools
-import json
 import logging
-import threading
 import uuid
-from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -27,112 +22,17 @@ from lastmile.dispatch import service as dispatch
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.errors import NotFound
 from lastmile.eta.current import StopEta
+from lastmile.eta.engine import EtaEngine, RemainingStop
 from lastmile.eta.learning import LearnedEta
 from lastmile.eta.model import LatLon, Stop, StopForecast, horizon_bucket
 from lastmile.eta.models import EtaPrediction, StopEtaRow
-from lastmile.eta.predictor import Predictor, StraightLine, TravelTimes, route_pace
+from lastmile.eta.predictor import route_pace
 from lastmile.eta.schemas import RouteEtasOut, StopEtaOut
-from lastmile.eta.travel import NetworkTravel
 from lastmile.ingest.models import DriverPosition
 from lastmile.notify import hooks
-from lastmile.routing.network import RoadNetwork
 from lastmile.shipments.models import Shipment
 
 log = logging.getLogger(__name__)
-
-MOVE_S = 60.0
-WINDOW_MOVE_S = 120.0
-REFRESH_S = 60.0
-MAX_CACHED = 10_000
-
-
-@dataclass(frozen=True, slots=True)
-class RemainingStop:
-    stop_id: uuid.UUID
-    shipment_id: uuid.UUID
-    status: StopStatus
-    stop: Stop
-
-
-def load_learned(path: Path | None) -> LearnedEta:
-    """The model saved by `lastmile eta backtest --model-out`, or defaults when there is none."""
-    if path is None or not path.is_file():
-        return LearnedEta()
-    return LearnedEta.from_json(json.loads(path.read_text(encoding="utf-8")))
-
-
-class EtaEngine:
-    """The learned model, the travel source, the per-route leg cache and the storage memory."""
-
-    def __init__(self, learned: LearnedEta, network: RoadNetwork | None = None) -> None:
-        self.learned = learned
-        travel: TravelTimes = (
-            StraightLine(learned.seconds_per_m)
-            if network is None
-            else NetworkTravel(network, learned.seconds_per_m)
-        )
-        self.predictor = Predictor(learned, travel)
-        self.leg_computations = 0
-        self._legs: OrderedDict[tuple[uuid.UUID, ...], list[float]] = OrderedDict()
-        self._stored: OrderedDict[uuid.UUID, StopForecast] = OrderedDict()
-        self._stored_at: dict[uuid.UUID, datetime] = {}
-        self._lock = threading.Lock()
-        self._pace: OrderedDict[uuid.UUID, float] = OrderedDict()
-
-    def pace(self, route_id: uuid.UUID) -> float:
-        """The route's observed pace (actual / predicted), 1.0 until two arrivals are known."""
-        with self._lock:
-            return self._pace.get(route_id, 1.0)
-
-    def set_pace(self, route_id: uuid.UUID, pace: float) -> None:
-        with self._lock:
-            self._pace[route_id] = pace
-            self._pace.move_to_end(route_id)
-            while len(self._pace) > MAX_CACHED:
-                self._pace.popitem(last=False)
-
-    def legs(self, route_id: uuid.UUID, stops: list[RemainingStop]) -> list[float]:
-        """Base travel times between consecutive stops, computed once per remaining set."""
-        key = (route_id, *(s.stop_id for s in stops))
-        with self._lock:
-            found = self._legs.get(key)
-        if found is None:
-            found = self.predictor.base_legs_s([s.stop for s in stops])
-            with self._lock:
-                self.leg_computations += 1
-                self._legs[key] = found
-                while len(self._legs) > MAX_CACHED:
-                    self._legs.popitem(last=False)
-        return found
-
-    def should_store(self, stop_id: uuid.UUID, forecast: StopForecast, now: datetime) -> bool:
-        with self._lock:
-            previous = self._stored.get(stop_id)
-            stored_at = self._stored_at.get(stop_id)
-        if previous is None or stored_at is None:
-            return True
-        return (
-            abs((forecast.eta - previous.eta).total_seconds()) >= MOVE_S
-            or abs((forecast.window_start - previous.window_start).total_seconds()) >= WINDOW_MOVE_S
-            or abs((forecast.window_end - previous.window_end).total_seconds()) >= WINDOW_MOVE_S
-            or (now - stored_at).total_seconds() >= REFRESH_S
-        )
-
-    def forget(self, stop_id: uuid.UUID) -> None:
-        """The next forecast of this stop is stored whatever it says."""
-        with self._lock:
-            self._stored.pop(stop_id, None)
-            self._stored_at.pop(stop_id, None)
-
-    def remember(self, stop_id: uuid.UUID, forecast: StopForecast, now: datetime) -> None:
-        with self._lock:
-            self._stored[stop_id] = forecast
-            self._stored_at[stop_id] = now
-            self._stored.move_to_end(stop_id)
-            while len(self._stored) > MAX_CACHED:
-                old, _ = self._stored.popitem(last=False)
-                self._stored_at.pop(old, None)
-
 
 _engine: EtaEngine | None = None
 
@@ -284,11 +184,21 @@ def update_route(
         service_here_s = eng.predictor.service_s(driver_id=driver, stop=here.stop)
     if origin is None:
         return []
+    road = eng.roads.road_route(session, route)
+    first = pending[0]
     forecasts = eng.predictor.predict(
         now=now,
         origin=origin,
         stops=[s.stop for s in pending],
-        base_legs_s=eng.legs(route.id, pending),
+        first_base_s=eng.roads.to_next_stop_s(
+            route_id=route.id,
+            road=road,
+            stop_id=first.stop_id,
+            stop=(first.stop.lat, first.stop.lon),
+            position=origin,
+            from_stop=here.stop_id if here is not None else None,
+        ),
+        base_legs_s=eng.legs(route.id, pending, road),
         driver_id=driver,
         gps_age_s=gps_age_s,
         service_here_s=service_here_s,
@@ -381,11 +291,18 @@ def observed_pace(session: Session, *, route: Route, engine_: EtaEngine) -> floa
         if stop.id in arrived and shipment.lat is not None and shipment.lon is not None
     ]
     predictor = engine_.predictor
+    road = engine_.roads.road_route(session, route)
     predicted, actual = [], []
-    for (_, a, at_a), (_, b, at_b) in itertools.pairwise(visited):
+    for (stop_a, a, at_a), (stop_b, b, at_b) in itertools.pairwise(visited):
         origin = Stop(str(a.id), a.lat or 0.0, a.lon or 0.0, service_s=float(a.service_time_s))
         target = Stop(str(b.id), b.lat or 0.0, b.lon or 0.0)
-        base_s = predictor.travel.base_s((origin.lat, origin.lon), (target.lat, target.lon))
+        # The same legs the forecasts use, or the pace would count a detour twice.
+        leg = road.leg_into(stop_b.id) if road is not None else None
+        base_s = (
+            leg.duration_s
+            if leg is not None and leg.from_stop == stop_a.id
+            else predictor.travel.base_s((origin.lat, origin.lon), (target.lat, target.lon))
+        )
         predicted.append(
             predictor.service_s(driver_id=str(route.driver_id), stop=origin)
             + predictor.leg_s(origin, target, base_s=base_s, at=at_a)

@@ -21,6 +21,7 @@ from lastmile.notify.models import (
 from lastmile.notify.render import FALLBACK_LOCALE, TEMPLATES
 from lastmile.notify.rules import CUSTOMER_CHANNELS, Rule, effective_rules
 from lastmile.notify.types import WEBHOOK_EVENTS, Channel, Event, MessageStatus
+from lastmile.notify.webhook_url import Resolver, check_form, check_url, system_resolver
 
 WEBHOOK_SECRET_PREFIX = "whsec_"
 
@@ -116,8 +117,24 @@ def save_settings(
 
 
 def create_webhook(
-    *, session: Session, org_id: uuid.UUID, url: str, events: Sequence[str], description: str
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    url: str,
+    events: Sequence[str],
+    description: str,
+    allow_private: bool = False,
+    resolve: Resolver = system_resolver,
 ) -> WebhookEndpoint:
+    """Register an endpoint; refuses (on `url`) a URL the SSRF guard would not call.
+
+    With `allow_private` the host is not resolved here: any address will do, and a LAN name
+    may only resolve where the worker runs.
+    """
+    if allow_private:
+        check_form(url)
+    else:
+        check_url(url, allow_private=False, resolve=resolve)
     for index, name in enumerate(events):
         if name not in WEBHOOK_EVENTS:
             raise InvalidInput(

@@ -55,7 +55,7 @@ class Rendered:
     body: str
     subject: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
-    secret: str | None = None
+    secret: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,13 +102,16 @@ def put_settings(body: SettingsIn, session: SessionDep, principal: AdminDep) -> 
 
 
 @router.post("/webhooks", status_code=status.HTTP_201_CREATED)
-def create_webhook(body: WebhookCreate, session: SessionDep, principal: AdminDep) -> WebhookCreated:
+def create_webhook(
+    body: WebhookCreate, session: SessionDep, principal: AdminDep, settings: SettingsDep
+) -> WebhookCreated:
     endpoint = service.create_webhook(
         session=session,
         org_id=principal.org_id,
         url=str(body.url),
         events=body.events,
         description=body.description,
+        allow_private=settings.webhook_allow_private,
     )
     session.commit()
     return WebhookCreated.model_validate(endpoint)

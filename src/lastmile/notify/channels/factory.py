@@ -45,5 +45,8 @@ def build_senders(settings: Settings) -> dict[Channel, Sender]:
     return {
         Channel.SMS: _sms(settings),
         Channel.EMAIL: _email(settings),
-        Channel.WEBHOOK: WebhookSender(timeout_s=settings.notify_send_timeout_s),
+        Channel.WEBHOOK: WebhookSender(
+            timeout_s=settings.notify_send_timeout_s,
+            allow_private=settings.webhook_allow_private,
+        ),
     }
