@@ -46,14 +46,6 @@ class PushSender:
         self.keys = keys
         self.ttl_s = ttl_s
         self.timeout_s = timeout_s
-        self._session: aiohttp.ClientSession | None = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout_s)
-            )
-        return self._session
 
     async def send(self, message: Rendered) -> SendResult:
         if not message.push_keys:
@@ -72,7 +64,6 @@ class PushSender:
                 ttl=self.ttl_s,
                 timeout=self.timeout_s,
                 headers={"Urgency": "high"},
-                aiohttp_session=self._client(),
             )
         except WebPushException as error:
             status = error.status_code
@@ -90,5 +81,4 @@ class PushSender:
         return SendResult(status_code=response.status, provider_id=response.headers.get("Location"))
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        return None
