@@ -154,11 +154,13 @@ async def test_an_organisation_can_turn_push_off_per_event(
     )
     assert response.status_code == 200, response.text
     shipment = create_shipment(client, org)
-    subscribe(client, shipment, push.subscriber())
+    subscriber = push.subscriber()
+    subscribe(client, shipment, subscriber)
     post_event(client, org, shipment["tracking_number"], status="out_for_delivery")
     post_event(client, org, shipment["tracking_number"], status="delivered")
 
     await worker.run_once()
 
     [request] = push.recorder.wait_for(1)
+    assert subscriber.decrypt(request.raw)["title"] == "Delivered"
     assert [d["event"] for d in deliveries(client, org, channel="push")] == ["delivered"]
