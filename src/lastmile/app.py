@@ -51,6 +51,7 @@ from lastmile.ingest.service import Ingestor, build_pipeline
 from lastmile.ingest.store import FixStore
 from lastmile.ingest.views import router as ingest_router
 from lastmile.ingest.writer import BatchWriter
+from lastmile.notify.vapid import load_keys
 from lastmile.notify.views import public_router as notify_public_router
 from lastmile.notify.views import router as notify_router
 from lastmile.notify.worker import OutboxWorker
@@ -64,6 +65,7 @@ from lastmile.web.control_tower.views import api as control_tower_api
 from lastmile.web.control_tower.views import pages as control_tower_pages
 from lastmile.web.driver.views import router as driver_app_router
 from lastmile.web.templating import make_templates
+from lastmile.web.tracking.push import router as tracking_push_router
 from lastmile.web.tracking.stream import router as tracking_stream_router
 from lastmile.web.tracking.views import router as tracking_router
 
@@ -146,6 +148,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             settings.data_dir.mkdir(parents=True, exist_ok=True)
             app.state.db = Database.from_url(settings.resolved_database_url)
             upgrade(app.state.db.engine)
+        load_keys(settings)  # a bad VAPID key stops the server now, naming the setting
         app.state.bus = open_bus(settings.bus_url)
         writer = BatchWriter(FixStore(app.state.db), wait_s=settings.ingest_batch_wait_s)
         app.state.ingestor = Ingestor(
@@ -251,6 +254,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         trips_router,
         tracking_router,
         tracking_stream_router,
+        tracking_push_router,
         feedback_router,
         orgsettings_router,
         alerts_router,

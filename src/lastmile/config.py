@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     email_from: str = "Lastmile <no-reply@localhost>"
+    vapid_private_key: SecretStr | None = None
+    """Web push signing key (P-256; base64url raw or DER, or PEM); default: one made once and
+    kept in `<data_dir>/vapid_private_key.pem`, so browsers' subscriptions survive restarts."""
+    vapid_subject: str | None = None
+    """Contact that push services see (`mailto:` or `https://`); default: the public URL when
+    it is https, else the address of `email_from`."""
+    push_ttl_s: int = Field(6 * 3600, gt=0, description="how long a push service keeps a push")
 
     driver_session_ttl_s: int = 16 * 3600
     driver_link_ttl_s: int = 30 * 60

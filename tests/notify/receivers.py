@@ -18,6 +18,8 @@ class Received:
     path: str
     headers: dict[str, str]
     body: str
+    raw: bytes = b""
+    """The body's bytes (a push service gets encrypted, not text)."""
 
 
 @dataclass
@@ -50,10 +52,12 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
+            raw = self.rfile.read(length)
             request = Received(
                 self.path,
                 {k.lower(): v for k, v in self.headers.items()},
-                self.rfile.read(length).decode(),
+                raw.decode(errors="replace"),
+                raw,
             )
             with recorder.changed:
                 recorder.requests.append(request)

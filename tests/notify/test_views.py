@@ -12,7 +12,7 @@ from lastmile.db import Database
 
 def test_rules_default_then_override_then_reset(client: TestClient, org: OrgHandle) -> None:
     rules = client.get("/api/v1/notify/rules", headers=org.headers).json()
-    assert len(rules) == 10
+    assert len(rules) == 15  # five events on sms, email and push
     arriving_sms = next(r for r in rules if (r["event"], r["channel"]) == ("arriving", "sms"))
     assert arriving_sms == {
         "event": "arriving",

@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.notify import subscriptions
 from lastmile.notify.models import DeliveryAttempt, NotificationSettings, OptOut, OutboxMessage
 from lastmile.notify.outbox import org_settings
 from lastmile.notify.quiet import quiet_until
 from lastmile.notify.types import Channel, MessageStatus
 
-DEFERRED_IN_QUIET_HOURS = frozenset({Channel.SMS})
+DEFERRED_IN_QUIET_HOURS = frozenset({Channel.SMS, Channel.PUSH})
+"""Channels that buzz a phone in someone's pocket; email waits in the inbox on its own."""
 
 
 def backoff_s(attempt: int, *, base_s: float, max_s: float, rng: Callable[[], float]) -> float:
@@ -41,8 +43,18 @@ class Hold:
 
 
 def is_opted_out(*, session: Session, message: OutboxMessage) -> bool:
+    """The recipient asked for no more (a browser that unsubscribed counts as having asked)."""
     if message.channel is Channel.WEBHOOK:
         return False
+    if message.channel is Channel.PUSH:
+        subscribed = subscriptions.find(
+            session=session,
+            org_id=message.org_id,
+            shipment_id=message.shipment_id,
+            endpoint=message.recipient,
+        )
+        if subscribed is None:
+            return True
     found = session.scalar(
         select(OptOut.id).where(
             OptOut.org_id == message.org_id,

@@ -1,4 +1,5 @@
-"""Tables: rules and settings per organisation, webhook endpoints, opt-outs, the outbox, its log."""
+"""Tables: rules and settings per organisation, webhook endpoints, push subscriptions, opt-outs,
+the outbox, its log."""
 
 import uuid
 from datetime import datetime, time
@@ -145,3 +146,19 @@ class DeliveryAttempt(OrgScoped, Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     worker: Mapped[str] = mapped_column(String(64))
+
+
+class PushSubscription(OrgScoped, Base):
+    """A browser that asked, on a tracking page, to be notified about that one shipment."""
+
+    __tablename__ = "push_subscriptions"
+    __table_args__ = (UniqueConstraint("shipment_id", "endpoint"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    shipment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), index=True
+    )
+    endpoint: Mapped[str] = mapped_column(String(2000))
+    p256dh: Mapped[str] = mapped_column(String(128))
+    auth: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,6 +12,7 @@ from lastmile.db import utcnow
 from lastmile.hubs.models import Hub
 from lastmile.notify.models import NotificationSettings, OutboxMessage, WebhookEndpoint
 from lastmile.notify.rules import Rule, rules_for
+from lastmile.notify.subscriptions import subscriptions_of
 from lastmile.notify.types import WEBHOOK_EVENTS, Channel, Event
 from lastmile.shipments.models import Shipment, ShipmentEvent
 from lastmile.shipments.status import Status
@@ -84,12 +85,18 @@ def _add(session: Session, message: OutboxMessage) -> bool:
     return True
 
 
-def _recipient(shipment: Shipment, channel: Channel) -> str | None:
-    if channel is Channel.SMS:
-        return shipment.recipient_phone
-    if channel is Channel.EMAIL:
-        return shipment.recipient_email.lower() if shipment.recipient_email else None
-    return None
+def _recipients(session: Session, shipment: Shipment, channel: Channel) -> list[tuple[str, str]]:
+    """(address, idempotency suffix) of each recipient on a customer channel."""
+    if channel is Channel.SMS and shipment.recipient_phone:
+        return [(shipment.recipient_phone, channel.value)]
+    if channel is Channel.EMAIL and shipment.recipient_email:
+        return [(shipment.recipient_email.lower(), channel.value)]
+    if channel is Channel.PUSH:
+        return [
+            (row.endpoint, f"push:{row.id}")
+            for row in subscriptions_of(session=session, shipment=shipment)
+        ]
+    return []
 
 
 def enqueue(
@@ -112,26 +119,26 @@ def enqueue(
     now = utcnow()
     queued = []
     for rule in rules or []:
-        recipient = _recipient(shipment, rule.channel)
-        if not rule.enabled or recipient is None:
+        if not rule.enabled:
             continue
-        message = OutboxMessage(
-            id=uuid.uuid4(),
-            org_id=shipment.org_id,
-            shipment_id=shipment.id,
-            event=event,
-            channel=rule.channel,
-            recipient=recipient,
-            locale=settings.locale,
-            template=rule.template,
-            context=context,
-            idempotency_key=f"{key}:{rule.channel.value}",
-            next_attempt_at=now,
-            expires_at=expires_at,
-            created_at=now,
-        )
-        if _add(session, message):
-            queued.append(message)
+        for recipient, suffix in _recipients(session, shipment, rule.channel):
+            message = OutboxMessage(
+                id=uuid.uuid4(),
+                org_id=shipment.org_id,
+                shipment_id=shipment.id,
+                event=event,
+                channel=rule.channel,
+                recipient=recipient,
+                locale=settings.locale,
+                template=rule.template,
+                context=context,
+                idempotency_key=f"{key}:{suffix}",
+                next_attempt_at=now,
+                expires_at=expires_at,
+                created_at=now,
+            )
+            if _add(session, message):
+                queued.append(message)
     endpoints = session.scalars(
         select(WebhookEndpoint).where(
             WebhookEndpoint.org_id == shipment.org_id, WebhookEndpoint.active.is_(True)

@@ -104,9 +104,35 @@ def webhook_body(message: OutboxMessage, *, public_url: str) -> str:
     return json.dumps(payload, separators=(",", ":"), sort_keys=True)
 
 
+def push_payload(message: OutboxMessage, *, public_url: str) -> str:
+    """The JSON the tracking page's service worker shows: title, text, and the page to open."""
+    body, title = render_text(message, public_url=public_url, unsubscribe_url="")
+    payload = {
+        "title": title or message.context["tracking_number"],
+        "body": body,
+        "url": links(message.context, public_url)["tracking_url"],
+        "tag": f"lastmile-{message.context['shipment_id']}",
+    }
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+
+
 def render(
-    message: OutboxMessage, *, public_url: str, unsubscribe_url: str, secret: str | None = None
+    message: OutboxMessage,
+    *,
+    public_url: str,
+    unsubscribe_url: str,
+    secret: str | None = None,
+    push_keys: dict[str, str] | None = None,
 ) -> Rendered:
+    if message.channel is Channel.PUSH:
+        return Rendered(
+            message_id=message.id,
+            channel=message.channel,
+            recipient=message.recipient,
+            idempotency_key=message.idempotency_key,
+            body=push_payload(message, public_url=public_url),
+            push_keys=push_keys,
+        )
     if message.channel is Channel.WEBHOOK:
         return Rendered(
             message_id=message.id,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from lastmile.notify.models import NotificationRule
 from lastmile.notify.types import Channel, Event
 
-CUSTOMER_CHANNELS = (Channel.SMS, Channel.EMAIL)
+CUSTOMER_CHANNELS = (Channel.SMS, Channel.EMAIL, Channel.PUSH)
 
 
 @dataclass(frozen=True, slots=True)

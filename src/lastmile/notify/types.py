@@ -9,6 +9,7 @@ class Channel(StrEnum):
     SMS = "sms"
     EMAIL = "email"
     WEBHOOK = "webhook"
+    PUSH = "push"
 
 
 class Event(StrEnum):
@@ -56,6 +57,8 @@ class Rendered:
     subject: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     secret: str | None = field(default=None, repr=False)
+    push_keys: dict[str, str] | None = field(default=None, repr=False)
+    """A browser push subscription's `p256dh` and `auth` keys (base64url), to encrypt for it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session
 
 from lastmile.config import Settings
 from lastmile.db import Database, utcnow
+from lastmile.notify import subscriptions
 from lastmile.notify.channels.base import Sender
 from lastmile.notify.channels.console import mask
 from lastmile.notify.channels.factory import build_senders
+from lastmile.notify.channels.push import GONE
 from lastmile.notify.delivery import (
     Outcome,
     backoff_s,
@@ -85,6 +87,17 @@ class OutboxWorker:
 
     def _render(self, session: Session, message: OutboxMessage) -> Rendered:
         secret = None
+        push_keys = None
+        if message.channel is Channel.PUSH:
+            found = subscriptions.find(
+                session=session,
+                org_id=message.org_id,
+                shipment_id=message.shipment_id,
+                endpoint=message.recipient,
+            )
+            if found is None:
+                raise SendError("the browser unsubscribed", retry=False)
+            push_keys = {"p256dh": found.p256dh, "auth": found.auth}
         if message.channel is Channel.WEBHOOK:
             endpoint = session.get(WebhookEndpoint, message.endpoint_id)
             secret = endpoint.secret if endpoint is not None and endpoint.active else None
@@ -95,6 +108,7 @@ class OutboxWorker:
             public_url=self.settings.public_url,
             unsubscribe_url=self.unsubscribe_url(message),
             secret=secret,
+            push_keys=push_keys,
         )
 
     def _due(self, now: datetime) -> Select[OutboxMessage]:
@@ -177,13 +191,17 @@ class OutboxWorker:
                     rng=self.rng,
                 ),
             )
+            if message.channel is Channel.PUSH and outcome.status_code in GONE:
+                subscriptions.forget_endpoint(
+                    session=session, org_id=message.org_id, endpoint=message.recipient
+                )
             session.commit()
         log.info(
             "outbox %s %s to %s: %s",
             job.message_id,
             job.rendered.channel,
             mask(job.rendered.recipient)
-            if job.rendered.channel is not Channel.WEBHOOK
+            if job.rendered.channel in (Channel.SMS, Channel.EMAIL)
             else "endpoint",
             "sent" if outcome.sent else outcome.error,
         )

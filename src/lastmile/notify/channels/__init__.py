@@ -1,1 +1,1 @@
-"""Channels: how a rendered message leaves the building (SMS, email, webhook)."""
+"""Channels: how a rendered message leaves the building (SMS, email, webhook, browser push)."""

@@ -4,10 +4,12 @@ from lastmile.config import Settings
 from lastmile.errors import InsecureSettings
 from lastmile.notify.channels.base import Sender
 from lastmile.notify.channels.console import ConsoleSender
+from lastmile.notify.channels.push import PushSender
 from lastmile.notify.channels.smtp import SmtpSender
 from lastmile.notify.channels.twilio import TwilioSender
 from lastmile.notify.channels.webhook import WebhookSender
 from lastmile.notify.types import Channel
+from lastmile.notify.vapid import load_keys
 
 
 def _sms(settings: Settings) -> Sender:
@@ -48,5 +50,10 @@ def build_senders(settings: Settings) -> dict[Channel, Sender]:
         Channel.WEBHOOK: WebhookSender(
             timeout_s=settings.notify_send_timeout_s,
             allow_private=settings.webhook_allow_private,
+        ),
+        Channel.PUSH: PushSender(
+            keys=load_keys(settings),
+            ttl_s=settings.push_ttl_s,
+            timeout_s=settings.notify_send_timeout_s,
         ),
     }

@@ -13,6 +13,7 @@ from lastmile.auth.models import Organization
 from lastmile.config import Settings
 from lastmile.feedback.service import feedback_of
 from lastmile.hubs.models import Hub
+from lastmile.notify.vapid import load_keys
 from lastmile.pod import current as pod
 from lastmile.shipments.status import LABELS, Status
 from lastmile.web.tracking import actions
@@ -86,6 +87,7 @@ def page_context(
         else None
     )
     logo = f"/t/{token}/logo" if rules.has_logo_image else rules.logo_url
+    open_ = shipment.status not in (Status.DELIVERED, Status.CANCELLED)
     return {
         "token": token,
         "shipment": shipment,
@@ -116,5 +118,6 @@ def page_context(
         "form_secret": form_secret(secret_key=settings.secret_key.get_secret_value(), token=token),
         "state": state or FormState(),
         "notice": notice,
-        "live_updates": shipment.status not in (Status.DELIVERED, Status.CANCELLED),
+        "live_updates": open_,
+        "push_key": load_keys(settings).public_key if open_ else None,
     }
