@@ -1,6 +1,8 @@
 // The Control Tower: a live map of the fleet, the alert inbox, orders and a driver panel.
 // Live over one EventSource; positions are batched into one map update per animation frame.
 
+import { setupPlan } from "./plan.js";
+
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
 const BOARD_REFRESH_MS = 30000;
@@ -17,7 +19,11 @@ async function api(path, options = {}) {
   const response = await fetch(path, { credentials: "same-origin", ...options, headers });
   if (response.status === 401) window.location.assign("/control-tower/sign-in");
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
-  if (!response.ok) throw new Error(body?.detail || response.statusText);
+  if (!response.ok) {
+    const error = new Error(body?.detail || response.statusText);
+    error.problem = body;
+    throw error;
+  }
   return body;
 }
 
@@ -53,7 +59,7 @@ const el = (tag, attrs = {}, ...children) => {
 // --- map -------------------------------------------------------------------------------------
 
 const mapNode = document.getElementById("map");
-const map = L.map(mapNode, { preferCanvas: true, zoomControl: true }).setView([60.17, 24.94], 12);
+const map = L.map(mapNode, { preferCanvas: true, zoomControl: true, maxZoom: 19 }).setView([60.17, 24.94], 12);
 if (mapNode.dataset.tileUrl) L.tileLayer(mapNode.dataset.tileUrl, { maxZoom: 19 }).addTo(map);
 L.control.scale({ imperial: false }).addTo(map);
 const routeLayer = L.layerGroup().addTo(map);
@@ -120,6 +126,8 @@ function drawTrail(marker) {
   state.trail = L.polyline(marker.trail, { renderer, color: "#f79009", weight: 2 }).addTo(map);
 }
 
+const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), getBoard: () => state.board });
+
 // --- board and KPIs --------------------------------------------------------------------------
 
 function showKpis(kpis) {
@@ -138,6 +146,7 @@ async function loadBoard() {
     if (driver.position) placeDriver(driver.id, driver.name, driver.position.lat, driver.position.lon);
   }
   showKpis({ ...board.kpis, open_alerts: countOpen() });
+  plan.renderRoutes(board);
   if (state.selected) showDriver(state.selected);
 }
 
