@@ -16,31 +16,22 @@ import os
 import random
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import Page, sync_playwright
-from tests.browser import CHROMIUM, CHROMIUM_ARGS
-from tests.servers import free_port
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, serve, sign_in
 
-from lastmile.app import create_app
 from lastmile.auth import service as auth
 from lastmile.auth.models import Role
 from lastmile.bus.base import Bus, fleet_channel
-from lastmile.config import Settings
 from lastmile.db import Database
-from lastmile.db.migrate import upgrade
 from lastmile.fleet.models import Driver
 from lastmile.ingest.models import DriverPosition
 
@@ -87,51 +78,6 @@ CASES = (
     Case("1 fix / 5 s per driver", DRIVERS / 5.0),
     Case("burst: 1 fix / s per driver", float(DRIVERS)),
 )
-
-
-class _ThreadedServer(uvicorn.Server):
-    def install_signal_handlers(self) -> None:
-        """The bench keeps its own signal handlers."""
-
-
-@dataclass(frozen=True)
-class Served:
-    url: str
-    db: Database
-    bus: Bus
-    loop: asyncio.AbstractEventLoop
-
-
-@contextmanager
-def _serve(folder: Path) -> Iterator[Served]:
-    port = free_port()
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        env="test",
-        data_dir=folder,
-        public_url=f"http://127.0.0.1:{port}",
-        port=port,
-        run_workers=False,
-    )
-    database = Database.from_url(settings.resolved_database_url)
-    upgrade(database.engine)
-    app = create_app(settings, database=database)
-    server = _ThreadedServer(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="bench-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    try:
-        yield Served(settings.public_url, database, app.state.bus, server.servers[0].get_loop())
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        database.engine.dispose()
 
 
 def _seed(db: Database) -> tuple[uuid.UUID, list[tuple[str, float, float]]]:
@@ -230,16 +176,17 @@ def _dropped(bus: Bus, channel: str) -> int:
 
 
 def _measure(
-    page: Page, served: Served, org_id: uuid.UUID, drivers: list[Any], case: Case
+    page: Page, served: LiveServer, org_id: uuid.UUID, drivers: list[Any], case: Case
 ) -> dict[str, Any]:
     page.evaluate(
         "() => Object.assign(window.__bench,"
         " { running: true, frames: [], longtasks: [], delays: [] })"
     )
-    dropped_before = _dropped(served.bus, fleet_channel(org_id))
+    dropped_before = _dropped(served.app.state.bus, fleet_channel(org_id))
     if case.rate_per_s:
         future = asyncio.run_coroutine_threadsafe(
-            _publish(served.bus, fleet_channel(org_id), drivers, case.rate_per_s), served.loop
+            _publish(served.app.state.bus, fleet_channel(org_id), drivers, case.rate_per_s),
+            served.loop,
         )
         sent = future.result(timeout=SECONDS * 3)
     else:
@@ -253,7 +200,7 @@ def _measure(
     return {
         "case": case,
         "sent": sent,
-        "dropped": _dropped(served.bus, fleet_channel(org_id)) - dropped_before,
+        "dropped": _dropped(served.app.state.bus, fleet_channel(org_id)) - dropped_before,
         "load": os.getloadavg()[0],
         "drawn": len(delays),
         "frame_p50": _quantile(frames, 0.5),
@@ -266,19 +213,15 @@ def _measure(
     }
 
 
-def _sign_in(page: Page, url: str) -> None:
-    page.goto(f"{url}/control-tower")
-    page.get_by_label("Email").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("body[data-live='1']", timeout=60_000)
+def _open(page: Page, url: str) -> None:
+    sign_in(page, url, email=EMAIL, password=PASSWORD)
     page.wait_for_function(
         f"() => document.getElementById('map').dataset.drivers === '{DRIVERS}'", timeout=60_000
     )
 
 
 def run() -> list[dict[str, Any]]:
-    with tempfile.TemporaryDirectory() as folder, _serve(Path(folder)) as served:
+    with tempfile.TemporaryDirectory() as folder, serve(Path(folder)) as served:
         org_id, drivers = _seed(served.db)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
@@ -286,7 +229,7 @@ def run() -> list[dict[str, Any]]:
             )
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.add_init_script(PROBE)
-            _sign_in(page, served.url)
+            _open(page, served.url)
             page.wait_for_timeout(2000)
             results = [_measure(page, served, org_id, drivers, case) for case in CASES]
             browser.close()

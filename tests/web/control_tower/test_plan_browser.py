@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from tests.browser import LiveServer, screenshot
+from tests.browser import LiveServer, screenshot, sign_in
 from tests.common import hub_body, make_org, shipment_body
 
 from lastmile.auth import service as auth
@@ -72,6 +72,12 @@ def _seed(live_server: LiveServer) -> tuple[uuid.UUID, httpx.Client, list[str]]:
     return org.org_id, api, numbers
 
 
+def _open_plan(page: Page, url: str) -> None:
+    sign_in(page, url, email="dana@example.com", password=PASSWORD)
+    page.get_by_role("tab", name="Plan").click()
+    expect(page.locator("#plan-drivers input:checked")).to_have_count(2)
+
+
 def test_a_dispatcher_plans_commits_and_starts_the_day(
     browser: Browser, live_server: LiveServer
 ) -> None:
@@ -80,14 +86,7 @@ def test_a_dispatcher_plans_commits_and_starts_the_day(
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{live_server.url}/control-tower")
-    page.get_by_label("Email").fill("dana@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("body[data-live='1']")).to_have_count(1, timeout=15_000)
-
-    page.get_by_role("tab", name="Plan").click()
-    expect(page.locator("#plan-drivers input:checked")).to_have_count(2)
+    _open_plan(page, live_server.url)
     expect(page.get_by_label("Hub")).to_contain_text("Helsinki hub")
     expect(page.get_by_label("Date")).to_have_value(_today().isoformat())
     page.get_by_label("Date").fill((_today() + timedelta(days=1)).isoformat())
@@ -152,13 +151,7 @@ def test_a_draft_can_be_discarded(browser: Browser, live_server: LiveServer) -> 
     org_id, api, _ = _seed(live_server)
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
-    page.goto(f"{live_server.url}/control-tower")
-    page.get_by_label("Email").fill("dana@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("body[data-live='1']")).to_have_count(1, timeout=15_000)
-    page.get_by_role("tab", name="Plan").click()
-    expect(page.locator("#plan-drivers input:checked")).to_have_count(2)
+    _open_plan(page, live_server.url)
     page.locator("#plan-drivers input").first.uncheck()
     page.locator("#plan-form").get_by_role("button", name="Plan").click()
     expect(page.locator("#plan-routes li")).to_have_count(1, timeout=30_000)
