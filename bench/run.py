@@ -13,7 +13,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ROOT / "docs" / "performance"
-ORDER = ["shipments", "ingest", "stops", "planning", "routing", "sim", "eta", "tracking", "load"]
+ORDER = [
+    "shipments",
+    "ingest",
+    "stops",
+    "planning",
+    "routing",
+    "sim",
+    "eta",
+    "tracking",
+    "control_tower",
+    "load",
+]
 
 
 def _machine() -> str:

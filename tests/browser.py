@@ -11,6 +11,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,14 +63,14 @@ class _ThreadedServer(uvicorn.Server):
         """The test process keeps its own signal handlers."""
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """The app served over real HTTP on 127.0.0.1, with a fresh SQLite database."""
+@contextmanager
+def serve(folder: Path) -> Iterator[LiveServer]:
+    """The app served over real HTTP on 127.0.0.1, with a fresh SQLite database in `folder`."""
     port = free_port()
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         env="test",
-        data_dir=tmp_path,
+        data_dir=folder,
         public_url=f"http://127.0.0.1:{port}",
         port=port,
         run_workers=False,
@@ -93,10 +94,27 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
             raise RuntimeError("the live server did not start")
         time.sleep(0.02)
     loop = server.servers[0].get_loop()
-    yield LiveServer(url=settings.public_url, db=database, settings=settings, app=app, loop=loop)
-    server.should_exit = True
-    thread.join(timeout=30)
-    database.engine.dispose()
+    try:
+        yield LiveServer(settings.public_url, database, settings, app, loop)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        database.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    with serve(tmp_path) as server:
+        yield server
+
+
+def sign_in(page: Page, url: str, *, email: str, password: str) -> None:
+    """Sign in to the Control Tower and wait for its live stream."""
+    page.goto(f"{url}/control-tower")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("body[data-live='1']", timeout=60_000)
 
 
 @pytest.fixture(scope="module")

@@ -151,6 +151,12 @@ def test_plan_commit_start_and_edit_a_day(
     assert left[nowhere["tracking_number"]]["reason"] == "no_location"
     served = {s["tracking_number"] for r in plan["routes"] for s in r["stops"]}
     assert served == {o["tracking_number"] for o in orders}
+    where = {o["tracking_number"]: (o["address"]["lat"], o["address"]["lon"]) for o in orders}
+    assert all(
+        (s["lat"], s["lon"]) == where[s["tracking_number"]]
+        for r in plan["routes"]
+        for s in r["stops"]
+    )
     assert client.get(f"/api/v1/plans/{plan['id']}", headers=org.headers).json() == plan
 
     committed = client.post(f"/api/v1/plans/{plan['id']}/commit", headers=org.headers)

@@ -82,7 +82,7 @@ def _raise(session: Session, org_id: uuid.UUID, signal: Signal, subject: Subject
         )
         session.add(alert)
         session.flush()
-        queue_alert_opened(session, alert)
+        queue_alert_opened(session, alert, thresholds_for(session, org_id=org_id))
         return alert
     if alert.status is AlertStatus.RESOLVED and alert.cleared_at is None:
         return None
@@ -198,7 +198,7 @@ def update_thresholds(
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "thresholds"
         raise InvalidInput(field, first["msg"]) from exc
-    stored = thresholds.model_dump(include=set(merged))
+    stored = thresholds.model_dump(mode="json", include=set(merged))
     if row is None:
         session.add(AlertSettings(org_id=org_id, thresholds=stored))
     else:

@@ -1,6 +1,9 @@
-"""Per-organisation detector thresholds, with defaults a city courier would start from."""
+"""Per-organisation detector thresholds, with defaults a city courier would start from, and
+whom to email when an alert opens."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from lastmile.alerts.signals import Severity
 
 
 class AlertThresholds(BaseModel):
@@ -35,4 +38,10 @@ class AlertThresholds(BaseModel):
     )
     late_risk_margin_s: float = Field(
         0, ge=-3600, le=3600, description="ETA later than window end plus this is at risk"
+    )
+    email_to: list[EmailStr] = Field(
+        default_factory=list, max_length=20, description="dispatchers emailed when an alert opens"
+    )
+    email_min_severity: Severity = Field(
+        Severity.WARNING, description="alerts below this severity are not emailed"
     )

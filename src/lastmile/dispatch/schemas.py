@@ -28,6 +28,8 @@ class PlanCreate(_Strict):
 class ProposedStopOut(BaseModel):
     shipment_id: uuid.UUID
     tracking_number: str
+    lat: float | None = Field(default=None, description="The address, to draw the draft")
+    lon: float | None = None
     planned_arrival: datetime
     planned_departure: datetime
 
@@ -86,6 +88,8 @@ class PlanOut(BaseModel):
                         ProposedStopOut(
                             shipment_id=s["shipment_id"],
                             tracking_number=s["tracking_number"],
+                            lat=s.get("lat"),
+                            lon=s.get("lon"),
                             planned_arrival=at(s["arrival_s"]),
                             planned_departure=at(s["departure_s"]),
                         )

@@ -151,6 +151,8 @@ def create_plan(
                 {
                     "shipment_id": str(by_number[stop.order_id].id),
                     "tracking_number": stop.order_id,
+                    "lat": by_number[stop.order_id].lat,
+                    "lon": by_number[stop.order_id].lon,
                     "arrival_s": stop.arrival_s,
                     "departure_s": stop.departure_s,
                 }

@@ -46,7 +46,13 @@ def template_name(*, locale: str, template: str, channel: Channel) -> str:
     raise TemplateNotFound(f"{locale}/{template}.{channel.value}.j2")
 
 
+ALERT_EVENT_PREFIX = "alert."
+"""Events about the fleet rather than a shipment: their context is the alert itself."""
+
+
 def links(context: dict[str, Any], public_url: str) -> dict[str, str]:
+    if "tracking_token" not in context:
+        return {"control_tower_url": f"{public_url.rstrip('/')}/control-tower"}
     base = f"{public_url.rstrip('/')}/t/{context['tracking_token']}"
     return {
         "tracking_url": base,
@@ -69,10 +75,6 @@ def render_text(
     body = template.render(values).strip()
     subject = getattr(template.make_module(values), "subject", None)
     return body, (str(subject).strip() if subject is not None else None)
-
-
-ALERT_EVENT_PREFIX = "alert."
-"""Webhook events about the fleet rather than a shipment: their `data` is the alert itself."""
 
 
 def webhook_body(message: OutboxMessage, *, public_url: str) -> str:

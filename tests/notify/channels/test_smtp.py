@@ -1,15 +1,10 @@
 """Email over SMTP, received by a real aiosmtpd server on a free port."""
 
-import email
-import email.policy
-import socket
 import uuid
 from collections.abc import Iterator
-from email.message import EmailMessage
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from tests.notify.mailserver import Inbox, free_port, smtp_inbox
 
 from lastmile.notify.channels.smtp import SmtpSender
 from lastmile.notify.types import Channel, Rendered, SendError
@@ -17,45 +12,10 @@ from lastmile.notify.types import Channel, Rendered, SendError
 pytestmark = pytest.mark.anyio
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[Envelope, EmailMessage]] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook name)
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        if address in self.refuse:
-            return "550 no such user here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(  # noqa: N802 (aiosmtpd's hook name)
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        raw = envelope.content if isinstance(envelope.content, bytes) else b""
-        parsed = email.message_from_bytes(raw, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append((envelope, parsed))
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield handler, controller.port
-    finally:
-        controller.stop()
+    with smtp_inbox() as served:
+        yield served
 
 
 def _mail(to: str = "aino@example.fi") -> Rendered:
@@ -107,5 +67,5 @@ async def test_a_refused_recipient_is_not_retried(inbox: tuple[Inbox, int]) -> N
 
 async def test_a_server_that_is_down_is_retried() -> None:
     with pytest.raises(SendError) as caught:
-        await _sender(_free_port()).send(_mail())
+        await _sender(free_port()).send(_mail())
     assert caught.value.retry is True

@@ -92,6 +92,9 @@ def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> di
                 "id": str(r.id),
                 "driver_id": str(r.driver_id),
                 "status": r.status.value,
+                "planned_start": _iso(r.planned_start),
+                "distance_m": r.distance_m,
+                "duration_s": r.duration_s,
                 "polyline6": r.polyline6,
                 "stops": by_route.get(r.id, []),
             }

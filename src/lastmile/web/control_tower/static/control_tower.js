@@ -1,12 +1,18 @@
 // The Control Tower: a live map of the fleet, the alert inbox, orders and a driver panel.
-// Live over one EventSource; positions are batched into one map update per animation frame.
+// Live over one EventSource; positions are batched into one map update per animation frame,
+// at most every POSITIONS_EVERY_MS.
 import { addBaseLayer } from "/static/maps/roads.js";
+import { setupPlan } from "./plan.js";
 
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
 const BOARD_REFRESH_MS = 30000;
+// Every map change repaints and re-uploads the whole marker canvas (a software copy without a
+// GPU), so positions are applied at most this often: at 2,000 drivers, painting every frame
+// starved the page (bench/control_tower.py).
+const POSITIONS_EVERY_MS = 100;
 
-const state = { board: null, drivers: new Map(), alerts: new Map(), pending: new Map(), frame: 0 };
+const state = { board: null, drivers: new Map(), alerts: new Map(), pending: new Map(), frame: 0, flushed: 0 };
 
 function csrfToken() {
   const found = document.cookie.split("; ").find((c) => c.startsWith("lastmile_csrf="));
@@ -18,7 +24,11 @@ async function api(path, options = {}) {
   const response = await fetch(path, { credentials: "same-origin", ...options, headers });
   if (response.status === 401) window.location.assign("/control-tower/sign-in");
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
-  if (!response.ok) throw new Error(body?.detail || response.statusText);
+  if (!response.ok) {
+    const error = new Error(body?.detail || response.statusText);
+    error.problem = body;
+    throw error;
+  }
   return body;
 }
 
@@ -54,7 +64,7 @@ const el = (tag, attrs = {}, ...children) => {
 // --- map -------------------------------------------------------------------------------------
 
 const mapNode = document.getElementById("map");
-const map = L.map(mapNode, { preferCanvas: true, zoomControl: true }).setView([60.17, 24.94], 12);
+const map = L.map(mapNode, { preferCanvas: true, zoomControl: true, maxZoom: 19 }).setView([60.17, 24.94], 12);
 addBaseLayer(map, {
   tileUrl: mapNode.dataset.tileUrl,
   roadsUrl: (bbox, zoom) => `/api/v1/map/roads?bbox=${bbox}&zoom=${zoom}`,
@@ -62,7 +72,7 @@ addBaseLayer(map, {
 L.control.scale({ imperial: false }).addTo(map);
 const routeLayer = L.layerGroup().addTo(map);
 const driverLayer = L.layerGroup().addTo(map);
-const renderer = L.canvas({ padding: 0.5 });
+const renderer = L.canvas({ padding: 0.1 });
 
 function drawRoutes(board) {
   routeLayer.clearLayers();
@@ -108,21 +118,27 @@ function placeDriver(id, name, lat, lon) {
 
 function flushPositions() {
   state.frame = 0;
-  for (const [id, message] of state.pending) {
-    const known = state.board?.drivers.find((d) => d.id === id);
-    const marker = placeDriver(id, known?.name, message.lat, message.lon);
+  state.flushed = performance.now();
+  const batch = state.pending;
+  state.pending = new Map();
+  for (const [id, message] of batch) {
+    const name = state.drivers.has(id) ? null : state.board?.drivers.find((d) => d.id === id)?.name;
+    const marker = placeDriver(id, name, message.lat, message.lon);
     mapNode.dataset.lastPosition = `${id}@${message.at}`;
     for (const [, lat, lon] of message.fixes || []) marker.trail.push([lat, lon]);
     if (marker.trail.length > 500) marker.trail.splice(0, marker.trail.length - 500);
     if (state.selected === id) drawTrail(marker);
   }
-  state.pending.clear();
+  // Observers (the bench, tests) learn which positions reached the map in this frame.
+  document.dispatchEvent(new CustomEvent("positions-drawn", { detail: batch }));
 }
 
 function drawTrail(marker) {
   if (state.trail) state.trail.remove();
   state.trail = L.polyline(marker.trail, { renderer, color: "#f79009", weight: 2 }).addTo(map);
 }
+
+const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), getBoard: () => state.board });
 
 // --- board and KPIs --------------------------------------------------------------------------
 
@@ -142,6 +158,7 @@ async function loadBoard() {
     if (driver.position) placeDriver(driver.id, driver.name, driver.position.lat, driver.position.lon);
   }
   showKpis({ ...board.kpis, open_alerts: countOpen() });
+  plan.renderRoutes(board);
   if (state.selected) showDriver(state.selected);
 }
 
@@ -295,7 +312,11 @@ function connect() {
   source.addEventListener("position", (event) => {
     const message = JSON.parse(event.data);
     state.pending.set(message.driver_id, message);
-    if (!state.frame) state.frame = requestAnimationFrame(flushPositions);
+    if (state.frame) return;
+    const wait = state.flushed + POSITIONS_EVERY_MS - performance.now();
+    state.frame = wait > 0
+      ? setTimeout(() => requestAnimationFrame(flushPositions), wait)
+      : requestAnimationFrame(flushPositions);
   });
   source.addEventListener("alert", (event) => upsertAlert(JSON.parse(event.data)));
 }
