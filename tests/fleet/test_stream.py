@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 from tests.browser import LiveServer
 from tests.common import make_org
-from tests.servers import Server, create_org, server_env
+from tests.servers import HonourRetryAfter, Server, create_org, server_env
 
 from lastmile.bus import MemoryBus
 from lastmile.bus.base import fleet_channel
@@ -21,7 +21,7 @@ def test_a_fix_reaches_an_open_fleet_stream(tmp_path: Path) -> None:
     server = Server(env)
     server.start()
     try:
-        with httpx.Client(base_url=server.url, timeout=10) as client:
+        with httpx.Client(base_url=server.url, timeout=10, transport=HonourRetryAfter()) as client:
             driver = client.post(
                 "/api/v1/drivers", headers=mine, json={"name": "S", "device_ids": ["sse-1"]}
             ).json()

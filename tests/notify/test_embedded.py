@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 from tests.common import shipment_body
 from tests.notify.receivers import Recorder, serve, signature_ok
-from tests.servers import Server, create_org, server_env
+from tests.servers import HonourRetryAfter, Server, create_org, server_env
 
 
 def test_a_status_change_reaches_the_merchant_from_a_real_server(tmp_path: Path) -> None:
@@ -17,7 +17,9 @@ def test_a_status_change_reaches_the_merchant_from_a_real_server(tmp_path: Path)
         server = Server(env)
         server.start()
         try:
-            with httpx.Client(base_url=server.url, headers=headers, timeout=10) as client:
+            with httpx.Client(
+                base_url=server.url, headers=headers, timeout=10, transport=HonourRetryAfter()
+            ) as client:
                 endpoint = client.post(
                     "/api/v1/notify/webhooks", json={"url": merchant.url, "events": ["delivered"]}
                 ).json()
