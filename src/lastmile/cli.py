@@ -190,14 +190,28 @@ def demo(
     ] = 1.0,
     host: Annotated[str | None, typer.Option()] = None,
     port: Annotated[int | None, typer.Option()] = None,
+    road_map: Annotated[
+        bool,
+        typer.Option(
+            "--map/--no-map",
+            help="Fetch and build the Helsinki road map (--no-map: straight lines)",
+        ),
+    ] = True,
 ) -> None:
     """Seed a demo organisation, serve, and drive a simulated day of deliveries on the map."""
     from lastmile.demo import seed
-    from lastmile.demo_live import DemoFleet, ensure_map, run_fleet, start_fleet_thread
+    from lastmile.demo_live import (
+        DemoFleet,
+        ensure_map,
+        run_fleet,
+        start_fleet_thread,
+        wait_until_up,
+    )
 
     settings = Settings()
     database = _database(settings)
-    ensure_map(settings.data_dir, typer.echo)
+    if road_map:
+        ensure_map(settings.data_dir, typer.echo)
     with database.session() as session:
         creds = seed(session=session, fresh=fresh, shipment_count=0 if drivers else 20)
         session.commit()
@@ -228,7 +242,13 @@ def demo(
         )
         start_fleet_thread(job)
     else:
-        announce([f"{base}/t/{token}" for token in creds.tracking_tokens])
+        links = [f"{base}/t/{token}" for token in creds.tracking_tokens]
+
+        def announce_when_up() -> None:
+            wait_until_up(base)
+            announce(links)
+
+        start_fleet_thread(announce_when_up)
     settings = settings.model_copy(update={"public_url": base})
     _serve(
         create_app(settings),

@@ -1,0 +1,117 @@
+"""`lastmile demo` as a newcomer runs it: links printed, a fleet moving, a clean second start."""
+
+import queue
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from tests.servers import HonourRetryAfter, free_port, server_env
+
+STARTUP_S = 120.0
+
+
+@dataclass
+class Demo:
+    url: str
+    api_key: str
+    sign_in: tuple[str, str]
+    organisation: str
+    tracking_links: list[str]
+
+
+def _read_announcement(lines: "queue.Queue[str | None]") -> Demo:
+    fields: dict[str, str] = {}
+    links: list[str] = []
+    deadline = time.monotonic() + STARTUP_S
+    while time.monotonic() < deadline and (len(links) < 3 or "API key" not in fields):
+        try:
+            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        text = line.strip()
+        if text.startswith("http") and "/t/" in text:
+            links.append(text)
+        elif ":" in text:
+            name, _, value = text.partition(":")
+            fields[name.strip()] = value.strip()
+    assert len(links) == 3, f"no tracking links announced; saw {fields}"
+    assert "API key" in fields
+    return Demo(
+        url=fields["Control Tower"].removesuffix("/control-tower"),
+        api_key=fields["API key"],
+        sign_in=tuple(part.strip() for part in fields["Sign in"].split(" / ", 1)),  # type: ignore[arg-type]
+        organisation=fields["Organisation"],
+        tracking_links=links,
+    )
+
+
+@contextmanager
+def _demo(env: dict[str, str], port: int, *flags: str) -> Iterator[Demo]:
+    command = [sys.executable, "-m", "lastmile", "demo", "--no-map", "--port", str(port), *flags]
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    try:
+        yield _read_announcement(lines)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        reader.join(timeout=30)
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def _positions(client: httpx.Client) -> dict[str, tuple[float, float]]:
+    answer = client.get("/api/v1/fleet/positions")
+    assert answer.status_code == 200, answer.text
+    return {p["driver_id"]: (p["lat"], p["lon"]) for p in answer.json()}
+
+
+def test_the_demo_shows_a_moving_fleet_and_starts_again_cleanly(tmp_path: Path) -> None:
+    env = server_env(tmp_path)
+    port = free_port()
+    with _demo(env, port, "--drivers", "3", "--speed", "30") as demo:
+        headers = {"Authorization": f"Bearer {demo.api_key}"}
+        with httpx.Client(
+            base_url=demo.url, headers=headers, timeout=10, transport=HonourRetryAfter()
+        ) as client:
+            email, password = demo.sign_in
+            signed_in = client.post("/auth/login", json={"email": email, "password": password})
+            assert signed_in.status_code == 200, signed_in.text
+            assert client.get("/control-tower").status_code == 200
+            for link in demo.tracking_links:
+                assert client.get(link).status_code == 200
+            deadline = time.monotonic() + STARTUP_S
+            first = _positions(client)
+            while not first and time.monotonic() < deadline:
+                first = _positions(client)
+            assert first, "no driver reported a position"
+            moved = False
+            while not moved and time.monotonic() < deadline:
+                moved = any(_positions(client).get(d) not in (None, at) for d, at in first.items())
+            assert moved, "the fleet did not move"
+    with _demo(env, port, "--drivers", "0") as again:
+        assert again.organisation == demo.organisation
+        assert again.api_key != demo.api_key
+        with httpx.Client(base_url=again.url, timeout=10) as client:
+            old = client.get("/api/v1/me", headers={"Authorization": f"Bearer {demo.api_key}"})
+            assert old.status_code == 200
+            assert client.get(again.tracking_links[0]).status_code == 200
