@@ -211,3 +211,10 @@ def test_the_page_sends_security_headers(client: TestClient, org: OrgHandle) -> 
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["referrer-policy"] == "no-referrer"
     assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_the_page_tells_its_server_time(client: TestClient, db: Database, org: OrgHandle) -> None:
+    page = client.get(route_in_progress(client, db, org).path(0))
+    name, _, duration = page.headers["server-timing"].partition(";dur=")
+    assert name == "app"
+    assert 0 < float(duration) < 60_000

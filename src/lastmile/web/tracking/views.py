@@ -1,5 +1,6 @@
 """`/t/{token}`: the public tracking page of one shipment and its no-JavaScript forms."""
 
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -87,10 +88,13 @@ def _render(
 def tracking_page(
     token: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
+    started = time.perf_counter()
     found = access.find(session=session, token=token, now=utcnow())
     if isinstance(found, Refusal):
         return _refused(request, found)
-    return _render(request, session=session, settings=settings, token=token, tracked=found)
+    page = _render(request, session=session, settings=settings, token=token, tracked=found)
+    page.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return page
 
 
 async def _submit(
