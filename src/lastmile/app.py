@@ -168,7 +168,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             database=app.state.db, bus=app.state.bus, min_interval_s=settings.eta_min_interval_s
         )
         app.state.ingestor.after_store.append(live_eta.after_store)
-        app.state.live_eta = live_eta
+        app.state.ingestor.route_listeners.append(live_eta.wake)
         await writer.start()
         retention = alert_sweep = None
         if settings.run_workers:

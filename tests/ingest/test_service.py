@@ -1,11 +1,14 @@
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from tests.common import make_org
 
+from lastmile.alerts.monitor import FleetMonitor, Observation
+from lastmile.bus import MemoryBus
 from lastmile.bus.base import Subscription
 from lastmile.db import Database
 from lastmile.fleet import service as fleet
@@ -53,3 +56,40 @@ async def test_a_bus_failure_costs_the_live_update_not_the_fix(db: Database) -> 
     assert ingestor.publish_failures == 1
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(fixes)) == 1
+
+
+async def test_a_route_change_makes_the_fix_hooks_read_the_plan_again(db: Database) -> None:
+    org = make_org(db, "Route change")
+    with db.session() as session:
+        driver = fleet.create_driver(
+            session=session, org_id=org.org_id, name="D", phone=None, device_ids=["rc-1"]
+        )
+        session.commit()
+    monitor = FleetMonitor(db, MemoryBus(), refresh_s=600)
+    ingestor = Ingestor(
+        database=db,
+        pipeline=Pipeline(standard_handlers()),
+        writer=BatchWriter(FixStore(db)),
+        bus=MemoryBus(),
+        monitor=monitor,
+    )
+    woken: list[uuid.UUID] = []
+    ingestor.route_listeners.append(woken.append)
+    seen = [Observation(datetime.now(UTC), 60.0, 25.0, 5.0, mock=False, accepted=True)]
+    queries: list[str] = []
+
+    def count(*args: object) -> None:
+        queries.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        await monitor.observe(org_id=org.org_id, driver_id=driver.id, observations=seen)
+        read = len(queries)
+        await monitor.observe(org_id=org.org_id, driver_id=driver.id, observations=seen)
+        assert len(queries) == read
+        ingestor.route_changed(driver.id)
+        await monitor.observe(org_id=org.org_id, driver_id=driver.id, observations=seen)
+        assert len(queries) > read
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert woken == [driver.id]

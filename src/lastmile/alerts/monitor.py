@@ -77,7 +77,7 @@ class FleetMonitor:
         database: Database,
         bus: Bus,
         *,
-        refresh_s: float = 30.0,
+        refresh_s: float = 60.0,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.database = database

@@ -30,9 +30,9 @@ from lastmile.dispatch.driver_schemas import (
 )
 from lastmile.dispatch.driver_settings import DriverAppSettings, read_settings
 from lastmile.dispatch.models import Route, RouteStop
+from lastmile.dispatch.notice import routes_changed
 from lastmile.dispatch.views import NetworkDep
 from lastmile.errors import NotFound
-from lastmile.eta.live import wake_eta
 from lastmile.routing import polyline
 from lastmile.routing.fallback import HaversineNetwork
 from lastmile.routing.network import RoutingError
@@ -163,7 +163,7 @@ def start_route(
         apply=apply,
         after_commit=_status_updates(request.app.state.bus, changed, body.at),
     )
-    wake_eta(request, driver.driver_id)
+    routes_changed(request, route)
     return response
 
 

@@ -14,6 +14,7 @@ from lastmile.config import Settings
 from lastmile.db import utcnow
 from lastmile.dispatch import flows, service
 from lastmile.dispatch.models import Route
+from lastmile.dispatch.notice import routes_changed
 from lastmile.dispatch.schemas import (
     CommitOut,
     InsertShipment,
@@ -24,7 +25,6 @@ from lastmile.dispatch.schemas import (
     RouteOut,
     StartRoute,
 )
-from lastmile.eta.live import wake_eta
 from lastmile.routing.maps import open_network
 from lastmile.routing.network import RoadNetwork
 
@@ -85,12 +85,17 @@ def get_plan(plan_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -
 
 @router.post("/api/v1/plans/{plan_id}/commit")
 def commit_plan(
-    plan_id: uuid.UUID, session: SessionDep, principal: StaffDep, network: NetworkDep
+    plan_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: StaffDep,
+    network: NetworkDep,
 ) -> CommitOut:
     routes = service.commit_plan(
         session=session, org_id=principal.org_id, plan_id=plan_id, network=network
     )
     session.commit()
+    routes_changed(request, *routes)
     plan = service.get_plan(session=session, org_id=principal.org_id, plan_id=plan_id)
     return CommitOut(plan=PlanOut.of(plan), routes=[_route_out(session, r) for r in routes])
 
@@ -139,13 +144,14 @@ def start_route(
         left_at=body.at if body else None,
     )
     session.commit()
-    wake_eta(request, route.driver_id)
+    routes_changed(request, route)
     return _route_out(session, route)
 
 
 @router.post("/api/v1/routes/{route_id}/reorder")
 def reorder_stops(
     route_id: uuid.UUID,
+    request: Request,
     body: ReorderStops,
     session: SessionDep,
     principal: StaffDep,
@@ -161,12 +167,14 @@ def reorder_stops(
         now=at,
     )
     session.commit()
+    routes_changed(request, route)
     return _route_out(session, route)
 
 
 @router.post("/api/v1/routes/{route_id}/stops/{stop_id}/move")
 def move_stop(
     route_id: uuid.UUID,
+    request: Request,
     stop_id: uuid.UUID,
     body: MoveStop,
     session: SessionDep,
@@ -186,12 +194,14 @@ def move_stop(
         now=at,
     )
     session.commit()
+    routes_changed(request, source, target)
     return [_route_out(session, source), _route_out(session, target)]
 
 
 @router.delete("/api/v1/routes/{route_id}/stops/{stop_id}")
 def unassign_stop(
     route_id: uuid.UUID,
+    request: Request,
     stop_id: uuid.UUID,
     session: SessionDep,
     principal: StaffDep,
@@ -212,12 +222,14 @@ def unassign_stop(
         now=at,
     )
     session.commit()
+    routes_changed(request, route)
     return _route_out(session, route)
 
 
 @router.post("/api/v1/routes/{route_id}/insert")
 def insert_shipment(
     route_id: uuid.UUID,
+    request: Request,
     body: InsertShipment,
     session: SessionDep,
     principal: StaffDep,
@@ -234,4 +246,5 @@ def insert_shipment(
         now=at,
     )
     session.commit()
+    routes_changed(request, route)
     return _route_out(session, route)

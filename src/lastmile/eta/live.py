@@ -3,9 +3,9 @@
 At most one update per driver every `min_interval_s` (and never two at once), so a phone
 sending every second costs one small query (and, on a route, a few inserts) every few
 seconds. A driver found with no route in progress is not asked again for `idle_recheck_s`
-unless their route starts in this process (`wake_eta`). The update runs in a worker thread
-before the batch is answered: the caller's next request then sees it, and nothing keeps using
-the database after a response.
+unless their route changes in this process (`Ingestor.route_changed`). The update runs in a
+worker thread before the batch is answered: the caller's next request then sees it, and
+nothing keeps using the database after a response.
 """
 
 import logging
@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import anyio
-from fastapi import Request
 
 from lastmile.bus.base import Bus, shipment_channel
 from lastmile.db import Database, utcnow
@@ -29,20 +28,13 @@ from lastmile.ingest.service import DeviceOwner
 log = logging.getLogger(__name__)
 
 MAX_DRIVERS = 100_000
-IDLE_RECHECK_S = 30.0
+IDLE_RECHECK_S = 60.0
 
 
 async def publish_etas(bus: Bus, etas: Sequence[StopEta]) -> None:
     """Publish stored ETAs on their shipments' channels (after the transaction committed)."""
     for eta in etas:
         await bus.publish(shipment_channel(eta.shipment_id), service.eta_message(eta))
-
-
-def wake_eta(request: Request, driver_id: uuid.UUID | None) -> None:
-    """Tell this process's fix hook that the driver's route has just started."""
-    live: LiveEta | None = getattr(request.app.state, "live_eta", None)
-    if live is not None and driver_id is not None:
-        live.wake(driver_id)
 
 
 class LiveEta:

@@ -190,6 +190,17 @@ class Ingestor:
         self.monitor = monitor
         self.publish_failures = 0
         self.after_store: list[AfterStore] = []
+        self.route_listeners: list[Callable[[uuid.UUID], None]] = []
+
+    def route_changed(self, driver_id: uuid.UUID | None) -> None:
+        """A driver's route was committed, started or edited in this process: the fix hooks
+        re-read it at the driver's next fix instead of at their next periodic refresh."""
+        if driver_id is None:
+            return
+        if self.monitor is not None:
+            self.monitor.forget(driver_id)
+        for listener in self.route_listeners:
+            listener(driver_id)
 
     async def ingest(self, fixes: Sequence[Fix], *, owner: DeviceOwner) -> IngestResult:
         """Process fixes of one device; returns once they are stored, publishes after."""
