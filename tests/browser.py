@@ -84,6 +84,7 @@ def serve(folder: Path) -> Iterator[LiveServer]:
         port=port,
         log_level="warning",
         lifespan="on",
+        timeout_graceful_shutdown=2,  # event streams a page left open never finish on their own
     )
     server = _ThreadedServer(config)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)
