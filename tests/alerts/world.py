@@ -31,13 +31,19 @@ def out_on_route(
     stops_east_m: tuple[float, ...] = (1500, 2500),
     day: date | None = None,
 ) -> OutOnRoute:
-    """A hub at the origin, a route due east along y=0 with stops at the given distances."""
+    """A hub at the origin, a route due east along y=0 with stops at the given distances, their
+    windows open now (whatever the day the tests run)."""
     hub_lat, hub_lon = at_m(0, 0)
     hub = client.post("/api/v1/hubs", json=hub_body(lat=hub_lat, lon=hub_lon), headers=org.headers)
     assert hub.status_code == 201, hub.text
     device_id = f"phone-{uuid.uuid4().hex[:8]}"
     driver = make_driver(client, org, device_id)
     shipments = []
+    now = datetime.now(UTC)
+    window = {
+        "start": (now - timedelta(hours=1)).isoformat(),
+        "end": (now + timedelta(hours=3)).isoformat(),
+    }
     for east in stops_east_m:
         lat, lon = at_m(east, 0)
         shipments.append(
@@ -46,9 +52,9 @@ def out_on_route(
                 org,
                 address={"text": f"{east:.0f} m east", "lat": lat, "lon": lon},
                 parcel_count=2,
+                window=window,
             )
         )
-    now = datetime.now(UTC)
     with db.session() as session:
         vehicle = Vehicle(
             org_id=org.org_id, plate=f"ABC-{uuid.uuid4().hex[:3]}", capacity_parcels=50

@@ -208,7 +208,7 @@ def test_plan_commit_start_and_edit_a_day(
     assert (got["status"], got["driver_id"]) == ("exception", None)
 
     # A late same-day order goes into the running route at its best place.
-    late = _order(client, org, hub["id"], 50, window=None)
+    late = _order(client, org, hub["id"], 50, window=None, delivery_date=DAY)
     inserted = client.post(
         f"/api/v1/routes/{first['id']}/insert",
         json={"shipment": late["tracking_number"]},

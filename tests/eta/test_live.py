@@ -10,8 +10,8 @@ from lastmile.bus import MemoryBus
 from lastmile.db import Database
 from lastmile.eta.live import LiveEta
 from lastmile.fleet import service as fleet
+from lastmile.ingest.devices import DeviceOwner
 from lastmile.ingest.pipeline import TrackedFix
-from lastmile.ingest.service import DeviceOwner
 from lastmile.types import Fix
 
 pytestmark = pytest.mark.anyio

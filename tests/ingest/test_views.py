@@ -250,24 +250,3 @@ def test_a_phone_counts_as_soon_as_it_is_registered(
     make_driver(client, org, "new-phone")
     assert client.get(early.replace(str(stamp), str(stamp + 5))).status_code == 200
     assert _stored(db) == 1
-
-
-def test_the_device_cache_is_bounded() -> None:
-    import asyncio
-
-    from lastmile.errors import NotFound
-    from lastmile.ingest.service import DeviceDirectory
-
-    class NoDevices(DeviceDirectory):
-        def _lookup(self, identifier: str) -> None:
-            return None
-
-    directory = NoDevices(database=None, max_entries=10)  # type: ignore[arg-type]
-
-    async def probe(count: int) -> None:
-        for i in range(count):
-            with pytest.raises(NotFound):
-                await directory.owner(f"random-{i}")
-
-    asyncio.run(probe(50))
-    assert len(directory._cache) == 10

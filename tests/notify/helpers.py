@@ -2,11 +2,26 @@
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from tests.common import OrgHandle
 
 from lastmile.notify.types import Rendered, SendResult
+
+
+def next_local(hour: int, zone: str, *, after: datetime | None = None) -> datetime:
+    """The first moment after `after` (default: now) when the clock in `zone` shows `hour`:00,
+    in UTC: tests of quiet hours must not depend on the day they run."""
+    start = (after or datetime.now(UTC)).astimezone(ZoneInfo(zone))
+    found = start.replace(hour=hour, minute=0, second=0, microsecond=0)
+    if found <= start:
+        found = (found + timedelta(days=1)).replace(hour=hour)
+    return found.astimezone(UTC)
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Clock:

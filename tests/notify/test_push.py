@@ -1,14 +1,13 @@
 """Browser push end to end: a page subscribes, an event queues, the worker pushes; the push
 service (real, local) checks VAPID and the browser's key decrypts what arrived."""
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from tests.common import OrgHandle, create_shipment, hub_body, post_event
-from tests.notify.helpers import Clock, Outbox, deliveries
+from tests.notify.helpers import Clock, Outbox, deliveries, next_local, utc_text
 from tests.notify.push_service import PushService, Subscriber, vapid_claims
 
 from lastmile.db import Database
@@ -113,13 +112,14 @@ async def test_quiet_hours_hold_pushes_until_morning(
     subscribe(client, shipment, push.subscriber())
     post_event(client, org, shipment["tracking_number"], status="out_for_delivery")
 
-    clock.now = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # 22:00 in Helsinki
+    clock.now = next_local(22, "Europe/Helsinki")
+    morning = next_local(8, "Europe/Helsinki", after=clock.now)
     await worker.run_once()
     [held] = deliveries(client, org, channel="push")
-    assert held["next_attempt_at"] == "2026-11-25T06:00:00Z"
+    assert held["next_attempt_at"] == utc_text(morning)
     assert push.recorder.requests == []
 
-    clock.now = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+    clock.now = morning
     await worker.run_once()
     push.recorder.wait_for(1)
 

@@ -1,12 +1,12 @@
 """The outbox worker against the test database and a real local merchant endpoint."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from tests.common import OrgHandle, create_shipment, hub_body, post_event
-from tests.notify.helpers import Clock, Outbox, add_webhook, deliveries
+from tests.notify.helpers import Clock, Outbox, add_webhook, deliveries, next_local, utc_text
 from tests.notify.receivers import Recorder, signature_ok
 
 from lastmile.notify.types import Channel
@@ -164,14 +164,15 @@ async def test_quiet_hours_defer_sms_but_not_webhooks(
     shipment = create_shipment(client, org, hub_id=hub["id"])
     post_event(client, org, shipment["tracking_number"], status="out_for_delivery")
 
-    clock.now = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)  # 22:00 in Helsinki
+    clock.now = next_local(22, "Europe/Helsinki")
+    morning = next_local(8, "Europe/Helsinki", after=clock.now)
     await worker.run_once()
     receiver.wait_for(1)
     assert phone_box.sent == []
     [sms] = deliveries(client, org, channel="sms")
-    assert sms["next_attempt_at"] == "2026-11-25T06:00:00Z"  # 08:00 in Helsinki
+    assert sms["next_attempt_at"] == utc_text(morning)
 
-    clock.now = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+    clock.now = morning
     await worker.run_once()
     assert len(phone_box.sent) == 1
 
@@ -179,15 +180,15 @@ async def test_quiet_hours_defer_sms_but_not_webhooks(
 async def test_arriving_that_would_wait_past_its_use_is_dropped(
     client: TestClient, org: OrgHandle, worker: OutboxWorker, phone_box: Outbox, clock: Clock
 ) -> None:
-    client.put(
-        "/api/v1/notify/settings",
-        json={"quiet_hours": {"start": "00:00", "end": "23:59"}},
-        headers=org.headers,
-    )
+    clock.now = datetime.now(UTC) + timedelta(minutes=1)
+    quiet = {  # the organisation's time zone is UTC; quiet from an hour ago for three hours
+        "start": f"{(clock.now - timedelta(hours=1)):%H:%M}",
+        "end": f"{(clock.now + timedelta(hours=2)):%H:%M}",
+    }
+    client.put("/api/v1/notify/settings", json={"quiet_hours": quiet}, headers=org.headers)
     shipment = create_shipment(client, org)
     post_event(client, org, shipment["tracking_number"], status="out_for_delivery")
     post_event(client, org, shipment["tracking_number"], status="arriving")
-    clock.now = datetime.now(UTC).replace(hour=12)
     await worker.run_once()
     arriving = [d for d in deliveries(client, org, channel="sms") if d["event"] == "arriving"]
     assert arriving[0]["status"] == "suppressed"

@@ -1,7 +1,8 @@
 """The fix-stream detectors, run per driver after fixes are stored (flow 1 of the architecture).
 
 Each driver's plan (route corridor, planned places, parcels on board, thresholds) is read from the
-database at most every `refresh_s`, off the event loop; the detectors themselves are in memory.
+database about every `refresh_s` (spread, so that a fleet's reads do not come due together), off
+the event loop; the detectors themselves are in memory.
 Several processes each watch the drivers whose fixes reach them; alert keys make repeats from
 another process update the same alert rather than open a second one.
 """
@@ -26,6 +27,7 @@ from lastmile.alerts.service import Subject
 from lastmile.alerts.signals import Signal
 from lastmile.bus.base import Bus
 from lastmile.db import Database, utcnow
+from lastmile.spread import spread
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +45,9 @@ class Observation:
 
 
 class _Watch:
-    def __init__(self, day: DriverDay, loaded_at: float) -> None:
+    def __init__(self, day: DriverDay, due_at: float) -> None:
         self.day = day
-        self.loaded_at = loaded_at
+        self.due_at = due_at
         driver = str(day.driver_id)
         self.halt = HaltDetector(driver, day.thresholds)
         self.spoof = SpoofDetector(driver, day.thresholds)
@@ -94,13 +96,14 @@ class FleetMonitor:
     async def _watch(self, org_id: uuid.UUID, driver_id: uuid.UUID) -> _Watch:
         watch = self._watches.get(driver_id)
         now = time.monotonic()
-        if watch is not None and now - watch.loaded_at < self.refresh_s:
+        if watch is not None and now < watch.due_at:
             return watch
         day = await anyio.to_thread.run_sync(self._load, org_id, driver_id)
+        due_at = now + spread(self.refresh_s)
         if watch is None or not watch.keeps_state_for(day):
-            watch = self._watches[driver_id] = _Watch(day, now)
+            watch = self._watches[driver_id] = _Watch(day, due_at)
         else:
-            watch.day, watch.loaded_at = day, now
+            watch.day, watch.due_at = day, due_at
         return watch
 
     def forget(self, driver_id: uuid.UUID | None = None) -> None:

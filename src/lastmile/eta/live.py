@@ -2,10 +2,11 @@
 
 At most one update per driver every `min_interval_s` (and never two at once), so a phone
 sending every second costs one small query (and, on a route, a few inserts) every few
-seconds. A driver found with no route in progress is not asked again for `idle_recheck_s`
-unless their route changes in this process (`Ingestor.route_changed`). The update runs in a
-worker thread before the batch is answered: the caller's next request then sees it, and
-nothing keeps using the database after a response.
+seconds. A driver found with no route in progress is not asked again for about
+`idle_recheck_s` (spread, so that a fleet's checks do not come due together) unless their
+route changes in this process (`Ingestor.route_changed`). The update runs in a worker thread
+before the batch is answered: the caller's next request then sees it, and nothing keeps using
+the database after a response.
 """
 
 import logging
@@ -22,8 +23,9 @@ from lastmile.db import Database, utcnow
 from lastmile.eta import service
 from lastmile.eta.current import StopEta
 from lastmile.eta.model import LatLon
+from lastmile.ingest.devices import DeviceOwner
 from lastmile.ingest.pipeline import TrackedFix
-from lastmile.ingest.service import DeviceOwner
+from lastmile.spread import spread
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,7 @@ class LiveEta:
         self._idle_until.pop(driver, None)
 
     def _idle(self, driver: uuid.UUID) -> None:
-        self._idle_until[driver] = time.monotonic() + self.idle_recheck_s
+        self._idle_until[driver] = time.monotonic() + spread(self.idle_recheck_s)
         if len(self._idle_until) > MAX_DRIVERS:
             now = time.monotonic()
             self._idle_until = {d: t for d, t in self._idle_until.items() if t > now}

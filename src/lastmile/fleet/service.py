@@ -89,6 +89,14 @@ def device_ids_by_driver(
     return found
 
 
+def device_owners(*, session: Session) -> list[tuple[str, uuid.UUID, uuid.UUID]]:
+    """Every device in every organisation as (identifier, org_id, driver_id)."""
+    query = select(Device.identifier, Device.org_id, Device.driver_id)
+    return [
+        (identifier, org_id, driver_id) for identifier, org_id, driver_id in session.execute(query)
+    ]
+
+
 def find_device(*, session: Session, identifier: str) -> Device | None:
     """The device with this identifier in any organisation (device protocols carry no tenant)."""
     return session.scalar(select(Device).where(Device.identifier == identifier))

@@ -1,6 +1,7 @@
 """HTTP routes: drivers, vehicles, shifts and live positions."""
 
 import uuid
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -30,9 +31,13 @@ from lastmile.ingest import positions
 router = APIRouter(tags=["fleet"], responses=COMMON_PROBLEMS)
 
 
-def _devices_changed(request: Request) -> None:
-    """Drop this process's cached device owners so a (re)registered phone counts at once."""
-    request.app.state.ingestor.devices.forget()
+def _devices_changed(request: Request, identifiers: Iterable[str]) -> None:
+    """Tell this process's device directory, so a (re)registered phone counts at once."""
+    request.app.state.ingestor.devices.forget(identifiers)
+
+
+def _device_ids(session: Session, driver_id: uuid.UUID) -> list[str]:
+    return service.device_ids_by_driver(session=session, driver_ids=[driver_id]).get(driver_id, [])
 
 
 def _drivers_out(session: Session, drivers: list[Driver]) -> list[DriverOut]:
@@ -68,7 +73,7 @@ def create_driver(
         photo_url=str(body.photo_url) if body.photo_url else None,
     )
     session.commit()
-    _devices_changed(request)
+    _devices_changed(request, body.device_ids)
     request.app.state.verified_drivers.forget(driver.id)
     return _drivers_out(session, [driver])[0]
 
@@ -95,11 +100,12 @@ def update_driver(
     fields = body.model_dump(exclude_unset=True)
     if "photo_url" in fields:
         fields["photo_url"] = str(fields["photo_url"])
+    before = _device_ids(session, driver_id)
     driver = service.update_driver(
         session=session, org_id=principal.org_id, driver_id=driver_id, **fields
     )
     session.commit()
-    _devices_changed(request)
+    _devices_changed(request, [*before, *_device_ids(session, driver_id)])
     request.app.state.verified_drivers.forget(driver.id)
     return _drivers_out(session, [driver])[0]
 
@@ -108,9 +114,10 @@ def update_driver(
 def delete_driver(
     driver_id: uuid.UUID, request: Request, session: SessionDep, principal: StaffDep
 ) -> Response:
+    before = _device_ids(session, driver_id)
     service.delete_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
     session.commit()
-    _devices_changed(request)
+    _devices_changed(request, before)
     request.app.state.verified_drivers.forget(driver_id)
     return Response(status_code=204)
 

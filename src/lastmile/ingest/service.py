@@ -1,23 +1,19 @@
 """The fix hot path: find the device's driver, run the pipeline, store durably, then publish."""
 
 import logging
-import time
 import uuid
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import anyio
-
 from lastmile.alerts.monitor import FleetMonitor, Observation
 from lastmile.bus.base import Bus, driver_channel, fleet_channel
 from lastmile.config import Settings
 from lastmile.db import Database, utcnow
-from lastmile.errors import NotFound
-from lastmile.fleet import service as fleet
 from lastmile.ingest import standard_handlers
+from lastmile.ingest.devices import DeviceDirectory, DeviceOwner
 from lastmile.ingest.models import QUALITY_LATE, QUALITY_OK
 from lastmile.ingest.pipeline import Pipeline, Status, TrackedFix
 from lastmile.ingest.store import StoredFix
@@ -25,17 +21,6 @@ from lastmile.ingest.writer import BatchWriter
 from lastmile.types import Fix
 
 log = logging.getLogger(__name__)
-
-DEVICE_CACHE_S = 30.0
-UNKNOWN_DEVICE_CACHE_S = 2.0
-MAX_CACHED_DEVICES = 100_000
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceOwner:
-    org_id: uuid.UUID
-    driver_id: uuid.UUID
-    device_id: str
 
 
 @dataclass
@@ -56,49 +41,6 @@ def build_pipeline(settings: Settings) -> Pipeline:
             max_speed_mps=settings.ingest_max_speed_mps,
         )
     )
-
-
-class DeviceDirectory:
-    """Device identifier → owner, cached briefly to spare the database on every fix.
-
-    Unknown identifiers are remembered only for a moment (a phone may be registered any time),
-    and the cache is bounded: the OsmAnd endpoint is open, so identifiers are caller-chosen.
-    """
-
-    def __init__(self, database: Database, *, max_entries: int = MAX_CACHED_DEVICES) -> None:
-        self.database = database
-        self.max_entries = max_entries
-        self._cache: OrderedDict[str, tuple[float, DeviceOwner | None]] = OrderedDict()
-
-    def _lookup(self, identifier: str) -> DeviceOwner | None:
-        with self.database.session() as session:
-            device = fleet.find_device(session=session, identifier=identifier)
-            if device is None:
-                return None
-            return DeviceOwner(device.org_id, device.driver_id, device.identifier)
-
-    async def owner(self, identifier: str) -> DeviceOwner:
-        """The owner of a registered device; NotFound for any other identifier."""
-        cached = self._cache.get(identifier)
-        now = time.monotonic()
-        if cached is None or cached[0] < now:
-            owner = await anyio.to_thread.run_sync(self._lookup, identifier)
-            ttl = DEVICE_CACHE_S if owner is not None else UNKNOWN_DEVICE_CACHE_S
-            self._cache[identifier] = (now + ttl, owner)
-            self._cache.move_to_end(identifier)
-            while len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
-        else:
-            owner = cached[1]
-        if owner is None:
-            raise NotFound(f"device {identifier!r} is not registered to any driver")
-        return owner
-
-    def forget(self, identifier: str | None = None) -> None:
-        if identifier is None:
-            self._cache.clear()
-        else:
-            self._cache.pop(identifier, None)
 
 
 def _quality(tracked: TrackedFix) -> str:

@@ -4,6 +4,10 @@ answered only once its fixes are committed.
 A single task drains the queue: it takes whatever arrived within `wait_s` of the first batch
 (up to `max_rows`), writes it in a worker thread, and resolves every waiting request with
 the outcome. One commit then acknowledges hundreds of single-fix requests.
+
+Writes run on a thread of their own (a limiter of one), never queued behind the worker
+threads that the fix hooks and the other requests share: a burst of those once held
+acknowledged fixes back for seconds (bench/load.py).
 """
 
 import asyncio
@@ -36,6 +40,7 @@ class BatchWriter:
         self.rows_written = 0
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._thread = anyio.CapacityLimiter(1)
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="fix-writer")
@@ -55,7 +60,7 @@ class BatchWriter:
         if not rows:
             return
         if self._task is None:
-            await anyio.to_thread.run_sync(self.store.write, rows)
+            await anyio.to_thread.run_sync(self.store.write, rows, limiter=self._thread)
             return
         pending = _Pending(rows)
         await self._queue.put(pending)
@@ -86,7 +91,7 @@ class BatchWriter:
             return
         rows = [row for pending in taken for row in pending.rows]
         try:
-            await anyio.to_thread.run_sync(self.store.write, rows)
+            await anyio.to_thread.run_sync(self.store.write, rows, limiter=self._thread)
         except Exception as error:
             log.exception("writing %d fixes failed; their requests get an error", len(rows))
             for pending in taken:
