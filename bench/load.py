@@ -7,6 +7,7 @@ memory of the server processes; and a count of what was stored against what was 
 """
 
 import asyncio
+import itertools
 import json
 import sys
 import tempfile
@@ -148,12 +149,12 @@ async def _level(
     deadline = started + SECONDS
 
     async def lane(server: Server, connection: Connection, devices: list[int]) -> None:
+        """Each phone keeps its own phase in the 5 s period, phones spread evenly over it (the
+        lanes once all fired at the same instants: bursts of 128 requests, not a fleet)."""
         nonlocal acknowledged
-        offset = FIX_EVERY_S / max(1, len(devices))
-        tick = started
-        while True:
+        for period in itertools.count():
             for k in devices:
-                tick += offset
+                tick = started + (period + k / drivers) * FIX_EVERY_S
                 if tick > deadline:
                     return
                 await asyncio.sleep(max(0.0, tick - time.perf_counter()))
