@@ -2,10 +2,11 @@
 
 import hmac
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -36,7 +37,7 @@ class Principal:
     user_id: uuid.UUID | None = None
 
 
-def _principal(
+async def _principal(
     request: Request,
     settings: SettingsDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -44,10 +45,20 @@ def _principal(
 ) -> Principal:
     """The caller, resolved in a session of its own that is closed at once: a long response
     (an SSE stream) must not hold a database connection for as long as it stays open. An API
-    key verified moments ago is not looked up again (see `auth.recent`)."""
+    key verified moments ago is not looked up again (see `auth.recent`), and costs no hop to a
+    worker thread: that hop, on every fix, waited behind the fix hooks' reads."""
     recent: RecentlyVerified[Principal] = request.app.state.verified_keys
     if bearer is not None and (known := recent.get(bearer.credentials)) is not None:
         return known
+    return await anyio.to_thread.run_sync(_resolve_alone, request, settings, bearer, cookie)
+
+
+def _resolve_alone(
+    request: Request,
+    settings: Settings,
+    bearer: HTTPAuthorizationCredentials | None,
+    cookie: str | None,
+) -> Principal:
     with request.app.state.db.session() as session:
         return _resolve(request, session, settings, bearer, cookie)
 
@@ -94,10 +105,10 @@ def resolve_principal(
     return _resolve(request, session, settings, bearer, cookie)
 
 
-def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     allowed = set(roles)
 
-    def check(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
         if principal.role not in allowed:
             names = ", ".join(sorted(allowed))
             raise Forbidden(f"this needs one of the roles {names}; the caller is {principal.role}")
