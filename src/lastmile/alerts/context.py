@@ -1,7 +1,9 @@
 """What the detectors need to know about a driver's day, read from the database."""
 
 import uuid
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -40,51 +42,94 @@ class DriverDay:
         return HaltContext(self.planned_places, self.parcels_on_board, self.time_zone)
 
 
-def current_route(session: Session, *, driver_id: uuid.UUID, today: date) -> Route | None:
-    """The route in progress, else today's planned one."""
+def current_routes(
+    session: Session, *, driver_ids: Collection[uuid.UUID], today: date
+) -> dict[uuid.UUID, Route]:
+    """Each driver's route in progress, else today's first planned one; drivers with neither
+    are left out."""
     routes = session.scalars(
         select(Route)
         .where(
-            Route.driver_id == driver_id,
+            Route.driver_id.in_(driver_ids),
             Route.date == today,
             Route.status.in_([RouteStatus.IN_PROGRESS, RouteStatus.PLANNED]),
         )
         .order_by(Route.planned_start)
     ).all()
-    in_progress = [r for r in routes if r.status is RouteStatus.IN_PROGRESS]
-    candidates = in_progress or list(routes)
-    return candidates[0] if candidates else None
+    found: dict[uuid.UUID, Route] = {}
+    for route in routes:
+        assert route.driver_id is not None
+        chosen = found.get(route.driver_id)
+        if chosen is None or (
+            route.status is RouteStatus.IN_PROGRESS and chosen.status is not RouteStatus.IN_PROGRESS
+        ):
+            found[route.driver_id] = route
+    return found
 
 
-def load_driver_day(
-    session: Session, *, org_id: uuid.UUID, driver_id: uuid.UUID, now: datetime
-) -> DriverDay:
-    thresholds = service.thresholds_for(session, org_id=org_id)
-    on_shift = fleet.current_shift(session=session, driver_id=driver_id) is not None
-    route = current_route(session, driver_id=driver_id, today=now.date())
-    if route is None or route.org_id != org_id:
-        return DriverDay(org_id, driver_id, thresholds, on_shift)
-    hub = session.get(Hub, route.hub_id)
+def load_driver_days(
+    session: Session, *, drivers: Collection[tuple[uuid.UUID, uuid.UUID]], now: datetime
+) -> dict[uuid.UUID, DriverDay]:
+    """The days of many (org_id, driver_id) at once, in a handful of queries whatever their
+    number: a fleet seen for the first time (a restart, a shift start) costs little more than
+    one driver."""
+    driver_ids = {driver_id for _, driver_id in drivers}
+    thresholds = {
+        org: service.thresholds_for(session, org_id=org) for org in {o for o, _ in drivers}
+    }
+    on_shift = fleet.drivers_on_shift(session=session, driver_ids=list(driver_ids))
+    routes = {
+        driver: route
+        for driver, route in current_routes(
+            session, driver_ids=driver_ids, today=now.date()
+        ).items()
+        if (route.org_id, driver) in drivers
+    }
+    hubs = {
+        hub.id: hub
+        for hub in session.scalars(
+            select(Hub).where(Hub.id.in_({r.hub_id for r in routes.values()}))
+        )
+    }
+    stops: dict[uuid.UUID, list[tuple[float | None, float | None, int]]] = defaultdict(list)
     rows = session.execute(
-        select(RouteStop.status, Shipment.lat, Shipment.lon, Shipment.parcel_count)
+        select(RouteStop.route_id, Shipment.lat, Shipment.lon, Shipment.parcel_count)
         .join(Shipment, Shipment.id == RouteStop.shipment_id)
-        .where(RouteStop.route_id == route.id, RouteStop.status.in_(OPEN_STOP))
-    ).all()
-    places = [(lat, lon) for _, lat, lon, _ in rows if lat is not None and lon is not None]
+        .where(
+            RouteStop.route_id.in_([r.id for r in routes.values()]),
+            RouteStop.status.in_(OPEN_STOP),
+        )
+    )
+    for route_id, lat, lon, count in rows:
+        stops[route_id].append((lat, lon, count))
+    days = {}
+    for org_id, driver_id in drivers:
+        base = DriverDay(org_id, driver_id, thresholds[org_id], driver_id in on_shift)
+        route = routes.get(driver_id)
+        days[driver_id] = (
+            base
+            if route is None
+            else _on_route(base, route, hubs.get(route.hub_id), stops[route.id])
+        )
+    return days
+
+
+def _on_route(
+    day: DriverDay,
+    route: Route,
+    hub: Hub | None,
+    stops: list[tuple[float | None, float | None, int]],
+) -> DriverDay:
+    places = [(lat, lon) for lat, lon, _ in stops if lat is not None and lon is not None]
     if hub is not None:
         places.append((hub.lat, hub.lon))
     points = polyline.decode(route.polyline6) if route.polyline6 else []
-    on_board = (
-        sum(count for _, _, _, count in rows) if route.status is RouteStatus.IN_PROGRESS else 0
-    )
-    return DriverDay(
-        org_id=org_id,
-        driver_id=driver_id,
-        thresholds=thresholds,
-        on_shift=on_shift,
+    in_progress = route.status is RouteStatus.IN_PROGRESS
+    return replace(
+        day,
         route_id=route.id,
         corridor=Corridor(points) if len(points) >= 2 else None,
         planned_places=tuple(places),
-        parcels_on_board=on_board,
+        parcels_on_board=sum(count for _, _, count in stops) if in_progress else 0,
         time_zone=ZoneInfo(hub.timezone) if hub is not None else UTC,
     )

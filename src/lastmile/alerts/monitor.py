@@ -2,7 +2,8 @@
 
 Each driver's plan (route corridor, planned places, parcels on board, thresholds) is read from the
 database about every `refresh_s` (spread, so that a fleet's reads do not come due together), off
-the event loop; the detectors themselves are in memory.
+the event loop, together with those of every other driver asked for meanwhile; the detectors
+themselves are in memory.
 Several processes each watch the drivers whose fixes reach them; alert keys make repeats from
 another process update the same alert rather than open a second one.
 """
@@ -18,7 +19,7 @@ from typing import Any
 import anyio
 
 from lastmile.alerts import service
-from lastmile.alerts.context import DriverDay, load_driver_day
+from lastmile.alerts.context import DriverDay, load_driver_days
 from lastmile.alerts.detectors.deviation import DeviationDetector
 from lastmile.alerts.detectors.halt import HaltDetector
 from lastmile.alerts.detectors.spoofing import SpoofDetector
@@ -26,6 +27,7 @@ from lastmile.alerts.live import alert_message, publish_alerts
 from lastmile.alerts.service import Subject
 from lastmile.alerts.signals import Signal
 from lastmile.bus.base import Bus
+from lastmile.coalesce import Coalescer
 from lastmile.db import Database, utcnow
 from lastmile.spread import spread
 
@@ -88,17 +90,20 @@ class FleetMonitor:
         self.clock = clock
         self.failures = 0
         self._watches: dict[uuid.UUID, _Watch] = {}
+        self._loader = Coalescer(self._load)
 
-    def _load(self, org_id: uuid.UUID, driver_id: uuid.UUID) -> DriverDay:
+    def _load(self, asked: dict[uuid.UUID, uuid.UUID]) -> dict[uuid.UUID, DriverDay]:
+        """The days of the drivers asked for (driver_id → org_id), in one session."""
+        drivers = {(org_id, driver_id) for driver_id, org_id in asked.items()}
         with self.database.session() as session:
-            return load_driver_day(session, org_id=org_id, driver_id=driver_id, now=self.clock())
+            return load_driver_days(session, drivers=drivers, now=self.clock())
 
     async def _watch(self, org_id: uuid.UUID, driver_id: uuid.UUID) -> _Watch:
         watch = self._watches.get(driver_id)
         now = time.monotonic()
         if watch is not None and now < watch.due_at:
             return watch
-        day = await anyio.to_thread.run_sync(self._load, org_id, driver_id)
+        day = await self._loader.get(driver_id, org_id)
         due_at = now + spread(self.refresh_s)
         if watch is None or not watch.keeps_state_for(day):
             watch = self._watches[driver_id] = _Watch(day, due_at)
