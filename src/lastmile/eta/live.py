@@ -4,9 +4,9 @@ At most one update per driver every `min_interval_s` (and never two at once), so
 sending every second costs one small query (and, on a route, a few inserts) every few
 seconds. A driver found with no route in progress is not asked again for about
 `idle_recheck_s` (spread, so that a fleet's checks do not come due together) unless their
-route changes in this process (`Ingestor.route_changed`). The update runs in a worker thread
-before the batch is answered: the caller's next request then sees it, and nothing keeps using
-the database after a response.
+route changes in this process (`Ingestor.route_changed`). The update runs in a worker thread,
+together with those of every other driver due meanwhile, before the batch is answered: the
+caller's next request then sees it, and nothing keeps using the database after a response.
 """
 
 import logging
@@ -14,11 +14,11 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-import anyio
-
 from lastmile.bus.base import Bus, shipment_channel
+from lastmile.coalesce import Coalescer
 from lastmile.db import Database, utcnow
 from lastmile.eta import service
 from lastmile.eta.current import StopEta
@@ -39,6 +39,13 @@ async def publish_etas(bus: Bus, etas: Sequence[StopEta]) -> None:
         await bus.publish(shipment_channel(eta.shipment_id), service.eta_message(eta))
 
 
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    org_id: uuid.UUID
+    position: LatLon
+    fix_at: datetime
+
+
 class LiveEta:
     def __init__(
         self,
@@ -57,6 +64,7 @@ class LiveEta:
         self._last: OrderedDict[uuid.UUID, float] = OrderedDict()
         self._busy: set[uuid.UUID] = set()
         self._idle_until: dict[uuid.UUID, float] = {}
+        self._updates = Coalescer(self._store)
 
     async def after_store(self, owner: DeviceOwner, live: Sequence[TrackedFix]) -> None:
         """The ingestor's hook: update unless this driver had one just now."""
@@ -76,19 +84,34 @@ class LiveEta:
         await self._update(owner, (newest.lat, newest.lon), newest.fix.at)
 
     def _store(
-        self, org_id: uuid.UUID, driver_id: uuid.UUID, position: LatLon, fix_at: datetime
-    ) -> list[StopEta] | None:
+        self, asked: dict[uuid.UUID, _Asked]
+    ) -> dict[uuid.UUID, list[StopEta] | Exception | None]:
+        """Update the routes in progress of the drivers asked for, in one session; None for a
+        driver with none. A driver whose update fails is rolled back alone."""
+        found: dict[uuid.UUID, list[StopEta] | Exception | None] = {}
         with self.database.session() as session:
-            etas = service.on_position(
-                session,
-                org_id=org_id,
-                driver_id=driver_id,
-                position=position,
-                fix_at=fix_at,
-                now=utcnow(),
-            )
+            now = utcnow()
+            drivers = {(a.org_id, driver) for driver, a in asked.items()}
+            routes = service.routes_in_progress(session, drivers=drivers)
+            for driver, a in asked.items():
+                route = routes.get(driver)
+                if route is None:
+                    found[driver] = None
+                    continue
+                try:
+                    with session.begin_nested():
+                        found[driver] = service.update_route(
+                            session,
+                            route=route,
+                            origin=a.position,
+                            now=now,
+                            gps_age_s=max(0.0, (now - a.fix_at).total_seconds()),
+                            trigger="fix",
+                        )
+                except Exception as error:
+                    found[driver] = error
             session.commit()
-            return etas
+        return found
 
     def wake(self, driver: uuid.UUID) -> None:
         """The driver's route just started here: their next fix updates ETAs at once."""
@@ -102,9 +125,7 @@ class LiveEta:
 
     async def _update(self, owner: DeviceOwner, position: LatLon, fix_at: datetime) -> None:
         try:
-            etas = await anyio.to_thread.run_sync(
-                self._store, owner.org_id, owner.driver_id, position, fix_at
-            )
+            etas = await self._updates.get(owner.driver_id, _Asked(owner.org_id, position, fix_at))
             if etas is None:
                 self._idle(owner.driver_id)
                 return

@@ -12,6 +12,7 @@ Storing an ETA (per the rule in `eta.engine`) means: a row in `eta_predictions`,
 import itertools
 import logging
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -50,17 +51,24 @@ def engine() -> EtaEngine:
     return _engine
 
 
-def route_in_progress(session: Session, *, org_id: uuid.UUID, driver_id: uuid.UUID) -> Route | None:
-    return session.scalar(
+def routes_in_progress(
+    session: Session, *, drivers: Collection[tuple[uuid.UUID, uuid.UUID]]
+) -> dict[uuid.UUID, Route]:
+    """The route in progress of each (org_id, driver_id) that has one, in one query."""
+    wanted = set(drivers)
+    routes = session.scalars(
         select(Route)
         .where(
-            Route.org_id == org_id,
-            Route.driver_id == driver_id,
+            Route.driver_id.in_({driver for _, driver in wanted}),
             Route.status == RouteStatus.IN_PROGRESS,
         )
-        .order_by(Route.started_at.desc())
-        .limit(1)
+        .order_by(Route.started_at)
     )
+    return {
+        route.driver_id: route
+        for route in routes
+        if route.driver_id is not None and (route.org_id, route.driver_id) in wanted
+    }
 
 
 def remaining_stops(session: Session, *, route: Route) -> list[RemainingStop]:
@@ -220,29 +228,6 @@ def update_route(
             )
             eng.remember(stop.stop_id, forecast, now)
     return stored
-
-
-def on_position(
-    session: Session,
-    *,
-    org_id: uuid.UUID,
-    driver_id: uuid.UUID,
-    position: LatLon,
-    fix_at: datetime,
-    now: datetime,
-) -> list[StopEta] | None:
-    """A driver's accepted fix: update the ETAs of their route in progress; None without one."""
-    route = route_in_progress(session, org_id=org_id, driver_id=driver_id)
-    if route is None:
-        return None
-    return update_route(
-        session,
-        route=route,
-        origin=position,
-        now=now,
-        gps_age_s=max(0.0, (now - fix_at).total_seconds()),
-        trigger="fix",
-    )
 
 
 def recompute_route(

@@ -1,0 +1,44 @@
+import uuid
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from tests.alerts.world import out_on_route
+from tests.common import OrgHandle, make_driver
+
+from lastmile.alerts.context import load_driver_days
+from lastmile.db import Database
+
+
+def test_a_fleet_s_days_are_read_in_a_handful_of_queries(
+    client: TestClient, db: Database, org: OrgHandle, other_org: OrgHandle
+) -> None:
+    world = out_on_route(client, db, org, stops_east_m=(1500, 2500))
+    idle = [uuid.UUID(make_driver(client, org, f"idle-{i}")["id"]) for i in range(20)]
+    elsewhere = uuid.UUID(make_driver(client, other_org, "elsewhere")["id"])
+    on_route = uuid.UUID(world.driver_id)
+    asked = {(org.org_id, on_route), (other_org.org_id, elsewhere)}
+    asked |= {(org.org_id, driver) for driver in idle}
+    selects = []
+
+    def seen(_c: object, _k: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with db.session() as session:
+            days = load_driver_days(session, drivers=asked, now=datetime.now(UTC))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+
+    assert set(days) == {driver for _, driver in asked}
+    route_day = days[on_route]
+    assert route_day.route_id == world.route_id
+    assert route_day.on_shift
+    assert route_day.parcels_on_board == 4
+    assert len(route_day.planned_places) == 3  # two stops and the hub
+    assert route_day.corridor is not None
+    assert all(days[d].route_id is None and not days[d].on_shift for d in idle)
+    assert days[elsewhere].org_id == other_org.org_id
+    assert len(selects) <= 7  # thresholds of each organisation, shifts, routes, hubs, stops
