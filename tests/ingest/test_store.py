@@ -100,3 +100,21 @@ def test_concurrent_writers_never_deadlock_on_positions() -> None:
         for thread in threads:
             thread.join(timeout=120)
     assert errors == []
+
+
+def test_a_resent_batch_is_stored_once_whatever_its_size(db: Database) -> None:
+    from lastmile.ingest.store import SMALL_BATCH
+
+    org = make_org(db, "Resent").org_id
+    now = datetime.now(UTC)
+    store = FixStore(db)
+    for size in (1, SMALL_BATCH + 1):
+        driver = uuid.uuid4()
+        batch = [_fix(driver, org, now - timedelta(seconds=i)) for i in range(size)]
+        before = _count(db)
+        store.write(batch)
+        store.write(batch)
+        store.write(batch[:1] + [_fix(driver, org, now + timedelta(seconds=1))])
+        assert _count(db) - before == size + 1
+    if db.dialect == "postgresql":
+        assert store.resent_batches == 4

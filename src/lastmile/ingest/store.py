@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from psycopg.errors import UniqueViolation
-from sqlalchemy import Connection, Table, delete, text
+from sqlalchemy import Connection, Executable, Table, delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lastmile.db import Database
@@ -64,6 +64,15 @@ class StoredFix:
         return tuple(getattr(self, name) for name in COLUMNS)
 
 
+SMALL_BATCH = 64
+"""At most this many rows go in by one pipelined INSERT instead of COPY: for the single fixes
+that phones send, COPY's savepoint cost more than the rows (bench/load.py)."""
+_INSERT = (
+    f"INSERT INTO fixes ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+    "ON CONFLICT DO NOTHING"
+)
+
+
 def partition_name(day: date) -> str:
     return f"fixes_p{day:%Y%m%d}"
 
@@ -76,6 +85,7 @@ class FixStore:
         self.dialect = database.dialect
         self._partitions: set[date] = set()
         self.resent_batches = 0
+        self._upsert = _position_upsert(self.dialect)
 
     def write(self, batch: Sequence[StoredFix]) -> None:
         """Store the batch durably (committed) or raise; nothing is half-stored."""
@@ -85,7 +95,10 @@ class FixStore:
             connection = session.connection()
             if self.dialect == "postgresql":
                 self._ensure_partitions(connection, {f.at.astimezone(UTC).date() for f in batch})
-                self._copy(connection, batch)
+                if len(batch) <= SMALL_BATCH:
+                    self._insert_few(connection, batch)
+                else:
+                    self._copy(connection, batch)
             else:
                 self._insert(connection, batch)
             self._upsert_positions(connection, batch)
@@ -94,6 +107,14 @@ class FixStore:
     def _insert(self, connection: Connection, batch: Sequence[StoredFix]) -> None:
         statement = sqlite.insert(fixes).on_conflict_do_nothing()
         connection.execute(statement, [dict(zip(COLUMNS, f.row(), strict=True)) for f in batch])
+
+    def _insert_few(self, connection: Connection, batch: Sequence[StoredFix]) -> None:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            cursor.executemany(_INSERT, [fix.row() for fix in batch])
+            if cursor.rowcount < len(batch):
+                self.resent_batches += 1
 
     def _copy(self, connection: Connection, batch: Sequence[StoredFix]) -> None:
         """COPY straight into `fixes`; if a row is already there (a re-sent batch), go round by
@@ -153,9 +174,6 @@ class FixStore:
                 newest[fix.driver_id] = fix
         if not newest:
             return
-        insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
-        table = DriverPosition.__table__
-        assert isinstance(table, Table)
         rows = [
             {
                 "driver_id": f.driver_id,
@@ -174,16 +192,7 @@ class FixStore:
             # A fixed order, so that concurrent writers lock rows alike and never deadlock.
             for f in sorted(newest.values(), key=lambda f: f.driver_id)
         ]
-        statement = insert(table)
-        changed = {c: statement.excluded[c] for c in rows[0] if c != "driver_id"}
-        connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=["driver_id"],
-                set_=changed,
-                where=table.c.at < statement.excluded.at,
-            ),
-            rows,
-        )
+        connection.execute(self._upsert, rows)
 
     def purge_before(self, cutoff: datetime) -> None:
         """Retention: drop day partitions before `cutoff` (PostgreSQL), then delete older rows."""
@@ -202,3 +211,31 @@ class FixStore:
                         self._partitions.discard(datetime.strptime(name[7:], "%Y%m%d").date())
             connection.execute(delete(fixes).where(fixes.c.at < cutoff))
             session.commit()
+
+
+_POSITION_COLUMNS = (
+    "org_id",
+    "device_id",
+    "at",
+    "received_at",
+    "lat",
+    "lon",
+    "accuracy_m",
+    "speed_mps",
+    "heading_deg",
+    "battery_pct",
+    "mock",
+)
+
+
+def _position_upsert(dialect: str) -> Executable:
+    """Insert a driver's latest position or move it forward in time, never back; built once."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = DriverPosition.__table__
+    assert isinstance(table, Table)
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=["driver_id"],
+        set_={c: statement.excluded[c] for c in _POSITION_COLUMNS},
+        where=table.c.at < statement.excluded.at,
+    )
