@@ -48,14 +48,16 @@ on its stream, over the whole run, and without the first {every:.0f} s: every ph
 finds the server's caches cold (device owner, the driver's plan and route), as after a
 restart or at a shift start when the whole fleet comes online at once. CPU: the server
 processes' CPU time over the run, in cores, and per stored fix (every stage: HTTP, pipeline,
-storage, ETA and alert hooks, fan-out to the open streams). Target: 2,000 drivers with p99
-fix-to-screen under 1 s and nothing lost.
+storage, ETA and alert hooks, fan-out to the open streams). The phones start once every
+stream is open; "streams open in" is how long the {pages} pages and {towers} Control Towers,
+all opened at the same instant (as after a restart), took to get their first event. Target:
+2,000 drivers with p99 fix-to-screen under 1 s and nothing lost.
 
 Command: `.venv/bin/python bench/load.py`
 
 | drivers | fixes/s offered | stored | fix → screen p50 / p99 | after the first {every:.0f} s \
-| server CPU | per fix | RSS | lost |
-|---|---|---|---|---|---|---|---|---|"""
+| server CPU | per fix | RSS | lost | streams open in |
+|---|---|---|---|---|---|---|---|---|---|"""
 
 
 def _cpu_s(pid: int) -> float:
@@ -98,12 +100,19 @@ async def _tracking_tokens(server: Server, headers: dict[str, str], count: int) 
     return tokens
 
 
-async def _hold_stream(port: int, path: str, headers: dict[str, str], on_data: object) -> None:
+async def _hold_stream(
+    port: int, path: str, headers: dict[str, str], on_data: object, opened: asyncio.Event
+) -> None:
+    """Hold an event stream open; `opened` is set once its first event or comment arrived."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Accept: text/event-stream"]
     lines += [f"{k}: {v}" for k, v in headers.items()]
     writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
     try:
+        while await reader.readline() not in (b"\r\n", b""):
+            pass
+        await reader.readline()
+        opened.set()
         while line := await reader.readline():
             if on_data is not None and line.startswith(b"data: "):
                 on_data(line[6:])  # type: ignore[operator]
@@ -124,19 +133,30 @@ async def _level(
             posted_s = at.timestamp() - started_wall
             latencies.append((posted_s, (arrived - at).total_seconds() * 1000))
 
+    opened = [asyncio.Event() for _ in range(CONTROL_TOWERS + len(tokens))]
+    opening = time.perf_counter()
     streams = [
         asyncio.create_task(
             _hold_stream(
-                servers[k % 2].port, "/api/v1/stream/fleet", headers, seen if k == 0 else None
+                servers[k % 2].port,
+                "/api/v1/stream/fleet",
+                headers,
+                seen if k == 0 else None,
+                opened[k],
             )
         )
         for k in range(CONTROL_TOWERS)
     ]
     streams += [
-        asyncio.create_task(_hold_stream(servers[k % 2].port, f"/t/{token}/events", {}, None))
+        asyncio.create_task(
+            _hold_stream(
+                servers[k % 2].port, f"/t/{token}/events", {}, None, opened[CONTROL_TOWERS + k]
+            )
+        )
         for k, token in enumerate(tokens)
     ]
-    await asyncio.sleep(1.0)
+    await asyncio.wait_for(asyncio.gather(*(event.wait() for event in opened)), 120)
+    streams_open_s = time.perf_counter() - opening
     pools = {
         id(server): [
             await Connection("127.0.0.1", server.port).open() for _ in range(CONNECTIONS_PER_SERVER)
@@ -196,6 +216,7 @@ async def _level(
         "p99": _percentile(everything, 0.99),
         "warm_p50": _percentile(after_first_round, 0.5),
         "warm_p99": _percentile(after_first_round, 0.99),
+        "streams_open_s": streams_open_s,
     }
 
 
@@ -217,7 +238,7 @@ def _stored(url: str) -> int:
 def main() -> None:
     if not postgres_reachable(POSTGRES_URL):
         print(HEADER.format(every=FIX_EVERY_S, towers=CONTROL_TOWERS, pages=TRACKING_PAGES))
-        print("| PostgreSQL not reachable | | | | | | | | |")
+        print("| PostgreSQL not reachable | | | | | | | | | |")
         return
     rows = []
     with postgres_schema_url(POSTGRES_URL) as url, tempfile.TemporaryDirectory() as folder:
@@ -256,7 +277,7 @@ def main() -> None:
                 rows.append(
                     f"| {drivers:,} | {result['offered']:,.0f} | {rate:,.0f} | {latency} | {warm} "
                     f"| {cores:.2f} cores | {cores * 1000 / max(rate, 1e-9):.1f} ms "
-                    f"| {rss:,.0f} MB | {lost} |"
+                    f"| {rss:,.0f} MB | {lost} | {result['streams_open_s']:.1f} s |"
                 )
                 print(rows[-1], file=sys.stderr, flush=True)
         finally:
