@@ -12,6 +12,7 @@ import json
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import subprocess
 
 from bench._databases import POSTGRES_URL
 from bench._load import Connection
+from bench._routes import Driver, create_hub, put_on_routes
 from sqlalchemy import func, select
 from tests.databases import postgres_reachable, postgres_schema_url
 from tests.servers import Server, create_org, server_env
@@ -72,32 +74,26 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-async def _register(server: Server, headers: dict[str, str], first: int, last: int) -> None:
+async def _register(server: Server, headers: dict[str, str], first: int, last: int) -> list[Driver]:
     connection = await Connection("127.0.0.1", server.port).open()
+    drivers = []
     try:
         for k in range(first, last):
             body = {"name": f"Driver {k}", "device_ids": [f"load-{k}"]}
-            status, _ = await connection.post_json("/api/v1/drivers", body, headers)
+            status, payload = await connection.post_json("/api/v1/drivers", body, headers)
             assert status == 201, status
+            drivers.append(Driver(k, json.loads(payload)["id"]))
     finally:
         await connection.close()
+    return drivers
 
 
-async def _tracking_tokens(server: Server, headers: dict[str, str], count: int) -> list[str]:
+async def _hub(server: Server, headers: dict[str, str]) -> str:
     connection = await Connection("127.0.0.1", server.port).open()
-    tokens = []
     try:
-        for k in range(count):
-            body = {
-                "recipient": {"name": f"R{k}"},
-                "address": {"text": "x", "lat": 60.17, "lon": 24.94},
-            }
-            status, payload = await connection.post_json("/api/v1/shipments", body, headers)
-            assert status == 201, status
-            tokens.append(json.loads(payload)["tracking_url"].rsplit("/", 1)[1])
+        return await create_hub(connection, headers)
     finally:
         await connection.close()
-    return tokens
 
 
 async def _hold_stream(
@@ -172,6 +168,8 @@ async def _level(
         """Each phone keeps its own phase in the 5 s period, phones spread evenly over it (the
         lanes once all fired at the same instants: bursts of 128 requests, not a fleet)."""
         nonlocal acknowledged
+        if not devices:
+            return
         for period in itertools.count():
             for k in devices:
                 tick = started + (period + k / drivers) * FIX_EVERY_S
@@ -247,7 +245,8 @@ def main() -> None:
         database.engine.dispose()
         env = server_env(Path(folder), url)
         env.update({"LASTMILE_BUS_URL": REDIS_URL, "LASTMILE_RUN_WORKERS": "false"})
-        headers = {"Authorization": f"Bearer {create_org(env)['api_key']}"}
+        org = create_org(env)
+        headers = {"Authorization": f"Bearer {org['api_key']}"}
         servers = [Server(env), Server(env)]
         worker = subprocess.Popen(
             [sys.executable, "-m", "lastmile", "worker"],
@@ -259,14 +258,21 @@ def main() -> None:
             for server in servers:
                 server.start()
             pids = [s.process.pid for s in servers if s.process] + [worker.pid]
-            tokens = asyncio.run(_tracking_tokens(servers[0], headers, TRACKING_PAGES))
+            hub_id = asyncio.run(_hub(servers[0], headers))
+            routes_db = Database.from_url(url)
+            tokens: list[str] = []
             registered = 0
             for drivers in LEVELS:
-                asyncio.run(_register(servers[0], headers, registered, drivers))
+                fleet = asyncio.run(_register(servers[0], headers, registered, drivers))
+                tokens += asyncio.run(
+                    put_on_routes(
+                        servers[0].port, headers, routes_db, uuid.UUID(org["org_id"]), hub_id, fleet
+                    )
+                )
                 registered = drivers
                 before = _stored(url)
                 cpu_before = sum(_cpu_s(p) for p in pids)
-                result = asyncio.run(_level(servers, headers, drivers, tokens))
+                result = asyncio.run(_level(servers, headers, drivers, tokens[:TRACKING_PAGES]))
                 cores = (sum(_cpu_s(p) for p in pids) - cpu_before) / result["elapsed"]
                 rss = sum(_rss_mb(p) for p in pids)
                 stored = _stored(url) - before

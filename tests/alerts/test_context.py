@@ -42,3 +42,18 @@ def test_a_fleet_s_days_are_read_in_a_handful_of_queries(
     assert all(days[d].route_id is None and not days[d].on_shift for d in idle)
     assert days[elsewhere].org_id == other_org.org_id
     assert len(selects) <= 7  # thresholds of each organisation, shifts, routes, hubs, stops
+
+
+def test_a_route_dated_in_its_hub_s_day_is_found_whatever_the_utc_day(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    from datetime import timedelta
+
+    from lastmile.alerts.context import current_routes
+
+    now = datetime.now(UTC)
+    for day in (now.date() - timedelta(days=1), now.date() + timedelta(days=1)):
+        world = out_on_route(client, db, org, day=day)
+        with db.session() as session:
+            found = current_routes(session, driver_ids=[uuid.UUID(world.driver_id)], now=now)
+        assert found[uuid.UUID(world.driver_id)].id == world.route_id

@@ -4,6 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from tests.alerts.tracks import Point, at_m
@@ -13,6 +14,9 @@ from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop
 from lastmile.fleet.models import Vehicle
 from lastmile.routing import polyline
+
+
+HUB_ZONE = "Europe/Helsinki"  # hub_body's time zone: routes are dated in it
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def out_on_route(
         route = Route(
             org_id=org.org_id,
             hub_id=uuid.UUID(hub.json()["id"]),
-            date=day or now.date(),
+            date=day or now.astimezone(ZoneInfo(HUB_ZONE)).date(),
             driver_id=uuid.UUID(driver["id"]),
             vehicle_id=vehicle.id,
             status=RouteStatus.IN_PROGRESS,

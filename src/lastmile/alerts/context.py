@@ -4,7 +4,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -43,28 +43,32 @@ class DriverDay:
 
 
 def current_routes(
-    session: Session, *, driver_ids: Collection[uuid.UUID], today: date
+    session: Session, *, driver_ids: Collection[uuid.UUID], now: datetime
 ) -> dict[uuid.UUID, Route]:
-    """Each driver's route in progress, else today's first planned one; drivers with neither
-    are left out."""
+    """Each driver's route in progress, else their planned route starting nearest to `now`;
+    drivers with neither are left out. Routes are dated in their hub's time zone, so the UTC
+    day either side counts too."""
+    today = now.astimezone(UTC).date()
+    days = [today - timedelta(days=1), today, today + timedelta(days=1)]
     routes = session.scalars(
-        select(Route)
-        .where(
+        select(Route).where(
             Route.driver_id.in_(driver_ids),
-            Route.date == today,
+            Route.date.in_(days),
             Route.status.in_([RouteStatus.IN_PROGRESS, RouteStatus.PLANNED]),
         )
-        .order_by(Route.planned_start)
     ).all()
     found: dict[uuid.UUID, Route] = {}
-    for route in routes:
+    for route in sorted(routes, key=lambda r: _preference(r, now)):
         assert route.driver_id is not None
-        chosen = found.get(route.driver_id)
-        if chosen is None or (
-            route.status is RouteStatus.IN_PROGRESS and chosen.status is not RouteStatus.IN_PROGRESS
-        ):
-            found[route.driver_id] = route
+        found.setdefault(route.driver_id, route)
     return found
+
+
+def _preference(route: Route, now: datetime) -> tuple[bool, float]:
+    """In progress first, then the nearest planned start."""
+    return route.status is not RouteStatus.IN_PROGRESS, abs(
+        (route.planned_start - now).total_seconds()
+    )
 
 
 def load_driver_days(
@@ -73,17 +77,16 @@ def load_driver_days(
     """The days of many (org_id, driver_id) at once, in a handful of queries whatever their
     number: a fleet seen for the first time (a restart, a shift start) costs little more than
     one driver."""
-    driver_ids = {driver_id for _, driver_id in drivers}
+    wanted = set(drivers)
+    driver_ids = {driver_id for _, driver_id in wanted}
     thresholds = {
         org: service.thresholds_for(session, org_id=org) for org in {o for o, _ in drivers}
     }
     on_shift = fleet.drivers_on_shift(session=session, driver_ids=list(driver_ids))
     routes = {
         driver: route
-        for driver, route in current_routes(
-            session, driver_ids=driver_ids, today=now.date()
-        ).items()
-        if (route.org_id, driver) in drivers
+        for driver, route in current_routes(session, driver_ids=driver_ids, now=now).items()
+        if (route.org_id, driver) in wanted
     }
     hubs = {
         hub.id: hub
