@@ -1,12 +1,13 @@
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 from tests.alerts.world import out_on_route
 from tests.common import OrgHandle, make_driver
 
-from lastmile.alerts.context import load_driver_days
+from lastmile.alerts.context import current_routes, load_driver_days
 from lastmile.db import Database
 
 
@@ -44,16 +45,12 @@ def test_a_fleet_s_days_are_read_in_a_handful_of_queries(
     assert len(selects) <= 7  # thresholds of each organisation, shifts, routes, hubs, stops
 
 
+@pytest.mark.parametrize("days_from_utc_today", [-1, 1])
 def test_a_route_dated_in_its_hub_s_day_is_found_whatever_the_utc_day(
-    client: TestClient, db: Database, org: OrgHandle
+    client: TestClient, db: Database, org: OrgHandle, days_from_utc_today: int
 ) -> None:
-    from datetime import timedelta
-
-    from lastmile.alerts.context import current_routes
-
     now = datetime.now(UTC)
-    for day in (now.date() - timedelta(days=1), now.date() + timedelta(days=1)):
-        world = out_on_route(client, db, org, day=day)
-        with db.session() as session:
-            found = current_routes(session, driver_ids=[uuid.UUID(world.driver_id)], now=now)
-        assert found[uuid.UUID(world.driver_id)].id == world.route_id
+    world = out_on_route(client, db, org, day=now.date() + timedelta(days=days_from_utc_today))
+    with db.session() as session:
+        found = current_routes(session, driver_ids=[uuid.UUID(world.driver_id)], now=now)
+    assert found[uuid.UUID(world.driver_id)].id == world.route_id

@@ -15,7 +15,6 @@ from lastmile.dispatch.models import Route, RouteStatus, RouteStop
 from lastmile.fleet.models import Vehicle
 from lastmile.routing import polyline
 
-
 HUB_ZONE = "Europe/Helsinki"  # hub_body's time zone: routes are dated in it
 
 
