@@ -114,7 +114,7 @@ def test_a_resent_batch_is_stored_once_whatever_its_size(db: Database) -> None:
         before = _count(db)
         store.write(batch)
         store.write(batch)
-        store.write(batch[:1] + [_fix(driver, org, now + timedelta(seconds=1))])
+        store.write([*batch[:1], _fix(driver, org, now + timedelta(seconds=1))])
         assert _count(db) - before == size + 1
     if db.dialect == "postgresql":
         assert store.resent_batches == 4
