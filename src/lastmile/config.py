@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     eta_model_path: Path | None = None
     """Learned ETA model (JSON from `lastmile eta backtest --model-out`); default
     `<data_dir>/eta_model.json` when present, else built-in defaults."""
-    eta_min_interval_s: float = 5.0
+    eta_min_interval_s: float = 30.0
+    """Seconds between two live ETA updates of one driver's route; positions still go out with
+    every fix. Each update re-forecasts every remaining stop and checks its notifications."""
 
     run_workers: bool = True
     notify_poll_interval_s: float = 1.0

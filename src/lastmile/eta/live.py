@@ -52,7 +52,7 @@ class LiveEta:
         *,
         database: Database,
         bus: Bus,
-        min_interval_s: float = 5.0,
+        min_interval_s: float = 30.0,
         idle_recheck_s: float = IDLE_RECHECK_S,
     ) -> None:
         self.database = database
