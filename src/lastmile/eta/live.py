@@ -1,10 +1,10 @@
 """The fix hook: after a driver's fixes are stored, update their route's ETAs.
 
-At most one update per driver every `min_interval_s` (and never two at once), so a phone
-sending every second costs one small query (and, on a route, a few inserts) every few
-seconds. A driver found with no route in progress is not asked again for about
-`idle_recheck_s` (spread, so that a fleet's checks do not come due together) unless their
-route changes in this process (`Ingestor.route_changed`). The update runs in a worker thread,
+About one update per driver every `min_interval_s` (spread, so that a fleet whose first
+fixes came together does not update together again; never two at once), so a phone sending
+every second costs one small query (and, on a route, a few inserts) every interval. A
+driver found with no route in progress is not asked again for about `idle_recheck_s`
+(spread likewise) unless their route changes in this process (`Ingestor.route_changed`). The update runs in a worker thread,
 together with those of every other driver due meanwhile, before the batch is answered: the
 caller's next request then sees it, and nothing keeps using the database after a response.
 """
@@ -61,7 +61,7 @@ class LiveEta:
         self.idle_recheck_s = idle_recheck_s
         self.updates = 0
         self.failures = 0
-        self._last: OrderedDict[uuid.UUID, float] = OrderedDict()
+        self._next: OrderedDict[uuid.UUID, float] = OrderedDict()
         self._busy: set[uuid.UUID] = set()
         self._idle_until: dict[uuid.UUID, float] = {}
         self._updates = Coalescer(self._store)
@@ -70,15 +70,14 @@ class LiveEta:
         """The ingestor's hook: update unless this driver had one just now."""
         driver = owner.driver_id
         now = time.monotonic()
-        last = self._last.get(driver)
-        if driver in self._busy or (last is not None and now - last < self.min_interval_s):
+        if driver in self._busy or now < self._next.get(driver, 0.0):
             return
         if now < self._idle_until.get(driver, 0.0):
             return
-        self._last[driver] = now
-        self._last.move_to_end(driver)
-        while len(self._last) > MAX_DRIVERS:
-            self._last.popitem(last=False)
+        self._next[driver] = now + spread(self.min_interval_s)
+        self._next.move_to_end(driver)
+        while len(self._next) > MAX_DRIVERS:
+            self._next.popitem(last=False)
         newest = live[-1]
         self._busy.add(driver)
         await self._update(owner, (newest.lat, newest.lon), newest.fix.at)
