@@ -4,9 +4,10 @@ About one update per driver every `min_interval_s` (spread, so that a fleet whos
 fixes came together does not update together again; never two at once), so a phone sending
 every second costs one small query (and, on a route, a few inserts) every interval. A
 driver found with no route in progress is not asked again for about `idle_recheck_s`
-(spread likewise) unless their route changes in this process (`Ingestor.route_changed`). The update runs in a worker thread,
-together with those of every other driver due meanwhile, before the batch is answered: the
-caller's next request then sees it, and nothing keeps using the database after a response.
+(spread likewise) unless their route changes in this process (`Ingestor.route_changed`). The
+update runs in a worker thread, together with those of every other driver due meanwhile,
+before the batch is answered: the caller's next request then sees it, and nothing keeps using
+the database after a response.
 """
 
 import logging
