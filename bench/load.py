@@ -22,7 +22,7 @@ import subprocess
 
 from bench._databases import POSTGRES_URL
 from bench._load import Connection
-from bench._routes import Driver, create_hub, put_on_routes
+from bench._routes import STOPS_PER_ROUTE, Driver, create_hub, put_on_routes
 from sqlalchemy import func, select
 from tests.databases import postgres_reachable, postgres_schema_url
 from tests.servers import Server, create_org, server_env
@@ -42,11 +42,13 @@ CONNECTIONS_PER_SERVER = 64
 HEADER = """## Load: a fleet end to end
 
 Two `lastmile serve` processes and one `lastmile worker` on PostgreSQL 15 with the Redis bus, on
-this 2-core machine, which also runs the load generator (one process). Each driver's phone
-posts one fix every {every:.0f} s to one of the two API processes; {towers} Control Tower
-sessions hold `/api/v1/stream/fleet` open (on both processes) and {pages} tracking pages hold
-`/t/{{token}}/events` open. Latency: from the phone posting a fix to a Control Tower reading it
-on its stream, over the whole run, and without the first {every:.0f} s: every phone's first fix
+this 2-core machine, which also runs the load generator (one process). Every driver is out on
+a started route of {stops} stops (shipments out for delivery, live ETAs every 30 s with their
+notification checks, alert detectors on the route corridor). Each driver's phone posts one fix
+every {every:.0f} s to one of the two API processes; {towers} Control Tower sessions hold
+`/api/v1/stream/fleet` open (on both processes) and {pages} tracking pages, each the first stop
+of a route, hold `/t/{{token}}/events` open. Latency: from the phone posting a fix to a Control
+Tower reading it on its stream, over the whole run, and without the first {every:.0f} s: every phone's first fix
 finds the server's caches cold (device owner, the driver's plan and route), as after a
 restart or at a shift start when the whole fleet comes online at once. CPU: the server
 processes' CPU time over the run, in cores, and per stored fix (every stage: HTTP, pipeline,
@@ -235,7 +237,14 @@ def _stored(url: str) -> int:
 
 def main() -> None:
     if not postgres_reachable(POSTGRES_URL):
-        print(HEADER.format(every=FIX_EVERY_S, towers=CONTROL_TOWERS, pages=TRACKING_PAGES))
+        print(
+            HEADER.format(
+                every=FIX_EVERY_S,
+                towers=CONTROL_TOWERS,
+                pages=TRACKING_PAGES,
+                stops=STOPS_PER_ROUTE,
+            )
+        )
         print("| PostgreSQL not reachable | | | | | | | | | |")
         return
     rows = []
@@ -291,7 +300,11 @@ def main() -> None:
             worker.wait(timeout=30)
             for server in servers:
                 server.stop()
-    print(HEADER.format(every=FIX_EVERY_S, towers=CONTROL_TOWERS, pages=TRACKING_PAGES))
+    print(
+        HEADER.format(
+            every=FIX_EVERY_S, towers=CONTROL_TOWERS, pages=TRACKING_PAGES, stops=STOPS_PER_ROUTE
+        )
+    )
     print("\n".join(rows))
 
 
