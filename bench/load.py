@@ -42,20 +42,20 @@ CONNECTIONS_PER_SERVER = 64
 HEADER = """## Load: a fleet end to end
 
 Two `lastmile serve` processes and one `lastmile worker` on PostgreSQL 15 with the Redis bus, on
-this 2-core machine, which also runs the load generator (one process). Every driver is out on
-a started route of {stops} stops (shipments out for delivery, live ETAs every 30 s with their
+this 2-core machine, which also runs the load generator (one process). Every driver is out on a
+started route of {stops} stops (shipments out for delivery, live ETAs every 30 s with their
 notification checks, alert detectors on the route corridor). Each driver's phone posts one fix
 every {every:.0f} s to one of the two API processes; {towers} Control Tower sessions hold
 `/api/v1/stream/fleet` open (on both processes) and {pages} tracking pages, each the first stop
 of a route, hold `/t/{{token}}/events` open. Latency: from the phone posting a fix to a Control
-Tower reading it on its stream, over the whole run, and without the first {every:.0f} s: every phone's first fix
-finds the server's caches cold (device owner, the driver's plan and route), as after a
-restart or at a shift start when the whole fleet comes online at once. CPU: the server
+Tower reading it on its stream, over the whole run, and without the first {every:.0f} s: every
+phone's first fix finds the server's caches cold (device owner, the driver's plan and route), as
+after a restart or at a shift start when the whole fleet comes online at once. CPU: the server
 processes' CPU time over the run, in cores, and per stored fix (every stage: HTTP, pipeline,
-storage, ETA and alert hooks, fan-out to the open streams). The phones start once every
-stream is open; "streams open in" is how long the {pages} pages and {towers} Control Towers,
-all opened at the same instant (as after a restart), took to get their first event. Target:
-2,000 drivers with p99 fix-to-screen under 1 s and nothing lost.
+storage, ETA and alert hooks, fan-out to the open streams). The phones start once every stream
+is open; "streams open in" is how long the {pages} pages and {towers} Control Towers, all opened
+at the same instant (as after a restart), took to get their first event. Target: 2,000 drivers
+with p99 fix-to-screen under 1 s and nothing lost.
 
 Command: `.venv/bin/python bench/load.py`
 
