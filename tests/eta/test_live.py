@@ -27,10 +27,15 @@ def _owner(db: Database) -> DeviceOwner:
         return DeviceOwner(org.org_id, driver.id, "eta-1")
 
 
-async def test_a_driver_off_route_is_not_looked_up_again_until_woken(db: Database) -> None:
+@pytest.mark.parametrize("min_interval_s", [0.0, 600.0])
+async def test_a_driver_off_route_is_not_looked_up_again_until_woken(
+    db: Database, min_interval_s: float
+) -> None:
     owner = _owner(db)
     fix = [TrackedFix(Fix(device_id="eta-1", at=datetime.now(UTC), lat=60.17, lon=24.94))]
-    live = LiveEta(database=db, bus=MemoryBus(), min_interval_s=0.0, idle_recheck_s=600.0)
+    live = LiveEta(
+        database=db, bus=MemoryBus(), min_interval_s=min_interval_s, idle_recheck_s=600.0
+    )
     queries: list[str] = []
 
     def count(*args: object) -> None:

@@ -116,6 +116,7 @@ class LiveEta:
     def wake(self, driver: uuid.UUID) -> None:
         """The driver's route just started here: their next fix updates ETAs at once."""
         self._idle_until.pop(driver, None)
+        self._next.pop(driver, None)
 
     def _idle(self, driver: uuid.UUID) -> None:
         self._idle_until[driver] = time.monotonic() + spread(self.idle_recheck_s)
