@@ -1,10 +1,10 @@
-"""Throw-away PostgreSQL schemas for tests and benchmarks: made fresh, dropped afterwards."""
+"""Test databases: throw-away PostgreSQL schemas, and a counter of the queries sent."""
 
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from lastmile.db.engine import make_engine
@@ -48,3 +48,19 @@ def postgres_schema_engine(base_url: str) -> Iterator[Engine]:
             yield engine
         finally:
             engine.dispose()
+
+
+@contextmanager
+def selects_sent(engine: Engine) -> Iterator[list[str]]:
+    """The SELECT statements sent through `engine` while the block runs."""
+    seen: list[str] = []
+
+    def record(_connection: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

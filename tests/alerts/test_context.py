@@ -3,9 +3,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from tests.alerts.world import out_on_route
 from tests.common import OrgHandle, make_driver
+from tests.databases import selects_sent
 
 from lastmile.alerts.context import current_routes, load_driver_days
 from lastmile.db import Database
@@ -20,18 +20,8 @@ def test_a_fleet_s_days_are_read_in_a_handful_of_queries(
     on_route = uuid.UUID(world.driver_id)
     asked = {(org.org_id, on_route), (other_org.org_id, elsewhere)}
     asked |= {(org.org_id, driver) for driver in idle}
-    selects = []
-
-    def seen(_c: object, _k: object, statement: str, *_: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            selects.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        with db.session() as session:
-            days = load_driver_days(session, drivers=asked, now=datetime.now(UTC))
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
+    with selects_sent(db.engine) as selects, db.session() as session:
+        days = load_driver_days(session, drivers=asked, now=datetime.now(UTC))
 
     assert set(days) == {driver for _, driver in asked}
     route_day = days[on_route]

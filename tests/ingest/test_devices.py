@@ -1,8 +1,8 @@
 import uuid
 
 import pytest
-from sqlalchemy import event
 from tests.common import make_org
+from tests.databases import selects_sent
 
 from lastmile.db import Database
 from lastmile.errors import NotFound
@@ -21,34 +21,16 @@ def _driver(db: Database, org_id: uuid.UUID, *device_ids: str) -> uuid.UUID:
         return driver.id
 
 
-class Queries:
-    """Counts the SELECT statements sent to the database."""
-
-    def __init__(self, db: Database) -> None:
-        self.count = 0
-        event.listen(db.engine, "before_cursor_execute", self._seen)
-        self._engine = db.engine
-
-    def _seen(self, _connection: object, _cursor: object, statement: str, *_: object) -> None:
-        self.count += statement.lstrip().upper().startswith("SELECT")
-
-    def stop(self) -> None:
-        event.remove(self._engine, "before_cursor_execute", self._seen)
-
-
 async def test_a_fleet_costs_one_read_not_a_query_per_phone(db: Database) -> None:
     org = make_org(db, "Fleet")
     drivers = [_driver(db, org.org_id, f"fleet-{i}") for i in range(50)]
     directory = DeviceDirectory(db)
-    queries = Queries(db)
-    try:
+    with selects_sent(db.engine) as queries:
         owners = [await directory.owner(f"fleet-{i}") for i in range(50)]
-    finally:
-        queries.stop()
     assert [o.driver_id for o in owners] == drivers
     assert {o.org_id for o in owners} == {org.org_id}
     assert (directory.reads, directory.lookups) == (1, 0)
-    assert queries.count == 1
+    assert len(queries) == 1
 
 
 async def test_a_phone_registered_after_the_read_is_looked_up_alone(db: Database) -> None:
