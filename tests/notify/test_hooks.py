@@ -8,10 +8,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests.common import OrgHandle, create_shipment, post_event
+from tests.databases import selects_sent
 
+from lastmile.db import Database
 from lastmile.eta.current import StopEta
-from lastmile.notify.hooks import eta_updated
+from lastmile.notify.hooks import eta_updated, etas_updated
 from lastmile.notify.models import OutboxMessage
+from lastmile.notify.subscriptions import subscribe
+from lastmile.shipments.models import Shipment
 
 WINDOW_END = datetime.fromisoformat("2026-11-24T12:00:00+02:00")
 
@@ -144,3 +148,49 @@ def test_no_eta_message_once_delivered_or_for_another_organisation(
     post_event(client, org, shipment["tracking_number"], status="delivered")
     eta_updated(session, org_id=org.org_id, eta=late)
     assert {e[0] for e in _events(session, shipment)} == {"out_for_delivery", "delivered"}
+
+
+def test_a_batch_of_etas_queues_per_shipment_in_a_fixed_number_of_queries(
+    client: TestClient, org: OrgHandle, db: Database, session: Session
+) -> None:
+    now = WINDOW_END - timedelta(hours=2)
+    near, far, late = (_out(client, org) for _ in range(3))
+    batch = [
+        _eta(near, eta=now + timedelta(minutes=50), stops_away=1, now=now),
+        _eta(far, eta=now + timedelta(minutes=50), stops_away=4, now=now),
+        _eta(late, eta=WINDOW_END + timedelta(minutes=40), stops_away=5, now=now),
+    ]
+
+    def caused() -> list[list[tuple[str, str]]]:
+        return [
+            sorted(e for e in _events(session, shipment) if e[0] != "out_for_delivery")
+            for shipment in (near, far, late)
+        ]
+
+    etas_updated(session, org_id=org.org_id, etas=batch)
+    assert caused() == [[("arriving", "sms")], [], [("delayed", "email"), ("delayed", "sms")]]
+
+    with selects_sent(db.engine) as one:
+        etas_updated(session, org_id=org.org_id, etas=batch[:1])
+    with selects_sent(db.engine) as three:
+        etas_updated(session, org_id=org.org_id, etas=batch)
+    assert len(three) == len(one)
+    assert caused() == [[("arriving", "sms")], [], [("delayed", "email"), ("delayed", "sms")]]
+
+
+def test_a_browser_subscribing_after_the_arriving_sms_still_gets_the_arriving_push(
+    client: TestClient, org: OrgHandle, session: Session
+) -> None:
+    shipment = _out(client, org)
+    now = WINDOW_END - timedelta(hours=1)
+    near = _eta(shipment, eta=now + timedelta(minutes=50), stops_away=1, now=now)
+    etas_updated(session, org_id=org.org_id, etas=[near])
+    row = session.get(Shipment, uuid.UUID(shipment["id"]))
+    assert row is not None
+    subscribe(
+        session=session, shipment=row, endpoint="https://push.example/1", p256dh="k", auth="a"
+    )
+    etas_updated(session, org_id=org.org_id, etas=[near])
+    etas_updated(session, org_id=org.org_id, etas=[near])
+    arriving = [e for e in _events(session, shipment) if e[0] == "arriving"]
+    assert sorted(arriving) == [("arriving", "push"), ("arriving", "sms")]

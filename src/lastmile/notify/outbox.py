@@ -1,6 +1,8 @@
 """Writing messages to the durable outbox, inside the caller's transaction."""
 
 import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -10,7 +12,12 @@ from sqlalchemy.orm import Session
 
 from lastmile.db import utcnow
 from lastmile.hubs.models import Hub
-from lastmile.notify.models import NotificationSettings, OutboxMessage, WebhookEndpoint
+from lastmile.notify.models import (
+    NotificationSettings,
+    OutboxMessage,
+    PushSubscription,
+    WebhookEndpoint,
+)
 from lastmile.notify.rules import Rule, rules_for
 from lastmile.notify.subscriptions import subscriptions_of
 from lastmile.notify.types import WEBHOOK_EVENTS, Channel, Event
@@ -42,13 +49,26 @@ def _timezone(session: Session, shipment: Shipment, settings: NotificationSettin
     return settings.timezone
 
 
+def delivery_rounds(
+    *, session: Session, shipment_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """`delivery_round` of each shipment, in one query."""
+    counted = session.execute(
+        select(ShipmentEvent.shipment_id, func.count())
+        .where(
+            ShipmentEvent.shipment_id.in_(shipment_ids),
+            ShipmentEvent.status == Status.OUT_FOR_DELIVERY,
+        )
+        .group_by(ShipmentEvent.shipment_id)
+    )
+    rounds = dict.fromkeys(shipment_ids, 0)
+    rounds.update({shipment_id: int(n) for shipment_id, n in counted})
+    return rounds
+
+
 def delivery_round(*, session: Session, shipment_id: uuid.UUID) -> int:
     """How many times the shipment went out for delivery: "arriving" is sent once per round."""
-    query = select(func.count()).where(
-        ShipmentEvent.shipment_id == shipment_id,
-        ShipmentEvent.status == Status.OUT_FOR_DELIVERY,
-    )
-    return int(session.scalar(query) or 0)
+    return delivery_rounds(session=session, shipment_ids=[shipment_id])[shipment_id]
 
 
 def _context(shipment: Shipment, zone: str, **extra: Any) -> dict[str, Any]:
@@ -85,18 +105,67 @@ def _add(session: Session, message: OutboxMessage) -> bool:
     return True
 
 
-def _recipients(session: Session, shipment: Shipment, channel: Channel) -> list[tuple[str, str]]:
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One message an event would queue: whom, how, and under which idempotency key."""
+
+    channel: Channel
+    recipient: str
+    key: str
+    template: str
+    endpoint_id: uuid.UUID | None = None
+
+
+def _recipients(
+    shipment: Shipment, channel: Channel, subscriptions: Sequence[PushSubscription]
+) -> list[tuple[str, str]]:
     """(address, idempotency suffix) of each recipient on a customer channel."""
     if channel is Channel.SMS and shipment.recipient_phone:
         return [(shipment.recipient_phone, channel.value)]
     if channel is Channel.EMAIL and shipment.recipient_email:
         return [(shipment.recipient_email.lower(), channel.value)]
     if channel is Channel.PUSH:
-        return [
-            (row.endpoint, f"push:{row.id}")
-            for row in subscriptions_of(session=session, shipment=shipment)
-        ]
+        return [(row.endpoint, f"push:{row.id}") for row in subscriptions]
     return []
+
+
+def wants_push(rules: Sequence[Rule]) -> bool:
+    return any(rule.enabled and rule.channel is Channel.PUSH for rule in rules)
+
+
+def active_endpoints(*, session: Session, org_id: uuid.UUID) -> list[WebhookEndpoint]:
+    return list(
+        session.scalars(
+            select(WebhookEndpoint).where(
+                WebhookEndpoint.org_id == org_id, WebhookEndpoint.active.is_(True)
+            )
+        )
+    )
+
+
+def targets(
+    *,
+    shipment: Shipment,
+    event: str,
+    key: str,
+    rules: Sequence[Rule],
+    subscriptions: Sequence[PushSubscription],
+    endpoints: Sequence[WebhookEndpoint],
+) -> list[Target]:
+    """The messages an event with idempotency `key` queues: customers per `rules` (push to
+    `subscriptions`), merchants per endpoint subscribed to the event."""
+    found = [
+        Target(rule.channel, recipient, f"{key}:{suffix}", rule.template)
+        for rule in rules
+        if rule.enabled
+        for recipient, suffix in _recipients(shipment, rule.channel, subscriptions)
+    ]
+    found += [
+        Target(Channel.WEBHOOK, endpoint.url, f"{key}:webhook:{endpoint.id}", event, endpoint.id)
+        for endpoint in endpoints
+        if not endpoint.events or event in endpoint.events
+    ]
+    return found
 
 
 def enqueue(
@@ -105,7 +174,7 @@ def enqueue(
     shipment: Shipment,
     event: str,
     key: str,
-    rules: list[Rule] | None = None,
+    rules: Sequence[Rule] | None = None,
     expires_at: datetime | None = None,
     **extra: Any,
 ) -> list[OutboxMessage]:
@@ -113,58 +182,54 @@ def enqueue(
 
     `key` identifies the event; a repeat with the same key queues nothing.
     """
+    rules = rules or []
     settings = org_settings(session=session, org_id=shipment.org_id)
     zone = _timezone(session, shipment, settings)
     context = _context(shipment, zone, event=event, **extra)
     now = utcnow()
     queued = []
-    for rule in rules or []:
-        if not rule.enabled:
-            continue
-        for recipient, suffix in _recipients(session, shipment, rule.channel):
-            message = OutboxMessage(
-                id=uuid.uuid4(),
-                org_id=shipment.org_id,
-                shipment_id=shipment.id,
-                event=event,
-                channel=rule.channel,
-                recipient=recipient,
-                locale=settings.locale,
-                template=rule.template,
-                context=context,
-                idempotency_key=f"{key}:{suffix}",
-                next_attempt_at=now,
-                expires_at=expires_at,
-                created_at=now,
-            )
-            if _add(session, message):
-                queued.append(message)
-    endpoints = session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.org_id == shipment.org_id, WebhookEndpoint.active.is_(True)
-        )
-    )
-    for endpoint in endpoints:
-        if endpoint.events and event not in endpoint.events:
-            continue
+    for target in targets(
+        shipment=shipment,
+        event=event,
+        key=key,
+        rules=rules,
+        subscriptions=(
+            subscriptions_of(session=session, shipment=shipment) if wants_push(rules) else []
+        ),
+        endpoints=active_endpoints(session=session, org_id=shipment.org_id),
+    ):
         message = OutboxMessage(
             id=uuid.uuid4(),
             org_id=shipment.org_id,
             shipment_id=shipment.id,
-            endpoint_id=endpoint.id,
+            endpoint_id=target.endpoint_id,
             event=event,
-            channel=Channel.WEBHOOK,
-            recipient=endpoint.url,
+            channel=target.channel,
+            recipient=target.recipient,
             locale=settings.locale,
-            template=event,
+            template=target.template,
             context=context,
-            idempotency_key=f"{key}:webhook:{endpoint.id}",
+            idempotency_key=target.key,
             next_attempt_at=now,
+            expires_at=expires_at if target.endpoint_id is None else None,
             created_at=now,
         )
         if _add(session, message):
             queued.append(message)
     return queued
+
+
+def queued_keys(*, session: Session, org_id: uuid.UUID, keys: Collection[str]) -> set[str]:
+    """Which of these idempotency keys the organisation's outbox already holds."""
+    if not keys:
+        return set()
+    return set(
+        session.scalars(
+            select(OutboxMessage.idempotency_key).where(
+                OutboxMessage.org_id == org_id, OutboxMessage.idempotency_key.in_(keys)
+            )
+        )
+    )
 
 
 def on_shipment_event(

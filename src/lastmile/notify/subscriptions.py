@@ -1,6 +1,7 @@
 """Browser push subscriptions: kept per shipment, added and removed from its tracking page."""
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -66,15 +67,30 @@ def unsubscribe(*, session: Session, shipment: Shipment, endpoint: str) -> bool:
 
 
 def subscriptions_of(*, session: Session, shipment: Shipment) -> list[PushSubscription]:
+    found = subscriptions_by_shipment(
+        session=session, org_id=shipment.org_id, shipment_ids=[shipment.id]
+    )
+    return found.get(shipment.id, [])
+
+
+def subscriptions_by_shipment(
+    *, session: Session, org_id: uuid.UUID, shipment_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[PushSubscription]]:
+    """Each shipment's push subscriptions, oldest first, in one query (absent: none)."""
+    found: dict[uuid.UUID, list[PushSubscription]] = {}
+    if not shipment_ids:
+        return found
     query = (
         select(PushSubscription)
         .where(
-            PushSubscription.org_id == shipment.org_id,
-            PushSubscription.shipment_id == shipment.id,
+            PushSubscription.org_id == org_id,
+            PushSubscription.shipment_id.in_(shipment_ids),
         )
         .order_by(PushSubscription.created_at)
     )
-    return list(session.scalars(query))
+    for row in session.scalars(query):
+        found.setdefault(row.shipment_id, []).append(row)
+    return found
 
 
 def find(
