@@ -29,11 +29,15 @@ def route_in_progress(
     *,
     hub: LatLon = HUB,
     places: Sequence[LatLon] = PLACES,
+    code: str = "ETA-1",
 ) -> dict[str, Any]:
-    """A hub, shipments at `places`, a driver and a van, planned, committed and started."""
+    """A hub, shipments at `places`, a driver and a van, planned, committed and started; `code`
+    names the hub and the van (one per call in an organisation)."""
     hub = client.post(
         "/api/v1/hubs",
-        json=hub_body(lat=hub[0], lon=hub[1], opening_hours={"tue": [["08:00", "18:00"]]}),
+        json=hub_body(
+            code=code, lat=hub[0], lon=hub[1], opening_hours={"tue": [["08:00", "18:00"]]}
+        ),
         headers=org.headers,
     )
     assert hub.status_code == 201, hub.text
@@ -50,7 +54,7 @@ def route_in_progress(
         )
     driver = make_driver(client, org, device, name="Aino Virtanen")["id"]
     van = client.post(
-        "/api/v1/vehicles", json={"plate": "ETA-1", "capacity_kg": 100}, headers=org.headers
+        "/api/v1/vehicles", json={"plate": code, "capacity_kg": 100}, headers=org.headers
     )
     assert van.status_code == 201, van.text
     plan = client.post(

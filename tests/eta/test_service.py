@@ -8,14 +8,18 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from tests.common import OrgHandle
+from tests.databases import selects_sent
 from tests.eta.helpers import ACROSS_THE_BAY, BAY_HUB, HUB, fix, lay_bay_road, route_in_progress
 
 from lastmile.bus.base import shipment_channel
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStop, StopStatus
 from lastmile.eta import service
-from lastmile.eta.current import current_eta
+from lastmile.eta.current import StopEta, current_eta
+from lastmile.eta.engine import EtaEngine
+from lastmile.eta.learning import LearnedEta
 from lastmile.eta.model import Stop
 from lastmile.eta.models import EtaPrediction
 
@@ -209,3 +213,42 @@ def test_the_route_pace_is_measured_against_the_same_road_legs_the_etas_use(
         session.rollback()
     assert on_road == pytest.approx(1.0, abs=0.01), "on plan, not slow"
     assert straight > 1.2, "against straight lines across the water the same day looks slow"
+
+
+def test_routes_updated_together_say_what_each_would_alone_in_as_many_queries_as_one(
+    client: TestClient, org: OrgHandle, db: Database
+) -> None:
+    ids = [
+        uuid.UUID(route_in_progress(client, org, f"eta-together-{k}", code=f"TOG-{k}")["id"])
+        for k in range(3)
+    ]
+    now = datetime.now(UTC).replace(microsecond=0)
+    counted: dict[int, int] = {}
+
+    def update(session: Session, route_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[StopEta]]:
+        """With an engine that remembers nothing (every ETA is stored), its road legs known."""
+        engine_ = EtaEngine(LearnedEta())
+        asked = [service.RouteUpdate(session.get_one(Route, r), HUB, 3.0) for r in route_ids]
+        for one in asked:
+            engine_.roads.road_route(session, one.route)
+        with selects_sent(db.engine) as selects:
+            stored = service.update_routes(session, asked, now=now, trigger="fix", engine_=engine_)
+        counted[len(route_ids)] = len(selects)
+        session.rollback()
+        return stored
+
+    with db.session() as session:
+        first = service.update_routes(
+            session,
+            [service.RouteUpdate(session.get_one(Route, r), HUB, 3.0) for r in ids],
+            now=now,
+            trigger="fix",
+            engine_=EtaEngine(LearnedEta()),
+        )
+        session.commit()
+        alone = {r: update(session, [r])[r] for r in ids}
+        together = update(session, ids)
+    assert together == alone == first
+    assert [len(etas) for etas in together.values()] == [3, 3, 3]
+    assert {eta.route_id for etas in together.values() for eta in etas} == set(ids)
+    assert counted[len(ids)] == counted[1], "the notices queued already cost as much for three"

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
 from lastmile.bus.base import Bus, shipment_channel
 from lastmile.coalesce import Coalescer
 from lastmile.db import Database, utcnow
@@ -86,32 +88,46 @@ class LiveEta:
     def _store(
         self, asked: dict[uuid.UUID, _Asked]
     ) -> dict[uuid.UUID, list[StopEta] | Exception | None]:
-        """Update the routes in progress of the drivers asked for, in one session; None for a
-        driver with none. A driver whose update fails is rolled back alone."""
+        """Update the routes in progress of the drivers asked for, in one session and all
+        together; None for a driver with none. When that fails, again one driver at a time, so
+        that a driver whose update fails is rolled back alone."""
         found: dict[uuid.UUID, list[StopEta] | Exception | None] = {}
         with self.database.session() as session:
             now = utcnow()
             drivers = {(a.org_id, driver) for driver, a in asked.items()}
             routes = service.routes_in_progress(session, drivers=drivers)
-            for driver, a in asked.items():
-                route = routes.get(driver)
-                if route is None:
-                    found[driver] = None
-                    continue
-                try:
-                    with session.begin_nested():
-                        found[driver] = service.update_route(
-                            session,
-                            route=route,
-                            origin=a.position,
-                            now=now,
-                            gps_age_s=max(0.0, (now - a.fix_at).total_seconds()),
-                            trigger="fix",
-                        )
-                except Exception as error:
-                    found[driver] = error
+            updates = {
+                driver: service.RouteUpdate(
+                    route, a.position, max(0.0, (now - a.fix_at).total_seconds())
+                )
+                for driver, a in asked.items()
+                if (route := routes.get(driver)) is not None
+            }
+            found = {driver: None for driver in asked if driver not in updates}
+            try:
+                with session.begin_nested():
+                    stored = service.update_routes(
+                        session, list(updates.values()), now=now, trigger="fix"
+                    )
+                found.update({d: stored[u.route.id] for d, u in updates.items()})
+            except Exception:
+                log.exception("ETA updates of %d drivers failed: again one at a time", len(updates))
+                for driver, update in updates.items():
+                    found[driver] = self._store_one(session, update, now)
             session.commit()
         return found
+
+    @staticmethod
+    def _store_one(
+        session: Session, update: service.RouteUpdate, now: datetime
+    ) -> list[StopEta] | Exception:
+        try:
+            with session.begin_nested():
+                return service.update_routes(session, [update], now=now, trigger="fix")[
+                    update.route.id
+                ]
+        except Exception as error:
+            return error
 
     def wake(self, driver: uuid.UUID) -> None:
         """The driver's route just started here: their next fix updates ETAs at once."""

@@ -6,13 +6,14 @@ remaining stops) and cached: the planner's road legs when the route has a stored
 stop: the rest of the planned road leg it is on, a cached detour path, or a straight line.
 
 Storing an ETA (per the rule in `eta.engine`) means: a row in `eta_predictions`, the
-`stop_etas` row updated, `notify.hooks.eta_updated` called, a bus message returned to publish.
+`stop_etas` row updated, `notify.hooks.etas_updated` called, a bus message returned to publish.
 """
 
 import itertools
 import logging
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -71,23 +72,40 @@ def routes_in_progress(
     }
 
 
-def remaining_stops(session: Session, *, route: Route) -> list[RemainingStop]:
-    """Arrived and pending stops in order (an arrived one is where the driver is now)."""
+@dataclass(frozen=True, slots=True)
+class RouteUpdate:
+    """A route to forecast from its driver's position (None: from an arrived stop, or none)."""
+
+    route: Route
+    origin: LatLon | None
+    gps_age_s: float | None
+
+
+def remaining_stops_of(
+    session: Session, *, routes: Sequence[Route]
+) -> dict[uuid.UUID, list[RemainingStop]]:
+    """Each route's arrived and pending stops in order (an arrived one is where the driver is
+    now), in one query."""
+    by_id = {route.id: route for route in routes}
+    found: dict[uuid.UUID, list[RemainingStop]] = {route_id: [] for route_id in by_id}
+    if not by_id:
+        return found
     rows = session.execute(
         select(RouteStop, Shipment)
         .join(Shipment, Shipment.id == RouteStop.shipment_id)
         .where(
-            RouteStop.org_id == route.org_id,
-            RouteStop.route_id == route.id,
+            RouteStop.org_id.in_({route.org_id for route in routes}),
+            RouteStop.route_id.in_(by_id),
             RouteStop.status.in_([StopStatus.PENDING, StopStatus.ARRIVED]),
         )
-        .order_by(RouteStop.sequence)
+        .order_by(RouteStop.route_id, RouteStop.sequence)
     )
-    out = []
     for stop, shipment in rows:
+        if stop.org_id != by_id[stop.route_id].org_id:
+            continue
         if shipment.lat is None or shipment.lon is None:
             continue
-        out.append(
+        found[stop.route_id].append(
             RemainingStop(
                 stop_id=stop.id,
                 shipment_id=shipment.id,
@@ -102,7 +120,55 @@ def remaining_stops(session: Session, *, route: Route) -> list[RemainingStop]:
                 ),
             )
         )
-    return out
+    return found
+
+
+def remaining_stops(session: Session, *, route: Route) -> list[RemainingStop]:
+    """Arrived and pending stops in order (an arrived one is where the driver is now)."""
+    return remaining_stops_of(session, routes=[route])[route.id]
+
+
+def _forecast(
+    session: Session,
+    eng: EtaEngine,
+    update: RouteUpdate,
+    stops: list[RemainingStop],
+    now: datetime,
+) -> list[tuple[RemainingStop, StopForecast]]:
+    """Every pending stop's forecast from where the driver is (empty when that is unknown)."""
+    route, origin = update.route, update.origin
+    here = stops[0] if stops and stops[0].status is StopStatus.ARRIVED else None
+    pending = [s for s in stops if s.status is StopStatus.PENDING]
+    if not pending:
+        return []
+    driver = str(route.driver_id)
+    service_here_s = 0.0
+    if here is not None:
+        origin = (here.stop.lat, here.stop.lon)
+        service_here_s = eng.predictor.service_s(driver_id=driver, stop=here.stop)
+    if origin is None:
+        return []
+    road = eng.roads.road_route(session, route)
+    first = pending[0]
+    forecasts = eng.predictor.predict(
+        now=now,
+        origin=origin,
+        stops=[s.stop for s in pending],
+        first_base_s=eng.roads.to_next_stop_s(
+            route_id=route.id,
+            road=road,
+            stop_id=first.stop_id,
+            stop=(first.stop.lat, first.stop.lon),
+            position=origin,
+            from_stop=here.stop_id if here is not None else None,
+        ),
+        base_legs_s=eng.legs(route.id, pending, road),
+        driver_id=driver,
+        gps_age_s=update.gps_age_s,
+        service_here_s=service_here_s,
+        pace=eng.pace(route.id) if eng.learned.pace_prior_n is not None else 1.0,
+    )
+    return list(zip(pending, forecasts, strict=True))
 
 
 def _store(
@@ -111,6 +177,7 @@ def _store(
     route: Route,
     stop: RemainingStop,
     forecast: StopForecast,
+    latest: StopEtaRow | None,
     now: datetime,
     gps_age_s: float | None,
     trigger: str,
@@ -142,7 +209,6 @@ def _store(
             trigger=trigger,
         )
     )
-    latest = session.get(StopEtaRow, stop.stop_id)
     if latest is None:
         latest = StopEtaRow(
             org_id=route.org_id,
@@ -153,8 +219,70 @@ def _store(
         session.add(latest)
     latest.eta, latest.window_start, latest.window_end = eta.eta, eta.window_start, eta.window_end
     latest.stops_away, latest.computed_at, latest.gps_age_s = eta.stops_away, now, gps_age_s
-    hooks.eta_updated(session, org_id=route.org_id, eta=eta)
     return eta
+
+
+def update_routes(
+    session: Session,
+    updates: Sequence[RouteUpdate],
+    *,
+    now: datetime,
+    trigger: str,
+    engine_: EtaEngine | None = None,
+) -> dict[uuid.UUID, list[StopEta]]:
+    """Forecast each route's remaining stops; store per the rule; return the stored per route.
+
+    A fixed handful of queries however many routes (plus, once per route, its planned legs).
+    The caller owns the transaction (and publishes `eta_message`s for what comes back, after
+    committing).
+    """
+    eng = engine_ or engine()
+    routes = [asked.route for asked in updates]
+    stops = remaining_stops_of(session, routes=routes)
+    if routes:
+        session.execute(
+            delete(StopEtaRow).where(
+                StopEtaRow.org_id.in_({route.org_id for route in routes}),
+                StopEtaRow.route_id.in_(stops),
+                StopEtaRow.stop_id.not_in([s.stop_id for found in stops.values() for s in found]),
+            )
+        )
+    due = [
+        (asked, stop, forecast)
+        for asked in updates
+        for stop, forecast in _forecast(session, eng, asked, stops[asked.route.id], now)
+        if eng.should_store(stop.stop_id, forecast, now)
+    ]
+    latest = (
+        {
+            row.stop_id: row
+            for row in session.scalars(
+                select(StopEtaRow).where(StopEtaRow.stop_id.in_([s.stop_id for _, s, _ in due]))
+            )
+        }
+        if due
+        else {}
+    )
+    stored: dict[uuid.UUID, list[StopEta]] = {route.id: [] for route in routes}
+    by_org: dict[uuid.UUID, list[StopEta]] = {}
+    for asked, stop, forecast in due:
+        eta = _store(
+            session,
+            route=asked.route,
+            stop=stop,
+            forecast=forecast,
+            latest=latest.get(stop.stop_id),
+            now=now,
+            gps_age_s=asked.gps_age_s,
+            trigger=trigger,
+        )
+        stored[asked.route.id].append(eta)
+        by_org.setdefault(asked.route.org_id, []).append(eta)
+    for org_id, etas in by_org.items():
+        hooks.etas_updated(session, org_id=org_id, etas=etas)
+    for _, stop, forecast in due:
+        eng.remember(stop.stop_id, forecast, now)
+    return stored
 
 
 def update_route(
@@ -167,67 +295,9 @@ def update_route(
     trigger: str,
     engine_: EtaEngine | None = None,
 ) -> list[StopEta]:
-    """Forecast the route's remaining stops from `origin`; store per the rule; return the stored.
-
-    The caller owns the transaction (and publishes `eta_message`s for what comes back, after
-    committing).
-    """
-    eng = engine_ or engine()
-    stops = remaining_stops(session, route=route)
-    session.execute(
-        delete(StopEtaRow).where(
-            StopEtaRow.org_id == route.org_id,
-            StopEtaRow.route_id == route.id,
-            StopEtaRow.stop_id.not_in([s.stop_id for s in stops]),
-        )
-    )
-    here = stops[0] if stops and stops[0].status is StopStatus.ARRIVED else None
-    pending = [s for s in stops if s.status is StopStatus.PENDING]
-    if not pending:
-        return []
-    driver = str(route.driver_id)
-    service_here_s = 0.0
-    if here is not None:
-        origin = (here.stop.lat, here.stop.lon)
-        service_here_s = eng.predictor.service_s(driver_id=driver, stop=here.stop)
-    if origin is None:
-        return []
-    road = eng.roads.road_route(session, route)
-    first = pending[0]
-    forecasts = eng.predictor.predict(
-        now=now,
-        origin=origin,
-        stops=[s.stop for s in pending],
-        first_base_s=eng.roads.to_next_stop_s(
-            route_id=route.id,
-            road=road,
-            stop_id=first.stop_id,
-            stop=(first.stop.lat, first.stop.lon),
-            position=origin,
-            from_stop=here.stop_id if here is not None else None,
-        ),
-        base_legs_s=eng.legs(route.id, pending, road),
-        driver_id=driver,
-        gps_age_s=gps_age_s,
-        service_here_s=service_here_s,
-        pace=eng.pace(route.id) if eng.learned.pace_prior_n is not None else 1.0,
-    )
-    stored = []
-    for stop, forecast in zip(pending, forecasts, strict=True):
-        if eng.should_store(stop.stop_id, forecast, now):
-            stored.append(
-                _store(
-                    session,
-                    route=route,
-                    stop=stop,
-                    forecast=forecast,
-                    now=now,
-                    gps_age_s=gps_age_s,
-                    trigger=trigger,
-                )
-            )
-            eng.remember(stop.stop_id, forecast, now)
-    return stored
+    """`update_routes` for one route."""
+    update = RouteUpdate(route, origin, gps_age_s)
+    return update_routes(session, [update], now=now, trigger=trigger, engine_=engine_)[route.id]
 
 
 def recompute_route(
