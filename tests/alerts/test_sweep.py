@@ -1,8 +1,10 @@
-"""The scheduled detectors over the database: GPS lost and found, SLA breach."""
+"""The scheduled detectors over the database: GPS lost and found, SLA breach, late risk."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from tests.alerts.world import out_on_route
 from tests.common import OrgHandle
 
@@ -10,6 +12,7 @@ from lastmile.alerts import service
 from lastmile.alerts.models import AlertStatus
 from lastmile.alerts.sweep import sweep
 from lastmile.db import Database
+from lastmile.eta.models import StopEtaRow
 
 
 def post_fix(
@@ -86,3 +89,36 @@ def test_a_missed_window_is_one_sla_breach_per_stop(
             a for a in service.list_alerts(session, org_id=org.org_id) if a.kind == "sla_breach"
         ]
     assert sorted(str(a.shipment_id) for a in breaches) == sorted(s["id"] for s in world.shipments)
+
+
+def test_a_stop_whose_eta_falls_past_its_window_is_at_risk_until_it_is_back(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    world = out_on_route(client, db, org)
+    now = datetime.now(UTC)
+    post_fix(client, org, world.device_id, now, speed_mps=8)
+    first, second = (uuid.UUID(s["id"]) for s in world.shipments)
+    window_end = datetime.fromisoformat(world.shipments[0]["window"]["end"])
+
+    def first_eta(eta: datetime) -> None:
+        with db.session() as session:
+            moved = session.execute(
+                update(StopEtaRow).where(StopEtaRow.shipment_id == first).values(eta=eta)
+            )
+            assert moved.rowcount == 1  # type: ignore[attr-defined]
+            session.commit()
+
+    first_eta(window_end + timedelta(hours=1))
+    run_sweep(db, now)
+    with db.session() as session:
+        risks = [
+            (a.shipment_id, a.status)
+            for a in service.list_alerts(session, org_id=org.org_id)
+            if a.kind == "late_risk"
+        ]
+    assert risks == [(first, AlertStatus.OPEN)]
+    assert second not in {shipment for shipment, _ in risks}
+
+    first_eta(window_end - timedelta(hours=1))
+    run_sweep(db, now)
+    assert ("late_risk", "open") not in alerts(db, org)

@@ -25,7 +25,7 @@ from lastmile.alerts.thresholds import AlertThresholds
 from lastmile.bus.base import Bus
 from lastmile.db import Database, utcnow
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
-from lastmile.eta.current import current_eta
+from lastmile.eta.models import StopEtaRow
 from lastmile.fleet.models import Shift
 from lastmile.ingest.models import DriverPosition
 from lastmile.shipments.models import Shipment
@@ -103,26 +103,26 @@ def _gps_found(session: Session) -> Messages:
 def _lateness(session: Session, now: datetime, thresholds: _Thresholds) -> Messages:
     changed: Messages = defaultdict(list)
     rows = session.execute(
-        select(RouteStop, Route, Shipment)
+        select(RouteStop, Route, Shipment, StopEtaRow.eta)
         .join(Route, Route.id == RouteStop.route_id)
         .join(Shipment, Shipment.id == RouteStop.shipment_id)
+        .outerjoin(StopEtaRow, StopEtaRow.stop_id == RouteStop.id)
         .where(
             Route.status == RouteStatus.IN_PROGRESS,
             RouteStop.status.in_([StopStatus.PENDING, StopStatus.ARRIVED]),
         )
     ).all()
-    for stop, route, shipment in rows:
+    for stop, route, shipment, eta in rows:
         signals: list[Signal] = []
         breach = check_sla_breach(
             stop_id=str(stop.id), window_end=shipment.window_end, now=now, done=False
         )
         if breach is not None:
             signals.append(breach)
-        eta = current_eta(session, org_id=route.org_id, shipment_id=shipment.id)
         if eta is not None and breach is None:
             risk = check_late_risk(
                 stop_id=str(stop.id),
-                eta=eta.eta,
+                eta=eta,
                 window_end=shipment.window_end,
                 now=now,
                 thresholds=thresholds(route.org_id),

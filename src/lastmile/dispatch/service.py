@@ -295,13 +295,30 @@ def list_routes(
 
 def route_stops(*, session: Session, route: Route) -> list[tuple[RouteStop, Shipment]]:
     """The route's stops in order, each with its shipment."""
+    return routes_stops(session=session, routes=[route])[route.id]
+
+
+def routes_stops(
+    *, session: Session, routes: Sequence[Route]
+) -> dict[uuid.UUID, list[tuple[RouteStop, Shipment]]]:
+    """`route_stops` of each route, in one query."""
+    by_id = {route.id: route for route in routes}
+    found: dict[uuid.UUID, list[tuple[RouteStop, Shipment]]] = {r: [] for r in by_id}
+    if not by_id:
+        return found
     query = (
         select(RouteStop, Shipment)
         .join(Shipment, Shipment.id == RouteStop.shipment_id)
-        .where(RouteStop.org_id == route.org_id, RouteStop.route_id == route.id)
-        .order_by(RouteStop.sequence)
+        .where(
+            RouteStop.org_id.in_({route.org_id for route in routes}),
+            RouteStop.route_id.in_(by_id),
+        )
+        .order_by(RouteStop.route_id, RouteStop.sequence)
     )
-    return [(stop, shipment) for stop, shipment in session.execute(query)]
+    for stop, shipment in session.execute(query):
+        if stop.org_id == by_id[stop.route_id].org_id:
+            found[stop.route_id].append((stop, shipment))
+    return found
 
 
 def start_route(

@@ -10,19 +10,21 @@ import logging
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.dispatch import service as dispatch
-from lastmile.dispatch.models import Route
+from lastmile.dispatch.models import Route, RouteStop
 from lastmile.eta.model import LatLon
 from lastmile.eta.road import PlannedStop, RoadLeg, RoadRoute, build_road_route
 from lastmile.hubs.models import Hub
 from lastmile.routing import polyline
 from lastmile.routing.fallback import HaversineNetwork
 from lastmile.routing.network import RoadNetwork, RoutingError
+from lastmile.shipments.models import Shipment
 
 log = logging.getLogger(__name__)
 
@@ -48,19 +50,31 @@ class RoadCache:
 
     def road_route(self, session: Session, route: Route) -> RoadRoute | None:
         """The route's planned legs; read from the database only when its path or times changed."""
-        key = (route.polyline6, route.planned_start, route.planned_end)
+        return self.road_routes(session, [route])[route.id]
+
+    def road_routes(
+        self, session: Session, routes: Sequence[Route]
+    ) -> dict[uuid.UUID, RoadRoute | None]:
+        """`road_route` of each; those to read are read together (two queries)."""
+        found: dict[uuid.UUID, RoadRoute | None] = {}
+        stale: list[Route] = []
+        for route in routes:
+            with self._lock:
+                cached = self._routes.get(route.id)
+            if cached is not None and cached[0] == _key(route):
+                found[route.id] = cached[1]
+            else:
+                stale.append(route)
+        built = _load(session, [route for route in stale if route.polyline6])
         with self._lock:
-            cached = self._routes.get(route.id)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        built = _load(session, route) if route.polyline6 else None
-        with self._lock:
-            self.builds += 1
-            self._routes[route.id] = (key, built)
-            self._routes.move_to_end(route.id)
+            for route in stale:
+                self.builds += 1
+                found[route.id] = built.get(route.id)
+                self._routes[route.id] = (_key(route), found[route.id])
+                self._routes.move_to_end(route.id)
             while len(self._routes) > MAX_ROUTES:
                 self._routes.popitem(last=False)
-        return built
+        return found
 
     def to_next_stop_s(
         self,
@@ -123,15 +137,31 @@ class RoadCache:
         return None if isinstance(network, HaversineNetwork) else network
 
 
-def _load(session: Session, route: Route) -> RoadRoute | None:
-    hub = session.get(Hub, route.hub_id)
-    if hub is None:
+def _key(route: Route) -> _RouteKey:
+    return (route.polyline6, route.planned_start, route.planned_end)
+
+
+def _load(session: Session, routes: Sequence[Route]) -> dict[uuid.UUID, RoadRoute | None]:
+    if not routes:
+        return {}
+    hubs = {
+        hub.id: hub
+        for hub in session.scalars(select(Hub).where(Hub.id.in_({r.hub_id for r in routes})))
+    }
+    stops = dispatch.routes_stops(session=session, routes=routes)
+    return {route.id: _build(route, hubs.get(route.hub_id), stops[route.id]) for route in routes}
+
+
+def _build(
+    route: Route, hub: Hub | None, stops: Sequence[tuple[RouteStop, Shipment]]
+) -> RoadRoute | None:
+    if hub is None or hub.org_id != route.org_id:
         return None
-    stops = [
+    planned = [
         PlannedStop(
             stop.id, shipment.lat, shipment.lon, stop.planned_arrival, stop.planned_departure
         )
-        for stop, shipment in dispatch.route_stops(session=session, route=route)
+        for stop, shipment in stops
         if shipment.lat is not None and shipment.lon is not None
     ]
     try:
@@ -143,7 +173,7 @@ def _load(session: Session, route: Route) -> RoadRoute | None:
         polyline_points=points,
         hub=(hub.lat, hub.lon),
         planned_start=route.planned_start,
-        stops=stops,
+        stops=planned,
     )
     if road is None:
         log.warning("route %s: its path does not pass its stops; straight lines instead", route.id)

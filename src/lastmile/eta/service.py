@@ -29,6 +29,7 @@ from lastmile.eta.learning import LearnedEta
 from lastmile.eta.model import LatLon, Stop, StopForecast, horizon_bucket
 from lastmile.eta.models import EtaPrediction, StopEtaRow
 from lastmile.eta.predictor import route_pace
+from lastmile.eta.road import RoadRoute
 from lastmile.eta.schemas import RouteEtasOut, StopEtaOut
 from lastmile.ingest.models import DriverPosition
 from lastmile.notify import hooks
@@ -129,10 +130,10 @@ def remaining_stops(session: Session, *, route: Route) -> list[RemainingStop]:
 
 
 def _forecast(
-    session: Session,
     eng: EtaEngine,
     update: RouteUpdate,
     stops: list[RemainingStop],
+    road: RoadRoute | None,
     now: datetime,
 ) -> list[tuple[RemainingStop, StopForecast]]:
     """Every pending stop's forecast from where the driver is (empty when that is unknown)."""
@@ -148,7 +149,6 @@ def _forecast(
         service_here_s = eng.predictor.service_s(driver_id=driver, stop=here.stop)
     if origin is None:
         return []
-    road = eng.roads.road_route(session, route)
     first = pending[0]
     forecasts = eng.predictor.predict(
         now=now,
@@ -232,7 +232,7 @@ def update_routes(
 ) -> dict[uuid.UUID, list[StopEta]]:
     """Forecast each route's remaining stops; store per the rule; return the stored per route.
 
-    A fixed handful of queries however many routes (plus, once per route, its planned legs).
+    A fixed handful of queries however many routes.
     The caller owns the transaction (and publishes `eta_message`s for what comes back, after
     committing).
     """
@@ -247,10 +247,13 @@ def update_routes(
                 StopEtaRow.stop_id.not_in([s.stop_id for found in stops.values() for s in found]),
             )
         )
+    roads = eng.roads.road_routes(session, routes)
     due = [
         (asked, stop, forecast)
         for asked in updates
-        for stop, forecast in _forecast(session, eng, asked, stops[asked.route.id], now)
+        for stop, forecast in _forecast(
+            eng, asked, stops[asked.route.id], roads[asked.route.id], now
+        )
         if eng.should_store(stop.stop_id, forecast, now)
     ]
     latest = (
