@@ -112,6 +112,15 @@ def _lateness(session: Session, now: datetime, thresholds: _Thresholds) -> Messa
             RouteStop.status.in_([StopStatus.PENDING, StopStatus.ARRIVED]),
         )
     ).all()
+    at_risk = set(
+        session.scalars(
+            select(Alert.key).where(
+                Alert.kind == AlertKind.LATE_RISK.value,
+                Alert.cleared_at.is_(None),
+                Alert.status != AlertStatus.RESOLVED,
+            )
+        )
+    )
     for stop, route, shipment, eta in rows:
         signals: list[Signal] = []
         breach = check_sla_breach(
@@ -127,7 +136,7 @@ def _lateness(session: Session, now: datetime, thresholds: _Thresholds) -> Messa
                 now=now,
                 thresholds=thresholds(route.org_id),
             )
-            if risk is not None:
+            if risk is not None and (risk.raised or risk.key in at_risk):
                 signals.append(risk)
         if not signals:
             continue
