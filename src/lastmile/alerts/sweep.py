@@ -103,7 +103,15 @@ def _gps_found(session: Session) -> Messages:
 def _lateness(session: Session, now: datetime, thresholds: _Thresholds) -> Messages:
     changed: Messages = defaultdict(list)
     rows = session.execute(
-        select(RouteStop, Route, Shipment, StopEtaRow.eta)
+        select(
+            RouteStop.id,
+            Route.org_id,
+            Route.id,
+            Route.driver_id,
+            Shipment.id,
+            Shipment.window_end,
+            StopEtaRow.eta,
+        )
         .join(Route, Route.id == RouteStop.route_id)
         .join(Shipment, Shipment.id == RouteStop.shipment_id)
         .outerjoin(StopEtaRow, StopEtaRow.stop_id == RouteStop.id)
@@ -121,30 +129,28 @@ def _lateness(session: Session, now: datetime, thresholds: _Thresholds) -> Messa
             )
         )
     )
-    for stop, route, shipment, eta in rows:
+    for stop_id, org_id, route_id, driver_id, shipment_id, window_end, eta in rows:
         signals: list[Signal] = []
-        breach = check_sla_breach(
-            stop_id=str(stop.id), window_end=shipment.window_end, now=now, done=False
-        )
+        breach = check_sla_breach(stop_id=str(stop_id), window_end=window_end, now=now, done=False)
         if breach is not None:
             signals.append(breach)
         if eta is not None and breach is None:
             risk = check_late_risk(
-                stop_id=str(stop.id),
+                stop_id=str(stop_id),
                 eta=eta,
-                window_end=shipment.window_end,
+                window_end=window_end,
                 now=now,
-                thresholds=thresholds(route.org_id),
+                thresholds=thresholds(org_id),
             )
             if risk is not None and (risk.raised or risk.key in at_risk):
                 signals.append(risk)
         if not signals:
             continue
-        subject = Subject(driver_id=route.driver_id, route_id=route.id, shipment_id=shipment.id)
+        subject = Subject(driver_id=driver_id, route_id=route_id, shipment_id=shipment_id)
         for alert in service.apply_signals(
-            session, org_id=route.org_id, signals=signals, subject=subject
+            session, org_id=org_id, signals=signals, subject=subject
         ):
-            changed[route.org_id].append(alert_message(alert))
+            changed[org_id].append(alert_message(alert))
     return changed
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from lastmile.dispatch import service as dispatch
@@ -92,7 +92,18 @@ def remaining_stops_of(
     if not by_id:
         return found
     rows = session.execute(
-        select(RouteStop, Shipment)
+        select(
+            RouteStop.id,
+            RouteStop.org_id,
+            RouteStop.route_id,
+            RouteStop.status,
+            Shipment.id,
+            Shipment.lat,
+            Shipment.lon,
+            Shipment.window_start,
+            Shipment.window_end,
+            Shipment.service_time_s,
+        )
         .join(Shipment, Shipment.id == RouteStop.shipment_id)
         .where(
             RouteStop.org_id.in_({route.org_id for route in routes}),
@@ -101,23 +112,21 @@ def remaining_stops_of(
         )
         .order_by(RouteStop.route_id, RouteStop.sequence)
     )
-    for stop, shipment in rows:
-        if stop.org_id != by_id[stop.route_id].org_id:
+    for stop_id, org_id, route_id, status, shipment_id, lat, lon, start, end, service_s in rows:
+        if org_id != by_id[route_id].org_id or lat is None or lon is None:
             continue
-        if shipment.lat is None or shipment.lon is None:
-            continue
-        found[stop.route_id].append(
+        found[route_id].append(
             RemainingStop(
-                stop_id=stop.id,
-                shipment_id=shipment.id,
-                status=stop.status,
+                stop_id=stop_id,
+                shipment_id=shipment_id,
+                status=status,
                 stop=Stop(
-                    stop_id=str(stop.id),
-                    lat=shipment.lat,
-                    lon=shipment.lon,
-                    window_start=shipment.window_start,
-                    window_end=shipment.window_end,
-                    service_s=float(shipment.service_time_s),
+                    stop_id=str(stop_id),
+                    lat=lat,
+                    lon=lon,
+                    window_start=start,
+                    window_end=end,
+                    service_s=float(service_s),
                 ),
             )
         )
@@ -171,18 +180,14 @@ def _forecast(
     return list(zip(pending, forecasts, strict=True))
 
 
-def _store(
-    session: Session,
-    *,
+def _stop_eta(
     route: Route,
     stop: RemainingStop,
     forecast: StopForecast,
-    latest: StopEtaRow | None,
     now: datetime,
     gps_age_s: float | None,
-    trigger: str,
 ) -> StopEta:
-    eta = StopEta(
+    return StopEta(
         route_id=route.id,
         stop_id=stop.stop_id,
         shipment_id=stop.shipment_id,
@@ -193,33 +198,44 @@ def _store(
         computed_at=now,
         gps_age_s=gps_age_s,
     )
-    session.add(
-        EtaPrediction(
-            org_id=route.org_id,
-            route_id=route.id,
-            stop_id=stop.stop_id,
-            shipment_id=stop.shipment_id,
-            computed_at=now,
-            eta=eta.eta,
-            window_start=eta.window_start,
-            window_end=eta.window_end,
-            gps_age_s=gps_age_s,
-            stops_away=eta.stops_away,
-            horizon=horizon_bucket(eta.stops_away),
-            trigger=trigger,
+
+
+def _latest_row(org_id: uuid.UUID, eta: StopEta) -> dict[str, Any]:
+    return {
+        "org_id": org_id,
+        "stop_id": eta.stop_id,
+        "route_id": eta.route_id,
+        "shipment_id": eta.shipment_id,
+        "eta": eta.eta,
+        "window_start": eta.window_start,
+        "window_end": eta.window_end,
+        "stops_away": eta.stops_away,
+        "computed_at": eta.computed_at,
+        "gps_age_s": eta.gps_age_s,
+    }
+
+
+def _write(session: Session, by_org: dict[uuid.UUID, list[StopEta]], trigger: str) -> None:
+    """Every ETA as a prediction given and as its stop's latest, in bulk statements."""
+    rows = [(eta, _latest_row(org_id, eta)) for org_id, etas in by_org.items() for eta in etas]
+    if not rows:
+        return
+    session.execute(
+        insert(EtaPrediction),
+        [
+            {**row, "horizon": horizon_bucket(eta.stops_away), "trigger": trigger}
+            for eta, row in rows
+        ],
+    )
+    known = set(
+        session.scalars(
+            select(StopEtaRow.stop_id).where(StopEtaRow.stop_id.in_([e.stop_id for e, _ in rows]))
         )
     )
-    if latest is None:
-        latest = StopEtaRow(
-            org_id=route.org_id,
-            stop_id=stop.stop_id,
-            route_id=route.id,
-            shipment_id=stop.shipment_id,
-        )
-        session.add(latest)
-    latest.eta, latest.window_start, latest.window_end = eta.eta, eta.window_start, eta.window_end
-    latest.stops_away, latest.computed_at, latest.gps_age_s = eta.stops_away, now, gps_age_s
-    return eta
+    if changed := [row for eta, row in rows if eta.stop_id in known]:
+        session.execute(update(StopEtaRow), changed)
+    if new := [row for eta, row in rows if eta.stop_id not in known]:
+        session.execute(insert(StopEtaRow), new)
 
 
 def update_routes(
@@ -256,31 +272,13 @@ def update_routes(
         )
         if eng.should_store(stop.stop_id, forecast, now)
     ]
-    latest = (
-        {
-            row.stop_id: row
-            for row in session.scalars(
-                select(StopEtaRow).where(StopEtaRow.stop_id.in_([s.stop_id for _, s, _ in due]))
-            )
-        }
-        if due
-        else {}
-    )
     stored: dict[uuid.UUID, list[StopEta]] = {route.id: [] for route in routes}
     by_org: dict[uuid.UUID, list[StopEta]] = {}
     for asked, stop, forecast in due:
-        eta = _store(
-            session,
-            route=asked.route,
-            stop=stop,
-            forecast=forecast,
-            latest=latest.get(stop.stop_id),
-            now=now,
-            gps_age_s=asked.gps_age_s,
-            trigger=trigger,
-        )
+        eta = _stop_eta(asked.route, stop, forecast, now, asked.gps_age_s)
         stored[asked.route.id].append(eta)
         by_org.setdefault(asked.route.org_id, []).append(eta)
+    _write(session, by_org, trigger)
     for org_id, etas in by_org.items():
         hooks.etas_updated(session, org_id=org_id, etas=etas)
     for _, stop, forecast in due:
