@@ -44,8 +44,9 @@ CONNECTIONS_PER_SERVER = 64
 
 HEADER = """## Load: a fleet end to end
 
-Two `lastmile serve` processes and one `lastmile worker` on PostgreSQL 15 with the Redis bus, on
-this 2-core machine, which also runs the load generator (one process). Every driver is out on a
+Two `lastmile serve` processes (`LASTMILE_ACCESS_LOG=false`, as behind a proxy) and one
+`lastmile worker` on PostgreSQL 15 with the Redis bus, on this 2-core machine, which also runs
+the load generator (one process). Every driver is out on a
 started route of {stops} stops (shipments out for delivery, live ETAs every 30 s with their
 notification checks, alert detectors on the route corridor). Each driver's phone posts one fix
 every {every:.0f} s to one of the two API processes; {towers} Control Tower sessions hold
@@ -279,7 +280,13 @@ def main() -> None:
         upgrade(database.engine)
         database.engine.dispose()
         env = server_env(Path(folder), url)
-        env.update({"LASTMILE_BUS_URL": REDIS_URL, "LASTMILE_RUN_WORKERS": "false"})
+        env.update(
+            {
+                "LASTMILE_BUS_URL": REDIS_URL,
+                "LASTMILE_RUN_WORKERS": "false",
+                "LASTMILE_ACCESS_LOG": "false",
+            }
+        )
         org = create_org(env)
         headers = {"Authorization": f"Bearer {org['api_key']}"}
         servers = [Server(env), Server(env)]

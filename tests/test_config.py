@@ -24,8 +24,10 @@ def test_postgresql_urls_select_psycopg() -> None:
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LASTMILE_PORT", "9100")
     monkeypatch.setenv("LASTMILE_DATABASE_URL", "postgresql://db/lastmile")
+    monkeypatch.setenv("LASTMILE_ACCESS_LOG", "false")
     settings = _settings()
     assert settings.port == 9100
+    assert settings.access_log is False
     assert settings.resolved_database_url == "postgresql+psycopg://db/lastmile"
 
 

@@ -243,13 +243,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
-    routers = (
+    routers = (  # the phones' endpoints first: every request tries the routes in this order
+        ingest_router,
         auth_router,
         hubs_router,
         shipments_router,
         fleet_router,
         fleet_stream_router,
-        ingest_router,
         dispatch_router,
         trips_router,
         tracking_router,

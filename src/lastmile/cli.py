@@ -47,7 +47,16 @@ def _serve(
     app_: FastAPI, settings: Settings, *, host: str, port: int, log_level: str = "info"
 ) -> None:
     """The main server, plus Traccar's dedicated OsmAnd port when configured, in one process."""
-    configs = [uvicorn.Config(app_, host=host, port=port, log_level=log_level, proxy_headers=True)]
+    configs = [
+        uvicorn.Config(
+            app_,
+            host=host,
+            port=port,
+            log_level=log_level,
+            proxy_headers=True,
+            access_log=settings.access_log,
+        )
+    ]
     if settings.osmand_port:
         configs.append(
             uvicorn.Config(
@@ -56,6 +65,7 @@ def _serve(
                 port=settings.osmand_port,
                 log_level=log_level,
                 lifespan="off",
+                access_log=settings.access_log,
             )
         )
 
@@ -104,6 +114,7 @@ def serve(
         workers=workers,
         log_level="info",
         proxy_headers=True,
+        access_log=settings.access_log,
     )
 
 

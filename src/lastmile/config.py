@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
     host: str = "127.0.0.1"
     port: int = 8000
+    access_log: bool = True
+    """One log line per request (off behind a proxy that logs them: it costs CPU per fix)."""
     max_body_bytes: int = 5_000_000
     session_ttl_s: int = 12 * 3600
     idempotency_ttl_s: int = 24 * 3600
