@@ -91,7 +91,6 @@ class LiveEta:
         """Update the routes in progress of the drivers asked for, in one session and all
         together; None for a driver with none. When that fails, again one driver at a time, so
         that a driver whose update fails is rolled back alone."""
-        found: dict[uuid.UUID, list[StopEta] | Exception | None] = {}
         with self.database.session() as session:
             now = utcnow()
             drivers = {(a.org_id, driver) for driver, a in asked.items()}
@@ -103,7 +102,9 @@ class LiveEta:
                 for driver, a in asked.items()
                 if (route := routes.get(driver)) is not None
             }
-            found = {driver: None for driver in asked if driver not in updates}
+            found: dict[uuid.UUID, list[StopEta] | Exception | None] = {
+                driver: None for driver in asked if driver not in updates
+            }
             try:
                 with session.begin_nested():
                     stored = service.update_routes(
