@@ -27,6 +27,9 @@ MOVE_S = 60.0
 WINDOW_MOVE_S = 120.0
 REFRESH_S = 60.0
 MAX_CACHED = 10_000
+MAX_REMEMBERED = 250_000
+"""Stops whose last stored ETA is remembered: a fleet's remaining stops (5,000 routes of 50);
+forgetting one stores its next forecast whatever it says."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,6 @@ class EtaEngine:
             self._stored[stop_id] = forecast
             self._stored_at[stop_id] = now
             self._stored.move_to_end(stop_id)
-            while len(self._stored) > MAX_CACHED:
+            while len(self._stored) > MAX_REMEMBERED:
                 old, _ = self._stored.popitem(last=False)
                 self._stored_at.pop(old, None)

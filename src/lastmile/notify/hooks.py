@@ -74,6 +74,8 @@ class _Notice:
 def _notices(
     eta: StopEta, shipment: Shipment, round_: int, rules: list[Rule], promise: datetime | None
 ) -> list[_Notice]:
+    """The "arriving" notice when a rule finds the stop near, "delayed" when the ETA breaks the
+    promise."""
     timing = {"eta": eta.eta, "eta_start": eta.window_start, "eta_end": eta.window_end}
     expires = {"expires_at": eta.window_end}
     found = []
