@@ -11,7 +11,7 @@ from schemathesis.checks import (
 )
 from tests.common import OrgHandle
 
-EXAMPLES_PER_OPERATION = 10  # per database; the suite must stay well under 20 min
+EXAMPLES_PER_OPERATION = 6  # per database; the suite must stay well under 20 min
 # Endless event streams are tested end to end in tests/fleet/test_stream.py.
 STREAMS = {"/api/v1/stream/fleet"}
 CHECKS = [
