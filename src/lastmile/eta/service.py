@@ -13,7 +13,7 @@ import itertools
 import logging
 import uuid
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +36,8 @@ from lastmile.notify import hooks
 from lastmile.shipments.models import Shipment
 
 log = logging.getLogger(__name__)
+
+_STOP_ETA_FIELDS = tuple(field.name for field in fields(StopEta))
 
 _engine: EtaEngine | None = None
 
@@ -201,18 +203,8 @@ def _stop_eta(
 
 
 def _latest_row(org_id: uuid.UUID, eta: StopEta) -> dict[str, Any]:
-    return {
-        "org_id": org_id,
-        "stop_id": eta.stop_id,
-        "route_id": eta.route_id,
-        "shipment_id": eta.shipment_id,
-        "eta": eta.eta,
-        "window_start": eta.window_start,
-        "window_end": eta.window_end,
-        "stops_away": eta.stops_away,
-        "computed_at": eta.computed_at,
-        "gps_age_s": eta.gps_age_s,
-    }
+    """The `stop_etas` row of an ETA (its columns are the dataclass's fields)."""
+    return {"org_id": org_id, **{name: getattr(eta, name) for name in _STOP_ETA_FIELDS}}
 
 
 def _write(session: Session, by_org: dict[uuid.UUID, list[StopEta]], trigger: str) -> None:
