@@ -21,6 +21,7 @@ class Demo:
     url: str
     api_key: str
     sign_in: tuple[str, str]
+    driver_app: str | None
     organisation: str
     tracking_links: list[str]
 
@@ -48,6 +49,7 @@ def _read_announcement(lines: "queue.Queue[str | None]") -> Demo:
         url=fields["Control Tower"].removesuffix("/control-tower"),
         api_key=fields["API key"],
         sign_in=tuple(part.strip() for part in fields["Sign in"].split(" / ", 1)),  # type: ignore[arg-type]
+        driver_app=fields.get("Driver app"),
         organisation=fields["Organisation"],
         tracking_links=links,
     )
@@ -99,6 +101,11 @@ def test_the_demo_shows_a_moving_fleet_and_starts_again_cleanly(tmp_path: Path) 
             assert client.get("/control-tower").status_code == 200
             for link in demo.tracking_links:
                 assert client.get(link).status_code == 200
+            assert demo.driver_app is not None, "no driver app sign-in announced"
+            page, _, token = demo.driver_app.partition("#link=")
+            assert client.get(page).status_code == 200
+            driver = client.post("/api/v1/driver/session/link", json={"token": token})
+            assert driver.status_code == 201, driver.text
             deadline = time.monotonic() + STARTUP_S
             first = _positions(client)
             while not first and time.monotonic() < deadline:

@@ -229,11 +229,13 @@ def demo(
     database.engine.dispose()
     base = f"http://{host or settings.host}:{port or settings.port}"
 
-    def announce(links: list[str]) -> None:
+    def announce(links: list[str], driver_link: str | None = None) -> None:
+        driver = f"  Driver app:      {driver_link}\n" if driver_link else ""
         typer.echo(
             f"\nLastmile demo is live on {base}\n"
             f"  Control Tower:   {base}/control-tower\n"
             f"  Sign in:         {creds.admin_email} / {creds.admin_password}\n"
+            f"{driver}"
             f"  API docs:        {base}/docs\n"
             f"  API key: {creds.api_key}\n"
             f"  Organisation:    {creds.org_id}\n"

@@ -64,13 +64,25 @@ def tracking_links(url: str, api_key: str, day: Day, count: int = 3) -> list[str
         return [str(client.get(f"/api/v1/shipments/{n}").json()["tracking_url"]) for n in numbers]
 
 
+def driver_signin_link(url: str, api_key: str, day: Day) -> str | None:
+    """A one-time driver app sign-in link for the first route's driver (None without routes)."""
+    if not day.routes:
+        return None
+    headers = {"Authorization": f"Bearer {api_key}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+        issued = client.post(f"/api/v1/drivers/{day.routes[0].driver_id}/signin-links")
+        issued.raise_for_status()
+    token = str(issued.json()["url"]).rpartition("#link=")[2]
+    return f"{url}/driver/#link={token}"
+
+
 def run_fleet(
     *,
     url: str,
     api_key: str,
     data_dir: Path,
     fleet: DemoFleet,
-    on_ready: Callable[[list[str]], None],
+    on_ready: Callable[[list[str], str | None], None],
     say: Callable[[str], None],
 ) -> None:
     """Plan the day on the server, announce the links, then drive it (blocking; for a thread)."""
@@ -91,7 +103,7 @@ def run_fleet(
         data_dir=data_dir,
         map_name=None,
     )
-    on_ready(tracking_links(url, api_key, day))
+    on_ready(tracking_links(url, api_key, day), driver_signin_link(url, api_key, day))
     stats = asyncio.run(drive(planned, url=url, api_key=api_key, speed=fleet.speed, quiet=True))
     say(f"The simulated day is over: {stats.summary()}. The server keeps running (Ctrl-C stops).")
 
