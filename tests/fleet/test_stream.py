@@ -66,7 +66,8 @@ def test_a_closed_stream_lets_go_of_its_subscription(live_server: LiveServer) ->
         httpx.Client(base_url=live_server.url, timeout=10) as client,
         client.stream("GET", "/api/v1/stream/fleet", headers=org.headers) as stream,
     ):
-        assert next(stream.iter_lines()) == ": connected"
+        lines = stream.iter_lines()  # dropping the iterator would close the connection
+        assert next(lines) == ": connected"
         assert bus.subscriber_count(channel) == 1
     deadline = time.monotonic() + 10
     while bus.subscriber_count(channel) and time.monotonic() < deadline:
