@@ -17,18 +17,18 @@ async def read_body(receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
-def replay(body: bytes) -> Receive:
-    """A `receive` that yields `body` once, then waits for the client to disconnect."""
+def replay(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that yields `body` once, then the client's own messages (its disconnect)."""
     sent = False
 
-    async def receive() -> Message:
+    async def replayed() -> Message:
         nonlocal sent
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
+        return await receive()
 
-    return receive
+    return replayed
 
 
 class BodyLimitMiddleware:
@@ -58,7 +58,7 @@ class BodyLimitMiddleware:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        await self.app(scope, replay(b"".join(chunks)), send)
+        await self.app(scope, replay(b"".join(chunks), receive), send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send, size: int) -> None:
         error = PayloadTooLarge(

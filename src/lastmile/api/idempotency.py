@@ -101,7 +101,7 @@ class IdempotencyMiddleware:
 
         captured = _Capture(send)
         try:
-            await self.app(scope, replay(body), captured.send)
+            await self.app(scope, replay(body, receive), captured.send)
         finally:
             await anyio.to_thread.run_sync(self._settle, db, caller, key, captured)
 

@@ -78,7 +78,7 @@ class RefuseNulMiddleware:
             if field is not None:
                 await self._refuse(scope, receive, send, field)
                 return
-        await self.app(scope, replay(body), send)
+        await self.app(scope, replay(body, receive), send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, field: str) -> None:
         error = InvalidInput(field, MESSAGE)
