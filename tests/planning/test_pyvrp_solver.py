@@ -29,6 +29,33 @@ def test_capacity_forces_a_second_vehicle() -> None:
     assert sorted(len(route.stops) for route in solution.routes) == [1, 1]
 
 
+def test_a_full_van_sends_out_a_second_even_when_the_drive_out_is_long() -> None:
+    """Overloading one van must never look cheaper to the search than driving a second."""
+    orders = [Order(f"o{i}", location=i, demand=Load(parcels=1)) for i in range(1, 7)]
+    vans = [van(f"v{i}", capacity=Capacity(parcels=3)) for i in (1, 2)]
+    far_away = [0.0, *(20_000.0 + 10 * i for i in range(1, 7))]
+    solution = solve_checked(problem(far_away, orders, vans), seconds=1.0)
+
+    assert solution.unassigned == ()
+    assert sorted(len(route.stops) for route in solution.routes) == [3, 3]
+
+
+def test_a_valuable_order_that_does_not_fit_is_left_out_not_squeezed_in() -> None:
+    """However large an order's prize, it never pays for overloading the van."""
+    orders = [
+        Order(f"o{i}", location=i, demand=Load(parcels=1), priority=9, required=False)
+        for i in range(1, 5)
+    ]
+    far_away = [0.0, *(20_000.0 + 10 * i for i in range(1, 5))]
+    solution = solve_checked(
+        problem(far_away, orders, [van(capacity=Capacity(parcels=3))]), seconds=1.0
+    )
+
+    assert [len(route.stops) for route in solution.routes] == [3]
+    (left,) = solution.unassigned
+    assert left.reason is Reason.FLEET_CAPACITY
+
+
 def test_an_order_needing_a_skill_rides_with_the_only_vehicle_that_has_it() -> None:
     orders = [
         Order("ice", location=1, skills=frozenset({"cold_chain"})),
