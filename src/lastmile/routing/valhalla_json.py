@@ -103,7 +103,7 @@ def matrix_from_response(
             unreachable.append(UnreachablePair(int(i), int(j), error.detail))
     if filled or unreachable:
         counts = (n_sources, n_targets, filled, len(unreachable))
-        logger.warning("valhalla matrix %dx%d: %d empty cells routed, %d unreachable", *counts)
+        logger.info("valhalla matrix %dx%d: %d empty cells routed, %d unreachable", *counts)
     return Matrix(duration_s, distance_m, tuple(unreachable), filled)
 
 
