@@ -1,7 +1,6 @@
 """Rows to planning shapes, and re-timing a route after an edit without touching its done stops."""
 
 import dataclasses
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,10 +15,10 @@ from lastmile.planning.network import Crew, DayProblem, Delivery, Depot, build_p
 from lastmile.planning.problem import DIMENSIONS, Capacity, Load, Order, Problem
 from lastmile.planning.solver import Route as PlannedRoute
 from lastmile.planning.solver import Solution, Stop
-from lastmile.routing.network import LatLon, RoadNetwork, RoutingError
+from lastmile.routing import polyline
+from lastmile.routing.network import LatLon, RoadNetwork
+from lastmile.routing.paths import road_path
 from lastmile.shipments.models import Shipment
-
-log = logging.getLogger(__name__)
 
 
 def depot_for(hub: Hub) -> Depot:
@@ -61,12 +60,7 @@ def geometry(network: RoadNetwork, hub: Hub, shipments: Sequence[Shipment]) -> s
     points: list[LatLon] = [(hub.lat, hub.lon)]
     points += [(s.lat, s.lon) for s in shipments if s.lat is not None and s.lon is not None]
     points.append((hub.lat, hub.lon))
-    try:
-        return network.route(points).polyline6
-    except RoutingError as error:
-        # The stops were all checked reachable; a failing path call must not undo the edit.
-        log.warning("no geometry for a route of %d stops: %s", len(shipments), error.detail)
-        return ""
+    return polyline.encode(road_path(network, points))
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,7 +8,6 @@ device ids, one vehicle each and the shipments; plans the day with the server's 
 commits the plan and returns each route as the driver's phone would get it.
 """
 
-import itertools
 import math
 import random
 import uuid
@@ -28,6 +27,7 @@ from lastmile.routing.network import (
     RoutingError,
     largest_component_check,
 )
+from lastmile.routing.paths import road_path
 from lastmile.routing.polyline import decode
 from lastmile.routing.tiles import read_map_info
 from lastmile.sim.driver import PlannedRoute, PlannedStop
@@ -350,28 +350,10 @@ def _planned_route(
         hub=hub,
         planned_start_s=_epoch(route["planned_start"]),
         planned_end_s=_epoch(route["planned_end"]),
-        geometry=tuple(decode(route["polyline6"])) or _own_geometry(network, hub, stops),
+        geometry=tuple(decode(route["polyline6"]))
+        or road_path(network, [hub, *((s.lat, s.lon) for s in stops), hub]),
         stops=stops,
     )
-
-
-def _own_geometry(
-    network: RoadNetwork, hub: LatLon, stops: tuple[PlannedStop, ...]
-) -> tuple[LatLon, ...]:
-    """The path leg by leg, as a phone's navigation finds it, when the server sent none.
-
-    (The server leaves a route's geometry empty when the engine cannot route all its
-    points in one call.) A leg the map cannot route is driven in a straight line.
-    """
-    points = [hub, *((s.lat, s.lon) for s in stops), hub]
-    path: list[LatLon] = [hub]
-    for a, b in itertools.pairwise(points):
-        try:
-            leg = list(network.route([a, b]).geometry)
-        except RoutingError:
-            leg = [a, b]
-        path.extend([*leg[1:-1], b])
-    return tuple(path)
 
 
 def _epoch(text: str) -> float:
