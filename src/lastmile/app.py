@@ -59,6 +59,7 @@ from lastmile.orgsettings.views import router as orgsettings_router
 from lastmile.payments.views import router as payments_router
 from lastmile.pod.views import router as pod_router
 from lastmile.routing.views import router as map_router
+from lastmile.runtime import freeze_startup_heap
 from lastmile.shipments.views import router as shipments_router
 from lastmile.trips.views import router as trips_router
 from lastmile.web.control_tower.views import api as control_tower_api
@@ -195,6 +196,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             notifier = asyncio.create_task(
                 OutboxWorker(database=app.state.db, settings=settings).run(), name="notify-outbox"
             )
+        if settings.gc_freeze:
+            freeze_startup_heap()
         try:
             yield
         finally:

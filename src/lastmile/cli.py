@@ -27,6 +27,7 @@ from lastmile.ingest.store import FixStore
 from lastmile.notify.worker import OutboxWorker
 from lastmile.planning.cli import plan_app
 from lastmile.routing.cli import map_app
+from lastmile.runtime import freeze_startup_heap
 from lastmile.sim.cli import simulate
 from lastmile.trips.cli import trips_app
 
@@ -132,6 +133,8 @@ def worker(
         workers = [OutboxWorker(database=database, settings=settings) for _ in range(loops)]
         retention = retention_loop(FixStore(database), retention_days=settings.fix_retention_days)
         sweep = sweep_loop(database, bus, every_s=settings.alert_sweep_s)
+        if settings.gc_freeze:
+            freeze_startup_heap()
         try:
             await asyncio.gather(retention, sweep, *(w.run() for w in workers))
         finally:

@@ -1,0 +1,43 @@
+import gc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from lastmile.app import create_app
+from lastmile.config import Settings
+from lastmile.runtime import freeze_startup_heap
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+@pytest.mark.usefixtures("unfrozen")
+def test_freezing_leaves_every_live_object_out_of_collection() -> None:
+    alive = [[] for _ in range(3)]  # containers the collector tracks, like a server's
+    assert all(_tracked(o) for o in alive)
+
+    frozen = freeze_startup_heap()
+
+    assert frozen == gc.get_freeze_count() >= len(alive)
+    assert not any(_tracked(o) for o in alive)
+    assert _tracked([])  # what is made afterwards is collected as before
+
+
+def _tracked(candidate: object) -> bool:
+    return any(o is candidate for o in gc.get_objects())
+
+
+@pytest.mark.usefixtures("unfrozen")
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_started_app_freezes_its_heap_when_the_setting_says_so(
+    tmp_path: Path, enabled: bool
+) -> None:
+    settings = Settings(_env_file=None, env="test", data_dir=tmp_path, gc_freeze=enabled)  # type: ignore[call-arg]
+    with TestClient(create_app(settings)):
+        assert (gc.get_freeze_count() > 0) is enabled
