@@ -1,7 +1,9 @@
 import json
 from pathlib import Path
 
+import httpx
 import pytest
+from tests.servers import Server, server_env
 from typer.testing import CliRunner
 
 from lastmile.auth import service as auth
@@ -90,3 +92,13 @@ def test_several_workers_need_a_shared_bus_and_no_mqtt(
     refused = runner.invoke(app, ["serve", "--workers", "2"])
     assert refused.exit_code != 0
     assert "LASTMILE_MQTT_URL" in refused.output
+
+
+def test_serve_runs_on_uvloop(tmp_path: Path) -> None:
+    server = Server(server_env(tmp_path))
+    server.start()
+    try:
+        health = httpx.get(f"{server.url}/healthz", timeout=10).json()
+    finally:
+        server.stop()
+    assert health == {"status": "ok", "event_loop": "uvloop"}

@@ -280,8 +280,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> dict[str, str]:
+        """Up; and on which event loop (uvloop is what `lastmile serve` should run on)."""
+        loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
+        return {"status": "ok", "event_loop": loop}
 
     vendor = find_vendor_dir(settings)
     _mount_docs(app, vendor)

@@ -73,7 +73,7 @@ def _serve(
     async def serve_all() -> None:
         await asyncio.gather(*(uvicorn.Server(config).serve() for config in configs))
 
-    asyncio.run(serve_all())
+    asyncio.run(serve_all(), loop_factory=configs[0].get_loop_factory())  # uvloop when installed
 
 
 def _database(settings: Settings) -> Database:
