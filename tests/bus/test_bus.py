@@ -99,3 +99,26 @@ async def test_a_burst_of_concurrent_publishes_is_absorbed(bus: Bus) -> None:
     }
     assert received == set(range(500))
     await subscription.close()
+
+
+async def test_concurrent_publishes_arrive_in_the_order_they_were_made(bus: Bus) -> None:
+    import asyncio
+
+    channel = f"driver:{uuid.uuid4()}"
+    subscription = await bus.subscribe(channel)
+    await asyncio.gather(*(bus.publish_to((channel,), {"n": i}) for i in range(300)))
+    received = [await subscription.get(timeout_s=5) for _ in range(300)]
+    assert [m.data["n"] for m in received if m] == list(range(300))
+    await subscription.close()
+
+
+async def test_a_publish_redis_did_not_take_fails_and_the_next_one_tries_again() -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    unreachable = open_bus("redis://127.0.0.1:1/0")
+    try:
+        for attempt in range(2):
+            with pytest.raises(RedisConnectionError):
+                await unreachable.publish_to(("fleet:x",), {"attempt": attempt})
+    finally:
+        await unreachable.close()
