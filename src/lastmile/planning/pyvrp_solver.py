@@ -54,7 +54,7 @@ _LOAD_SCALE: dict[Dimension, int] = {"weight_kg": 1000, "volume_m3": 1_000_000, 
 _VIOLATION_UNIT = 1000
 """Integer units in the smallest violation the penalties must outweigh a prize for."""
 _PENALTY_CEILING = 1e10
-"""Times a day of time warp in milliseconds stays far inside int64."""
+"""Times a day of time warp in milliseconds (8.64e7 units), the cost stays inside int64."""
 IntMatrix = npt.NDArray[np.int64]
 
 
