@@ -22,10 +22,6 @@ from lastmile.routing.tiles import build_tiles
 
 pytest_plugins = ("tests.browser",)
 
-# In-process apps come and go by the hundred here: freezing each one's heap would pin them all.
-# Servers run as processes (tests.servers) keep the default.
-os.environ["LASTMILE_GC_FREEZE"] = "false"
-
 REQUIRE_SERVICES = os.environ.get("LASTMILE_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get(
     "LASTMILE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -94,11 +94,22 @@ def test_several_workers_need_a_shared_bus_and_no_mqtt(
     assert "LASTMILE_MQTT_URL" in refused.output
 
 
-def test_serve_runs_on_uvloop(tmp_path: Path) -> None:
+def test_serve_runs_on_uvloop_with_its_start_up_heap_frozen(tmp_path: Path) -> None:
     server = Server(server_env(tmp_path))
     server.start()
     try:
         health = httpx.get(f"{server.url}/healthz", timeout=10).json()
     finally:
         server.stop()
-    assert health == {"status": "ok", "event_loop": "uvloop"}
+    assert health == {"status": "ok", "event_loop": "uvloop", "heap_frozen": True}
+
+
+def test_each_of_several_serve_workers_freezes_its_heap(tmp_path: Path, redis_url: str) -> None:
+    env = {**server_env(tmp_path), "LASTMILE_BUS_URL": redis_url}
+    server = Server(env, workers=2)
+    server.start()
+    try:
+        answers = [httpx.get(f"{server.url}/healthz", timeout=10).json() for _ in range(8)]
+    finally:
+        server.stop()
+    assert all(a == {"status": "ok", "event_loop": "uvloop", "heap_frozen": True} for a in answers)

@@ -34,10 +34,12 @@ def _tracked(candidate: object) -> bool:
 
 
 @pytest.mark.usefixtures("unfrozen")
-@pytest.mark.parametrize("enabled", [True, False])
-def test_a_started_app_freezes_its_heap_when_the_setting_says_so(
-    tmp_path: Path, enabled: bool
+@pytest.mark.parametrize(
+    ("asked", "setting", "frozen"), [(True, True, True), (True, False, False), (False, True, False)]
+)
+def test_an_app_freezes_its_heap_once_started_only_when_serving_and_allowed(
+    tmp_path: Path, asked: bool, setting: bool, frozen: bool
 ) -> None:
-    settings = Settings(_env_file=None, env="test", data_dir=tmp_path, gc_freeze=enabled)  # type: ignore[call-arg]
-    with TestClient(create_app(settings)):
-        assert (gc.get_freeze_count() > 0) is enabled
+    settings = Settings(_env_file=None, env="test", data_dir=tmp_path, gc_freeze=setting)  # type: ignore[call-arg]
+    with TestClient(create_app(settings, freeze_heap=asked)):
+        assert (gc.get_freeze_count() > 0) is frozen

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -137,8 +138,20 @@ def _mount_static(app: FastAPI, vendor: Path | None) -> None:
             )
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
-    """The app; given no database it opens the configured one and migrates it at start-up."""
+def serving_app() -> FastAPI:
+    """The app as `lastmile serve --workers N` starts it in each process (a uvicorn factory)."""
+    return create_app(freeze_heap=True)
+
+
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, *, freeze_heap: bool = False
+) -> FastAPI:
+    """The app; given no database it opens the configured one and migrates it at start-up.
+
+    `freeze_heap` is for a process that serves this one app for its lifetime: once started,
+    its heap is frozen out of the garbage collector (unless `LASTMILE_GC_FREEZE=false`). An
+    app made in a process that makes many (tests, embedding) must not pin every one of them.
+    """
     settings = settings or Settings()
     settings.check_production_ready()
 
@@ -196,7 +209,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             notifier = asyncio.create_task(
                 OutboxWorker(database=app.state.db, settings=settings).run(), name="notify-outbox"
             )
-        if settings.gc_freeze:
+        if freeze_heap and settings.gc_freeze:
             freeze_startup_heap()
         try:
             yield
@@ -280,10 +293,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        """Up; and on which event loop (uvloop is what `lastmile serve` should run on)."""
+    async def healthz() -> dict[str, str | bool]:
+        """Up; on which event loop, and whether the start-up heap is frozen (see `runtime`)."""
         loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
-        return {"status": "ok", "event_loop": loop}
+        return {"status": "ok", "event_loop": loop, "heap_frozen": gc.get_freeze_count() > 0}
 
     vendor = find_vendor_dir(settings)
     _mount_docs(app, vendor)

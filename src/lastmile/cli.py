@@ -93,7 +93,7 @@ def serve(
     settings = Settings()
     host, port = host or settings.host, port or settings.port
     if workers == 1:
-        _serve(create_app(settings), settings, host=host, port=port)
+        _serve(create_app(settings, freeze_heap=True), settings, host=host, port=port)
         return
     if settings.mqtt_url:
         raise typer.BadParameter(
@@ -108,7 +108,7 @@ def serve(
         )
     _database(settings).engine.dispose()
     uvicorn.run(
-        "lastmile.app:create_app",
+        "lastmile.app:serving_app",
         factory=True,
         host=host,
         port=port,
@@ -267,7 +267,7 @@ def demo(
         start_fleet_thread(announce_when_up)
     settings = settings.model_copy(update={"public_url": base})
     _serve(
-        create_app(settings),
+        create_app(settings, freeze_heap=True),
         settings,
         host=host or settings.host,
         port=port or settings.port,
