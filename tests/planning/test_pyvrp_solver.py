@@ -20,6 +20,34 @@ def test_windows_decide_the_visiting_order() -> None:
     assert route.stops[1].start_s >= 300.0
 
 
+def test_a_route_leaves_at_the_start_of_the_shift_and_serves_each_stop_early() -> None:
+    """PyVRP alone would leave at 4280 s, so as to reach "far" just as its window opens."""
+    orders = [
+        Order("near", location=1, service_s=120.0, windows=(TimeWindow(600.0, 30_000.0),)),
+        Order("far", location=2, service_s=120.0, windows=(TimeWindow(5_000.0, 30_000.0),)),
+    ]
+    solution = solve_checked(problem([0.0, 3000.0, 6000.0, 9000.0], orders, [van(end=3)]))
+
+    (route,) = solution.routes
+    assert route.order_ids == ("near", "far")
+    assert route.start_s == pytest.approx(300.0)
+    assert [stop.start_s for stop in route.stops] == pytest.approx([600.0, 5_000.0])
+    assert route.stops[0].wait_s == pytest.approx(0.0)
+
+
+def test_a_route_that_would_wait_past_its_maximum_duration_leaves_later_instead() -> None:
+    orders = [
+        Order("any-time", location=1),
+        Order("afternoon", location=2, windows=(TimeWindow(20_000.0, 21_000.0),)),
+    ]
+    vehicle = van(max_duration_s=1_000.0)
+    solution = solve_checked(problem([0.0, 100.0, 200.0], orders, [vehicle]))
+
+    (route,) = solution.routes
+    assert route.duration_s <= 1_000.0
+    assert route.start_s > 19_000.0
+
+
 def test_capacity_forces_a_second_vehicle() -> None:
     orders = [Order(f"o{i}", location=i, demand=Load(weight_kg=60.0)) for i in (1, 2)]
     solution = solve_checked(problem([0.0, 100.0, 200.0], orders, [van("v1"), van("v2")]))

@@ -60,20 +60,32 @@ def time_stops(
 ) -> Timing | Late:
     """Earliest schedule visiting `orders` in turn after leaving `origin` at `depart_s`.
 
-    With `route_start_s` the vehicle has already left its depot at that time; without it
-    the vehicle is still at its start depot and leaves as late as it can without delaying
-    any service, so that waiting does not count against `max_duration_s`.
+    With `route_start_s` the vehicle has already left its depot at that time. Without it
+    the vehicle is still at its start depot: it leaves at `depart_s`, later only so as not
+    to wait outside the first stop for its window to open, and serves every stop as early
+    as it can. Only if waiting at later stops would make the route longer than
+    `max_duration_s` does it leave as late as the windows allow instead.
     """
     timed = _forward(problem, vehicle, orders, origin, depart_s)
     if isinstance(timed, Late):
         return timed
-    if route_start_s is None:
-        delay_s = _free_delay_s(orders, timed)
-        if delay_s > 0:
-            delayed = _forward(problem, vehicle, orders, origin, depart_s + delay_s)
-            if isinstance(delayed, Timing):
-                timed = delayed
-        route_start_s = timed.start_s
+    if route_start_s is not None:
+        return _within_duration(vehicle, timed, route_start_s)
+    if timed.stops and timed.stops[0].wait_s > 0:
+        later = _forward(problem, vehicle, orders, origin, depart_s + timed.stops[0].wait_s)
+        if isinstance(later, Timing):
+            timed = later
+    early = _within_duration(vehicle, timed, timed.start_s)
+    if isinstance(early, Timing):
+        return early
+    delay_s = _free_delay_s(orders, timed)
+    compact = _forward(problem, vehicle, orders, origin, timed.start_s + delay_s)
+    if isinstance(compact, Late):
+        return early
+    return _within_duration(vehicle, compact, compact.start_s)
+
+
+def _within_duration(vehicle: Vehicle, timed: Timing, route_start_s: float) -> Timing | Late:
     duration_s = timed.end_s - route_start_s
     if duration_s > vehicle.max_duration_s + EPS_S:
         return Late(

@@ -42,7 +42,7 @@ import pyvrp
 from pyvrp.constants import MAX_VALUE
 from pyvrp.exceptions import PenaltyBoundWarning
 
-from lastmile.planning.insertion import route_distance_m
+from lastmile.planning.insertion import Timing, route_distance_m, time_stops
 from lastmile.planning.problem import DIMENSIONS, Dimension, Order, Problem, Vehicle
 from lastmile.planning.reasons import explain_dropped, screen
 from lastmile.planning.solver import Route, Solution, Stop
@@ -315,7 +315,14 @@ def _skill_profiles(
 def _decode(
     problem: Problem, model: _Model, solution: pyvrp.Solution, scale: int
 ) -> tuple[Route, ...]:
-    """Our routes from PyVRP's, leaving out any route PyVRP could not make feasible."""
+    """Our routes from PyVRP's, leaving out any route PyVRP could not make feasible.
+
+    PyVRP times a route to be as short as possible, which starts it as late as the windows
+    allow: drivers would idle at the hub for hours and then run every stop at the end of
+    its window. Each route is re-timed by `time_stops` instead (leave at the start of the
+    shift, serve every stop as early as possible), keeping PyVRP's own times only where
+    that schedule breaks the route's maximum duration.
+    """
     unused = [list(vehicles) for vehicles in model.type_vehicles]
     routes: list[Route] = []
     for pyvrp_route in solution.routes():
@@ -323,24 +330,37 @@ def _decode(
         if not pyvrp_route.is_feasible() or pyvrp_route.distance() >= MAX_VALUE:
             log.warning("dropping an infeasible route for %s from PyVRP's best plan", vehicle.id)
             continue
-        stops: list[Stop] = []
-        for activity in pyvrp_route.schedule():
-            if not activity.is_client():
-                continue
-            order = model.client_orders[activity.idx]
-            start_s = activity.start_time / scale
-            arrival_s = (activity.start_time - activity.wait_duration) / scale
-            stops.append(Stop(order.id, arrival_s, start_s, start_s + order.service_s))
-        orders = [problem.orders_by_id[stop.order_id] for stop in stops]
+        pyvrp_timing = _pyvrp_timing(model, pyvrp_route, scale)
+        orders = [problem.orders_by_id[stop.order_id] for stop in pyvrp_timing.stops]
+        timed = time_stops(
+            problem=problem,
+            vehicle=vehicle,
+            orders=orders,
+            origin=vehicle.start_location,
+            depart_s=vehicle.shift_start_s,
+        )
+        timing = timed if isinstance(timed, Timing) else pyvrp_timing
         routes.append(
             Route(
                 vehicle_id=vehicle.id,
                 start_location=vehicle.start_location,
                 end_location=vehicle.end_location,
-                stops=tuple(stops),
-                start_s=pyvrp_route.start_time() / scale,
-                end_s=pyvrp_route.end_time() / scale,
+                stops=timing.stops,
+                start_s=timing.start_s,
+                end_s=timing.end_s,
                 distance_m=route_distance_m(problem, vehicle, orders),
             )
         )
     return tuple(routes)
+
+
+def _pyvrp_timing(model: _Model, pyvrp_route: pyvrp.Route, scale: int) -> Timing:
+    stops: list[Stop] = []
+    for activity in pyvrp_route.schedule():
+        if not activity.is_client():
+            continue
+        order = model.client_orders[activity.idx]
+        start_s = activity.start_time / scale
+        arrival_s = (activity.start_time - activity.wait_duration) / scale
+        stops.append(Stop(order.id, arrival_s, start_s, start_s + order.service_s))
+    return Timing(tuple(stops), pyvrp_route.start_time() / scale, pyvrp_route.end_time() / scale)
