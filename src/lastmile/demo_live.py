@@ -7,7 +7,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -20,6 +22,10 @@ from lastmile.sim.world import Day, Scenario
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 120.0
+HEAD_START_S = 90 * 60.0
+"""How far into the day the demo opens: the vans have loaded, most have left the hub."""
+LINK_LEAD_S = 300.0
+"""Real seconds after the announcement before a linked shipment's stop is due, at the soonest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +35,7 @@ class DemoFleet:
     speed: float = 1.0
     shift_hours: float = 8.0
     seed: int = 1
+    head_start_s: float = HEAD_START_S
 
 
 def ensure_map(data_dir: Path, say: Callable[[str], None]) -> bool:
@@ -56,9 +63,20 @@ def wait_until_up(url: str, timeout_s: float = READY_TIMEOUT_S) -> None:
     raise RuntimeError(f"the server on {url} did not come up in {timeout_s:.0f} s")
 
 
-def tracking_links(url: str, api_key: str, day: Day, count: int = 3) -> list[str]:
-    """Tracking links of the first stops of the first routes: those are out soonest."""
-    numbers = [route.stops[0].tracking_number for route in day.routes if route.stops][:count]
+def tracking_links(
+    url: str, api_key: str, day: Day, *, due_after_s: float, count: int = 3
+) -> list[str]:
+    """Tracking links of one stop on each of the first routes, the first due after `due_after_s`.
+
+    A route with every stop due sooner gives its last stop.
+    """
+    numbers = [
+        next(
+            (s for s in route.stops if s.planned_arrival_s >= due_after_s), route.stops[-1]
+        ).tracking_number
+        for route in day.routes
+        if route.stops
+    ][:count]
     headers = {"Authorization": f"Bearer {api_key}"}
     with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
         return [str(client.get(f"/api/v1/shipments/{n}").json()["tracking_url"]) for n in numbers]
@@ -102,9 +120,27 @@ def run_fleet(
         speed=fleet.speed,
         data_dir=data_dir,
         map_name=None,
+        head_start_s=fleet.head_start_s,
     )
-    on_ready(tracking_links(url, api_key, day), driver_signin_link(url, api_key, day))
-    stats = asyncio.run(drive(planned, url=url, api_key=api_key, speed=fleet.speed, quiet=True))
+    zone = ZoneInfo(day.timezone)
+    say(
+        f"The day runs {datetime.fromtimestamp(planned.start_s, zone):%H:%M} to"
+        f" {datetime.fromtimestamp(planned.end_s, zone):%H:%M} ({day.timezone})"
+        f" at x{fleet.speed:g}; it opens {fleet.head_start_s / 60:.0f} minutes in, fast-forwarded."
+    )
+    due_after_s = planned.start_s + fleet.head_start_s + LINK_LEAD_S * fleet.speed
+    links = tracking_links(url, api_key, day, due_after_s=due_after_s)
+    on_ready(links, driver_signin_link(url, api_key, day))
+    stats = asyncio.run(
+        drive(
+            planned,
+            url=url,
+            api_key=api_key,
+            speed=fleet.speed,
+            head_start_s=fleet.head_start_s,
+            quiet=True,
+        )
+    )
     say(f"The simulated day is over: {stats.summary()}. The server keeps running (Ctrl-C stops).")
 
 

@@ -1,9 +1,16 @@
 import math
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from lastmile.sim.clock import SimClock, anchored_start_s
-from lastmile.sim.world import day_start_s
+from lastmile.sim.clock import (
+    CATCH_UP_SPEED,
+    SimClock,
+    anchored_start_s,
+    day_start_s,
+    longest_day_s,
+)
 
 
 class FakeTime:
@@ -55,11 +62,69 @@ def test_the_day_fits_one_local_date_at_the_hub() -> None:
     start = day_start_s(duration_s=36_000.0, speed=60.0, now_s=now, timezone="Europe/Helsinki")
     assert start + 36_000.0 < now - 3600.0
     assert start % 60 == 0
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
+    assert _local(start).date() == _local(start + 36_000.0).date()
 
-    zone = ZoneInfo("Europe/Helsinki")
-    assert (
-        datetime.fromtimestamp(start, zone).date()
-        == datetime.fromtimestamp(start + 36_000.0, zone).date()
+
+def test_a_head_start_is_caught_up_at_catch_up_speed_then_the_day_runs_at_its_own() -> None:
+    fake = FakeTime(wall=1_000_000.0)
+    head = 3000.0
+    start = anchored_start_s(duration_s=36_000.0, speed=1.0, now_s=fake.wall) - head
+    clock = SimClock(
+        start_s=start,
+        speed=1.0,
+        head_start_s=head,
+        wall=lambda: fake.wall,
+        monotonic=lambda: fake.mono,
     )
+    catching_up_s = head / (CATCH_UP_SPEED - 1.0)
+    assert clock.real_delay_s(start + head / 2) == pytest.approx(head / 2 / CATCH_UP_SPEED)
+    fake.advance(catching_up_s / 2)
+    assert clock.now_s() == pytest.approx(start + CATCH_UP_SPEED * catching_up_s / 2)
+    fake.advance(catching_up_s / 2)
+    assert clock.now_s() == pytest.approx(fake.wall)
+    fake.advance(600.0)
+    assert clock.now_s() == pytest.approx(fake.wall)
+    assert clock.real_delay_s(fake.wall + 60.0) == pytest.approx(60.0)
+
+
+def _local(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, ZoneInfo("Europe/Helsinki"))
+
+
+@pytest.mark.parametrize(
+    ("speed", "now"),
+    [
+        (1.0, 1_764_090_000.0),  # 2025-11-25T19:00+02:00: a live day would run past midnight
+        (10.0, 1_764_039_600.0),  # 05:00: a fast day ending now would have begun yesterday
+    ],
+)
+def test_a_day_is_cut_to_fit_the_local_date_rather_than_moved_into_the_past(
+    speed: float, now: float
+) -> None:
+    head = 2700.0
+    wanted = 10 * 3600.0
+    longest = longest_day_s(
+        duration_s=wanted, speed=speed, now_s=now, timezone="Europe/Helsinki", head_start_s=head
+    )
+    assert 3600.0 < longest < wanted
+    start = day_start_s(
+        duration_s=longest, speed=speed, now_s=now, timezone="Europe/Helsinki", head_start_s=head
+    )
+    assert start == pytest.approx(
+        anchored_start_s(duration_s=longest, speed=speed, now_s=now) - head, abs=60.0
+    )
+    assert _local(start).date() == _local(start + longest).date() == _local(now).date()
+
+
+def test_a_day_that_fits_today_is_not_cut() -> None:
+    morning = 1_764_050_400.0  # 2025-11-25T08:00+02:00
+    day = 8 * 3600.0
+    assert (
+        longest_day_s(duration_s=day, speed=1.0, now_s=morning, timezone="Europe/Helsinki") == day
+    )
+
+
+def test_just_after_midnight_a_fast_day_has_no_room_today() -> None:
+    now = 1_764_025_200.0  # 2025-11-25T01:00+02:00
+    longest = longest_day_s(duration_s=36_000.0, speed=60.0, now_s=now, timezone="Europe/Helsinki")
+    assert longest < 3600.0

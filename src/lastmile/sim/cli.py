@@ -4,6 +4,7 @@ import asyncio
 import json
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,16 +15,18 @@ import typer
 from lastmile.config import Settings
 from lastmile.routing.fallback import HaversineNetwork
 from lastmile.sim.actions import ShipmentEventActions
-from lastmile.sim.clock import SimClock
+from lastmile.sim.clock import SimClock, day_start_s, longest_day_s
 from lastmile.sim.driver import LOADING_S, straight_detour
 from lastmile.sim.fleet import Fleet, build_fleet, road_detour, road_speeds
 from lastmile.sim.gps import PhoneProfile
 from lastmile.sim.incidents import IncidentRates, at
 from lastmile.sim.runner import Runner, RunStats
-from lastmile.sim.world import Api, Day, Scenario, day_start_s, local_network, setup_day
+from lastmile.sim.world import Api, Day, Scenario, local_network, setup_day
 
 OVERRUN_S = 3600.0
 """Room after the shift for a day that runs late (halts, traffic, late stops)."""
+MIN_SHIFT_S = 2 * 3600.0
+"""The shortest shift a day is cut to so as to end before the hub's local midnight."""
 
 
 def prepare(
@@ -36,12 +39,22 @@ def prepare(
     map_name: str | None,
     profile: PhoneProfile = PhoneProfile(),
     rates: IncidentRates = IncidentRates(),
+    head_start_s: float = 0.0,
 ) -> tuple[Day, Fleet]:
-    """Set the day up on the server and build every driver's day (blocking)."""
+    """Set the day up on the server and build every driver's day (blocking).
+
+    The day is laid out to end as real time catches up with it, on the hub's local date
+    today: the shift is cut short (down to `MIN_SHIFT_S`) rather than moved into the past.
+    With `head_start_s` it starts that much earlier, for `drive` to catch up on.
+    """
     network, area = local_network(data_dir, map_name)
-    duration = LOADING_S + scenario.shift_s + OVERRUN_S
+    scenario = _fit_today(scenario, speed=speed, now_s=time.time(), head_start_s=head_start_s)
     start = day_start_s(
-        duration_s=duration, speed=speed, now_s=time.time(), timezone=scenario.timezone
+        duration_s=LOADING_S + scenario.shift_s + OVERRUN_S,
+        speed=speed,
+        now_s=time.time(),
+        timezone=scenario.timezone,
+        head_start_s=head_start_s,
     )
     with httpx.Client(base_url=url, timeout=120.0) as client:
         day = setup_day(
@@ -59,17 +72,36 @@ def prepare(
     return day, fleet
 
 
+def _fit_today(scenario: Scenario, *, speed: float, now_s: float, head_start_s: float) -> Scenario:
+    extra_s = LOADING_S + OVERRUN_S
+    fits_s = longest_day_s(
+        duration_s=scenario.shift_s + extra_s,
+        speed=speed,
+        now_s=now_s,
+        timezone=scenario.timezone,
+        head_start_s=head_start_s,
+    )
+    if fits_s - extra_s >= min(MIN_SHIFT_S, scenario.shift_s):
+        return replace(scenario, shift_s=min(scenario.shift_s, fits_s - extra_s))
+    return scenario
+
+
 async def drive(
     fleet: Fleet,
     *,
     url: str,
     api_key: str,
     speed: float,
+    head_start_s: float = 0.0,
     concurrency: int = 64,
     quiet: bool = False,
 ) -> RunStats:
-    """Replay the fleet's day against the server at `speed` (inf: as fast as possible)."""
-    clock = SimClock(start_s=fleet.start_s, speed=speed)
+    """Replay the fleet's day against the server at `speed` (inf: as fast as possible).
+
+    A day prepared with `head_start_s` is driven at `CATCH_UP_SPEED` until it is back on
+    its anchored timeline.
+    """
+    clock = SimClock(start_s=fleet.start_s, speed=speed, head_start_s=head_start_s)
 
     def progress(stats: RunStats, sim_s: float) -> None:
         if not quiet:

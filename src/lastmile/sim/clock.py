@@ -12,6 +12,11 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+MIDNIGHT_MARGIN_S = 120.0
+"""How far from the hub's local midnight a simulated day keeps."""
 
 
 def anchored_start_s(*, duration_s: float, speed: float, now_s: float) -> float:
@@ -25,21 +30,84 @@ def anchored_start_s(*, duration_s: float, speed: float, now_s: float) -> float:
     return now_s - duration_s * (1.0 - 1.0 / speed)
 
 
+def day_start_s(
+    *, duration_s: float, speed: float, now_s: float, timezone: str, head_start_s: float = 0.0
+) -> float:
+    """The start of a simulated day that never runs ahead of real time and fits one local date.
+
+    The latest such start is `now - duration * (1 - 1/speed)`, `head_start_s` earlier for a
+    clock that catches up (see `SimClock`); when that day would cross the hub's local
+    midnight it moves back to end before it, so the planner sees one date. `longest_day_s`
+    says how long a day can be without that move.
+    """
+    start = anchored_start_s(duration_s=duration_s, speed=speed, now_s=now_s) - head_start_s
+    zone = ZoneInfo(timezone)
+    midnight = _midnight_s(datetime.fromtimestamp(start, zone).date() + timedelta(days=1), zone)
+    if start + duration_s > midnight - MIDNIGHT_MARGIN_S:
+        start = midnight - duration_s - MIDNIGHT_MARGIN_S
+    return float(math.floor(start / 60.0) * 60.0)
+
+
+def longest_day_s(
+    *, duration_s: float, speed: float, now_s: float, timezone: str, head_start_s: float = 0.0
+) -> float:
+    """The longest day, up to `duration_s`, that `day_start_s` lays out on today's local date.
+
+    Such a day starts at `now - head - D(1 - 1/speed)` and ends at `now - head + D/speed`:
+    the end bounds D by the coming midnight, the start (when faster than real time) by the
+    last one.
+
+    At noon UTC a real-time day ends two minutes before midnight at the latest:
+
+    >>> longest_day_s(duration_s=86_400, speed=1, now_s=1_764_072_000, timezone="UTC")
+    43080.0
+    """
+    zone = ZoneInfo(timezone)
+    anchor_s = now_s - head_start_s
+    today = datetime.fromtimestamp(anchor_s, zone).date()
+    after_s = _midnight_s(today + timedelta(days=1), zone) - MIDNIGHT_MARGIN_S - anchor_s
+    before_s = anchor_s - _midnight_s(today, zone) - MIDNIGHT_MARGIN_S - 60.0
+    longest = duration_s
+    if math.isfinite(speed):
+        longest = min(longest, speed * after_s)
+    if speed > 1.0:
+        longest = min(longest, before_s / (1.0 - 1.0 / speed))
+    return float(max(0.0, longest))
+
+
+def _midnight_s(day: date, zone: ZoneInfo) -> float:
+    return datetime.combine(day, datetime.min.time(), zone).timestamp()
+
+
+CATCH_UP_SPEED = 60.0
+"""How fast a clock started behind its anchored timeline runs until it is back on it."""
+
+
 class SimClock:
-    """Simulated epoch seconds: `start_s + speed * elapsed`, capped at real time."""
+    """Simulated epoch seconds: `start_s + speed * elapsed`, capped at real time.
+
+    With `head_start_s` the clock starts that much simulated time earlier than its anchored
+    timeline (`start_s + head_start_s + speed * elapsed`) and runs at `CATCH_UP_SPEED` until
+    it is back on it: a demo at real-time speed opens with its drivers already on the road.
+    """
 
     def __init__(
         self,
         *,
         start_s: float,
         speed: float,
+        head_start_s: float = 0.0,
         wall: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         if not speed > 0:
             raise ValueError(f"speed {speed} must be positive")
+        if not head_start_s >= 0:
+            raise ValueError(f"head start {head_start_s} must not be negative")
         self.start_s = start_s
         self.speed = speed
+        self._anchor_s = start_s + head_start_s
+        self._catch_up = max(speed, CATCH_UP_SPEED)
         self._wall = wall
         self._monotonic = monotonic
         self._origin = monotonic()
@@ -50,7 +118,11 @@ class SimClock:
         if math.isinf(self.speed):
             return min(self._reached, self._wall())
         elapsed = self._monotonic() - self._origin
-        return min(self.start_s + self.speed * elapsed, self._wall())
+        return min(
+            self.start_s + self._catch_up * elapsed,
+            self._anchor_s + self.speed * elapsed,
+            self._wall(),
+        )
 
     def real_delay_s(self, sim_s: float) -> float:
         """Real seconds until the clock shows `sim_s` (0 when it already does)."""
@@ -58,7 +130,12 @@ class SimClock:
         if math.isinf(self.speed):
             return max(0.0, behind_real)
         elapsed = self._monotonic() - self._origin
-        return max(0.0, (sim_s - self.start_s) / self.speed - elapsed, behind_real)
+        return max(
+            0.0,
+            (sim_s - self.start_s) / self._catch_up - elapsed,
+            (sim_s - self._anchor_s) / self.speed - elapsed,
+            behind_real,
+        )
 
     async def wait_until(self, sim_s: float) -> None:
         """Return once the simulated clock has reached `sim_s`."""

@@ -72,6 +72,8 @@ class Scenario:
     shift_s: float = 8 * 3600.0
     osmand_share: float = 0.2
     """Share of phones running Traccar Client (OsmAnd) instead of our app: every 5th at 0.2."""
+    window_share: float = 0.4
+    """Share of shipments booked into a two-hour window; the rest come any time in the shift."""
     plan_seconds: float = 2.0
 
 
@@ -133,21 +135,6 @@ def sample_addresses(
     raise RoutingError(f"found only {len(found)} of {count} reachable addresses in {area}")
 
 
-def day_start_s(*, duration_s: float, speed: float, now_s: float, timezone: str) -> float:
-    """The start of a simulated day that never runs ahead of real time and fits one local date.
-
-    The latest such start is `now - duration * (1 - 1/speed)`; when that day would cross the
-    hub's local midnight it moves back to end before it, so the planner sees one date.
-    """
-    start = now_s - duration_s * (1.0 - 1.0 / speed) if math.isfinite(speed) else now_s - duration_s
-    zone = ZoneInfo(timezone)
-    local = datetime.fromtimestamp(start, zone)
-    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), zone)
-    if start + duration_s >= midnight.timestamp():
-        start = midnight.timestamp() - duration_s - 120.0
-    return float(math.floor(start / 60.0) * 60.0)
-
-
 class Api:
     """The few API calls the set-up makes, raising with the server's answer on failure."""
 
@@ -201,8 +188,7 @@ def setup_day(
         driver_ids.append(driver["id"])
         vehicle_ids.append(vehicle["id"])
         device_of[driver["id"]] = device
-        osmand = int((i + 1) * scenario.osmand_share) > int(i * scenario.osmand_share)
-        protocols[device] = "osmand" if osmand else "native"
+        protocols[device] = "osmand" if _every(i, scenario.osmand_share) else "native"
     count = scenario.drivers * scenario.stops_per_driver
     points = sample_addresses(network, area or default_area(hub_point), count, rng, hub=hub_point)
     windows: dict[str, float] = {}
@@ -212,18 +198,18 @@ def setup_day(
         window_s = min(WINDOW_S, scenario.shift_s / 2)
         earliest, latest = start_s + 900.0, start_s + scenario.shift_s - window_s - 900.0
         begins = math.ceil(rng.uniform(earliest, max(earliest, latest)) / 900.0) * 900.0
-        rows.append(
-            {
-                "reference": f"SIM-{tag}-{k + 1:05d}",
-                "recipient": {"name": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}"},
-                "address": {"text": f"Simulated address {k + 1}", "lat": lat, "lon": lon},
-                "window": {"start": _iso(begins), "end": _iso(begins + window_s)},
-                "delivery_date": opens.date().isoformat(),
-                "hub_id": hub["id"],
-                "service_time_s": 150,
-                "parcel_count": 1,
-            }
-        )
+        row: dict[str, Any] = {
+            "reference": f"SIM-{tag}-{k + 1:05d}",
+            "recipient": {"name": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}"},
+            "address": {"text": f"Simulated address {k + 1}", "lat": lat, "lon": lon},
+            "delivery_date": opens.date().isoformat(),
+            "hub_id": hub["id"],
+            "service_time_s": 150,
+            "parcel_count": 1,
+        }
+        if _every(k, scenario.window_share):
+            row["window"] = {"start": _iso(begins), "end": _iso(begins + window_s)}
+        rows.append(row)
     for chunk in range(0, len(rows), 1000):
         result = api.call(
             "POST", "/api/v1/shipments/bulk", json={"shipments": rows[chunk : chunk + 1000]}
@@ -233,7 +219,8 @@ def setup_day(
         for shipment, row in zip(result["shipments"], rows[chunk : chunk + 1000], strict=True):
             number = shipment["tracking_number"]
             where[number] = (row["address"]["lat"], row["address"]["lon"])
-            windows[number] = datetime.fromisoformat(row["window"]["start"]).timestamp()
+            if "window" in row:
+                windows[number] = _epoch(row["window"]["start"])
     plan = api.call(
         "POST",
         "/api/v1/plans",
@@ -265,6 +252,11 @@ def setup_day(
         plan["unassigned"],
         protocols,
     )
+
+
+def _every(k: int, share: float) -> bool:
+    """Whether item `k` is among an evenly spread `share` of items: every 5th at 0.2."""
+    return int((k + 1) * share) > int(k * share)
 
 
 def _cancel_leftovers(api: Api, hub_id: str, day: date) -> None:
