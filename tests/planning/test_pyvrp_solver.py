@@ -1,9 +1,12 @@
+from dataclasses import replace
+
+import numpy as np
 import pytest
 from tests.conftest import shared_data
 from tests.planning.builders import problem, solve_checked, van
 
 from lastmile.planning.instances import read_instance
-from lastmile.planning.problem import Capacity, Load, Order, TimeWindow
+from lastmile.planning.problem import Capacity, Load, Order, Problem, TimeWindow
 from lastmile.planning.solver import Reason
 
 
@@ -33,6 +36,32 @@ def test_a_route_leaves_at_the_start_of_the_shift_and_serves_each_stop_early() -
     assert route.start_s == pytest.approx(300.0)
     assert [stop.start_s for stop in route.stops] == pytest.approx([600.0, 5_000.0])
     assert route.stops[0].wait_s == pytest.approx(0.0)
+
+
+def test_a_vehicle_paying_for_its_time_serves_what_it_can_while_a_window_is_still_shut() -> None:
+    """By distance alone "long" would come after "late" (100 m shorter), 2,000 s later."""
+    places = ("hub", "first", "late", "long")
+    metres = {
+        ("hub", "first"): 1000, ("hub", "late"): 1000, ("hub", "long"): 1000,
+        ("first", "late"): 1000, ("first", "long"): 1100, ("late", "long"): 100,
+    }  # fmt: skip
+    distance_m = np.zeros((4, 4))
+    for (a, b), m in metres.items():
+        distance_m[places.index(a), places.index(b)] = distance_m[
+            places.index(b), places.index(a)
+        ] = m
+    orders = [
+        Order("first", location=1, windows=(TimeWindow(0.0, 500.0),)),
+        Order("late", location=2, windows=(TimeWindow(10_000.0, 11_000.0),)),
+        Order("long", location=3, service_s=2_000.0),
+    ]
+    vehicle = replace(van(), hourly_cost_m=3600.0)
+    planning_problem = Problem(tuple(orders), (vehicle,), distance_m / 10.0, distance_m)
+    solution = solve_checked(planning_problem)
+
+    (route,) = solution.routes
+    assert route.order_ids == ("first", "long", "late")
+    assert route.end_s == pytest.approx(10_100.0)
 
 
 def test_a_route_that_would_wait_past_its_maximum_duration_leaves_later_instead() -> None:

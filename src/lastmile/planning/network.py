@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_S = 86_400.0
 DEPOT = 0
+DRIVER_HOUR_M = 3600.0
+"""What an hour of a driver's time weighs in the plan, in metres of driving: one metre a
+second, so that hours of waiting between stops cost more than a short detour."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,4 +275,5 @@ def _vehicle(crew: Crew, midnight: datetime, open_s: float, close_s: float) -> V
         shift_start_s=start_s,
         shift_end_s=max(start_s, end_s),
         skills=crew.skills,
+        hourly_cost_m=DRIVER_HOUR_M,
     )

@@ -90,6 +90,9 @@ class Vehicle:
     The route may not leave before `shift_start_s`, must be back by `shift_end_s`, and
     lasts at most `max_duration_s` from departure to return (waiting included).
     `fixed_cost_m` is the cost of using the vehicle at all, expressed in metres of driving.
+    `hourly_cost_m` is what an hour of its time costs, driving or waiting, in metres of
+    driving (rounded to whole metres per second): with it, and no maximum duration, the
+    route leaves at the start of the shift, so that time spent waiting for a window counts.
     """
 
     id: str
@@ -101,6 +104,7 @@ class Vehicle:
     max_duration_s: float = math.inf
     skills: frozenset[str] = frozenset()
     fixed_cost_m: float = 0.0
+    hourly_cost_m: float = 0.0
 
     def can_serve_skills(self, order: Order) -> bool:
         return order.skills <= self.skills

@@ -157,7 +157,7 @@ def _build(problem: Problem, orders: Sequence[Order], scale: int, *, soft_requir
         dimensions,
         scale=scale,
         first_location=len(depot_locations),
-        prize_unit=_prize_unit(problem, distance, scale),
+        prize_unit=_prize_unit(problem, distance, duration, scale),
         soft_required=soft_required,
     )
     profiles, vehicle_profile = _skill_profiles(
@@ -250,6 +250,8 @@ def _vehicle_types(
             tw_early=_up(vehicle.shift_start_s * scale),
             tw_late=_down(vehicle.shift_end_s * scale),
             shift_duration=_down(vehicle.max_duration_s * scale),
+            unit_duration_cost=_duration_cost(vehicle),
+            start_late=_latest_start(vehicle, scale),
             profile=vehicle_profile[vehicle.id],
         )
         same = next((vehicles for known, vehicles in types if known == vehicle_type), None)
@@ -258,6 +260,24 @@ def _vehicle_types(
         else:
             same.append(vehicle)
     return types
+
+
+def _duration_cost(vehicle: Vehicle) -> int:
+    """Cost per unit of time in units of distance: metres per second, whatever the scale."""
+    if vehicle.hourly_cost_m <= 0:
+        return 0
+    return max(1, round(vehicle.hourly_cost_m / 3600.0))
+
+
+def _latest_start(vehicle: Vehicle, scale: int) -> int | None:
+    """The start of the shift for a vehicle paying for its time and without a maximum duration.
+
+    PyVRP otherwise starts a route as late as the windows allow, which makes hours of
+    waiting between stops free.
+    """
+    if _duration_cost(vehicle) and math.isinf(vehicle.max_duration_s):
+        return _up(vehicle.shift_start_s * scale)
+    return None
 
 
 def _up(value: float) -> int:
@@ -279,10 +299,27 @@ def _capacity(vehicle: Vehicle, dimension: Dimension, orders: Sequence[Order]) -
     return _down(limit * _LOAD_SCALE[dimension])
 
 
-def _prize_unit(problem: Problem, distance: IntMatrix, scale: int) -> int:
-    """A prize larger than the cost of any one order's detour, fixed cost included."""
+def _prize_unit(problem: Problem, distance: IntMatrix, duration: IntMatrix, scale: int) -> int:
+    """A prize larger than the cost of any one order's detour, fixed and time costs included."""
     largest_fixed = max((vehicle.fixed_cost_m for vehicle in problem.vehicles), default=0.0)
-    return 2 * int(distance.max()) + round(largest_fixed * scale) + 1
+    return (
+        2 * int(distance.max())
+        + round(largest_fixed * scale)
+        + _largest_time_cost(problem, duration, scale)
+        + 1
+    )
+
+
+def _largest_time_cost(problem: Problem, duration: IntMatrix, scale: int) -> int:
+    """What the time one order adds to a route can cost: its detour, service and waiting."""
+    cost = max((_duration_cost(vehicle) for vehicle in problem.vehicles), default=0)
+    if not cost or not problem.orders:
+        return 0
+    earliest_s = min(vehicle.shift_start_s for vehicle in problem.vehicles)
+    latest_open_s = max((w.start_s for order in problem.orders for w in order.windows), default=0)
+    longest_service_s = max(order.service_s for order in problem.orders)
+    added_s = longest_service_s + max(0.0, latest_open_s - earliest_s)
+    return cost * (2 * int(duration.max()) + _up(added_s * scale))
 
 
 def _skill_profiles(
