@@ -33,7 +33,7 @@ class DemoFleet:
     drivers: int = 20
     stops_per_driver: int = 10
     speed: float = 1.0
-    shift_hours: float = 8.0
+    shift_hours: float = 4.0
     seed: int = 1
     head_start_s: float = HEAD_START_S
 
