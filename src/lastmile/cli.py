@@ -198,7 +198,9 @@ def user_create(
 @app.command()
 def demo(
     fresh: Annotated[bool, typer.Option(help="Start from an empty demo organisation")] = False,
-    drivers: Annotated[int, typer.Option(min=0, max=500, help="Simulated drivers (0: none)")] = 20,
+    drivers: Annotated[
+        int, typer.Option(min=0, max=500, help="Simulated drivers, 25 stops each (0: none)")
+    ] = 8,
     speed: Annotated[
         float, typer.Option(min=1, help="Times faster than real time (1: live, in step with now)")
     ] = 1.0,

@@ -22,16 +22,16 @@ from lastmile.sim.world import Day, Scenario
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 120.0
-HEAD_START_S = 90 * 60.0
-"""How far into the day the demo opens: the vans have loaded, most have left the hub."""
+HEAD_START_S = 40 * 60.0
+"""How far into the day the demo opens: the vans have loaded, most are twenty minutes out."""
 LINK_LEAD_S = 300.0
 """Real seconds after the announcement before a linked shipment's stop is due, at the soonest."""
 
 
 @dataclass(frozen=True, slots=True)
 class DemoFleet:
-    drivers: int = 20
-    stops_per_driver: int = 10
+    drivers: int = 8
+    stops_per_driver: int = 25
     speed: float = 1.0
     shift_hours: float = 4.0
     seed: int = 1
