@@ -175,6 +175,13 @@ def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def problem_for(request: Request, error: Exception) -> JSONResponse:
+    """The problem response the app's handlers give `error`, for code answering outside them."""
+    if isinstance(error, LastmileError):
+        return _lastmile_error(request, error)
+    return _unexpected_error(request, error)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]

@@ -3,7 +3,6 @@
 import base64
 import binascii
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -17,11 +16,7 @@ from lastmile.auth.models import ApiKey
 from lastmile.db import utcnow
 from lastmile.errors import InvalidInput, MalformedRequest, NotFound, Unauthenticated
 from lastmile.ingest.protocols.native import NativeBatch, fixes_from_batch
-from lastmile.ingest.protocols.osmand import (
-    decode_osmand_json,
-    decode_osmand_query,
-    is_json_request,
-)
+from lastmile.ingest.protocols.osmand import decode_osmand_request
 from lastmile.ingest.protocols.owntracks import decode_owntracks, owntracks_http_identity
 from lastmile.ingest.service import Ingestor
 
@@ -85,15 +80,14 @@ async def osmand(request: Request, ingestor: IngestorDep) -> PlainTextResponse:
     """Traccar Client and other OsmAnd-protocol trackers: query string, form or JSON body."""
     max_future_s = request.app.state.settings.ingest_max_future_s
     body = await request.body()
-    now = utcnow()
     try:
-        if is_json_request(request.headers.get("content-type")):
-            fixes = decode_osmand_json(body, now=now, max_future_s=max_future_s)
-        else:
-            params = dict(request.query_params)
-            if body:
-                params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-            fixes = [decode_osmand_query(params, now=now, max_future_s=max_future_s)]
+        fixes = decode_osmand_request(
+            request.query_params,
+            request.headers.get("content-type"),
+            body,
+            now=utcnow(),
+            max_future_s=max_future_s,
+        )
     except InvalidInput as error:
         if error.field in _ID_FIELDS:
             raise MalformedRequest(error.detail, errors=error.errors) from None

@@ -4,6 +4,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from lastmile.errors import InvalidInput, MalformedRequest
 from lastmile.ingest.protocols import _validate as v
@@ -110,6 +111,23 @@ def decode_osmand_json(
             for index, item in enumerate(location)
         ]
     return [_json_fix(location, "location", device_id, now=now, max_future_s=max_future_s)]
+
+
+def decode_osmand_request(
+    params: Mapping[str, str],
+    content_type: str | None,
+    body: bytes,
+    *,
+    now: datetime,
+    max_future_s: float,
+) -> list[Fix]:
+    """The fixes of one request: a JSON body, or query parameters with a form body over them."""
+    if is_json_request(content_type):
+        return decode_osmand_json(body, now=now, max_future_s=max_future_s)
+    merged = dict(params)
+    if body:
+        merged.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    return [decode_osmand_query(merged, now=now, max_future_s=max_future_s)]
 
 
 def _json_fix(
