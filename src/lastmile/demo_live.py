@@ -126,21 +126,13 @@ def run_fleet(
     say(
         f"The day runs {datetime.fromtimestamp(planned.start_s, zone):%H:%M} to"
         f" {datetime.fromtimestamp(planned.end_s, zone):%H:%M} ({day.timezone})"
-        f" at x{fleet.speed:g}; it opens {fleet.head_start_s / 60:.0f} minutes in, fast-forwarded."
+        f" at x{fleet.speed:g}; it opens {planned.head_start_s / 60:.0f} minutes in,"
+        " fast-forwarded."
     )
-    due_after_s = planned.start_s + fleet.head_start_s + LINK_LEAD_S * fleet.speed
+    due_after_s = planned.start_s + planned.head_start_s + LINK_LEAD_S * fleet.speed
     links = tracking_links(url, api_key, day, due_after_s=due_after_s)
     on_ready(links, driver_signin_link(url, api_key, day))
-    stats = asyncio.run(
-        drive(
-            planned,
-            url=url,
-            api_key=api_key,
-            speed=fleet.speed,
-            head_start_s=fleet.head_start_s,
-            quiet=True,
-        )
-    )
+    stats = asyncio.run(drive(planned, url=url, api_key=api_key, speed=fleet.speed, quiet=True))
     say(f"The simulated day is over: {stats.summary()}. The server keeps running (Ctrl-C stops).")
 
 

@@ -5,9 +5,7 @@ cost as much again as storing its fix. `OsmAndFastPath` takes a plain, well-form
 request straight to the ingestor and hands anything else to the app unchanged.
 """
 
-import logging
-from urllib.parse import parse_qsl
-
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -18,10 +16,7 @@ from lastmile.db import utcnow
 from lastmile.ingest.devices import DeviceOwner
 from lastmile.ingest.osmand_port import OSMAND_PATH
 from lastmile.ingest.protocols.osmand import decode_osmand_request, is_json_request
-from lastmile.ingest.service import Ingestor
 from lastmile.types import Fix
-
-log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 8192
 _METHODS = {"GET", "POST", "PUT"}
@@ -48,9 +43,9 @@ class OsmAndFastPath:
         if ready is None:
             await self.app(scope, replay(body, receive), send)
             return
-        ingestor, fixes, owner = ready
+        fixes, owner = ready
         try:
-            await ingestor.ingest(fixes, owner=owner)
+            await scope["app"].state.ingestor.ingest(fixes, owner=owner)
         except Exception as error:
             await problem_for(Request(scope), error)(scope, receive, send)
             return
@@ -71,12 +66,12 @@ def _plain_osmand(scope: Scope) -> bool:
     return length.isdigit() and int(length) <= MAX_BODY_BYTES
 
 
-async def _decoded(scope: Scope, body: bytes) -> tuple[Ingestor, list[Fix], DeviceOwner] | None:
-    """The ingestor, the request's fixes and their device's owner; None to leave it to the app."""
+async def _decoded(scope: Scope, body: bytes) -> tuple[list[Fix], DeviceOwner] | None:
+    """The request's fixes and their device's owner; None to leave the request to the app."""
     if b"\x00" in body or b"%00" in body or len(body) > MAX_BODY_BYTES:
         return None
     state = scope["app"].state
-    params = dict(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True))
+    params = QueryParams(scope["query_string"])
     try:
         fixes = decode_osmand_request(
             params, None, body, now=utcnow(), max_future_s=state.settings.ingest_max_future_s
@@ -84,4 +79,4 @@ async def _decoded(scope: Scope, body: bytes) -> tuple[Ingestor, list[Fix], Devi
         owner = await state.ingestor.devices.owner(fixes[0].device_id)
     except Exception:
         return None
-    return state.ingestor, fixes, owner
+    return fixes, owner

@@ -45,14 +45,16 @@ def prepare(
 
     The day is laid out to end as real time catches up with it, on the hub's local date
     today: the shift is cut short (down to `MIN_SHIFT_S`) rather than moved into the past.
-    With `head_start_s` it starts that much earlier, for `drive` to catch up on.
+    With `head_start_s` it starts that much earlier; the fleet carries it, for `drive` to
+    catch up on.
     """
     network, area = local_network(data_dir, map_name)
-    scenario = _fit_today(scenario, speed=speed, now_s=time.time(), head_start_s=head_start_s)
+    now_s = time.time()
+    scenario = _fit_today(scenario, speed=speed, now_s=now_s, head_start_s=head_start_s)
     start = day_start_s(
         duration_s=LOADING_S + scenario.shift_s + OVERRUN_S,
         speed=speed,
-        now_s=time.time(),
+        now_s=now_s,
         timezone=scenario.timezone,
         head_start_s=head_start_s,
     )
@@ -69,7 +71,7 @@ def prepare(
         profile=profile,
         rates=rates,
     )
-    return day, fleet
+    return day, replace(fleet, head_start_s=head_start_s)
 
 
 def _fit_today(scenario: Scenario, *, speed: float, now_s: float, head_start_s: float) -> Scenario:
@@ -92,16 +94,15 @@ async def drive(
     url: str,
     api_key: str,
     speed: float,
-    head_start_s: float = 0.0,
     concurrency: int = 64,
     quiet: bool = False,
 ) -> RunStats:
     """Replay the fleet's day against the server at `speed` (inf: as fast as possible).
 
-    A day prepared with `head_start_s` is driven at `CATCH_UP_SPEED` until it is back on
-    its anchored timeline.
+    A fleet with a head start is driven at `CATCH_UP_SPEED` until it is back on its
+    anchored timeline.
     """
-    clock = SimClock(start_s=fleet.start_s, speed=speed, head_start_s=head_start_s)
+    clock = SimClock(start_s=fleet.start_s, speed=speed, head_start_s=fleet.head_start_s)
 
     def progress(stats: RunStats, sim_s: float) -> None:
         if not quiet:

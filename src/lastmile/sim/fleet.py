@@ -20,6 +20,8 @@ _FIRST_FIX_AFTER = {"note": "the first fix taken at or after this moment jumps"}
 class Fleet:
     phones: list[SimPhone]
     truth: TruthLog
+    head_start_s: float = 0.0
+    """How far before its anchored timeline the day starts, for the clock to catch up on."""
 
     @property
     def start_s(self) -> float:
