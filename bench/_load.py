@@ -2,6 +2,7 @@
 process can load the server on the same 2-core machine without being the bottleneck."""
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -20,6 +21,8 @@ class Connection:
     async def request(
         self, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
+        if self.reader is None or self.reader.at_eof():
+            await self.open()  # the server closed an idle keep-alive connection, as it may
         assert self.reader is not None
         assert self.writer is not None
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
@@ -27,8 +30,18 @@ class Connection:
             lines.append(f"{name}: {value}")
         if body or method in ("POST", "PUT"):
             lines.append(f"Content-Length: {len(body)}")
-        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        status_line = await self.reader.readline()
+        request = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+        try:
+            self.writer.write(request)
+            status_line = await self.reader.readline()
+        except ConnectionError:
+            status_line = b""
+        if not status_line:  # closed while idle before it read the request: send it again
+            await self.open()
+            assert self.reader is not None
+            assert self.writer is not None
+            self.writer.write(request)
+            status_line = await self.reader.readline()
         status = int(status_line.split()[1])
         length = 0
         while True:
@@ -50,4 +63,5 @@ class Connection:
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            await self.writer.wait_closed()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()

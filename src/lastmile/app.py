@@ -13,6 +13,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import lastmile
 from lastmile.alerts.monitor import FleetMonitor
@@ -253,6 +254,13 @@ def create_app(
             raise exc
         log.warning("SQLite was busy; the request changed nothing and may be retried")
         response = error_response(Busy("the database is busy with another change: retry"))
+        response.headers["Retry-After"] = "1"
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    def _pool_exhausted(request: object, exc: PoolTimeout) -> object:
+        log.warning("every database connection stayed in use: the request was refused to retry")
+        response = error_response(Busy("every database connection is in use: retry"))
         response.headers["Retry-After"] = "1"
         return response
 

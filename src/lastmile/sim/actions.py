@@ -6,12 +6,12 @@ departure time) and `POST /api/v1/shipments/{tn}/events`. A `DriverActions` for 
 API can replace it without touching the runner.
 """
 
-from typing import Any, Protocol
+from typing import Protocol
 
 import httpx
 
 from lastmile.sim.driver import Action
-from lastmile.sim.incidents import at
+from lastmile.sim.wire import action_request
 
 
 class DriverActions(Protocol):
@@ -27,16 +27,5 @@ class ShipmentEventActions:
         self.headers = {"Authorization": f"Bearer {api_key}"}
 
     async def perform(self, client: httpx.AsyncClient, action: Action) -> httpx.Response:
-        when = at(action.at_s).isoformat()
-        if action.kind == "depart":
-            return await client.post(
-                f"/api/v1/routes/{action.route_id}/start", json={"at": when}, headers=self.headers
-            )
-        body: dict[str, Any] = {"status": action.kind, "at": when}
-        if action.reason:
-            body["reason"] = action.reason
-        if action.lat is not None and action.lon is not None:
-            body["location"] = {"lat": action.lat, "lon": action.lon}
-        return await client.post(
-            f"/api/v1/shipments/{action.tracking_number}/events", json=body, headers=self.headers
-        )
+        request = action_request(action)
+        return await client.post(request.path, json=request.json, headers=self.headers)

@@ -8,10 +8,11 @@ phone does; what the server refused is counted, with the first few answers kept.
 """
 
 import asyncio
+import functools
 import heapq
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +21,9 @@ import httpx
 from lastmile.sim.actions import DriverActions
 from lastmile.sim.clock import SimClock
 from lastmile.sim.driver import Action, DriverDay
-from lastmile.sim.gps import PhoneDay, PhoneProfile, SimFix, Upload, phone_uploads
-from lastmile.sim.incidents import at
+from lastmile.sim.gps import PhoneDay, PhoneProfile, Upload, phone_uploads
+from lastmile.sim.wire import PhoneRequest, upload_requests
 
-MAX_BATCH = 1000
-MPS_PER_KNOT = 1852.0 / 3600.0
 RETRIES = 4
 
 
@@ -153,30 +152,17 @@ class Runner:
 
     async def _upload(self, upload: Upload) -> None:
         late = upload.send_s - upload.fixes[0].at_s > 60.0
-        if upload.protocol == "native":
-            for start in range(0, len(upload.fixes), MAX_BATCH):
-                chunk = upload.fixes[start : start + MAX_BATCH]
-                body = {"device_id": upload.device_id, "fixes": [_native(f) for f in chunk]}
-                response = await self._retrying(
-                    lambda body=body: self.client.post(  # type: ignore[misc]
-                        "/api/v1/fixes", json=body, headers=self.headers
-                    )
-                )
-                self._count(response, upload, len(chunk), late)
-        elif len(upload.fixes) == 1:
-            params = _osmand(upload.device_id, upload.fixes[0])
-            response = await self._retrying(
-                lambda: self.client.post("/ingest/osmand", params=params)
-            )
-            self._count(response, upload, 1, late)
-        else:
-            # Traccar Client 9+ sends what it stored offline as one JSON request.
-            body = {
-                "device_id": upload.device_id,
-                "location": [_osmand_json(f) for f in upload.fixes],
-            }
-            response = await self._retrying(lambda: self.client.post("/ingest/osmand", json=body))
-            self._count(response, upload, len(upload.fixes), late)
+        for request in upload_requests(upload):
+            response = await self._retrying(functools.partial(self._post, request))
+            self._count(response, upload, len(request.fix_times_s), late)
+
+    def _post(self, request: PhoneRequest) -> Awaitable[httpx.Response]:
+        return self.client.post(
+            request.path,
+            json=request.json,
+            params=request.params,
+            headers=self.headers if request.api_key else None,
+        )
 
     def _count(
         self, response: httpx.Response | None, upload: Upload, fixes: int, late: bool
@@ -215,45 +201,3 @@ class Runner:
                 await asyncio.sleep(delay)
                 delay *= 2
         return None
-
-
-def _native(fix: SimFix) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "at": at(fix.at_s).isoformat(),
-        "lat": round(fix.lat, 7),
-        "lon": round(fix.lon, 7),
-        "accuracy_m": fix.accuracy_m,
-        "speed_mps": fix.speed_mps,
-        "moving": fix.moving,
-    }
-    if fix.heading_deg is not None:
-        body["heading_deg"] = fix.heading_deg
-    return body
-
-
-def _osmand_json(fix: SimFix) -> dict[str, Any]:
-    return {
-        "timestamp": at(fix.at_s).isoformat(),
-        "coords": {
-            "latitude": round(fix.lat, 7),
-            "longitude": round(fix.lon, 7),
-            "accuracy": fix.accuracy_m,
-            "speed": fix.speed_mps,
-            "heading": fix.heading_deg if fix.heading_deg is not None else -1,
-        },
-        "is_moving": fix.moving,
-    }
-
-
-def _osmand(device_id: str, fix: SimFix) -> dict[str, str]:
-    params = {
-        "id": device_id,
-        "timestamp": str(int(fix.at_s)),
-        "lat": f"{fix.lat:.7f}",
-        "lon": f"{fix.lon:.7f}",
-        "accuracy": f"{fix.accuracy_m}",
-        "speed": f"{fix.speed_mps / MPS_PER_KNOT:.2f}",
-    }
-    if fix.heading_deg is not None:
-        params["bearing"] = f"{fix.heading_deg}"
-    return params
