@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -188,6 +188,7 @@ class Played:
     refused: int = 0
     retries: int = 0
     lag_s: list[float] = field(default_factory=list)
+    answered_in_s: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter[str] = field(default_factory=Counter)
     """Refusals by what was sent and the answer's status and title."""
     posted: dict[tuple[str, float], float] = field(default_factory=dict)
@@ -213,9 +214,16 @@ async def _send(
         await asyncio.sleep(pause_s)
         pause_s *= 2
     if status >= 300:
-        kind = "fixes" if request.fix_times_s else request.path.rsplit("/", 1)[-1]
+        kind = _kind(request)
         detail = json.loads(payload).get("detail", "") if payload.startswith(b"{") else ""
         raise Refused(f"{kind} {status}: {_IDS.sub('…', detail)[:120]}")
+
+
+def _kind(request: PhoneRequest) -> str:
+    """What a request is, for the report: the endpoint's last word, or its fixes' protocol."""
+    if request.fix_times_s:
+        return "native fixes" if request.api_key else "OsmAnd fixes"
+    return request.path.rsplit("/", 1)[-1]
 
 
 _IDS = re.compile(r"[0-9a-f]{8}-[0-9a-f-]{27}|\b[0-9A-Z]{12}\b")
@@ -264,6 +272,8 @@ async def _play(
                         played.refused += 1
                         played.errors[str(refusal)] += 1
                         continue
+                    finally:
+                        played.answered_in_s[_kind(request)].append(time.perf_counter() - written)
                     played.fixes_acknowledged += len(request.fix_times_s)
                     if isinstance(item, Action):
                         played.actions += 1
@@ -368,6 +378,12 @@ async def _level(
     for stretch in (caught_up, caught_up_again, run):
         for error, count in stretch.errors.most_common():
             print(f"refused {count} x {error}", file=sys.stderr)
+    for kind, answered in sorted(run.answered_in_s.items()):
+        print(
+            f"{kind}: {len(answered)} answered in p50 {1000 * _percentile(answered, 0.5):,.0f} ms,"
+            f" p99 {1000 * _percentile(answered, 0.99):,.0f} ms",
+            file=sys.stderr,
+        )
     cold = [ms for posted_s, ms in latencies if posted_s < WARMUP_S]
     warm = [ms for posted_s, ms in latencies if posted_s >= WARMUP_S]
     seconds = last[0] - first[0]
