@@ -30,6 +30,20 @@ async def test_subscribers_get_messages_in_order(bus: Bus) -> None:
         await subscription.close()
 
 
+async def test_what_is_ready_comes_at_once_in_order_and_no_more(bus: Bus) -> None:
+    channel = f"fleet:{uuid.uuid4()}"
+    subscription = await bus.subscribe(channel)
+    for i in range(10):
+        await bus.publish(channel, {"n": i})
+    first = await subscription.get(timeout_s=5)
+    received = [first] if first else []
+    while len(received) < 10:  # the Redis relay may still be bringing some in
+        received += subscription.ready(3) or [m for m in [await subscription.get(5)] if m]
+    assert [m.data["n"] for m in received] == list(range(10))
+    assert subscription.ready(100) == []
+    await subscription.close()
+
+
 async def test_channels_are_separate(bus: Bus) -> None:
     mine, theirs = f"fleet:{uuid.uuid4()}", f"fleet:{uuid.uuid4()}"
     subscription = await bus.subscribe(mine)

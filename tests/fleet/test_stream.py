@@ -73,3 +73,25 @@ def test_a_closed_stream_lets_go_of_its_subscription(live_server: LiveServer) ->
     while bus.subscriber_count(channel) and time.monotonic() < deadline:
         live_server.publish(channel, {"type": "position", "driver_id": "d"})
     assert bus.subscriber_count(channel) == 0
+
+
+def test_a_burst_reaches_the_stream_whole_and_in_order(live_server: LiveServer) -> None:
+    org = make_org(live_server.db, "Burst")
+    channel = fleet_channel(org.org_id)
+    with (
+        httpx.Client(base_url=live_server.url, timeout=10) as client,
+        client.stream("GET", "/api/v1/stream/fleet", headers=org.headers) as stream,
+    ):
+        lines = stream.iter_lines()
+        assert next(lines) == ": connected"
+        for n in range(300):
+            live_server.publish(channel, {"type": "position", "driver_id": "d", "n": n})
+        events = []
+        for line in lines:
+            if line.startswith("event: "):
+                events.append([line.removeprefix("event: ")])
+            elif line.startswith("data: "):
+                events[-1].append(json.loads(line.removeprefix("data: "))["n"])
+                if len(events) == 300:
+                    break
+    assert events == [["position", n] for n in range(300)]

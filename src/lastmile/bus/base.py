@@ -34,6 +34,10 @@ class Subscription(Protocol):
         """The next message, or None when `timeout_s` passes first."""
         ...
 
+    def ready(self, limit: int) -> list[Message]:
+        """Up to `limit` messages already queued, without waiting."""
+        ...
+
     async def retune(self, *channels: str) -> None:
         """Listen to these channels from now on, losing nothing on the ones kept."""
         ...

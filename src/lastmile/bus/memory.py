@@ -37,6 +37,12 @@ class MemorySubscription:
         except TimeoutError:
             return None
 
+    def ready(self, limit: int) -> list[Message]:
+        taken: list[Message] = []
+        while len(taken) < limit and not self.queue.empty():
+            taken.append(self.queue.get_nowait())
+        return taken
+
     async def __aiter__(self) -> AsyncIterator[Message]:
         while True:
             yield await self.queue.get()
