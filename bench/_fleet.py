@@ -82,7 +82,8 @@ class Schedule:
     """Every driver's uploads and actions in sending order; drivers can join at any time."""
 
     def __init__(self) -> None:
-        self._heap: list[tuple[float, int, int, int]] = []
+        self._heap: list[tuple[float, int, int]] = []
+        """(send time, uploads before actions, driver): one entry per driver, its next."""
         self._streams: dict[int, Iterator[tuple[float, int, Item, str]]] = {}
         self._pending: dict[int, Item] = {}
         self.drivers: dict[int, SimDriver] = {}
@@ -96,7 +97,7 @@ class Schedule:
         """The next message sent before `until_s`, or None when there is none yet."""
         if not self._heap or self._heap[0][0] >= until_s:
             return None
-        send_s, _, _, number = heapq.heappop(self._heap)
+        send_s, _, number = heapq.heappop(self._heap)
         item = self._pending.pop(number)
         self._advance(number)
         return send_s, self.drivers[number], item
@@ -106,7 +107,7 @@ class Schedule:
         if following is not None:
             send_s, order, item, _ = following
             self._pending[number] = item
-            heapq.heappush(self._heap, (send_s, order, id(item), number))
+            heapq.heappush(self._heap, (send_s, order, number))
 
 
 async def register_drivers(

@@ -21,8 +21,8 @@ class Connection:
     async def request(
         self, method: str, path: str, *, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
-        if self.reader is None or self.reader.at_eof():
-            await self.open()  # the server closed an idle keep-alive connection, as it may
+        if self.reader is None:
+            await self.open()
         assert self.reader is not None
         assert self.writer is not None
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
@@ -36,7 +36,7 @@ class Connection:
             status_line = await self.reader.readline()
         except ConnectionError:
             status_line = b""
-        if not status_line:  # closed while idle before it read the request: send it again
+        if not status_line:  # the server closed the idle keep-alive connection: send it again
             await self.open()
             assert self.reader is not None
             assert self.writer is not None

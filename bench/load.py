@@ -183,7 +183,6 @@ class Played:
 
     fixes_sent: int = 0
     fixes_acknowledged: int = 0
-    uploads_skipped: int = 0
     actions: int = 0
     refused: int = 0
     retries: int = 0
@@ -290,7 +289,6 @@ async def _play(
         send_s, driver, item = due
         if isinstance(item, Upload):
             if send_s < from_s:
-                played.uploads_skipped += 1
                 continue
             played.fixes_sent += len(item.fixes)
         if (wait_s := send_s - time.time()) > 0:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -145,6 +145,13 @@ def serving_app() -> FastAPI:
     return create_app(freeze_heap=True)
 
 
+def _retry_later(detail: str) -> JSONResponse:
+    """503 Busy with `Retry-After: 1`: nothing was changed, the same request may come again."""
+    response = error_response(Busy(detail))
+    response.headers["Retry-After"] = "1"
+    return response
+
+
 def create_app(
     settings: Settings | None = None, database: Database | None = None, *, freeze_heap: bool = False
 ) -> FastAPI:
@@ -253,16 +260,12 @@ def create_app(
         if "database is locked" not in str(exc.orig):
             raise exc
         log.warning("SQLite was busy; the request changed nothing and may be retried")
-        response = error_response(Busy("the database is busy with another change: retry"))
-        response.headers["Retry-After"] = "1"
-        return response
+        return _retry_later("the database is busy with another change: retry")
 
     @app.exception_handler(PoolTimeout)
     def _pool_exhausted(request: object, exc: PoolTimeout) -> object:
         log.warning("every database connection stayed in use: the request was refused to retry")
-        response = error_response(Busy("every database connection is in use: retry"))
-        response.headers["Retry-After"] = "1"
-        return response
+        return _retry_later("every database connection is in use: retry")
 
     app.add_middleware(IdempotencyMiddleware, ttl_s=settings.idempotency_ttl_s)
     app.add_middleware(RefuseNulMiddleware)

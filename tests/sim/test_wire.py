@@ -3,11 +3,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from lastmile.ingest.protocols.native import decode_native
+from lastmile.ingest.protocols.native import MAX_FIXES, decode_native
 from lastmile.ingest.protocols.osmand import decode_osmand_request
 from lastmile.sim.driver import Action
 from lastmile.sim.gps import SimFix, Upload
-from lastmile.sim.wire import MAX_BATCH, PhoneRequest, action_request, upload_requests, wire_time_s
+from lastmile.sim.wire import PhoneRequest, action_request, upload_requests, wire_time_s
 
 T0 = 1_700_000_000.25
 NOW = datetime.fromtimestamp(T0 + 7200.0, UTC)
@@ -66,12 +66,12 @@ def test_osmand_single_fix_goes_in_the_query_with_whole_seconds() -> None:
 
 
 def test_a_long_native_backlog_is_split_into_batches_the_api_takes() -> None:
-    fixes = tuple(_fix(k) for k in range(MAX_BATCH + 5))
+    fixes = tuple(_fix(k) for k in range(MAX_FIXES + 5))
 
     requests = upload_requests(Upload(T0, "p", "native", fixes))
 
-    assert [len(r.fix_times_s) for r in requests] == [MAX_BATCH, 5]
-    assert [len(_decoded(r)) for r in requests] == [MAX_BATCH, 5]
+    assert [len(r.fix_times_s) for r in requests] == [MAX_FIXES, 5]
+    assert [len(_decoded(r)) for r in requests] == [MAX_FIXES, 5]
 
 
 def test_leaving_the_hub_starts_the_route_and_a_delivery_is_a_shipment_event() -> None:

@@ -24,6 +24,11 @@ class Message:
         """The data as compact JSON, encoded once however many streams send it on."""
         return json.dumps(self.data, separators=(",", ":"), default=_plain)
 
+    @cached_property
+    def sse(self) -> bytes:
+        """The message as one Server-Sent Event named by its `type`, built once for every stream."""
+        return f"event: {self.data.get('type', 'message')}\ndata: {self.encoded}\n\n".encode()
+
 
 class Subscription(Protocol):
     """Messages on the subscribed channels, in publish order per channel."""

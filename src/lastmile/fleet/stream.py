@@ -10,19 +10,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from lastmile.auth.deps import PrincipalDep
-from lastmile.bus.base import Bus, Message, Subscription, fleet_channel
+from lastmile.bus.base import Bus, Subscription, fleet_channel
 
 router = APIRouter(tags=["fleet"])
 
 HEARTBEAT_S = 15.0
 MAX_BATCH = 500
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-
-
-def sse_event(message: Message) -> bytes:
-    """One message as an SSE event named by its `type`, the data its compact JSON."""
-    kind = str(message.data.get("type", "message"))
-    return f"event: {kind}\ndata: {message.encoded}\n\n".encode()
 
 
 async def _events(request: Request, bus: Bus, channel: str) -> AsyncIterator[bytes]:
@@ -37,7 +31,7 @@ async def _events(request: Request, bus: Bus, channel: str) -> AsyncIterator[byt
                 yield b": heartbeat\n\n"
                 continue
             batch = [message, *subscription.ready(MAX_BATCH - 1)]
-            yield b"".join(sse_event(m) for m in batch)
+            yield b"".join(m.sse for m in batch)
     finally:
         await subscription.close()
 

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lastmile.ingest.protocols.native import MAX_FIXES
+from lastmile.ingest.protocols.osmand import MPS_PER_KNOT
 from lastmile.sim.driver import Action
 from lastmile.sim.gps import SimFix, Upload
 from lastmile.sim.incidents import at
-
-MAX_BATCH = 1000
-MPS_PER_KNOT = 1852.0 / 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +28,7 @@ class PhoneRequest:
 
 
 def upload_requests(upload: Upload) -> list[PhoneRequest]:
-    """The requests one upload takes: native batches of at most `MAX_BATCH`, OsmAnd's query
+    """The requests one upload takes: native batches of at most `MAX_FIXES`, OsmAnd's query
     for a single fix, or the JSON list Traccar Client 9+ sends for what it stored offline."""
     if upload.protocol == "native":
         return [
@@ -40,8 +39,8 @@ def upload_requests(upload: Upload) -> list[PhoneRequest]:
                 fix_times_s=tuple(_sent(f.at_s) for f in chunk),
             )
             for chunk in (
-                upload.fixes[start : start + MAX_BATCH]
-                for start in range(0, len(upload.fixes), MAX_BATCH)
+                upload.fixes[start : start + MAX_FIXES]
+                for start in range(0, len(upload.fixes), MAX_FIXES)
             )
         ]
     if len(upload.fixes) == 1:
@@ -84,7 +83,8 @@ def wire_time_s(text: str) -> float:
 
 
 def _sent(at_s: float) -> float:
-    return wire_time_s(at(at_s).isoformat())
+    """`wire_time_s` of the time as sent: to the microsecond, as ISO-8601 carries it."""
+    return round(at(at_s).timestamp(), 3)
 
 
 def _native(fix: SimFix) -> dict[str, Any]:
