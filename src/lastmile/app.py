@@ -47,8 +47,8 @@ from lastmile.feedback.views import router as feedback_router
 from lastmile.fleet.stream import router as fleet_stream_router
 from lastmile.fleet.views import router as fleet_router
 from lastmile.hubs.views import router as hubs_router
+from lastmile.ingest.fast_path import FixFastPath
 from lastmile.ingest.mqtt import OwnTracksListener
-from lastmile.ingest.osmand_fast import OsmAndFastPath
 from lastmile.ingest.scheduled import retention_loop
 from lastmile.ingest.service import Ingestor, build_pipeline
 from lastmile.ingest.store import FixStore
@@ -270,7 +270,7 @@ def create_app(
     app.add_middleware(IdempotencyMiddleware, ttl_s=settings.idempotency_ttl_s)
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(OsmAndFastPath)  # outermost of ours: it skips the rest when it can
+    app.add_middleware(FixFastPath)  # outermost of ours: it skips the rest when it can
 
     routers = (  # the phones' endpoints first: every request tries the routes in this order
         ingest_router,

@@ -164,23 +164,22 @@ def bulk_create(
     return outcome
 
 
-def get_shipment(*, session: Session, org_id: uuid.UUID, tracking_number: str) -> Shipment:
-    """By tracking number, normalised; a number whose check character fails says so."""
+def get_shipment(
+    *, session: Session, org_id: uuid.UUID, tracking_number: str, for_update: bool = False
+) -> Shipment:
+    """By tracking number, normalised; a number whose check character fails says so.
+    `for_update` holds the row lock (and reads the row afresh) so concurrent events replay in
+    turn."""
     try:
         number = tracking_numbers.validate(tracking_number)
     except tracking_numbers.TrackingNumberError as error:
         raise NotFound(str(error)) from None
     query = select(Shipment).where(Shipment.org_id == org_id, Shipment.tracking_number == number)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
     shipment = session.scalar(query)
     if shipment is None:
         raise NotFound(f"no shipment with tracking number {number}")
-    return shipment
-
-
-def get_for_update(*, session: Session, org_id: uuid.UUID, tracking_number: str) -> Shipment:
-    """Like `get_shipment`, holding the row lock so concurrent events replay in turn."""
-    shipment = get_shipment(session=session, org_id=org_id, tracking_number=tracking_number)
-    session.refresh(shipment, with_for_update=True)
     return shipment
 
 
@@ -265,7 +264,9 @@ def record_event(
     lat: float | None = None,
     lon: float | None = None,
 ) -> Shipment:
-    shipment = get_for_update(session=session, org_id=org_id, tracking_number=tracking_number)
+    shipment = get_shipment(
+        session=session, org_id=org_id, tracking_number=tracking_number, for_update=True
+    )
     previous = shipment.status
     event = append_event(
         session=session,
