@@ -29,7 +29,7 @@ from tests.servers import Server, create_org, server_env
 from lastmile.db import Database
 from lastmile.db.engine import make_engine
 from lastmile.db.migrate import upgrade
-from lastmile.ingest.store import FixStore, StoredFix
+from lastmile.ingest.store import COLUMNS, COPY_TYPES, FixStore, StoredFix
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 BATCH = 1000
@@ -45,11 +45,11 @@ HEADER = """## GPS ingestion
 
 A real `lastmile serve` on this machine (uvloop), loaded over loopback from a second process.
 Batch: 4 clients posting 1,000-fix batches to `POST /api/v1/fixes` for {batch_s:.0f} s, each
-answered once committed. Raw baseline: the same columns written by a bare `COPY` (PostgreSQL)
-or `executemany` (SQLite), 50,000 rows, no HTTP, no pipeline. FixStore: our storage alone, in
-batches of 1,000. OsmAnd: {devices} devices, one single-fix request at a time each, for
-{osmand_s:.0f} s. SSE: 40 devices posting {rate:,} fixes/s, latency from the server's arrival
-stamp to the line read on an open fleet stream. Targets (PostgreSQL): >= 20,000 fixes/s
+answered once committed. Raw baseline: the same columns written by a bare binary `COPY`
+(PostgreSQL) or `executemany` (SQLite), 50,000 rows, no HTTP, no pipeline. FixStore: our storage
+alone, in batches of 1,000. OsmAnd: {devices} devices, one single-fix request at a time each,
+for {osmand_s:.0f} s. SSE: 40 devices posting {rate:,} fixes/s, latency from the server's
+arrival stamp to the line read on an open fleet stream. Targets (PostgreSQL): >= 20,000 fixes/s
 batched and >= 50 % of the raw baseline; >= 2,000 OsmAnd requests/s; p99 fix-to-SSE < 250 ms.
 The load generator shares the machine's 2 cores with the server.
 
@@ -221,7 +221,9 @@ def _raw_write(database: Database, rows: list[StoredFix]) -> float:
             marks = ", ".join("?" * len(RAW_COLUMNS))
             raw.executemany(f"INSERT INTO fixes ({columns}) VALUES ({marks})", values)
         else:
-            with raw.cursor() as cursor, cursor.copy(f"COPY fixes ({columns}) FROM STDIN") as copy:
+            binary = f"COPY fixes ({columns}) FROM STDIN (FORMAT BINARY)"
+            with raw.cursor() as cursor, cursor.copy(binary) as copy:
+                copy.set_types([COPY_TYPES[COLUMNS.index(c)] for c in RAW_COLUMNS])
                 for value in values:
                     copy.write_row(value)
     return len(rows) / (time.perf_counter() - began)

@@ -118,3 +118,46 @@ def test_a_resent_batch_is_stored_once_whatever_its_size(db: Database) -> None:
         assert _count(db) - before == size + 1
     if db.dialect == "postgresql":
         assert store.resent_batches == 4
+
+
+def test_every_column_reads_back_as_written_whatever_the_batch_size(db: Database) -> None:
+    from lastmile.ingest.store import COLUMNS, SMALL_BATCH
+
+    org = make_org(db, "Round trip").org_id
+    now = datetime.now(UTC).replace(microsecond=123456)
+    for size in (1, SMALL_BATCH + 1):
+        driver = uuid.uuid4()
+        full = StoredFix(
+            driver_id=driver,
+            org_id=org,
+            device_id="phone-ü",
+            at=now,
+            received_at=now + timedelta(seconds=2),
+            lat=60.123456789,
+            lon=-24.5,
+            smoothed_lat=60.1234,
+            smoothed_lon=-24.4999,
+            accuracy_m=4,
+            speed_mps=12.5,
+            heading_deg=359.9,
+            altitude_m=-3.25,
+            battery_pct=81.0,
+            mock=True,
+            quality="rejected:impossible_speed",
+        )
+        older = [_fix(driver, org, now - timedelta(seconds=i + 1)) for i in range(size - 1)]
+        FixStore(db).write([full, *older])
+        with db.session() as session:
+            row = session.execute(
+                select(*(fixes.c[name] for name in COLUMNS)).where(
+                    fixes.c.driver_id == driver, fixes.c.at == now
+                )
+            ).one()
+        assert tuple(row) == full.row()
+        assert _count_of(db, driver) == size
+
+
+def _count_of(db: Database, driver: uuid.UUID) -> int:
+    with db.session() as session:
+        query = select(func.count()).select_from(fixes).where(fixes.c.driver_id == driver)
+        return int(session.scalar(query) or 0)
