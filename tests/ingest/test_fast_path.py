@@ -57,12 +57,8 @@ def test_a_plain_fix_is_stored_without_the_endpoint(
 ) -> None:
     driver = make_driver(client, org, "fast-1")
     assert client.get(_query("fast-1")).status_code == 200
-    form = f"id=fast-1&timestamp={STAMP + 5}&lat=60.1705&lon=24.9405"
-    posted = client.post(
-        "/ingest/osmand",
-        content=form,
-        headers={"content-type": "application/x-www-form-urlencoded"},
-    )
+    form = {"id": "fast-1", "timestamp": str(STAMP + 5), "lat": "60.1705", "lon": "24.9405"}
+    posted = client.post("/ingest/osmand", data=form)
 
     assert posted.status_code == 200
     assert endpoint_calls == []

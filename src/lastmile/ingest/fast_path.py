@@ -56,11 +56,11 @@ class FixFastPath:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = dict(scope["headers"]) if scope["type"] == "http" else {}
-        decoder = _decoder(scope, headers)
-        if decoder is None:
+        taken = _taken(scope)
+        if taken is None:
             await self.app(scope, receive, send)
             return
+        decoder, headers = taken
         body = await read_body(receive)
         ready = await decoder(scope, headers, body)
         if ready is None:
@@ -74,27 +74,45 @@ class FixFastPath:
         await ready.answer(result)(scope, receive, send)
 
 
-def _decoder(scope: Scope, headers: dict[bytes, bytes]) -> _Decoder | None:
-    """Which short way the request may take, judged by its head alone; None for the app."""
-    if scope["type"] != "http" or b"idempotency-key" in headers:
+def _taken(scope: Scope) -> tuple[_Decoder, dict[bytes, bytes]] | None:
+    """The short way this request may take and its headers, judged by its head alone; None
+    for the app. Only the phones' paths pay for reading the headers."""
+    route = _ROUTES.get(scope["path"]) if scope["type"] == "http" else None
+    if route is None:
         return None
-    if b"transfer-encoding" in headers:
+    headers = dict(scope["headers"])
+    decoder = route(scope, headers)
+    return None if decoder is None else (decoder, headers)
+
+
+def _plain(headers: dict[bytes, bytes]) -> int | None:
+    """The declared body length of a request no middleware has anything to do for, else None."""
+    if b"idempotency-key" in headers or b"transfer-encoding" in headers:
         return None
     length = headers.get(b"content-length", b"0")
-    if not length.isdigit():
+    return int(length) if length.isdigit() else None
+
+
+def _is_json(headers: dict[bytes, bytes]) -> bool:
+    return is_json_request(headers.get(b"content-type", b"").decode("latin-1"))
+
+
+def _osmand_route(scope: Scope, headers: dict[bytes, bytes]) -> _Decoder | None:
+    length = _plain(headers)
+    if length is None or length > MAX_OSMAND_BODY_BYTES or scope["method"] not in _OSMAND_METHODS:
         return None
-    path, method = scope["path"], scope["method"]
-    if path == OSMAND_PATH and method in _OSMAND_METHODS:
-        if any(nul in scope["query_string"] for nul in _NUL_IN_QUERY):
-            return None
-        if is_json_request(headers.get(b"content-type", b"").decode("latin-1")):
-            return None
-        return _osmand if int(length) <= MAX_OSMAND_BODY_BYTES else None
-    if path == NATIVE_PATH and method == "POST" and not scope["query_string"]:
-        if not is_json_request(headers.get(b"content-type", b"").decode("latin-1")):
-            return None
-        return _native if int(length) <= scope["app"].state.settings.max_body_bytes else None
-    return None
+    if any(nul in scope["query_string"] for nul in _NUL_IN_QUERY) or _is_json(headers):
+        return None
+    return _osmand
+
+
+def _native_route(scope: Scope, headers: dict[bytes, bytes]) -> _Decoder | None:
+    length = _plain(headers)
+    if length is None or length > scope["app"].state.settings.max_body_bytes:
+        return None
+    if scope["method"] != "POST" or scope["query_string"] or not _is_json(headers):
+        return None
+    return _native
 
 
 async def _osmand(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> _Ready | None:
@@ -131,3 +149,9 @@ async def _native(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> _Re
     if owner.org_id != principal.org_id:
         return None
     return _Ready(fixes, owner, lambda result: JSONResponse(result.as_dict()))
+
+
+_ROUTES: dict[str, Callable[[Scope, dict[bytes, bytes]], _Decoder | None]] = {
+    OSMAND_PATH: _osmand_route,
+    NATIVE_PATH: _native_route,
+}

@@ -69,8 +69,9 @@ class StoredFix:
 SMALL_BATCH = 64
 """At most this many rows go in by one pipelined INSERT instead of COPY: for the single fixes
 that phones send, COPY's savepoint cost more than the rows (bench/load.py)."""
+_COLUMN_LIST = ", ".join(COLUMNS)
 _INSERT = (
-    f"INSERT INTO fixes ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+    f"INSERT INTO fixes ({_COLUMN_LIST}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
     "ON CONFLICT DO NOTHING"
 )
 
@@ -88,7 +89,7 @@ type instead of looking up a dumper for each value, about five times faster than
 
 
 def _copy_rows(cursor: Cursor[Any], table: str, batch: Sequence[StoredFix]) -> None:
-    with cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+    with cursor.copy(f"COPY {table} ({_COLUMN_LIST}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(COPY_TYPES)
         for fix in batch:
             copy.write_row(fix.row())
@@ -138,7 +139,7 @@ class FixStore:
         a staging table and `ON CONFLICT DO NOTHING` instead."""
         raw = connection.connection.driver_connection
         assert raw is not None
-        columns = ", ".join(COLUMNS)
+        columns = _COLUMN_LIST
         try:
             with connection.begin_nested(), raw.cursor() as cursor:
                 _copy_rows(cursor, "fixes", batch)
