@@ -7,14 +7,16 @@ from fastapi.testclient import TestClient
 
 from lastmile.app import create_app
 from lastmile.config import Settings
-from lastmile.runtime import freeze_startup_heap
+from lastmile.runtime import YOUNG_COLLECTION_EVERY, tune_garbage_collector
 
 
 @pytest.fixture
 def unfrozen() -> Iterator[None]:
+    thresholds = gc.get_threshold()
     gc.unfreeze()
     yield
     gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 @pytest.mark.usefixtures("unfrozen")
@@ -22,11 +24,20 @@ def test_freezing_leaves_every_live_object_out_of_collection() -> None:
     alive = [[] for _ in range(3)]  # containers the collector tracks, like a server's
     assert all(_tracked(o) for o in alive)
 
-    frozen = freeze_startup_heap()
+    frozen = tune_garbage_collector()
 
     assert frozen == gc.get_freeze_count() >= len(alive)
     assert not any(_tracked(o) for o in alive)
     assert _tracked([])  # what is made afterwards is collected as before
+
+
+@pytest.mark.usefixtures("unfrozen")
+def test_young_objects_are_collected_less_often_than_by_default() -> None:
+    default_every = gc.get_threshold()[0]
+
+    tune_garbage_collector()
+
+    assert gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY > default_every
 
 
 def _tracked(candidate: object) -> bool:
@@ -43,3 +54,4 @@ def test_an_app_freezes_its_heap_once_started_only_when_serving_and_allowed(
     settings = Settings(_env_file=None, env="test", data_dir=tmp_path, gc_freeze=setting)  # type: ignore[call-arg]
     with TestClient(create_app(settings, freeze_heap=asked)):
         assert (gc.get_freeze_count() > 0) is frozen
+        assert (gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY) is frozen

@@ -62,7 +62,7 @@ from lastmile.orgsettings.views import router as orgsettings_router
 from lastmile.payments.views import router as payments_router
 from lastmile.pod.views import router as pod_router
 from lastmile.routing.views import router as map_router
-from lastmile.runtime import freeze_startup_heap
+from lastmile.runtime import tune_garbage_collector
 from lastmile.shipments.views import router as shipments_router
 from lastmile.trips.views import router as trips_router
 from lastmile.web.control_tower.views import api as control_tower_api
@@ -219,7 +219,7 @@ def create_app(
                 OutboxWorker(database=app.state.db, settings=settings).run(), name="notify-outbox"
             )
         if freeze_heap and settings.gc_freeze:
-            freeze_startup_heap()
+            tune_garbage_collector()
         try:
             yield
         finally:

@@ -27,7 +27,7 @@ from lastmile.ingest.store import FixStore
 from lastmile.notify.worker import OutboxWorker
 from lastmile.planning.cli import plan_app
 from lastmile.routing.cli import map_app
-from lastmile.runtime import freeze_startup_heap
+from lastmile.runtime import tune_garbage_collector
 from lastmile.sim.cli import simulate
 from lastmile.trips.cli import trips_app
 
@@ -134,7 +134,7 @@ def worker(
         retention = retention_loop(FixStore(database), retention_days=settings.fix_retention_days)
         sweep = sweep_loop(database, bus, every_s=settings.alert_sweep_s)
         if settings.gc_freeze:
-            freeze_startup_heap()
+            tune_garbage_collector()
         try:
             await asyncio.gather(retention, sweep, *(w.run() for w in workers))
         finally:

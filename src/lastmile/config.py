@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     access_log: bool = True
     """One log line per request (off behind a proxy that logs them: it costs CPU per fix)."""
     gc_freeze: bool = True
-    """Exempt start-up objects from garbage collection once started (`runtime.py`)."""
+    """Tune the garbage collector once started: freeze start-up objects, collect young ones
+    less often (`runtime.py`)."""
     max_body_bytes: int = 5_000_000
     session_ttl_s: int = 12 * 3600
     idempotency_ttl_s: int = 24 * 3600
