@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Fix:
-    """One GPS fix as a device reported it, converted to SI units and UTC.
+    """One GPS fix as a device reported it, converted to SI units and UTC; never changed once
+    made (not frozen: a frozen dataclass takes three times as long to make, per fix).
 
     `at` is timezone-aware UTC; `None` means the device did not say.
     """

@@ -134,13 +134,13 @@ def test_fit_can_take_speed_factors_from_the_fleets_fixes(
     FixStore(database).write(
         [
             StoredFix(
-                driver,
-                org_id,
-                "van",
-                start + timedelta(seconds=15 * i),
-                start + timedelta(seconds=15 * i),
-                52.37 + 0.001 * i,
-                4.89,
+                driver_id=driver,
+                org_id=org_id,
+                device_id="van",
+                at=start + timedelta(seconds=15 * i),
+                received_at=start + timedelta(seconds=15 * i),
+                lat=52.37 + 0.001 * i,
+                lon=4.89,
             )
             for i in range(30)
         ]

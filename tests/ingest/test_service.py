@@ -13,9 +13,10 @@ from lastmile.bus.base import Subscription
 from lastmile.db import Database
 from lastmile.fleet import service as fleet
 from lastmile.ingest import standard_handlers
+from lastmile.ingest.devices import DeviceOwner
 from lastmile.ingest.models import fixes
-from lastmile.ingest.pipeline import Pipeline
-from lastmile.ingest.service import Ingestor
+from lastmile.ingest.pipeline import Pipeline, TrackedFix
+from lastmile.ingest.service import TRAIL_POINTS, Ingestor, position_message
 from lastmile.ingest.store import FixStore
 from lastmile.ingest.writer import BatchWriter
 from lastmile.types import Fix
@@ -93,3 +94,20 @@ async def test_a_route_change_makes_the_fix_hooks_read_the_plan_again(db: Databa
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert woken == [driver.id]
+
+
+def test_a_long_batch_carries_as_much_trail_as_the_control_tower_keeps() -> None:
+    owner = DeviceOwner(org_id=uuid.uuid4(), driver_id=uuid.uuid4(), device_id="trail-1")
+    start = datetime.now(UTC) - timedelta(hours=1)
+    live = [
+        TrackedFix(
+            Fix(device_id="trail-1", at=start + timedelta(seconds=i), lat=60 + i / 1e5, lon=25)
+        )
+        for i in range(TRAIL_POINTS + 100)
+    ]
+
+    message = position_message(owner, live, received_at=start)
+
+    assert len(message["fixes"]) == TRAIL_POINTS
+    assert message["fixes"][0] == [live[100].fix.at.isoformat(), live[100].lat, 25]
+    assert message["fixes"][-1][0] == message["at"] == live[-1].fix.at.isoformat()

@@ -153,7 +153,7 @@ def test_every_column_reads_back_as_written_whatever_the_batch_size(db: Database
                     fixes.c.driver_id == driver, fixes.c.at == now
                 )
             ).one()
-        assert tuple(row) == full.row()
+        assert tuple(row) == tuple(full)
         assert _count_of(db, driver) == size
 
 

@@ -73,10 +73,16 @@ def _stored(tracked: TrackedFix, owner: DeviceOwner, received_at: datetime) -> S
     )
 
 
+TRAIL_POINTS = 500
+"""At most this many of a batch's accepted fixes, the newest, ride on its position message: as
+many as the Control Tower keeps of a driver's trail (control_tower.js)."""
+
+
 def position_message(
     owner: DeviceOwner, live: Sequence[TrackedFix], received_at: datetime
 ) -> dict[str, Any]:
-    """The bus message for one driver's accepted fixes of one batch; the last is the position."""
+    """The bus message for one driver's accepted fixes of one batch; the last is the position,
+    the newest `TRAIL_POINTS` the trail."""
     last = live[-1]
     return {
         "type": "position",
@@ -90,7 +96,9 @@ def position_message(
         "accuracy_m": last.fix.accuracy_m,
         "mock": last.fix.mock,
         "received_at": received_at.isoformat(),
-        "fixes": [[t.fix.at.isoformat(), round(t.lat, 7), round(t.lon, 7)] for t in live],
+        "fixes": [
+            [t.fix.at.isoformat(), round(t.lat, 7), round(t.lon, 7)] for t in live[-TRAIL_POINTS:]
+        ],
     }
 
 

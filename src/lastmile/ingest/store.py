@@ -7,9 +7,8 @@ a fix already stored (same driver, same time) is skipped, so re-sent batches are
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from psycopg import Cursor
 from psycopg.errors import UniqueViolation
@@ -21,34 +20,14 @@ from lastmile.ingest.models import QUALITY_OK, DriverPosition, fixes
 
 log = logging.getLogger(__name__)
 
-COLUMNS = (
-    "driver_id",
-    "at",
-    "org_id",
-    "device_id",
-    "received_at",
-    "lat",
-    "lon",
-    "smoothed_lat",
-    "smoothed_lon",
-    "accuracy_m",
-    "speed_mps",
-    "heading_deg",
-    "altitude_m",
-    "battery_pct",
-    "mock",
-    "quality",
-)
-
-
-@dataclass(slots=True)
-class StoredFix:
-    """One row of `fixes`: a decoded fix, whose driver it is, and what the pipeline made of it."""
+class StoredFix(NamedTuple):
+    """One row of `fixes`, its fields in the table's column order: a decoded fix, whose driver
+    it is, and what the pipeline made of it. A tuple, so that COPY takes it as it is."""
 
     driver_id: uuid.UUID
+    at: datetime
     org_id: uuid.UUID
     device_id: str
-    at: datetime
     received_at: datetime
     lat: float
     lon: float
@@ -62,8 +41,8 @@ class StoredFix:
     mock: bool = False
     quality: str = QUALITY_OK
 
-    def row(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in COLUMNS)
+
+COLUMNS = StoredFix._fields
 
 
 SMALL_BATCH = 64
@@ -92,7 +71,7 @@ def _copy_rows(cursor: Cursor[Any], table: str, batch: Sequence[StoredFix]) -> N
     with cursor.copy(f"COPY {table} ({_COLUMN_LIST}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(COPY_TYPES)
         for fix in batch:
-            copy.write_row(fix.row())
+            copy.write_row(fix)
 
 
 class FixStore:
@@ -124,13 +103,13 @@ class FixStore:
 
     def _insert(self, connection: Connection, batch: Sequence[StoredFix]) -> None:
         statement = sqlite.insert(fixes).on_conflict_do_nothing()
-        connection.execute(statement, [dict(zip(COLUMNS, f.row(), strict=True)) for f in batch])
+        connection.execute(statement, [f._asdict() for f in batch])
 
     def _insert_few(self, connection: Connection, batch: Sequence[StoredFix]) -> None:
         raw = connection.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cursor:
-            cursor.executemany(_INSERT, [fix.row() for fix in batch])
+            cursor.executemany(_INSERT, batch)
             if cursor.rowcount < len(batch):
                 self.resent_batches += 1
 

@@ -91,29 +91,31 @@ def fixes_from_batch(
 ) -> list[Fix]:
     """Turn an already-parsed batch into fixes, checking what the schema cannot (clock, id)."""
     device_id = v.device_id(batch.device_id, "device_id")
-    latest = now + timedelta(seconds=max_future_s)
+    latest = (now + timedelta(seconds=max_future_s)).astimezone(UTC)
+    fixes = []
     for index, item in enumerate(batch.fixes):
-        if not v.EARLIEST_AT <= item.at <= latest:
-            v.check_at(item.at, f"fixes[{index}].at", now=now, max_future_s=max_future_s)
-    return [
-        Fix(
-            device_id=device_id,
-            at=item.at.astimezone(UTC),
-            lat=item.lat,
-            lon=item.lon,
-            accuracy_m=item.accuracy_m,
-            speed_mps=item.speed_mps,
-            heading_deg=item.heading_deg,
-            altitude_m=item.altitude_m,
-            battery_pct=item.battery_pct,
-            charging=item.charging,
-            mock=item.mock,
-            moving=item.moving,
-            event=item.event,
-            attributes=dict(item.attributes),
+        at = item.at.astimezone(UTC)  # and compared in UTC: no time zone looked up twice
+        if not v.EARLIEST_AT <= at <= latest:
+            v.check_at(at, f"fixes[{index}].at", now=now, max_future_s=max_future_s)
+        fixes.append(
+            Fix(
+                device_id=device_id,
+                at=at,
+                lat=item.lat,
+                lon=item.lon,
+                accuracy_m=item.accuracy_m,
+                speed_mps=item.speed_mps,
+                heading_deg=item.heading_deg,
+                altitude_m=item.altitude_m,
+                battery_pct=item.battery_pct,
+                charging=item.charging,
+                mock=item.mock,
+                moving=item.moving,
+                event=item.event,
+                attributes=item.attributes,
+            )
         )
-        for item in batch.fixes
-    ]
+    return fixes
 
 
 def _as_lastmile_error(error: ValidationError) -> LastmileError:
