@@ -20,6 +20,7 @@ from lastmile.ingest.models import QUALITY_OK, DriverPosition, fixes
 
 log = logging.getLogger(__name__)
 
+
 class StoredFix(NamedTuple):
     """One row of `fixes`, its fields in the table's column order: a decoded fix, whose driver
     it is, and what the pipeline made of it. A tuple, so that COPY takes it as it is."""
