@@ -122,7 +122,7 @@ class TestSpeedFilter:
             "continue",
             "continue",
         ]
-        assert [item.notes for item in items] == [[], [], ["speed.reanchored"], []]
+        assert [item.notes for item in items] == [(), (), ("speed.reanchored",), ()]
 
     def test_scattered_rejected_fixes_do_not_reanchor(self, tracks, track):
         speed = SpeedFilter(reanchor_after=3)

@@ -88,7 +88,7 @@ class TestPipeline:
         with caplog.at_level(logging.ERROR, logger="lastmile.ingest.pipeline"):
             item = pipeline.process(tracks.fix())
         assert item.status is Status.LIVE
-        assert item.failed_handlers == ["broken"]
+        assert item.failed_handlers == ("broken",)
         assert len(after.calls) == 1
         assert pipeline.counters["handler_error.broken"] == 1
         assert "'broken'" in caplog.records[0].getMessage()
@@ -103,7 +103,7 @@ class TestPipeline:
             name = "noter"
 
             def handle(self, item, track):
-                item.notes.append("saw.it")
+                item.note("saw.it")
                 return CONTINUE
 
         pipeline = Pipeline([Noter()])

@@ -120,7 +120,7 @@ class SpeedFilter:
             suspects.fixes = [item.fix]
         if len(suspects.fixes) >= self.reanchor_after:
             suspects.fixes.clear()
-            item.notes.append("speed.reanchored")
+            item.note("speed.reanchored")
             return CONTINUE
         return Verdict.reject("impossible_speed")
 

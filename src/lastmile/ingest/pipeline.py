@@ -9,7 +9,7 @@ counted, and the fix carries on as if it had said "carry on".
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol, TypeVar
 
@@ -31,8 +31,9 @@ class TrackedFix:
     """A fix on its way through the pipeline; handlers annotate it and never replace `fix`.
 
     `smoothed_lat`/`smoothed_lon` stay `None` until a smoothing handler fills them; the raw
-    position is always `fix.lat`/`fix.lon`. `notes` are things handlers observed, counted
-    by the pipeline as `note.<text>`.
+    position is always `fix.lat`/`fix.lon`. `notes` are things handlers observed (`note`),
+    counted by the pipeline as `note.<text>`. Both tuples are empty for nearly every fix, so
+    none is made for it.
     """
 
     fix: Fix
@@ -40,8 +41,11 @@ class TrackedFix:
     reason: str | None = None
     smoothed_lat: float | None = None
     smoothed_lon: float | None = None
-    notes: list[str] = field(default_factory=list)
-    failed_handlers: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
+    failed_handlers: tuple[str, ...] = ()
+
+    def note(self, text: str) -> None:
+        self.notes += (text,)
 
     @property
     def lat(self) -> float:
@@ -153,7 +157,9 @@ class Pipeline:
                     fix.at.isoformat(),
                 )
                 self.counters[f"handler_error.{handler.name}"] += 1
-                item.failed_handlers.append(handler.name)
+                item.failed_handlers += (handler.name,)
+                continue
+            if verdict is CONTINUE:
                 continue
             if verdict.action is Action.REJECT:
                 item.status, item.reason = Status.REJECTED, verdict.reason

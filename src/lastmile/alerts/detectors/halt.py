@@ -32,17 +32,20 @@ class HaltContext:
 @dataclass(slots=True)
 class _Run:
     start: datetime
-    points: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=CENTRE_SAMPLE))
+    lats: deque[float] = field(default_factory=lambda: deque(maxlen=CENTRE_SAMPLE))
+    lons: deque[float] = field(default_factory=lambda: deque(maxlen=CENTRE_SAMPLE))
     last_at: datetime | None = None
     outliers: list[tuple[datetime, float, float]] = field(default_factory=list)
     raised: bool = False
     suspicious: bool = False
 
+    def add(self, lat: float, lon: float) -> None:
+        self.lats.append(lat)
+        self.lons.append(lon)
+
     def centre(self) -> tuple[float, float]:
-        return (
-            statistics.median(p[0] for p in self.points),
-            statistics.median(p[1] for p in self.points),
-        )
+        """The median position of the newest `CENTRE_SAMPLE` fixes of the run."""
+        return statistics.median(self.lats), statistics.median(self.lons)
 
 
 class HaltDetector:
@@ -51,6 +54,7 @@ class HaltDetector:
     def __init__(self, driver_id: str, thresholds: AlertThresholds) -> None:
         self.driver_id = driver_id
         self.thresholds = thresholds
+        self._min_duration = timedelta(seconds=thresholds.halt_min_s)
         self._run: _Run | None = None
         self._off_route_halts: list[tuple[float, float]] = []
 
@@ -62,7 +66,7 @@ class HaltDetector:
             return signals
         centre = run.centre()
         if haversine_m(lat, lon, *centre) <= self.thresholds.halt_radius_m:
-            run.points.append((lat, lon))
+            run.add(lat, lon)
             run.outliers.clear()
             run.last_at = at
         else:
@@ -74,17 +78,14 @@ class HaltDetector:
             for later in run.outliers[1:]:
                 signals += self.push(*later, context)
             return signals
-        if not run.raised and run.last_at - run.start >= self._min_duration():
+        if not run.raised and run.last_at - run.start >= self._min_duration:
             signals += self._maybe_raise(run, context)
         return signals
-
-    def _min_duration(self) -> timedelta:
-        return timedelta(seconds=self.thresholds.halt_min_s)
 
     @staticmethod
     def _start(at: datetime, lat: float, lon: float) -> _Run:
         run = _Run(start=at, last_at=at)
-        run.points.append((lat, lon))
+        run.add(lat, lon)
         return run
 
     def _key(self, run: _Run, kind: AlertKind) -> str:
