@@ -64,11 +64,12 @@ class _Watch:
 
     def signals(self, observations: Sequence[Observation]) -> list[Signal]:
         found: list[Signal] = []
+        halt_context = self.day.halt_context
         for seen in observations:
             found += self.spoof.push(seen.at, seen.lat, seen.lon, mock=seen.mock)
             if not seen.accepted:
                 continue
-            found += self.halt.push(seen.at, seen.lat, seen.lon, self.day.halt_context)
+            found += self.halt.push(seen.at, seen.lat, seen.lon, halt_context)
             if self.deviation is not None:
                 found += self.deviation.push(seen.at, seen.lat, seen.lon, seen.accuracy_m)
         return found

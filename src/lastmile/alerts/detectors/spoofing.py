@@ -24,8 +24,7 @@ class SpoofDetector:
 
     def push(self, at: datetime, lat: float, lon: float, *, mock: bool) -> list[Signal]:
         signals: list[Signal] = []
-        day = at.date().isoformat()
-        if mock and self._mock_day_raised != day:
+        if mock and self._mock_day_raised != (day := at.date().isoformat()):
             self._mock_day_raised = day
             signals.append(
                 self._signal(
