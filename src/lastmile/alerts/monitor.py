@@ -131,10 +131,10 @@ class FleetMonitor:
     async def observe(
         self, *, org_id: uuid.UUID, driver_id: uuid.UUID, observations: Sequence[Observation]
     ) -> None:
-        """Run the detectors over one batch of a driver's fixes; never raises."""
+        """Run the detectors over one batch of a driver's fixes, oldest first; never raises."""
         try:
             watch = await self._watch(org_id, driver_id)
-            signals = watch.signals(sorted(observations, key=lambda o: o.at))
+            signals = watch.signals(observations)
             if not signals:
                 return
             subject = Subject(driver_id=driver_id, route_id=watch.day.route_id)

@@ -155,8 +155,7 @@ class Ingestor:
     async def ingest(self, fixes: Sequence[Fix], *, owner: DeviceOwner) -> IngestResult:
         """Process fixes of one device; returns once they are stored, publishes after."""
         received_at = utcnow()
-        ordered = sorted(fixes, key=lambda f: f.at)
-        tracked = [self.pipeline.process(fix) for fix in ordered]
+        tracked = self.pipeline.process_many(fixes)
         await self.writer.write([_stored(t, owner, received_at) for t in tracked])
 
         result = IngestResult()

@@ -119,7 +119,6 @@ class FixStore:
         a staging table and `ON CONFLICT DO NOTHING` instead."""
         raw = connection.connection.driver_connection
         assert raw is not None
-        columns = _COLUMN_LIST
         try:
             with connection.begin_nested(), raw.cursor() as cursor:
                 _copy_rows(cursor, "fixes", batch)
@@ -132,7 +131,7 @@ class FixStore:
             )
             _copy_rows(cursor, "fixes_incoming", batch)
             cursor.execute(
-                f"INSERT INTO fixes ({columns}) SELECT {columns} FROM fixes_incoming "
+                f"INSERT INTO fixes ({_COLUMN_LIST}) SELECT {_COLUMN_LIST} FROM fixes_incoming "
                 "ON CONFLICT DO NOTHING"
             )
             cursor.execute("TRUNCATE fixes_incoming")
@@ -166,20 +165,7 @@ class FixStore:
         if not newest:
             return
         rows = [
-            {
-                "driver_id": f.driver_id,
-                "org_id": f.org_id,
-                "device_id": f.device_id,
-                "at": f.at,
-                "received_at": f.received_at,
-                "lat": f.lat,
-                "lon": f.lon,
-                "accuracy_m": f.accuracy_m,
-                "speed_mps": f.speed_mps,
-                "heading_deg": f.heading_deg,
-                "battery_pct": f.battery_pct,
-                "mock": f.mock,
-            }
+            {"driver_id": f.driver_id, **{c: getattr(f, c) for c in _POSITION_COLUMNS}}
             # A fixed order, so that concurrent writers lock rows alike and never deadlock.
             for f in sorted(newest.values(), key=lambda f: f.driver_id)
         ]
