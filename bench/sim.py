@@ -92,7 +92,6 @@ def main() -> None:
         async with httpx.AsyncClient(base_url="http://sim.invalid", transport=transport) as client:
             runner = Runner(
                 client=client,
-                api_key="bench",
                 actions=ShipmentEventActions("bench"),
                 clock=SimClock(start_s=min(d.start_s for d in days), speed=math.inf),
                 concurrency=256,

@@ -6,7 +6,7 @@ import math
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import httpx
@@ -14,7 +14,7 @@ import typer
 
 from lastmile.config import Settings
 from lastmile.routing.fallback import HaversineNetwork
-from lastmile.sim.actions import ShipmentEventActions
+from lastmile.sim.actions import DriverActions, DriverAppActions, ShipmentEventActions
 from lastmile.sim.clock import SimClock, day_start_s, longest_day_s
 from lastmile.sim.driver import LOADING_S, straight_detour
 from lastmile.sim.fleet import Fleet, build_fleet, road_detour, road_speeds
@@ -27,6 +27,7 @@ OVERRUN_S = 3600.0
 """Room after the shift for a day that runs late (halts, traffic, late stops)."""
 MIN_SHIFT_S = 2 * 3600.0
 """The shortest shift a day is cut to so as to end before the hub's local midnight."""
+ActionsKind = Literal["app", "events"]
 
 
 def prepare(
@@ -88,21 +89,32 @@ def _fit_today(scenario: Scenario, *, speed: float, now_s: float, head_start_s: 
     return scenario
 
 
+def driver_actions(kind: ActionsKind, *, api_key: str, day: Day) -> DriverActions:
+    """The drivers working in the driver app (signed in, on shift), or the integrator's way."""
+    if kind == "events":
+        return ShipmentEventActions(api_key)
+    return DriverAppActions(api_key=api_key, crew=day.crew)
+
+
 async def drive(
     fleet: Fleet,
     *,
     url: str,
     api_key: str,
     speed: float,
+    actions: DriverActions | None = None,
     concurrency: int = 64,
     quiet: bool = False,
+    resume_s: float | None = None,
 ) -> RunStats:
-    """Replay the fleet's day against the server at `speed` (inf: as fast as possible).
+    """Replay the fleet's day against the server at `speed` (inf: as fast as possible), the
+    drivers' actions sent by `actions` (default: `ShipmentEventActions`).
 
     A fleet with a head start is driven at `CATCH_UP_SPEED` until it is back on its
-    anchored timeline.
+    anchored timeline. With `resume_s` the day is taken up again from there (see `Runner.run`).
     """
-    clock = SimClock(start_s=fleet.start_s, speed=speed, head_start_s=fleet.head_start_s)
+    start_s = fleet.start_s if resume_s is None else resume_s
+    clock = SimClock(start_s=start_s, speed=speed, head_start_s=fleet.head_start_s)
 
     def progress(stats: RunStats, sim_s: float) -> None:
         if not quiet:
@@ -115,13 +127,12 @@ async def drive(
     async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as client:
         runner = Runner(
             client=client,
-            api_key=api_key,
-            actions=ShipmentEventActions(api_key),
+            actions=actions or ShipmentEventActions(api_key),
             clock=clock,
             concurrency=concurrency,
             progress=progress,
         )
-        return await runner.run(fleet.phones)
+        return await runner.run(fleet.phones, resume_s=resume_s)
 
 
 def simulate(
@@ -149,6 +160,13 @@ def simulate(
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=2000)] = 64,
     timezone: Annotated[str, typer.Option(help="The hub's time zone")] = "Europe/Helsinki",
+    actions: Annotated[
+        ActionsKind,
+        typer.Option(
+            help="app: drivers sign in to the driver app, work shifts and stops there;"
+            " events: the integrator's shipment events with the API key, nobody on shift"
+        ),
+    ] = "app",
 ) -> None:
     """Simulate a day of deliveries: plan it on the server, then drive it with phones."""
     if not speed > 0 or math.isnan(speed):
@@ -190,7 +208,14 @@ def simulate(
         fleet.truth.write(truth)
         typer.echo(f"ground truth: {truth} ({len(fleet.truth.records)} records)")
     stats = asyncio.run(
-        drive(fleet, url=url, api_key=api_key, speed=speed, concurrency=concurrency)
+        drive(
+            fleet,
+            url=url,
+            api_key=api_key,
+            speed=speed,
+            actions=driver_actions(actions, api_key=api_key, day=day),
+            concurrency=concurrency,
+        )
     )
     typer.echo(json.dumps(stats.summary()))
     for error in stats.errors[:5]:

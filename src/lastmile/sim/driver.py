@@ -76,7 +76,18 @@ class PlannedRoute:
     stops: tuple[PlannedStop, ...]
 
 
-ActionKind = Literal["depart", "arriving", "delivered", "attempted", "returned_to_hub"]
+ActionKind = Literal[
+    "shift_start",
+    "depart",
+    "arriving",
+    "arrived",
+    "delivered",
+    "attempted",
+    "returned_to_hub",
+    "shift_end",
+]
+"""The driver's day as `build_driver_day` scripts it uses `depart` to `returned_to_hub`; the
+driver app adds its shift and the arrival at the door (`sim.actions.DriverAppActions`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import functools
 import heapq
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from lastmile.sim.actions import DriverActions
 from lastmile.sim.clock import SimClock
 from lastmile.sim.driver import Action, DriverDay
 from lastmile.sim.gps import PhoneDay, PhoneProfile, Upload, phone_uploads
-from lastmile.sim.wire import PhoneRequest, upload_requests
+from lastmile.sim.wire import upload_requests
 
 RETRIES = 4
 
@@ -85,13 +85,17 @@ class RunStats:
 Message = tuple[float, int, Upload | Action, str]
 
 
-def messages(phones: list[SimPhone]) -> Iterator[Message]:
-    """Every upload and action of every phone, in sending order (ties: uploads first)."""
+def messages(
+    phones: list[SimPhone], script: Callable[[DriverDay], list[Action]] | None = None
+) -> Iterator[Message]:
+    """Every upload and action of every phone, in sending order (ties: uploads first); the
+    actions as `script` has the driver send them (default: the day's own)."""
     streams: list[Iterator[Message]] = []
     for phone in phones:
         device = phone.day.route.device_id
+        actions = script(phone.day) if script else phone.day.actions
         streams.append((u.send_s, 0, u, device) for u in phone.uploads())
-        streams.append((a.at_s, 1, a, device) for a in phone.day.actions)
+        streams.append((a.at_s, 1, a, device) for a in actions)
     return heapq.merge(*streams, key=lambda m: (m[0], m[1]))
 
 
@@ -102,7 +106,6 @@ class Runner:
         self,
         *,
         client: httpx.AsyncClient,
-        api_key: str,
         actions: DriverActions,
         clock: SimClock,
         concurrency: int = 64,
@@ -110,7 +113,6 @@ class Runner:
         progress_every_s: float = 5.0,
     ) -> None:
         self.client = client
-        self.headers = {"Authorization": f"Bearer {api_key}"}
         self.actions = actions
         self.clock = clock
         self.stats = RunStats()
@@ -119,11 +121,18 @@ class Runner:
         self._progress = progress
         self._progress_every_s = progress_every_s
 
-    async def run(self, phones: list[SimPhone]) -> RunStats:
-        """Send everything; returns once every request has been answered."""
+    async def run(self, phones: list[SimPhone], *, resume_s: float | None = None) -> RunStats:
+        """Send everything; returns once every request has been answered.
+
+        From `resume_s` on, for a day taken up again: the actions before it go at once (the
+        driver app's are replayed, and the server answers what it already has as before), the
+        uploads before it are skipped.
+        """
         tasks: set[asyncio.Task[None]] = set()
         last_report = time.monotonic()
-        for send_s, _, item, device in messages(phones):
+        for send_s, _, item, device in messages(phones, self.actions.script):
+            if resume_s is not None and send_s < resume_s and isinstance(item, Upload):
+                continue
             await self.clock.wait_until(send_s)
             await self._slots.acquire()
             lock = self._locks.setdefault(device, asyncio.Lock())
@@ -153,16 +162,9 @@ class Runner:
     async def _upload(self, upload: Upload) -> None:
         late = upload.send_s - upload.fixes[0].at_s > 60.0
         for request in upload_requests(upload):
-            response = await self._retrying(functools.partial(self._post, request))
+            send = functools.partial(self.actions.upload, self.client, request, upload.device_id)
+            response = await self._retrying(send)
             self._count(response, upload, len(request.fix_times_s), late)
-
-    def _post(self, request: PhoneRequest) -> Awaitable[httpx.Response]:
-        return self.client.post(
-            request.path,
-            json=request.json,
-            params=request.params,
-            headers=self.headers if request.api_key else None,
-        )
 
     def _count(
         self, response: httpx.Response | None, upload: Upload, fixes: int, late: bool

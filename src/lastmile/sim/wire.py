@@ -61,7 +61,12 @@ def upload_requests(upload: Upload) -> list[PhoneRequest]:
 
 
 def action_request(action: Action) -> PhoneRequest:
-    """Leaving the hub starts the route; everything else is an event on the stop's shipment."""
+    """Leaving the hub starts the route; everything else is an event on the stop's shipment.
+
+    Shifts and the arrival at the door exist only in the driver app (`DriverAppActions`).
+    """
+    if action.kind in ("shift_start", "shift_end", "arrived"):
+        raise ValueError(f"a {action.kind!r} action has no shipment event: send it from the app")
     when = at(action.at_s).isoformat()
     if action.kind == "depart":
         return PhoneRequest(

@@ -3,9 +3,10 @@
 `Scenario` says how big the day is and where; `sample_addresses` draws delivery addresses on
 the map's roads (snapped, on the hub's part of the network) inside the map's bounds, or
 uniformly around the hub when no map is built. `setup_day` then creates the hub (or reuses it
-by code, setting its opening hours to the simulated shift), the drivers with their phones'
-device ids, one vehicle each and the shipments; plans the day with the server's planner,
-commits the plan and returns each route as the driver's phone would get it.
+by code, setting its opening hours to the simulated shift), the crew (`sim.crew`: drivers
+with a phone number, a PIN and their phones' device ids, one vehicle each) and the shipments;
+plans the day with the server's planner, commits the plan and returns each route as the
+driver's phone would get it. `load_day` reads a day set up earlier back from the server.
 """
 
 import math
@@ -30,10 +31,9 @@ from lastmile.routing.network import (
 from lastmile.routing.paths import road_path
 from lastmile.routing.polyline import decode
 from lastmile.routing.tiles import read_map_info
+from lastmile.sim.crew import NAMES, SURNAMES, CrewMember, enlist
 from lastmile.sim.driver import PlannedRoute, PlannedStop
 
-NAMES = ("Aino", "Eero", "Helmi", "Onni", "Venla", "Leo", "Emma", "Elias", "Sofia", "Väinö")
-SURNAMES = ("Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Laine", "Heikkinen", "Koskinen")
 MAX_SNAP_M = 60.0
 WINDOW_S = 2 * 3600.0
 
@@ -75,6 +75,8 @@ class Scenario:
     window_share: float = 0.4
     """Share of shipments booked into a two-hour window; the rest come any time in the shift."""
     plan_seconds: float = 2.0
+    crew_tag: str | None = None
+    """Reuse the drivers and vehicles of earlier runs with this tag (the demo); None: new ones."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,6 +91,8 @@ class Day:
     routes: list[PlannedRoute]
     unassigned: list[dict[str, Any]] = field(default_factory=list)
     device_protocols: dict[str, str] = field(default_factory=dict)
+    crew: dict[str, CrewMember] = field(default_factory=dict)
+    """Each driver (by id) as their phone knows them: phone number, PIN, vehicle."""
 
 
 def local_network(data_dir: Path, map_name: str | None) -> tuple[RoadNetwork, Area | None]:
@@ -171,24 +175,12 @@ def setup_day(
     hub = _hub(api, scenario, hub_point, hours)
     _cancel_leftovers(api, hub["id"], opens.date())
     tag = uuid.uuid4().hex[:6]
-    driver_ids, vehicle_ids, protocols = [], [], {}
-    device_of: dict[str, str] = {}
-    for i in range(scenario.drivers):
-        device = f"sim-{tag}-{i:04d}"
-        name = f"{NAMES[i % len(NAMES)]} {SURNAMES[(i // len(NAMES)) % len(SURNAMES)]} ({i + 1})"
-        driver = api.call("POST", "/api/v1/drivers", json={"name": name, "device_ids": [device]})
-        vehicle = api.call(
-            "POST",
-            "/api/v1/vehicles",
-            json={
-                "plate": f"S{tag[:3].upper()}-{i}",
-                "capacity_parcels": scenario.stops_per_driver,
-            },
-        )
-        driver_ids.append(driver["id"])
-        vehicle_ids.append(vehicle["id"])
-        device_of[driver["id"]] = device
-        protocols[device] = "osmand" if _every(i, scenario.osmand_share) else "native"
+    crew = enlist(
+        api,
+        size=scenario.drivers,
+        capacity_parcels=scenario.stops_per_driver,
+        tag=scenario.crew_tag,
+    )
     count = scenario.drivers * scenario.stops_per_driver
     points = sample_addresses(network, area or default_area(hub_point), count, rng, hub=hub_point)
     windows: dict[str, float] = {}
@@ -227,30 +219,95 @@ def setup_day(
         json={
             "hub_id": hub["id"],
             "date": opens.date().isoformat(),
-            "driver_ids": driver_ids,
-            "vehicle_ids": vehicle_ids,
+            "driver_ids": [m.driver_id for m in crew],
+            "vehicle_ids": [m.vehicle_id for m in crew],
             "time_limit_s": scenario.plan_seconds,
         },
     )
     committed = api.call("POST", f"/api/v1/plans/{plan['id']}/commit")
-    for route in committed["routes"]:
+    return _day(
+        api,
+        scenario,
+        crew,
+        committed["routes"],
+        where=where,
+        windows=windows,
+        hub=(hub["id"], hub_point),
+        start_s=start_s,
+        network=network,
+        unassigned=plan["unassigned"],
+    )
+
+
+def load_day(
+    api: Api, scenario: Scenario, *, route_ids: list[str], start_s: float, network: RoadNetwork
+) -> Day:
+    """The day `setup_day` made (its routes named), read back from the server: the same
+    routes in the same order, the crew given new PINs."""
+    crew = enlist(
+        api,
+        size=scenario.drivers,
+        capacity_parcels=scenario.stops_per_driver,
+        tag=scenario.crew_tag,
+    )
+    routes = [api.call("GET", f"/api/v1/routes/{route_id}") for route_id in route_ids]
+    hub = next(h for h in api.call("GET", "/api/v1/hubs") if h["code"] == scenario.hub_code)
+    where: dict[str, LatLon] = {}
+    windows: dict[str, float] = {}
+    return _day(
+        api,
+        scenario,
+        crew,
+        routes,
+        where=where,
+        windows=windows,
+        hub=(hub["id"], (hub["lat"], hub["lon"])),
+        start_s=start_s,
+        network=network,
+        unassigned=[],
+    )
+
+
+def _day(
+    api: Api,
+    scenario: Scenario,
+    crew: list[CrewMember],
+    server_routes: list[dict[str, Any]],
+    *,
+    where: dict[str, LatLon],
+    windows: dict[str, float],
+    hub: tuple[str, LatLon],
+    start_s: float,
+    network: RoadNetwork,
+    unassigned: list[dict[str, Any]],
+) -> Day:
+    """The routes as the phones get them, in crew order (so the same fleet is built again)."""
+    for route in server_routes:
         for stop in route["stops"]:
             if stop["tracking_number"] not in where:  # left over from an earlier run: reused
                 _learn(api, stop["tracking_number"], where, windows)
+    order = {m.driver_id: k for k, m in enumerate(crew)}
+    members = {m.driver_id: m for m in crew}
+    hub_id, hub_point = hub
     routes = [
-        _planned_route(r, device_of[r["driver_id"]], hub_point, where, windows, network)
-        for r in committed["routes"]
+        _planned_route(r, members[r["driver_id"]].device_id, hub_point, where, windows, network)
+        for r in sorted(server_routes, key=lambda r: order[r["driver_id"]])
         if r["stops"]
     ]
+    protocols = {
+        m.device_id: "osmand" if _every(k, scenario.osmand_share) else "native"
+        for k, m in enumerate(crew)
+    }
     return Day(
         start_s,
-        opens.date(),
-        hub["id"],
+        datetime.fromtimestamp(start_s, ZoneInfo(scenario.timezone)).date(),
+        hub_id,
         hub_point,
         scenario.timezone,
         routes,
-        plan["unassigned"],
+        unassigned,
         protocols,
+        members,
     )
 
 
