@@ -36,6 +36,7 @@ from lastmile.db import Database
 from lastmile.db.migrate import upgrade
 from lastmile.dispatch.driver_shift_views import router as driver_shift_router
 from lastmile.dispatch.driver_views import router as driver_router
+from lastmile.dispatch.outcome_views import router as outcome_router
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
 from lastmile.errors import Busy, Conflict
@@ -276,6 +277,7 @@ def create_app(
         ingest_router,
         auth_router,
         hubs_router,
+        outcome_router,
         shipments_router,
         fleet_router,
         fleet_stream_router,

@@ -18,7 +18,7 @@ from lastmile.auth.driver_deps import DriverDep, DriverPrincipal
 from lastmile.bus.base import Bus
 from lastmile.config import Settings
 from lastmile.db import utcnow
-from lastmile.dispatch import service, workflow
+from lastmile.dispatch import outcomes, service, workflow
 from lastmile.dispatch.action_views import AfterCommit, apply_once
 from lastmile.dispatch.driver_route import route_out, stops_out
 from lastmile.dispatch.driver_schemas import (
@@ -49,9 +49,9 @@ def _here(lat: float | None, lon: float | None) -> tuple[float, float] | None:
     return (lat, lon) if lat is not None and lon is not None else None
 
 
-def _where(action: ActionIn) -> workflow.Where:
+def _where(action: ActionIn) -> outcomes.Where:
     position = action.position
-    return workflow.Where(
+    return outcomes.Where(
         at=action.at,
         lat=position.lat if position else None,
         lon=position.lon if position else None,
@@ -112,7 +112,7 @@ def path_to_next_stop(
     """The road path from the phone to the next open stop; a straight line without a map."""
     route = _route(session, driver)
     for stop, shipment in service.route_stops(session=session, route=route):
-        if stop.status in workflow.OPEN_STOP and shipment.lat is not None:
+        if stop.status in outcomes.OPEN_STOP and shipment.lat is not None:
             assert shipment.lon is not None
             points = [(lat, lon), (shipment.lat, shipment.lon)]
             source = "straight_line" if isinstance(network, HaversineNetwork) else "road"
@@ -191,7 +191,7 @@ def _stop_action(
 
     def apply() -> StopActionOut:
         outcome = run(stop, shipment, route, app_settings)
-        if isinstance(outcome, workflow.Finished):
+        if isinstance(outcome, outcomes.Reported):
             later.extend(partial(job, bus) for job in outcome.publish)
         shown = stops_out(
             session=session,

@@ -1,24 +1,21 @@
 """The driver's day: today's route, arrive, deliver, fail; the caller owns the transaction."""
 
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lastmile.dispatch import hooks
+from lastmile.db import utcnow
+from lastmile.dispatch import outcomes
 from lastmile.dispatch.driver_settings import DriverAppSettings
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
-from lastmile.dispatch.service import route_stops
+from lastmile.dispatch.outcomes import OPEN_STOP, Reported, Where
 from lastmile.errors import Conflict, InvalidInput, LastmileError, NotFound
 from lastmile.payments.service import payment_of
 from lastmile.pod import service as pod
-from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
-
-OPEN_STOP = (StopStatus.PENDING, StopStatus.ARRIVED)
 
 
 class MissingProof(LastmileError):
@@ -27,25 +24,6 @@ class MissingProof(LastmileError):
     status = 422
     title = "Proof of delivery missing"
     slug = "missing-proof"
-
-
-@dataclass(frozen=True, slots=True)
-class Where:
-    """The phone's time and position for an action."""
-
-    at: datetime
-    lat: float | None = None
-    lon: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Finished:
-    """A stop just delivered or failed: what to publish once committed."""
-
-    stop: RouteStop
-    shipment: Shipment
-    route: Route
-    publish: list[hooks.Publish]
 
 
 def todays_route(
@@ -111,43 +89,27 @@ def arrive(
     where: Where,
     actor: str,
 ) -> RouteStop:
-    """The driver is at the door; the shipment is `arriving`. Arriving twice changes nothing."""
+    """The driver is at the door; the shipment is `arriving`. Arriving twice changes nothing.
+
+    A shipment that cannot be `arriving` (flagged `exception` by a dispatcher, say) keeps
+    its status; the stop still records that the driver got there.
+    """
     _open(stop, route)
     if stop.status is StopStatus.ARRIVED:
         return stop
-    stop.status = StopStatus.ARRIVED
-    stop.arrived_at = where.at
-    hooks.stop_reached(session, org_id=stop.org_id, stop_id=stop.id, at=where.at)
     if shipment.status is Status.OUT_FOR_DELIVERY:
-        shipments.record_event(
+        outcomes.report(
             session=session,
             org_id=stop.org_id,
             tracking_number=shipment.tracking_number,
             status=Status.ARRIVING,
             actor=actor,
-            at=where.at,
+            where=where,
             note="driver at the address",
-            lat=where.lat,
-            lon=where.lon,
         )
+    outcomes.mark_arrived(session=session, stop=stop, at=where.at or utcnow())
     session.flush()
     return stop
-
-
-def _finish(
-    session: Session, stop: RouteStop, shipment: Shipment, route: Route, where: Where
-) -> Finished:
-    stop.finished_at = where.at
-    pod.retire_code(session=session, stop=stop)
-    if all(s.status not in OPEN_STOP for s, _ in route_stops(session=session, route=route)):
-        route.status = RouteStatus.COMPLETED
-    position = (where.lat, where.lon) if where.lat is not None and where.lon is not None else None
-    session.flush()
-    publish = hooks.stop_finished(
-        session, route=route, stop=stop, shipment=shipment, at=where.at, position=position
-    )
-    session.flush()
-    return Finished(stop, shipment, route, publish)
 
 
 def deliver(
@@ -159,7 +121,7 @@ def deliver(
     settings: DriverAppSettings,
     where: Where,
     actor: str,
-) -> Finished:
+) -> Reported:
     """Delivered, once the stop's proof rules are met and any cash on delivery is recorded."""
     _open(stop, route)
     status = pod.status_of(pod.proofs_of(session=session, stop_ids=[stop.id])[stop.id])
@@ -168,18 +130,14 @@ def deliver(
         lacking.append("payment")
     if lacking:
         raise MissingProof(f"this delivery still needs: {', '.join(lacking)}")
-    stop.status = StopStatus.COMPLETED
-    shipments.record_event(
+    return outcomes.report(
         session=session,
         org_id=stop.org_id,
         tracking_number=shipment.tracking_number,
         status=Status.DELIVERED,
         actor=actor,
-        at=where.at,
-        lat=where.lat,
-        lon=where.lon,
+        where=where,
     )
-    return _finish(session, stop, shipment, route, where)
 
 
 def fail(
@@ -193,24 +151,19 @@ def fail(
     note: str | None,
     where: Where,
     actor: str,
-) -> Finished:
+) -> Reported:
     """Not delivered, for one of the organisation's reasons; the shipment is `attempted`."""
     codes = [r.code for r in settings.failure_reasons]
     if reason not in codes:
         raise InvalidInput("reason", f"is {reason!r}: use one of {', '.join(codes)}")
     _open(stop, route)
-    stop.status = StopStatus.FAILED
-    stop.failure_reason = reason
-    shipments.record_event(
+    return outcomes.report(
         session=session,
         org_id=stop.org_id,
         tracking_number=shipment.tracking_number,
         status=Status.ATTEMPTED,
         actor=actor,
-        at=where.at,
+        where=where,
         reason=reason,
         note=note,
-        lat=where.lat,
-        lon=where.lon,
     )
-    return _finish(session, stop, shipment, route, where)

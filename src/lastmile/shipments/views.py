@@ -4,20 +4,17 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.shipments import service
-from lastmile.shipments.live import announce_from_thread
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.schemas import (
     BulkResult,
     BulkShipmentsIn,
-    CancelIn,
-    EventIn,
     EventOut,
     RowError,
     ShipmentCreate,
@@ -31,7 +28,8 @@ from lastmile.shipments.timeline import events_of
 router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"], responses=COMMON_PROBLEMS)
 
 
-def _detail(session: Session, shipment: Shipment, public_url: str) -> ShipmentDetail:
+def shipment_detail(session: Session, shipment: Shipment, public_url: str) -> ShipmentDetail:
+    """The shipment with its whole timeline, as the API answers it."""
     timeline = [EventOut.of(e) for e in events_of(session=session, shipment_id=shipment.id)]
     return ShipmentDetail(
         **ShipmentOut.of(shipment, public_url=public_url).model_dump(), timeline=timeline
@@ -112,7 +110,7 @@ def get_shipment(
     shipment = service.get_shipment(
         session=session, org_id=principal.org_id, tracking_number=tracking_number
     )
-    return _detail(session, shipment, settings.public_url)
+    return shipment_detail(session, shipment, settings.public_url)
 
 
 @router.get("/{tracking_number}/events")
@@ -123,52 +121,3 @@ def list_events(
         session=session, org_id=principal.org_id, tracking_number=tracking_number
     )
     return [EventOut.of(e) for e in events_of(session=session, shipment_id=shipment.id)]
-
-
-@router.post("/{tracking_number}/events", status_code=status.HTTP_201_CREATED)
-def post_event(
-    tracking_number: str,
-    body: EventIn,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    principal: PrincipalDep,
-) -> ShipmentDetail:
-    """A status change or a scan; late and out-of-order events take their place in time."""
-    shipment = service.record_event(
-        session=session,
-        org_id=principal.org_id,
-        tracking_number=tracking_number,
-        status=body.status,
-        actor=principal.actor,
-        at=body.at,
-        note=body.note,
-        reason=body.reason,
-        lat=body.location.lat if body.location else None,
-        lon=body.location.lon if body.location else None,
-    )
-    session.commit()
-    announce_from_thread(request.app.state.bus, [shipment])
-    return _detail(session, shipment, settings.public_url)
-
-
-@router.post("/{tracking_number}/cancel")
-def cancel_shipment(
-    tracking_number: str,
-    body: CancelIn,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    principal: StaffDep,
-) -> ShipmentDetail:
-    shipment = service.record_event(
-        session=session,
-        org_id=principal.org_id,
-        tracking_number=tracking_number,
-        status=Status.CANCELLED,
-        actor=principal.actor,
-        reason=body.reason,
-    )
-    session.commit()
-    announce_from_thread(request.app.state.bus, [shipment])
-    return _detail(session, shipment, settings.public_url)

@@ -1,0 +1,143 @@
+"""HTTP routes that report a delivery's progress with an API key: one event, a batch, a
+cancellation. Each goes through `outcomes.report`, as the driver app does, so the route stop
+moves with the shipment."""
+
+import logging
+from collections.abc import Iterable
+from typing import Annotated
+
+import anyio.from_thread
+from fastapi import APIRouter, Request, status
+from pydantic import BaseModel, Field
+
+from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.auth.deps import PrincipalDep, StaffDep
+from lastmile.bus.base import Bus
+from lastmile.dispatch import outcomes
+from lastmile.errors import LastmileError
+from lastmile.shipments.live import announce_from_thread
+from lastmile.shipments.schemas import CancelIn, EventIn, RowError, ShipmentDetail
+from lastmile.shipments.status import Status
+from lastmile.shipments.views import shipment_detail
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"], responses=COMMON_PROBLEMS)
+
+MAX_BULK_EVENTS = 1000
+
+
+class BulkEventIn(EventIn):
+    tracking_number: str = Field(min_length=1, max_length=40)
+
+
+class BulkEventsIn(BaseModel):
+    events: Annotated[list[BulkEventIn], Field(min_length=1, max_length=MAX_BULK_EVENTS)]
+
+
+class BulkEventsResult(BaseModel):
+    applied: int
+    failed: int
+    errors: list[RowError]
+
+
+def _where(body: EventIn) -> outcomes.Where:
+    location = body.location
+    return outcomes.Where(
+        at=body.at, lat=location.lat if location else None, lon=location.lon if location else None
+    )
+
+
+def _announce(bus: Bus, reported: Iterable[outcomes.Reported]) -> None:
+    """Once committed: each shipment's status, then the ETAs and alerts its stop changed."""
+    done = list(reported)
+    announce_from_thread(bus, [r.shipment for r in done])
+    for job in (job for r in done for job in r.publish):
+        try:
+            anyio.from_thread.run(job, bus)
+        except Exception:
+            log.exception("publishing after a reported outcome failed; the outcome is committed")
+
+
+@router.post("/{tracking_number}/events", status_code=status.HTTP_201_CREATED)
+def post_event(
+    tracking_number: str,
+    body: EventIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+) -> ShipmentDetail:
+    """A status change or a scan; late and out-of-order events take their place in time.
+
+    `arriving`, `delivered`, `attempted`, `returned_to_hub` and `cancelled` also move the
+    shipment's open route stop, exactly as the driver app would.
+    """
+    reported = outcomes.report(
+        session=session,
+        org_id=principal.org_id,
+        tracking_number=tracking_number,
+        status=body.status,
+        actor=principal.actor,
+        where=_where(body),
+        note=body.note,
+        reason=body.reason,
+    )
+    session.commit()
+    _announce(request.app.state.bus, [reported])
+    return shipment_detail(session, reported.shipment, settings.public_url)
+
+
+@router.post("/events/bulk")
+def post_events(
+    body: BulkEventsIn, request: Request, session: SessionDep, principal: PrincipalDep
+) -> BulkEventsResult:
+    """Up to 1,000 events, applied in order; a row that fails is named and the rest still apply."""
+    applied: list[outcomes.Reported] = []
+    errors: list[RowError] = []
+    for index, event in enumerate(body.events):
+        try:
+            with session.begin_nested():
+                applied.append(
+                    outcomes.report(
+                        session=session,
+                        org_id=principal.org_id,
+                        tracking_number=event.tracking_number,
+                        status=event.status,
+                        actor=principal.actor,
+                        where=_where(event),
+                        note=event.note,
+                        reason=event.reason,
+                    )
+                )
+        except LastmileError as error:
+            fields = error.errors or []
+            field = fields[0].field if fields else "tracking_number"
+            errors.append(RowError(index=index, field=field, message=error.detail))
+    session.commit()
+    _announce(request.app.state.bus, applied)
+    return BulkEventsResult(applied=len(applied), failed=len(errors), errors=errors)
+
+
+@router.post("/{tracking_number}/cancel")
+def cancel_shipment(
+    tracking_number: str,
+    body: CancelIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: StaffDep,
+) -> ShipmentDetail:
+    """Cancelled for good; a stop still open on a route is closed with the reason."""
+    reported = outcomes.report(
+        session=session,
+        org_id=principal.org_id,
+        tracking_number=tracking_number,
+        status=Status.CANCELLED,
+        actor=principal.actor,
+        reason=body.reason,
+    )
+    session.commit()
+    _announce(request.app.state.bus, [reported])
+    return shipment_detail(session, reported.shipment, settings.public_url)

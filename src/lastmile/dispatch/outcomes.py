@@ -1,0 +1,166 @@
+"""One delivery, one record: every report of a delivery's progress goes through `report`.
+
+The shipment's timeline owns the outcome: `report` appends the event (the status machine
+refuses an illegal step) and, in the same transaction, moves the shipment's open route stop to
+match, completes the route with its last stop and tells the other domains (`hooks`). The
+driver app (after its proof rules), the shipment events API, bulk events and a cancellation
+all call it, so the route stop can never say `pending` for a parcel the timeline calls
+delivered. The caller owns the transaction and runs `Reported.publish` once committed.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lastmile.db import utcnow
+from lastmile.dispatch import hooks
+from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
+from lastmile.dispatch.service import route_stops
+from lastmile.pod import service as pod
+from lastmile.shipments import service as shipments
+from lastmile.shipments.models import Shipment
+from lastmile.shipments.status import Status
+
+OPEN_STOP = (StopStatus.PENDING, StopStatus.ARRIVED)
+
+# What each shipment status means for a stop still open on a route; the rest leave it open.
+STOP_AFTER: dict[Status, StopStatus] = {
+    Status.ARRIVING: StopStatus.ARRIVED,
+    Status.DELIVERED: StopStatus.COMPLETED,
+    Status.ATTEMPTED: StopStatus.FAILED,
+    Status.RETURNED_TO_HUB: StopStatus.FAILED,
+    Status.CANCELLED: StopStatus.FAILED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """When and where a report was made (the phone's time and position, or the API's)."""
+
+    at: datetime | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def position(self) -> tuple[float, float] | None:
+        return (self.lat, self.lon) if self.lat is not None and self.lon is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Reported:
+    """A report applied: the shipment, its stop and route if it had an open one, and what
+    to publish once committed."""
+
+    shipment: Shipment
+    stop: RouteStop | None = None
+    route: Route | None = None
+    publish: list[hooks.Publish] = field(default_factory=list)
+
+
+def open_stop_of(
+    *, session: Session, org_id: uuid.UUID, shipment_id: uuid.UUID
+) -> tuple[RouteStop, Route] | None:
+    """The shipment's stop still open on a route that is not completed (the newest route)."""
+    row = session.execute(
+        select(RouteStop, Route)
+        .join(Route, Route.id == RouteStop.route_id)
+        .where(
+            RouteStop.org_id == org_id,
+            RouteStop.shipment_id == shipment_id,
+            RouteStop.status.in_(OPEN_STOP),
+            Route.status != RouteStatus.COMPLETED,
+        )
+        .order_by(Route.date.desc(), Route.planned_start.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def report(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    tracking_number: str,
+    status: Status,
+    actor: str,
+    where: Where = Where(),
+    note: str | None = None,
+    reason: str | None = None,
+) -> Reported:
+    """Append `status` to the shipment's timeline and move its open route stop to match.
+
+    A late event that does not become the shipment's current status leaves the stop alone:
+    the stop follows the timeline's present, not its past.
+    """
+    shipment = shipments.record_event(
+        session=session,
+        org_id=org_id,
+        tracking_number=tracking_number,
+        status=status,
+        actor=actor,
+        at=where.at,
+        note=note,
+        reason=reason,
+        lat=where.lat,
+        lon=where.lon,
+    )
+    target = STOP_AFTER.get(status)
+    if target is None or shipment.status is not status:
+        return Reported(shipment)
+    found = open_stop_of(session=session, org_id=org_id, shipment_id=shipment.id)
+    if found is None:
+        return Reported(shipment)
+    stop, route = found
+    at = where.at or utcnow()
+    if target is StopStatus.ARRIVED:
+        mark_arrived(session=session, stop=stop, at=at)
+        session.flush()
+        return Reported(shipment, stop, route)
+    publish = _close(
+        session,
+        stop=stop,
+        shipment=shipment,
+        route=route,
+        status=target,
+        reason=reason or (None if status is Status.DELIVERED else status.value),
+        at=at,
+        position=where.position,
+    )
+    return Reported(shipment, stop, route, publish)
+
+
+def mark_arrived(*, session: Session, stop: RouteStop, at: datetime) -> None:
+    """The driver is at the door; arriving twice changes nothing."""
+    if stop.status is StopStatus.ARRIVED:
+        return
+    stop.status = StopStatus.ARRIVED
+    stop.arrived_at = at
+    hooks.stop_reached(session, org_id=stop.org_id, stop_id=stop.id, at=at)
+
+
+def _close(
+    session: Session,
+    *,
+    stop: RouteStop,
+    shipment: Shipment,
+    route: Route,
+    status: StopStatus,
+    reason: str | None,
+    at: datetime,
+    position: tuple[float, float] | None,
+) -> list[hooks.Publish]:
+    stop.status = status
+    stop.failure_reason = reason if status is StopStatus.FAILED else None
+    stop.finished_at = at
+    pod.retire_code(session=session, stop=stop)
+    if all(s.status not in OPEN_STOP for s, _ in route_stops(session=session, route=route)):
+        route.status = RouteStatus.COMPLETED
+    session.flush()
+    publish = hooks.stop_finished(
+        session, route=route, stop=stop, shipment=shipment, at=at, position=position
+    )
+    session.flush()
+    return publish
