@@ -1,4 +1,5 @@
-"""`lastmile demo` as a newcomer runs it: links printed, a fleet moving, a clean second start."""
+"""`lastmile demo` as a newcomer runs it: links printed, a fleet moving in the driver app, a
+clean second start with the same credentials."""
 
 import queue
 import subprocess
@@ -122,9 +123,11 @@ def test_the_demo_shows_a_moving_fleet_and_starts_again_cleanly(tmp_path: Path) 
                 now = _positions(client)
                 moved = any(haversine_m(*now[d], *at) > DRIVEN_M for d, at in first.items())
             assert moved, "no driver drove anywhere"
+            drivers = client.get("/api/v1/drivers").json()
+            assert any(d["on_shift"] for d in drivers), "no simulated driver on shift"
     with _demo(env, port, "--drivers", "0") as again:
         assert again.organisation == demo.organisation
-        assert again.api_key != demo.api_key
+        assert (again.api_key, again.sign_in) == (demo.api_key, demo.sign_in)
         with httpx.Client(base_url=again.url, timeout=10) as client:
             old = client.get("/api/v1/me", headers={"Authorization": f"Bearer {demo.api_key}"})
             assert old.status_code == 200

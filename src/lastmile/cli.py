@@ -3,9 +3,12 @@
 import asyncio
 import json
 import logging
+import time
 import uuid
+from datetime import datetime
 from functools import partial
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 import uvicorn
@@ -214,8 +217,13 @@ def demo(
         ),
     ] = True,
 ) -> None:
-    """Seed a demo organisation, serve, and drive a simulated day of deliveries on the map."""
+    """Seed a demo organisation, serve, and drive a simulated day of deliveries on the map.
+
+    Run again, it resumes the same organisation, credentials, drivers and (while it runs,
+    today) the same day; `--fresh` starts from an empty organisation.
+    """
     from lastmile.demo import seed
+    from lastmile.demo_day import open_day
     from lastmile.demo_live import (
         DemoFleet,
         ensure_map,
@@ -228,9 +236,31 @@ def demo(
     database = _database(settings)
     if road_map:
         ensure_map(settings.data_dir, typer.echo)
+    fleet = DemoFleet(drivers=drivers, speed=speed)
+    resume, removed = None, 0
     with database.session() as session:
-        creds = seed(session=session, fresh=fresh, shipment_count=0 if drivers else 20)
+        creds = seed(
+            session=session,
+            data_dir=settings.data_dir,
+            fresh=fresh,
+            shipment_count=0 if drivers else 20,
+        )
+        if drivers:
+            resume, removed = open_day(
+                session=session,
+                org_id=uuid.UUID(creds.org_id),
+                data_dir=settings.data_dir,
+                fleet=fleet.identity,
+                hub_code=fleet.hub_code,
+                now_s=time.time(),
+            )
         session.commit()
+    if resume is not None:
+        started = datetime.fromtimestamp(resume.start_s, ZoneInfo(resume.timezone))
+        typer.echo(f"Resuming the demo day started at {started:%H:%M} ({resume.timezone}).")
+    elif drivers:
+        old = f" (the previous day's {removed} routes removed)" if removed else ""
+        typer.echo(f"Starting a new demo day{old}.")
     database.engine.dispose()
     base = f"http://{host or settings.host}:{port or settings.port}"
 
@@ -248,13 +278,14 @@ def demo(
         )
 
     if drivers:
-        fleet = DemoFleet(drivers=drivers, speed=speed)
         job = partial(
             run_fleet,
             url=base,
             api_key=creds.api_key,
+            org_id=creds.org_id,
             data_dir=settings.data_dir,
             fleet=fleet,
+            resume=resume,
             on_ready=announce,
             say=typer.echo,
         )

@@ -1,15 +1,25 @@
-"""Seed a demo organisation: an admin, a hub in central Helsinki, and a day of shipments."""
+"""Seed a demo organisation: an admin, a hub in central Helsinki, and a day of shipments.
 
+The admin's password and the API key are kept in `<data_dir>/demo_credentials.json` (mode
+0600; the database holds only their hashes) and printed the same on every run while they
+still sign in; a new one is issued only when the kept one no longer works.
+"""
+
+import json
+import logging
+import os
 import random
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.auth import service as auth
+from lastmile.auth.credentials import verify_password
 from lastmile.auth.models import Organization, Role, User
 from lastmile.hubs import service as hubs
 from lastmile.hubs.models import Hub
@@ -17,6 +27,9 @@ from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.schemas import ShipmentCreate
 
+log = logging.getLogger(__name__)
+
+CREDENTIALS_FILE = "demo_credentials.json"
 DEMO_ORG_NAME = "Lastmile Demo"
 DEMO_ADMIN_EMAIL = "admin@demo.lastmile.dev"
 HUB = {
@@ -63,8 +76,18 @@ class DemoCredentials:
     tracking_tokens: list[str]
 
 
-def seed(*, session: Session, shipment_count: int = 20, fresh: bool = False) -> DemoCredentials:
-    """Create (or reuse) the demo organisation; every run issues a new password and API key."""
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    org_id: str
+    admin_password: str
+    api_key: str
+
+
+def seed(
+    *, session: Session, data_dir: Path, shipment_count: int = 20, fresh: bool = False
+) -> DemoCredentials:
+    """Create (or reuse) the demo organisation; the password and API key kept in `data_dir`
+    are reused while they still sign in."""
     org = session.scalar(select(Organization).where(Organization.name == DEMO_ORG_NAME))
     if org is not None and fresh:
         session.delete(org)
@@ -72,9 +95,13 @@ def seed(*, session: Session, shipment_count: int = 20, fresh: bool = False) -> 
         org = None
     if org is None:
         org = auth.create_organization(session=session, name=DEMO_ORG_NAME)
-    password = secrets.token_urlsafe(12)
+    kept = _read_kept(data_dir)
+    if kept is not None and kept.org_id != str(org.id):
+        kept = None
     admin = session.scalar(select(User).where(User.email == DEMO_ADMIN_EMAIL))
+    password = kept.admin_password if kept else ""
     if admin is None:
+        password = password or secrets.token_urlsafe(12)
         auth.create_user(
             session=session,
             org_id=org.id,
@@ -83,11 +110,19 @@ def seed(*, session: Session, shipment_count: int = 20, fresh: bool = False) -> 
             role=Role.ADMIN,
             password=password,
         )
-    else:
+    elif not (password and admin.active and verify_password(admin.password_hash, password)):
+        password = secrets.token_urlsafe(12)
         auth.update_user(
             session=session, org_id=org.id, user_id=admin.id, password=password, active=True
         )
-    _, api_key = auth.create_api_key(session=session, org_id=org.id, name="demo", role=Role.ADMIN)
+    api_key = kept.api_key if kept else ""
+    key_row = auth.authenticate_api_key(session=session, key=api_key) if api_key else None
+    if key_row is None or key_row.org_id != org.id or key_row.role is not Role.ADMIN:
+        _, api_key = auth.create_api_key(
+            session=session, org_id=org.id, name="demo", role=Role.ADMIN
+        )
+    if kept != _Kept(str(org.id), password, api_key):
+        _write_kept(data_dir, _Kept(str(org.id), password, api_key))
     hub = session.scalar(select(Hub).where(Hub.org_id == org.id, Hub.code == HUB["code"]))
     if hub is None:
         hub = hubs.create_hub(session=session, org_id=org.id, **HUB)
@@ -130,3 +165,26 @@ def _seed_shipments(*, session: Session, org_id: uuid.UUID, hub: Hub, count: int
             data=data,
             actor="demo",
         )
+
+
+def _read_kept(data_dir: Path) -> _Kept | None:
+    path = data_dir / CREDENTIALS_FILE
+    if not path.is_file():
+        return None
+    try:
+        return _Kept(**json.loads(path.read_text()))
+    except (ValueError, TypeError) as error:
+        log.warning("ignoring %s, unreadable: %s; new credentials are issued", path, error)
+        return None
+
+
+def _write_kept(data_dir: Path, kept: _Kept) -> None:
+    """Written readable by the owner only, then moved over the old file in one step."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / CREDENTIALS_FILE
+    partial = path.with_suffix(".tmp")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        json.dump(asdict(kept), out, indent=1)
+    os.chmod(partial, 0o600)
+    os.replace(partial, path)

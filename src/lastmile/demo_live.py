@@ -1,22 +1,29 @@
 """`make demo`: the bundled map, a seeded organisation, and a simulated fleet driving a planned day
-against the server in this process, printed links to watch it live."""
+against the server in this process, printed links to watch it live.
+
+The drivers work in the driver app (`sim.actions.DriverAppActions`): signed in, on shift. The
+day is kept across runs (`demo_day`): a second run resumes it where the phones left off.
+"""
 
 import asyncio
 import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 
+from lastmile.demo_day import DemoDay, write_day
 from lastmile.errors import LastmileError
 from lastmile.routing.maps import DEFAULT_MAP, ensure_default_map, map_dir
 from lastmile.routing.tiles import TILE_EXTRACT, build_tiles
-from lastmile.sim.cli import drive, prepare
+from lastmile.sim.actions import DriverAppActions
+from lastmile.sim.cli import drive, prepare, prepare_again
+from lastmile.sim.fleet import Fleet
 from lastmile.sim.world import Day, Scenario
 
 log = logging.getLogger(__name__)
@@ -36,6 +43,38 @@ class DemoFleet:
     shift_hours: float = 4.0
     seed: int = 1
     head_start_s: float = HEAD_START_S
+    hub_code: str = "SIM1"
+    crew_tag: str = "demo"
+    """The same drivers and vans every run (see `sim.crew`)."""
+    timezone: str = "Europe/Helsinki"
+    plan_seconds: float = 15.0
+
+    @property
+    def identity(self) -> tuple[int, int, int, float]:
+        """What a saved day must match to be resumed by this fleet."""
+        return (self.drivers, self.stops_per_driver, self.seed, self.speed)
+
+    def scenario(self) -> Scenario:
+        return Scenario(
+            drivers=self.drivers,
+            stops_per_driver=self.stops_per_driver,
+            seed=self.seed,
+            hub_code=self.hub_code,
+            timezone=self.timezone,
+            shift_s=self.shift_hours * 3600.0,
+            plan_seconds=self.plan_seconds,
+            crew_tag=self.crew_tag,
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class DemoPlan:
+    """The day to drive: new, or taken up again from `resume_s`."""
+
+    day: Day
+    fleet: Fleet
+    saved: DemoDay
+    resume_s: float | None = None
 
 
 def ensure_map(data_dir: Path, say: Callable[[str], None]) -> bool:
@@ -94,24 +133,37 @@ def driver_signin_link(url: str, api_key: str, day: Day) -> str | None:
     return f"{url}/driver/#link={token}"
 
 
-def run_fleet(
+def plan_day(
     *,
     url: str,
     api_key: str,
+    org_id: str,
     data_dir: Path,
     fleet: DemoFleet,
-    on_ready: Callable[[list[str], str | None], None],
+    resume: DemoDay | None,
     say: Callable[[str], None],
-) -> None:
-    """Plan the day on the server, announce the links, then drive it (blocking; for a thread)."""
-    wait_until_up(url)
-    scenario = Scenario(
-        drivers=fleet.drivers,
-        stops_per_driver=fleet.stops_per_driver,
-        seed=fleet.seed,
-        shift_s=fleet.shift_hours * 3600.0,
-        plan_seconds=15.0,
-    )
+) -> DemoPlan:
+    """Read the saved day back from the server to resume it, or set a new one up and save it."""
+    scenario = fleet.scenario()
+    if resume is not None:
+        day, planned = prepare_again(
+            url=url,
+            api_key=api_key,
+            scenario=scenario,
+            route_ids=resume.route_ids,
+            start_s=resume.start_s,
+            data_dir=data_dir,
+            map_name=None,
+        )
+        target_s = resume.sim_now_s(time.time())
+        resume_s = min(target_s, max(planned.start_s, _last_fix_s(url, api_key, day)))
+        zone = ZoneInfo(day.timezone)
+        say(
+            f"The phones take the day up at {datetime.fromtimestamp(resume_s, zone):%H:%M}"
+            f" and catch up to {datetime.fromtimestamp(target_s, zone):%H:%M} ({day.timezone})."
+        )
+        planned = replace(planned, head_start_s=max(0.0, target_s - resume_s))
+        return DemoPlan(day, planned, resume, resume_s)
     say(f"Planning a day for {fleet.drivers} drivers x {fleet.stops_per_driver} stops...")
     day, planned = prepare(
         url=url,
@@ -122,6 +174,21 @@ def run_fleet(
         map_name=None,
         head_start_s=fleet.head_start_s,
     )
+    saved = DemoDay(
+        org_id=org_id,
+        date=day.date,
+        timezone=day.timezone,
+        route_ids=[r.route_id for r in day.routes],
+        start_s=day.start_s,
+        end_s=planned.end_s,
+        anchor_real_s=time.time(),
+        anchor_sim_s=planned.start_s + planned.head_start_s,
+        speed=fleet.speed,
+        drivers=fleet.drivers,
+        stops_per_driver=fleet.stops_per_driver,
+        seed=fleet.seed,
+    )
+    write_day(data_dir, saved)
     zone = ZoneInfo(day.timezone)
     say(
         f"The day runs {datetime.fromtimestamp(planned.start_s, zone):%H:%M} to"
@@ -129,11 +196,66 @@ def run_fleet(
         f" at x{fleet.speed:g}; it opens {planned.head_start_s / 60:.0f} minutes in,"
         " fast-forwarded."
     )
-    due_after_s = planned.start_s + planned.head_start_s + LINK_LEAD_S * fleet.speed
-    links = tracking_links(url, api_key, day, due_after_s=due_after_s)
-    on_ready(links, driver_signin_link(url, api_key, day))
-    stats = asyncio.run(drive(planned, url=url, api_key=api_key, speed=fleet.speed, quiet=True))
+    return DemoPlan(day, planned, saved)
+
+
+def _last_fix_s(url: str, api_key: str, day: Day) -> float:
+    """The time of the latest position any of the day's drivers reported (0 without any)."""
+    headers = {"Authorization": f"Bearer {api_key}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
+        answer = client.get("/api/v1/fleet/positions")
+        answer.raise_for_status()
+    return max(
+        (
+            datetime.fromisoformat(p["at"]).timestamp()
+            for p in answer.json()
+            if p["driver_id"] in day.crew
+        ),
+        default=0.0,
+    )
+
+
+def run_fleet(
+    *,
+    url: str,
+    api_key: str,
+    org_id: str,
+    data_dir: Path,
+    fleet: DemoFleet,
+    resume: DemoDay | None,
+    on_ready: Callable[[list[str], str | None], None],
+    say: Callable[[str], None],
+) -> None:
+    """Plan (or resume) the day on the server, announce the links, then drive it in the
+    driver app (blocking; for a thread)."""
+    wait_until_up(url)
+    plan = plan_day(
+        url=url,
+        api_key=api_key,
+        org_id=org_id,
+        data_dir=data_dir,
+        fleet=fleet,
+        resume=resume,
+        say=say,
+    )
+    now_s = plan.resume_s if plan.resume_s is not None else plan.fleet.start_s
+    due_after_s = now_s + plan.fleet.head_start_s + LINK_LEAD_S * fleet.speed
+    links = tracking_links(url, api_key, plan.day, due_after_s=due_after_s)
+    on_ready(links, driver_signin_link(url, api_key, plan.day))
+    stats = asyncio.run(
+        drive(
+            plan.fleet,
+            url=url,
+            api_key=api_key,
+            speed=fleet.speed,
+            actions=DriverAppActions(api_key=api_key, crew=plan.day.crew),
+            quiet=True,
+            resume_s=plan.resume_s,
+        )
+    )
     say(f"The simulated day is over: {stats.summary()}. The server keeps running (Ctrl-C stops).")
+    for error in stats.errors[:5]:
+        say(f"  {error}")
 
 
 def start_fleet_thread(job: Callable[[], None]) -> threading.Thread:

@@ -14,6 +14,7 @@ import typer
 
 from lastmile.config import Settings
 from lastmile.routing.fallback import HaversineNetwork
+from lastmile.routing.network import RoadNetwork
 from lastmile.sim.actions import DriverActions, DriverAppActions, ShipmentEventActions
 from lastmile.sim.clock import SimClock, day_start_s, longest_day_s
 from lastmile.sim.driver import LOADING_S, straight_detour
@@ -21,7 +22,7 @@ from lastmile.sim.fleet import Fleet, build_fleet, road_detour, road_speeds
 from lastmile.sim.gps import PhoneProfile
 from lastmile.sim.incidents import IncidentRates, at
 from lastmile.sim.runner import Runner, RunStats
-from lastmile.sim.world import Api, Day, Scenario, local_network, setup_day
+from lastmile.sim.world import Api, Day, Scenario, load_day, local_network, setup_day
 
 OVERRUN_S = 3600.0
 """Room after the shift for a day that runs late (halts, traffic, late stops)."""
@@ -63,8 +64,41 @@ def prepare(
         day = setup_day(
             Api(client, api_key), scenario, network=network, area=area, start_s=start + LOADING_S
         )
+    fleet = _fleet(day, scenario, network, profile, rates)
+    return day, replace(fleet, head_start_s=head_start_s)
+
+
+def prepare_again(
+    *,
+    url: str,
+    api_key: str,
+    scenario: Scenario,
+    route_ids: list[str],
+    start_s: float,
+    data_dir: Path,
+    map_name: str | None,
+    profile: PhoneProfile = PhoneProfile(),
+    rates: IncidentRates = IncidentRates(),
+) -> tuple[Day, Fleet]:
+    """The day `prepare` set up (its routes named, the hub opening at `start_s`) read back from
+    the server, and the same fleet built for it (blocking)."""
+    network, _ = local_network(data_dir, map_name)
+    with httpx.Client(base_url=url, timeout=120.0) as client:
+        day = load_day(
+            Api(client, api_key), scenario, route_ids=route_ids, start_s=start_s, network=network
+        )
+    return day, _fleet(day, scenario, network, profile, rates)
+
+
+def _fleet(
+    day: Day,
+    scenario: Scenario,
+    network: RoadNetwork,
+    profile: PhoneProfile,
+    rates: IncidentRates,
+) -> Fleet:
     on_roads = not isinstance(network, HaversineNetwork)
-    fleet = build_fleet(
+    return build_fleet(
         day,
         seed=scenario.seed,
         detour=road_detour(network) if on_roads else straight_detour,
@@ -72,7 +106,6 @@ def prepare(
         profile=profile,
         rates=rates,
     )
-    return day, replace(fleet, head_start_s=head_start_s)
 
 
 def _fit_today(scenario: Scenario, *, speed: float, now_s: float, head_start_s: float) -> Scenario:
