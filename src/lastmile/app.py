@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -23,7 +23,8 @@ from lastmile.analytics.views import router as analytics_router
 from lastmile.api.body import BodyLimitMiddleware
 from lastmile.api.idempotency import IdempotencyMiddleware
 from lastmile.api.nul import RefuseNulMiddleware
-from lastmile.api.problems import error_response, install_problem_handlers
+from lastmile.api.problems import error_response, for_people, install_problem_handlers
+from lastmile.api.transactions import TransactionsMiddleware
 from lastmile.auth.deps import Principal
 from lastmile.auth.driver_deps import DriverPrincipal
 from lastmile.auth.driver_views import router as driver_auth_router
@@ -33,6 +34,7 @@ from lastmile.bus import open_bus
 from lastmile.chat.views import router as chat_router
 from lastmile.config import Settings
 from lastmile.db import Database
+from lastmile.db.contention import is_busy
 from lastmile.db.migrate import upgrade
 from lastmile.dispatch.driver_shift_views import router as driver_shift_router
 from lastmile.dispatch.driver_views import router as driver_router
@@ -69,6 +71,7 @@ from lastmile.trips.views import router as trips_router
 from lastmile.web.control_tower.views import api as control_tower_api
 from lastmile.web.control_tower.views import pages as control_tower_pages
 from lastmile.web.driver.views import router as driver_app_router
+from lastmile.web.security import PageSecurityMiddleware
 from lastmile.web.templating import make_templates
 from lastmile.web.tracking.push import router as tracking_push_router
 from lastmile.web.tracking.stream import router as tracking_stream_router
@@ -251,26 +254,30 @@ def create_app(
 
     install_problem_handlers(app)
 
-    @app.exception_handler(IntegrityError)
-    def _integrity(request: object, exc: IntegrityError) -> object:
+    def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         log.info("integrity conflict: %s", exc.orig)
         return error_response(Conflict("a concurrent change conflicted with this one: retry"))
 
-    @app.exception_handler(OperationalError)
-    def _busy(request: object, exc: OperationalError) -> object:
-        if "database is locked" not in str(exc.orig):
+    def _busy(request: Request, exc: OperationalError) -> JSONResponse:
+        if not is_busy(exc):
             raise exc
-        log.warning("SQLite was busy; the request changed nothing and may be retried")
+        # Only after `TransactionsMiddleware` ran the request again, or could not (it committed).
+        log.warning("SQLite stayed busy beyond the busy timeout and the request's retries")
         return _retry_later("the database is busy with another change: retry")
 
-    @app.exception_handler(PoolTimeout)
-    def _pool_exhausted(request: object, exc: PoolTimeout) -> object:
+    def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
         log.warning("every database connection stayed in use: the request was refused to retry")
         return _retry_later("every database connection is in use: retry")
 
+    app.add_exception_handler(IntegrityError, for_people(_integrity))
+    app.add_exception_handler(OperationalError, for_people(_busy))
+    app.add_exception_handler(PoolTimeout, for_people(_pool_exhausted))
+
+    app.add_middleware(TransactionsMiddleware)  # innermost: a retry stays within one claimed key
     app.add_middleware(IdempotencyMiddleware, ttl_s=settings.idempotency_ttl_s)
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(PageSecurityMiddleware, settings=settings)
     app.add_middleware(FixFastPath)  # outermost of ours: it skips the rest when it can
 
     routers = (  # the phones' endpoints first: every request tries the routes in this order

@@ -121,7 +121,7 @@ class FleetMonitor:
     def _store(
         self, org_id: uuid.UUID, subject: Subject, signals: list[Signal]
     ) -> list[dict[str, Any]]:
-        with self.database.session() as session:
+        with self.database.session(writes=True) as session:
             changed = service.apply_signals(
                 session, org_id=org_id, signals=signals, subject=subject
             )

@@ -172,7 +172,7 @@ async def sweep_loop(database: Database, bus: Bus, *, every_s: float = 30.0) -> 
     """Sweep forever; a failed sweep is logged and the next one runs on time."""
 
     def run_once() -> Messages:
-        with database.session() as session:
+        with database.session(writes=True) as session:
             messages = sweep(session, now=utcnow())
             session.commit()
             return messages

@@ -107,7 +107,7 @@ class IdempotencyMiddleware:
 
     def _claim(self, db: Database, caller: str, key: str, request_sha256: str) -> _Stored | None:
         """The stored answer for this key, or None once this request has claimed the key."""
-        with db.session() as session:
+        with db.session(writes=True) as session:
             record = session.scalar(
                 select(IdempotencyRecord).where(
                     IdempotencyRecord.caller_sha256 == caller, IdempotencyRecord.key == key
@@ -133,7 +133,7 @@ class IdempotencyMiddleware:
 
     def _settle(self, db: Database, caller: str, key: str, captured: "_Capture") -> None:
         """Keep a completed answer; forget a failed or oversized one so a retry runs again."""
-        with db.session() as session:
+        with db.session(writes=True) as session:
             record = session.scalar(
                 select(IdempotencyRecord).where(
                     IdempotencyRecord.caller_sha256 == caller, IdempotencyRecord.key == key
@@ -195,7 +195,7 @@ class _Capture:
 
 def purge_expired(db: Database, *, ttl_s: int) -> int:
     """Delete records older than the time to live; returns how many went."""
-    with db.session() as session:
+    with db.session(writes=True) as session:
         result = session.execute(
             delete(IdempotencyRecord).where(
                 IdempotencyRecord.created_at < utcnow() - timedelta(seconds=ttl_s)

@@ -1,16 +1,17 @@
 """RFC 9457 problem+json: the one shape every API error takes."""
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from lastmile.errors import FieldError, LastmileError, MalformedRequest
+from lastmile.web.error_page import negotiate
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +183,19 @@ def problem_for(request: Request, error: Exception) -> JSONResponse:
     return _unexpected_error(request, error)
 
 
+def for_people(
+    handler: Callable[[Request, Any], JSONResponse],
+) -> Callable[[Request, Any], Response]:
+    """`handler`, whose problem becomes a readable page when a browser asked for one."""
+
+    def handle(request: Request, exc: Any) -> Response:
+        return negotiate(request, handler(request, exc))
+
+    return handle
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
-    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(LastmileError, _lastmile_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected_error)
+    app.add_exception_handler(RequestValidationError, for_people(_validation_error))
+    app.add_exception_handler(HTTPException, for_people(_http_error))
+    app.add_exception_handler(LastmileError, for_people(_lastmile_error))
+    app.add_exception_handler(Exception, for_people(_unexpected_error))

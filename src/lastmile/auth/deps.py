@@ -16,6 +16,7 @@ from lastmile.auth import service
 from lastmile.auth.models import Role
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.config import Settings
+from lastmile.db.contention import reading, retry_when_busy
 from lastmile.errors import Forbidden, Unauthenticated
 
 SESSION_COOKIE = "lastmile_session"
@@ -59,8 +60,13 @@ def _resolve_alone(
     bearer: HTTPAuthorizationCredentials | None,
     cookie: str | None,
 ) -> Principal:
-    with request.app.state.db.session() as session:
-        return _resolve(request, session, settings, bearer, cookie)
+    def resolve() -> Principal:
+        with request.app.state.db.session() as session:
+            return _resolve(request, session, settings, bearer, cookie)
+
+    # A read that seldom writes (a key's `last_used_at`): it takes no write lock up front.
+    with reading():
+        return retry_when_busy(resolve)
 
 
 def _resolve(

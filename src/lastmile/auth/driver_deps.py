@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from lastmile.api.deps import SettingsDep
 from lastmile.auth import driver_service
 from lastmile.auth.recent import RecentlyVerified
+from lastmile.db.contention import reading
 from lastmile.errors import Unauthenticated
 
 _bearer = HTTPBearer(
@@ -43,7 +44,7 @@ def _driver(
     recent: RecentlyVerified[DriverPrincipal] = request.app.state.verified_drivers
     if (known := recent.get(bearer.credentials)) is not None:
         return known
-    with request.app.state.db.session() as session:
+    with reading(), request.app.state.db.session() as session:
         driver = driver_service.resolve_session(
             session=session,
             token=bearer.credentials,

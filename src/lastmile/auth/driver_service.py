@@ -54,8 +54,15 @@ def set_pin(*, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID, pin: s
     session.flush()
 
 
+@dataclass(frozen=True, slots=True)
+class PinAttempt:
+    """What hashing the PIN found: the (credential, hash) pairs it matched."""
+
+    matched: frozenset[tuple[uuid.UUID, str]]
+
+
 def _candidates(
-    session: Session, phone: str, org_id: uuid.UUID | None
+    session: Session, phone: str, org_id: uuid.UUID | None, *, for_update: bool = False
 ) -> list[tuple[Driver, DriverCredential]]:
     query = (
         select(Driver, DriverCredential)
@@ -64,36 +71,64 @@ def _candidates(
     )
     if org_id is not None:
         query = query.where(Driver.org_id == org_id)
+    if for_update:  # fresh counters, and on PostgreSQL no two attempts count at once
+        query = query.with_for_update(of=DriverCredential).execution_options(populate_existing=True)
     return [(driver, credential) for driver, credential in session.execute(query)]
 
 
-def check_pin(
+def _locked(credential: DriverCredential, now: datetime) -> bool:
+    return credential.locked_until is not None and credential.locked_until > now
+
+
+def try_pin(
     *,
     session: Session,
     phone: str,
     pin: str,
-    lockout: Lockout,
     org_id: uuid.UUID | None = None,
     now: datetime | None = None,
-) -> Driver:
-    """The driver with this phone and PIN.
-
-    Each wrong PIN counts against every account with that phone; after `max_failures` in a
-    row the account is locked for `duration_s`, even for the right PIN, so a 4-digit PIN
-    cannot be guessed by trying them all. The caller commits, also after a failure.
-    """
+) -> PinAttempt:
+    """Hash the PIN against every unlocked account with this phone: the slow part, which only
+    reads, so that the caller can end its transaction before it and write after it."""
     now = now or utcnow()
     candidates = _candidates(session, phone, org_id)
     if not candidates:
         verify_password(_decoy_hash(), pin)  # as slow as a real check: phones stay private
-    locked = [c for _, c in candidates if c.locked_until is not None and c.locked_until > now]
+    return PinAttempt(
+        frozenset(
+            (credential.id, credential.pin_hash)
+            for _, credential in candidates
+            if not _locked(credential, now) and verify_password(credential.pin_hash, pin)
+        )
+    )
+
+
+def settle_pin(
+    *,
+    session: Session,
+    phone: str,
+    attempt: PinAttempt,
+    lockout: Lockout,
+    org_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> Driver:
+    """The driver whose PIN `attempt` matched, on the accounts as they are now.
+
+    Each wrong PIN counts against every account with that phone; after `max_failures` in a
+    row the account is locked for `duration_s`, even for the right PIN, so a 4-digit PIN
+    cannot be guessed by trying them all. A PIN changed since the attempt does not match. The
+    caller commits, also after a failure.
+    """
+    now = now or utcnow()
+    candidates = _candidates(session, phone, org_id, for_update=True)
+    locked = [c for _, c in candidates if _locked(c, now)]
     if candidates and len(locked) == len(candidates):
         wait_s = int((min(c.locked_until for c in locked if c.locked_until) - now).total_seconds())
         raise TooManyAttempts(f"too many wrong PINs: try again in {wait_s // 60 + 1} minutes")
     matched = [
         (driver, credential)
         for driver, credential in candidates
-        if credential not in locked and verify_password(credential.pin_hash, pin)
+        if credential not in locked and (credential.id, credential.pin_hash) in attempt.matched
     ]
     if len(matched) == 1:
         matched[0][1].failed_attempts = 0
@@ -108,6 +143,23 @@ def check_pin(
             credential.locked_until = now + timedelta(seconds=lockout.duration_s)
             credential.failed_attempts = 0
     raise Unauthenticated("wrong phone number or PIN")
+
+
+def check_pin(
+    *,
+    session: Session,
+    phone: str,
+    pin: str,
+    lockout: Lockout,
+    org_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> Driver:
+    """The driver with this phone and PIN, in one transaction: `try_pin`, then `settle_pin`."""
+    now = now or utcnow()
+    attempt = try_pin(session=session, phone=phone, pin=pin, org_id=org_id, now=now)
+    return settle_pin(
+        session=session, phone=phone, attempt=attempt, lockout=lockout, org_id=org_id, now=now
+    )
 
 
 def start_session(*, session: Session, driver: Driver, secret_key: str, ttl_s: int) -> IssuedToken:

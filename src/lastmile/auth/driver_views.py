@@ -13,6 +13,7 @@ from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
 from lastmile.auth import driver_service
 from lastmile.auth.deps import StaffDep
 from lastmile.auth.driver_deps import DriverDep
+from lastmile.db.contention import reading
 from lastmile.errors import TooManyAttempts, Unauthenticated
 
 router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)
@@ -72,11 +73,16 @@ def sign_in_with_pin(
     body: PinSignIn, session: SessionDep, settings: SettingsDep
 ) -> DriverSessionOut:
     """Phone and PIN; after 5 wrong PINs in a row the account is locked for 15 minutes (429)."""
+    with reading():
+        attempt = driver_service.try_pin(
+            session=session, phone=body.phone, pin=body.pin, org_id=body.org_id
+        )
+    session.commit()  # ends the reads: the PIN was hashed without waiting for the write lock
     try:
-        driver = driver_service.check_pin(
+        driver = driver_service.settle_pin(
             session=session,
             phone=body.phone,
-            pin=body.pin,
+            attempt=attempt,
             org_id=body.org_id,
             lockout=driver_service.Lockout(
                 settings.driver_pin_max_failures, settings.driver_pin_lockout_s

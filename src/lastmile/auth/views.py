@@ -20,6 +20,7 @@ from lastmile.auth.schemas import (
     UserOut,
     UserUpdate,
 )
+from lastmile.db.contention import reading
 from lastmile.errors import Unauthenticated
 
 router = APIRouter(responses=COMMON_PROBLEMS)
@@ -102,7 +103,11 @@ def revoke_api_key(
 
 @router.post("/auth/login", tags=["auth"])
 def login(body: Login, response: Response, session: SessionDep, settings: SettingsDep) -> SignedIn:
-    user = service.authenticate_password(session=session, email=body.email, password=body.password)
+    with reading():
+        user = service.authenticate_password(
+            session=session, email=body.email, password=body.password
+        )
+    session.commit()  # ends the reads: the password was hashed without holding the write lock
     if user is None:
         raise Unauthenticated("wrong email or password")
     started = service.start_web_session(

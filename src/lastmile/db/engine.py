@@ -1,11 +1,13 @@
 """Engine and session factory for SQLite (embedded default) and PostgreSQL."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from lastmile.db import contention
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -25,7 +27,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    # pysqlite opens transactions lazily and breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself.
+    # pysqlite opens transactions lazily and breaks SAVEPOINT; we emit BEGIN ourselves, and
+    # IMMEDIATE for a transaction that will write (see `contention`).
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
@@ -34,9 +37,7 @@ def _configure_sqlite(engine: Engine) -> None:
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+    contention.install(engine)
 
 
 class Database:
@@ -51,9 +52,13 @@ class Database:
         return cls(make_engine(url))
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session; the caller commits, anything uncommitted is rolled back on exit."""
-        with self.sessions() as session:
+    def session(self, *, writes: bool = False) -> Iterator[Session]:
+        """A session; the caller commits, anything uncommitted is rolled back on exit.
+
+        `writes`: its transactions will write, so on SQLite they take the write lock when they
+        begin (waiting for it) rather than fail to upgrade a read lock later (see `contention`).
+        """
+        with contention.writing() if writes else nullcontext(), self.sessions() as session:
             yield session
 
     @property

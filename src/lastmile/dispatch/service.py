@@ -125,6 +125,40 @@ def create_plan(
     solver: Solver | None = None,
 ) -> Plan:
     """Plan the hub's open shipments for `day` with the given (or every free) crew: a draft."""
+    plan = solve_plan(
+        session=session,
+        org_id=org_id,
+        hub_id=hub_id,
+        day=day,
+        network=network,
+        driver_ids=driver_ids,
+        vehicle_ids=vehicle_ids,
+        time_limit_s=time_limit_s,
+        solver=solver,
+    )
+    return save_plan(session=session, plan=plan)
+
+
+def save_plan(*, session: Session, plan: Plan) -> Plan:
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def solve_plan(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    hub_id: uuid.UUID,
+    day: date,
+    network: RoadNetwork,
+    driver_ids: Sequence[uuid.UUID] | None = None,
+    vehicle_ids: Sequence[uuid.UUID] | None = None,
+    time_limit_s: float = 2.0,
+    solver: Solver | None = None,
+) -> Plan:
+    """The draft plan, not yet added to the session: it only reads, then solves (seconds), so
+    that the caller can end its transaction first and write the plan in a short one."""
     hub = hubs.get_hub(session=session, org_id=org_id, hub_id=hub_id)
     crews = _crews(
         session=session, org_id=org_id, day=day, driver_ids=driver_ids, vehicle_ids=vehicle_ids
@@ -170,7 +204,7 @@ def create_plan(
         }
         for item in planned.unassigned
     ]
-    plan = Plan(
+    return Plan(
         org_id=org_id,
         hub_id=hub.id,
         date=day,
@@ -183,9 +217,6 @@ def create_plan(
             "violations": check(day_problem.problem, planned.solution),
         },
     )
-    session.add(plan)
-    session.flush()
-    return plan
 
 
 def get_plan(*, session: Session, org_id: uuid.UUID, plan_id: uuid.UUID) -> Plan:

@@ -12,6 +12,7 @@ from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.config import Settings
 from lastmile.db import utcnow
+from lastmile.db.contention import reading
 from lastmile.dispatch import flows, service
 from lastmile.dispatch.models import Route
 from lastmile.dispatch.notice import routes_changed
@@ -64,16 +65,19 @@ def _route_out(session: Session, route: Route) -> RouteOut:
 def create_plan(
     body: PlanCreate, session: SessionDep, principal: StaffDep, network: NetworkDep
 ) -> PlanOut:
-    plan = service.create_plan(
-        session=session,
-        org_id=principal.org_id,
-        hub_id=body.hub_id,
-        day=body.date,
-        network=network,
-        driver_ids=body.driver_ids,
-        vehicle_ids=body.vehicle_ids,
-        time_limit_s=body.time_limit_s,
-    )
+    with reading():
+        plan = service.solve_plan(
+            session=session,
+            org_id=principal.org_id,
+            hub_id=body.hub_id,
+            day=body.date,
+            network=network,
+            driver_ids=body.driver_ids,
+            vehicle_ids=body.vehicle_ids,
+            time_limit_s=body.time_limit_s,
+        )
+    session.commit()  # ends the reads: the plan was solved without holding the write lock
+    service.save_plan(session=session, plan=plan)
     session.commit()
     return PlanOut.of(plan)
 

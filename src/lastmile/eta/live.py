@@ -91,7 +91,7 @@ class LiveEta:
         """Update the routes in progress of the drivers asked for, in one session and all
         together; None for a driver with none. When that fails, again one driver at a time, so
         that a driver whose update fails is rolled back alone."""
-        with self.database.session() as session:
+        with self.database.session(writes=True) as session:
             now = utcnow()
             drivers = {(a.org_id, driver) for driver, a in asked.items()}
             routes = service.routes_in_progress(session, drivers=drivers)

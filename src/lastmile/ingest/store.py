@@ -89,7 +89,7 @@ class FixStore:
         """Store the batch durably (committed) or raise; nothing is half-stored."""
         if not batch:
             return
-        with self.database.session() as session:
+        with self.database.session(writes=True) as session:
             connection = session.connection()
             if self.dialect == "postgresql":
                 self._ensure_partitions(connection, {f.at.astimezone(UTC).date() for f in batch})
@@ -173,7 +173,7 @@ class FixStore:
 
     def purge_before(self, cutoff: datetime) -> None:
         """Retention: drop day partitions before `cutoff` (PostgreSQL), then delete older rows."""
-        with self.database.session() as session:
+        with self.database.session(writes=True) as session:
             connection = session.connection()
             if self.dialect == "postgresql":
                 names = connection.scalars(

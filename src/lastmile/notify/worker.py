@@ -130,7 +130,7 @@ class OutboxWorker:
         """Lease a batch of due messages to this worker; hold back or drop those that must wait."""
         now = self.clock()
         jobs = []
-        with self.database.session() as session:
+        with self.database.session(writes=True) as session:
             settings_of = settings_cache(session)
             for message in session.scalars(self._due(now)).all():
                 held = hold(session=session, message=message, now=now, settings_of=settings_of)
@@ -171,7 +171,7 @@ class OutboxWorker:
 
     def finish(self, job: Job, outcome: Outcome) -> None:
         now = self.clock()
-        with self.database.session() as session:
+        with self.database.session(writes=True) as session:
             message = session.get(OutboxMessage, job.message_id, with_for_update=True)
             if message is None:
                 return

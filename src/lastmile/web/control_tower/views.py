@@ -12,6 +12,7 @@ from lastmile.auth import service as auth
 from lastmile.auth.cookies import set_session_cookies
 from lastmile.auth.deps import SESSION_COOKIE, StaffDep
 from lastmile.auth.models import Organization, Role, User
+from lastmile.db.contention import reading
 from lastmile.web.control_tower.board import board
 
 pages = APIRouter(include_in_schema=False)
@@ -46,7 +47,9 @@ def sign_in(
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1024)],
 ) -> Response:
-    user = auth.authenticate_password(session=session, email=email, password=password)
+    with reading():
+        user = auth.authenticate_password(session=session, email=email, password=password)
+    session.commit()  # ends the reads: the password was hashed without holding the write lock
     if user is None or user.role not in STAFF:
         return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
             request,

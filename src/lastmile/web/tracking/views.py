@@ -20,6 +20,7 @@ from lastmile.routing import roads
 from lastmile.routing.tiles import BBox
 from lastmile.routing.views import roads_response
 from lastmile.shipments.status import Status
+from lastmile.web.security import page_csp
 from lastmile.web.tracking import access, actions
 from lastmile.web.tracking.access import Refusal, Tracked
 from lastmile.web.tracking.driver import live_map
@@ -35,17 +36,6 @@ NOTICES = {
     "reschedule": "Thank you: your new delivery day is saved.",
     "feedback": "Thank you for your feedback.",
 }
-
-
-def _csp(settings: Settings) -> str:
-    images = "'self' data: https:"
-    if settings.map_tile_url.startswith("http://"):
-        images += " " + "/".join(settings.map_tile_url.split("/")[:3])
-    return (
-        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        f"img-src {images}; connect-src 'self'; form-action 'self'; base-uri 'none'; "
-        "frame-ancestors 'none'"
-    )
 
 
 def _refused(request: Request, refusal: Refusal) -> HTMLResponse:
@@ -78,7 +68,7 @@ def _render(
         state=state,
         notice=notice,
     )
-    headers = {**PRIVATE, "Content-Security-Policy": _csp(settings)}
+    headers = {**PRIVATE, "Content-Security-Policy": page_csp(settings)}
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request, "tracking.html", context, status_code=status_code, headers=headers
     )

@@ -1,0 +1,46 @@
+"""The Content-Security-Policy every HTML page carries."""
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lastmile.config import Settings
+
+ERROR_PAGE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+"""An error page is one static document: its own inline styles and nothing else."""
+
+
+def page_csp(settings: Settings) -> str:
+    """Our scripts and styles only; map tiles from the configured server; no framing."""
+    images = "'self' data: blob: https:"
+    if settings.map_tile_url.startswith("http://"):
+        images += " " + "/".join(settings.map_tile_url.split("/")[:3])
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src {images}; connect-src 'self'; manifest-src 'self'; worker-src 'self'; "
+        "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+
+
+class PageSecurityMiddleware:
+    """Give an HTML response that names no Content-Security-Policy the pages' own."""
+
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+        self.app = app
+        self.csp = page_csp(settings)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_csp(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.setdefault("Content-Security-Policy", self.csp)
+            await send(message)
+
+        await self.app(scope, receive, send_with_csp)
