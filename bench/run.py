@@ -24,6 +24,7 @@ ORDER = [
     "tracking",
     "control_tower",
     "load",
+    "embedded",
 ]
 
 
