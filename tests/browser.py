@@ -6,6 +6,7 @@ test its `Database` for seeding and for checking the server state afterwards.
 """
 
 import asyncio
+import json
 import os
 import shutil
 import threading
@@ -138,3 +139,24 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def wait_until(page: Page, predicate: str, arg: Any = None, *, timeout_ms: int = 15_000) -> Any:
+    """Wait until `predicate`, a JavaScript function of `arg`, returns something truthy in the
+    page, and return it.
+
+    `page.wait_for_function` builds its predicate with `eval`, which the pages' CSP refuses;
+    this hands the function to the page through the DevTools protocol, which CSP does not
+    govern, and checks it again every 50 ms until `timeout_ms`.
+    """
+    waiter = f"""async (arg) => {{
+        const predicate = {predicate};
+        const end = performance.now() + {timeout_ms};
+        for (;;) {{
+            const value = await predicate(arg);
+            if (value) return value;
+            if (performance.now() > end) throw new Error({json.dumps("timed out: " + predicate)});
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }}
+    }}"""
+    return page.evaluate(waiter, arg)

@@ -87,3 +87,21 @@ def make_driver(
     assert response.status_code == 201, response.text
     data: dict[str, Any] = response.json()
     return data
+
+
+DISPATCHER_EMAIL = "dana@example.com"
+DISPATCHER_PASSWORD = "correct horse battery staple"
+
+
+def make_dispatcher(db: Database, org: OrgHandle) -> None:
+    """Dana, a dispatcher of `org` who signs in to the Control Tower with a password."""
+    with db.session() as session:
+        auth.create_user(
+            session=session,
+            org_id=org.org_id,
+            email=DISPATCHER_EMAIL,
+            name="Dana Dispatcher",
+            role=Role.DISPATCHER,
+            password=DISPATCHER_PASSWORD,
+        )
+        session.commit()

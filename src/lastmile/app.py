@@ -39,6 +39,7 @@ from lastmile.db.migrate import upgrade
 from lastmile.dispatch.driver_shift_views import router as driver_shift_router
 from lastmile.dispatch.driver_views import router as driver_router
 from lastmile.dispatch.outcome_views import router as outcome_router
+from lastmile.dispatch.scheduled import close_days_loop
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
 from lastmile.errors import Busy, Conflict
@@ -197,7 +198,7 @@ def create_app(
         app.state.ingestor.after_store.append(live_eta.after_store)
         app.state.ingestor.route_listeners.append(live_eta.wake)
         await writer.start()
-        retention = alert_sweep = None
+        retention = alert_sweep = day_close = None
         if settings.run_workers:
             retention = asyncio.create_task(
                 retention_loop(writer.store, retention_days=settings.fix_retention_days),
@@ -206,6 +207,9 @@ def create_app(
             alert_sweep = asyncio.create_task(
                 sweep_loop(app.state.db, app.state.bus, every_s=settings.alert_sweep_s),
                 name="alert-sweep",
+            )
+            day_close = asyncio.create_task(
+                close_days_loop(app.state.db, app.state.bus), name="close-ended-days"
             )
         listener = None
         if settings.mqtt_url:
@@ -227,7 +231,7 @@ def create_app(
         try:
             yield
         finally:
-            for task in (retention, alert_sweep, listener, notifier):
+            for task in (retention, alert_sweep, day_close, listener, notifier):
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

@@ -23,6 +23,7 @@ from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade
 from lastmile.dispatch.cli import plan_day
+from lastmile.dispatch.scheduled import close_days_loop
 from lastmile.eta.cli import eta_app
 from lastmile.ingest.osmand_port import OsmAndPort
 from lastmile.ingest.scheduled import retention_loop
@@ -136,10 +137,11 @@ def worker(
         workers = [OutboxWorker(database=database, settings=settings) for _ in range(loops)]
         retention = retention_loop(FixStore(database), retention_days=settings.fix_retention_days)
         sweep = sweep_loop(database, bus, every_s=settings.alert_sweep_s)
+        day_close = close_days_loop(database, bus)
         if settings.gc_freeze:
             tune_garbage_collector()
         try:
-            await asyncio.gather(retention, sweep, *(w.run() for w in workers))
+            await asyncio.gather(retention, sweep, day_close, *(w.run() for w in workers))
         finally:
             await bus.close()
 

@@ -17,6 +17,7 @@ class AlertKind(StrEnum):
     SUSPICIOUS_STOP = "suspicious_stop"
     DELIVERY_WHILE_ELSEWHERE = "delivery_while_elsewhere"
     SPOOFED_LOCATION = "spoofed_location"
+    ROUTE_UNFINISHED = "route_unfinished"
 
 
 class Severity(StrEnum):

@@ -48,6 +48,11 @@ class ShiftStartIn(ActionIn):
 
 class ShiftEndIn(ActionIn):
     odometer_km: float | None = Field(default=None, ge=0, le=10_000_000, allow_inf_nan=False)
+    hand_back_open_stops: bool = Field(
+        default=False,
+        description="The driver confirmed that stops still open go back to the hub; without "
+        "it, ending a shift with open stops is 409 `open-stops`",
+    )
 
 
 class FailIn(ActionIn):

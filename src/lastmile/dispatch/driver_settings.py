@@ -2,6 +2,7 @@
 replies. Kept in the organisation's settings under `driver_app`."""
 
 import uuid
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -50,6 +51,15 @@ DEFAULT_QUICK_REPLIES = [
 ]
 
 
+class OpenStopsAtShiftEnd(StrEnum):
+    """Where parcels of stops left open go when their route closes early."""
+
+    TODAY = "today"
+    """Back to the hub and into today's planning pool, for another driver."""
+    NEXT_DAY = "next_day"
+    """Back to the hub, planned with the next day's deliveries."""
+
+
 class DriverAppSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -59,6 +69,11 @@ class DriverAppSettings(BaseModel):
     proof_rules: ProofRules = Field(default_factory=ProofRules)
     quick_replies: list[QuickReply] = Field(
         default_factory=lambda: list(DEFAULT_QUICK_REPLIES), max_length=30
+    )
+    open_stops_at_shift_end: OpenStopsAtShiftEnd = Field(
+        default=OpenStopsAtShiftEnd.TODAY,
+        description="Stops left open when a shift ends go back to the hub, then to today's "
+        "planning pool (`today`) or the next day's (`next_day`)",
     )
 
     @field_validator("failure_reasons")

@@ -1,14 +1,18 @@
 """HTTP routes of the driver app around the route: settings, vehicles, shift, GPS fixes."""
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from lastmile.api.deps import SessionDep
-from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
 from lastmile.auth.deps import AdminDep, PrincipalDep
 from lastmile.auth.driver_deps import DriverDep
+from lastmile.bus.base import Bus
 from lastmile.config import Settings
 from lastmile.db import utcnow
+from lastmile.dispatch import closing
 from lastmile.dispatch.action_views import apply_once
 from lastmile.dispatch.driver_schemas import ShiftEndIn, ShiftOut, ShiftStartIn
 from lastmile.dispatch.driver_settings import DriverAppSettings, read_settings, write_settings
@@ -80,20 +84,37 @@ def start_shift(body: ShiftStartIn, driver: DriverDep, session: SessionDep) -> J
     )
 
 
-@router.post("/api/v1/driver/shift/end", response_model=ShiftOut)
-def end_shift(body: ShiftEndIn, driver: DriverDep, session: SessionDep) -> JSONResponse:
+@router.post("/api/v1/driver/shift/end", response_model=ShiftOut, responses=problem_responses(409))
+def end_shift(
+    body: ShiftEndIn, request: Request, driver: DriverDep, session: SessionDep
+) -> JSONResponse:
+    """End the shift; a route still running closes with it. Stops still open need
+    `hand_back_open_stops` (409 `open-stops` says how many): they go back to the hub, their
+    customers see it, and the dispatcher gets an alert."""
+    bus: Bus = request.app.state.bus
+    closed: list[closing.Closed] = []
+
     def apply() -> ShiftOut:
-        shift = fleet.end_shift(
+        shift, route = closing.end_shift(
             session=session,
             org_id=driver.org_id,
             driver_id=driver.driver_id,
             odometer_km=body.odometer_km,
+            hand_back_open_stops=body.hand_back_open_stops,
+            actor=driver.actor,
+            at=min(body.at, utcnow()),
         )
-        shift.ended_at = max(min(body.at, utcnow()), shift.started_at)
+        closed.extend([route] if route is not None else [])
         return ShiftOut.model_validate(shift)
 
     return apply_once(
-        session=session, driver=driver, action=body, kind="shift.end", target="", apply=apply
+        session=session,
+        driver=driver,
+        action=body,
+        kind="shift.end",
+        target="",
+        apply=apply,
+        after_commit=lambda: [partial(job, bus) for c in closed for job in c.publish],
     )
 
 

@@ -141,6 +141,29 @@ def mark_arrived(*, session: Session, stop: RouteStop, at: datetime) -> None:
     hooks.stop_reached(session, org_id=stop.org_id, stop_id=stop.id, at=at)
 
 
+def close_stop(
+    *,
+    session: Session,
+    stop: RouteStop,
+    shipment: Shipment,
+    route: Route,
+    reason: str,
+    at: datetime,
+) -> list[hooks.Publish]:
+    """Fail an open stop whose shipment's status cannot say so (handing back a parcel that
+    a dispatcher flagged `exception`, say); its timeline keeps what it has."""
+    return _close(
+        session,
+        stop=stop,
+        shipment=shipment,
+        route=route,
+        status=StopStatus.FAILED,
+        reason=reason,
+        at=at,
+        position=None,
+    )
+
+
 def _close(
     session: Session,
     *,

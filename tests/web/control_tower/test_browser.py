@@ -6,28 +6,14 @@ from datetime import UTC, datetime
 import httpx
 from playwright.sync_api import Browser, expect
 from tests.browser import LiveServer, screenshot
-from tests.common import make_org
-
-from lastmile.auth import service as auth
-from lastmile.auth.models import Role
-
-PASSWORD = "correct horse battery staple"
+from tests.common import DISPATCHER_PASSWORD, make_dispatcher, make_org
 
 
 def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
     browser: Browser, live_server: LiveServer
 ) -> None:
     org = make_org(live_server.db, "Helsinki Express")
-    with live_server.db.session() as session:
-        auth.create_user(
-            session=session,
-            org_id=org.org_id,
-            email="dana@example.com",
-            name="Dana Dispatcher",
-            role=Role.DISPATCHER,
-            password=PASSWORD,
-        )
-        session.commit()
+    make_dispatcher(live_server.db, org)
     api = httpx.Client(base_url=live_server.url, headers=org.headers)
     driver = api.post(
         "/api/v1/drivers", json={"name": "Mikko", "phone": "+358401112223", "device_ids": ["ph-1"]}
@@ -40,7 +26,7 @@ def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
     first.on("pageerror", lambda error: errors.append(str(error)))
     first.goto(f"{live_server.url}/control-tower")
     first.get_by_label("Email").fill("dana@example.com")
-    first.get_by_label("Password").fill(PASSWORD)
+    first.get_by_label("Password").fill(DISPATCHER_PASSWORD)
     first.get_by_role("button", name="Sign in").click()
     second = context.new_page()
     second.goto(f"{live_server.url}/control-tower")

@@ -9,15 +9,12 @@ import httpx
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 from tests.browser import LiveServer, screenshot, sign_in
-from tests.common import hub_body, make_org, shipment_body
+from tests.common import DISPATCHER_PASSWORD, hub_body, make_dispatcher, make_org, shipment_body
 
-from lastmile.auth import service as auth
-from lastmile.auth.models import Role
 from lastmile.dispatch.models import Plan, PlanStatus, Route, RouteStatus
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
 
-PASSWORD = "correct horse battery staple"
 ZONE = ZoneInfo("Europe/Helsinki")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -28,16 +25,7 @@ def _today() -> date:
 
 def _seed(live_server: LiveServer) -> tuple[uuid.UUID, httpx.Client, list[str]]:
     org = make_org(live_server.db, "Helsinki Express")
-    with live_server.db.session() as session:
-        auth.create_user(
-            session=session,
-            org_id=org.org_id,
-            email="dana@example.com",
-            name="Dana Dispatcher",
-            role=Role.DISPATCHER,
-            password=PASSWORD,
-        )
-        session.commit()
+    make_dispatcher(live_server.db, org)
     api = httpx.Client(base_url=live_server.url, headers=org.headers)
     # Open today only, so planning tomorrow is a refusal the page must explain.
     hours = {DAYS[_today().weekday()]: [["07:00", "21:00"]]}
@@ -73,7 +61,7 @@ def _seed(live_server: LiveServer) -> tuple[uuid.UUID, httpx.Client, list[str]]:
 
 
 def _open_plan(page: Page, url: str) -> None:
-    sign_in(page, url, email="dana@example.com", password=PASSWORD)
+    sign_in(page, url, email="dana@example.com", password=DISPATCHER_PASSWORD)
     page.get_by_role("tab", name="Plan").click()
     expect(page.locator("#plan-drivers input:checked")).to_have_count(2)
 

@@ -19,7 +19,7 @@ from playwright.sync_api import (
     expect,
 )
 from sqlalchemy import func, select
-from tests.browser import PHONE, LiveServer, screenshot
+from tests.browser import PHONE, LiveServer, screenshot, wait_until
 from tests.common import OrgHandle, make_org
 from tests.driver_app import HUB, PIN, STOPS, DriverDay, make_driver_day, set_rules
 
@@ -176,7 +176,7 @@ def test_a_driver_day_with_an_offline_stretch(
     _queue_empty(page)
 
     # The service worker controls the page before the network goes away.
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
 
     # Offline: drive to stop 3 (fixes buffered), reload the app, deliver with payment.
     context.set_offline(True)
@@ -187,16 +187,19 @@ def test_a_driver_day_with_an_offline_stretch(
         lat = STOPS[1][0] + (STOPS[2][0] - STOPS[1][0]) * step
         lon = STOPS[1][1] + (STOPS[2][1] - STOPS[1][1]) * step
         context.set_geolocation(_at(lat, lon))
-        page.wait_for_function(
-            f"Number(document.querySelector('#queue').dataset.fixes) > {buffered}", timeout=15_000
+        wait_until(
+            page, "(n) => Number(document.querySelector('#queue').dataset.fixes) > n", buffered
         )
         buffered = int(page.locator("#queue").get_attribute("data-fixes") or 0)
     assert buffered >= 4
 
     page.reload()
     expect(page.locator("#view-route")).to_be_visible()
-    page.wait_for_function(
-        f"Number(document.querySelector('#queue').dataset.fixes) >= {buffered}", timeout=5_000
+    wait_until(
+        page,
+        "(n) => Number(document.querySelector('#queue').dataset.fixes) >= n",
+        buffered,
+        timeout_ms=5_000,
     )
     page.locator("#stops li").nth(2).locator("button").click()
     expect(page.locator("#geofence-hint")).to_be_visible()
@@ -328,7 +331,7 @@ def test_the_app_opens_with_no_network_once_installed(
     page = context.new_page()
     page.goto(f"{live_server.url}/driver/")
     expect(page.locator("#view-signin")).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
     context.set_offline(True)
     page.reload()
     expect(page.locator("#view-signin")).to_be_visible()

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
-from tests.browser import PHONE, LiveServer, screenshot
+from tests.browser import PHONE, LiveServer, screenshot, wait_until
 from tests.common import make_org
 from tests.driver_app import PIN, make_driver_day
 from tests.servers import free_port
@@ -67,7 +67,7 @@ def test_with_no_tile_server_the_driver_map_draws_our_roads(
     assert roads
     assert set(roads) == {200}
     expect(page.locator("#map .leaflet-roads-pane canvas")).to_have_count(1)
-    page.wait_for_function(INKED, timeout=10_000)
+    wait_until(page, INKED, timeout_ms=10_000)
     expect(page.locator("#map .leaflet-marker-icon")).to_have_count(3)
     screenshot(page, "driver-map-own-roads")
 

@@ -535,6 +535,12 @@ function wire() {
     event.preventDefault();
     const fields = {};
     if ($("end-odometer").value) fields.odometer_km = Number($("end-odometer").value);
+    const open = (state.route?.stops ?? []).filter((s) => s.status === "pending" || s.status === "arrived").length;
+    if (open && state.route.status === "in_progress") {
+      const them = open === 1 ? "1 stop is" : `${open} stops are`;
+      if (!window.confirm(`${them} still open. End the shift and hand ${open === 1 ? "it" : "them"} back to the hub?`)) return;
+      fields.hand_back_open_stops = true;
+    }
     await act("/api/v1/driver/shift/end", fields, "End of shift");
     state.shift = null;
     await save("shift");
