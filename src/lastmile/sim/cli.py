@@ -196,7 +196,8 @@ def simulate(
     actions: Annotated[
         ActionsKind,
         typer.Option(
-            help="app: drivers sign in to the driver app, work shifts and stops there;"
+            help="app: drivers sign in to the driver app, work shifts and stops there"
+            " (the server hashes a PIN per driver: ~0.3 s of its CPU each);"
             " events: the integrator's shipment events with the API key, nobody on shift"
         ),
     ] = "app",
@@ -217,6 +218,7 @@ def simulate(
         hub_code=hub_code,
         shift_s=shift_hours * 3600.0,
         timezone=timezone,
+        pins=actions == "app",
     )
     started = time.perf_counter()
     day, fleet = prepare(

@@ -1,8 +1,8 @@
 """The simulated crew: drivers with a phone, a PIN and a phone's device id, one vehicle each.
 
-A crew is new each run (its names tagged at random), or with `reuse` the same drivers and
-vehicles found again by name and plate, so a demo run twice keeps its people. Either way every
-driver gets a fresh PIN set through the staff API, for the driver app to sign in with.
+A crew is new each run (tagged at random), or, given a tag, the same drivers and vehicles
+found again by name and plate, so a demo run twice keeps its people. Each driver gets a fresh
+PIN through the staff API, for the driver app to sign in with.
 """
 
 import hashlib
@@ -51,10 +51,11 @@ def phone_number(tag: str, index: int) -> str:
 
 
 def enlist(
-    api: Caller, *, size: int, capacity_parcels: int, tag: str | None = None
+    api: Caller, *, size: int, capacity_parcels: int, tag: str | None = None, pins: bool = True
 ) -> list[CrewMember]:
     """`size` drivers with vehicles; with a `tag`, those of an earlier run under that tag are
-    reused (and put back in service), otherwise a new crew is made."""
+    reused (and put back in service), otherwise a new crew is made. Without `pins` nobody
+    gets a PIN (no sign-in: the integrator's path; hashing one costs the server ~0.15 s)."""
     reuse = tag is not None
     tag = tag or uuid.uuid4().hex[:6]
     drivers = {d["name"]: d for d in api.call("GET", "/api/v1/drivers")} if reuse else {}
@@ -76,7 +77,8 @@ def enlist(
             vehicle = api.call("POST", "/api/v1/vehicles", json={"plate": plate, **fleet})
         elif any(vehicle[k] != v for k, v in fleet.items()):
             vehicle = api.call("PATCH", f"/api/v1/vehicles/{vehicle['id']}", json=fleet)
-        pin = f"{secrets.randbelow(10**6):06d}"
-        api.call("PUT", f"/api/v1/drivers/{driver['id']}/pin", json={"pin": pin})
+        pin = f"{secrets.randbelow(10**6):06d}" if pins else ""
+        if pin:
+            api.call("PUT", f"/api/v1/drivers/{driver['id']}/pin", json={"pin": pin})
         crew.append(CrewMember(driver["id"], name, phone, pin, device, vehicle["id"]))
     return crew

@@ -77,6 +77,8 @@ class Scenario:
     plan_seconds: float = 2.0
     crew_tag: str | None = None
     """Reuse the drivers and vehicles of earlier runs with this tag (the demo); None: new ones."""
+    pins: bool = True
+    """Give the drivers PINs to sign in to the driver app (not needed for shipment events)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -180,6 +182,7 @@ def setup_day(
         size=scenario.drivers,
         capacity_parcels=scenario.stops_per_driver,
         tag=scenario.crew_tag,
+        pins=scenario.pins,
     )
     count = scenario.drivers * scenario.stops_per_driver
     points = sample_addresses(network, area or default_area(hub_point), count, rng, hub=hub_point)
@@ -249,6 +252,7 @@ def load_day(
         size=scenario.drivers,
         capacity_parcels=scenario.stops_per_driver,
         tag=scenario.crew_tag,
+        pins=scenario.pins,
     )
     routes = [api.call("GET", f"/api/v1/routes/{route_id}") for route_id in route_ids]
     hub = next(h for h in api.call("GET", "/api/v1/hubs") if h["code"] == scenario.hub_code)
