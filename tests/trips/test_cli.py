@@ -66,11 +66,9 @@ def test_min_dwell_option(tmp_path: Path, track: MakeTrack) -> None:
     points = track([("move", 60, 10.0), ("stop", 60), ("move", 60, 10.0)])
     path = write_csv(tmp_path / "t.csv", points)
 
-    assert [line["kind"] for line in detect("--input", str(path))] == ["move"]
-    assert [line["kind"] for line in detect("--input", str(path), "--min-dwell-s", "30")] == [
-        "move",
-        "stop",
-        "move",
+    assert [line["kind"] for line in detect("--input", str(path))] == ["move", "stop", "move"]
+    assert [line["kind"] for line in detect("--input", str(path), "--min-dwell-s", "60")] == [
+        "move"
     ]
 
 

@@ -10,7 +10,11 @@ class AlertThresholds(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     halt_min_s: float = Field(600, ge=60, le=4 * 3600, description="unscheduled halt after")
-    halt_radius_m: float = Field(40, ge=10, le=300, description="jitter radius while parked")
+    # Unused since halts come from the trips segmentation (its own radius, the same for every
+    # organisation); kept so that stored settings that name it still load.
+    halt_radius_m: float = Field(
+        40, ge=10, le=300, description="unused: halts come from the trips stop detector"
+    )
     planned_place_radius_m: float = Field(
         150, ge=20, le=2000, description="a halt this close to a stop or hub is planned"
     )

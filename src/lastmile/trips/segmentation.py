@@ -1,11 +1,14 @@
 """Split a driver's GPS track into stops and moves, one fix at a time or a whole track at once.
 
+This is the one stop detector: the trips API, `lastmile trips detect` and the live
+unscheduled-halt alert all run it with the defaults of `SegmentationConfig`.
+
 Two stages. First each fix is called *stationary* or *moving* from the fixes within
-`window_s` around it: stationary when nearly all of them lie within a radius of their
-median position (a stay-point test that tolerates jitter and single outliers), or when
-they stay within a wider radius and their median position before and after the fix
-barely moves (jitter averages out, creeping in traffic does not); reported speeds, when
-present, can only veto. Then runs of stationary fixes become stop candidates: moving
+`window_s` around it (stationary.py): stationary when nearly all of them lie within a
+radius of their median position (a stay-point test that tolerates jitter and single
+outliers), or when they stay within a wider radius and their median position before and
+after the fix barely moves (jitter averages out, creeping in traffic does not); reported
+speeds, when present, can only veto. Then runs of stationary fixes become stop candidates: moving
 gaps up to `merge_gap_s` inside a candidate are merged, a candidate whose smoothed
 position strays further than `max_extent_m` from where it began is cut, and only
 candidates lasting `min_dwell_s` become stops.
@@ -24,23 +27,21 @@ assumes fixes smoothed upstream (the ingest pipeline does).
 """
 
 import math
-import statistics
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from lastmile.errors import InvalidInput
-from lastmile.geo import haversine_m
+from lastmile.trips.stationary import Labelled, WindowClassifier, median_position, planar_m
 from lastmile.types import Fix
 
 SegmentKind = Literal["stop", "move"]
 
 
-@dataclass(frozen=True, slots=True)
-class TrackPoint:
-    """One position of a track; `at` is timezone-aware UTC."""
+class TrackPoint(NamedTuple):
+    """One position of a track; `at` is timezone-aware UTC. A tuple: the live path makes one
+    per fix, in well under half a frozen dataclass's time."""
 
     at: datetime
     lat: float
@@ -70,9 +71,11 @@ class Segment:
 class SegmentationConfig:
     """Tuning of stop detection.
 
-    The defaults come from tuning on real delivery tracks (bench/stops.py), kept tight
-    enough that a 1-2 m/s crawl in traffic stays a move; `min_dwell_s` is the product's
-    choice (those tracks favour 20 s, see the bench report).
+    The defaults are what ships everywhere (the unscheduled-halt alert, the trips API and
+    `lastmile trips detect`): tuned on the tuning half of real delivery tracks among the
+    parameters that keep the product's meaning of a stop (a 1.5-2 m/s crawl in traffic
+    and a 30 s pause at a light are moves; a parked phone with jitter and multipath is
+    one stop), and scored on the other half (bench/stops.py, docs/PERFORMANCE.md).
 
     min_dwell_s: shortest stop reported.
     window_s: span of fixes looked at around each fix to call it stationary.
@@ -88,14 +91,14 @@ class SegmentationConfig:
         where it began; beyond it the stop is cut.
     """
 
-    min_dwell_s: float = 60.0
+    min_dwell_s: float = 20.0
     window_s: float = 40.0
     radius_m: float = 20.0
     accuracy_factor: float = 2.0
     max_radius_m: float = 50.0
     outlier_fraction: float = 0.2
     moving_speed_mps: float = 2.0
-    drift_speed_mps: float = 0.5
+    drift_speed_mps: float = 0.8
     merge_gap_s: float = 20.0
     max_extent_m: float = 50.0
 
@@ -118,136 +121,19 @@ class SegmentationConfig:
             )
 
 
-@dataclass(frozen=True, slots=True)
-class _Labelled:
-    point: TrackPoint
-    stationary: bool
-    centre_lat: float
-    centre_lon: float
-
-
-def _median_position(points: Sequence[TrackPoint]) -> tuple[float, float]:
-    """Coordinate-wise median: robust to outliers, and the same in degrees as in metres."""
-    return statistics.median(p.lat for p in points), statistics.median(p.lon for p in points)
-
-
-def _drift_speed_mps(window: list[TrackPoint], point: TrackPoint) -> float:
-    """Speed between the median positions of the window before and after `point`.
-
-    Parameters
-    ----------
-    window : fixes around `point`, in time order, `point` among them.
-    point : the fix that splits the window in two (it belongs to both halves).
-
-    Returns
-    -------
-    float
-        Metres per second between the two medians; infinite when a half has fewer
-        than two fixes.
-
-    Examples
-    --------
-    >>> from datetime import UTC, datetime, timedelta
-    >>> t0 = datetime(2024, 5, 6, tzinfo=UTC)
-    >>> crawl = [TrackPoint(t0 + timedelta(seconds=s), 0.0, s * 1.5e-5) for s in range(9)]
-    >>> round(_drift_speed_mps(crawl, crawl[4]), 2)
-    1.67
-    """
-    before = [p for p in window if p.at <= point.at]
-    after = [p for p in window if p.at >= point.at]
-    if len(before) < 2 or len(after) < 2:
-        return math.inf
-    span_s = statistics.median(p.at.timestamp() for p in after) - statistics.median(
-        p.at.timestamp() for p in before
-    )
-    if span_s <= 0:
-        return math.inf
-    return haversine_m(*_median_position(before), *_median_position(after)) / span_s
-
-
-def _median_accuracy_m(window: list[TrackPoint]) -> float | None:
-    reported = [p.accuracy_m for p in window if p.accuracy_m is not None]
-    return statistics.median(reported) if reported else None
-
-
-def _classify(window: list[TrackPoint], point: TrackPoint, config: SegmentationConfig) -> _Labelled:
-    centre_lat, centre_lon = _median_position(window)
-    radius_m = config.radius_m
-    accuracy_m = _median_accuracy_m(window)
-    if accuracy_m is not None:
-        radius_m = min(max(radius_m, config.accuracy_factor * accuracy_m), config.max_radius_m)
-    distances_m = [haversine_m(centre_lat, centre_lon, p.lat, p.lon) for p in window]
-    allowed = int(config.outlier_fraction * len(window))
-    stationary = sum(d > radius_m for d in distances_m) <= allowed
-    if not stationary and config.drift_speed_mps > 0:
-        spread = sum(d > config.max_radius_m for d in distances_m) <= len(window) // 3
-        stationary = spread and _drift_speed_mps(window, point) <= config.drift_speed_mps
-    speeds = [p.speed_mps for p in window if p.speed_mps is not None]
-    if speeds and statistics.median(speeds) > config.moving_speed_mps:
-        stationary = False
-    return _Labelled(point, stationary, centre_lat, centre_lon)
-
-
-class _WindowClassifier:
-    """Labels each fix once every fix within half a window after it has arrived."""
-
-    def __init__(self, config: SegmentationConfig) -> None:
-        self._config = config
-        self._half_s = config.window_s / 2
-        self._buffer: deque[TrackPoint] = deque()
-        self._next = 0
-
-    def push(self, point: TrackPoint) -> list[_Labelled]:
-        self._buffer.append(point)
-        out: list[_Labelled] = []
-        while self._next < len(self._buffer) - 1 and (
-            (point.at - self._buffer[self._next].at).total_seconds() > self._half_s
-        ):
-            out.append(self._label_next())
-        self._trim()
-        return out
-
-    def flush(self) -> list[_Labelled]:
-        out = [self._label_next() for _ in range(self._next, len(self._buffer))]
-        self._buffer.clear()
-        self._next = 0
-        return out
-
-    def _label_next(self) -> _Labelled:
-        """Label the oldest unlabelled fix; its immediate neighbours are always in its window."""
-        index, point = self._next, self._buffer[self._next]
-        window = [
-            p
-            for i, p in enumerate(self._buffer)
-            if abs(i - index) <= 1 or abs((p.at - point.at).total_seconds()) <= self._half_s
-        ]
-        self._next += 1
-        return _classify(window, point, self._config)
-
-    def _trim(self) -> None:
-        if not self._next:
-            return
-        keep_from = self._buffer[self._next - 1].at
-        while self._next > 1 and (keep_from - self._buffer[0].at).total_seconds() > self._half_s:
-            self._buffer.popleft()
-            self._next -= 1
-
-
 @dataclass(slots=True)
 class _Candidate:
-    """A run of stationary fixes that may become a stop."""
+    """A run of stationary fixes that may become a stop; times in epoch seconds."""
 
     anchor_lat: float
     anchor_lon: float
+    start_s: float
+    last_s: float
     points: list[TrackPoint] = field(default_factory=list)
     confirmed: bool = False
 
-    @property
-    def duration_s(self) -> float:
-        return (self.points[-1].at - self.points[0].at).total_seconds()
-
     def centre(self) -> tuple[float, float]:
-        return _median_position(self.points)
+        return median_position(self.points)
 
 
 @dataclass(slots=True)
@@ -261,11 +147,11 @@ class _OpenMove:
     distance_m: float = 0.0
 
     def add(self, point: TrackPoint) -> None:
-        self.distance_m += haversine_m(self.last_lat, self.last_lon, point.lat, point.lon)
+        self.distance_m += planar_m(self.last_lat, self.last_lon, point.lat, point.lon)
         self.last_lat, self.last_lon, self.end = point.lat, point.lon, point.at
 
     def close(self, *, end: datetime, lat: float, lon: float) -> Segment:
-        distance_m = self.distance_m + haversine_m(self.last_lat, self.last_lon, lat, lon)
+        distance_m = self.distance_m + planar_m(self.last_lat, self.last_lon, lat, lon)
         duration_s = (end - self.start).total_seconds()
         return Segment("move", self.start, end, lat, lon, duration_s, distance_m)
 
@@ -275,13 +161,14 @@ class StopDetector:
 
     A move is emitted once the stop after it has lasted `min_dwell_s`; a stop once the
     driver has been moving for longer than `merge_gap_s` or has left it; both about
-    `window_s / 2` later, the look-ahead each fix needs. Call `flush` at the end of the
-    track to close what is still open; the detector can then be used again.
+    `window_s / 2` later, the look-ahead each fix needs. Meanwhile `stopped_since` and
+    `open_stop` tell whether the driver is in a stop and since when. Call `flush` at the
+    end of the track to close what is still open; the detector can then be used again.
     """
 
     def __init__(self, config: SegmentationConfig | None = None) -> None:
         self._config = config or SegmentationConfig()
-        self._classifier = _WindowClassifier(self._config)
+        self._classifier = WindowClassifier(self._config)
         self._last_at: datetime | None = None
         self._move: _OpenMove | None = None
         self._candidate: _Candidate | None = None
@@ -291,19 +178,40 @@ class StopDetector:
     def config(self) -> SegmentationConfig:
         return self._config
 
+    @property
+    def stopped_since(self) -> datetime | None:
+        """Start of the stop the driver is in, once it has lasted `min_dwell_s`; else None."""
+        candidate = self._candidate
+        if candidate is None or not candidate.confirmed:
+            return None
+        return candidate.points[0].at
+
+    def open_stop(self) -> Segment | None:
+        """The stop the driver is in so far (to its latest stationary fix), or None."""
+        candidate = self._candidate
+        if candidate is None or not candidate.confirmed:
+            return None
+        lat, lon = candidate.centre()
+        start, end = candidate.points[0].at, candidate.points[-1].at
+        return Segment("stop", start, end, lat, lon, (end - start).total_seconds(), 0.0)
+
     def push(self, point: TrackPoint) -> list[Segment]:
-        if point.at.tzinfo is None:
-            raise InvalidInput("at", f"is {point.at.isoformat()}: must be timezone-aware")
-        if self._last_at is not None and point.at < self._last_at:
+        at, last_at = point.at, self._last_at
+        if at.tzinfo is None:
+            raise InvalidInput("at", f"is {at.isoformat()}: must be timezone-aware")
+        if last_at is not None and at < last_at:
             raise InvalidInput(
                 "at",
-                f"is {point.at.isoformat()}, before the previous fix at "
-                f"{self._last_at.isoformat()}: fixes must come in time order",
+                f"is {at.isoformat()}, before the previous fix at "
+                f"{last_at.isoformat()}: fixes must come in time order",
             )
-        self._last_at = point.at
+        self._last_at = at
+        labelled = self._classifier.push(point, at.timestamp())
+        if not labelled:
+            return []
         out: list[Segment] = []
-        for labelled in self._classifier.push(point):
-            out.extend(self._step(labelled))
+        for one in labelled:
+            out.extend(self._step(one))
         return out
 
     def flush(self) -> list[Segment]:
@@ -319,30 +227,36 @@ class StopDetector:
         self._last_at = None
         return out
 
-    def _step(self, labelled: _Labelled) -> list[Segment]:
-        point, candidate = labelled.point, self._candidate
+    def _step(self, labelled: Labelled) -> list[Segment]:
+        point, t_s, candidate = labelled.point, labelled.t_s, self._candidate
         if candidate is None:
             if labelled.stationary:
-                self._candidate = _Candidate(labelled.centre_lat, labelled.centre_lon, [point])
+                self._candidate = _Candidate(
+                    labelled.centre_lat, labelled.centre_lon, t_s, t_s, [point]
+                )
             else:
                 self._add_to_move(point)
             return []
         if not labelled.stationary:
             self._gap.append(point)
-            if (point.at - candidate.points[-1].at).total_seconds() > self._config.merge_gap_s:
+            if t_s - candidate.last_s > self._config.merge_gap_s:
                 return self._close_candidate(candidate)
             return []
-        drift_m = haversine_m(
+        drift_m = planar_m(
             candidate.anchor_lat, candidate.anchor_lon, labelled.centre_lat, labelled.centre_lon
         )
         if drift_m > self._config.max_extent_m:
             out = self._close_candidate(candidate)
-            self._candidate = _Candidate(labelled.centre_lat, labelled.centre_lon, [point])
+            self._candidate = _Candidate(
+                labelled.centre_lat, labelled.centre_lon, t_s, t_s, [point]
+            )
             return out
-        candidate.points.extend(self._gap)
+        if self._gap:
+            candidate.points.extend(self._gap)
+            self._gap = []
         candidate.points.append(point)
-        self._gap = []
-        if not candidate.confirmed and candidate.duration_s >= self._config.min_dwell_s:
+        candidate.last_s = t_s
+        if not candidate.confirmed and t_s - candidate.start_s >= self._config.min_dwell_s:
             candidate.confirmed = True
             return self._close_move_before(candidate)
         return []

@@ -1,23 +1,25 @@
 """Unscheduled halts, and the suspicious ones among them (possible pilferage).
 
-A halt is a run of fixes that stay within `halt_radius_m` of the run's median position. A few
-fixes outside (multipath jumps) do not end it; a drift that keeps going (crawling in traffic)
-does. It is unscheduled once it has lasted `halt_min_s` further than `planned_place_radius_m`
-from every remaining planned stop and the hub. With parcels on board it is also suspicious, and
-more so at night or when the driver has already halted off-route that day.
+Whether a driver is stopped, and since when, is the trips segmentation's call: each driver's
+fixes go through a `StopDetector` with the shipped `SegmentationConfig`, the same detector and
+parameters as `lastmile trips detect` and the trips API, so the alert and the day's trips agree
+on every stop. The alert's rule is this module's: a stop is unscheduled once it has lasted
+`halt_min_s` further than `planned_place_radius_m` from every remaining planned stop and the
+hub. With parcels on board it is also suspicious, and more so at night or when the driver has
+already halted off-route that day.
 """
 
-import statistics
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from lastmile.alerts.signals import AlertKind, Severity, Signal
 from lastmile.alerts.thresholds import AlertThresholds
 from lastmile.geo import haversine_m
+from lastmile.trips.segmentation import Segment, StopDetector, TrackPoint
 
-OUTLIERS_TO_END_RUN = 3
-CENTRE_SAMPLE = 25
+# A stop near a planned place is judged again this often: the places left change as the
+# driver completes stops, and judging costs a median over the stop's fixes.
+REJUDGE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,22 +32,11 @@ class HaltContext:
 
 
 @dataclass(slots=True)
-class _Run:
+class _Raised:
+    """The stop an alert is open for, and whether it was suspicious too."""
+
     start: datetime
-    lats: deque[float] = field(default_factory=lambda: deque(maxlen=CENTRE_SAMPLE))
-    lons: deque[float] = field(default_factory=lambda: deque(maxlen=CENTRE_SAMPLE))
-    last_at: datetime | None = None
-    outliers: list[tuple[datetime, float, float]] = field(default_factory=list)
-    raised: bool = False
-    suspicious: bool = False
-
-    def add(self, lat: float, lon: float) -> None:
-        self.lats.append(lat)
-        self.lons.append(lon)
-
-    def centre(self) -> tuple[float, float]:
-        """The median position of the newest `CENTRE_SAMPLE` fixes of the run."""
-        return statistics.median(self.lats), statistics.median(self.lons)
+    suspicious: bool
 
 
 class HaltDetector:
@@ -55,107 +46,91 @@ class HaltDetector:
         self.driver_id = driver_id
         self.thresholds = thresholds
         self._min_duration = timedelta(seconds=thresholds.halt_min_s)
-        self._run: _Run | None = None
+        self._stops = StopDetector()
+        self._raised: _Raised | None = None
+        self._judged: tuple[datetime, datetime] | None = None
         self._off_route_halts: list[tuple[float, float]] = []
 
     def push(self, at: datetime, lat: float, lon: float, context: HaltContext) -> list[Signal]:
+        closed = self._stops.push(TrackPoint(at, lat, lon))
         signals: list[Signal] = []
-        run = self._run
-        if run is None:
-            self._run = self._start(at, lat, lon)
+        raised = self._raised
+        if closed and raised is not None:
+            for segment in closed:
+                if segment.kind == "stop" and segment.start == raised.start:
+                    signals += self._end(segment, raised)
+                    self._raised = None
+        since = self._stops.stopped_since
+        if since is None or at - since < self._min_duration or self._raised is not None:
             return signals
-        centre = run.centre()
-        if haversine_m(lat, lon, *centre) <= self.thresholds.halt_radius_m:
-            run.add(lat, lon)
-            run.outliers.clear()
-            run.last_at = at
-        else:
-            run.outliers.append((at, lat, lon))
-            if len(run.outliers) < OUTLIERS_TO_END_RUN:
-                return signals
-            signals += self._end(run)
-            self._run = self._start(*run.outliers[0])
-            for later in run.outliers[1:]:
-                signals += self.push(*later, context)
+        judged = self._judged
+        if judged is not None and judged[0] == since and at - judged[1] < REJUDGE:
             return signals
-        if not run.raised and run.last_at - run.start >= self._min_duration:
-            signals += self._maybe_raise(run, context)
+        stop = self._stops.open_stop()
+        if stop is not None and stop.duration_s >= self.thresholds.halt_min_s:
+            self._judged = (since, at)
+            signals += self._maybe_raise(stop, at, context)
         return signals
 
-    @staticmethod
-    def _start(at: datetime, lat: float, lon: float) -> _Run:
-        run = _Run(start=at, last_at=at)
-        run.add(lat, lon)
-        return run
+    def _key(self, start: datetime, kind: AlertKind) -> str:
+        return f"{kind.value}:{self.driver_id}:{start.isoformat()}"
 
-    def _key(self, run: _Run, kind: AlertKind) -> str:
-        return f"{kind.value}:{self.driver_id}:{run.start.isoformat()}"
-
-    def _end(self, run: _Run) -> list[Signal]:
-        if not run.raised or run.last_at is None:
-            return []
+    def _end(self, stop: Segment, raised: _Raised) -> list[Signal]:
         kinds = [AlertKind.UNSCHEDULED_HALT]
-        if run.suspicious:
+        if raised.suspicious:
             kinds.append(AlertKind.SUSPICIOUS_STOP)
-        return [Signal.clear(kind, self._key(run, kind), run.last_at) for kind in kinds]
+        return [Signal.clear(kind, self._key(stop.start, kind), stop.end) for kind in kinds]
 
-    def _maybe_raise(self, run: _Run, context: HaltContext) -> list[Signal]:
-        lat, lon = run.centre()
+    def _maybe_raise(self, stop: Segment, at: datetime, context: HaltContext) -> list[Signal]:
         radius = self.thresholds.planned_place_radius_m
-        if any(haversine_m(lat, lon, *place) <= radius for place in context.planned_places):
+        if any(
+            haversine_m(stop.lat, stop.lon, *place) <= radius for place in context.planned_places
+        ):
             return []
-        run.raised = True
-        assert run.last_at is not None
-        minutes = (run.last_at - run.start).total_seconds() / 60
+        raised = self._raised = _Raised(stop.start, suspicious=context.parcels_on_board > 0)
+        minutes = stop.duration_s / 60
         details = {
             "driver_id": self.driver_id,
-            "since": run.start.isoformat(),
+            "since": stop.start.isoformat(),
             "minutes": round(minutes, 1),
         }
         signals = [
             Signal(
                 kind=AlertKind.UNSCHEDULED_HALT,
-                key=self._key(run, AlertKind.UNSCHEDULED_HALT),
+                key=self._key(stop.start, AlertKind.UNSCHEDULED_HALT),
                 raised=True,
-                at=run.last_at,
+                at=at,
                 severity=Severity.WARNING,
                 title=f"Stopped {minutes:.0f} min away from every planned stop",
-                lat=lat,
-                lon=lon,
+                lat=stop.lat,
+                lon=stop.lon,
                 details=details,
             )
         ]
-        if context.parcels_on_board > 0:
-            run.suspicious = True
-            signals.append(self._suspicious(run, lat, lon, context, details))
-        self._off_route_halts.append((lat, lon))
+        if raised.suspicious:
+            signals.append(self._suspicious(stop, at, context, details))
+        self._off_route_halts.append((stop.lat, stop.lon))
         return signals
 
     def _suspicious(
-        self,
-        run: _Run,
-        lat: float,
-        lon: float,
-        context: HaltContext,
-        details: dict[str, object],
+        self, stop: Segment, at: datetime, context: HaltContext, details: dict[str, object]
     ) -> Signal:
         reasons = [f"{context.parcels_on_board} parcels on board"]
-        if self._is_night(run.start, context.time_zone):
+        if self._is_night(stop.start, context.time_zone):
             reasons.append("at night")
         earlier = len(self._off_route_halts)
         if earlier:
             reasons.append(f"{earlier} earlier off-route halt(s) today")
         severity = Severity.CRITICAL if len(reasons) > 1 else Severity.WARNING
-        assert run.last_at is not None
         return Signal(
             kind=AlertKind.SUSPICIOUS_STOP,
-            key=self._key(run, AlertKind.SUSPICIOUS_STOP),
+            key=self._key(stop.start, AlertKind.SUSPICIOUS_STOP),
             raised=True,
-            at=run.last_at,
+            at=at,
             severity=severity,
             title="Suspicious stop: " + ", ".join(reasons),
-            lat=lat,
-            lon=lon,
+            lat=stop.lat,
+            lon=stop.lon,
             details={**details, "reasons": reasons, "parcels_on_board": context.parcels_on_board},
         )
 
