@@ -4,7 +4,9 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -18,6 +20,7 @@ from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.engine import make_engine
 from lastmile.db.migrate import upgrade
+from lastmile.ingest.queues import DriverQueues
 from lastmile.routing.tiles import build_tiles
 
 pytest_plugins = ("tests.browser",)
@@ -112,9 +115,34 @@ def app(settings: Settings, db: Database) -> FastAPI:
     return create_app(settings, database=db)
 
 
+class SettledClient(TestClient):
+    """A test client that lets the fix path's followers (live positions, ETA, alerts) run
+    once each request is over, and waits for them, as a person waits for the next screen.
+
+    The app acknowledges fixes before the followers run (`ingest.pipeline`). Here every
+    session shares the test's one connection, which two threads must not use at once, so
+    the followers are held while a request runs rather than run beside it.
+    """
+
+    def request(self, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        queues = self._queues()
+        if queues is None:
+            return super().request(*args, **kwargs)
+        self.portal.call(queues.hold)  # type: ignore[union-attr]
+        try:
+            return super().request(*args, **kwargs)
+        finally:
+            self.portal.call(queues.release)  # type: ignore[union-attr]
+            self.portal.call(queues.settled)  # type: ignore[union-attr]
+
+    def _queues(self) -> DriverQueues | None:
+        ingestor = getattr(self.app.state, "ingestor", None)  # type: ignore[attr-defined]
+        return None if ingestor is None or self.portal is None else ingestor.queues
+
+
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
+    with SettledClient(app) as client:
         yield client
 
 

@@ -31,6 +31,7 @@ from lastmile.auth.driver_views import router as driver_auth_router
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
 from lastmile.bus import open_bus
+from lastmile.bus.base import routes_channel
 from lastmile.chat.views import router as chat_router
 from lastmile.config import Settings
 from lastmile.db import Database
@@ -53,8 +54,8 @@ from lastmile.fleet.views import router as fleet_router
 from lastmile.hubs.views import router as hubs_router
 from lastmile.ingest.fast_path import FixFastPath
 from lastmile.ingest.mqtt import OwnTracksListener
+from lastmile.ingest.pipeline import build_ingestor
 from lastmile.ingest.scheduled import retention_loop
-from lastmile.ingest.service import Ingestor, build_pipeline
 from lastmile.ingest.store import FixStore
 from lastmile.ingest.views import router as ingest_router
 from lastmile.ingest.writer import BatchWriter
@@ -145,6 +146,10 @@ def _mount_static(app: FastAPI, vendor: Path | None) -> None:
             )
 
 
+FOLLOWERS_SHUTDOWN_S = 10.0
+"""How long a stopping server waits for the fix path's followers (ETA, alerts) to catch up."""
+
+
 def serving_app() -> FastAPI:
     """The app as `lastmile serve --workers N` starts it in each process (a uvicorn factory)."""
     return create_app(freeze_heap=True)
@@ -179,25 +184,29 @@ def create_app(
         load_keys(settings)  # a bad VAPID key stops the server now, naming the setting
         app.state.bus = open_bus(settings.bus_url)
         writer = BatchWriter(FixStore(app.state.db), wait_s=settings.ingest_batch_wait_s)
-        app.state.ingestor = Ingestor(
-            database=app.state.db,
-            pipeline=build_pipeline(settings),
-            writer=writer,
-            bus=app.state.bus,
-            monitor=FleetMonitor(app.state.db, app.state.bus),
-        )
         eta_service.configure(
             EtaEngine(
                 load_learned(settings.eta_model_path or settings.data_dir / "eta_model.json"),
                 open_network=lambda: app_network(app),
             )
         )
-        live_eta = LiveEta(
-            database=app.state.db, bus=app.state.bus, min_interval_s=settings.eta_min_interval_s
+        app.state.ingestor = build_ingestor(
+            settings,
+            database=app.state.db,
+            bus=app.state.bus,
+            writer=writer,
+            eta=LiveEta(
+                database=app.state.db,
+                bus=app.state.bus,
+                min_interval_s=settings.eta_min_interval_s,
+            ),
+            alerts=FleetMonitor(app.state.db, app.state.bus),
         )
-        app.state.ingestor.after_store.append(live_eta.after_store)
-        app.state.ingestor.route_listeners.append(live_eta.wake)
         await writer.start()
+        route_changes = asyncio.create_task(
+            app.state.ingestor.hear_route_changes(await app.state.bus.subscribe(routes_channel())),
+            name="route-changes",
+        )
         retention = alert_sweep = day_close = None
         if settings.run_workers:
             retention = asyncio.create_task(
@@ -231,11 +240,13 @@ def create_app(
         try:
             yield
         finally:
-            for task in (retention, alert_sweep, day_close, listener, notifier):
+            for task in (retention, alert_sweep, day_close, listener, notifier, route_changes):
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await task
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(app.state.ingestor.settled(), FOLLOWERS_SHUTDOWN_S)
             await writer.stop()
             await app.state.bus.close()
             if owned:
@@ -319,10 +330,17 @@ def create_app(
         app.include_router(router)
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str | bool]:
-        """Up; on which event loop, and whether the start-up heap is frozen (see `runtime`)."""
+    async def healthz(request: Request) -> dict[str, object]:
+        """Up; on which event loop, whether the start-up heap is frozen (see `runtime`), and
+        the fix path's followers: batches still to follow, done, failures by follower."""
         loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
-        return {"status": "ok", "event_loop": loop, "heap_frozen": gc.get_freeze_count() > 0}
+        ingestor = getattr(request.app.state, "ingestor", None)
+        return {
+            "status": "ok",
+            "event_loop": loop,
+            "heap_frozen": gc.get_freeze_count() > 0,
+            "fix_path": ingestor.health() if ingestor is not None else None,
+        }
 
     vendor = find_vendor_dir(settings)
     _mount_docs(app, vendor)

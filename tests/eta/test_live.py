@@ -21,7 +21,8 @@ from lastmile.eta.live import LiveEta, _Asked
 from lastmile.eta.predictor import Predictor
 from lastmile.fleet import service as fleet
 from lastmile.ingest.devices import DeviceOwner
-from lastmile.ingest.pipeline import TrackedFix
+from lastmile.ingest.pipeline import StoredBatch
+from lastmile.ingest.stages import TrackedFix
 from lastmile.types import Fix
 
 pytestmark = pytest.mark.anyio
@@ -53,13 +54,13 @@ async def test_a_driver_off_route_is_not_looked_up_again_until_woken(
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        await live.after_store(owner, fix)
+        await live.follow(StoredBatch(owner, fix, datetime.now(UTC)))
         looked_up = len(queries)
         assert looked_up > 0
-        await live.after_store(owner, fix)
+        await live.follow(StoredBatch(owner, fix, datetime.now(UTC)))
         assert len(queries) == looked_up
-        live.wake(owner.driver_id)
-        await live.after_store(owner, fix)
+        live.route_changed(owner.driver_id)
+        await live.follow(StoredBatch(owner, fix, datetime.now(UTC)))
         assert len(queries) > looked_up
     finally:
         event.remove(db.engine, "before_cursor_execute", count)

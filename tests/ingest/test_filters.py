@@ -1,7 +1,7 @@
 import pytest
 
 from lastmile.ingest.filters import AccuracyFilter, Dedupe, OrderGuard, SpeedFilter
-from lastmile.ingest.pipeline import CONTINUE, DriverTrack, Status, TrackedFix, Verdict
+from lastmile.ingest.stages import CONTINUE, DriverTrack, Status, TrackedFix, Verdict
 
 
 def live(fix, track):

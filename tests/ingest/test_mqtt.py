@@ -12,11 +12,10 @@ from lastmile.bus import MemoryBus
 from lastmile.bus.base import fleet_channel
 from lastmile.db import Database
 from lastmile.fleet import service as fleet
-from lastmile.ingest import standard_handlers
 from lastmile.ingest.models import fixes
 from lastmile.ingest.mqtt import OwnTracksListener
-from lastmile.ingest.pipeline import Pipeline
-from lastmile.ingest.service import Ingestor
+from lastmile.ingest.pipeline import Ingestor, PublishPositions, clean_stages
+from lastmile.ingest.stages import Stages
 from lastmile.ingest.store import FixStore
 from lastmile.ingest.writer import BatchWriter
 
@@ -40,9 +39,9 @@ async def test_owntracks_over_mqtt_is_stored_and_published(db: Database, mqtt_ur
     bus = MemoryBus()
     ingestor = Ingestor(
         database=db,
-        pipeline=Pipeline(standard_handlers()),
+        stages=Stages(clean_stages()),
         writer=BatchWriter(FixStore(db)),
-        bus=bus,
+        followers=[PublishPositions(bus)],
     )
     listener = OwnTracksListener(
         url=mqtt_url,

@@ -3,8 +3,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from lastmile.ingest import standard_handlers
-from lastmile.ingest.pipeline import CONTINUE, DriverTrack, Pipeline, Status, Verdict
+from lastmile.ingest.pipeline import clean_stages
+from lastmile.ingest.stages import CONTINUE, DriverTrack, Stages, Status, Verdict
 
 PATH = [(0.0, 0.0), (800.0, 0.0), (800.0, 800.0)]
 
@@ -44,7 +44,7 @@ def drive(tracks, seed=11, interval_s=2.0):
 class TestPipeline:
     def test_handlers_run_in_the_order_given(self, tracks):
         order: list[str] = []
-        pipeline = Pipeline(
+        pipeline = Stages(
             [Recorder("b", log=order), Recorder("a", log=order), Recorder("c", log=order)]
         )
         pipeline.process(tracks.fix())
@@ -52,7 +52,7 @@ class TestPipeline:
 
     def test_a_rejection_stops_later_handlers_and_is_counted(self, tracks):
         after = Recorder("after")
-        pipeline = Pipeline([Recorder("judge", Verdict.reject("nope")), after])
+        pipeline = Stages([Recorder("judge", Verdict.reject("nope")), after])
         item = pipeline.process(tracks.fix())
         assert (item.status, item.reason) == (Status.REJECTED, "nope")
         assert after.calls == []
@@ -61,7 +61,7 @@ class TestPipeline:
 
     def test_a_late_fix_reaches_later_handlers_but_not_the_live_position(self, tracks):
         after = Recorder("after")
-        pipeline = Pipeline([Recorder("clock", Verdict.late("old")), after])
+        pipeline = Stages([Recorder("clock", Verdict.late("old")), after])
         item = pipeline.process(tracks.fix())
         assert (item.status, item.reason) == (Status.LATE, "old")
         assert len(after.calls) == 1
@@ -69,14 +69,14 @@ class TestPipeline:
         assert pipeline.track("van-7").last_live is None
 
     def test_the_first_late_reason_is_kept(self, tracks):
-        pipeline = Pipeline(
+        pipeline = Stages(
             [Recorder("one", Verdict.late("first")), Recorder("two", Verdict.late("second"))]
         )
         assert pipeline.process(tracks.fix()).reason == "first"
         assert pipeline.counters["late.second"] == 0
 
     def test_a_live_fix_becomes_the_tracks_live_position(self, tracks):
-        pipeline = Pipeline([Recorder("noop")])
+        pipeline = Stages([Recorder("noop")])
         item = pipeline.process(tracks.fix())
         assert item.status is Status.LIVE
         assert pipeline.track("van-7").last_live is item
@@ -84,8 +84,8 @@ class TestPipeline:
 
     def test_a_failing_handler_is_logged_counted_and_never_drops_the_fix(self, tracks, caplog):
         after = Recorder("after")
-        pipeline = Pipeline([Broken(), after])
-        with caplog.at_level(logging.ERROR, logger="lastmile.ingest.pipeline"):
+        pipeline = Stages([Broken(), after])
+        with caplog.at_level(logging.ERROR, logger="lastmile.ingest.stages"):
             item = pipeline.process(tracks.fix())
         assert item.status is Status.LIVE
         assert item.failed_handlers == ("broken",)
@@ -96,7 +96,7 @@ class TestPipeline:
 
     def test_handler_names_must_be_unique(self):
         with pytest.raises(ValueError, match="repeated: twice"):
-            Pipeline([Recorder("twice"), Recorder("once"), Recorder("twice")])
+            Stages([Recorder("twice"), Recorder("once"), Recorder("twice")])
 
     def test_notes_are_counted(self, tracks):
         class Noter:
@@ -106,21 +106,21 @@ class TestPipeline:
                 item.note("saw.it")
                 return CONTINUE
 
-        pipeline = Pipeline([Noter()])
+        pipeline = Stages([Noter()])
         pipeline.process(tracks.fix(at_s=0))
         pipeline.process(tracks.fix(at_s=1))
         assert pipeline.counters["note.saw.it"] == 2
 
     def test_process_many_handles_a_batch_oldest_first(self, tracks):
         seen = Recorder("seen")
-        pipeline = Pipeline([seen])
+        pipeline = Stages([seen])
         fixes = [tracks.fix(at_s=second) for second in (3, 1, 2)]
         results = pipeline.process_many(fixes)
         assert [item.fix.at for item in results] == sorted(fix.at for fix in fixes)
         assert seen.calls == sorted(seen.calls)
 
     def test_forget_starts_a_device_afresh(self, tracks):
-        pipeline = Pipeline([Recorder("noop")])
+        pipeline = Stages([Recorder("noop")])
         pipeline.process(tracks.fix())
         pipeline.forget("van-7")
         assert pipeline.track("van-7").last_live is None
@@ -156,7 +156,7 @@ class TestStandardHandlers:
     """The pure stages together on synthetic tracks."""
 
     def test_a_clean_drive_is_all_live_and_smoothed(self, tracks):
-        pipeline = Pipeline(standard_handlers())
+        pipeline = Stages(clean_stages())
         results = pipeline.process_many(drive(tracks))
         assert all(item.status is Status.LIVE for item in results)
         assert all(item.smoothed_lat is not None for item in results)
@@ -169,7 +169,7 @@ class TestStandardHandlers:
         fixes[40] = tracks.fix(
             east_m + 2000.0, north_m, at_s=(jumped.at - tracks.t0).total_seconds()
         )
-        pipeline = Pipeline(standard_handlers())
+        pipeline = Stages(clean_stages())
         results = [pipeline.process(fix) for fix in fixes]
         rejected = [index for index, item in enumerate(results) if item.status is not Status.LIVE]
         assert rejected == [40]
@@ -183,7 +183,7 @@ class TestStandardHandlers:
     def test_a_wrong_first_fix_is_left_behind(self, tracks):
         fixes = drive(tracks)
         stale = tracks.fix(-4000.0, 3000.0, at_s=-2.0, accuracy_m=20.0)
-        pipeline = Pipeline(standard_handlers())
+        pipeline = Stages(clean_stages())
         results = [pipeline.process(fix) for fix in [stale, *fixes]]
         assert [item.status for item in results[1:3]] == [Status.REJECTED, Status.REJECTED]
         assert all(item.status is Status.LIVE for item in results[3:])
@@ -191,7 +191,7 @@ class TestStandardHandlers:
 
     def test_repeats_are_dropped_once_each(self, tracks):
         fixes = drive(tracks)
-        pipeline = Pipeline(standard_handlers())
+        pipeline = Stages(clean_stages())
         results = [pipeline.process(fix) for fix in fixes for _ in range(2)]
         assert [item.status for item in results[1::2]] == [Status.REJECTED] * len(fixes)
         assert pipeline.counters["rejected.duplicate"] == len(fixes)
@@ -201,7 +201,7 @@ class TestStandardHandlers:
         fixes = drive(tracks)
         arrival = list(fixes)
         arrival[10:30] = sorted(arrival[10:30], key=lambda fix: fix.at, reverse=True)
-        pipeline = Pipeline(standard_handlers())
+        pipeline = Stages(clean_stages())
         track = pipeline.track("van-7")
         live_times = []
         late = []
@@ -217,25 +217,25 @@ class TestStandardHandlers:
 
     def test_a_parked_phone_keeps_every_fix(self, tracks):
         samples = tracks.parked(count=120, interval_s=5.0, noise_m=8.0, accuracy_m=15.0, seed=2)
-        pipeline = Pipeline(standard_handlers())
+        pipeline = Stages(clean_stages())
         results = [pipeline.process(sample.fix) for sample in samples]
         assert all(item.status is Status.LIVE for item in results)
 
     def test_a_fix_with_poor_accuracy_is_rejected(self, tracks):
-        pipeline = Pipeline(standard_handlers(max_accuracy_m=50.0))
+        pipeline = Stages(clean_stages(max_accuracy_m=50.0))
         pipeline.process(tracks.fix(0, 0, at_s=0))
         item = pipeline.process(tracks.fix(5, 0, at_s=5, accuracy_m=80.0))
         assert item.reason == "low_accuracy"
         assert pipeline.counters["rejected.low_accuracy"] == 1
 
     def test_the_mock_location_flag_is_kept(self, tracks):
-        pipeline = Pipeline(standard_handlers())
+        pipeline = Stages(clean_stages())
         item = pipeline.process(tracks.fix(mock=True))
         assert item.status is Status.LIVE
         assert item.fix.mock is True
 
     def test_devices_are_independent(self, tracks):
-        pipeline = Pipeline(standard_handlers())
+        pipeline = Stages(clean_stages())
         pipeline.process(tracks.fix(0, 0, at_s=10, device_id="van-7"))
         other = pipeline.process(tracks.fix(3000, 0, at_s=5, device_id="van-8"))
         assert other.status is Status.LIVE

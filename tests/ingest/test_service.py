@@ -1,3 +1,4 @@
+import asyncio
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -9,14 +10,22 @@ from tests.common import make_org
 
 from lastmile.alerts.monitor import FleetMonitor, Observation
 from lastmile.bus import MemoryBus
-from lastmile.bus.base import Subscription
+from lastmile.bus.base import Subscription, routes_channel
 from lastmile.db import Database
+from lastmile.dispatch.route_events import publish_route_changes
 from lastmile.fleet import service as fleet
-from lastmile.ingest import standard_handlers
 from lastmile.ingest.devices import DeviceOwner
 from lastmile.ingest.models import fixes
-from lastmile.ingest.pipeline import Pipeline, TrackedFix
-from lastmile.ingest.service import TRAIL_POINTS, Ingestor, position_message
+from lastmile.ingest.pipeline import (
+    TRAIL_POINTS,
+    Follower,
+    Ingestor,
+    PublishPositions,
+    StoredBatch,
+    clean_stages,
+    position_message,
+)
+from lastmile.ingest.stages import Stages, TrackedFix
 from lastmile.ingest.store import FixStore
 from lastmile.ingest.writer import BatchWriter
 from lastmile.types import Fix
@@ -38,44 +47,117 @@ class BrokenBus:
         return None
 
 
-async def test_a_bus_failure_costs_the_live_update_not_the_fix(db: Database) -> None:
-    org = make_org(db, "Bus down")
+def _ingestor(db: Database, *followers: Follower) -> Ingestor:
+    return Ingestor(
+        database=db,
+        stages=Stages(clean_stages()),
+        writer=BatchWriter(FixStore(db)),
+        followers=list(followers),
+    )
+
+
+def _driver(db: Database, device_id: str) -> tuple[uuid.UUID, uuid.UUID]:
+    org = make_org(db, f"Org of {device_id}")
     with db.session() as session:
-        fleet.create_driver(
-            session=session, org_id=org.org_id, name="D", phone=None, device_ids=["bus-1"]
+        driver = fleet.create_driver(
+            session=session, org_id=org.org_id, name="D", phone=None, device_ids=[device_id]
         )
         session.commit()
-    ingestor = Ingestor(
-        database=db,
-        pipeline=Pipeline(standard_handlers()),
-        writer=BatchWriter(FixStore(db)),
-        bus=BrokenBus(),
-    )
+        return org.org_id, driver.id
+
+
+def _stored_count(db: Database) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(fixes)) or 0
+
+
+class Gate:
+    """A follower that records each batch and, while closed, holds the driver's queue."""
+
+    name = "gate"
+
+    def __init__(self) -> None:
+        self.open = asyncio.Event()
+        self.entered = asyncio.Event()
+        self.seen: list[datetime] = []
+        self.changed: list[uuid.UUID] = []
+        self.route_change = asyncio.Event()
+
+    async def follow(self, batch: StoredBatch) -> None:
+        self.entered.set()
+        await self.open.wait()
+        self.seen += [t.fix.at for t in batch.tracked]
+
+    def route_changed(self, driver_id: uuid.UUID) -> None:
+        self.changed.append(driver_id)
+        self.route_change.set()
+
+
+class Broken:
+    name = "broken"
+
+    async def follow(self, batch: StoredBatch) -> None:
+        raise RuntimeError("follower down")
+
+    def route_changed(self, driver_id: uuid.UUID) -> None:
+        return None
+
+
+async def test_the_acknowledgement_waits_for_storage_only(db: Database) -> None:
+    _driver(db, "ack-1")
+    gate = Gate()
+    ingestor = _ingestor(db, gate)
+    at = datetime.now(UTC) - timedelta(minutes=1)
+    result = await ingestor.ingest_device([Fix(device_id="ack-1", at=at, lat=60.0, lon=25.0)])
+    assert result.accepted == 1
+    assert _stored_count(db) == 1
+    await gate.entered.wait()
+    assert gate.seen == []
+    assert ingestor.queues.pending == 1
+    gate.open.set()
+    await ingestor.settled()
+    assert gate.seen == [at]
+    assert ingestor.queues.pending == 0
+
+
+async def test_followers_see_a_driver_s_batches_in_order_and_a_failure_is_counted(
+    db: Database,
+) -> None:
+    _driver(db, "order-1")
+    gate = Gate()
+    ingestor = _ingestor(db, Broken(), gate)
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    times = [start + timedelta(seconds=10 * i) for i in range(4)]
+    for at in times:
+        fix = Fix(device_id="order-1", at=at, lat=60.0 + 0.0001 * times.index(at), lon=25.0)
+        await ingestor.ingest_device([fix])
+    gate.open.set()
+    await ingestor.settled()
+    assert gate.seen == times
+    assert ingestor.follower_failures == {"broken": 4}
+    assert _stored_count(db) == 4
+
+
+async def test_a_bus_failure_costs_the_live_update_not_the_fix(db: Database) -> None:
+    _driver(db, "bus-1")
+    ingestor = _ingestor(db, PublishPositions(BrokenBus()))
     at = datetime.now(UTC) - timedelta(minutes=1)
     result = await ingestor.ingest_device([Fix(device_id="bus-1", at=at, lat=60.0, lon=25.0)])
     assert result.accepted == 1
-    assert ingestor.publish_failures == 1
-    with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(fixes)) == 1
+    await ingestor.settled()
+    assert ingestor.follower_failures == {"publish": 1}
+    assert _stored_count(db) == 1
 
 
-async def test_a_route_change_makes_the_fix_hooks_read_the_plan_again(db: Database) -> None:
-    org = make_org(db, "Route change")
-    with db.session() as session:
-        driver = fleet.create_driver(
-            session=session, org_id=org.org_id, name="D", phone=None, device_ids=["rc-1"]
-        )
-        session.commit()
+async def test_a_route_change_on_the_bus_reaches_every_follower(db: Database) -> None:
+    org_id, driver_id = _driver(db, "rc-1")
     monitor = FleetMonitor(db, MemoryBus(), refresh_s=600)
-    ingestor = Ingestor(
-        database=db,
-        pipeline=Pipeline(standard_handlers()),
-        writer=BatchWriter(FixStore(db)),
-        bus=MemoryBus(),
-        monitor=monitor,
+    gate = Gate()
+    ingestor = _ingestor(db, monitor, gate)
+    bus = MemoryBus()
+    listening = asyncio.create_task(
+        ingestor.hear_route_changes(await bus.subscribe(routes_channel()))
     )
-    woken: list[uuid.UUID] = []
-    ingestor.route_listeners.append(woken.append)
     seen = [Observation(datetime.now(UTC), 60.0, 25.0, 5.0, mock=False, accepted=True)]
     queries: list[str] = []
 
@@ -84,16 +166,18 @@ async def test_a_route_change_makes_the_fix_hooks_read_the_plan_again(db: Databa
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        await monitor.observe(org_id=org.org_id, driver_id=driver.id, observations=seen)
+        await monitor.observe(org_id=org_id, driver_id=driver_id, observations=seen)
         read = len(queries)
-        await monitor.observe(org_id=org.org_id, driver_id=driver.id, observations=seen)
+        await monitor.observe(org_id=org_id, driver_id=driver_id, observations=seen)
         assert len(queries) == read
-        ingestor.route_changed(driver.id)
-        await monitor.observe(org_id=org.org_id, driver_id=driver.id, observations=seen)
+        await publish_route_changes(bus, [driver_id])
+        await asyncio.wait_for(gate.route_change.wait(), timeout=10)
+        await monitor.observe(org_id=org_id, driver_id=driver_id, observations=seen)
         assert len(queries) > read
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    assert woken == [driver.id]
+        listening.cancel()
+    assert gate.changed == [driver_id]
 
 
 def test_a_long_batch_carries_as_much_trail_as_the_control_tower_keeps() -> None:

@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from lastmile.ingest.pipeline import DriverTrack, Status, TrackedFix
 from lastmile.ingest.smoothing import Axis, KalmanSmoother, KalmanState, Smooth
+from lastmile.ingest.stages import DriverTrack, Status, TrackedFix
 
 CORNER = [(0.0, 0.0), (600.0, 0.0), (600.0, 600.0)]
 

@@ -1,4 +1,5 @@
-"""The fix-stream detectors, run per driver after fixes are stored (flow 1 of the architecture).
+"""The fix-stream detectors, run per driver after fixes are stored (flow 1 of the architecture,
+the alerts follower of `ingest.pipeline`).
 
 Each driver's plan (route corridor, planned places, parcels on board, thresholds) is read from the
 database about every `refresh_s` (spread, so that a fleet's reads do not come due together), off
@@ -28,6 +29,8 @@ from lastmile.alerts.signals import Signal
 from lastmile.bus.base import Bus
 from lastmile.coalesce import Coalescer
 from lastmile.db import Database, utcnow
+from lastmile.ingest.pipeline import StoredBatch
+from lastmile.ingest.stages import Status, TrackedFix
 from lastmile.spread import spread
 
 log = logging.getLogger(__name__)
@@ -75,7 +78,27 @@ class _Watch:
         return found
 
 
+def observed(tracked: Sequence[TrackedFix]) -> list[Observation]:
+    """What the detectors see: live fixes smoothed, rejected ones raw, history not at all."""
+    return [
+        Observation(
+            at=t.fix.at,
+            lat=t.lat,
+            lon=t.lon,
+            accuracy_m=t.fix.accuracy_m,
+            mock=t.fix.mock,
+            accepted=t.status == Status.LIVE,
+        )
+        for t in tracked
+        if t.status != Status.LATE
+    ]
+
+
 class FleetMonitor:
+    """The alerts follower of the fix path (see `ingest.pipeline`)."""
+
+    name = "alerts"
+
     def __init__(
         self,
         database: Database,
@@ -110,6 +133,15 @@ class FleetMonitor:
         else:
             watch.day, watch.due_at = day, due_at
         return watch
+
+    async def follow(self, batch: StoredBatch) -> None:
+        owner = batch.owner
+        await self.observe(
+            org_id=owner.org_id, driver_id=owner.driver_id, observations=observed(batch.tracked)
+        )
+
+    def route_changed(self, driver_id: uuid.UUID) -> None:
+        self.forget(driver_id)
 
     def forget(self, driver_id: uuid.UUID | None = None) -> None:
         """Re-read plans at the next fix (after a route was committed or edited)."""

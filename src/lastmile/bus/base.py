@@ -73,6 +73,12 @@ def driver_channel(driver_id: object) -> str:
     return f"driver:{driver_id}"
 
 
+def routes_channel() -> str:
+    """Route changes of every organisation (a reorder, a start, a stop moved, a shift's end):
+    each server process keeps drivers' routes in memory for their fixes and must hear them."""
+    return "routes"
+
+
 def shipment_channel(shipment_id: object) -> str:
     """Status and ETA changes of one shipment (the tracking page listens here)."""
     return f"shipment:{shipment_id}"

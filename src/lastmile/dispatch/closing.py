@@ -24,6 +24,7 @@ from lastmile.bus.base import Bus
 from lastmile.dispatch import hooks, outcomes
 from lastmile.dispatch.driver_settings import OpenStopsAtShiftEnd, read_settings
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop
+from lastmile.dispatch.route_events import publish_route_changes
 from lastmile.dispatch.service import route_stops
 from lastmile.errors import Conflict
 from lastmile.fleet import service as fleet
@@ -111,6 +112,7 @@ def close_route(*, session: Session, route: Route, actor: str, at: datetime, why
             await publish_status(bus, shipment_id=shipment_id, status=status, at=at)
         if messages:
             await publish_alerts(bus, org_id=route.org_id, messages=messages)
+        await publish_route_changes(bus, [route.driver_id])
 
     return Closed(route, [s for _, s in left], [*publish, announce])
 

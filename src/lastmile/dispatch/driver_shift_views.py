@@ -19,8 +19,8 @@ from lastmile.dispatch.driver_settings import DriverAppSettings, read_settings, 
 from lastmile.fleet import service as fleet
 from lastmile.fleet.schemas import VehicleOut
 from lastmile.ingest.devices import DeviceOwner
+from lastmile.ingest.pipeline import Ingestor
 from lastmile.ingest.protocols.native import NativeBatch, fixes_from_batch
-from lastmile.ingest.service import Ingestor
 from lastmile.ingest.views import IngestAck
 
 router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)

@@ -30,7 +30,7 @@ from lastmile.dispatch.driver_schemas import (
 )
 from lastmile.dispatch.driver_settings import DriverAppSettings, read_settings
 from lastmile.dispatch.models import Route, RouteStop
-from lastmile.dispatch.notice import routes_changed
+from lastmile.dispatch.route_events import announce_route_changes
 from lastmile.dispatch.views import NetworkDep
 from lastmile.errors import NotFound
 from lastmile.routing import polyline
@@ -163,7 +163,7 @@ def start_route(
         apply=apply,
         after_commit=_status_updates(request.app.state.bus, changed, body.at),
     )
-    routes_changed(request, route)
+    announce_route_changes(request.app.state.bus, route)
     return response
 
 

@@ -15,7 +15,7 @@ from lastmile.db import utcnow
 from lastmile.db.contention import reading
 from lastmile.dispatch import flows, service
 from lastmile.dispatch.models import Route
-from lastmile.dispatch.notice import routes_changed
+from lastmile.dispatch.route_events import announce_route_changes
 from lastmile.dispatch.schemas import (
     CommitOut,
     InsertShipment,
@@ -99,7 +99,7 @@ def commit_plan(
         session=session, org_id=principal.org_id, plan_id=plan_id, network=network
     )
     session.commit()
-    routes_changed(request, *routes)
+    announce_route_changes(request.app.state.bus, *routes)
     plan = service.get_plan(session=session, org_id=principal.org_id, plan_id=plan_id)
     return CommitOut(plan=PlanOut.of(plan), routes=[_route_out(session, r) for r in routes])
 
@@ -148,7 +148,7 @@ def start_route(
         left_at=body.at if body else None,
     )
     session.commit()
-    routes_changed(request, route)
+    announce_route_changes(request.app.state.bus, route)
     return _route_out(session, route)
 
 
@@ -171,7 +171,7 @@ def reorder_stops(
         now=at,
     )
     session.commit()
-    routes_changed(request, route)
+    announce_route_changes(request.app.state.bus, route)
     return _route_out(session, route)
 
 
@@ -198,7 +198,7 @@ def move_stop(
         now=at,
     )
     session.commit()
-    routes_changed(request, source, target)
+    announce_route_changes(request.app.state.bus, source, target)
     return [_route_out(session, source), _route_out(session, target)]
 
 
@@ -226,7 +226,7 @@ def unassign_stop(
         now=at,
     )
     session.commit()
-    routes_changed(request, route)
+    announce_route_changes(request.app.state.bus, route)
     return _route_out(session, route)
 
 
@@ -250,5 +250,5 @@ def insert_shipment(
         now=at,
     )
     session.commit()
-    routes_changed(request, route)
+    announce_route_changes(request.app.state.bus, route)
     return _route_out(session, route)

@@ -1,13 +1,12 @@
-"""The fix hook: after a driver's fixes are stored, update their route's ETAs.
+"""The ETA follower: after a driver's fixes are stored, update their route's ETAs.
 
 About one update per driver every `min_interval_s` (spread, so that a fleet whose first
 fixes came together does not update together again; never two at once), so a phone sending
 every second costs one small query (and, on a route, a few inserts) every interval. A
 driver found with no route in progress is not asked again for about `idle_recheck_s`
-(spread likewise) unless their route changes in this process (`Ingestor.route_changed`). The
-update runs in a worker thread, together with those of every other driver due meanwhile,
-before the batch is answered: the caller's next request then sees it, and nothing keeps using
-the database after a response.
+(spread likewise) unless their route changes (a route change on the bus). The update runs
+in a worker thread, together with those of every other driver due meanwhile, after the batch
+was acknowledged (`ingest.pipeline`).
 """
 
 import logging
@@ -27,7 +26,7 @@ from lastmile.eta import service
 from lastmile.eta.current import StopEta
 from lastmile.eta.model import LatLon
 from lastmile.ingest.devices import DeviceOwner
-from lastmile.ingest.pipeline import TrackedFix
+from lastmile.ingest.pipeline import StoredBatch
 from lastmile.spread import spread
 
 log = logging.getLogger(__name__)
@@ -50,6 +49,10 @@ class _Asked:
 
 
 class LiveEta:
+    """The ETA follower of the fix path (see `ingest.pipeline`)."""
+
+    name = "eta"
+
     def __init__(
         self,
         *,
@@ -69,8 +72,12 @@ class LiveEta:
         self._idle_until: dict[uuid.UUID, float] = {}
         self._updates = Coalescer(self._store)
 
-    async def after_store(self, owner: DeviceOwner, live: Sequence[TrackedFix]) -> None:
-        """The ingestor's hook: update unless this driver had one just now."""
+    async def follow(self, batch: StoredBatch) -> None:
+        """After a batch is stored: update unless this driver had one just now."""
+        live = batch.live
+        if not live:
+            return
+        owner = batch.owner
         driver = owner.driver_id
         now = time.monotonic()
         if driver in self._busy or now < self._next.get(driver, 0.0):
@@ -130,8 +137,8 @@ class LiveEta:
         except Exception as error:
             return error
 
-    def wake(self, driver: uuid.UUID) -> None:
-        """The driver's route just started here: their next fix updates ETAs at once."""
+    def route_changed(self, driver: uuid.UUID) -> None:
+        """The driver's route changed (in any process): their next fix updates ETAs at once."""
         self._idle_until.pop(driver, None)
         self._next.pop(driver, None)
 

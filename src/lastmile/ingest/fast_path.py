@@ -19,9 +19,9 @@ from lastmile.api.problems import problem_for
 from lastmile.db import utcnow
 from lastmile.ingest.devices import DeviceOwner
 from lastmile.ingest.osmand_port import OSMAND_PATH
+from lastmile.ingest.pipeline import IngestResult
 from lastmile.ingest.protocols.native import decode_native
 from lastmile.ingest.protocols.osmand import decode_osmand_request, is_json_request
-from lastmile.ingest.service import IngestResult
 from lastmile.types import Fix
 
 NATIVE_PATH = "/api/v1/fixes"

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from lastmile.geo import haversine_m
-from lastmile.ingest.pipeline import CONTINUE, DriverTrack, Status, TrackedFix, Verdict
+from lastmile.ingest.stages import CONTINUE, DriverTrack, Status, TrackedFix, Verdict
 from lastmile.types import Fix
 
 DEFAULT_MAX_ACCURACY_M = 100.0

@@ -14,8 +14,8 @@ import aiomqtt
 
 from lastmile.db import utcnow
 from lastmile.errors import LastmileError
+from lastmile.ingest.pipeline import Ingestor
 from lastmile.ingest.protocols.owntracks import decode_owntracks, parse_owntracks_topic
-from lastmile.ingest.service import Ingestor
 
 log = logging.getLogger(__name__)
 

@@ -1,180 +1,302 @@
-"""The fix pipeline: an explicit, ordered list of handlers run for each fix of one driver.
+"""The whole path of a GPS fix, in the order it happens.
 
-A handler looks at one `TrackedFix` and the driver's `DriverTrack` and answers with a
-`Verdict`: carry on, mark the fix late (kept for history, never applied to the live
-position), or reject it (no later handler runs). A handler that raises is logged and
-counted, and the fix carries on as if it had said "carry on".
+Before this module, one decoder per way in (`protocols/`) turns a request into `Fix`es (one
+unit per quantity, UTC) and finds the device's owner. Then, for one device's batch:
+
+1. **clean**: the pure stages, in order, per device: dedupe → order → accuracy → speed →
+   smooth (`clean_stages`). A fix may come out live, late (history only) or rejected.
+2. **persist**: every fix, whatever its verdict, is written durably with its quality (group
+   commit; binary COPY on PostgreSQL).
+3. **acknowledge**: `Ingestor.ingest` returns the counts. Storage is all the phone waits for.
+4. then, off the request, per driver in arrival order (`queues.DriverQueues`), the
+   followers named in one list by `build_ingestor`:
+   **publish** the position (bus: Control Tower, tracking pages) → **ETA** (`eta.live`) →
+   **alerts** (`alerts.monitor`, the fix-stream detectors). A follower that fails is logged
+   and counted; the fixes are stored whatever it does.
+
+Route changes (a reorder, a start, a shift's end) arrive on the bus (`hear_route_changes`)
+from any process and reach every follower that keeps a driver's route in memory.
 """
 
 import logging
+import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Protocol, TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
 
+from lastmile.bus.base import Bus, Subscription, driver_channel, fleet_channel
+from lastmile.config import Settings
+from lastmile.db import Database, utcnow
+from lastmile.ingest.devices import DeviceDirectory, DeviceOwner
+from lastmile.ingest.filters import (
+    DEFAULT_MAX_ACCURACY_M,
+    DEFAULT_MAX_SPEED_MPS,
+    AccuracyFilter,
+    Dedupe,
+    OrderGuard,
+    SpeedFilter,
+)
+from lastmile.ingest.models import QUALITY_LATE, QUALITY_OK
+from lastmile.ingest.queues import DriverQueues
+from lastmile.ingest.smoothing import Smooth
+from lastmile.ingest.stages import Handler, Stages, Status, TrackedFix
+from lastmile.ingest.store import StoredFix
+from lastmile.ingest.writer import BatchWriter
 from lastmile.types import Fix
 
 log = logging.getLogger(__name__)
 
-S = TypeVar("S")
+
+# --- 1. clean ----------------------------------------------------------------------------
 
 
-class Status(StrEnum):
-    LIVE = "live"
-    LATE = "late"
-    REJECTED = "rejected"
+def clean_stages(
+    *, max_accuracy_m: float = DEFAULT_MAX_ACCURACY_M, max_speed_mps: float = DEFAULT_MAX_SPEED_MPS
+) -> list[Handler]:
+    """The pure stages in order; leave one out of the list to switch it off."""
+    return [
+        Dedupe(),
+        OrderGuard(),
+        AccuracyFilter(max_accuracy_m=max_accuracy_m),
+        SpeedFilter(max_speed_mps=max_speed_mps),
+        Smooth(),
+    ]
 
 
-@dataclass(slots=True)
-class TrackedFix:
-    """A fix on its way through the pipeline; handlers annotate it and never replace `fix`.
-
-    `smoothed_lat`/`smoothed_lon` stay `None` until a smoothing handler fills them; the raw
-    position is always `fix.lat`/`fix.lon`. `notes` are things handlers observed (`note`),
-    counted by the pipeline as `note.<text>`. Both tuples are empty for nearly every fix, so
-    none is made for it.
-    """
-
-    fix: Fix
-    status: Status = Status.LIVE
-    reason: str | None = None
-    smoothed_lat: float | None = None
-    smoothed_lon: float | None = None
-    notes: tuple[str, ...] = ()
-    failed_handlers: tuple[str, ...] = ()
-
-    def note(self, text: str) -> None:
-        self.notes += (text,)
-
-    @property
-    def lat(self) -> float:
-        """The best latitude we have: smoothed if a smoother ran, else raw."""
-        return self.fix.lat if self.smoothed_lat is None else self.smoothed_lat
-
-    @property
-    def lon(self) -> float:
-        return self.fix.lon if self.smoothed_lon is None else self.smoothed_lon
+# --- 2. persist --------------------------------------------------------------------------
 
 
-class Action(StrEnum):
-    CONTINUE = "continue"
-    LATE = "late"
-    REJECT = "reject"
+def _quality(tracked: TrackedFix) -> str:
+    if tracked.status == Status.LIVE:
+        return QUALITY_OK
+    if tracked.status == Status.LATE:
+        return QUALITY_LATE
+    return f"rejected:{tracked.reason}"
+
+
+def _stored(tracked: TrackedFix, owner: DeviceOwner, received_at: datetime) -> StoredFix:
+    fix = tracked.fix
+    return StoredFix(
+        driver_id=owner.driver_id,
+        org_id=owner.org_id,
+        device_id=owner.device_id,
+        at=fix.at,
+        received_at=received_at,
+        lat=fix.lat,
+        lon=fix.lon,
+        smoothed_lat=tracked.smoothed_lat,
+        smoothed_lon=tracked.smoothed_lon,
+        accuracy_m=fix.accuracy_m,
+        speed_mps=fix.speed_mps,
+        heading_deg=fix.heading_deg,
+        altitude_m=fix.altitude_m,
+        battery_pct=fix.battery_pct,
+        mock=fix.mock,
+        quality=_quality(tracked),
+    )
+
+
+# --- 3. acknowledge ----------------------------------------------------------------------
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    late: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"accepted": self.accepted, "late": self.late, "rejected": dict(self.rejected)}
+
+    @classmethod
+    def of(cls, tracked: Sequence[TrackedFix]) -> "IngestResult":
+        result = cls()
+        for item in tracked:
+            if item.status == Status.LIVE:
+                result.accepted += 1
+            elif item.status == Status.LATE:
+                result.late += 1
+            else:
+                result.rejected[item.reason or "unknown"] += 1
+        return result
+
+
+# --- 4. the followers --------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
-    action: Action
-    reason: str | None = None
+class StoredBatch:
+    """One device's batch once stored, as the followers see it: every fix with its verdict,
+    oldest first."""
 
-    @classmethod
-    def late(cls, reason: str) -> "Verdict":
-        return cls(Action.LATE, reason)
+    owner: DeviceOwner
+    tracked: Sequence[TrackedFix]
+    received_at: datetime
 
-    @classmethod
-    def reject(cls, reason: str) -> "Verdict":
-        return cls(Action.REJECT, reason)
-
-
-CONTINUE = Verdict(Action.CONTINUE)
+    @property
+    def live(self) -> list[TrackedFix]:
+        return [t for t in self.tracked if t.status == Status.LIVE]
 
 
-class DriverTrack:
-    """What the pipeline remembers about one device between fixes.
-
-    `last_live` is the newest fix applied to the live position. Each handler keeps its
-    own state in a small class of its own, fetched with `state(kind)`, so adding a handler
-    never means editing this class.
-    """
-
-    __slots__ = ("_states", "device_id", "last_live")
-
-    def __init__(self, device_id: str) -> None:
-        self.device_id = device_id
-        self.last_live: TrackedFix | None = None
-        self._states: dict[type, object] = {}
-
-    def state(self, kind: type[S], factory: Callable[[], S] | None = None) -> S:
-        """This track's instance of `kind`, made by `factory` (or `kind()`) on first use."""
-        found = self._states.get(kind)
-        if found is None:
-            found = factory() if factory is not None else kind()
-            self._states[kind] = found
-        if not isinstance(found, kind):
-            raise TypeError(f"state for {kind.__name__} is a {type(found).__name__}")
-        return found
-
-
-class Handler(Protocol):
-    """One stage of the pipeline; `name` labels its log lines and counters."""
+class Follower(Protocol):
+    """A step after the acknowledgement; `name` labels its log lines and failure counter."""
 
     @property
     def name(self) -> str: ...
 
-    def handle(self, item: TrackedFix, track: DriverTrack) -> Verdict: ...
+    async def follow(self, batch: StoredBatch) -> None: ...
+
+    def route_changed(self, driver_id: uuid.UUID) -> None:
+        """The driver's route changed somewhere: read it again at their next fix."""
 
 
-class Pipeline:
-    """Runs its handlers in order on each fix and keeps per-driver tracks and counters.
+TRAIL_POINTS = 500
+"""At most this many of a batch's accepted fixes, the newest, ride on its position message: as
+many as the Control Tower keeps of a driver's trail (control_tower.js)."""
 
-    Fixes of one device must be fed from one task at a time; different devices are
-    independent. `counters` holds `fixes`, `live`, `late.<reason>`, `rejected.<reason>`,
-    `note.<text>` and `handler_error.<name>`.
-    """
 
-    def __init__(self, handlers: Sequence[Handler]) -> None:
-        names = [handler.name for handler in handlers]
-        duplicated = sorted({name for name in names if names.count(name) > 1})
-        if duplicated:
-            raise ValueError(f"handler names must be unique; repeated: {', '.join(duplicated)}")
-        self.handlers = tuple(handlers)
-        self.counters: Counter[str] = Counter()
-        self._tracks: dict[str, DriverTrack] = {}
+def position_message(
+    owner: DeviceOwner, live: Sequence[TrackedFix], received_at: datetime
+) -> dict[str, Any]:
+    """The bus message for one driver's accepted fixes of one batch; the last is the position,
+    the newest `TRAIL_POINTS` the trail."""
+    last = live[-1]
+    return {
+        "type": "position",
+        "driver_id": str(owner.driver_id),
+        "device_id": owner.device_id,
+        "lat": last.lat,
+        "lon": last.lon,
+        "at": last.fix.at.isoformat(),
+        "speed_mps": last.fix.speed_mps,
+        "heading_deg": last.fix.heading_deg,
+        "accuracy_m": last.fix.accuracy_m,
+        "mock": last.fix.mock,
+        "received_at": received_at.isoformat(),
+        "fixes": [
+            [t.fix.at.isoformat(), round(t.lat, 7), round(t.lon, 7)] for t in live[-TRAIL_POINTS:]
+        ],
+    }
 
-    def track(self, device_id: str) -> DriverTrack:
-        found = self._tracks.get(device_id)
-        if found is None:
-            found = self._tracks[device_id] = DriverTrack(device_id)
-        return found
 
-    def forget(self, device_id: str) -> None:
-        """Drop a device's track, e.g. at the end of a shift; its next fix starts afresh."""
-        self._tracks.pop(device_id, None)
+class PublishPositions:
+    """Live fan-out to the fleet and to the driver's own channel (tracking pages)."""
 
-    def process(self, fix: Fix) -> TrackedFix:
-        track = self.track(fix.device_id)
-        item = TrackedFix(fix)
-        self.counters["fixes"] += 1
-        for handler in self.handlers:
+    name = "publish"
+
+    def __init__(self, bus: Bus) -> None:
+        self.bus = bus
+
+    async def follow(self, batch: StoredBatch) -> None:
+        live = batch.live
+        if live:
+            message = position_message(batch.owner, live, batch.received_at)
+            channels = (fleet_channel(batch.owner.org_id), driver_channel(batch.owner.driver_id))
+            await self.bus.publish_to(channels, message)
+
+    def route_changed(self, driver_id: uuid.UUID) -> None:
+        return None
+
+
+# --- the whole path ----------------------------------------------------------------------
+
+
+class Ingestor:
+    """Clean → persist → acknowledge, then the followers per driver off the request."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        stages: Stages,
+        writer: BatchWriter,
+        followers: Sequence[Follower],
+    ) -> None:
+        self.devices = DeviceDirectory(database)
+        self.stages = stages
+        self.writer = writer
+        self.followers = tuple(followers)
+        self.follower_failures: Counter[str] = Counter()
+        self.queues = DriverQueues()
+
+    async def ingest(self, fixes: Sequence[Fix], *, owner: DeviceOwner) -> IngestResult:
+        """Process fixes of one device; returns once they are stored."""
+        received_at = utcnow()
+        tracked = self.stages.process_many(fixes)
+        await self.writer.write([_stored(t, owner, received_at) for t in tracked])
+        batch = StoredBatch(owner, tracked, received_at)
+        self.queues.submit(owner.driver_id, lambda: self._follow(batch))
+        return IngestResult.of(tracked)
+
+    async def ingest_device(self, fixes: Sequence[Fix]) -> IngestResult:
+        """Fixes from a device protocol that carries no tenant: the device id decides."""
+        if not fixes:
+            return IngestResult()
+        owner = await self.devices.owner(fixes[0].device_id)
+        return await self.ingest(fixes, owner=owner)
+
+    async def _follow(self, batch: StoredBatch) -> None:
+        for follower in self.followers:
             try:
-                verdict = handler.handle(item, track)
+                await follower.follow(batch)
             except Exception:
+                self.follower_failures[follower.name] += 1
                 log.exception(
-                    "ingest handler %r failed on the fix of %s at %s; the fix carries on",
-                    handler.name,
-                    fix.device_id,
-                    fix.at.isoformat(),
+                    "%s failed after %d stored fixes of %s",
+                    follower.name,
+                    len(batch.tracked),
+                    batch.owner.device_id,
                 )
-                self.counters[f"handler_error.{handler.name}"] += 1
-                item.failed_handlers += (handler.name,)
-                continue
-            if verdict is CONTINUE:
-                continue
-            if verdict.action is Action.REJECT:
-                item.status, item.reason = Status.REJECTED, verdict.reason
-                self.counters[f"rejected.{verdict.reason}"] += 1
-                break
-            if verdict.action is Action.LATE and item.status is Status.LIVE:
-                item.status, item.reason = Status.LATE, verdict.reason
-                self.counters[f"late.{verdict.reason}"] += 1
-        for note in item.notes:
-            self.counters[f"note.{note}"] += 1
-        if item.status is Status.LIVE:
-            track.last_live = item
-            self.counters["live"] += 1
-        return item
 
-    def process_many(self, fixes: Iterable[Fix]) -> list[TrackedFix]:
-        """Process fixes that arrived together oldest first, so a batch is not marked late."""
-        return [self.process(fix) for fix in sorted(fixes, key=lambda fix: fix.at)]
+    async def settled(self) -> None:
+        """Wait until the followers have handled every batch acknowledged so far."""
+        await self.queues.settled()
+
+    def route_changed(self, driver_id: uuid.UUID) -> None:
+        for follower in self.followers:
+            follower.route_changed(driver_id)
+
+    async def hear_route_changes(self, subscription: Subscription) -> None:
+        """Hear route changes made in any process (a subscription to `routes_channel`), for
+        as long as the server runs."""
+        try:
+            async for message in subscription:
+                try:
+                    self.route_changed(uuid.UUID(str(message.data["driver_id"])))
+                except (KeyError, ValueError):
+                    log.warning("a route change without a driver id: %r", message.data)
+        finally:
+            await subscription.close()
+
+    def health(self) -> dict[str, Any]:
+        """What `/healthz` shows of the fix path."""
+        return {
+            "following": self.queues.pending,
+            "followed": self.queues.done,
+            "follower_failures": dict(self.follower_failures),
+            "stage_counters": dict(self.stages.counters),
+        }
+
+
+def build_ingestor(
+    settings: Settings,
+    *,
+    database: Database,
+    bus: Bus,
+    writer: BatchWriter,
+    eta: Follower | None,
+    alerts: Follower | None,
+) -> Ingestor:
+    """The one place the fix path is put together: every stage and follower, in order."""
+    stages = clean_stages(
+        max_accuracy_m=settings.ingest_max_accuracy_m, max_speed_mps=settings.ingest_max_speed_mps
+    )
+    followers = [PublishPositions(bus), eta, alerts]
+    return Ingestor(
+        database=database,
+        stages=Stages(stages),
+        writer=writer,
+        followers=[f for f in followers if f is not None],
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lastmile.geo import from_local_m, to_local_m
-from lastmile.ingest.pipeline import CONTINUE, DriverTrack, Status, TrackedFix, Verdict
+from lastmile.ingest.stages import CONTINUE, DriverTrack, Status, TrackedFix, Verdict
 from lastmile.types import Fix
 
 DEFAULT_ACCURACY_M = 10.0

@@ -15,10 +15,10 @@ from lastmile.auth.deps import PrincipalDep
 from lastmile.auth.models import ApiKey
 from lastmile.db import utcnow
 from lastmile.errors import InvalidInput, MalformedRequest, NotFound, Unauthenticated
+from lastmile.ingest.pipeline import Ingestor
 from lastmile.ingest.protocols.native import NativeBatch, fixes_from_batch
 from lastmile.ingest.protocols.osmand import decode_osmand_request
 from lastmile.ingest.protocols.owntracks import decode_owntracks, owntracks_http_identity
-from lastmile.ingest.service import Ingestor
 
 router = APIRouter(tags=["ingest"], responses=COMMON_PROBLEMS)
 _ID_FIELDS = {"id", "deviceid", "device_id"}
