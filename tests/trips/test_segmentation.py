@@ -19,6 +19,7 @@ from lastmile.trips import (
     segment_track,
 )
 from lastmile.trips.readers import read_activity_csv
+from lastmile.trips.segmentation import CENTRE_SAMPLE
 
 T0 = datetime(2024, 5, 6, 8, 0, tzinfo=UTC)
 type MakeTrack = Callable[..., list[TrackPoint]]
@@ -176,6 +177,25 @@ def test_streaming_emits_segments_as_they_close(track: MakeTrack) -> None:
     assert emitted_at[1][0] - stop.end <= timedelta(seconds=20 + 30)
     assert [s.kind for s in tail] == ["move"]
     assert [move, stop, *tail] == segment_track(points)
+
+
+def test_a_stop_of_hours_keeps_a_bounded_sample_and_its_centre(
+    track: MakeTrack, east: East
+) -> None:
+    """The live detector runs per driver all day: a long halt must not keep every fix."""
+    points = track([("move", 60, 10.0), ("stop", 3 * 3600), ("move", 60, 10.0)], step_s=1.0)
+    detector = StopDetector()
+    segments = []
+
+    for point in points:
+        segments.extend(detector.push(point))
+        open_stop = detector._candidate
+        assert open_stop is None or len(open_stop.points) <= CENTRE_SAMPLE
+    segments.extend(detector.flush())
+
+    assert [s.kind for s in segments] == ["move", "stop", "move"]
+    assert segments[1].duration_s > 3 * 3600 - 30
+    assert haversine_m(segments[1].lat, segments[1].lon, *east(600.0)) < 1
 
 
 def test_detector_is_reusable_after_flush(track: MakeTrack) -> None:

@@ -28,7 +28,7 @@ assumes fixes smoothed upstream (the ingest pipeline does).
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, NamedTuple
 
@@ -121,16 +121,44 @@ class SegmentationConfig:
             )
 
 
+# A confirmed stop's centre is the median of at most this many of its fixes, spread evenly
+# over it: a driver parked for hours must not keep every fix in the live detector's memory.
+CENTRE_SAMPLE = 256
+
+
 @dataclass(slots=True)
 class _Candidate:
-    """A run of stationary fixes that may become a stop; times in epoch seconds."""
+    """A run of stationary fixes that may become a stop; times in epoch seconds.
+
+    `points` holds every fix until the stop is confirmed (they go back to the move if it is
+    not), then an even sample of at most `CENTRE_SAMPLE`."""
 
     anchor_lat: float
     anchor_lon: float
     start_s: float
     last_s: float
-    points: list[TrackPoint] = field(default_factory=list)
+    first: TrackPoint
+    last: TrackPoint
+    points: list[TrackPoint]
     confirmed: bool = False
+    stride: int = 1
+    skipped: int = 0
+
+    @classmethod
+    def begin(cls, labelled: Labelled) -> "_Candidate":
+        point, t_s = labelled.point, labelled.t_s
+        return cls(labelled.centre_lat, labelled.centre_lon, t_s, t_s, point, point, [point])
+
+    def add(self, point: TrackPoint) -> None:
+        self.last = point
+        if self.skipped + 1 < self.stride:
+            self.skipped += 1
+            return
+        self.skipped = 0
+        self.points.append(point)
+        if self.confirmed and len(self.points) >= CENTRE_SAMPLE:
+            del self.points[1::2]
+            self.stride *= 2
 
     def centre(self) -> tuple[float, float]:
         return median_position(self.points)
@@ -184,7 +212,7 @@ class StopDetector:
         candidate = self._candidate
         if candidate is None or not candidate.confirmed:
             return None
-        return candidate.points[0].at
+        return candidate.first.at
 
     def open_stop(self) -> Segment | None:
         """The stop the driver is in so far (to its latest stationary fix), or None."""
@@ -192,7 +220,7 @@ class StopDetector:
         if candidate is None or not candidate.confirmed:
             return None
         lat, lon = candidate.centre()
-        start, end = candidate.points[0].at, candidate.points[-1].at
+        start, end = candidate.first.at, candidate.last.at
         return Segment("stop", start, end, lat, lon, (end - start).total_seconds(), 0.0)
 
     def push(self, point: TrackPoint) -> list[Segment]:
@@ -231,9 +259,7 @@ class StopDetector:
         point, t_s, candidate = labelled.point, labelled.t_s, self._candidate
         if candidate is None:
             if labelled.stationary:
-                self._candidate = _Candidate(
-                    labelled.centre_lat, labelled.centre_lon, t_s, t_s, [point]
-                )
+                self._candidate = _Candidate.begin(labelled)
             else:
                 self._add_to_move(point)
             return []
@@ -247,14 +273,13 @@ class StopDetector:
         )
         if drift_m > self._config.max_extent_m:
             out = self._close_candidate(candidate)
-            self._candidate = _Candidate(
-                labelled.centre_lat, labelled.centre_lon, t_s, t_s, [point]
-            )
+            self._candidate = _Candidate.begin(labelled)
             return out
         if self._gap:
-            candidate.points.extend(self._gap)
+            for moved in self._gap:
+                candidate.add(moved)
             self._gap = []
-        candidate.points.append(point)
+        candidate.add(point)
         candidate.last_s = t_s
         if not candidate.confirmed and t_s - candidate.start_s >= self._config.min_dwell_s:
             candidate.confirmed = True
@@ -272,7 +297,7 @@ class StopDetector:
         if move is None:
             return []
         lat, lon = candidate.centre()
-        return [move.close(end=candidate.points[0].at, lat=lat, lon=lon)]
+        return [move.close(end=candidate.first.at, lat=lat, lon=lon)]
 
     def _close_candidate(self, candidate: _Candidate) -> list[Segment]:
         gap = self._gap
@@ -282,7 +307,7 @@ class StopDetector:
                 self._add_to_move(point)
             return []
         lat, lon = candidate.centre()
-        start, end = candidate.points[0].at, candidate.points[-1].at
+        start, end = candidate.first.at, candidate.last.at
         stop = Segment("stop", start, end, lat, lon, (end - start).total_seconds(), 0.0)
         self._move = _OpenMove(end, lat, lon, end)
         for point in gap:
