@@ -7,7 +7,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,11 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from tests.common import OrgHandle
 from tests.conftest import POSTGRES_URL, require_postgres
 from tests.databases import postgres_schema_url
+from tests.driver_app import HUB, make_driver_day
+from tests.driver_app import sign_in as driver_sign_in
 from tests.notify.receivers import Recorder, serve
 from tests.servers import Server, create_org, server_env
 
@@ -162,3 +166,78 @@ def test_two_api_processes_and_two_workers(pg_url: str, redis_url: str, tmp_path
             a.stop()
             b.stop()
             logs.close()
+
+
+def _etas_by_stop(api: httpx.Client, route_id: str) -> dict[str, int | None]:
+    """Each remaining stop's `stops_away` in the latest ETAs (None until computed)."""
+    etas = api.get(f"/api/v1/routes/{route_id}/etas")
+    assert etas.status_code == 200, etas.text
+    return {s["stop_id"]: s["stops_away"] for s in etas.json()["stops"]}
+
+
+def test_a_reorder_on_one_process_reaches_the_live_etas_of_another(
+    pg_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """The ETAs of a driver whose fixes reach server B follow a reorder made on server A at
+    B's next fix, although B would not look at the route again for an hour on its own."""
+    env = server_env(tmp_path, pg_url)
+    env.update({"LASTMILE_BUS_URL": redis_url, "LASTMILE_ETA_MIN_INTERVAL_S": "3600"})
+    created = create_org(env)
+    org = OrgHandle(org_id=uuid.UUID(created["org_id"]), api_key=created["api_key"])
+    a, b = Server(env), Server(env)
+    database = Database.from_url(pg_url)
+    try:
+        a.start()
+        b.start()
+        api_a = httpx.Client(base_url=a.url, headers=org.headers, timeout=30)
+        api_b = httpx.Client(base_url=b.url, timeout=30)
+        day = driver_sign_in(api_b, make_driver_day(api_a, database, org, cod_on=None))
+        started = api_a.post(f"/api/v1/routes/{day.route_id}/start", json={})
+        assert started.status_code == 200, started.text
+        clock = datetime.now(UTC) - timedelta(minutes=30)
+
+        def fix_on_b() -> None:
+            nonlocal clock
+            clock += timedelta(seconds=5)
+            fix = {"at": clock.isoformat(), "lat": HUB[0], "lon": HUB[1], "accuracy_m": 5.0}
+            body = {"device_id": "app-1", "fixes": [fix]}
+            sent = api_b.post("/api/v1/driver/fixes", json=body, headers=day.headers)
+            assert sent.status_code == 200, sent.text
+
+        fix_on_b()
+        first = _until(lambda: _etas_by_stop(api_a, day.route_id), lambda e: None not in e.values())
+        assert [first[s] for s in day.stop_ids] == [1, 2, 3]
+
+        backwards = list(reversed(day.stop_ids))
+        reordered = api_a.post(
+            f"/api/v1/routes/{day.route_id}/reorder", json={"stop_ids": backwards}
+        )
+        assert reordered.status_code == 200, reordered.text
+
+        def after_a_fix() -> dict[str, int | None]:
+            fix_on_b()
+            return _etas_by_stop(api_a, day.route_id)
+
+        now = _until(after_a_fix, lambda e: [e[s] for s in backwards] == [1, 2, 3])
+        assert [now[s] for s in backwards] == [1, 2, 3]
+        api_a.close()
+        api_b.close()
+    finally:
+        a.stop()
+        b.stop()
+        database.engine.dispose()
+
+
+def _until(
+    read: Callable[[], dict[str, int | None]],
+    done: Callable[[dict[str, int | None]], bool],
+    timeout_s: float = 60.0,
+) -> dict[str, int | None]:
+    """Read until `done` holds: another process's state, which sends no signal of its own."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = read()
+        if done(found):
+            return found
+        assert time.monotonic() < deadline, f"not reached in {timeout_s} s: {found}"
+        time.sleep(0.2)
