@@ -4,8 +4,10 @@ noise, multipath, urban-canyon dropouts, offline spells uploaded late; every 5th
 Traccar Client's OsmAnd protocol) from `lastmile.sim`.
 
 Routes are written straight into the database, as `POST /api/v1/plans/{id}/commit` leaves
-them (a planner run for 2,000 drivers is not what this test measures); everything else goes
-through the public API: drivers, shipments, and then only what the simulated phones send. Each
+them (a planner run for 2,000 drivers is not what this test measures), and so are the driver
+app's sessions, as signing in with a PIN leaves them (hashing 2,000 PINs is not measured
+either); everything else goes through the public API: drivers, shipments, and then only what
+the simulated phones send, the driver app's batches with the driver's session. Each
 driver is some minutes into the day when the fleet is made, so the load test meets a fleet
 spread over its day: loading at the hub, driving, at a door.
 """
@@ -23,9 +25,10 @@ from datetime import UTC, datetime, timedelta
 from bench._load import Connection
 from sqlalchemy.orm import Session
 
+from lastmile.auth import driver_service
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop
-from lastmile.fleet.models import Vehicle
+from lastmile.fleet.models import Driver, Vehicle
 from lastmile.geo import from_local_m, haversine_m
 from lastmile.routing import polyline
 from lastmile.sim.driver import Action, PlannedRoute, PlannedStop
@@ -52,6 +55,7 @@ HUB = {
     "timezone": "Europe/Helsinki",
 }
 GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
+SESSION_TTL_S = 24 * 3600
 
 
 @dataclass(eq=False)
@@ -62,6 +66,8 @@ class SimDriver:
     phone: SimPhone
     tokens: dict[str, str]
     """Tracking number to tracking-link token, for the pages the test opens."""
+    session_token: str
+    """The driver app's session, for `POST /api/v1/driver/fixes`."""
     done: set[str] = field(default_factory=set)
 
     @property
@@ -259,8 +265,10 @@ async def put_on_routes(
     hub_id: str,
     drivers: list[tuple[int, str]],
     seed: int,
+    secret_key: str,
 ) -> list[SimDriver]:
-    """Give each new driver a route and a simulated day, some minutes into it already."""
+    """Give each new driver a route, a simulated day some minutes into it already, and the
+    driver app's session (the servers' `secret_key` signs it)."""
     created = await _shipments(connection, headers, hub_id, drivers)
     now_s = time.time()
     routes = [
@@ -287,10 +295,29 @@ async def put_on_routes(
     )
     fleet = await asyncio.to_thread(build_fleet, day, seed=seed, profile=PHONE)
     tokens = {s["tracking_number"]: s["tracking_url"].rsplit("/", 1)[1] for s in created.values()}
+    sessions = await asyncio.to_thread(
+        _sign_in, database, [driver_id for _, driver_id in drivers], secret_key=secret_key
+    )
     return [
-        SimDriver(number, phone, tokens)
-        for (number, _), phone in zip(drivers, fleet.phones, strict=True)
+        SimDriver(number, phone, tokens, session)
+        for (number, _), phone, session in zip(drivers, fleet.phones, sessions, strict=True)
     ]
+
+
+def _sign_in(database: Database, driver_ids: list[str], *, secret_key: str) -> list[str]:
+    """A driver app session for each driver, as a PIN sign-in starts it: their tokens."""
+    with Session(database.engine) as session:
+        tokens = [
+            driver_service.start_session(
+                session=session,
+                driver=session.get_one(Driver, uuid.UUID(driver_id)),
+                secret_key=secret_key,
+                ttl_s=SESSION_TTL_S,
+            ).token
+            for driver_id in driver_ids
+        ]
+        session.commit()
+    return tokens
 
 
 def _utc(seconds: float) -> datetime:

@@ -13,6 +13,7 @@ import asyncio
 import functools
 import json
 import re
+import secrets
 import sys
 import tempfile
 import time
@@ -70,7 +71,8 @@ the load generator (one process). The simulator plays each driver's day on a rou
 stops written as a committed plan leaves it, every driver some minutes into the day (loading at
 the hub, driving, at a door): its phone takes a fix every {every:.0f} s with GPS noise, multipath
 jumps, urban-canyon dropouts and offline spells uploaded late (every 5th phone on Traccar
-Client's OsmAnd protocol, the others on the native batch API), and the driver leaves the hub,
+Client's OsmAnd protocol, the others the driver app's batches to `POST /api/v1/driver/fixes`
+with the driver's session), and the driver leaves the hub,
 announces arrivals, delivers or fails, all through the public API, to one of the two API
 processes. Each route carries live ETAs every 30 s with their notification checks and the alert
 detectors on its corridor. {towers} Control Tower sessions hold `/api/v1/stream/fleet` open (on
@@ -135,6 +137,7 @@ async def _join(
     org_id: uuid.UUID,
     hub_id: str,
     numbers: range,
+    secret_key: str,
 ) -> list[SimDriver]:
     connection = await Connection("127.0.0.1", server.port).open()
     try:
@@ -147,6 +150,7 @@ async def _join(
             hub_id=hub_id,
             drivers=registered,
             seed=numbers.start,
+            secret_key=secret_key,
         )
     finally:
         await connection.close()
@@ -195,11 +199,17 @@ class Played:
 
 
 async def _send(
-    connection: Connection, request: PhoneRequest, headers: dict[str, str], played: Played
+    connection: Connection,
+    request: PhoneRequest,
+    headers: dict[str, str],
+    played: Played,
+    driver: SimDriver,
 ) -> None:
     """Send as a phone does: a busy server (429, 503) is asked again after a pause."""
     path = request.path + (f"?{urlencode(request.params)}" if request.params else "")
     sent_headers = dict(headers) if request.api_key else {}
+    if request.driver_session:
+        sent_headers["Authorization"] = f"Bearer {driver.session_token}"
     body = b""
     if request.json is not None:
         body = json.dumps(request.json).encode()
@@ -221,7 +231,7 @@ async def _send(
 def _kind(request: PhoneRequest) -> str:
     """What a request is, for the report: the endpoint's last word, or its fixes' protocol."""
     if request.fix_times_s:
-        return "native fixes" if request.api_key else "OsmAnd fixes"
+        return "app fixes" if request.driver_session else "OsmAnd fixes"
     return request.path.rsplit("/", 1)[-1]
 
 
@@ -258,7 +268,7 @@ async def _play(
                 if send_s >= from_s:
                     played.lag_s.append(time.time() - send_s)
                 if isinstance(item, Upload):
-                    requests = upload_requests(item)
+                    requests = upload_requests(item, driver_app=True)
                 else:
                     requests = [action_request(item)]
                 for request in requests:
@@ -266,7 +276,7 @@ async def _play(
                     for fix_s in request.fix_times_s:
                         played.posted[(driver.device_id, fix_s)] = written
                     try:
-                        await _send(connection, request, headers, played)
+                        await _send(connection, request, headers, played, driver)
                     except Refused as refusal:
                         played.refused += 1
                         played.errors[str(refusal)] += 1
@@ -433,6 +443,7 @@ def main(levels: tuple[int, ...] = LEVELS) -> None:
                 "LASTMILE_BUS_URL": REDIS_URL,
                 "LASTMILE_RUN_WORKERS": "false",
                 "LASTMILE_ACCESS_LOG": "false",
+                "LASTMILE_SECRET_KEY": secrets.token_urlsafe(32),
             }
         )
         org = create_org(env)
@@ -455,7 +466,15 @@ def main(levels: tuple[int, ...] = LEVELS) -> None:
             for drivers in levels:
                 joining = range(len(schedule.drivers), drivers)
                 for driver in asyncio.run(
-                    _join(servers[0], headers, routes_db, org_id, hub_id, joining)
+                    _join(
+                        servers[0],
+                        headers,
+                        routes_db,
+                        org_id,
+                        hub_id,
+                        joining,
+                        env["LASTMILE_SECRET_KEY"],
+                    )
                 ):
                     schedule.add(driver)
                 before = _stored(url)

@@ -52,7 +52,7 @@ from lastmile.feedback.views import router as feedback_router
 from lastmile.fleet.stream import router as fleet_stream_router
 from lastmile.fleet.views import router as fleet_router
 from lastmile.hubs.views import router as hubs_router
-from lastmile.ingest.fast_path import FixFastPath
+from lastmile.ingest.fast_path import FastPathCounts, FixFastPath
 from lastmile.ingest.mqtt import OwnTracksListener
 from lastmile.ingest.pipeline import build_ingestor
 from lastmile.ingest.scheduled import retention_loop
@@ -264,6 +264,7 @@ def create_app(
     app.state.templates = make_templates()
     app.state.verified_keys = RecentlyVerified[Principal]()
     app.state.verified_drivers = RecentlyVerified[DriverPrincipal]()
+    app.state.fast_path = FastPathCounts()
     if database is not None:
         app.state.db = database
 
@@ -293,7 +294,7 @@ def create_app(
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(PageSecurityMiddleware, settings=settings)
-    app.add_middleware(FixFastPath)  # outermost of ours: it skips the rest when it can
+    app.add_middleware(FixFastPath, counts=app.state.fast_path)  # outermost: skips the rest
 
     routers = (  # the phones' endpoints first: every request tries the routes in this order
         ingest_router,
@@ -331,8 +332,9 @@ def create_app(
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(request: Request) -> dict[str, object]:
-        """Up; on which event loop, whether the start-up heap is frozen (see `runtime`), and
-        the fix path's followers: batches still to follow, done, failures by follower."""
+        """Up; on which event loop, whether the start-up heap is frozen (see `runtime`), the
+        fix path's followers (batches still to follow, done, failures by follower), and this
+        process's fix requests taken by the fast path or handed to the app, by reason."""
         loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
         ingestor = getattr(request.app.state, "ingestor", None)
         return {
@@ -340,6 +342,7 @@ def create_app(
             "event_loop": loop,
             "heap_frozen": gc.get_freeze_count() > 0,
             "fix_path": ingestor.health() if ingestor is not None else None,
+            "fast_path": app.state.fast_path.as_dict(),
         }
 
     vendor = find_vendor_dir(settings)

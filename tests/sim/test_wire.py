@@ -56,6 +56,22 @@ def test_what_the_server_reads_is_what_the_phone_took(protocol: str, count: int)
     assert request.api_key == (protocol == "native")
 
 
+def test_the_driver_apps_batches_go_to_its_endpoint_with_the_session() -> None:
+    native = Upload(T0 + 60.0, "install-1", "native", (_fix(0), _fix(5)))
+    osmand = Upload(T0 + 60.0, "tracker-1", "osmand", (_fix(0),))
+
+    (app,) = upload_requests(native, driver_app=True)
+    (traccar,) = upload_requests(osmand, driver_app=True)
+
+    assert (app.path, app.api_key, app.driver_session) == ("/api/v1/driver/fixes", False, True)
+    assert app.json == upload_requests(native)[0].json
+    assert (traccar.path, traccar.api_key, traccar.driver_session) == (
+        "/ingest/osmand",
+        False,
+        False,
+    )
+
+
 def test_osmand_single_fix_goes_in_the_query_with_whole_seconds() -> None:
     (request,) = upload_requests(Upload(T0, "p", "osmand", (_fix(0),)))
 

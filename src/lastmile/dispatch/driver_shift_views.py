@@ -1,4 +1,5 @@
-"""HTTP routes of the driver app around the route: settings, vehicles, shift, GPS fixes."""
+"""HTTP routes of the driver app around the route: settings, vehicles, shift (its GPS fixes
+go to `POST /api/v1/driver/fixes`, in `ingest.views`)."""
 
 from functools import partial
 
@@ -10,7 +11,6 @@ from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
 from lastmile.auth.deps import AdminDep, PrincipalDep
 from lastmile.auth.driver_deps import DriverDep
 from lastmile.bus.base import Bus
-from lastmile.config import Settings
 from lastmile.db import utcnow
 from lastmile.dispatch import closing
 from lastmile.dispatch.action_views import apply_once
@@ -18,10 +18,6 @@ from lastmile.dispatch.driver_schemas import ShiftEndIn, ShiftOut, ShiftStartIn
 from lastmile.dispatch.driver_settings import DriverAppSettings, read_settings, write_settings
 from lastmile.fleet import service as fleet
 from lastmile.fleet.schemas import VehicleOut
-from lastmile.ingest.devices import DeviceOwner
-from lastmile.ingest.pipeline import Ingestor
-from lastmile.ingest.protocols.native import NativeBatch, fixes_from_batch
-from lastmile.ingest.views import IngestAck
 
 router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)
 
@@ -116,15 +112,3 @@ def end_shift(
         apply=apply,
         after_commit=lambda: [partial(job, bus) for c in closed for job in c.publish],
     )
-
-
-@router.post("/api/v1/driver/fixes")
-async def post_fixes(batch: NativeBatch, request: Request, driver: DriverDep) -> IngestAck:
-    """The app's GPS batch (as POST /api/v1/fixes), stored as the signed-in driver's track;
-    `device_id` names the phone's app install."""
-    ingestor: Ingestor = request.app.state.ingestor
-    settings: Settings = request.app.state.settings
-    fixes = fixes_from_batch(batch, now=utcnow(), max_future_s=settings.ingest_max_future_s)
-    owner = DeviceOwner(org_id=driver.org_id, driver_id=driver.driver_id, device_id=batch.device_id)
-    result = await ingestor.ingest(fixes, owner=owner)
-    return IngestAck(**result.as_dict())

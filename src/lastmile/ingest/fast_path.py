@@ -1,13 +1,19 @@
-"""A short way in for the phones' fixes: Traccar Client (OsmAnd) and our driver app.
+"""A short way in for the phones' fixes: our driver app and Traccar Client (OsmAnd).
 
 Through the whole app (middleware, routing, FastAPI's dependency solving and validation) a
 request carrying one fix cost as much again as storing it, and a fleet sends one such request
 per phone every few seconds. `FixFastPath` takes a plain, well-formed fix request straight to
-the ingestor and hands anything else to the app unchanged.
+the ingestor, through the same `ingest.ways_in` functions as the app's routes, and hands
+anything else to the app unchanged. Each request it hands on is logged and counted by reason
+(`FastPathCounts`, shown by `GET /healthz`), so a fleet that quietly stopped taking the short
+way is seen.
 """
 
+import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
@@ -16,142 +22,221 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lastmile.api.body import read_body, replay
 from lastmile.api.problems import problem_for
-from lastmile.db import utcnow
-from lastmile.ingest.devices import DeviceOwner
+from lastmile.auth.deps import Principal
+from lastmile.auth.driver_deps import DriverPrincipal
+from lastmile.auth.recent import RecentlyVerified
+from lastmile.errors import InvalidInput, LastmileError, MalformedRequest, NotFound
 from lastmile.ingest.osmand_port import OSMAND_PATH
-from lastmile.ingest.pipeline import IngestResult
-from lastmile.ingest.protocols.native import decode_native
-from lastmile.ingest.protocols.osmand import decode_osmand_request, is_json_request
-from lastmile.types import Fix
+from lastmile.ingest.protocols.native import parse_native
+from lastmile.ingest.protocols.osmand import is_json_request
+from lastmile.ingest.ways_in import Claim, DeviceOfAnotherOrganisation, claim_native, claim_osmand
+
+log = logging.getLogger(__name__)
 
 NATIVE_PATH = "/api/v1/fixes"
+DRIVER_PATH = "/api/v1/driver/fixes"
 MAX_OSMAND_BODY_BYTES = 8192
-_OSMAND_METHODS = {"GET", "POST", "PUT"}
+_OSMAND_METHODS = frozenset({"GET", "POST", "PUT"})
 _NUL_IN_QUERY = (b"\x00", b"%00")
 _NUL_IN_JSON = (b"\x00", b"\\u0000")
 
+# Why a request went to the app instead: the keys of `FastPathCounts.fallbacks`.
+IDEMPOTENCY_KEY = "idempotency_key"
+CHUNKED = "chunked"
+TOO_LARGE = "too_large"
+UNUSUAL = "unusual_request"
+"""A method, content type, query string or length header the phones do not send."""
+NUL = "nul"
+UNKNOWN_CREDENTIAL = "unknown_credential"
+"""No bearer token, or one not verified moments ago (the app verifies it, or refuses it)."""
+DECODE_ERROR = "decode_error"
+INVALID_FIX = "invalid_fix"
+UNKNOWN_DEVICE = "unknown_device"
+OTHER_ORG_DEVICE = "other_org_device"
+ERROR = "error"
+"""An exception nobody expected, logged with its traceback."""
+
+
+class FastPathCounts:
+    """Requests the fast path served, and those it handed to the app, by reason; per process."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+        self.fallbacks: Counter[str] = Counter()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"taken": self.taken, "fallbacks": dict(sorted(self.fallbacks.items()))}
+
+
+_Head = Callable[[Scope, dict[bytes, bytes]], str | None]
+_Claim = Callable[[Scope, dict[bytes, bytes], bytes], Awaitable[Claim | str]]
+
 
 @dataclass(frozen=True, slots=True)
-class _Ready:
-    fixes: list[Fix]
-    owner: DeviceOwner
-    answer: Callable[[IngestResult], Response]
-
-
-_Decoder = Callable[[Scope, dict[bytes, bytes], bytes], Awaitable[_Ready | None]]
+class _Way:
+    head: _Head
+    """Why the request must go to the app, judged before its body is read; None to go on."""
+    claim: _Claim
+    """Its fixes and owner, or why it must go to the app; raises the app's own error."""
+    answer: Callable[[dict[str, Any]], Response]
+    """The response to the ingestor's result (`IngestResult.as_dict()`)."""
 
 
 class FixFastPath:
     """Serve a fix request that the app's middleware would have nothing to do for.
 
-    Taken: an OsmAnd request (GET, POST or PUT, query string or form body, not JSON, at most
-    `MAX_OSMAND_BODY_BYTES`) or a native batch (`POST /api/v1/fixes`, JSON, within the body
-    limit, with an API key verified moments ago); never one with an `Idempotency-Key`, a
-    chunked body or a NUL. Its fixes are decoded, its caller and its device checked first: if
-    anything fails, nothing has been stored and the request goes on to the app with its body
-    replayed, so every error is answered by the app's own endpoint.
+    Taken: an OsmAnd request (GET, POST or PUT, query string, form or JSON body, at most
+    `MAX_OSMAND_BODY_BYTES`), or a native batch (POST, JSON, within the body limit) to
+    `POST /api/v1/fixes` with an API key verified moments ago or to `POST /api/v1/driver/fixes`
+    with a driver session verified moments ago (`auth.recent`); never one with an
+    `Idempotency-Key`, a chunked body or a NUL. Its fixes are decoded, its caller and its
+    device checked first: if anything fails, nothing has been stored and the request goes on
+    to the app with its body replayed, so every error is answered by the app's own endpoint.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, counts: FastPathCounts | None = None) -> None:
         self.app = app
+        self.counts = counts if counts is not None else FastPathCounts()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        taken = _taken(scope)
-        if taken is None:
+        way = _WAYS.get(scope["path"]) if scope["type"] == "http" else None
+        if way is None:
             await self.app(scope, receive, send)
             return
-        decoder, headers = taken
+        headers = dict(scope["headers"])
+        reason = way.head(scope, headers)
+        if reason is not None:
+            self._fall_back(scope, reason)
+            await self.app(scope, receive, send)
+            return
         body = await read_body(receive)
-        ready = await decoder(scope, headers, body)
-        if ready is None:
+        claim = await self._claim(way, scope, headers, body)
+        if isinstance(claim, str):
+            self._fall_back(scope, claim)
             await self.app(scope, replay(body, receive), send)
             return
+        self.counts.taken += 1
         try:
-            result = await scope["app"].state.ingestor.ingest(ready.fixes, owner=ready.owner)
+            result = await claim.ingest(scope["app"].state.ingestor)
         except Exception as error:
             await problem_for(Request(scope), error)(scope, receive, send)
             return
-        await ready.answer(result)(scope, receive, send)
+        await way.answer(result.as_dict())(scope, receive, send)
+
+    @staticmethod
+    async def _claim(
+        way: _Way, scope: Scope, headers: dict[bytes, bytes], body: bytes
+    ) -> Claim | str:
+        try:
+            return await way.claim(scope, headers, body)
+        except LastmileError as error:
+            return _reason(error)
+        except Exception:
+            log.exception("the fast path failed on %s %s", scope["method"], scope["path"])
+            return ERROR
+
+    def _fall_back(self, scope: Scope, reason: str) -> None:
+        self.counts.fallbacks[reason] += 1
+        if reason != ERROR:  # an error was logged with its traceback already
+            log.debug("%s %s goes to the app: %s", scope["method"], scope["path"], reason)
 
 
-def _taken(scope: Scope) -> tuple[_Decoder, dict[bytes, bytes]] | None:
-    """The short way this request may take and its headers, judged by its head alone; None
-    for the app. Only the phones' paths pay for reading the headers."""
-    route = _ROUTES.get(scope["path"]) if scope["type"] == "http" else None
-    if route is None:
-        return None
-    headers = dict(scope["headers"])
-    decoder = route(scope, headers)
-    return None if decoder is None else (decoder, headers)
+def _reason(error: LastmileError) -> str:
+    """The fallback reason of an error the app's endpoint will answer the same request with."""
+    if isinstance(error, DeviceOfAnotherOrganisation):
+        return OTHER_ORG_DEVICE
+    if isinstance(error, NotFound):
+        return UNKNOWN_DEVICE
+    if isinstance(error, MalformedRequest):
+        return DECODE_ERROR
+    if isinstance(error, InvalidInput):
+        return INVALID_FIX
+    return error.slug.replace("-", "_")
 
 
-def _plain(headers: dict[bytes, bytes]) -> int | None:
-    """The declared body length of a request no middleware has anything to do for, else None."""
-    if b"idempotency-key" in headers or b"transfer-encoding" in headers:
-        return None
+def _unusual(
+    scope: Scope, headers: dict[bytes, bytes], *, methods: frozenset[str], max_bytes: int
+) -> str | None:
+    """Why a request is not a plain one, that no middleware has anything to do for."""
+    if b"idempotency-key" in headers:
+        return IDEMPOTENCY_KEY
+    if b"transfer-encoding" in headers:
+        return CHUNKED
     length = headers.get(b"content-length", b"0")
-    return int(length) if length.isdigit() else None
+    if not length.isdigit() or scope["method"] not in methods:
+        return UNUSUAL
+    return TOO_LARGE if int(length) > max_bytes else None
 
 
-def _is_json(headers: dict[bytes, bytes]) -> bool:
-    return is_json_request(headers.get(b"content-type", b"").decode("latin-1"))
+def _content_type(headers: dict[bytes, bytes]) -> str | None:
+    found = headers.get(b"content-type")
+    return None if found is None else found.decode("latin-1")
 
 
-def _osmand_route(scope: Scope, headers: dict[bytes, bytes]) -> _Decoder | None:
-    length = _plain(headers)
-    if length is None or length > MAX_OSMAND_BODY_BYTES or scope["method"] not in _OSMAND_METHODS:
-        return None
-    if any(nul in scope["query_string"] for nul in _NUL_IN_QUERY) or _is_json(headers):
-        return None
-    return _osmand
+def _osmand_head(scope: Scope, headers: dict[bytes, bytes]) -> str | None:
+    unusual = _unusual(scope, headers, methods=_OSMAND_METHODS, max_bytes=MAX_OSMAND_BODY_BYTES)
+    if unusual is None and any(nul in scope["query_string"] for nul in _NUL_IN_QUERY):
+        return NUL
+    return unusual
 
 
-def _native_route(scope: Scope, headers: dict[bytes, bytes]) -> _Decoder | None:
-    length = _plain(headers)
-    if length is None or length > scope["app"].state.settings.max_body_bytes:
-        return None
-    if scope["method"] != "POST" or scope["query_string"] or not _is_json(headers):
-        return None
-    return _native
+def _native_head(scope: Scope, headers: dict[bytes, bytes]) -> str | None:
+    max_bytes = scope["app"].state.settings.max_body_bytes
+    unusual = _unusual(scope, headers, methods=frozenset({"POST"}), max_bytes=max_bytes)
+    if unusual is None and (scope["query_string"] or not is_json_request(_content_type(headers))):
+        return UNUSUAL
+    return unusual
 
 
-async def _osmand(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> _Ready | None:
-    if any(nul in body for nul in _NUL_IN_QUERY) or len(body) > MAX_OSMAND_BODY_BYTES:
-        return None
+async def _osmand(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> Claim | str:
+    if len(body) > MAX_OSMAND_BODY_BYTES:
+        return TOO_LARGE
+    if any(nul in body for nul in (*_NUL_IN_QUERY, *_NUL_IN_JSON)):
+        return NUL
     state = scope["app"].state
-    try:
-        fixes = decode_osmand_request(
-            QueryParams(scope["query_string"]),
-            None,
-            body,
-            now=utcnow(),
-            max_future_s=state.settings.ingest_max_future_s,
-        )
-        owner = await state.ingestor.devices.owner(fixes[0].device_id)
-    except Exception:
-        return None
-    return _Ready(fixes, owner, lambda _: PlainTextResponse(""))
+    return await claim_osmand(
+        QueryParams(scope["query_string"]),
+        _content_type(headers),
+        body,
+        devices=state.ingestor.devices,
+        max_future_s=state.settings.ingest_max_future_s,
+    )
 
 
-async def _native(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> _Ready | None:
+def _verified[T](recent: RecentlyVerified[T], headers: dict[bytes, bytes]) -> T | None:
+    """Who the bearer token belonged to when verified moments ago; None for the app to ask."""
+    scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+    return recent.get(token) if scheme.lower() == "bearer" and token else None
+
+
+async def _native(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> Claim | str:
+    """`POST /api/v1/fixes`: an API key, and a device registered in the key's organisation."""
+    return await _batch(scope, body, _verified(scope["app"].state.verified_keys, headers))
+
+
+async def _driver(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> Claim | str:
+    """`POST /api/v1/driver/fixes`: a driver session, whose driver the fixes belong to."""
+    return await _batch(scope, body, _verified(scope["app"].state.verified_drivers, headers))
+
+
+async def _batch(
+    scope: Scope, body: bytes, caller: Principal | DriverPrincipal | None
+) -> Claim | str:
+    if caller is None:
+        return UNKNOWN_CREDENTIAL
+    if any(nul in body for nul in _NUL_IN_JSON):
+        return NUL
     state = scope["app"].state
-    scheme, _, key = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-    if scheme.lower() != "bearer" or not key:
-        return None
-    principal = state.verified_keys.get(key)
-    if principal is None or any(nul in body for nul in _NUL_IN_JSON):
-        return None
-    try:
-        fixes = decode_native(body, now=utcnow(), max_future_s=state.settings.ingest_max_future_s)
-        owner = await state.ingestor.devices.owner(fixes[0].device_id)
-    except Exception:
-        return None
-    if owner.org_id != principal.org_id:
-        return None
-    return _Ready(fixes, owner, lambda result: JSONResponse(result.as_dict()))
+    return await claim_native(
+        parse_native(body),
+        caller=caller,
+        devices=state.ingestor.devices,
+        max_future_s=state.settings.ingest_max_future_s,
+    )
 
 
-_ROUTES: dict[str, Callable[[Scope, dict[bytes, bytes]], _Decoder | None]] = {
-    OSMAND_PATH: _osmand_route,
-    NATIVE_PATH: _native_route,
+_WAYS: dict[str, _Way] = {
+    OSMAND_PATH: _Way(_osmand_head, _osmand, lambda _: PlainTextResponse("")),
+    NATIVE_PATH: _Way(_native_head, _native, JSONResponse),
+    DRIVER_PATH: _Way(_native_head, _driver, JSONResponse),
 }

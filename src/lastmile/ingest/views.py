@@ -1,4 +1,5 @@
-"""HTTP ingestion: our driver app's batches, Traccar Client (OsmAnd) and OwnTracks."""
+"""HTTP ingestion: our driver app's batches (with an API key or a driver session), Traccar
+Client (OsmAnd) and OwnTracks; each route is thin around `ingest.ways_in`."""
 
 import base64
 import binascii
@@ -11,26 +12,15 @@ from pydantic import BaseModel, Field
 from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth import service as auth
-from lastmile.auth.deps import PrincipalDep
+from lastmile.auth.deps import Principal, PrincipalDep
+from lastmile.auth.driver_deps import DriverDep, DriverPrincipal
 from lastmile.auth.models import ApiKey
-from lastmile.db import utcnow
-from lastmile.errors import InvalidInput, MalformedRequest, NotFound, Unauthenticated
-from lastmile.ingest.pipeline import Ingestor
-from lastmile.ingest.protocols.native import NativeBatch, fixes_from_batch
-from lastmile.ingest.protocols.osmand import decode_osmand_request
-from lastmile.ingest.protocols.owntracks import decode_owntracks, owntracks_http_identity
+from lastmile.errors import Unauthenticated
+from lastmile.ingest.protocols.native import NativeBatch
+from lastmile.ingest.protocols.owntracks import owntracks_http_identity
+from lastmile.ingest.ways_in import ingest_native, ingest_osmand, ingest_owntracks
 
 router = APIRouter(tags=["ingest"], responses=COMMON_PROBLEMS)
-_ID_FIELDS = {"id", "deviceid", "device_id"}
-
-
-async def _ingestor(request: Request) -> Ingestor:
-    """Async so that FastAPI does not hop to a thread for it on the hot path."""
-    ingestor: Ingestor = request.app.state.ingestor
-    return ingestor
-
-
-IngestorDep = Annotated[Ingestor, Depends(_ingestor)]
 
 
 class IngestAck(BaseModel):
@@ -39,18 +29,31 @@ class IngestAck(BaseModel):
     rejected: dict[str, int] = Field(description="Fixes refused by the pipeline, by reason")
 
 
-@router.post("/api/v1/fixes")
-async def post_fixes(
-    batch: NativeBatch, request: Request, principal: PrincipalDep, ingestor: IngestorDep
+async def _native(
+    batch: NativeBatch, caller: Principal | DriverPrincipal, request: Request
 ) -> IngestAck:
-    """Up to 1,000 fixes of one device; answered once they are durably stored."""
-    settings = request.app.state.settings
-    fixes = fixes_from_batch(batch, now=utcnow(), max_future_s=settings.ingest_max_future_s)
-    owner = await ingestor.devices.owner(batch.device_id)
-    if owner.org_id != principal.org_id:
-        raise NotFound(f"device {batch.device_id!r} is not registered to any driver")
-    result = await ingestor.ingest(fixes, owner=owner)
+    """The one body of both native endpoints: they differ only in who the caller is."""
+    result = await ingest_native(
+        batch,
+        caller=caller,
+        ingestor=request.app.state.ingestor,
+        max_future_s=request.app.state.settings.ingest_max_future_s,
+    )
     return IngestAck(**result.as_dict())
+
+
+@router.post("/api/v1/fixes")
+async def post_fixes(batch: NativeBatch, request: Request, principal: PrincipalDep) -> IngestAck:
+    """Up to 1,000 fixes of one registered device of the API key's organisation; answered
+    once they are durably stored."""
+    return await _native(batch, principal, request)
+
+
+@router.post("/api/v1/driver/fixes", tags=["driver app"])
+async def post_driver_fixes(batch: NativeBatch, request: Request, driver: DriverDep) -> IngestAck:
+    """The driver app's GPS batch (as `POST /api/v1/fixes`), stored as the signed-in driver's
+    track; `device_id` names the phone's app install."""
+    return await _native(batch, driver, request)
 
 
 _OSMAND_OK: dict[int | str, dict[str, Any]] = {
@@ -76,23 +79,15 @@ _OSMAND_OK: dict[int | str, dict[str, Any]] = {
     response_class=PlainTextResponse,
     responses=_OSMAND_OK,
 )
-async def osmand(request: Request, ingestor: IngestorDep) -> PlainTextResponse:
+async def osmand(request: Request) -> PlainTextResponse:
     """Traccar Client and other OsmAnd-protocol trackers: query string, form or JSON body."""
-    max_future_s = request.app.state.settings.ingest_max_future_s
-    body = await request.body()
-    try:
-        fixes = decode_osmand_request(
-            request.query_params,
-            request.headers.get("content-type"),
-            body,
-            now=utcnow(),
-            max_future_s=max_future_s,
-        )
-    except InvalidInput as error:
-        if error.field in _ID_FIELDS:
-            raise MalformedRequest(error.detail, errors=error.errors) from None
-        raise
-    await ingestor.ingest_device(fixes)
+    await ingest_osmand(
+        request.query_params,
+        request.headers.get("content-type"),
+        await request.body(),
+        ingestor=request.app.state.ingestor,
+        max_future_s=request.app.state.settings.ingest_max_future_s,
+    )
     return PlainTextResponse("")
 
 
@@ -120,20 +115,17 @@ def _owntracks_key(request: Request, session: SessionDep) -> ApiKey:
 
 
 @router.post("/ingest/owntracks", responses={200: {"description": "Stored: `[]`"}})
-async def owntracks(
-    request: Request, key: Annotated[ApiKey, Depends(_owntracks_key)], ingestor: IngestorDep
-) -> Response:
+async def owntracks(request: Request, key: Annotated[ApiKey, Depends(_owntracks_key)]) -> Response:
     """OwnTracks in HTTP mode; the reply is `[]` (no friends' positions to share back)."""
     user, device = owntracks_http_identity(
         headers=request.headers, query=dict(request.query_params)
     )
-    max_future_s = request.app.state.settings.ingest_max_future_s
-    fix = decode_owntracks(
-        await request.body(), user=user, device=device, now=utcnow(), max_future_s=max_future_s
+    await ingest_owntracks(
+        await request.body(),
+        user=user,
+        device=device,
+        caller=Principal(org_id=key.org_id, role=key.role, actor=f"api-key:{key.name}"),
+        ingestor=request.app.state.ingestor,
+        max_future_s=request.app.state.settings.ingest_max_future_s,
     )
-    if fix is not None:
-        owner = await ingestor.devices.owner(fix.device_id)
-        if owner.org_id != key.org_id:
-            raise NotFound(f"device {fix.device_id!r} is not registered to any driver")
-        await ingestor.ingest([fix], owner=owner)
     return JSONResponse([])

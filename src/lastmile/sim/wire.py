@@ -14,28 +14,36 @@ from lastmile.sim.driver import Action
 from lastmile.sim.gps import SimFix, Upload
 from lastmile.sim.incidents import at
 
+NATIVE_PATH = "/api/v1/fixes"
+DRIVER_APP_PATH = "/api/v1/driver/fixes"
+
 
 @dataclass(frozen=True, slots=True)
 class PhoneRequest:
-    """One POST: a JSON body or query parameters; `api_key` says whether it needs the key."""
+    """One POST: a JSON body or query parameters; `api_key` says whether it needs the key,
+    `driver_session` whether it needs the signed-in driver's session token."""
 
     path: str
     json: dict[str, Any] | None = None
     params: dict[str, str] | None = None
     api_key: bool = False
+    driver_session: bool = False
     fix_times_s: tuple[float, ...] = ()
     """Each fix's time as the server reads it (OsmAnd's query carries whole seconds)."""
 
 
-def upload_requests(upload: Upload) -> list[PhoneRequest]:
-    """The requests one upload takes: native batches of at most `MAX_FIXES`, OsmAnd's query
-    for a single fix, or the JSON list Traccar Client 9+ sends for what it stored offline."""
+def upload_requests(upload: Upload, *, driver_app: bool = False) -> list[PhoneRequest]:
+    """The requests one upload takes: native batches of at most `MAX_FIXES` (the driver app's,
+    to its endpoint with the driver's session, when `driver_app`; else with the API key),
+    OsmAnd's query for a single fix, or the JSON list Traccar Client 9+ sends for what it
+    stored offline."""
     if upload.protocol == "native":
         return [
             PhoneRequest(
-                "/api/v1/fixes",
+                DRIVER_APP_PATH if driver_app else NATIVE_PATH,
                 json={"device_id": upload.device_id, "fixes": [_native(f) for f in chunk]},
-                api_key=True,
+                api_key=not driver_app,
+                driver_session=driver_app,
                 fix_times_s=tuple(_sent(f.at_s) for f in chunk),
             )
             for chunk in (

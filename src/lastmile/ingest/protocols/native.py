@@ -79,11 +79,15 @@ def decode_native(
     body: bytes | str, *, now: datetime, max_future_s: float = v.DEFAULT_MAX_FUTURE_S
 ) -> list[Fix]:
     """Decode a whole batch or raise; a batch with one bad fix is refused as a whole."""
+    return fixes_from_batch(parse_native(body), now=now, max_future_s=max_future_s)
+
+
+def parse_native(body: bytes | str) -> NativeBatch:
+    """The batch as the schema reads it, or the error the app's endpoint answers with."""
     try:
-        batch = NativeBatch.model_validate_json(body)
+        return NativeBatch.model_validate_json(body)
     except ValidationError as error:
         raise _as_lastmile_error(error) from None
-    return fixes_from_batch(batch, now=now, max_future_s=max_future_s)
 
 
 def fixes_from_batch(
