@@ -4,17 +4,16 @@ moves with the shipment."""
 
 import logging
 from collections.abc import Iterable
-from typing import Annotated
 
 import anyio.from_thread
 from fastapi import APIRouter, Request, status
-from pydantic import BaseModel, Field
 
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.bus.base import Bus
 from lastmile.dispatch import outcomes
+from lastmile.dispatch.schemas import BulkEventsIn, BulkEventsResult
 from lastmile.errors import LastmileError
 from lastmile.shipments.live import announce_from_thread
 from lastmile.shipments.schemas import CancelIn, EventIn, RowError, ShipmentDetail
@@ -24,22 +23,6 @@ from lastmile.shipments.views import shipment_detail
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"], responses=COMMON_PROBLEMS)
-
-MAX_BULK_EVENTS = 1000
-
-
-class BulkEventIn(EventIn):
-    tracking_number: str = Field(min_length=1, max_length=40)
-
-
-class BulkEventsIn(BaseModel):
-    events: Annotated[list[BulkEventIn], Field(min_length=1, max_length=MAX_BULK_EVENTS)]
-
-
-class BulkEventsResult(BaseModel):
-    applied: int
-    failed: int
-    errors: list[RowError]
 
 
 def _where(body: EventIn) -> outcomes.Where:

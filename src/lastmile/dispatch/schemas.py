@@ -1,12 +1,14 @@
-"""API shapes for plans and routes."""
+"""API shapes for plans, routes and reported outcomes."""
 
 import uuid
 from datetime import date, datetime, timedelta
+from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from lastmile.dispatch.models import Plan, PlanStatus, Route, RouteStatus, RouteStop, StopStatus
 from lastmile.shipments.models import Shipment
+from lastmile.shipments.schemas import EventIn, RowError
 
 
 class _Strict(BaseModel):
@@ -187,3 +189,22 @@ class StartRoute(_Strict):
 
 class InsertShipment(_Strict):
     shipment: str = Field(min_length=1, max_length=40, description="Tracking number")
+
+
+MAX_BULK_EVENTS = 1000
+
+
+class BulkEventIn(EventIn):
+    """One row of `POST /api/v1/shipments/events/bulk`: an event and whose it is."""
+
+    tracking_number: str = Field(min_length=1, max_length=40)
+
+
+class BulkEventsIn(BaseModel):
+    events: Annotated[list[BulkEventIn], Field(min_length=1, max_length=MAX_BULK_EVENTS)]
+
+
+class BulkEventsResult(BaseModel):
+    applied: int
+    failed: int
+    errors: list[RowError]
