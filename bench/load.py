@@ -94,9 +94,10 @@ fix-to-screen under 1 s and nothing lost.
 
 Command: `.venv/bin/python bench/load.py`
 
-| drivers | fixes/s offered | stored | fix → screen p50 / p99 | cold start p50 / p99 \
-| server CPU | per fix | RSS | lost | refused / retried | actions | phones late | streams open in |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|"""
+| drivers | fixes/s offered | stored | fix → screen p50 / p99 | phone ack p50 / p99 \
+| cold start p50 / p99 | server CPU | per fix | RSS | lost | refused / retried | actions \
+| phones late | streams open in |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"""
 
 
 def _header() -> str:
@@ -394,6 +395,7 @@ async def _level(
         )
     cold = [ms for posted_s, ms in latencies if posted_s < WARMUP_S]
     warm = [ms for posted_s, ms in latencies if posted_s >= WARMUP_S]
+    acks = [s for kind in ("app fixes", "OsmAnd fixes") for s in run.answered_in_s.get(kind, [])]
     seconds = last[0] - first[0]
     return {
         "offered": run.fixes_sent / (WARMUP_S + SECONDS),
@@ -407,6 +409,8 @@ async def _level(
         "cold_p99": _percentile(cold, 0.99),
         "p50": _percentile(warm, 0.5),
         "p99": _percentile(warm, 0.99),
+        "ack_p50": 1000 * _percentile(acks, 0.5),
+        "ack_p99": 1000 * _percentile(acks, 0.99),
         "lag_p99": 1000 * _percentile(run.lag_s, 0.99),
         "streams_open_s": streams_open_s,
     }
@@ -486,8 +490,10 @@ def main(levels: tuple[int, ...] = LEVELS) -> None:
                 rate, cores = result["rate"], result["cores"]
                 cold = f"{result['cold_p50']:,.0f} / {result['cold_p99']:,.0f} ms"
                 latency = f"{result['p50']:,.0f} / {result['p99']:,.0f} ms"
+                ack = f"{result['ack_p50']:,.0f} / {result['ack_p99']:,.0f} ms"
                 rows.append(
-                    f"| {drivers:,} | {result['offered']:,.0f} | {rate:,.0f} | {latency} | {cold} "
+                    f"| {drivers:,} | {result['offered']:,.0f} | {rate:,.0f} | {latency} | {ack} "
+                    f"| {cold} "
                     f"| {cores:.2f} cores | {cores * 1000 / max(rate, 1e-9):.1f} ms "
                     f"| {rss:,.0f} MB | {lost} | {result['refused']:.0f} / {result['retried']:.0f} "
                     f"| {result['actions']:,.0f} | {result['lag_p99']:,.0f} ms "
