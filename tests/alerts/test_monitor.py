@@ -70,3 +70,25 @@ def test_alerts_stay_inside_their_organisation(
     post_track(client, org, world.device_id, track.points)
     assert kinds(client, org) != []
     assert kinds(client, other_org) == []
+
+
+def test_a_driver_with_two_phones_interleaving_their_fixes_breaks_no_detector(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    """The app and a Traccar Client of one driver: each phone's fixes are in time order, the
+    two together are not; the older ones are history for the detectors, not a failure."""
+    world = out_on_route(client, db, org)
+    other = client.patch(
+        f"/api/v1/drivers/{world.driver_id}",
+        json={"device_ids": [world.device_id, "second-phone"]},
+        headers=org.headers,
+    )
+    assert other.status_code == 200, other.text
+    track = track_from_two_hours_ago(sigma_m=5).drive(to=(800, 0), speed_mps=10).stay(1800)
+    newer, older = track.points[len(track.points) // 2 :], track.points[: len(track.points) // 2]
+    post_track(client, org, world.device_id, newer)
+    post_track(client, org, "second-phone", older)
+    health = client.get("/healthz").json()["fix_path"]
+    assert health["follower_failures"] == {}
+    assert health["followed"] > 0
+    assert kinds(client, org) == ["suspicious_stop", "unscheduled_halt"]

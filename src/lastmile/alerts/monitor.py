@@ -60,18 +60,23 @@ class _Watch:
             if day.corridor is not None and day.route_id is not None
             else None
         )
+        self.last_at: datetime | None = None
 
     def keeps_state_for(self, day: DriverDay) -> bool:
         """Detector state carries over a refresh unless the route or thresholds changed."""
         return day.route_id == self.day.route_id and day.thresholds == self.day.thresholds
 
     def signals(self, observations: Sequence[Observation]) -> list[Signal]:
+        """Each batch is in time order per device; a driver with two phones (an app install
+        and a Traccar Client, say) interleaves them, so a fix older than the newest accepted
+        one already seen is history for the detectors, which read one track in time order."""
         found: list[Signal] = []
         halt_context = self.day.halt_context
         for seen in observations:
             found += self.spoof.push(seen.at, seen.lat, seen.lon, mock=seen.mock)
-            if not seen.accepted:
+            if not seen.accepted or (self.last_at is not None and seen.at <= self.last_at):
                 continue
+            self.last_at = seen.at
             found += self.halt.push(seen.at, seen.lat, seen.lon, halt_context)
             if self.deviation is not None:
                 found += self.deviation.push(seen.at, seen.lat, seen.lon, seen.accuracy_m)
@@ -135,10 +140,9 @@ class FleetMonitor:
         return watch
 
     async def follow(self, batch: StoredBatch) -> None:
+        """As `observe`, but a failure is the fix path's to log and count (`/healthz`)."""
         owner = batch.owner
-        await self.observe(
-            org_id=owner.org_id, driver_id=owner.driver_id, observations=observed(batch.tracked)
-        )
+        await self._observe(owner.org_id, owner.driver_id, observed(batch.tracked))
 
     def route_changed(self, driver_id: uuid.UUID) -> None:
         self.forget(driver_id)
@@ -165,13 +169,18 @@ class FleetMonitor:
     ) -> None:
         """Run the detectors over one batch of a driver's fixes, oldest first; never raises."""
         try:
-            watch = await self._watch(org_id, driver_id)
-            signals = watch.signals(observations)
-            if not signals:
-                return
-            subject = Subject(driver_id=driver_id, route_id=watch.day.route_id)
-            messages = await anyio.to_thread.run_sync(self._store, org_id, subject, signals)
-            await publish_alerts(self.bus, org_id=org_id, messages=messages)
+            await self._observe(org_id, driver_id, observations)
         except Exception:
             self.failures += 1
             log.exception("alert detectors failed for driver %s", driver_id)
+
+    async def _observe(
+        self, org_id: uuid.UUID, driver_id: uuid.UUID, observations: Sequence[Observation]
+    ) -> None:
+        watch = await self._watch(org_id, driver_id)
+        signals = watch.signals(observations)
+        if not signals:
+            return
+        subject = Subject(driver_id=driver_id, route_id=watch.day.route_id)
+        messages = await anyio.to_thread.run_sync(self._store, org_id, subject, signals)
+        await publish_alerts(self.bus, org_id=org_id, messages=messages)

@@ -272,10 +272,13 @@ class Ingestor:
 
     def health(self) -> dict[str, Any]:
         """What `/healthz` shows of the fix path."""
+        failures = Counter(self.follower_failures)
+        for follower in self.followers:  # those that also keep a count of their own
+            failures[follower.name] += getattr(follower, "failures", 0)
         return {
             "following": self.queues.pending,
             "followed": self.queues.done,
-            "follower_failures": dict(self.follower_failures),
+            "follower_failures": {name: n for name, n in failures.items() if n},
             "stage_counters": dict(self.stages.counters),
         }
 
