@@ -123,11 +123,13 @@ def seed(
         )
     if kept != _Kept(str(org.id), password, api_key):
         _write_kept(data_dir, _Kept(str(org.id), password, api_key))
-    hub = session.scalar(select(Hub).where(Hub.org_id == org.id, Hub.code == HUB["code"]))
-    if hub is None:
-        hub = hubs.create_hub(session=session, org_id=org.id, **HUB)
     any_shipment = session.scalar(select(Shipment.id).where(Shipment.org_id == org.id).limit(1))
     if shipment_count and any_shipment is None:
+        # Only a demo without a fleet needs this hub: the simulated fleet brings its own, on
+        # the map's roads, and a second one would put the Control Tower's hub marker elsewhere.
+        hub = session.scalar(select(Hub).where(Hub.org_id == org.id, Hub.code == HUB["code"]))
+        if hub is None:
+            hub = hubs.create_hub(session=session, org_id=org.id, **HUB)
         _seed_shipments(session=session, org_id=org.id, hub=hub, count=shipment_count)
     first = select(Shipment).where(Shipment.org_id == org.id).order_by(Shipment.created_at)
     existing = list(session.scalars(first.limit(3)))

@@ -66,7 +66,7 @@ def _send_out(session: Session, route: Route, shipment: Shipment, actor: str) ->
             tracking_number=shipment.tracking_number,
             status=Status.OUT_FOR_DELIVERY,
             actor=actor,
-            note=f"added to route {route.id}, under way",
+            note="added to a driver's route already under way",
         )
 
 
@@ -128,7 +128,7 @@ def unassign_stop(
             status=Status.EXCEPTION,
             actor=actor,
             reason=UNASSIGNED_REASON,
-            note=f"taken off route {route.id}",
+            note="taken off the driver's route",
         )
     shipment.driver_id = None
     session.delete(stop)

@@ -385,7 +385,7 @@ def start_route(
                 status=Status.OUT_FOR_DELIVERY,
                 actor=actor,
                 at=min(route.started_at, utcnow()),
-                note=f"route {route.id} started",
+                note="the driver left the hub with it",
             )
     session.flush()
     return route

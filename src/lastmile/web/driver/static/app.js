@@ -606,6 +606,16 @@ onPosition(async () => {
 for (const event of ["online", "offline"]) window.addEventListener(event, renderNet);
 window.addEventListener("online", () => refreshRoute());
 
+// The route changes without this phone too: a dispatcher reorders or reassigns a stop, an
+// outcome comes in through the hub or another device. Re-read it while the list is on screen,
+// and whenever the driver comes back to the app.
+const ROUTE_REFRESH_MS = 30000;
+const refreshShownRoute = () => {
+  if (state.view === "route" && document.visibilityState === "visible") refreshRoute().catch(() => {});
+};
+setInterval(refreshShownRoute, ROUTE_REFRESH_MS);
+document.addEventListener("visibilitychange", refreshShownRoute);
+
 async function boot() {
   signature = new SignaturePad($("signature-pad"));
   wire();

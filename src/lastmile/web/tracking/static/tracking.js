@@ -7,8 +7,16 @@ const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matc
 let marker = null;
 let map = null;
 
+// In the hub's time zone and 24-hour clock, as the server renders the page ("Times in …").
+const clockFormat = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+  timeZone: summary?.dataset.zone || undefined,
+});
+
 function clock(iso) {
-  return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return clockFormat.format(new Date(iso));
 }
 
 function showEta(data) {

@@ -1,0 +1,84 @@
+"""The driver app in real headless Chromium follows its route when it changes elsewhere, and
+asks before a shift ends with stops still open."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from tests.browser import PHONE, LiveServer
+from tests.common import OrgHandle, make_org
+from tests.driver_app import HUB, PIN, DriverDay, make_driver_day
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(
+        viewport=PHONE,
+        geolocation={"latitude": HUB[0], "longitude": HUB[1], "accuracy": 8},
+        permissions=["geolocation"],
+    )
+    yield context
+    context.close()
+
+
+def _on_route(page: Page, url: str, day: DriverDay) -> None:
+    """Signed in, on shift, the route on screen."""
+    page.goto(f"{url}/driver/")
+    page.locator("#signin-phone").fill(day.phone)
+    page.locator("#signin-pin").fill(PIN)
+    page.locator("#signin-form button[type=submit]").click()
+    expect(page.locator("#view-shift")).to_be_visible()
+    page.locator("#shift-form button[type=submit]").click()
+    expect(page.locator("#view-route")).to_be_visible()
+
+
+def _started_day(live_server: LiveServer) -> tuple[OrgHandle, DriverDay, httpx.Client]:
+    org = make_org(live_server.db, "Route changes")
+    api = httpx.Client(base_url=live_server.url, headers=org.headers, timeout=30)
+    day = make_driver_day(api, live_server.db, org, cod_on=None)
+    started = api.post(f"/api/v1/routes/{day.route_id}/start", json={})
+    assert started.status_code == 200, started.text
+    return org, day, api
+
+
+def test_an_outcome_reported_elsewhere_shows_when_the_driver_comes_back_to_the_app(
+    context: BrowserContext, live_server: LiveServer
+) -> None:
+    _, day, api = _started_day(live_server)
+    page = context.new_page()
+    _on_route(page, live_server.url, day)
+    expect(page.locator("#route-progress")).to_have_text("0 of 3 done · 3 remaining")
+
+    scanned = api.post(
+        f"/api/v1/shipments/{day.tracking_numbers[0]}/events", json={"status": "delivered"}
+    )
+    assert scanned.status_code == 201, scanned.text
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator("#route-progress")).to_have_text("1 of 3 done · 2 remaining")
+    api.close()
+
+
+def test_ending_a_shift_with_open_stops_asks_and_hands_them_back(
+    context: BrowserContext, live_server: LiveServer
+) -> None:
+    _, day, api = _started_day(live_server)
+    page = context.new_page()
+    _on_route(page, live_server.url, day)
+    asked: list[str] = []
+
+    def answer(dialog: object) -> None:
+        asked.append(dialog.message)  # type: ignore[attr-defined]
+        dialog.accept()  # type: ignore[attr-defined]
+
+    page.on("dialog", answer)
+    page.locator("#open-end").click()
+    page.locator("#end-form button[type=submit]").click()
+    expect(page.locator("#view-cash")).to_be_visible()
+    assert asked == ["3 stops are still open. End the shift and hand them back to the hub?"]
+    expect(page.locator("#cash-total")).to_have_attribute("data-confirmed", "true", timeout=15_000)
+    statuses = {
+        api.get(f"/api/v1/shipments/{number}").json()["status"] for number in day.tracking_numbers
+    }
+    assert statuses == {"returned_to_hub"}
+    api.close()
