@@ -26,7 +26,9 @@ def test_freezing_leaves_every_live_object_out_of_collection() -> None:
 
     frozen = tune_garbage_collector()
 
-    assert frozen == gc.get_freeze_count() >= len(alive)
+    # Not `==`: a thread left by an earlier test may free a frozen object in between.
+    assert frozen >= len(alive)
+    assert gc.get_freeze_count() >= len(alive)
     assert not any(_tracked(o) for o in alive)
     assert _tracked([])  # what is made afterwards is collected as before
 
