@@ -41,7 +41,7 @@ async def test_owntracks_over_mqtt_is_stored_and_published(db: Database, mqtt_ur
         database=db,
         stages=Stages(clean_stages()),
         writer=BatchWriter(FixStore(db)),
-        followers=[PublishPositions(bus)],
+        lanes={"live": [PublishPositions(bus)]},
     )
     listener = OwnTracksListener(
         url=mqtt_url,

@@ -47,12 +47,11 @@ class BrokenBus:
         return None
 
 
-def _ingestor(db: Database, *followers: Follower) -> Ingestor:
+def _ingestor(db: Database, *followers: Follower, beside: Follower | None = None) -> Ingestor:
+    """Followers in one lane, in order; `beside` alone in a lane of its own."""
+    lanes = {"database": list(followers), "live": [beside] if beside is not None else []}
     return Ingestor(
-        database=db,
-        stages=Stages(clean_stages()),
-        writer=BatchWriter(FixStore(db)),
-        followers=list(followers),
+        database=db, stages=Stages(clean_stages()), writer=BatchWriter(FixStore(db)), lanes=lanes
     )
 
 
@@ -136,6 +135,35 @@ async def test_followers_see_a_driver_s_batches_in_order_and_a_failure_is_counte
     assert gate.seen == times
     assert ingestor.follower_failures == {"broken": 4}
     assert _stored_count(db) == 4
+
+
+class Recorder:
+    """A follower that notes each batch at once."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.seen = asyncio.Event()
+
+    async def follow(self, batch: StoredBatch) -> None:
+        self.seen.set()
+
+    def route_changed(self, driver_id: uuid.UUID) -> None:
+        return None
+
+
+async def test_a_slow_lane_holds_back_no_other(db: Database) -> None:
+    """The ETA taking its time must not keep the position off the map."""
+    _driver(db, "lanes-1")
+    slow, quick = Gate(), Recorder()
+    ingestor = _ingestor(db, slow, beside=quick)
+    at = datetime.now(UTC) - timedelta(minutes=1)
+    await ingestor.ingest_device([Fix(device_id="lanes-1", at=at, lat=60.0, lon=25.0)])
+    await asyncio.wait_for(quick.seen.wait(), timeout=10)
+    assert slow.seen == []
+    slow.open.set()
+    await ingestor.settled()
+    assert slow.seen == [at]
 
 
 async def test_a_bus_failure_costs_the_live_update_not_the_fix(db: Database) -> None:

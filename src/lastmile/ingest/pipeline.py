@@ -8,11 +8,13 @@ unit per quantity, UTC) and finds the device's owner. Then, for one device's bat
 2. **persist**: every fix, whatever its verdict, is written durably with its quality (group
    commit; binary COPY on PostgreSQL).
 3. **acknowledge**: `Ingestor.ingest` returns the counts. Storage is all the phone waits for.
-4. then, off the request, per driver in arrival order (`queues.DriverQueues`), the
-   followers named in one list by `build_ingestor`:
-   **publish** the position (bus: Control Tower, tracking pages) → **ETA** (`eta.live`) →
-   **alerts** (`alerts.monitor`, the fix-stream detectors). A follower that fails is logged
-   and counted; the fixes are stored whatever it does.
+4. then, off the request, the followers, named in order by `build_ingestor` in two lanes:
+   the **live** lane publishes the position (bus: Control Tower, tracking pages); the
+   **database** lane updates the **ETA** (`eta.live`), then runs the **alerts**
+   (`alerts.monitor`, the fix-stream detectors). Each lane sees a driver's batches in
+   arrival order, one at a time (`queues.DriverQueues`), and neither waits for the other: a
+   slow ETA never holds back the position on the map. A follower that fails is logged and
+   counted; the next one still runs, and the fixes are stored whatever they do.
 
 Route changes (a reorder, a start, a shift's end) arrive on the bus (`hear_route_changes`)
 from any process and reach every follower that keeps a driver's route in memory.
@@ -21,9 +23,10 @@ from any process and reach every follower that keeps a driver's route in memory.
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any, Protocol
 
 from lastmile.bus.base import Bus, Subscription, driver_channel, fleet_channel
@@ -204,7 +207,7 @@ class PublishPositions:
 
 
 class Ingestor:
-    """Clean → persist → acknowledge, then the followers per driver off the request."""
+    """Clean → persist → acknowledge, then each follower per driver off the request."""
 
     def __init__(
         self,
@@ -212,12 +215,13 @@ class Ingestor:
         database: Database,
         stages: Stages,
         writer: BatchWriter,
-        followers: Sequence[Follower],
+        lanes: Mapping[str, Sequence[Follower]],
     ) -> None:
         self.devices = DeviceDirectory(database)
         self.stages = stages
         self.writer = writer
-        self.followers = tuple(followers)
+        self.lanes = {name: tuple(followers) for name, followers in lanes.items() if followers}
+        self.followers = tuple(f for followers in self.lanes.values() for f in followers)
         self.follower_failures: Counter[str] = Counter()
         self.queues = DriverQueues()
 
@@ -227,7 +231,8 @@ class Ingestor:
         tracked = self.stages.process_many(fixes)
         await self.writer.write([_stored(t, owner, received_at) for t in tracked])
         batch = StoredBatch(owner, tracked, received_at)
-        self.queues.submit(owner.driver_id, lambda: self._follow(batch))
+        for lane, followers in self.lanes.items():
+            self.queues.submit((lane, owner.driver_id), partial(self._follow, followers, batch))
         return IngestResult.of(tracked)
 
     async def ingest_device(self, fixes: Sequence[Fix]) -> IngestResult:
@@ -237,8 +242,8 @@ class Ingestor:
         owner = await self.devices.owner(fixes[0].device_id)
         return await self.ingest(fixes, owner=owner)
 
-    async def _follow(self, batch: StoredBatch) -> None:
-        for follower in self.followers:
+    async def _follow(self, followers: Sequence[Follower], batch: StoredBatch) -> None:
+        for follower in followers:
             try:
                 await follower.follow(batch)
             except Exception:
@@ -296,10 +301,13 @@ def build_ingestor(
     stages = clean_stages(
         max_accuracy_m=settings.ingest_max_accuracy_m, max_speed_mps=settings.ingest_max_speed_mps
     )
-    followers = [PublishPositions(bus), eta, alerts]
     return Ingestor(
         database=database,
         stages=Stages(stages),
         writer=writer,
-        followers=[f for f in followers if f is not None],
+        lanes={
+            "live": [PublishPositions(bus)],
+            # Both read and write the database: one at a time per driver, ETAs first.
+            "database": [f for f in (eta, alerts) if f is not None],
+        },
     )

@@ -1,10 +1,9 @@
-"""Work that follows a stored batch, run off the request: per driver in arrival order, one
-batch at a time per driver, drivers independent of each other."""
+"""Work that follows a stored batch, run off the request: per lane (a follower and a driver)
+in arrival order, one batch at a time per lane, lanes independent of each other."""
 
 import asyncio
 import logging
-import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 
 log = logging.getLogger(__name__)
 
@@ -12,7 +11,7 @@ Job = Callable[[], Awaitable[None]]
 
 
 class DriverQueues:
-    """Each driver's jobs run one after another in the order they were submitted.
+    """Each lane's jobs run one after another in the order they were submitted.
 
     A job that raises is logged and counted (`failures`); the next one still runs. `settled`
     waits until every job submitted so far has finished: tests and shutdown wait on it,
@@ -22,7 +21,7 @@ class DriverQueues:
     def __init__(self) -> None:
         self.failures = 0
         self.done = 0
-        self._tails: dict[uuid.UUID, asyncio.Task[None]] = {}
+        self._tails: dict[Hashable, asyncio.Task[None]] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._released = asyncio.Event()
         self._released.set()
@@ -32,13 +31,13 @@ class DriverQueues:
         """Jobs submitted and not yet finished."""
         return len(self._running)
 
-    def submit(self, driver_id: uuid.UUID, job: Job) -> None:
-        """Run `job` after the driver's previous jobs; returns at once."""
-        previous = self._tails.get(driver_id)
+    def submit(self, lane: Hashable, job: Job) -> None:
+        """Run `job` after the lane's previous jobs; returns at once."""
+        previous = self._tails.get(lane)
         task = asyncio.create_task(self._run(previous, job))
-        self._tails[driver_id] = task
+        self._tails[lane] = task
         self._running.add(task)
-        task.add_done_callback(lambda finished: self._finished(driver_id, finished))
+        task.add_done_callback(lambda finished: self._finished(lane, finished))
 
     async def _run(self, previous: asyncio.Task[None] | None, job: Job) -> None:
         if previous is not None:
@@ -50,11 +49,11 @@ class DriverQueues:
             self.failures += 1
             log.exception("work after a stored batch failed; the fixes are stored")
 
-    def _finished(self, driver_id: uuid.UUID, task: asyncio.Task[None]) -> None:
+    def _finished(self, lane: Hashable, task: asyncio.Task[None]) -> None:
         self._running.discard(task)
         self.done += 1
-        if self._tails.get(driver_id) is task:
-            del self._tails[driver_id]
+        if self._tails.get(lane) is task:
+            del self._tails[lane]
 
     async def hold(self) -> None:
         """Let jobs queue up without starting until `release` (a test client holds them while
