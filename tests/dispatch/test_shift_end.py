@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from tests.common import OrgHandle
-from tests.driver_app import DriverDay, make_driver_day, sign_in
+from tests.driver_app import HUB, DriverDay, make_driver_day, sign_in
 
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStop
@@ -74,6 +74,10 @@ def test_handing_back_open_stops_closes_the_route_alerts_and_tells_the_customer(
 ) -> None:
     day = _out_on_route(client, db, org)
     assert _headline(_tracking_page(client, org, day.tracking_numbers[1])) == "Out for delivery"
+    # Back at the hub, 1.5 km from the open stops, as the driver ends the shift.
+    fix = {"at": (day.clock + timedelta(minutes=1)).isoformat(), "lat": HUB[0], "lon": HUB[1]}
+    at_hub = {"device_id": "app-1", "fixes": [{**fix, "accuracy_m": 5.0}]}
+    assert client.post("/api/v1/driver/fixes", json=at_hub, headers=day.headers).is_success
     ended = client.post(
         "/api/v1/driver/shift/end",
         json=day.action(hand_back_open_stops=True),
@@ -91,7 +95,8 @@ def test_handing_back_open_stops_closes_the_route_alerts_and_tells_the_customer(
         assert shipment["status"] == "returned_to_hub"
         assert shipment["driver_id"] is None
         assert _headline(_tracking_page(client, org, number)) == "Returned to the hub"
-    [alert] = _unfinished_alerts(client, org)
+    [alert] = client.get("/api/v1/alerts", headers=org.headers).json()
+    assert alert["kind"] == "route_unfinished"  # not "delivered while elsewhere" per stop
     assert alert["status"] == "open"
     assert alert["route_id"] == day.route_id
     assert "2 stops" in alert["title"]

@@ -2,49 +2,24 @@
 
 import asyncio
 import math
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from tests.servers import Server, create_org, server_env
+from tests.servers import Server
+from tests.sim.serving import small_day
 
 from lastmile.geo import haversine_m
-from lastmile.sim.cli import drive, prepare
-from lastmile.sim.gps import PhoneProfile
-from lastmile.sim.world import Scenario
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[Server, str]]:
-    env = server_env(tmp_path)
-    key = create_org(env)["api_key"]
-    running = Server(env)
-    running.start()
-    try:
-        yield running, key
-    finally:
-        running.stop()
+from lastmile.sim.cli import drive
 
 
 def test_a_simulated_day_reaches_the_server_as_phones_and_drivers_send_it(
     server: tuple[Server, str], tmp_path: Path
 ) -> None:
     running, key = server
-    scenario = Scenario(
-        drivers=2, stops_per_driver=4, seed=3, shift_s=3 * 3600.0, osmand_share=0.5, plan_seconds=1
-    )
-    day, fleet = prepare(
-        url=running.url,
-        api_key=key,
-        scenario=scenario,
-        speed=math.inf,
-        data_dir=tmp_path,
-        map_name=None,
-        profile=PhoneProfile(upload_every_s=120.0),
-    )
+    day, fleet = small_day(running.url, key, tmp_path)
     assert len(day.routes) == 2
     assert sorted(day.device_protocols.values()) == ["native", "osmand"]
     assert fleet.end_s < datetime.now().timestamp()

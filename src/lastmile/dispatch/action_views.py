@@ -1,19 +1,16 @@
 """The HTTP side of exactly-once driver actions: replay the first answer or apply and record."""
 
-import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-import anyio.from_thread
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from lastmile.auth.driver_deps import DriverPrincipal
+from lastmile.bus.from_thread import publish_from_thread
 from lastmile.dispatch import actions
 from lastmile.dispatch.driver_schemas import ActionIn
-
-log = logging.getLogger(__name__)
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 AfterCommit = Callable[[], Coroutine[Any, Any, None]]
@@ -65,13 +62,5 @@ def apply_once(
     )
     session.commit()
     for publish in after_commit() if after_commit is not None else ():
-        _publish(publish)
+        publish_from_thread(publish, what="a live update after a driver action")
     return JSONResponse(response, status_code=status_code)
-
-
-def _publish(publish: AfterCommit) -> None:
-    """Live updates are best effort: the action is committed whatever the bus does."""
-    try:
-        anyio.from_thread.run(publish)
-    except Exception:
-        log.exception("publishing a live update after a driver action failed")

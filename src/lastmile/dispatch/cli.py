@@ -42,13 +42,16 @@ def plan_day(
             if len(hubs) != 1:
                 found = "no hub" if not hubs else f"{len(hubs)} hubs (give --org)"
                 raise typer.BadParameter(f"{found} with code {hub!r}", param_hint="--hub")
-            plan = service.create_plan(
+            plan = service.save_plan(
                 session=session,
-                org_id=hubs[0].org_id,
-                hub_id=hubs[0].id,
-                day=date.date(),
-                network=network,
-                time_limit_s=seconds,
+                plan=service.solve_plan(
+                    session=session,
+                    org_id=hubs[0].org_id,
+                    hub_id=hubs[0].id,
+                    day=date.date(),
+                    network=network,
+                    time_limit_s=seconds,
+                ),
             )
             if commit:
                 service.commit_plan(

@@ -14,7 +14,7 @@ from lastmile.alerts.completion import stop_completed
 from lastmile.alerts.live import publish_alerts
 from lastmile.bus.base import Bus
 from lastmile.db import utcnow
-from lastmile.dispatch.models import Route, RouteStop
+from lastmile.dispatch.models import Route, RouteStatus, RouteStop
 from lastmile.eta import service as eta
 from lastmile.eta.live import publish_etas
 from lastmile.shipments.models import Shipment
@@ -35,20 +35,31 @@ def stop_finished(
     shipment: Shipment,
     at: datetime,
     position: tuple[float, float] | None,
+    at_the_door: bool = True,
 ) -> list[Publish]:
-    """A stop was delivered or failed: fresh ETAs for the rest, and the completion checks."""
-    if stop.arrived_at is None:
+    """A stop was closed: fresh ETAs for the rest (if any are left), and, for an outcome at the
+    door (delivered or attempted, not a parcel handed back or cancelled), the completion
+    checks: proof far from the address, the driver's track elsewhere at that moment."""
+    if at_the_door and stop.arrived_at is None:
         stop_reached(session, org_id=route.org_id, stop_id=stop.id, at=at)
-    etas = eta.recompute_route(session, org_id=route.org_id, route_id=route.id, now=utcnow())
-    alerts = stop_completed(
-        session,
-        org_id=route.org_id,
-        driver_id=route.driver_id,
-        route_id=route.id,
-        stop_id=stop.id,
-        shipment=shipment,
-        at=at,
-        proof_position=position,
+    etas = (
+        []
+        if route.status is RouteStatus.COMPLETED
+        else eta.recompute_route(session, org_id=route.org_id, route_id=route.id, now=utcnow())
+    )
+    alerts = (
+        stop_completed(
+            session,
+            org_id=route.org_id,
+            driver_id=route.driver_id,
+            route_id=route.id,
+            stop_id=stop.id,
+            shipment=shipment,
+            at=at,
+            proof_position=position,
+        )
+        if at_the_door
+        else []
     )
 
     async def publish(bus: Bus) -> None:

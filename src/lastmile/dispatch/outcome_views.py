@@ -2,16 +2,16 @@
 cancellation. Each goes through `outcomes.report`, as the driver app does, so the route stop
 moves with the shipment."""
 
-import logging
 from collections.abc import Iterable
+from functools import partial
 
-import anyio.from_thread
 from fastapi import APIRouter, Request, status
 
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.bus.base import Bus
+from lastmile.bus.from_thread import publish_from_thread
 from lastmile.dispatch import outcomes
 from lastmile.dispatch.schemas import BulkEventsIn, BulkEventsResult
 from lastmile.errors import LastmileError
@@ -19,8 +19,6 @@ from lastmile.shipments.live import announce_from_thread
 from lastmile.shipments.schemas import CancelIn, EventIn, RowError, ShipmentDetail
 from lastmile.shipments.status import Status
 from lastmile.shipments.views import shipment_detail
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"], responses=COMMON_PROBLEMS)
 
@@ -37,10 +35,7 @@ def _announce(bus: Bus, reported: Iterable[outcomes.Reported]) -> None:
     done = list(reported)
     announce_from_thread(bus, [r.shipment for r in done])
     for job in (job for r in done for job in r.publish):
-        try:
-            anyio.from_thread.run(job, bus)
-        except Exception:
-            log.exception("publishing after a reported outcome failed; the outcome is committed")
+        publish_from_thread(partial(job, bus), what="the ETAs and alerts of a reported outcome")
 
 
 @router.post("/{tracking_number}/events", status_code=status.HTTP_201_CREATED)

@@ -26,6 +26,9 @@ from lastmile.shipments.status import Status
 
 OPEN_STOP = (StopStatus.PENDING, StopStatus.ARRIVED)
 
+AT_THE_DOOR = frozenset({Status.DELIVERED, Status.ATTEMPTED})
+"""Outcomes the driver reports at the address, which the completion checks look at."""
+
 # What each shipment status means for a stop still open on a route; the rest leave it open.
 STOP_AFTER: dict[Status, StopStatus] = {
     Status.ARRIVING: StopStatus.ARRIVED,
@@ -128,6 +131,7 @@ def report(
         reason=reason or (None if status is Status.DELIVERED else status.value),
         at=at,
         position=where.position,
+        at_the_door=status in AT_THE_DOOR,
     )
     return Reported(shipment, stop, route, publish)
 
@@ -161,6 +165,7 @@ def close_stop(
         reason=reason,
         at=at,
         position=None,
+        at_the_door=False,
     )
 
 
@@ -174,6 +179,7 @@ def _close(
     reason: str | None,
     at: datetime,
     position: tuple[float, float] | None,
+    at_the_door: bool,
 ) -> list[hooks.Publish]:
     stop.status = status
     stop.failure_reason = reason if status is StopStatus.FAILED else None
@@ -183,7 +189,13 @@ def _close(
         route.status = RouteStatus.COMPLETED
     session.flush()
     publish = hooks.stop_finished(
-        session, route=route, stop=stop, shipment=shipment, at=at, position=position
+        session,
+        route=route,
+        stop=stop,
+        shipment=shipment,
+        at=at,
+        position=position,
+        at_the_door=at_the_door,
     )
     session.flush()
     return publish

@@ -2,17 +2,13 @@
 added or taken off, a route closed at a shift's end), heard by every server process's fix
 path so that its ETA and alert followers read the driver's route again at once."""
 
-import logging
 import uuid
 from collections.abc import Iterable
 from functools import partial
 
-import anyio.from_thread
-
 from lastmile.bus.base import Bus, routes_channel
+from lastmile.bus.from_thread import publish_from_thread
 from lastmile.dispatch.models import Route
-
-log = logging.getLogger(__name__)
 
 
 async def publish_route_changes(bus: Bus, driver_ids: Iterable[uuid.UUID]) -> None:
@@ -24,7 +20,7 @@ async def publish_route_changes(bus: Bus, driver_ids: Iterable[uuid.UUID]) -> No
 def announce_route_changes(bus: Bus, *routes: Route) -> None:
     """From a synchronous view, once committed. A lost message costs a quicker refresh only:
     the followers re-read routes periodically anyway."""
-    try:
-        anyio.from_thread.run(partial(publish_route_changes, bus, [r.driver_id for r in routes]))
-    except Exception:
-        log.exception("announcing a change of %d routes failed", len(routes))
+    drivers = [r.driver_id for r in routes]
+    publish_from_thread(
+        partial(publish_route_changes, bus, drivers), what=f"a change of {len(routes)} routes"
+    )

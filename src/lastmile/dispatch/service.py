@@ -112,34 +112,8 @@ def _named[T: (Driver, Vehicle)](
     return [found[item] for item in ids]
 
 
-def create_plan(
-    *,
-    session: Session,
-    org_id: uuid.UUID,
-    hub_id: uuid.UUID,
-    day: date,
-    network: RoadNetwork,
-    driver_ids: Sequence[uuid.UUID] | None = None,
-    vehicle_ids: Sequence[uuid.UUID] | None = None,
-    time_limit_s: float = 2.0,
-    solver: Solver | None = None,
-) -> Plan:
-    """Plan the hub's open shipments for `day` with the given (or every free) crew: a draft."""
-    plan = solve_plan(
-        session=session,
-        org_id=org_id,
-        hub_id=hub_id,
-        day=day,
-        network=network,
-        driver_ids=driver_ids,
-        vehicle_ids=vehicle_ids,
-        time_limit_s=time_limit_s,
-        solver=solver,
-    )
-    return save_plan(session=session, plan=plan)
-
-
 def save_plan(*, session: Session, plan: Plan) -> Plan:
+    """Add a plan made by `solve_plan` to the session, as a draft."""
     session.add(plan)
     session.flush()
     return plan

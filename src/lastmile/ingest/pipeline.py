@@ -137,10 +137,11 @@ class StoredBatch:
     owner: DeviceOwner
     tracked: Sequence[TrackedFix]
     received_at: datetime
+    live: Sequence[TrackedFix] = field(init=False)
+    """The accepted fixes, which publish and ETA read; picked out once for both."""
 
-    @property
-    def live(self) -> list[TrackedFix]:
-        return [t for t in self.tracked if t.status == Status.LIVE]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "live", [t for t in self.tracked if t.status == Status.LIVE])
 
 
 class Follower(Protocol):

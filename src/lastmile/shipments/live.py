@@ -1,18 +1,14 @@
 """Live status updates for tracking pages, published after the event is committed."""
 
-import logging
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from functools import partial
 
-import anyio.from_thread
-
 from lastmile.bus.base import Bus, shipment_channel
+from lastmile.bus.from_thread import publish_from_thread
 from lastmile.db import utcnow
 from lastmile.shipments.models import Shipment
-
-log = logging.getLogger(__name__)
 
 
 async def publish_status(bus: Bus, *, shipment_id: uuid.UUID, status: str, at: datetime) -> None:
@@ -28,15 +24,9 @@ def announce_from_thread(bus: Bus, shipments: Iterable[Shipment]) -> None:
     """
     now = utcnow()
     for shipment in shipments:
-        try:
-            anyio.from_thread.run(
-                partial(
-                    publish_status,
-                    bus,
-                    shipment_id=shipment.id,
-                    status=shipment.status.value,
-                    at=now,
-                )
-            )
-        except Exception:
-            log.exception("publishing the status of shipment %s failed", shipment.id)
+        publish_from_thread(
+            partial(
+                publish_status, bus, shipment_id=shipment.id, status=shipment.status.value, at=now
+            ),
+            what=f"the status of shipment {shipment.id}",
+        )
