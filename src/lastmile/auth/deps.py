@@ -36,6 +36,7 @@ class Principal:
     role: Role
     actor: str
     user_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
 
 
 async def _principal(
@@ -81,7 +82,9 @@ def _resolve(
         if key is None:
             raise Unauthenticated("the API key is unknown, malformed or revoked")
         session.commit()
-        principal = Principal(org_id=key.org_id, role=key.role, actor=f"api-key:{key.name}")
+        principal = Principal(
+            org_id=key.org_id, role=key.role, actor=f"api-key:{key.name}", api_key_id=key.id
+        )
         request.app.state.verified_keys.put(bearer.credentials, principal, owner=key.id)
         return principal
     if cookie:
