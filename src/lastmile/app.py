@@ -25,6 +25,7 @@ from lastmile.api.idempotency import IdempotencyMiddleware
 from lastmile.api.nul import RefuseNulMiddleware
 from lastmile.api.problems import error_response, for_people, install_problem_handlers
 from lastmile.api.transactions import TransactionsMiddleware
+from lastmile.audit.views import router as audit_router
 from lastmile.auth.deps import Principal
 from lastmile.auth.driver_deps import DriverPrincipal
 from lastmile.auth.driver_views import router as driver_auth_router
@@ -312,6 +313,7 @@ def create_app(
         feedback_router,
         orgsettings_router,
         alerts_router,
+        audit_router,
         analytics_router,
         control_tower_api,
         control_tower_pages,

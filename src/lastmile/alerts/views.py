@@ -15,6 +15,9 @@ from lastmile.alerts.signals import AlertKind
 from lastmile.alerts.thresholds import AlertThresholds
 from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.audit import service as audit_log
+from lastmile.audit import subjects
+from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import AdminDep, Principal, StaffDep
 from lastmile.db import utcnow
 
@@ -66,7 +69,17 @@ def patch_thresholds(
     session: SessionDep, principal: AdminDep, changes: Annotated[dict[str, Any], Body()]
 ) -> AlertThresholds:
     """Change some thresholds; the others keep their values."""
+    before = service.thresholds_for(session, org_id=principal.org_id)
     thresholds = service.update_thresholds(session, org_id=principal.org_id, changes=changes)
+    audit_log.record_change(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.ALERT_SETTINGS,
+        subject=subjects.organization(principal.org_id),
+        before=before.model_dump(mode="json"),
+        after=thresholds.model_dump(mode="json"),
+    )
     session.commit()
     return thresholds
 

@@ -1,14 +1,27 @@
 """HTTP routes: users, API keys, sign-in and sign-out."""
 
 import uuid
+from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
+from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.audit import service as audit_log
+from lastmile.audit import subjects
+from lastmile.audit.types import Action, actor_of
 from lastmile.auth import service
 from lastmile.auth.cookies import set_session_cookies
-from lastmile.auth.deps import CSRF_COOKIE, SESSION_COOKIE, AdminDep, PrincipalDep, StaffDep
+from lastmile.auth.deps import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    AdminDep,
+    Principal,
+    PrincipalDep,
+    StaffDep,
+)
+from lastmile.auth.models import User
 from lastmile.auth.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -39,6 +52,7 @@ def me(principal: PrincipalDep) -> Me:
 @router.post("/api/v1/users", status_code=status.HTTP_201_CREATED, tags=["users"])
 def create_user(body: UserCreate, session: SessionDep, principal: AdminDep) -> UserOut:
     user = service.create_user(session=session, org_id=principal.org_id, **body.model_dump())
+    _audit_user(session, principal, Action.USER_CREATE, user, {}, password=False)
     session.commit()
     return UserOut.model_validate(user)
 
@@ -59,19 +73,26 @@ def get_user(user_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> Us
 def update_user(
     user_id: uuid.UUID, body: UserUpdate, session: SessionDep, principal: AdminDep
 ) -> UserOut:
+    before = subjects.user_fields(
+        service.get_user(session=session, org_id=principal.org_id, user_id=user_id)
+    )
     user = service.update_user(
         session=session,
         org_id=principal.org_id,
         user_id=user_id,
         **body.model_dump(exclude_unset=True),
     )
+    _audit_user(session, principal, Action.USER_UPDATE, user, before, body.password is not None)
     session.commit()
     return UserOut.model_validate(user)
 
 
 @router.delete("/api/v1/users/{user_id}", status_code=204, tags=["users"])
 def deactivate_user(user_id: uuid.UUID, session: SessionDep, principal: AdminDep) -> Response:
+    user = service.get_user(session=session, org_id=principal.org_id, user_id=user_id)
+    before = subjects.user_fields(user)
     service.update_user(session=session, org_id=principal.org_id, user_id=user_id, active=False)
+    _audit_user(session, principal, Action.USER_DEACTIVATE, user, before, password=False)
     session.commit()
     return Response(status_code=204)
 
@@ -80,6 +101,14 @@ def deactivate_user(user_id: uuid.UUID, session: SessionDep, principal: AdminDep
 def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: AdminDep) -> ApiKeyCreated:
     row, key = service.create_api_key(
         session=session, org_id=principal.org_id, name=body.name, role=body.role
+    )
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.API_KEY_CREATE,
+        subject=subjects.api_key(row),
+        after={"role": row.role},
     )
     session.commit()
     return ApiKeyCreated(**ApiKeyOut.model_validate(row).model_dump(), key=key)
@@ -95,10 +124,41 @@ def list_api_keys(session: SessionDep, principal: AdminDep) -> list[ApiKeyOut]:
 def revoke_api_key(
     key_id: uuid.UUID, request: Request, session: SessionDep, principal: AdminDep
 ) -> Response:
-    service.revoke_api_key(session=session, org_id=principal.org_id, key_id=key_id)
+    row = service.revoke_api_key(session=session, org_id=principal.org_id, key_id=key_id)
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.API_KEY_REVOKE,
+        subject=subjects.api_key(row),
+        after={"revoked_at": row.revoked_at},
+    )
     session.commit()
     request.app.state.verified_keys.forget(key_id)
     return Response(status_code=204)
+
+
+def _audit_user(
+    session: Session,
+    principal: Principal,
+    action: Action,
+    user: User,
+    before: dict[str, Any],
+    password: bool,
+) -> None:
+    """The user's changed fields in the audit log; a new password is noted, never kept."""
+    after = subjects.user_fields(user)
+    if password:
+        before, after = {**before, "password": "previous"}, {**after, "password": "new"}
+    audit_log.record_change(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=action,
+        subject=subjects.user(user),
+        before=before,
+        after=after,
+    )
 
 
 @router.post("/auth/login", tags=["auth"])

@@ -3,6 +3,7 @@
 from lastmile.alerts.models import Alert, AlertSettings
 from lastmile.api.idempotency import IdempotencyRecord
 from lastmile.auth.driver_models import DriverCredential, DriverSession, DriverSignInLink
+from lastmile.audit.models import AuditEntry
 from lastmile.auth.models import ApiKey, Organization, User, WebSession
 from lastmile.chat.models import ChatMessage
 from lastmile.db.base import Base
@@ -37,6 +38,7 @@ __all__ = [
     "Alert",
     "AlertSettings",
     "ApiKey",
+    "AuditEntry",
     "CashLedgerEntry",
     "ChatMessage",
     "CodPayment",

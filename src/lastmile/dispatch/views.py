@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.audit import service as audit_log
+from lastmile.audit import subjects
+from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.config import Settings
 from lastmile.db import utcnow
@@ -28,6 +31,7 @@ from lastmile.dispatch.schemas import (
 )
 from lastmile.routing.maps import open_network
 from lastmile.routing.network import RoadNetwork
+from lastmile.shipments import service as shipments
 
 router = APIRouter(tags=["dispatch"], responses=COMMON_PROBLEMS)
 
@@ -98,6 +102,16 @@ def commit_plan(
     routes = service.commit_plan(
         session=session, org_id=principal.org_id, plan_id=plan_id, network=network
     )
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.PLAN_COMMIT,
+        subject=subjects.plan(
+            session, service.get_plan(session=session, org_id=principal.org_id, plan_id=plan_id)
+        ),
+        after={"routes": [subjects.route_label(session, r) for r in routes]},
+    )
     session.commit()
     announce_route_changes(request.app.state.bus, *routes)
     plan = service.get_plan(session=session, org_id=principal.org_id, plan_id=plan_id)
@@ -162,6 +176,7 @@ def reorder_stops(
     network: NetworkDep,
     at: NowDep,
 ) -> RouteOut:
+    before = subjects.stop_order(session, route_id)
     route = flows.reorder_stops(
         session=session,
         org_id=principal.org_id,
@@ -169,6 +184,15 @@ def reorder_stops(
         stop_ids=body.stop_ids,
         network=network,
         now=at,
+    )
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.ROUTE_REORDER,
+        subject=subjects.route(session, route),
+        before={"stops": before},
+        after={"stops": subjects.stop_order(session, route.id)},
     )
     session.commit()
     announce_route_changes(request.app.state.bus, route)
@@ -197,6 +221,17 @@ def move_stop(
         actor=principal.actor,
         now=at,
     )
+    moved = subjects.stop_shipment(session, org_id=principal.org_id, stop_id=stop_id)
+    assert moved is not None  # the move found it
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.STOP_MOVE,
+        subject=subjects.shipment(moved),
+        before=subjects.route_place(session, source),
+        after=subjects.route_place(session, target),
+    )
     session.commit()
     announce_route_changes(request.app.state.bus, source, target)
     return [_route_out(session, source), _route_out(session, target)]
@@ -215,6 +250,7 @@ def unassign_stop(
         bool, Query(description="Take off a shipment already out for delivery (an exception)")
     ] = False,
 ) -> RouteOut:
+    taken = subjects.stop_shipment(session, org_id=principal.org_id, stop_id=stop_id)
     route = flows.unassign_stop(
         session=session,
         org_id=principal.org_id,
@@ -224,6 +260,16 @@ def unassign_stop(
         actor=principal.actor,
         force=force,
         now=at,
+    )
+    assert taken is not None  # the route had the stop
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.STOP_UNASSIGN,
+        subject=subjects.shipment(taken),
+        before=subjects.route_place(session, route),
+        after={"route": None},
     )
     session.commit()
     announce_route_changes(request.app.state.bus, route)
@@ -248,6 +294,19 @@ def insert_shipment(
         network=network,
         actor=principal.actor,
         now=at,
+    )
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.STOP_INSERT,
+        subject=subjects.shipment(
+            shipments.get_shipment(
+                session=session, org_id=principal.org_id, tracking_number=body.shipment
+            )
+        ),
+        before={"route": None},
+        after=subjects.route_place(session, route),
     )
     session.commit()
     announce_route_changes(request.app.state.bus, route)

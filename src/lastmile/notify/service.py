@@ -163,7 +163,9 @@ def list_webhooks(*, session: Session, org_id: uuid.UUID) -> list[WebhookEndpoin
     return list(session.scalars(query))
 
 
-def delete_webhook(*, session: Session, org_id: uuid.UUID, endpoint_id: uuid.UUID) -> None:
+def delete_webhook(
+    *, session: Session, org_id: uuid.UUID, endpoint_id: uuid.UUID
+) -> WebhookEndpoint:
     """Disable the endpoint (its delivery log stays readable); nothing more is sent to it."""
     endpoint = session.scalar(
         select(WebhookEndpoint).where(
@@ -174,6 +176,7 @@ def delete_webhook(*, session: Session, org_id: uuid.UUID, endpoint_id: uuid.UUI
         raise NotFound(f"no webhook endpoint {endpoint_id}")
     endpoint.active = False
     session.flush()
+    return endpoint
 
 
 def opt_out(

@@ -7,15 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.audit import service as audit_log
+from lastmile.audit import subjects
+from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import AdminDep, StaffDep
 from lastmile.errors import NotFound
 from lastmile.notify import service
 from lastmile.notify.channels.console import mask
 from lastmile.notify.outbox import org_settings
-from lastmile.notify.rules import effective_rules
+from lastmile.notify.rules import Rule, effective_rules
 from lastmile.notify.schemas import (
     AttemptOut,
     DeliveryDetail,
@@ -51,8 +55,18 @@ def list_rules(session: SessionDep, principal: StaffDep) -> list[RuleOut]:
 def update_rule(
     event: Event, channel: Channel, body: RuleUpdate, session: SessionDep, principal: AdminDep
 ) -> RuleOut:
+    before = _rule(session, principal.org_id, event, channel)
     rule = service.update_rule(
         session=session, org_id=principal.org_id, event=event, channel=channel, **body.model_dump()
+    )
+    audit_log.record_change(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.NOTIFY_RULE,
+        subject=subjects.notification_rule(rule),
+        before=subjects.rule_fields(before),
+        after=subjects.rule_fields(rule),
     )
     session.commit()
     return RuleOut.model_validate(rule)
@@ -62,9 +76,24 @@ def update_rule(
 def reset_rule(
     event: Event, channel: Channel, session: SessionDep, principal: AdminDep
 ) -> Response:
+    before = _rule(session, principal.org_id, event, channel)
     service.reset_rule(session=session, org_id=principal.org_id, event=event, channel=channel)
+    audit_log.record_change(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.NOTIFY_RULE_RESET,
+        subject=subjects.notification_rule(before),
+        before=subjects.rule_fields(before),
+        after=subjects.rule_fields(_rule(session, principal.org_id, event, channel)),
+    )
     session.commit()
     return Response(status_code=204)
+
+
+def _rule(session: Session, org_id: uuid.UUID, event: Event, channel: Channel) -> Rule:
+    rules = effective_rules(session=session, org_id=org_id)
+    return next(r for r in rules if (r.event, r.channel) == (event, channel))
 
 
 def _settings_out(session: SessionDep, org_id: uuid.UUID) -> SettingsOut:
@@ -89,6 +118,7 @@ def get_settings(session: SessionDep, principal: StaffDep) -> SettingsOut:
 
 @router.put("/settings")
 def put_settings(body: SettingsIn, session: SessionDep, principal: AdminDep) -> SettingsOut:
+    before = _settings_out(session, principal.org_id)
     service.save_settings(
         session=session,
         org_id=principal.org_id,
@@ -97,8 +127,18 @@ def put_settings(body: SettingsIn, session: SessionDep, principal: AdminDep) -> 
         quiet_start=body.quiet_hours.start if body.quiet_hours else None,
         quiet_end=body.quiet_hours.end if body.quiet_hours else None,
     )
+    after = _settings_out(session, principal.org_id)
+    audit_log.record_change(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.NOTIFY_SETTINGS,
+        subject=subjects.organization(principal.org_id),
+        before=before.model_dump(mode="json", exclude={"locales"}),
+        after=after.model_dump(mode="json", exclude={"locales"}),
+    )
     session.commit()
-    return _settings_out(session, principal.org_id)
+    return after
 
 
 @router.post("/webhooks", status_code=status.HTTP_201_CREATED)
@@ -113,6 +153,14 @@ def create_webhook(
         description=body.description,
         allow_private=settings.webhook_allow_private,
     )
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.WEBHOOK_CREATE,
+        subject=subjects.webhook(endpoint),
+        after={"events": endpoint.events, "description": endpoint.description},
+    )
     session.commit()
     return WebhookCreated.model_validate(endpoint)
 
@@ -125,7 +173,18 @@ def list_webhooks(session: SessionDep, principal: AdminDep) -> list[WebhookOut]:
 
 @router.delete("/webhooks/{endpoint_id}", status_code=204)
 def delete_webhook(endpoint_id: uuid.UUID, session: SessionDep, principal: AdminDep) -> Response:
-    service.delete_webhook(session=session, org_id=principal.org_id, endpoint_id=endpoint_id)
+    endpoint = service.delete_webhook(
+        session=session, org_id=principal.org_id, endpoint_id=endpoint_id
+    )
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.WEBHOOK_DELETE,
+        subject=subjects.webhook(endpoint),
+        before={"active": True},
+        after={"active": False},
+    )
     session.commit()
     return Response(status_code=204)
 

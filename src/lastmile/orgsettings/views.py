@@ -4,6 +4,9 @@ from fastapi import APIRouter
 
 from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.audit import service as audit_log
+from lastmile.audit import subjects
+from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import AdminDep, StaffDep
 from lastmile.orgsettings import service
 from lastmile.orgsettings.schemas import (
@@ -42,8 +45,18 @@ def get_settings(session: SessionDep, principal: StaffDep) -> OrgSettingsOut:
 def patch_settings(
     body: OrgSettingsPatch, session: SessionDep, principal: AdminDep
 ) -> OrgSettingsOut:
+    before = _out(service.get_rules(session=session, org_id=principal.org_id))
     rules = service.update_rules(
         session=session, org_id=principal.org_id, changes=body.model_dump(exclude_unset=True)
+    )
+    audit_log.record_change(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.ORG_SETTINGS,
+        subject=subjects.organization(principal.org_id),
+        before=before.model_dump(mode="json"),
+        after=_out(rules).model_dump(mode="json"),
     )
     session.commit()
     return _out(rules)
@@ -57,6 +70,14 @@ def put_logo(body: LogoUpload, session: SessionDep, principal: AdminDep) -> OrgS
         org_id=principal.org_id,
         image=body.image(),
         content_type=body.content_type,
+    )
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.ORG_LOGO,
+        subject=subjects.organization(principal.org_id),
+        after={"content_type": body.content_type},
     )
     session.commit()
     return _out(rules)

@@ -1,0 +1,1 @@
+"""The audit log: who changed what and when, append-only, one row per audited change."""

@@ -1,0 +1,110 @@
+"""An audit entry in plain words, for people reading the log (the Control Tower's Audit tab)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from lastmile.audit.models import AuditEntry
+from lastmile.audit.types import Action, ActorType
+
+_SCALARS = (str, int, float, bool)
+
+
+def who(entry: AuditEntry) -> str:
+    """The actor as a person reads it.
+
+    >>> who(AuditEntry(actor_type="api_key", actor_name="shop"))
+    'API key “shop”'
+    """
+    match entry.actor_type:
+        case ActorType.API_KEY:
+            return f"API key “{entry.actor_name}”"
+        case ActorType.DRIVER:
+            return f"driver {entry.actor_name}"
+        case ActorType.SYSTEM:
+            return "Lastmile"
+    return entry.actor_name
+
+
+def _short(value: Any) -> bool:
+    return value is None or isinstance(value, _SCALARS)
+
+
+def _value(value: Any) -> str:
+    return "none" if value is None else str(value)
+
+
+def fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> str:
+    """The changed fields, with old → new where both are short values.
+
+    >>> fields({"role": "dispatcher", "name": "A"}, {"role": "admin", "name": "B"})
+    'name A → B, role dispatcher → admin'
+    """
+    old, new = before or {}, after or {}
+    parts = []
+    for key in sorted({**old, **new}):
+        if key == "password":
+            parts.append("password")
+        elif _short(old.get(key)) and _short(new.get(key)):
+            parts.append(f"{key} {_value(old.get(key))} → {_value(new.get(key))}")
+        else:
+            parts.append(key)
+    return ", ".join(parts) or "nothing"
+
+
+def _route(side: dict[str, Any] | None) -> str:
+    return str((side or {}).get("route", "a route"))
+
+
+_WHAT: dict[Action, Callable[[AuditEntry], str]] = {
+    Action.SHIPMENT_STATUS: lambda e: (
+        f"set shipment {e.subject_label} to {(e.after or {}).get('status')}"
+        f" (was {(e.before or {}).get('status')})"
+    ),
+    Action.SHIPMENT_CANCEL: lambda e: (
+        f"cancelled shipment {e.subject_label}: {(e.after or {}).get('reason') or 'no reason'}"
+    ),
+    Action.PLAN_COMMIT: lambda e: (
+        f"committed the plan {e.subject_label} ({len((e.after or {}).get('routes', []))} routes)"
+    ),
+    Action.ROUTE_START: lambda e: f"started the route {e.subject_label}",
+    Action.ROUTE_REORDER: lambda e: f"reordered the stops of the route {e.subject_label}",
+    Action.STOP_MOVE: lambda e: (
+        f"moved shipment {e.subject_label} from {_route(e.before)} to {_route(e.after)}"
+    ),
+    Action.STOP_UNASSIGN: lambda e: f"took shipment {e.subject_label} off {_route(e.before)}",
+    Action.STOP_INSERT: lambda e: f"added shipment {e.subject_label} to {_route(e.after)}",
+    Action.ORG_SETTINGS: lambda e: f"changed the settings: {fields(e.before, e.after)}",
+    Action.ORG_LOGO: lambda e: "uploaded a new logo",
+    Action.ALERT_SETTINGS: lambda e: f"changed the alert thresholds: {fields(e.before, e.after)}",
+    Action.NOTIFY_SETTINGS: lambda e: (
+        f"changed the notification settings: {fields(e.before, e.after)}"
+    ),
+    Action.NOTIFY_RULE: lambda e: (
+        f"changed the notification rule {e.subject_label}: {fields(e.before, e.after)}"
+    ),
+    Action.NOTIFY_RULE_RESET: lambda e: (
+        f"reset the notification rule {e.subject_label} to its default"
+    ),
+    Action.WEBHOOK_CREATE: lambda e: f"added the webhook {e.subject_label}",
+    Action.WEBHOOK_DELETE: lambda e: f"removed the webhook {e.subject_label}",
+    Action.USER_CREATE: lambda e: (
+        f"added the user {e.subject_label} ({(e.after or {}).get('role')})"
+    ),
+    Action.USER_UPDATE: lambda e: (
+        f"changed the user {e.subject_label}: {fields(e.before, e.after)}"
+    ),
+    Action.USER_DEACTIVATE: lambda e: f"deactivated the user {e.subject_label}",
+    Action.API_KEY_CREATE: lambda e: (
+        f"created the API key “{e.subject_label}” ({(e.after or {}).get('role')})"
+    ),
+    Action.API_KEY_REVOKE: lambda e: f"revoked the API key “{e.subject_label}”",
+}
+
+
+def what(entry: AuditEntry) -> str:
+    """The change as a person reads it; an unknown code (from a newer version) says its code."""
+    try:
+        describe = _WHAT[Action(entry.action)]
+    except ValueError:
+        return f"{entry.action} on {entry.subject_type} {entry.subject_label}"
+    return describe(entry)

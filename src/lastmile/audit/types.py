@@ -1,0 +1,99 @@
+"""The shapes an audit entry is made of: who (`Actor`), what (`Action`), to what (`Subject`)."""
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class ActorType(StrEnum):
+    USER = "user"
+    API_KEY = "api_key"
+    DRIVER = "driver"
+    SYSTEM = "system"
+
+
+class Action(StrEnum):
+    """Every audited change; the code is stored, so a code never changes meaning."""
+
+    SHIPMENT_STATUS = "shipment.status"
+    SHIPMENT_CANCEL = "shipment.cancel"
+    PLAN_COMMIT = "plan.commit"
+    ROUTE_START = "route.start"
+    ROUTE_REORDER = "route.reorder"
+    STOP_MOVE = "stop.move"
+    STOP_UNASSIGN = "stop.unassign"
+    STOP_INSERT = "stop.insert"
+    ORG_SETTINGS = "settings.organization"
+    ORG_LOGO = "settings.logo"
+    ALERT_SETTINGS = "settings.alerts"
+    NOTIFY_SETTINGS = "settings.notifications"
+    NOTIFY_RULE = "notify.rule"
+    NOTIFY_RULE_RESET = "notify.rule_reset"
+    WEBHOOK_CREATE = "webhook.create"
+    WEBHOOK_DELETE = "webhook.delete"
+    USER_CREATE = "user.create"
+    USER_UPDATE = "user.update"
+    USER_DEACTIVATE = "user.deactivate"
+    API_KEY_CREATE = "api_key.create"
+    API_KEY_REVOKE = "api_key.revoke"
+
+
+class SubjectType(StrEnum):
+    SHIPMENT = "shipment"
+    PLAN = "plan"
+    ROUTE = "route"
+    ORGANIZATION = "organization"
+    NOTIFICATION_RULE = "notification_rule"
+    WEBHOOK = "webhook"
+    USER = "user"
+    API_KEY = "api_key"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a change: `id` is the user's, key's or driver's id (none for the system)."""
+
+    type: ActorType
+    name: str
+    id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What was changed: `label` is how a person recognises it (a tracking number, an email)."""
+
+    type: SubjectType
+    id: str
+    label: str
+
+
+class StaffCaller(Protocol):
+    """What `auth.deps.Principal` tells about the caller (kept structural: audit sits below
+    auth and imports none of it)."""
+
+    @property
+    def actor(self) -> str: ...
+    @property
+    def user_id(self) -> uuid.UUID | None: ...
+    @property
+    def api_key_id(self) -> uuid.UUID | None: ...
+
+
+def actor_of(principal: StaffCaller) -> Actor:
+    """The actor behind an API key or a signed-in user.
+
+    >>> class P:
+    ...     actor, user_id, api_key_id = "user:dana@example.com", uuid.UUID(int=1), None
+    >>> actor = actor_of(P())
+    >>> actor.type.value, actor.name
+    ('user', 'dana@example.com')
+    """
+    _, _, name = principal.actor.partition(":")
+    if principal.user_id is not None:
+        return Actor(ActorType.USER, name, principal.user_id)
+    return Actor(ActorType.API_KEY, name, principal.api_key_id)
+
+
+def driver_actor(*, driver_id: uuid.UUID, name: str) -> Actor:
+    return Actor(ActorType.DRIVER, name, driver_id)
