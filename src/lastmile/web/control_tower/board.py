@@ -77,7 +77,11 @@ def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> di
         )
     return {
         "day": day.isoformat(),
-        "hub": {"lat": hub.lat, "lon": hub.lon, "name": hub.name} if hub is not None else None,
+        "hub": (
+            {"lat": hub.lat, "lon": hub.lon, "name": hub.name, "timezone": hub.timezone}
+            if hub is not None
+            else None
+        ),
         "drivers": [
             {
                 "id": str(d.id),

@@ -2,6 +2,7 @@
 // Live over one EventSource; positions are batched into one map update per animation frame,
 // at most every POSITIONS_EVERY_MS.
 import { addBaseLayer } from "/static/maps/roads.js";
+import { setupAudit } from "./audit.js";
 import { setupPlan } from "./plan.js";
 
 const L = window.L;
@@ -139,6 +140,7 @@ function drawTrail(marker) {
 }
 
 const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), getBoard: () => state.board });
+setupAudit({ api, el, getBoard: () => state.board });
 
 // --- board and KPIs --------------------------------------------------------------------------
 
