@@ -25,6 +25,7 @@ from lastmile.api.idempotency import IdempotencyMiddleware
 from lastmile.api.nul import RefuseNulMiddleware
 from lastmile.api.problems import error_response, for_people, install_problem_handlers
 from lastmile.api.transactions import TransactionsMiddleware
+from lastmile.api.unexpected import AnswerUnexpectedErrors
 from lastmile.audit.views import router as audit_router
 from lastmile.auth.deps import Principal
 from lastmile.auth.driver_deps import DriverPrincipal
@@ -294,6 +295,7 @@ def create_app(
     app.add_middleware(IdempotencyMiddleware, ttl_s=settings.idempotency_ttl_s)
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AnswerUnexpectedErrors)  # inside the page headers, which its pages need
     app.add_middleware(PageSecurityMiddleware, settings=settings)
     app.add_middleware(FixFastPath, counts=app.state.fast_path)  # outermost: skips the rest
 

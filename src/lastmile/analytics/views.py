@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from lastmile.analytics.scorecards import Scorecard, scorecards
 from lastmile.analytics.traffic import cell_speeds, default_window
 from lastmile.api.deps import SessionDep
-from lastmile.api.fields import TimeZoneName
+from lastmile.api.fields import Day, TimeZoneName
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import StaffDep
 from lastmile.db import utcnow
@@ -24,7 +24,7 @@ from lastmile.hubs.models import Hub
 
 router = APIRouter(tags=["analytics"], responses=COMMON_PROBLEMS)
 
-DayQuery = Annotated[date | None, Query(alias="date", description="default: today")]
+DayQuery = Annotated[Day | None, Query(alias="date", description="default: today")]
 ZoneQuery = Annotated[
     TimeZoneName | None, Query(description="IANA zone; default: the organisation's first hub's")
 ]

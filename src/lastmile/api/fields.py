@@ -1,13 +1,49 @@
 """Reusable validated field types for API schemas."""
 
+from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, examples=[60.1699])]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, examples=[24.9384])]
+
+EARLIEST_DAY = date(2000, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
+"""The days the API takes: a day's bounds, a zone's offset or a week's span added to any of
+them stays far inside what `date` and `datetime` can hold (years 1 to 9999)."""
+
+
+def _day_in_range(value: date) -> date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(
+            f"{value.isoformat()} is out of range: must be from {EARLIEST_DAY.isoformat()} "
+            f"to {LATEST_DAY.isoformat()}"
+        )
+    return value
+
+
+def _instant_in_range(value: datetime) -> datetime:
+    # The local date, read before any conversion: `astimezone` itself overflows at the edges.
+    if not EARLIEST_DAY <= value.date() <= LATEST_DAY:
+        raise ValueError(
+            f"{value.isoformat()} is out of range: must be from {EARLIEST_DAY.isoformat()} "
+            f"to {LATEST_DAY.isoformat()}"
+        )
+    return value
+
+
+Day = Annotated[date, AfterValidator(_day_in_range), Field(examples=["2026-11-24"])]
+"""Every date the API takes (query, path or body): a calendar day within the supported years."""
+
+Instant = Annotated[
+    AwareDatetime,
+    AfterValidator(_instant_in_range),
+    Field(examples=["2026-11-24T10:00:00+02:00"]),
+]
+"""Every time the API takes: ISO 8601 with a zone offset, within the supported years."""
 
 
 def _check_timezone(name: str) -> str:

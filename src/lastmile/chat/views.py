@@ -12,6 +12,7 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, ConfigDict, Field
 
 from lastmile.api.deps import SessionDep
+from lastmile.api.fields import Instant
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.auth.driver_deps import DriverDep
@@ -117,7 +118,7 @@ def driver_post(
 
 @router.get("/api/v1/driver/messages")
 def driver_thread(
-    driver: DriverDep, session: SessionDep, after: datetime | None = None
+    driver: DriverDep, session: SessionDep, after: Instant | None = None
 ) -> list[MessageOut]:
     """The thread oldest first; `after` (a `recorded_at`) catches up after a reconnect."""
     found = service.thread(
@@ -161,7 +162,7 @@ def staff_thread(
     driver_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    after: datetime | None = None,
+    after: Instant | None = None,
 ) -> list[MessageOut]:
     found = service.thread(
         session=session, org_id=principal.org_id, driver_id=driver_id, after=after

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lastmile.api.fields import Latitude, Longitude
+from lastmile.api.fields import Instant, Latitude, Longitude
 from lastmile.dispatch.driver_settings import ProofRules
 from lastmile.dispatch.models import RouteStatus, StopStatus
 
@@ -30,7 +30,7 @@ class ActionIn(BaseModel):
     action_id: uuid.UUID = Field(
         description="Made by the app (UUID v4) when the driver acts; a replay sends the same"
     )
-    at: AwareDatetime = Field(description="When the driver acted, by the phone's clock")
+    at: Instant = Field(description="When the driver acted, by the phone's clock")
     position: Position | None = Field(default=None, description="Where the phone was")
 
     @model_validator(mode="after")

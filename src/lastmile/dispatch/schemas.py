@@ -4,8 +4,9 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from lastmile.api.fields import Day, Instant
 from lastmile.dispatch.models import Plan, PlanStatus, Route, RouteStatus, RouteStop, StopStatus
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.schemas import EventIn, RowError
@@ -17,7 +18,7 @@ class _Strict(BaseModel):
 
 class PlanCreate(_Strict):
     hub_id: uuid.UUID
-    date: date
+    date: Day
     driver_ids: list[uuid.UUID] | None = Field(
         default=None, max_length=500, description="Drivers to plan for; default: every free one"
     )
@@ -181,7 +182,7 @@ class ReorderStops(_Strict):
 
 
 class StartRoute(_Strict):
-    at: AwareDatetime | None = Field(
+    at: Instant | None = Field(
         default=None,
         description="When the driver left, if reported late (offline phone); default now",
     )

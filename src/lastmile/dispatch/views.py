@@ -1,13 +1,14 @@
 """HTTP routes: plans and the day's routes."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
 from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep
+from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.audit import service as audit_log
 from lastmile.audit import subjects
@@ -129,7 +130,7 @@ def discard_plan(plan_id: uuid.UUID, session: SessionDep, principal: StaffDep) -
 def list_routes(
     session: SessionDep,
     principal: PrincipalDep,
-    day: Annotated[date | None, Query(alias="date")] = None,
+    day: Annotated[Day | None, Query(alias="date")] = None,
     driver_id: uuid.UUID | None = None,
 ) -> list[RouteOut]:
     routes = service.list_routes(

@@ -5,9 +5,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from lastmile.api.fields import Latitude, Longitude, PhoneE164
+from lastmile.api.fields import Day, Instant, Latitude, Longitude, PhoneE164
 from lastmile.shipments.models import Shipment, ShipmentEvent
 from lastmile.shipments.status import LABELS, Status
 
@@ -44,8 +44,8 @@ class Address(_Strict):
 
 
 class Window(_Strict):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -66,7 +66,7 @@ class ShipmentCreate(_Strict):
     address: Address
     reference: str | None = Field(default=None, min_length=1, max_length=120)
     window: Window | None = None
-    delivery_date: date | None = Field(
+    delivery_date: Day | None = Field(
         default=None, description="The day to deliver; defaults to the window's start date"
     )
     hub_id: uuid.UUID | None = None
@@ -88,7 +88,7 @@ class BulkShipmentsIn(_Strict):
 
 class EventIn(_Strict):
     status: Status
-    at: AwareDatetime | None = Field(default=None, description="When it happened; default now")
+    at: Instant | None = Field(default=None, description="When it happened; default now")
     note: str | None = Field(default=None, max_length=2000)
     reason: str | None = Field(default=None, min_length=1, max_length=200)
     location: Location | None = None

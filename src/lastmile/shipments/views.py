@@ -1,13 +1,13 @@
 """HTTP routes for shipments and their events."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.shipments import service
@@ -81,7 +81,7 @@ def list_shipments(
     settings: SettingsDep,
     principal: PrincipalDep,
     status_: Annotated[list[Status] | None, Query(alias="status")] = None,
-    date_: Annotated[date | None, Query(alias="date", description="Delivery date")] = None,
+    date_: Annotated[Day | None, Query(alias="date", description="Delivery date")] = None,
     hub_id: uuid.UUID | None = None,
     driver_id: uuid.UUID | None = None,
     q: Annotated[

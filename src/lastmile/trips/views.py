@@ -9,11 +9,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from lastmile.api.deps import SessionDep
-from lastmile.api.fields import TimeZoneName
+from lastmile.api.fields import Day, Instant, TimeZoneName
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep
 from lastmile.db import utcnow
-from lastmile.errors import InvalidInput
 from lastmile.fleet import service as fleet
 from lastmile.trips.service import day_track, driver_day
 from lastmile.trips.summary import DaySummary
@@ -64,7 +63,7 @@ def driver_trips(
     driver_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    day: Annotated[date, Query(alias="date", description="The day, in `tz`")],
+    day: Annotated[Day, Query(alias="date", description="The day, in `tz`")],
     tz: Annotated[TimeZoneName, Query(description="IANA time zone of the day")] = "UTC",
 ) -> DriverDayOut:
     """Stops (stationary ≥ 60 s) and moves; idle time is stopped time away from hubs and the
@@ -99,14 +98,11 @@ def driver_track(
     driver_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    since: Annotated[datetime, Query(description="From this time (with a zone)")],
-    until: Annotated[datetime | None, Query(description="Up to this time; default: now")] = None,
+    since: Annotated[Instant, Query(description="From this time (with a zone)")],
+    until: Annotated[Instant | None, Query(description="Up to this time; default: now")] = None,
 ) -> list[tuple[datetime, float, float]]:
     """The breadcrumb trail: `[at, lat, lon]` of each kept fix (smoothed), oldest first."""
     fleet.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise InvalidInput(name, "give a time zone (e.g. `Z` or `+02:00`)")
     points = day_track(
         session=session,
         org_id=principal.org_id,

@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -14,6 +13,7 @@ from pydantic import (
     ValidationError,
 )
 
+from lastmile.api.fields import Instant
 from lastmile.api.problems import field_path
 from lastmile.errors import FieldError, InvalidInput, LastmileError, MalformedRequest
 from lastmile.ingest.protocols import _validate as v
@@ -38,7 +38,7 @@ class NativeFix(BaseModel):
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
-    at: Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_iso_text_only)]
+    at: Annotated[Instant, Field(strict=False), BeforeValidator(_iso_text_only)]
     lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, examples=[60.1699])]
     lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, examples=[24.9384])]
     accuracy_m: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None

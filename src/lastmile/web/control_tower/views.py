@@ -1,12 +1,12 @@
 """`/control-tower`: dispatcher sign-in, the page itself, and the board it reads."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth import service as auth
 from lastmile.auth.cookies import set_session_cookies
@@ -93,7 +93,7 @@ def get_board(
     session: SessionDep,
     principal: StaffDep,
     day: Annotated[
-        date | None, Query(alias="date", description="default: today at the organisation's hub")
+        Day | None, Query(alias="date", description="default: today at the organisation's hub")
     ] = None,
 ) -> dict[str, Any]:
     """Drivers with positions, the day's routes with their stops, and the day's KPIs."""
