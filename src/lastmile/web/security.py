@@ -1,4 +1,5 @@
-"""The Content-Security-Policy every HTML page carries."""
+"""The headers every HTML page carries: a Content-Security-Policy without inline scripts that
+forbids framing, no MIME sniffing, and a referrer kept within the site."""
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,8 +25,17 @@ def page_csp(settings: Settings) -> str:
     )
 
 
+PAGE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",  # `frame-ancestors 'none'` for browsers that predate it
+}
+"""Beside the CSP, on every HTML response; a page may name a stricter referrer policy."""
+
+
 class PageSecurityMiddleware:
-    """Give an HTML response that names no Content-Security-Policy the pages' own."""
+    """Give every HTML response the page headers it does not name itself (its own CSP wins),
+    and every response `nosniff`: a JSON or text body is never run as a script or a page."""
 
     def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
         self.app = app
@@ -36,11 +46,14 @@ class PageSecurityMiddleware:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_csp(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
                 if headers.get("content-type", "").startswith("text/html"):
                     headers.setdefault("Content-Security-Policy", self.csp)
+                    for name, value in PAGE_HEADERS.items():
+                        headers.setdefault(name, value)
             await send(message)
 
-        await self.app(scope, receive, send_with_csp)
+        await self.app(scope, receive, send_with_headers)
