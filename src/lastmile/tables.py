@@ -2,6 +2,7 @@
 
 from lastmile.alerts.models import Alert, AlertSettings
 from lastmile.api.idempotency import IdempotencyRecord
+from lastmile.audit.models import AuditEntry
 from lastmile.auth.models import ApiKey, Organization, User, WebSession
 from lastmile.chat.models import ChatMessage
 from lastmile.db.base import Base
@@ -37,6 +38,7 @@ __all__ = [
     "Alert",
     "AlertSettings",
     "ApiKey",
+    "AuditEntry",
     "CashLedgerEntry",
     "ChatMessage",
     "CodPayment",
