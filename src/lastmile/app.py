@@ -27,6 +27,8 @@ from lastmile.api.transactions import TransactionsMiddleware
 from lastmile.api.unexpected import AnswerUnexpectedErrors
 from lastmile.audit.views import router as audit_router
 from lastmile.auth.deps import Principal
+from lastmile.auth.driver_deps import DriverPrincipal
+from lastmile.auth.driver_views import router as driver_auth_router
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
 from lastmile.bus import open_bus
@@ -36,16 +38,12 @@ from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.contention import is_busy
 from lastmile.db.migrate import upgrade
+from lastmile.dispatch.driver_shift_views import router as driver_shift_router
+from lastmile.dispatch.driver_views import router as driver_router
+from lastmile.dispatch.outcome_views import router as outcome_router
+from lastmile.dispatch.scheduled import close_days_loop
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
-from lastmile.driver.cash_views import router as driver_cash_router
-from lastmile.driver.deps import DriverPrincipal
-from lastmile.driver.outcome_views import router as outcome_router
-from lastmile.driver.proof_views import router as driver_proof_router
-from lastmile.driver.scheduled import close_days_loop
-from lastmile.driver.shift_views import router as driver_shift_router
-from lastmile.driver.sign_in_views import router as driver_auth_router
-from lastmile.driver.views import router as driver_router
 from lastmile.errors import Busy, Conflict
 from lastmile.eta import service as eta_service
 from lastmile.eta.engine import EtaEngine, load_learned
@@ -57,8 +55,8 @@ from lastmile.fleet.views import router as fleet_router
 from lastmile.hubs.views import router as hubs_router
 from lastmile.ingest.fast_path import FastPathCounts, FixFastPath
 from lastmile.ingest.mqtt import OwnTracksListener
+from lastmile.ingest.osmand_port import OSMAND_PATH
 from lastmile.ingest.pipeline import build_ingestor
-from lastmile.ingest.position_views import router as positions_router
 from lastmile.ingest.scheduled import retention_loop
 from lastmile.ingest.store import FixStore
 from lastmile.ingest.views import router as ingest_router
@@ -70,13 +68,15 @@ from lastmile.notify.worker import OutboxWorker
 from lastmile.orgsettings.views import router as orgsettings_router
 from lastmile.payments.views import router as payments_router
 from lastmile.pod.views import router as pod_router
+from lastmile.routing.views import router as map_router
+from lastmile.ratelimit.deps import RateLimitMiddleware
+from lastmile.ratelimit.limiter import RateLimiter
 from lastmile.runtime import tune_garbage_collector
 from lastmile.shipments.views import router as shipments_router
 from lastmile.trips.views import router as trips_router
 from lastmile.web.control_tower.views import api as control_tower_api
 from lastmile.web.control_tower.views import pages as control_tower_pages
 from lastmile.web.driver.views import router as driver_app_router
-from lastmile.web.map_views import router as map_router
 from lastmile.web.security import PageSecurityMiddleware
 from lastmile.web.templating import make_templates
 from lastmile.web.tracking.push import router as tracking_push_router
@@ -249,6 +249,7 @@ def create_app(
                 await asyncio.wait_for(app.state.ingestor.settled(), FOLLOWERS_SHUTDOWN_S)
             await writer.stop()
             await app.state.bus.close()
+            await app.state.rate_limiter.close()
             if owned:
                 app.state.db.engine.dispose()
 
@@ -265,6 +266,7 @@ def create_app(
     app.state.verified_keys = RecentlyVerified[Principal]()
     app.state.verified_drivers = RecentlyVerified[DriverPrincipal]()
     app.state.fast_path = FastPathCounts()
+    app.state.rate_limiter = RateLimiter(settings)
     if database is not None:
         app.state.db = database
 
@@ -295,7 +297,11 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AnswerUnexpectedErrors)  # inside the page headers, which its pages need
     app.add_middleware(PageSecurityMiddleware, settings=settings)
-    app.add_middleware(FixFastPath, counts=app.state.fast_path)  # outermost: skips the rest
+    app.add_middleware(FixFastPath, counts=app.state.fast_path)  # skips the rest
+    app.add_middleware(  # outermost: a refused request costs nothing more
+        RateLimitMiddleware,
+        paths={"/t/": lambda rules: rules.tracking_ip, OSMAND_PATH: lambda rules: rules.osmand_ip},
+    )
 
     routers = (  # the phones' endpoints first: every request tries the routes in this order
         ingest_router,
@@ -304,7 +310,6 @@ def create_app(
         outcome_router,
         shipments_router,
         fleet_router,
-        positions_router,
         fleet_stream_router,
         dispatch_router,
         trips_router,
@@ -324,10 +329,8 @@ def create_app(
         driver_auth_router,
         driver_router,
         driver_shift_router,
-        driver_proof_router,
         pod_router,
         map_router,
-        driver_cash_router,
         payments_router,
         chat_router,
         driver_app_router,
@@ -348,6 +351,7 @@ def create_app(
             "heap_frozen": gc.get_freeze_count() > 0,
             "fix_path": ingestor.health() if ingestor is not None else None,
             "fast_path": app.state.fast_path.as_dict(),
+            "rate_limits": app.state.rate_limiter.health(),
         }
 
     vendor = find_vendor_dir(settings)

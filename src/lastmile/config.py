@@ -81,6 +81,21 @@ class Settings(BaseSettings):
     it is https, else the address of `email_from`."""
     push_ttl_s: int = Field(6 * 3600, gt=0, description="how long a push service keeps a push")
 
+    rate_limits: bool = True
+    """Answer 429 past the limits below (off only for benchmarks that measure without them)."""
+    rate_limit_sign_in_ip: str = "30/minute;300/hour"
+    """Password and PIN sign-in attempts from one IP address, in the notation of `limits`."""
+    rate_limit_sign_in_account: str = "10/minute;30/hour"
+    """Sign-in attempts naming one account (an email, a driver's phone), from anywhere."""
+    rate_limit_tracking_ip: str = "300/minute"
+    """Requests to the public tracking pages (`/t/…`) from one IP address."""
+    rate_limit_osmand_ip: str = "3000/minute"
+    """OsmAnd (Traccar Client) requests from one IP address: a fleet may share a carrier's."""
+    rate_limit_osmand_device: str = "120/minute"
+    """OsmAnd requests naming one device id, known or not."""
+    rate_limit_api_key: str = "6000/minute"
+    """Requests made with one API key."""
+
     driver_session_ttl_s: int = 16 * 3600
     driver_link_ttl_s: int = 30 * 60
     driver_pin_max_failures: int = 5

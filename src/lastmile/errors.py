@@ -18,6 +18,8 @@ class LastmileError(Exception):
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal error"
     slug: ClassVar[str] = "internal"
+    retry_after_s: int | None = None
+    """Sent as `Retry-After` when set: when the same request may succeed."""
 
     def __init__(self, detail: str, *, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
@@ -77,6 +79,18 @@ class TooManyAttempts(LastmileError):
     slug = "too-many-attempts"
 
 
+class RateLimited(LastmileError):
+    """Over a rate limit (per IP, account, API key or device) until `retry_after_s` passed."""
+
+    status = 429
+    title = "Too many requests"
+    slug = "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.retry_after_s = retry_after_s
+
+
 class PayloadTooLarge(LastmileError):
     status = 413
     title = "Payload too large"
@@ -96,3 +110,4 @@ class Busy(LastmileError):
     status = 503
     title = "Busy"
     slug = "busy"
+    retry_after_s = 1

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from sqlalchemy import select, update
 from tests.common import make_org
 from tests.contention import embedded_app, file_database, in_parallel, steady_writer
+from tests.sign_in import form_token, sign_in
 
 from lastmile.auth import service as auth
 from lastmile.auth.models import Organization, Role
@@ -68,11 +69,14 @@ def test_parallel_control_tower_sign_ins_all_succeed(tmp_path: Path) -> None:
             )
         session.commit()
     with embedded_app(tmp_path, database) as (_, client), steady_writer(database, org.org_id):
+        token = form_token(client)  # one form's token: its cookie is the client's for all 15
         responses = in_parallel(
             15,
-            lambda i: client.post(
-                "/control-tower/sign-in",
-                data={"email": f"dispatcher{i}@example.com", "password": PASSWORD},
+            lambda i: sign_in(
+                client,
+                f"dispatcher{i}@example.com",
+                PASSWORD,
+                token=token,
                 headers={"Accept": "text/html"},
                 follow_redirects=False,
             ),

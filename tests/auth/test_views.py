@@ -90,17 +90,18 @@ def test_cookie_session_needs_csrf_for_writes(client: TestClient, org: OrgHandle
     )
     assert with_token.status_code == 201
 
-    assert client.post("/auth/logout").status_code == 204
+    assert client.post("/auth/logout").status_code == 403, "sign-out needs the CSRF header too"
+    assert client.post("/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
     client.cookies.clear()
     assert client.get("/api/v1/me").status_code == 401
 
 
 def test_logout_invalidates_the_session_server_side(client: TestClient, org: OrgHandle) -> None:
     _create_user(client, org, "out@example.com")
-    client.post("/auth/login", json={"email": "out@example.com", "password": PASSWORD})
+    login = client.post("/auth/login", json={"email": "out@example.com", "password": PASSWORD})
     token = client.cookies.get("lastmile_session")
     assert token
-    client.post("/auth/logout")
+    client.post("/auth/logout", headers={"X-CSRF-Token": login.json()["csrf_token"]})
     client.cookies.set("lastmile_session", token)
     assert client.get("/api/v1/me").status_code == 401
 

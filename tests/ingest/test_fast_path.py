@@ -65,13 +65,13 @@ def test_bad_or_unusual_requests_get_the_apps_own_answer(
     make_driver(client, org, "fast-2")
 
     unknown = client.get(_query("nobody"))
-    assert unknown.status_code == 404
-    assert unknown.headers["content-type"] == "application/problem+json"
+    assert unknown.status_code == 200, "answered as a known id: ids cannot be probed"
+    assert _stored(db) == 0
     bad_lat = client.get(_query("fast-2", lat="91"))
     assert bad_lat.status_code == 422
     assert bad_lat.json()["errors"][0]["field"] == "lat"
     assert client.get("/ingest/osmand?lat=60.17&lon=24.94").status_code == 400
-    assert counts(app).fallbacks == {"unknown_device": 1, "invalid_fix": 1, "decode_error": 1}
+    assert counts(app).fallbacks == {"invalid_fix": 1, "decode_error": 1}
 
     nul = client.get(_query("fast-2") + "&note=a%00b")
     assert nul.status_code == 422
@@ -83,7 +83,7 @@ def test_bad_or_unusual_requests_get_the_apps_own_answer(
     again = client.post(_query("fast-2", 10), headers=key)
     assert (first.status_code, again.status_code) == (200, 200)
     assert again.headers.get("idempotent-replayed") == "true"
-    assert counts(app).taken == 0
+    assert counts(app).taken == 1, "the unknown id's request, answered and dropped"
     assert counts(app).fallbacks["nul"] == 1
     assert counts(app).fallbacks["idempotency_key"] == 2
     assert _stored(db) == 1
@@ -135,7 +135,8 @@ def test_healthz_shows_the_counts(app: FastAPI, client: TestClient, org: OrgHand
 
     health = client.get("/healthz").json()
 
-    assert health["fast_path"] == {"taken": 1, "fallbacks": {"unknown_device": 1}}
+    assert health["fast_path"] == {"taken": 2, "fallbacks": {}}
+    assert health["fix_path"]["unknown_devices"] == 1
 
 
 def batch(device: str, seconds: int = 0, lat: float = 60.17) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from lastmile.api.error_page import negotiate
 from lastmile.errors import FieldError, LastmileError, MalformedRequest
+from lastmile.web.error_page import negotiate
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,7 @@ def error_response(error: LastmileError, *, instance: str | None = None) -> JSON
         slug=error.slug,
         instance=instance,
         errors=error.errors,
+        headers=None if error.retry_after_s is None else {"Retry-After": str(error.retry_after_s)},
     )
 
 

@@ -1,5 +1,6 @@
 """Making and checking secrets: password hashes, API keys, session and tracking tokens."""
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -7,19 +8,32 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from lastmile.auth import hashing
+
 API_KEY_PREFIX = "lm"
 _hasher = PasswordHasher()
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return hashing.gate.run(lambda: _hasher.hash(password))
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    return hashing.gate.run(lambda: _verify(password_hash, password))
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def decoy_hash() -> str:
+    """A hash no one's password matches: checked instead of an unknown account's, so that
+    unknown and known accounts cost the same time and timing tells no one which exist."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def sha256_hex(text: str) -> str:

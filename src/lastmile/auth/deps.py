@@ -18,6 +18,7 @@ from lastmile.auth.recent import RecentlyVerified
 from lastmile.config import Settings
 from lastmile.db.contention import reading, retry_when_busy
 from lastmile.errors import Forbidden, Unauthenticated
+from lastmile.ratelimit.deps import limit_api_key
 
 SESSION_COOKIE = "lastmile_session"
 CSRF_COOKIE = "lastmile_csrf"
@@ -50,8 +51,10 @@ async def _principal(
     key verified moments ago is not looked up again (see `auth.recent`), and costs no hop to a
     worker thread: that hop, on every fix, waited behind the fix hooks' reads."""
     recent: RecentlyVerified[Principal] = request.app.state.verified_keys
-    if bearer is not None and (known := recent.get(bearer.credentials)) is not None:
-        return known
+    if bearer is not None:
+        await limit_api_key(request.scope, bearer.credentials)
+        if (known := recent.get(bearer.credentials)) is not None:
+            return known
     return await anyio.to_thread.run_sync(_resolve_alone, request, settings, bearer, cookie)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.auth.credentials import (
     api_key_matches,
+    decoy_hash,
     hash_password,
     keyed_hash,
     new_api_key,
@@ -136,9 +137,10 @@ def update_user(
 
 def authenticate_password(*, session: Session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    if user is None or not user.active:
+        verify_password(decoy_hash(), password)  # as slow as a real check: emails stay private
         return None
-    return user
+    return user if verify_password(user.password_hash, password) else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,10 @@ from lastmile.audit import service as audit_log
 from lastmile.audit import subjects
 from lastmile.audit.types import Action, actor_of
 from lastmile.auth import service
-from lastmile.auth.cookies import set_session_cookies
+from lastmile.auth.cookies import csrf_header_matches, set_session_cookies
 from lastmile.auth.deps import (
     CSRF_COOKIE,
+    CSRF_HEADER,
     SESSION_COOKIE,
     AdminDep,
     Principal,
@@ -34,7 +35,8 @@ from lastmile.auth.schemas import (
     UserUpdate,
 )
 from lastmile.db.contention import reading
-from lastmile.errors import Unauthenticated
+from lastmile.errors import Forbidden, Unauthenticated
+from lastmile.ratelimit.deps import EmailSignInLimit
 
 router = APIRouter(responses=COMMON_PROBLEMS)
 
@@ -162,7 +164,13 @@ def _audit_user(
 
 
 @router.post("/auth/login", tags=["auth"])
-def login(body: Login, response: Response, session: SessionDep, settings: SettingsDep) -> SignedIn:
+def login(
+    _: EmailSignInLimit,
+    body: Login,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> SignedIn:
     with reading():
         user = service.authenticate_password(
             session=session, email=body.email, password=body.password
@@ -183,9 +191,18 @@ def login(body: Login, response: Response, session: SessionDep, settings: Settin
 
 @router.post("/auth/logout", status_code=204, tags=["auth"])
 def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """End the browser's session; a live one needs its `X-CSRF-Token`, so that another site
+    cannot sign the browser out."""
     token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        secret = settings.secret_key.get_secret_value()
+    secret = settings.secret_key.get_secret_value()
+    found = (
+        service.resolve_web_session(session=session, token=token, secret_key=secret)
+        if token
+        else None
+    )
+    if token and found is not None:
+        if not csrf_header_matches(request, found[0].csrf_token):
+            raise Forbidden(f"missing or wrong {CSRF_HEADER} header for a cookie session")
         service.end_web_session(session=session, token=token, secret_key=secret)
         session.commit()
     out = Response(status_code=204)

@@ -1,5 +1,4 @@
-"""Database: engine, sessions, metadata, running migrations (SQLite or PostgreSQL); the
-migrations themselves are in `lastmile.migrations`, beside the table registry `lastmile.tables`."""
+"""Database: engine, sessions, metadata and Alembic migrations (SQLite or PostgreSQL)."""
 
 from lastmile.db.base import Base, OrgScoped, new_id, utcnow
 from lastmile.db.engine import Database

@@ -53,6 +53,8 @@ class DeviceDirectory:
         self.max_looked_up = max_looked_up
         self.reads = 0
         self.lookups = 0
+        self.unknown = 0
+        """Identifiers asked for that no device has (OsmAnd drops their fixes)."""
         self._copy: dict[str, DeviceOwner] | None = None
         self._read_at = 0.0
         self._changes = 0
@@ -108,6 +110,7 @@ class DeviceDirectory:
         if found is None:
             found = await self._looked_up_owner(identifier)
         if found is None:
+            self.unknown += 1
             raise NotFound(f"device {identifier!r} is not registered to any driver")
         return found
 

@@ -23,9 +23,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from lastmile.api.body import read_body, replay
 from lastmile.api.problems import problem_for
 from lastmile.auth.deps import Principal
+from lastmile.auth.driver_deps import DriverPrincipal
 from lastmile.auth.recent import RecentlyVerified
-from lastmile.driver.deps import DriverPrincipal
-from lastmile.errors import InvalidInput, LastmileError, MalformedRequest, NotFound
+from lastmile.errors import InvalidInput, LastmileError, MalformedRequest, NotFound, RateLimited
 from lastmile.ingest.osmand_port import OSMAND_PATH
 from lastmile.ingest.protocols.native import parse_native
 from lastmile.ingest.protocols.osmand import is_json_request
@@ -69,7 +69,7 @@ class FastPathCounts:
 
 
 _Head = Callable[[Scope, dict[bytes, bytes]], str | None]
-_Claim = Callable[[Scope, dict[bytes, bytes], bytes], Awaitable[Claim | str]]
+_Claim = Callable[[Scope, dict[bytes, bytes], bytes], Awaitable[Claim | str | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,8 @@ class _Way:
     head: _Head
     """Why the request must go to the app, judged before its body is read; None to go on."""
     claim: _Claim
-    """Its fixes and owner, or why it must go to the app; raises the app's own error."""
+    """Its fixes and owner, or why it must go to the app, or None for fixes dropped (an
+    unknown OsmAnd device, answered as a known one); raises the app's own error."""
     answer: Callable[[dict[str, Any]], Response]
     """The response to the ingestor's result (`IngestResult.as_dict()`)."""
 
@@ -111,6 +112,13 @@ class FixFastPath:
             return
         body = await read_body(receive)
         claim = await self._claim(way, scope, headers, body)
+        if isinstance(claim, RateLimited):  # answered here: the app would count it again
+            await problem_for(Request(scope), claim)(scope, receive, send)
+            return
+        if claim is None:
+            self.counts.taken += 1
+            await way.answer({})(scope, receive, send)
+            return
         if isinstance(claim, str):
             self._fall_back(scope, claim)
             await self.app(scope, replay(body, receive), send)
@@ -126,9 +134,11 @@ class FixFastPath:
     @staticmethod
     async def _claim(
         way: _Way, scope: Scope, headers: dict[bytes, bytes], body: bytes
-    ) -> Claim | str:
+    ) -> Claim | str | RateLimited | None:
         try:
             return await way.claim(scope, headers, body)
+        except RateLimited as error:
+            return error
         except LastmileError as error:
             return _reason(error)
         except Exception:
@@ -188,7 +198,7 @@ def _native_head(scope: Scope, headers: dict[bytes, bytes]) -> str | None:
     return unusual
 
 
-async def _osmand(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> Claim | str:
+async def _osmand(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> Claim | str | None:
     if len(body) > MAX_OSMAND_BODY_BYTES:
         return TOO_LARGE
     if any(nul in body for nul in (*_NUL_IN_QUERY, *_NUL_IN_JSON)):
@@ -200,6 +210,7 @@ async def _osmand(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> Cla
         body,
         devices=state.ingestor.devices,
         max_future_s=state.settings.ingest_max_future_s,
+        limiter=state.rate_limiter,
     )
 
 

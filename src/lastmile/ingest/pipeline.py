@@ -286,6 +286,7 @@ class Ingestor:
             "followed": self.queues.done,
             "follower_failures": {name: n for name, n in failures.items() if n},
             "stage_counters": dict(self.stages.counters),
+            "unknown_devices": self.devices.unknown,
         }
 
 

@@ -6,19 +6,23 @@ everything but storing and raises the app's own error on the way (nothing is sto
 `ingest_*` then hands the claim to the ingestor.
 """
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from lastmile.auth.deps import Principal
+from lastmile.auth.driver_deps import DriverPrincipal
 from lastmile.db import utcnow
-from lastmile.driver.deps import DriverPrincipal
 from lastmile.errors import InvalidInput, MalformedRequest, NotFound
 from lastmile.ingest.devices import DeviceDirectory, DeviceOwner
 from lastmile.ingest.protocols.native import NativeBatch, fixes_from_batch
 from lastmile.ingest.protocols.osmand import decode_osmand_request
 from lastmile.ingest.protocols.owntracks import decode_owntracks
+from lastmile.ratelimit.limiter import RateLimiter
 from lastmile.types import Fix
+
+log = logging.getLogger(__name__)
 
 Caller = Principal | DriverPrincipal | None
 """Who sent the fixes, which decides whose track they feed: an API key's organisation (the
@@ -82,8 +86,14 @@ async def claim_osmand(
     *,
     devices: DeviceDirectory,
     max_future_s: float,
-) -> Claim:
-    """Traccar Client and other OsmAnd trackers: open, the device id decides the driver."""
+    limiter: RateLimiter,
+) -> Claim | None:
+    """Traccar Client and other OsmAnd trackers: open, the device id decides the driver.
+
+    None for a device id no one registered: its fixes are dropped and counted
+    (`DeviceDirectory.unknown`), and the tracker is answered as for a known one, so that
+    nobody learns which ids exist by trying them. Each id has its own rate limit, known or
+    not (and each address another, `ratelimit.deps.RateLimitMiddleware`)."""
     try:
         fixes = decode_osmand_request(
             query, content_type, body, now=utcnow(), max_future_s=max_future_s
@@ -92,7 +102,14 @@ async def claim_osmand(
         if error.field in _ID_FIELDS:  # without its device a request means nothing: 400
             raise MalformedRequest(error.detail, errors=error.errors) from None
         raise
-    return Claim(fixes, await owner_of(fixes[0].device_id, caller=None, devices=devices))
+    device_id = fixes[0].device_id
+    await limiter.hit(limiter.rules.osmand_device, device_id)
+    try:
+        owner = await owner_of(device_id, caller=None, devices=devices)
+    except NotFound:
+        log.debug("OsmAnd fixes of the unknown device %r dropped", device_id)
+        return None
+    return Claim(fixes, owner)
 
 
 async def claim_owntracks(
@@ -131,11 +148,18 @@ async def ingest_osmand[R](
     *,
     ingestor: Ingests[R],
     max_future_s: float,
-) -> R:
+    limiter: RateLimiter,
+) -> R | None:
+    """None when the device is unknown (its fixes dropped)."""
     claim = await claim_osmand(
-        query, content_type, body, devices=ingestor.devices, max_future_s=max_future_s
+        query,
+        content_type,
+        body,
+        devices=ingestor.devices,
+        max_future_s=max_future_s,
+        limiter=limiter,
     )
-    return await claim.ingest(ingestor)
+    return None if claim is None else await claim.ingest(ingestor)
 
 
 async def ingest_owntracks[R](

@@ -6,6 +6,7 @@ from fastapi.testclient import TestClient
 from tests.alerts.tracks import Track
 from tests.alerts.world import out_on_route, post_track
 from tests.common import OrgHandle
+from tests.sign_in import sign_in
 
 from lastmile.auth import service as auth
 from lastmile.auth.models import Role
@@ -39,20 +40,12 @@ def test_a_dispatcher_signs_in_and_a_driver_account_cannot(
 ) -> None:
     add_user(db, org, Role.DISPATCHER, "dispatch@example.com")
     add_user(db, org, Role.DRIVER, "driver@example.com")
-    driver = client.post(
-        "/control-tower/sign-in", data={"email": "driver@example.com", "password": PASSWORD}
-    )
+    driver = sign_in(client, "driver@example.com", PASSWORD)
     assert driver.status_code == 401
-    wrong = client.post(
-        "/control-tower/sign-in", data={"email": "dispatch@example.com", "password": "nope"}
-    )
+    wrong = sign_in(client, "dispatch@example.com", "nope")
     assert wrong.status_code == 401
     assert "Wrong email or password" in wrong.text
-    ok = client.post(
-        "/control-tower/sign-in",
-        data={"email": "dispatch@example.com", "password": PASSWORD},
-        follow_redirects=False,
-    )
+    ok = sign_in(client, "dispatch@example.com", PASSWORD, follow_redirects=False)
     assert ok.status_code == 303
     page = client.get("/control-tower")
     assert page.status_code == 200

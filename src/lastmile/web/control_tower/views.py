@@ -9,10 +9,16 @@ from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth import service as auth
-from lastmile.auth.cookies import set_session_cookies
+from lastmile.auth.cookies import (
+    new_sign_in_token,
+    set_session_cookies,
+    set_sign_in_cookie,
+    sign_in_token_matches,
+)
 from lastmile.auth.deps import SESSION_COOKIE, StaffDep
 from lastmile.auth.models import Organization, Role, User
 from lastmile.db.contention import reading
+from lastmile.ratelimit.deps import EmailSignInLimit
 from lastmile.web.control_tower.board import board
 
 pages = APIRouter(include_in_schema=False)
@@ -32,31 +38,55 @@ def _signed_in(request: Request, session: SessionDep, settings: SettingsDep) -> 
     return found[1] if found is not None and found[1].role in STAFF else None
 
 
-@pages.get("/control-tower/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request, error: str | None = None) -> Response:
-    return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "control_tower/sign_in.html", {"error": error}, headers=NO_STORE
+def _sign_in_form(
+    request: Request, settings: SettingsDep, *, status_code: int = 200, **context: str | None
+) -> Response:
+    """The form, with a fresh token for its next post (`auth.cookies.new_sign_in_token`)."""
+    token = new_sign_in_token(settings)
+    response: Response = request.app.state.templates.TemplateResponse(
+        request,
+        "control_tower/sign_in.html",
+        {**context, "csrf_token": token},
+        status_code=status_code,
+        headers=NO_STORE,
     )
+    set_sign_in_cookie(response, token, settings)
+    return response
+
+
+@pages.get("/control-tower/sign-in", response_class=HTMLResponse)
+def sign_in_page(request: Request, settings: SettingsDep, error: str | None = None) -> Response:
+    return _sign_in_form(request, settings, error=error)
 
 
 @pages.post("/control-tower/sign-in")
 def sign_in(
+    _: EmailSignInLimit,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1024)],
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
+    if not sign_in_token_matches(request, csrf_token, settings):
+        return _sign_in_form(
+            request,
+            settings,
+            status_code=403,
+            error="This sign-in form had expired. Please sign in again.",
+            email=email,
+        )
     with reading():
         user = auth.authenticate_password(session=session, email=email, password=password)
     session.commit()  # ends the reads: the password was hashed without holding the write lock
     if user is None or user.role not in STAFF:
-        return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
+        return _sign_in_form(
             request,
-            "control_tower/sign_in.html",
-            {"error": "Wrong email or password, or not a dispatcher account.", "email": email},
+            settings,
             status_code=401,
-            headers=NO_STORE,
+            error="Wrong email or password, or not a dispatcher account.",
+            email=email,
         )
     started = auth.start_web_session(
         session=session,
