@@ -167,3 +167,28 @@ def test_bad_filters_are_problems_naming_the_field(client: TestClient, org: OrgH
         assert response.status_code == 422, (params, response.text)
         assert response.headers["content-type"] == "application/problem+json"
         assert field in response.text
+
+
+def test_an_id_beyond_any_entry_is_a_problem_not_a_crash(
+    client: TestClient, org: OrgHandle
+) -> None:
+    """Found by schemathesis on PostgreSQL: a 65-bit id reached a BIGINT comparison (500)."""
+    huge = 27597350957318832128
+    for path in (f"/api/v1/audit/{huge}", f"/api/v1/audit?cursor={huge}"):
+        response = client.get(path, headers=org.headers)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_rule_on_a_channel_without_rules_is_refused_and_not_recorded(
+    client: TestClient, org: OrgHandle
+) -> None:
+    """Found by the notify tests: the audit's read of the old rule must not turn the service's
+    422 for a channel with no rules (webhook) into a 500."""
+    response = client.put(
+        "/api/v1/notify/rules/delivered/webhook", json={"enabled": True}, headers=org.headers
+    )
+    assert response.status_code == 422, response.text
+    reset = client.delete("/api/v1/notify/rules/delivered/webhook", headers=org.headers)
+    assert reset.status_code == 204, reset.text
+    assert audit(client, org) == []

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from lastmile.api.deps import SessionDep
 from lastmile.api.fields import Instant
@@ -12,6 +12,9 @@ from lastmile.audit import service
 from lastmile.audit.schemas import AuditEntryOut, AuditPage
 from lastmile.audit.types import Action, ActorType, SubjectType
 from lastmile.auth.deps import AdminDep
+
+MAX_ID = 2**63 - 1  # a BIGINT: a larger id names no entry, and PostgreSQL refuses to compare
+EntryId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=COMMON_PROBLEMS)
 
@@ -30,7 +33,7 @@ def list_audit(
     since: Annotated[Instant | None, Query(description="From this time on (inclusive)")] = None,
     until: Annotated[Instant | None, Query(description="Before this time")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> AuditPage:
     """Newest first."""
     filters = service.AuditFilter(
@@ -49,6 +52,6 @@ def list_audit(
 
 
 @router.get("/{entry_id}")
-def get_audit_entry(entry_id: int, session: SessionDep, principal: AdminDep) -> AuditEntryOut:
+def get_audit_entry(entry_id: EntryId, session: SessionDep, principal: AdminDep) -> AuditEntryOut:
     entry = service.get_entry(session=session, org_id=principal.org_id, entry_id=entry_id)
     return AuditEntryOut.of(entry)

@@ -65,7 +65,7 @@ def update_rule(
         actor=actor_of(principal),
         action=Action.NOTIFY_RULE,
         subject=subjects.notification_rule(rule),
-        before=subjects.rule_fields(before),
+        before=subjects.rule_fields(before) if before else {},
         after=subjects.rule_fields(rule),
     )
     session.commit()
@@ -78,22 +78,25 @@ def reset_rule(
 ) -> Response:
     before = _rule(session, principal.org_id, event, channel)
     service.reset_rule(session=session, org_id=principal.org_id, event=event, channel=channel)
-    audit_log.record_change(
-        session=session,
-        org_id=principal.org_id,
-        actor=actor_of(principal),
-        action=Action.NOTIFY_RULE_RESET,
-        subject=subjects.notification_rule(before),
-        before=subjects.rule_fields(before),
-        after=subjects.rule_fields(_rule(session, principal.org_id, event, channel)),
-    )
+    after = _rule(session, principal.org_id, event, channel)
+    if before is not None and after is not None:
+        audit_log.record_change(
+            session=session,
+            org_id=principal.org_id,
+            actor=actor_of(principal),
+            action=Action.NOTIFY_RULE_RESET,
+            subject=subjects.notification_rule(before),
+            before=subjects.rule_fields(before),
+            after=subjects.rule_fields(after),
+        )
     session.commit()
     return Response(status_code=204)
 
 
-def _rule(session: Session, org_id: uuid.UUID, event: Event, channel: Channel) -> Rule:
+def _rule(session: Session, org_id: uuid.UUID, event: Event, channel: Channel) -> Rule | None:
+    """The rule in force for (event, channel); none for a channel that has no rules."""
     rules = effective_rules(session=session, org_id=org_id)
-    return next(r for r in rules if (r.event, r.channel) == (event, channel))
+    return next((r for r in rules if (r.event, r.channel) == (event, channel)), None)
 
 
 def _settings_out(session: SessionDep, org_id: uuid.UUID) -> SettingsOut:
