@@ -25,9 +25,9 @@ from datetime import UTC, datetime, timedelta
 from bench._load import Connection
 from sqlalchemy.orm import Session
 
-from lastmile.auth import driver_service
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop
+from lastmile.driver import sign_in as driver_service
 from lastmile.fleet.models import Driver, Vehicle
 from lastmile.geo import from_local_m, haversine_m
 from lastmile.routing import polyline

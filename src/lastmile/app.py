@@ -27,8 +27,6 @@ from lastmile.api.transactions import TransactionsMiddleware
 from lastmile.api.unexpected import AnswerUnexpectedErrors
 from lastmile.audit.views import router as audit_router
 from lastmile.auth.deps import Principal
-from lastmile.auth.driver_deps import DriverPrincipal
-from lastmile.auth.driver_views import router as driver_auth_router
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
 from lastmile.bus import open_bus
@@ -38,12 +36,16 @@ from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.contention import is_busy
 from lastmile.db.migrate import upgrade
-from lastmile.dispatch.driver_shift_views import router as driver_shift_router
-from lastmile.dispatch.driver_views import router as driver_router
-from lastmile.dispatch.outcome_views import router as outcome_router
-from lastmile.dispatch.scheduled import close_days_loop
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
+from lastmile.driver.cash_views import router as driver_cash_router
+from lastmile.driver.deps import DriverPrincipal
+from lastmile.driver.outcome_views import router as outcome_router
+from lastmile.driver.proof_views import router as driver_proof_router
+from lastmile.driver.scheduled import close_days_loop
+from lastmile.driver.shift_views import router as driver_shift_router
+from lastmile.driver.sign_in_views import router as driver_auth_router
+from lastmile.driver.views import router as driver_router
 from lastmile.errors import Busy, Conflict
 from lastmile.eta import service as eta_service
 from lastmile.eta.engine import EtaEngine, load_learned
@@ -57,6 +59,7 @@ from lastmile.ingest.fast_path import FastPathCounts, FixFastPath
 from lastmile.ingest.mqtt import OwnTracksListener
 from lastmile.ingest.osmand_port import OSMAND_PATH
 from lastmile.ingest.pipeline import build_ingestor
+from lastmile.ingest.position_views import router as positions_router
 from lastmile.ingest.scheduled import retention_loop
 from lastmile.ingest.store import FixStore
 from lastmile.ingest.views import router as ingest_router
@@ -68,7 +71,6 @@ from lastmile.notify.worker import OutboxWorker
 from lastmile.orgsettings.views import router as orgsettings_router
 from lastmile.payments.views import router as payments_router
 from lastmile.pod.views import router as pod_router
-from lastmile.routing.views import router as map_router
 from lastmile.ratelimit.deps import RateLimitMiddleware
 from lastmile.ratelimit.limiter import RateLimiter
 from lastmile.runtime import tune_garbage_collector
@@ -77,6 +79,7 @@ from lastmile.trips.views import router as trips_router
 from lastmile.web.control_tower.views import api as control_tower_api
 from lastmile.web.control_tower.views import pages as control_tower_pages
 from lastmile.web.driver.views import router as driver_app_router
+from lastmile.web.map_views import router as map_router
 from lastmile.web.security import PageSecurityMiddleware
 from lastmile.web.templating import make_templates
 from lastmile.web.tracking.push import router as tracking_push_router
@@ -310,6 +313,7 @@ def create_app(
         outcome_router,
         shipments_router,
         fleet_router,
+        positions_router,
         fleet_stream_router,
         dispatch_router,
         trips_router,
@@ -329,8 +333,10 @@ def create_app(
         driver_auth_router,
         driver_router,
         driver_shift_router,
+        driver_proof_router,
         pod_router,
         map_router,
+        driver_cash_router,
         payments_router,
         chat_router,
         driver_app_router,

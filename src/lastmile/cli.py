@@ -23,7 +23,7 @@ from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade
 from lastmile.dispatch.cli import plan_day
-from lastmile.dispatch.scheduled import close_days_loop
+from lastmile.driver.scheduled import close_days_loop
 from lastmile.eta.cli import eta_app
 from lastmile.ingest.osmand_port import OsmAndPort
 from lastmile.ingest.scheduled import retention_loop

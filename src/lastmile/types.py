@@ -1,5 +1,6 @@
 """Shapes passed between packages, one unit per quantity in each name."""
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,3 +29,18 @@ class Fix:
     moving: bool | None = None
     event: str | None = None
     attributes: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StopEta:
+    """The latest ETA of one remaining stop of a route in progress."""
+
+    route_id: uuid.UUID
+    stop_id: uuid.UUID
+    shipment_id: uuid.UUID
+    eta: datetime
+    window_start: datetime
+    window_end: datetime
+    stops_away: int
+    computed_at: datetime
+    gps_age_s: float | None

@@ -2,7 +2,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from lastmile.db.registry import is_partition, metadata
+from lastmile.tables import is_partition, metadata
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:

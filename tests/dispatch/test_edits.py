@@ -14,8 +14,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.common import OrgHandle, create_shipment, hub_body, make_driver
 
+from lastmile.api import deps
 from lastmile.db import Database
-from lastmile.dispatch import timing, views
+from lastmile.dispatch import timing
 from lastmile.dispatch.models import RouteStop, StopStatus
 from lastmile.planning.problem import Problem
 from lastmile.planning.solver import Solution
@@ -33,9 +34,9 @@ TIGHT = ("08:00", "08:30")
 def pinned(app: FastAPI) -> Iterator[datetime]:
     """The dispatch clock pinned to 08:10 on the planned day, whenever the tests run."""
     at = datetime.fromisoformat(f"{DAY}T08:10:00+02:00").astimezone(UTC)
-    app.dependency_overrides[views.now] = lambda: at
+    app.dependency_overrides[deps.now] = lambda: at
     yield at
-    app.dependency_overrides.pop(views.now)
+    app.dependency_overrides.pop(deps.now)
 
 
 def _hub(client: TestClient, org: OrgHandle) -> str:
@@ -330,7 +331,7 @@ def test_a_route_started_before_its_shift_can_still_change(
     app: FastAPI, client: TestClient, org: OrgHandle
 ) -> None:
     early = datetime.fromisoformat(f"{DAY}T07:30:00+02:00").astimezone(UTC)
-    app.dependency_overrides[views.now] = lambda: early
+    app.dependency_overrides[deps.now] = lambda: early
     hub = _hub(client, org)
     for where in (NEAR, NORTH):
         _order(client, org, hub, where)

@@ -13,7 +13,7 @@ from tests.driver_app import HUB, DriverDay, make_driver_day, sign_in
 
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStop
-from lastmile.dispatch.scheduled import close_ended_days
+from lastmile.driver.scheduled import close_ended_days
 from lastmile.fleet.models import Shift
 
 

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.common import OrgHandle, create_shipment, hub_body, make_driver
 
+from lastmile.api import deps
 from lastmile.db import Database
-from lastmile.dispatch import views
 from lastmile.dispatch.timing import crew_for, delivery_for, depot_for
 from lastmile.fleet.models import Vehicle
 from lastmile.hubs.models import Hub
@@ -114,7 +114,7 @@ def test_plan_commit_start_and_edit_a_day(
     app: FastAPI, client: TestClient, db: Database, org: OrgHandle
 ) -> None:
     pinned = datetime.fromisoformat(f"{DAY}T08:05:00+02:00").astimezone(UTC)
-    app.dependency_overrides[views.now] = lambda: pinned
+    app.dependency_overrides[deps.now] = lambda: pinned
     hub = _hub(client, org)
     drivers, vehicles = _crew(client, org, 2)
     orders = [_order(client, org, hub["id"], i) for i in range(1, 13)]

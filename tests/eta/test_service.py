@@ -17,11 +17,12 @@ from lastmile.bus.base import shipment_channel
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStop, StopStatus
 from lastmile.eta import service
-from lastmile.eta.current import StopEta, current_eta
+from lastmile.eta.current import current_eta
 from lastmile.eta.engine import EtaEngine
 from lastmile.eta.learning import LearnedEta
 from lastmile.eta.model import Stop
 from lastmile.eta.models import EtaPrediction
+from lastmile.types import StopEta
 
 
 def _stop_of(db: Database, stop_id: uuid.UUID) -> Stop:

@@ -11,11 +11,11 @@ from tests.common import OrgHandle, create_shipment, post_event
 from tests.databases import selects_sent
 
 from lastmile.db import Database
-from lastmile.eta.current import StopEta
 from lastmile.notify.hooks import eta_updated, etas_updated
 from lastmile.notify.models import OutboxMessage
 from lastmile.notify.subscriptions import subscribe
 from lastmile.shipments.models import Shipment
+from lastmile.types import StopEta
 
 WINDOW_END = datetime.fromisoformat("2026-11-24T12:00:00+02:00")
 

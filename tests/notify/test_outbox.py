@@ -7,8 +7,8 @@ from tests.common import OrgHandle, create_shipment, post_event
 from tests.notify.helpers import add_webhook, deliveries
 
 from lastmile.db import Database
+from lastmile.dispatch.status import record_status
 from lastmile.notify.models import OutboxMessage
-from lastmile.shipments import service as shipments
 from lastmile.shipments.status import Status
 
 
@@ -63,7 +63,7 @@ def test_the_outbox_row_commits_or_rolls_back_with_the_event(
     session: Session, org: OrgHandle, client: TestClient, db: Database
 ) -> None:
     shipment = create_shipment(client, org)
-    shipments.record_event(
+    record_status(
         session=session,
         org_id=org.org_id,
         tracking_number=shipment["tracking_number"],

@@ -22,6 +22,7 @@ from lastmile.auth import service as auth
 from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade
+from lastmile.dispatch.status import record_status
 from lastmile.notify import service as notify
 from lastmile.notify.channels.webhook import WebhookSender
 from lastmile.notify.models import OutboxMessage
@@ -64,7 +65,7 @@ def _seed(url: str, *, shipments_out: int, webhook_url: str) -> str:
                 data=ShipmentCreate.model_validate(shipment_body()),
                 actor="test",
             )
-            shipments.record_event(
+            record_status(
                 session=session,
                 org_id=org.id,
                 tracking_number=shipment.tracking_number,

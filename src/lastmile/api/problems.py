@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from lastmile.api.error_page import negotiate
 from lastmile.errors import FieldError, LastmileError, MalformedRequest
-from lastmile.web.error_page import negotiate
 
 log = logging.getLogger(__name__)
 

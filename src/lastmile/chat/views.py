@@ -15,12 +15,12 @@ from lastmile.api.deps import SessionDep
 from lastmile.api.fields import Instant
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep, StaffDep
-from lastmile.auth.driver_deps import DriverDep
 from lastmile.bus.base import Bus
 from lastmile.chat import service
 from lastmile.chat.models import ChatMessage, Sender
-from lastmile.dispatch.action_views import AfterCommit, apply_once
-from lastmile.dispatch.driver_schemas import ActionIn
+from lastmile.driver.action_views import AfterCommit, apply_once
+from lastmile.driver.deps import DriverDep
+from lastmile.driver.schemas import ActionIn
 
 router = APIRouter(tags=["chat"], responses=COMMON_PROBLEMS)
 

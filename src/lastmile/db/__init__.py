@@ -1,4 +1,5 @@
-"""Database: engine, sessions, metadata and Alembic migrations (SQLite or PostgreSQL)."""
+"""Database: engine, sessions, metadata, running migrations (SQLite or PostgreSQL); the
+migrations themselves are in `lastmile.migrations`, beside the table registry `lastmile.tables`."""
 
 from lastmile.db.base import Base, OrgScoped, new_id, utcnow
 from lastmile.db.engine import Database

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from lastmile.db import utcnow
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.dispatch.service import PLANNABLE, get_route, route_stops
+from lastmile.dispatch.status import record_status
 from lastmile.dispatch.timing import done_count, model_route, retime, verify
 from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.fleet import service as fleet
@@ -60,7 +61,7 @@ def _pending_stop(
 
 def _send_out(session: Session, route: Route, shipment: Shipment, actor: str) -> None:
     if route.status is RouteStatus.IN_PROGRESS and shipment.status is not Status.OUT_FOR_DELIVERY:
-        shipments.record_event(
+        record_status(
             session=session,
             org_id=route.org_id,
             tracking_number=shipment.tracking_number,
@@ -121,7 +122,7 @@ def unassign_stop(
     rest = [pair for pair in stops if pair[0].id != stop_id]
     _retime(session, route, rest, network, now)
     if shipment.status is Status.OUT_FOR_DELIVERY:
-        shipments.record_event(
+        record_status(
             session=session,
             org_id=org_id,
             tracking_number=shipment.tracking_number,

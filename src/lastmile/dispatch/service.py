@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.db import utcnow
-from lastmile.dispatch.driver_settings import read_settings
 from lastmile.dispatch.models import Plan, PlanStatus, Route, RouteStatus, RouteStop, StopStatus
+from lastmile.dispatch.status import record_status
 from lastmile.dispatch.timing import (
     crew_for,
     delivery_for,
@@ -24,9 +24,7 @@ from lastmile.planning.checker import check
 from lastmile.planning.network import build_problem, plan_day
 from lastmile.planning.pyvrp_solver import PyVRPSolver
 from lastmile.planning.solver import Solver
-from lastmile.pod.service import issue_code
 from lastmile.routing.network import RoadNetwork
-from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
 from lastmile.shipments.timeline import MAX_CLOCK_SKEW
@@ -347,12 +345,9 @@ def start_route(
         raise InvalidInput("at", f"{left_at.isoformat()} is in the future: the driver has not left")
     route.status = RouteStatus.IN_PROGRESS
     route.started_at = left_at or now or utcnow()
-    needs_code = read_settings(session=session, org_id=org_id).proof_rules.code
     for stop, shipment in route_stops(session=session, route=route):
-        if needs_code and stop.status is StopStatus.PENDING:
-            issue_code(session=session, stop=stop)
         if stop.status is StopStatus.PENDING and shipment.status is not Status.OUT_FOR_DELIVERY:
-            shipments.record_event(
+            record_status(
                 session=session,
                 org_id=org_id,
                 tracking_number=shipment.tracking_number,

@@ -1,13 +1,12 @@
 """HTTP routes: plans and the day's routes."""
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
 from sqlalchemy.orm import Session
 
-from lastmile.api.deps import SessionDep
+from lastmile.api.deps import NowDep, SessionDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.audit import service as audit_log
@@ -15,7 +14,6 @@ from lastmile.audit import subjects
 from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.config import Settings
-from lastmile.db import utcnow
 from lastmile.db.contention import reading
 from lastmile.dispatch import flows, service
 from lastmile.dispatch.models import Route
@@ -28,7 +26,6 @@ from lastmile.dispatch.schemas import (
     PlanOut,
     ReorderStops,
     RouteOut,
-    StartRoute,
 )
 from lastmile.routing.maps import open_network
 from lastmile.routing.network import RoadNetwork
@@ -52,14 +49,6 @@ def _network(request: Request) -> RoadNetwork:
 
 
 NetworkDep = Annotated[RoadNetwork, Depends(_network)]
-
-
-def now() -> datetime:
-    """The moment a route starts or is edited; one dependency, so tests can pin the clock."""
-    return utcnow()
-
-
-NowDep = Annotated[datetime, Depends(now)]
 
 
 def _route_out(session: Session, route: Route) -> RouteOut:
@@ -142,28 +131,6 @@ def list_routes(
 @router.get("/api/v1/routes/{route_id}")
 def get_route(route_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> RouteOut:
     route = service.get_route(session=session, org_id=principal.org_id, route_id=route_id)
-    return _route_out(session, route)
-
-
-@router.post("/api/v1/routes/{route_id}/start")
-def start_route(
-    route_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
-    principal: StaffDep,
-    at: NowDep,
-    body: StartRoute | None = None,
-) -> RouteOut:
-    route = service.start_route(
-        session=session,
-        org_id=principal.org_id,
-        route_id=route_id,
-        actor=principal.actor,
-        now=at,
-        left_at=body.at if body else None,
-    )
-    session.commit()
-    announce_route_changes(request.app.state.bus, route)
     return _route_out(session, route)
 
 

@@ -1,28 +1,12 @@
 """What the rest of the platform reads about a shipment's ETA (tracking page, notify, alerts)."""
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.eta.models import StopEtaRow
-
-
-@dataclass(frozen=True, slots=True)
-class StopEta:
-    """The latest ETA of one remaining stop of a route in progress."""
-
-    route_id: uuid.UUID
-    stop_id: uuid.UUID
-    shipment_id: uuid.UUID
-    eta: datetime
-    window_start: datetime
-    window_end: datetime
-    stops_away: int
-    computed_at: datetime
-    gps_age_s: float | None
+from lastmile.types import StopEta
 
 
 def current_eta(session: Session, *, org_id: uuid.UUID, shipment_id: uuid.UUID) -> StopEta | None:

@@ -23,11 +23,11 @@ from lastmile.bus.base import Bus, shipment_channel
 from lastmile.coalesce import Coalescer
 from lastmile.db import Database, utcnow
 from lastmile.eta import service
-from lastmile.eta.current import StopEta
 from lastmile.eta.model import LatLon
 from lastmile.ingest.devices import DeviceOwner
 from lastmile.ingest.pipeline import StoredBatch
 from lastmile.spread import spread
+from lastmile.types import StopEta
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from lastmile.dispatch import service as dispatch
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.errors import NotFound
-from lastmile.eta.current import StopEta
 from lastmile.eta.engine import EtaEngine, RemainingStop
 from lastmile.eta.learning import LearnedEta
 from lastmile.eta.model import LatLon, Stop, StopForecast, horizon_bucket
@@ -34,6 +33,7 @@ from lastmile.eta.schemas import RouteEtasOut, StopEtaOut
 from lastmile.ingest.models import DriverPosition
 from lastmile.notify import hooks
 from lastmile.shipments.models import Shipment
+from lastmile.types import StopEta
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth import service as auth
 from lastmile.auth.deps import Principal, PrincipalDep
-from lastmile.auth.driver_deps import DriverDep, DriverPrincipal
 from lastmile.auth.models import ApiKey
+from lastmile.driver.deps import DriverDep, DriverPrincipal
 from lastmile.errors import Unauthenticated
 from lastmile.ingest.protocols.native import NativeBatch
 from lastmile.ingest.protocols.owntracks import owntracks_http_identity

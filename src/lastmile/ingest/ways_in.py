@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lastmile.auth.deps import Principal
-from lastmile.auth.driver_deps import DriverPrincipal
 from lastmile.db import utcnow
+from lastmile.driver.deps import DriverPrincipal
 from lastmile.errors import InvalidInput, MalformedRequest, NotFound
 from lastmile.ingest.devices import DeviceDirectory, DeviceOwner
 from lastmile.ingest.protocols.native import NativeBatch, fixes_from_batch

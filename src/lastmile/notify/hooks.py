@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lastmile.eta.current import StopEta
 from lastmile.notify.models import OutboxMessage
 from lastmile.notify.outbox import (
     active_endpoints,
@@ -24,6 +23,7 @@ from lastmile.notify.subscriptions import subscriptions_by_shipment
 from lastmile.notify.types import Event
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
+from lastmile.types import StopEta
 
 _EN_ROUTE = frozenset({Status.OUT_FOR_DELIVERY, Status.ARRIVING})
 

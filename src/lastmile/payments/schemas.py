@@ -6,16 +6,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lastmile.dispatch.driver_schemas import ActionIn
 from lastmile.payments.models import LedgerKind, PaymentMethod
 
 Amount = Field(gt=0, max_digits=12, decimal_places=4, examples=["49.90"])
-
-
-class PaymentIn(ActionIn):
-    amount: Decimal = Amount
-    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
-    method: PaymentMethod
 
 
 class PaymentOut(BaseModel):

@@ -5,21 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lastmile.dispatch.driver_schemas import ActionIn
 from lastmile.pod.models import Proof, ProofKind
-
-
-class RecipientNameIn(ActionIn):
-    name: str = Field(min_length=1, max_length=200)
-
-
-class CodeIn(ActionIn):
-    code: str = Field(min_length=1, max_length=12, description="What the customer read out")
-
-
-class ScanIn(ActionIn):
-    barcode: str = Field(min_length=1, max_length=100)
-    typed: bool = Field(default=False, description="Typed in rather than read by the camera")
 
 
 class ProofOut(BaseModel):

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.db import utcnow
-from lastmile.dispatch.driver_settings import ProofRules
 from lastmile.dispatch.models import RouteStop
 from lastmile.errors import Conflict, InvalidInput, PayloadTooLarge, TooManyAttempts
+from lastmile.orgsettings.driver_app import ProofRules
 from lastmile.pod.blobs import BlobStore, org_prefix
 from lastmile.pod.models import DeliveryCode, Proof, ProofKind
 from lastmile.shipments.models import Shipment

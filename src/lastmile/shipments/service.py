@@ -17,9 +17,8 @@ from lastmile.auth.credentials import new_token
 from lastmile.db import new_id, utcnow
 from lastmile.errors import FieldError, InvalidInput, NotFound
 from lastmile.hubs.models import Hub
-from lastmile.notify import outbox
 from lastmile.shipments import tracking_numbers
-from lastmile.shipments.models import Shipment
+from lastmile.shipments.models import Shipment, ShipmentEvent
 from lastmile.shipments.schemas import ShipmentCreate
 from lastmile.shipments.status import Status
 from lastmile.shipments.timeline import append_event, creation_event
@@ -251,6 +250,15 @@ def list_shipments(
     return rows[:limit], next_cursor
 
 
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An event on a shipment's timeline, and whether it moved the shipment's status."""
+
+    shipment: Shipment
+    event: ShipmentEvent
+    moved: bool
+
+
 def record_event(
     *,
     session: Session,
@@ -263,7 +271,10 @@ def record_event(
     reason: str | None = None,
     lat: float | None = None,
     lon: float | None = None,
-) -> Shipment:
+) -> Recorded:
+    """Append one event to the shipment's timeline, moving its status where the status machine
+    allows (a late event joins the timeline without moving it). Telling the customer is the
+    caller's: `dispatch.status.record_status` does both in one transaction."""
     shipment = get_shipment(
         session=session, org_id=org_id, tracking_number=tracking_number, for_update=True
     )
@@ -279,6 +290,5 @@ def record_event(
         lat=lat,
         lon=lon,
     )
-    if shipment.status != previous and shipment.status == event.status:
-        outbox.on_shipment_event(session=session, shipment=shipment, event=event)
-    return shipment
+    moved = shipment.status != previous and shipment.status == event.status
+    return Recorded(shipment=shipment, event=event, moved=moved)

@@ -6,12 +6,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lastmile.config import Settings
 
-ERROR_PAGE_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
-    "frame-ancestors 'none'"
-)
-"""An error page is one static document: its own inline styles and nothing else."""
-
 
 def page_csp(settings: Settings) -> str:
     """Our scripts and styles only; map tiles from the configured server; no framing."""

@@ -12,9 +12,9 @@ from tests.web.tracking.scenario import route_in_progress
 
 from lastmile.db import Database
 from lastmile.eta import current as eta_contract
-from lastmile.eta.current import StopEta
 from lastmile.pod import current as pod_contract
 from lastmile.pod.current import DeliveryProof
+from lastmile.types import StopEta
 from lastmile.web.tracking.eta import eta_view
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

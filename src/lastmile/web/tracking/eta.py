@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from lastmile.eta import current
-from lastmile.eta.current import StopEta
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import TERMINAL
+from lastmile.types import StopEta
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,8 @@ from lastmile.orgsettings.service import get_logo
 from lastmile.pod import current as pod
 from lastmile.routing import roads
 from lastmile.routing.tiles import BBox
-from lastmile.routing.views import roads_response
 from lastmile.shipments.status import Status
+from lastmile.web.map_views import roads_response
 from lastmile.web.security import page_csp
 from lastmile.web.tracking import access, actions
 from lastmile.web.tracking.access import Refusal, Tracked

@@ -14,25 +14,26 @@ from sqlalchemy.orm import Session
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import Latitude, Longitude
 from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
-from lastmile.auth.driver_deps import DriverDep, DriverPrincipal
 from lastmile.bus.base import Bus
 from lastmile.config import Settings
 from lastmile.db import utcnow
-from lastmile.dispatch import outcomes, service, workflow
-from lastmile.dispatch.action_views import AfterCommit, apply_once
-from lastmile.dispatch.driver_route import route_out, stops_out
-from lastmile.dispatch.driver_schemas import (
+from lastmile.dispatch import service
+from lastmile.dispatch.models import Route, RouteStop
+from lastmile.dispatch.route_events import announce_route_changes
+from lastmile.dispatch.views import NetworkDep
+from lastmile.driver import departure, outcomes, workflow
+from lastmile.driver.action_views import AfterCommit, apply_once
+from lastmile.driver.deps import DriverDep, DriverPrincipal
+from lastmile.driver.route import route_out, stops_out
+from lastmile.driver.schemas import (
     ActionIn,
     FailIn,
     PathOut,
     RouteOut,
     StopActionOut,
 )
-from lastmile.dispatch.driver_settings import DriverAppSettings, read_settings
-from lastmile.dispatch.models import Route, RouteStop
-from lastmile.dispatch.route_events import announce_route_changes
-from lastmile.dispatch.views import NetworkDep
 from lastmile.errors import NotFound
+from lastmile.orgsettings.driver_app import DriverAppSettings, read_settings
 from lastmile.routing import polyline
 from lastmile.routing.fallback import HaversineNetwork
 from lastmile.routing.network import RoutingError
@@ -139,7 +140,7 @@ def start_route(
     route = _route(session, driver)
 
     def apply() -> RouteOut:
-        started = service.start_route(
+        started = departure.leave_hub(
             session=session,
             org_id=driver.org_id,
             route_id=route.id,

@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import PhoneE164
 from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
-from lastmile.auth import driver_service
 from lastmile.auth.deps import StaffDep
-from lastmile.auth.driver_deps import DriverDep
 from lastmile.db.contention import reading
+from lastmile.driver import sign_in as driver_service
+from lastmile.driver.deps import DriverDep
 from lastmile.errors import TooManyAttempts, Unauthenticated
 
 router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)

@@ -8,8 +8,10 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lastmile.api.fields import Instant, Latitude, Longitude
-from lastmile.dispatch.driver_settings import ProofRules
 from lastmile.dispatch.models import RouteStatus, StopStatus
+from lastmile.orgsettings.driver_app import ProofRules
+from lastmile.payments.models import PaymentMethod
+from lastmile.payments.schemas import Amount
 
 MAX_CLOCK_AHEAD = timedelta(minutes=5)
 
@@ -161,3 +163,25 @@ class StopActionOut(BaseModel):
     stop: StopOut
     route_status: RouteStatus
     shipment_status: str
+
+
+# Proofs and payments, each one action of the driver's.
+
+
+class RecipientNameIn(ActionIn):
+    name: str = Field(min_length=1, max_length=200)
+
+
+class CodeIn(ActionIn):
+    code: str = Field(min_length=1, max_length=12, description="What the customer read out")
+
+
+class ScanIn(ActionIn):
+    barcode: str = Field(min_length=1, max_length=100)
+    typed: bool = Field(default=False, description="Typed in rather than read by the camera")
+
+
+class PaymentIn(ActionIn):
+    amount: Decimal = Amount
+    currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
+    method: PaymentMethod

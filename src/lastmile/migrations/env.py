@@ -4,7 +4,7 @@ from typing import Any
 
 from alembic import context
 
-from lastmile.db.registry import is_partition, metadata
+from lastmile.tables import is_partition, metadata
 
 
 def include_object(

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.auth.credentials import hash_password, keyed_hash, new_token, verify_password
-from lastmile.auth.driver_models import DriverCredential, DriverSession, DriverSignInLink
 from lastmile.db import utcnow
+from lastmile.driver.models import DriverCredential, DriverSession, DriverSignInLink
 from lastmile.errors import InvalidInput, TooManyAttempts, Unauthenticated
 from lastmile.fleet.models import Driver
 from lastmile.fleet.service import get_driver

@@ -8,9 +8,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from lastmile.api.deps import SettingsDep
-from lastmile.auth import driver_service
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.db.contention import reading
+from lastmile.driver import sign_in as driver_service
 from lastmile.errors import Unauthenticated
 
 _bearer = HTTPBearer(

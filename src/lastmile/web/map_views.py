@@ -10,9 +10,9 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from lastmile.api.deps import SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
-from lastmile.auth import driver_service
 from lastmile.auth.deps import SESSION_COOKIE, Principal, resolve_principal
 from lastmile.config import Settings
+from lastmile.driver import sign_in as driver_service
 from lastmile.errors import NotFound
 from lastmile.routing import roads
 from lastmile.routing.maps import DEFAULT_MAP, map_dir

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.db import utcnow
-from lastmile.dispatch import hooks
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.dispatch.service import route_stops
+from lastmile.dispatch.status import record_status
+from lastmile.driver import hooks
 from lastmile.pod import service as pod
-from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
 
@@ -98,7 +98,7 @@ def report(
     A late event that does not become the shipment's current status leaves the stop alone:
     the stop follows the timeline's present, not its past.
     """
-    shipment = shipments.record_event(
+    shipment = record_status(
         session=session,
         org_id=org_id,
         tracking_number=tracking_number,

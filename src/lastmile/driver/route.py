@@ -4,7 +4,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from lastmile.dispatch.driver_schemas import (
+from lastmile.dispatch.models import Route, RouteStop, StopStatus
+from lastmile.dispatch.service import route_stops
+from lastmile.driver.schemas import (
     CodOut,
     CollectedOut,
     ParcelOut,
@@ -12,10 +14,8 @@ from lastmile.dispatch.driver_schemas import (
     RouteOut,
     StopOut,
 )
-from lastmile.dispatch.driver_settings import DriverAppSettings
-from lastmile.dispatch.models import Route, RouteStop, StopStatus
-from lastmile.dispatch.service import route_stops
 from lastmile.geo import haversine_m
+from lastmile.orgsettings.driver_app import DriverAppSettings
 from lastmile.payments.service import paid_stop_ids
 from lastmile.pod import service as pod
 from lastmile.shipments.models import Shipment

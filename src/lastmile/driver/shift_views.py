@@ -1,23 +1,27 @@
 """HTTP routes of the driver app around the route: settings, vehicles, shift (its GPS fixes
 go to `POST /api/v1/driver/fixes`, in `ingest.views`)."""
 
+import uuid
 from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from lastmile.api.deps import SessionDep
+from lastmile.api.deps import NowDep, SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
-from lastmile.auth.deps import AdminDep, PrincipalDep
-from lastmile.auth.driver_deps import DriverDep
+from lastmile.auth.deps import AdminDep, PrincipalDep, StaffDep
 from lastmile.bus.base import Bus
 from lastmile.db import utcnow
-from lastmile.dispatch import closing
-from lastmile.dispatch.action_views import apply_once
-from lastmile.dispatch.driver_schemas import ShiftEndIn, ShiftOut, ShiftStartIn
-from lastmile.dispatch.driver_settings import DriverAppSettings, read_settings, write_settings
+from lastmile.dispatch import service as dispatch
+from lastmile.dispatch.route_events import announce_route_changes
+from lastmile.dispatch.schemas import RouteOut, StartRoute
+from lastmile.driver import closing, departure
+from lastmile.driver.action_views import apply_once
+from lastmile.driver.deps import DriverDep
+from lastmile.driver.schemas import ShiftEndIn, ShiftOut, ShiftStartIn
 from lastmile.fleet import service as fleet
 from lastmile.fleet.schemas import VehicleOut
+from lastmile.orgsettings.driver_app import DriverAppSettings, read_settings, write_settings
 
 router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)
 
@@ -112,3 +116,28 @@ def end_shift(
         apply=apply,
         after_commit=lambda: [partial(job, bus) for c in closed for job in c.publish],
     )
+
+
+# A dispatcher records the departure for the driver (the app's own is `/api/v1/driver/route/start`).
+
+
+@router.post("/api/v1/routes/{route_id}/start", tags=["dispatch"])
+def start_route(
+    route_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: StaffDep,
+    at: NowDep,
+    body: StartRoute | None = None,
+) -> RouteOut:
+    route = departure.leave_hub(
+        session=session,
+        org_id=principal.org_id,
+        route_id=route_id,
+        actor=principal.actor,
+        now=at,
+        left_at=body.at if body else None,
+    )
+    session.commit()
+    announce_route_changes(request.app.state.bus, route)
+    return RouteOut.of(route, dispatch.route_stops(session=session, route=route))

@@ -7,10 +7,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from lastmile.auth.driver_deps import DriverPrincipal
 from lastmile.bus.from_thread import publish_from_thread
-from lastmile.dispatch import actions
-from lastmile.dispatch.driver_schemas import ActionIn
+from lastmile.driver import actions
+from lastmile.driver.deps import DriverPrincipal
+from lastmile.driver.schemas import ActionIn
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 AfterCommit = Callable[[], Coroutine[Any, Any, None]]

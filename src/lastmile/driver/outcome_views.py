@@ -12,8 +12,8 @@ from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.bus.base import Bus
 from lastmile.bus.from_thread import publish_from_thread
-from lastmile.dispatch import outcomes
 from lastmile.dispatch.schemas import BulkEventsIn, BulkEventsResult
+from lastmile.driver import outcomes
 from lastmile.errors import LastmileError
 from lastmile.shipments.live import announce_from_thread
 from lastmile.shipments.schemas import CancelIn, EventIn, RowError, ShipmentDetail

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from lastmile.bus.base import Bus
 from lastmile.db import Database, utcnow
-from lastmile.dispatch.closing import Closed, close_route
 from lastmile.dispatch.models import Route, RouteStatus
+from lastmile.driver.closing import Closed, close_route
 from lastmile.fleet import service as fleet
 from lastmile.hubs.models import Hub
 

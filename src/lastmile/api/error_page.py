@@ -6,7 +6,12 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from lastmile.web.security import ERROR_PAGE_CSP
+ERROR_PAGE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
+"""An error page is one static document: its own inline styles and nothing else."""
+
 
 _WORDING = {
     400: ("That did not work", "The request could not be understood."),

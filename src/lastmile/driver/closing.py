@@ -21,14 +21,14 @@ from lastmile.alerts import service as alerts
 from lastmile.alerts.live import alert_message, publish_alerts
 from lastmile.alerts.signals import AlertKind, Signal
 from lastmile.bus.base import Bus
-from lastmile.dispatch import hooks, outcomes
-from lastmile.dispatch.driver_settings import OpenStopsAtShiftEnd, read_settings
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop
 from lastmile.dispatch.route_events import publish_route_changes
 from lastmile.dispatch.service import route_stops
+from lastmile.driver import hooks, outcomes
 from lastmile.errors import Conflict
 from lastmile.fleet import service as fleet
 from lastmile.fleet.models import Shift
+from lastmile.orgsettings.driver_app import OpenStopsAtShiftEnd, read_settings
 from lastmile.shipments.live import publish_status
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status, is_allowed

@@ -7,11 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.db import utcnow
-from lastmile.dispatch import outcomes
-from lastmile.dispatch.driver_settings import DriverAppSettings
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
-from lastmile.dispatch.outcomes import OPEN_STOP, Reported, Where
+from lastmile.driver import outcomes
+from lastmile.driver.outcomes import OPEN_STOP, Reported, Where
 from lastmile.errors import Conflict, InvalidInput, LastmileError, NotFound
+from lastmile.orgsettings.driver_app import DriverAppSettings
 from lastmile.payments.service import payment_of
 from lastmile.pod import service as pod
 from lastmile.shipments.models import Shipment

@@ -1,0 +1,1 @@
+"""The driver's day: sign-in, shift, today's route, arrive / deliver / fail, the app's API."""
