@@ -55,11 +55,20 @@ def _route(side: dict[str, Any] | None) -> str:
     return str((side or {}).get("route", "a route"))
 
 
+def _status(entry: AuditEntry) -> str:
+    before, after = entry.before or {}, entry.after or {}
+    if after.get("event", after.get("status")) != after.get("status"):
+        return (
+            f"recorded a late {after.get('event')} event on shipment {entry.subject_label}"
+            f" (it stays {after.get('status')})"
+        )
+    return (
+        f"set shipment {entry.subject_label} to {after.get('status')} (was {before.get('status')})"
+    )
+
+
 _WHAT: dict[Action, Callable[[AuditEntry], str]] = {
-    Action.SHIPMENT_STATUS: lambda e: (
-        f"set shipment {e.subject_label} to {(e.after or {}).get('status')}"
-        f" (was {(e.before or {}).get('status')})"
-    ),
+    Action.SHIPMENT_STATUS: lambda e: _status(e),
     Action.SHIPMENT_CANCEL: lambda e: (
         f"cancelled shipment {e.subject_label}: {(e.after or {}).get('reason') or 'no reason'}"
     ),

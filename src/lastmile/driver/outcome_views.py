@@ -9,6 +9,8 @@ from fastapi import APIRouter, Request, status
 
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.audit.shipments import record_status, status_before
+from lastmile.audit.types import actor_of
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.bus.base import Bus
 from lastmile.bus.from_thread import publish_from_thread
@@ -52,6 +54,9 @@ def post_event(
     `arriving`, `delivered`, `attempted`, `returned_to_hub` and `cancelled` also move the
     shipment's open route stop, exactly as the driver app would.
     """
+    before = status_before(
+        session=session, org_id=principal.org_id, tracking_number=tracking_number
+    )
     reported = outcomes.report(
         session=session,
         org_id=principal.org_id,
@@ -60,6 +65,15 @@ def post_event(
         actor=principal.actor,
         where=_where(body),
         note=body.note,
+        reason=body.reason,
+    )
+    record_status(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        shipment=reported.shipment,
+        before=before,
+        event=body.status,
         reason=body.reason,
     )
     session.commit()
@@ -77,18 +91,31 @@ def post_events(
     for index, event in enumerate(body.events):
         try:
             with session.begin_nested():
-                applied.append(
-                    outcomes.report(
-                        session=session,
-                        org_id=principal.org_id,
-                        tracking_number=event.tracking_number,
-                        status=event.status,
-                        actor=principal.actor,
-                        where=_where(event),
-                        note=event.note,
-                        reason=event.reason,
-                    )
+                before = status_before(
+                    session=session,
+                    org_id=principal.org_id,
+                    tracking_number=event.tracking_number,
                 )
+                reported = outcomes.report(
+                    session=session,
+                    org_id=principal.org_id,
+                    tracking_number=event.tracking_number,
+                    status=event.status,
+                    actor=principal.actor,
+                    where=_where(event),
+                    note=event.note,
+                    reason=event.reason,
+                )
+                record_status(
+                    session=session,
+                    org_id=principal.org_id,
+                    actor=actor_of(principal),
+                    shipment=reported.shipment,
+                    before=before,
+                    event=event.status,
+                    reason=event.reason,
+                )
+                applied.append(reported)
         except LastmileError as error:
             fields = error.errors or []
             field = fields[0].field if fields else "tracking_number"
@@ -108,12 +135,24 @@ def cancel_shipment(
     principal: StaffDep,
 ) -> ShipmentDetail:
     """Cancelled for good; a stop still open on a route is closed with the reason."""
+    before = status_before(
+        session=session, org_id=principal.org_id, tracking_number=tracking_number
+    )
     reported = outcomes.report(
         session=session,
         org_id=principal.org_id,
         tracking_number=tracking_number,
         status=Status.CANCELLED,
         actor=principal.actor,
+        reason=body.reason,
+    )
+    record_status(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        shipment=reported.shipment,
+        before=before,
+        event=Status.CANCELLED,
         reason=body.reason,
     )
     session.commit()
