@@ -88,3 +88,16 @@ def test_a_refused_edit_leaves_no_entry(client: TestClient, org: OrgHandle) -> N
 
     assert late.status_code == 409, late.text
     assert audit(client, org) == before
+
+
+def test_a_dispatcher_starting_a_route_is_recorded(client: TestClient, org: OrgHandle) -> None:
+    hub = _hub(client, org)
+    _order(client, org, hub, NEAR)
+    route = _route(client, org, hub)
+    started = client.post(f"/api/v1/routes/{route['id']}/start", headers=org.headers)
+    assert started.status_code == 200, started.text
+    entry = only(audit(client, org), "route.start")
+    assert entry["subject"]["id"] == route["id"]
+    assert entry["before"] == {"status": "planned", "started_at": None}
+    assert entry["after"]["status"] == "in_progress"
+    assert entry["text"].startswith("started the route Driver ")

@@ -9,6 +9,9 @@ from fastapi.responses import JSONResponse
 
 from lastmile.api.deps import NowDep, SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
+from lastmile.audit import service as audit_log
+from lastmile.audit import subjects
+from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import AdminDep, PrincipalDep, StaffDep
 from lastmile.bus.base import Bus
 from lastmile.db import utcnow
@@ -137,6 +140,15 @@ def start_route(
         actor=principal.actor,
         now=at,
         left_at=body.at if body else None,
+    )
+    audit_log.record(  # only a planned route starts: it was planned
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.ROUTE_START,
+        subject=subjects.route(session, route),
+        before={"status": "planned", "started_at": None},
+        after=subjects.route_state(route),
     )
     session.commit()
     announce_route_changes(request.app.state.bus, route)
