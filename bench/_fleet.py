@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop
-from lastmile.driver import sign_in as driver_service
+from lastmile.driver_auth import service as driver_service
 from lastmile.fleet.models import Driver, Vehicle
 from lastmile.geo import from_local_m, haversine_m
 from lastmile.routing import polyline

@@ -39,13 +39,13 @@ from lastmile.db.migrate import upgrade
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
 from lastmile.driver.cash_views import router as driver_cash_router
-from lastmile.driver.deps import DriverPrincipal
 from lastmile.driver.outcome_views import router as outcome_router
 from lastmile.driver.proof_views import router as driver_proof_router
 from lastmile.driver.scheduled import close_days_loop
 from lastmile.driver.shift_views import router as driver_shift_router
-from lastmile.driver.sign_in_views import router as driver_auth_router
 from lastmile.driver.views import router as driver_router
+from lastmile.driver_auth.deps import DriverPrincipal
+from lastmile.driver_auth.views import router as driver_auth_router
 from lastmile.errors import Busy, Conflict
 from lastmile.eta import service as eta_service
 from lastmile.eta.engine import EtaEngine, load_learned

@@ -7,7 +7,7 @@ from lastmile.auth.models import ApiKey, Organization, User, WebSession
 from lastmile.chat.models import ChatMessage
 from lastmile.db.base import Base
 from lastmile.dispatch.models import DriverAction, Plan, Route, RouteStop
-from lastmile.driver.models import DriverCredential, DriverSession, DriverSignInLink
+from lastmile.driver_auth.models import DriverCredential, DriverSession, DriverSignInLink
 from lastmile.eta.models import EtaPrediction, StopEtaRow
 from lastmile.feedback.models import Feedback
 from lastmile.fleet.models import Device, Driver, Shift, Vehicle

@@ -9,7 +9,7 @@ from tests.driver_app import PIN, make_driver_day, sign_in
 
 from lastmile.config import Settings
 from lastmile.db import Database
-from lastmile.driver.models import DriverCredential
+from lastmile.driver_auth.models import DriverCredential
 
 
 def test_the_pin_is_stored_as_an_argon2_hash(

@@ -19,8 +19,8 @@ from lastmile.bus.base import Bus
 from lastmile.chat import service
 from lastmile.chat.models import ChatMessage, Sender
 from lastmile.driver.action_views import AfterCommit, apply_once
-from lastmile.driver.deps import DriverDep
 from lastmile.driver.schemas import ActionIn
+from lastmile.driver_auth.deps import DriverDep
 
 router = APIRouter(tags=["chat"], responses=COMMON_PROBLEMS)
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from lastmile.bus.from_thread import publish_from_thread
 from lastmile.driver import actions
-from lastmile.driver.deps import DriverPrincipal
 from lastmile.driver.schemas import ActionIn
+from lastmile.driver_auth.deps import DriverPrincipal
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 AfterCommit = Callable[[], Coroutine[Any, Any, None]]

@@ -9,8 +9,8 @@ from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.driver import workflow
 from lastmile.driver.action_views import apply_once
-from lastmile.driver.deps import DriverDep
 from lastmile.driver.schemas import PaymentIn
+from lastmile.driver_auth.deps import DriverDep
 from lastmile.fleet.service import current_shift, list_shifts
 from lastmile.payments import service
 from lastmile.payments.schemas import CashSummaryOut, PaymentOut

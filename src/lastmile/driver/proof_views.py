@@ -14,8 +14,8 @@ from lastmile.api.problems import COMMON_PROBLEMS, field_errors
 from lastmile.dispatch.models import RouteStop
 from lastmile.driver import workflow
 from lastmile.driver.action_views import apply_once
-from lastmile.driver.deps import DriverDep, DriverPrincipal
 from lastmile.driver.schemas import ActionIn, CodeIn, RecipientNameIn, ScanIn
+from lastmile.driver_auth.deps import DriverDep, DriverPrincipal
 from lastmile.errors import InvalidInput
 from lastmile.pod import service
 from lastmile.pod.blobs import open_blob_store

@@ -20,8 +20,8 @@ from lastmile.dispatch.route_events import announce_route_changes
 from lastmile.dispatch.schemas import RouteOut, StartRoute
 from lastmile.driver import closing, departure
 from lastmile.driver.action_views import apply_once
-from lastmile.driver.deps import DriverDep
 from lastmile.driver.schemas import ShiftEndIn, ShiftOut, ShiftStartIn
+from lastmile.driver_auth.deps import DriverDep
 from lastmile.fleet import service as fleet
 from lastmile.fleet.schemas import VehicleOut
 from lastmile.orgsettings.driver_app import DriverAppSettings, read_settings, write_settings

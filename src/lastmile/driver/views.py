@@ -23,7 +23,6 @@ from lastmile.dispatch.route_events import announce_route_changes
 from lastmile.dispatch.views import NetworkDep
 from lastmile.driver import departure, outcomes, workflow
 from lastmile.driver.action_views import AfterCommit, apply_once
-from lastmile.driver.deps import DriverDep, DriverPrincipal
 from lastmile.driver.route import route_out, stops_out
 from lastmile.driver.schemas import (
     ActionIn,
@@ -32,6 +31,7 @@ from lastmile.driver.schemas import (
     RouteOut,
     StopActionOut,
 )
+from lastmile.driver_auth.deps import DriverDep, DriverPrincipal
 from lastmile.errors import NotFound
 from lastmile.orgsettings.driver_app import DriverAppSettings, read_settings
 from lastmile.routing import polyline

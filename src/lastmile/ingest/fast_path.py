@@ -24,7 +24,7 @@ from lastmile.api.body import read_body, replay
 from lastmile.api.problems import problem_for
 from lastmile.auth.deps import Principal
 from lastmile.auth.recent import RecentlyVerified
-from lastmile.driver.deps import DriverPrincipal
+from lastmile.driver_auth.deps import DriverPrincipal
 from lastmile.errors import InvalidInput, LastmileError, MalformedRequest, NotFound, RateLimited
 from lastmile.ingest.osmand_port import OSMAND_PATH
 from lastmile.ingest.protocols.native import parse_native

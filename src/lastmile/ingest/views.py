@@ -14,7 +14,7 @@ from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth import service as auth
 from lastmile.auth.deps import Principal, PrincipalDep
 from lastmile.auth.models import ApiKey
-from lastmile.driver.deps import DriverDep, DriverPrincipal
+from lastmile.driver_auth.deps import DriverDep, DriverPrincipal
 from lastmile.errors import Unauthenticated
 from lastmile.ingest.protocols.native import NativeBatch
 from lastmile.ingest.protocols.owntracks import owntracks_http_identity

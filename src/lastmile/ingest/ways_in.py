@@ -13,7 +13,7 @@ from typing import Protocol
 
 from lastmile.auth.deps import Principal
 from lastmile.db import utcnow
-from lastmile.driver.deps import DriverPrincipal
+from lastmile.driver_auth.deps import DriverPrincipal
 from lastmile.errors import InvalidInput, MalformedRequest, NotFound
 from lastmile.ingest.devices import DeviceDirectory, DeviceOwner
 from lastmile.ingest.protocols.native import NativeBatch, fixes_from_batch

@@ -12,7 +12,7 @@ from lastmile.api.deps import SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import SESSION_COOKIE, Principal, resolve_principal
 from lastmile.config import Settings
-from lastmile.driver import sign_in as driver_service
+from lastmile.driver_auth import service as driver_service
 from lastmile.errors import NotFound
 from lastmile.routing import roads
 from lastmile.routing.maps import DEFAULT_MAP, map_dir

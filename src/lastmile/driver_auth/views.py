@@ -12,8 +12,8 @@ from lastmile.api.fields import PhoneE164
 from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
 from lastmile.auth.deps import StaffDep
 from lastmile.db.contention import reading
-from lastmile.driver import sign_in as driver_service
-from lastmile.driver.deps import DriverDep
+from lastmile.driver_auth import service as driver_service
+from lastmile.driver_auth.deps import DriverDep
 from lastmile.errors import TooManyAttempts, Unauthenticated
 
 router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)

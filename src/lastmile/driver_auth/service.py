@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.auth.credentials import hash_password, keyed_hash, new_token, verify_password
 from lastmile.db import utcnow
-from lastmile.driver.models import DriverCredential, DriverSession, DriverSignInLink
+from lastmile.driver_auth.models import DriverCredential, DriverSession, DriverSignInLink
 from lastmile.errors import InvalidInput, TooManyAttempts, Unauthenticated
 from lastmile.fleet.models import Driver
 from lastmile.fleet.service import get_driver

@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from lastmile.api.deps import SettingsDep
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.db.contention import reading
-from lastmile.driver import sign_in as driver_service
+from lastmile.driver_auth import service as driver_service
 from lastmile.errors import Unauthenticated
 
 _bearer = HTTPBearer(
