@@ -25,7 +25,6 @@ from lastmile.api.nul import RefuseNulMiddleware
 from lastmile.api.problems import error_response, for_people, install_problem_handlers
 from lastmile.api.transactions import TransactionsMiddleware
 from lastmile.api.unexpected import AnswerUnexpectedErrors
-from lastmile.audit.views import router as audit_router
 from lastmile.auth.deps import Principal
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
@@ -76,6 +75,7 @@ from lastmile.ratelimit.limiter import RateLimiter
 from lastmile.runtime import tune_garbage_collector
 from lastmile.shipments.views import router as shipments_router
 from lastmile.trips.views import router as trips_router
+from lastmile.web.audit_views import router as audit_router
 from lastmile.web.control_tower.views import api as control_tower_api
 from lastmile.web.control_tower.views import pages as control_tower_pages
 from lastmile.web.driver.views import router as driver_app_router

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.audit import service as audit_log
-from lastmile.audit import subjects
 from lastmile.audit.types import Action, actor_of
+from lastmile.auth import audit_subjects as auth_subjects
 from lastmile.auth import service
 from lastmile.auth.cookies import csrf_header_matches, set_session_cookies
 from lastmile.auth.deps import (
@@ -75,7 +75,7 @@ def get_user(user_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> Us
 def update_user(
     user_id: uuid.UUID, body: UserUpdate, session: SessionDep, principal: AdminDep
 ) -> UserOut:
-    before = subjects.user_fields(
+    before = auth_subjects.user_fields(
         service.get_user(session=session, org_id=principal.org_id, user_id=user_id)
     )
     user = service.update_user(
@@ -92,7 +92,7 @@ def update_user(
 @router.delete("/api/v1/users/{user_id}", status_code=204, tags=["users"])
 def deactivate_user(user_id: uuid.UUID, session: SessionDep, principal: AdminDep) -> Response:
     user = service.get_user(session=session, org_id=principal.org_id, user_id=user_id)
-    before = subjects.user_fields(user)
+    before = auth_subjects.user_fields(user)
     service.update_user(session=session, org_id=principal.org_id, user_id=user_id, active=False)
     _audit_user(session, principal, Action.USER_DEACTIVATE, user, before, password=False)
     session.commit()
@@ -109,7 +109,7 @@ def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: AdminDep)
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=Action.API_KEY_CREATE,
-        subject=subjects.api_key(row),
+        subject=auth_subjects.api_key(row),
         after={"role": row.role},
     )
     session.commit()
@@ -132,7 +132,7 @@ def revoke_api_key(
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=Action.API_KEY_REVOKE,
-        subject=subjects.api_key(row),
+        subject=auth_subjects.api_key(row),
         after={"revoked_at": row.revoked_at},
     )
     session.commit()
@@ -149,7 +149,7 @@ def _audit_user(
     password: bool,
 ) -> None:
     """The user's changed fields in the audit log; a new password is noted, never kept."""
-    after = subjects.user_fields(user)
+    after = auth_subjects.user_fields(user)
     if password:
         before, after = {**before, "password": "previous"}, {**after, "password": "new"}
     audit_log.record_change(
@@ -157,7 +157,7 @@ def _audit_user(
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=action,
-        subject=subjects.user(user),
+        subject=auth_subjects.user(user),
         before=before,
         after=after,
     )

@@ -10,11 +10,11 @@ from lastmile.api.deps import NowDep, SessionDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.audit import service as audit_log
-from lastmile.audit import subjects
 from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.config import Settings
 from lastmile.db.contention import reading
+from lastmile.dispatch import audit_subjects as dispatch_subjects
 from lastmile.dispatch import flows, service
 from lastmile.dispatch.models import Route
 from lastmile.dispatch.route_events import announce_route_changes
@@ -29,6 +29,7 @@ from lastmile.dispatch.schemas import (
 )
 from lastmile.routing.maps import open_network
 from lastmile.routing.network import RoadNetwork
+from lastmile.shipments import audit_subjects as shipments_subjects
 from lastmile.shipments import service as shipments
 
 router = APIRouter(tags=["dispatch"], responses=COMMON_PROBLEMS)
@@ -97,10 +98,10 @@ def commit_plan(
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=Action.PLAN_COMMIT,
-        subject=subjects.plan(
+        subject=dispatch_subjects.plan(
             session, service.get_plan(session=session, org_id=principal.org_id, plan_id=plan_id)
         ),
-        after={"routes": [subjects.route_label(session, r) for r in routes]},
+        after={"routes": [dispatch_subjects.route_label(session, r) for r in routes]},
     )
     session.commit()
     announce_route_changes(request.app.state.bus, *routes)
@@ -144,7 +145,7 @@ def reorder_stops(
     network: NetworkDep,
     at: NowDep,
 ) -> RouteOut:
-    before = subjects.stop_order(session, route_id)
+    before = dispatch_subjects.stop_order(session, route_id)
     route = flows.reorder_stops(
         session=session,
         org_id=principal.org_id,
@@ -158,9 +159,9 @@ def reorder_stops(
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=Action.ROUTE_REORDER,
-        subject=subjects.route(session, route),
+        subject=dispatch_subjects.route(session, route),
         before={"stops": before},
-        after={"stops": subjects.stop_order(session, route.id)},
+        after={"stops": dispatch_subjects.stop_order(session, route.id)},
     )
     session.commit()
     announce_route_changes(request.app.state.bus, route)
@@ -189,16 +190,16 @@ def move_stop(
         actor=principal.actor,
         now=at,
     )
-    moved = subjects.stop_shipment(session, org_id=principal.org_id, stop_id=stop_id)
+    moved = dispatch_subjects.stop_shipment(session, org_id=principal.org_id, stop_id=stop_id)
     assert moved is not None  # the move found it
     audit_log.record(
         session=session,
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=Action.STOP_MOVE,
-        subject=subjects.shipment(moved),
-        before=subjects.route_place(session, source),
-        after=subjects.route_place(session, target),
+        subject=shipments_subjects.shipment(moved),
+        before=dispatch_subjects.route_place(session, source),
+        after=dispatch_subjects.route_place(session, target),
     )
     session.commit()
     announce_route_changes(request.app.state.bus, source, target)
@@ -218,7 +219,7 @@ def unassign_stop(
         bool, Query(description="Take off a shipment already out for delivery (an exception)")
     ] = False,
 ) -> RouteOut:
-    taken = subjects.stop_shipment(session, org_id=principal.org_id, stop_id=stop_id)
+    taken = dispatch_subjects.stop_shipment(session, org_id=principal.org_id, stop_id=stop_id)
     route = flows.unassign_stop(
         session=session,
         org_id=principal.org_id,
@@ -235,8 +236,8 @@ def unassign_stop(
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=Action.STOP_UNASSIGN,
-        subject=subjects.shipment(taken),
-        before=subjects.route_place(session, route),
+        subject=shipments_subjects.shipment(taken),
+        before=dispatch_subjects.route_place(session, route),
         after={"route": None},
     )
     session.commit()
@@ -268,13 +269,13 @@ def insert_shipment(
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=Action.STOP_INSERT,
-        subject=subjects.shipment(
+        subject=shipments_subjects.shipment(
             shipments.get_shipment(
                 session=session, org_id=principal.org_id, tracking_number=body.shipment
             )
         ),
         before={"route": None},
-        after=subjects.route_place(session, route),
+        after=dispatch_subjects.route_place(session, route),
     )
     session.commit()
     announce_route_changes(request.app.state.bus, route)

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Request, status
 
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
-from lastmile.audit.shipments import record_status, status_before
 from lastmile.audit.types import actor_of
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.bus.base import Bus
 from lastmile.bus.from_thread import publish_from_thread
 from lastmile.dispatch.schemas import BulkEventsIn, BulkEventsResult
 from lastmile.driver import outcomes
+from lastmile.driver.status_audit import record_status, status_before
 from lastmile.errors import LastmileError
 from lastmile.shipments.live import announce_from_thread
 from lastmile.shipments.schemas import CancelIn, EventIn, RowError, ShipmentDetail

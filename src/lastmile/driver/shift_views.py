@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 from lastmile.api.deps import NowDep, SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
 from lastmile.audit import service as audit_log
-from lastmile.audit import subjects
 from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import AdminDep, PrincipalDep, StaffDep
 from lastmile.bus.base import Bus
 from lastmile.db import utcnow
+from lastmile.dispatch import audit_subjects as dispatch_subjects
 from lastmile.dispatch import service as dispatch
 from lastmile.dispatch.route_events import announce_route_changes
 from lastmile.dispatch.schemas import RouteOut, StartRoute
@@ -146,9 +146,9 @@ def start_route(
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=Action.ROUTE_START,
-        subject=subjects.route(session, route),
+        subject=dispatch_subjects.route(session, route),
         before={"status": "planned", "started_at": None},
-        after=subjects.route_state(route),
+        after=dispatch_subjects.route_state(route),
     )
     session.commit()
     announce_route_changes(request.app.state.bus, route)

@@ -16,6 +16,7 @@ from lastmile.audit import subjects
 from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import AdminDep, StaffDep
 from lastmile.errors import NotFound
+from lastmile.notify import audit_subjects as notify_subjects
 from lastmile.notify import service
 from lastmile.notify.channels.console import mask
 from lastmile.notify.outbox import org_settings
@@ -64,9 +65,9 @@ def update_rule(
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=Action.NOTIFY_RULE,
-        subject=subjects.notification_rule(rule),
-        before=subjects.rule_fields(before) if before else {},
-        after=subjects.rule_fields(rule),
+        subject=notify_subjects.notification_rule(rule),
+        before=notify_subjects.rule_fields(before) if before else {},
+        after=notify_subjects.rule_fields(rule),
     )
     session.commit()
     return RuleOut.model_validate(rule)
@@ -85,9 +86,9 @@ def reset_rule(
             org_id=principal.org_id,
             actor=actor_of(principal),
             action=Action.NOTIFY_RULE_RESET,
-            subject=subjects.notification_rule(before),
-            before=subjects.rule_fields(before),
-            after=subjects.rule_fields(after),
+            subject=notify_subjects.notification_rule(before),
+            before=notify_subjects.rule_fields(before),
+            after=notify_subjects.rule_fields(after),
         )
     session.commit()
     return Response(status_code=204)
@@ -161,7 +162,7 @@ def create_webhook(
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=Action.WEBHOOK_CREATE,
-        subject=subjects.webhook(endpoint),
+        subject=notify_subjects.webhook(endpoint),
         after={"events": endpoint.events, "description": endpoint.description},
     )
     session.commit()
@@ -184,7 +185,7 @@ def delete_webhook(endpoint_id: uuid.UUID, session: SessionDep, principal: Admin
         org_id=principal.org_id,
         actor=actor_of(principal),
         action=Action.WEBHOOK_DELETE,
-        subject=subjects.webhook(endpoint),
+        subject=notify_subjects.webhook(endpoint),
         before={"active": True},
         after={"active": False},
     )

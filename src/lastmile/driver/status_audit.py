@@ -6,10 +6,11 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from lastmile.audit import service, subjects
+from lastmile.audit import service
 from lastmile.audit.types import Action, Actor
 from lastmile.errors import NotFound
 from lastmile.shipments import service as shipments
+from lastmile.shipments.audit_subjects import shipment as shipment_subject
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
 
@@ -45,7 +46,7 @@ def record_status(
         org_id=org_id,
         actor=actor,
         action=Action.SHIPMENT_CANCEL if event is Status.CANCELLED else Action.SHIPMENT_STATUS,
-        subject=subjects.shipment(shipment),
+        subject=shipment_subject(shipment),
         before={"status": before},
         after=after,
     )

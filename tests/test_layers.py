@@ -1,0 +1,90 @@
+"""The packages of `lastmile` call down, never up and never in circles (docs/ARCHITECTURE.md)."""
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+import lastmile
+
+PACKAGE = Path(lastmile.__file__).parent
+
+
+def _imported_packages(path: Path) -> set[str]:
+    """The top-level modules of `lastmile` that one file imports (inside functions too)."""
+    own = path.relative_to(PACKAGE).parts
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            parts = node.module.split(".")
+            if parts[0] == "lastmile":
+                found |= {parts[1]} if len(parts) > 1 else {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 1 and len(own) > 1:
+            found.add(own[0])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("lastmile.")}
+    return found
+
+
+def package_graph() -> dict[str, set[str]]:
+    """Which top-level package (or module) of `lastmile` imports which others."""
+    graph: dict[str, set[str]] = defaultdict(set)
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE).parts
+        package = parts[0] if len(parts) > 1 else path.stem
+        graph[package] |= _imported_packages(path) - {package}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one package (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_the_cycle_finder_finds_a_loop_of_three() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_package_imports_another_in_a_circle() -> None:
+    assert cycles(package_graph()) == []
+
+
+def test_domains_do_not_import_the_http_layer_of_the_app() -> None:
+    """The web pages and the app factory sit at the top: no domain reaches up to them."""
+    graph = package_graph()
+    top = {"__main__", "app", "web", "cli", "demo", "demo_day", "demo_live"}
+    reaching_up = {
+        package: sorted(graph[package] & top)
+        for package in graph
+        if package not in top and graph[package] & top
+    }
+    assert reaching_up == {}
