@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from lastmile.db import contention
 
 SQLITE_PRAGMAS = (
+    # First: switching a new file to WAL needs the lock another process may hold, so wait.
+    "PRAGMA busy_timeout=10000",
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=10000",
 )
 
 
