@@ -19,6 +19,7 @@ from lastmile.alerts.monitor import FleetMonitor
 from lastmile.alerts.sweep import sweep_loop
 from lastmile.alerts.views import router as alerts_router
 from lastmile.analytics.views import router as analytics_router
+from lastmile.api.access_log import redact_access_log
 from lastmile.api.body import BodyLimitMiddleware
 from lastmile.api.idempotency import IdempotencyMiddleware
 from lastmile.api.nul import RefuseNulMiddleware
@@ -179,6 +180,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redact_access_log()  # the server configured its logging before starting the app
         owned = database is None
         if owned:
             settings.data_dir.mkdir(parents=True, exist_ok=True)

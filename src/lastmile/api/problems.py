@@ -45,7 +45,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-COMMON_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422)
+COMMON_PROBLEMS = problem_responses(400, 401, 403, 404, 409, 413, 422, 429)
+"""What any route may answer; 429 because every caller (key, session, address) is rate limited."""
 
 
 def problem_response(
