@@ -193,8 +193,8 @@ def test_a_driver_day_with_an_offline_stretch(
         buffered = int(page.locator("#queue").get_attribute("data-fixes") or 0)
     assert buffered >= 4
 
-    page.reload()
-    expect(page.locator("#view-route")).to_be_visible()
+    page.reload()  # offline: the service worker serves the app, which boots from its own store
+    expect(page.locator("#view-route")).to_be_visible(timeout=20_000)
     wait_until(
         page,
         "(n) => Number(document.querySelector('#queue').dataset.fixes) >= n",

@@ -21,6 +21,10 @@ const SHELL = [
   "/vendor/leaflet/leaflet.css",
 ];
 
+// Everything the shell needs is served from the cache first: a prefix left out here would be
+// fetched from the network, and offline the app would not start.
+const CACHED_PREFIXES = ["/static/driver/", "/static/maps/", "/vendor/leaflet/"];
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
@@ -64,7 +68,7 @@ self.addEventListener("fetch", (event) => {
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
   if (event.request.mode === "navigate" && url.pathname.startsWith("/driver")) {
     event.respondWith(networkFirst(event.request));
-  } else if (url.pathname.startsWith("/static/driver/") || url.pathname.startsWith("/vendor/leaflet/")) {
+  } else if (CACHED_PREFIXES.some((prefix) => url.pathname.startsWith(prefix))) {
     event.respondWith(cacheFirst(event.request));
   }
 });
