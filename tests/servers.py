@@ -7,11 +7,22 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 READY_TIMEOUT_S = 60.0
+POLL_S = 0.02
+
+
+def wait_until(condition: Callable[[], bool], *, timeout_s: float, what: str) -> None:
+    """Poll `condition` until it holds; fail naming `what` after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout_s} s")
+        time.sleep(POLL_S)
 
 
 def free_port() -> int:
@@ -43,6 +54,11 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        self.spawn()
+        self.wait_ready()
+
+    def spawn(self) -> None:
+        """Start the process without waiting for it to serve."""
         self.log = Path(self.env["LASTMILE_DATA_DIR"]) / f"server-{self.port}.log"
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
@@ -60,6 +76,10 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
+
+    def wait_ready(self) -> None:
+        """Wait until `/healthz` answers 200."""
+        assert self.process is not None
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -74,6 +94,65 @@ class Server:
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handlers, no flushing, exactly like a crash."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+class Worker:
+    """`lastmile worker` as a real process: the outbox, the alert sweep, fix retention."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.log = Path(env["LASTMILE_DATA_DIR"]) / "worker.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self._before = 0
+
+    def _starts(self) -> int:
+        """How many times an outbox loop said it started, in this log."""
+        if not self.log.exists():
+            return 0
+        lines = self.log.read_text(errors="replace").splitlines()
+        return sum(1 for line in lines if "outbox worker " in line and line.endswith(" started"))
+
+    def start(self) -> None:
+        self.spawn()
+        self.wait_ready()
+
+    def spawn(self) -> None:
+        """Start the process without waiting for its outbox loop."""
+        self._before = self._starts()
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "lastmile", "worker"],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self) -> None:
+        """Wait until its outbox loop runs."""
+        process = self.process
+        assert process is not None
+
+        def running() -> bool:
+            if process.poll() is not None:
+                output = self.log.read_text(errors="replace")[-4000:]
+                raise RuntimeError(f"worker exited with {process.returncode}: {output}")
+            return self._starts() > self._before
+
+        wait_until(running, timeout_s=READY_TIMEOUT_S, what="the worker's outbox loop started")
+
+    def kill(self) -> None:
+        """SIGKILL, like a crash: a batch claimed and half sent stays claimed until its lease."""
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=30)
