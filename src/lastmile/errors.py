@@ -111,3 +111,13 @@ class Busy(LastmileError):
     title = "Busy"
     slug = "busy"
     retry_after_s = 1
+
+
+class DatabaseUnavailable(LastmileError):
+    """The database could not be reached (restarting, network cut): retry after a moment, with
+    the same `Idempotency-Key` for a change whose answer was lost."""
+
+    status = 503
+    title = "Service unavailable"
+    slug = "database-unavailable"
+    retry_after_s = 2

@@ -2,7 +2,6 @@
 driver's failing update does not hold back the others updated with it."""
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,7 +44,11 @@ async def test_a_driver_off_route_is_not_looked_up_again_until_woken(
     owner = _owner(db)
     fix = [TrackedFix(Fix(device_id="eta-1", at=datetime.now(UTC), lat=60.17, lon=24.94))]
     live = LiveEta(
-        database=db, bus=MemoryBus(), min_interval_s=min_interval_s, idle_recheck_s=600.0
+        database=db,
+        bus=MemoryBus(),
+        engine=EtaEngine(LearnedEta()),
+        min_interval_s=min_interval_s,
+        idle_recheck_s=600.0,
     )
     queries: list[str] = []
 
@@ -80,24 +83,18 @@ class _FailingFor(Predictor):
         return super().predict(**kwargs)
 
 
-@pytest.fixture
-def engine_broken_for() -> Iterator[Any]:
+def engine_broken_for(driver_id: uuid.UUID) -> EtaEngine:
     engine = EtaEngine(LearnedEta())
-    service.configure(engine)
-
-    def broken_for(driver_id: uuid.UUID) -> None:
-        engine.predictor = _FailingFor(engine, driver_id)
-
-    yield broken_for
-    service.configure(EtaEngine(LearnedEta()))
+    engine.predictor = _FailingFor(engine, driver_id)
+    return engine
 
 
 def test_a_driver_whose_update_fails_is_rolled_back_alone(
-    client: TestClient, org: OrgHandle, db: Database, engine_broken_for: Any
+    client: TestClient, org: OrgHandle, db: Database
 ) -> None:
     good, bad = (route_in_progress(client, org, f"eta-batch-{k}", code=f"BAT-{k}") for k in (1, 2))
-    engine_broken_for(uuid.UUID(bad["driver_id"]))
-    live = LiveEta(database=db, bus=MemoryBus())
+    engine = engine_broken_for(uuid.UUID(bad["driver_id"]))
+    live = LiveEta(database=db, bus=MemoryBus(), engine=engine)
     at = datetime.now(UTC)
     found = live._store(
         {uuid.UUID(route["driver_id"]): _Asked(org.org_id, HUB, at) for route in (good, bad)}

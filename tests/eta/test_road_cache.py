@@ -81,7 +81,7 @@ def test_a_road_around_a_bay_gives_the_eta_the_straight_line_misses(
     road_to_go = (eta - computed_at).total_seconds()
     assert road_to_go == pytest.approx(route["to_go_s"], abs=30)
 
-    predictor = service.engine().predictor
+    predictor = client.app.state.eta_engine.predictor
     (straight,) = predictor.predict(
         now=computed_at,
         origin=TWO_KM_ALONG,
@@ -117,7 +117,7 @@ def test_fixes_on_the_path_make_no_routing_call_and_leaving_it_makes_one(
                 now=now,
                 gps_age_s=0.0,
                 trigger="fix",
-                engine_=engine,
+                engine=engine,
             )
             session.rollback()
         return (stored.eta - now).total_seconds()

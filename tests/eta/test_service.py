@@ -98,7 +98,9 @@ def test_a_completed_stop_moves_the_rest_up_and_records_the_arrival(
     route_id, first = uuid.UUID(route["id"]), uuid.UUID(route["stops"][0]["id"])
     now = datetime.now(UTC).replace(microsecond=0)
     with db.session() as session:
-        before = service.recompute_route(session, org_id=org.org_id, route_id=route_id, now=now)
+        before = service.recompute_route(
+            session, org_id=org.org_id, route_id=route_id, now=now, engine=app.state.eta_engine
+        )
         session.commit()
     assert before == [], "no position yet and no stop reached: nothing to say"
 
@@ -119,7 +121,11 @@ def test_a_completed_stop_moves_the_rest_up_and_records_the_arrival(
         stop.status = StopStatus.COMPLETED
         service.record_arrival(session, org_id=org.org_id, stop_id=first, at=arrived)
         after = service.recompute_route(
-            session, org_id=org.org_id, route_id=route_id, now=arrived + timedelta(minutes=2)
+            session,
+            org_id=org.org_id,
+            route_id=route_id,
+            now=arrived + timedelta(minutes=2),
+            engine=app.state.eta_engine,
         )
         session.commit()
     assert [e.stops_away for e in after] == [1, 2]
@@ -160,11 +166,13 @@ def test_a_route_running_slow_so_far_pushes_the_rest_later(
             assert stop is not None
             stop.status = StopStatus.COMPLETED
             service.record_arrival(session, org_id=org.org_id, stop_id=stop_id, at=at)
-        (last,) = service.recompute_route(session, org_id=org.org_id, route_id=route_id, now=later)
+        (last,) = service.recompute_route(
+            session, org_id=org.org_id, route_id=route_id, now=later, engine=app.state.eta_engine
+        )
         session.commit()
-    pace = service.engine().pace(route_id)
+    pace = app.state.eta_engine.pace(route_id)
     assert pace > 1.5, "three hours between two stops minutes apart is a slow route"
-    predictor = service.engine().predictor
+    predictor = app.state.eta_engine.predictor
     (unpaced,) = predictor.predict(
         now=later,
         origin=HUB,
@@ -196,7 +204,7 @@ def test_the_route_pace_is_measured_against_the_same_road_legs_the_etas_use(
     assert client.portal.call(subscription.get, 20.0) is not None, "the fix gave no ETA"
     client.portal.call(subscription.close)
 
-    engine = service.engine()
+    engine = app.state.eta_engine
     service_s = engine.predictor.service_s(driver_id=route["driver_id"], stop=_stop_of(db, first))
     # The driver took exactly the planned road time round the bay between the two stops.
     with db.session() as session:
@@ -231,7 +239,7 @@ def test_routes_updated_together_say_what_each_would_alone_in_as_many_queries_as
         engine_ = EtaEngine(LearnedEta())
         asked = [service.RouteUpdate(session.get_one(Route, r), HUB, 3.0) for r in route_ids]
         with selects_sent(db.engine) as selects:
-            stored = service.update_routes(session, asked, now=now, trigger="fix", engine_=engine_)
+            stored = service.update_routes(session, asked, now=now, trigger="fix", engine=engine_)
         counted[len(route_ids)] = len(selects)
         session.rollback()
         return stored
@@ -242,7 +250,7 @@ def test_routes_updated_together_say_what_each_would_alone_in_as_many_queries_as
             [service.RouteUpdate(session.get_one(Route, r), HUB, 3.0) for r in ids],
             now=now,
             trigger="fix",
-            engine_=EtaEngine(LearnedEta()),
+            engine=EtaEngine(LearnedEta()),
         )
         session.commit()
         alone = {r: update(session, [r])[r] for r in ids}

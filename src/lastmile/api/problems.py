@@ -11,7 +11,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from lastmile.api.error_page import negotiate
-from lastmile.errors import FieldError, LastmileError, MalformedRequest
+from lastmile.db.outage import is_unavailable
+from lastmile.errors import DatabaseUnavailable, FieldError, LastmileError, MalformedRequest
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,24 @@ def _lastmile_error(request: Request, exc: LastmileError) -> JSONResponse:
     return error_response(exc, instance=request.url.path)
 
 
+def database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """503 + `Retry-After` for a request that met an unreachable database, logged in one line:
+    an outage is not a bug, and during one every request would log the same traceback."""
+    log.warning(
+        "the database is unreachable on %s %s: %s",
+        request.method,
+        request.url.path,
+        getattr(error, "orig", error),
+    )
+    return error_response(
+        DatabaseUnavailable("the database is unreachable right now: retry in a moment"),
+        instance=request.url.path,
+    )
+
+
 def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_unavailable(exc):
+        return database_unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
         status=500,

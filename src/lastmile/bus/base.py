@@ -59,6 +59,10 @@ class Bus(Protocol):
 
     async def subscribe(self, *channels: str) -> Subscription: ...
 
+    async def reachable(self) -> bool:
+        """Whether messages get through to other processes now (for `/healthz`)."""
+        ...
+
     async def close(self) -> None: ...
 
 

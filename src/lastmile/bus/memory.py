@@ -72,6 +72,9 @@ class MemoryBus:
     async def subscribe(self, *channels: str) -> MemorySubscription:
         return self.attach(MemorySubscription(self, channels))
 
+    async def reachable(self) -> bool:
+        return True
+
     def attach[S: MemorySubscription](self, subscription: S) -> S:
         """Deliver messages of the subscription's channels to it from now on."""
         for channel in subscription.channels:

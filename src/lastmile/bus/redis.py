@@ -21,6 +21,7 @@ from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
 
 from lastmile.bus.memory import MemoryBus, MemorySubscription
 
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 POOL_SIZE = 64
 POOL_WAIT_S = 5.0
 RECONNECT_S = 1.0
+CONNECT_TIMEOUT_S = 2.0
+"""A Redis that does not answer a new connection: publishers fail instead of waiting on it."""
+PING_TIMEOUT_S = 1.0
 
 
 _Outgoing = tuple[tuple[str, ...], str, "asyncio.Future[None]"]
@@ -56,7 +60,12 @@ class RedisSubscription(MemorySubscription):
 class RedisBus:
     def __init__(self, url: str) -> None:
         # A bounded pool that waits for a free connection rather than failing under bursts.
-        pool = BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE, timeout=POOL_WAIT_S)
+        pool = BlockingConnectionPool.from_url(
+            url,
+            max_connections=POOL_SIZE,
+            timeout=POOL_WAIT_S,
+            socket_connect_timeout=CONNECT_TIMEOUT_S,
+        )
         self._redis = Redis.from_pool(pool)
         self._local = MemoryBus()
         self._wanted: Counter[str] = Counter()
@@ -100,6 +109,13 @@ class RedisBus:
         await self.want(channels)
         return subscription
 
+    async def reachable(self) -> bool:
+        try:
+            await asyncio.wait_for(self._redis.ping(), PING_TIMEOUT_S)
+        except (RedisError, OSError, TimeoutError):
+            return False
+        return True
+
     async def want(self, channels: tuple[str, ...]) -> None:
         """Relay these channels from Redis until as many `release` calls come back."""
         async with self._lock:
@@ -125,15 +141,27 @@ class RedisBus:
         """Read the process's one subscriber connection and fan each message out locally."""
         assert self._pubsub is not None
         pubsub = self._pubsub
+        lost = False
         while True:
             try:
                 raw = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("the Redis bus relay lost its connection; retrying")
+            except (RedisError, OSError) as error:
+                # Once per outage, not every second of it: live updates pause until Redis is
+                # back, when the connection is made again and its channels subscribed again.
+                if not lost:
+                    log.warning("the Redis bus relay lost its connection (%s); retrying", error)
+                lost = True
                 await asyncio.sleep(RECONNECT_S)
                 continue
+            except Exception:
+                log.exception("the Redis bus relay failed; retrying")
+                await asyncio.sleep(RECONNECT_S)
+                continue
+            if lost:
+                log.warning("the Redis bus relay is connected again: live updates resume")
+                lost = False
             if raw is not None and raw.get("type") == "message":
                 await self._local.publish(raw["channel"].decode(), json.loads(raw["data"]))
 

@@ -18,13 +18,30 @@ SQLITE_PRAGMAS = (
 )
 
 
+CONNECT_TIMEOUT_S = 5
+"""A PostgreSQL that does not answer a new connection (a network cut, not a refusal)."""
+POOL_TIMEOUT_S = 10.0
+"""The longest a request waits for a free connection before answering 503 (SQLAlchemy's
+default is 30 s, past most clients' own timeouts)."""
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and real transactions."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=20, max_overflow=10, **kwargs)
+    # Pre-ping: after PostgreSQL restarted, every pooled connection is dead; each is found so
+    # and replaced as it is checked out, and requests recover with no restart of ours.
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=20,
+        max_overflow=10,
+        pool_timeout=POOL_TIMEOUT_S,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+        **kwargs,
+    )
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -173,6 +173,7 @@ def _hand_back(
             where=where,
             reason="route_closed",
             note=HANDED_BACK,
+            eta_engine=None,  # the whole route is closing: no ETAs to keep
         ).publish
     if is_allowed(shipment.status, Status.RETURNED_TO_HUB):
         publish += outcomes.report(
@@ -183,6 +184,7 @@ def _hand_back(
             actor=actor,
             where=where,
             note=HANDED_BACK,
+            eta_engine=None,
         ).publish
     if stop.status in outcomes.OPEN_STOP:
         publish += outcomes.close_stop(

@@ -16,6 +16,7 @@ from lastmile.bus.base import Bus
 from lastmile.db import utcnow
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop
 from lastmile.eta import service as eta
+from lastmile.eta.engine import EtaEngine
 from lastmile.eta.live import publish_etas
 from lastmile.shipments.models import Shipment
 
@@ -36,16 +37,20 @@ def stop_finished(
     at: datetime,
     position: tuple[float, float] | None,
     at_the_door: bool = True,
+    eta_engine: EtaEngine | None,
 ) -> list[Publish]:
-    """A stop was closed: fresh ETAs for the rest (if any are left), and, for an outcome at the
-    door (delivered or attempted, not a parcel handed back or cancelled), the completion
-    checks: proof far from the address, the driver's track elsewhere at that moment."""
+    """A stop was closed: fresh ETAs for the rest (if any are left, and unless no engine is
+    given: the route is being closed), and, for an outcome at the door (delivered or
+    attempted, not a parcel handed back or cancelled), the completion checks: proof far from
+    the address, the driver's track elsewhere at that moment."""
     if at_the_door and stop.arrived_at is None:
         stop_reached(session, org_id=route.org_id, stop_id=stop.id, at=at)
     etas = (
         []
-        if route.status is RouteStatus.COMPLETED
-        else eta.recompute_route(session, org_id=route.org_id, route_id=route.id, now=utcnow())
+        if route.status is RouteStatus.COMPLETED or eta_engine is None
+        else eta.recompute_route(
+            session, org_id=route.org_id, route_id=route.id, now=utcnow(), engine=eta_engine
+        )
     )
     alerts = (
         stop_completed(

@@ -17,6 +17,7 @@ from lastmile.dispatch.schemas import BulkEventsIn, BulkEventsResult
 from lastmile.driver import outcomes
 from lastmile.driver.status_audit import record_status, status_before
 from lastmile.errors import LastmileError
+from lastmile.eta.deps import EtaEngineDep
 from lastmile.shipments.live import announce_from_thread
 from lastmile.shipments.schemas import CancelIn, EventIn, RowError, ShipmentDetail
 from lastmile.shipments.status import Status
@@ -48,6 +49,7 @@ def post_event(
     session: SessionDep,
     settings: SettingsDep,
     principal: PrincipalDep,
+    eta_engine: EtaEngineDep,
 ) -> ShipmentDetail:
     """A status change or a scan; late and out-of-order events take their place in time.
 
@@ -66,6 +68,7 @@ def post_event(
         where=_where(body),
         note=body.note,
         reason=body.reason,
+        eta_engine=eta_engine,
     )
     record_status(
         session=session,
@@ -83,7 +86,11 @@ def post_event(
 
 @router.post("/events/bulk")
 def post_events(
-    body: BulkEventsIn, request: Request, session: SessionDep, principal: PrincipalDep
+    body: BulkEventsIn,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    eta_engine: EtaEngineDep,
 ) -> BulkEventsResult:
     """Up to 1,000 events, applied in order; a row that fails is named and the rest still apply."""
     applied: list[outcomes.Reported] = []
@@ -105,6 +112,7 @@ def post_events(
                     where=_where(event),
                     note=event.note,
                     reason=event.reason,
+                    eta_engine=eta_engine,
                 )
                 record_status(
                     session=session,
@@ -133,6 +141,7 @@ def cancel_shipment(
     session: SessionDep,
     settings: SettingsDep,
     principal: StaffDep,
+    eta_engine: EtaEngineDep,
 ) -> ShipmentDetail:
     """Cancelled for good; a stop still open on a route is closed with the reason."""
     before = status_before(
@@ -145,6 +154,7 @@ def cancel_shipment(
         status=Status.CANCELLED,
         actor=principal.actor,
         reason=body.reason,
+        eta_engine=eta_engine,
     )
     record_status(
         session=session,

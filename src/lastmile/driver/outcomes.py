@@ -20,6 +20,7 @@ from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.dispatch.service import route_stops
 from lastmile.dispatch.status import record_status
 from lastmile.driver import hooks
+from lastmile.eta.engine import EtaEngine
 from lastmile.pod import service as pod
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
@@ -92,11 +93,13 @@ def report(
     where: Where = Where(),
     note: str | None = None,
     reason: str | None = None,
+    eta_engine: EtaEngine | None,
 ) -> Reported:
     """Append `status` to the shipment's timeline and move its open route stop to match.
 
     A late event that does not become the shipment's current status leaves the stop alone:
-    the stop follows the timeline's present, not its past.
+    the stop follows the timeline's present, not its past. `eta_engine` recomputes the rest
+    of the route's ETAs when the stop closes; None when the whole route is being closed.
     """
     shipment = record_status(
         session=session,
@@ -132,6 +135,7 @@ def report(
         at=at,
         position=where.position,
         at_the_door=status in AT_THE_DOOR,
+        eta_engine=eta_engine,
     )
     return Reported(shipment, stop, route, publish)
 
@@ -166,6 +170,7 @@ def close_stop(
         at=at,
         position=None,
         at_the_door=False,
+        eta_engine=None,
     )
 
 
@@ -180,6 +185,7 @@ def _close(
     at: datetime,
     position: tuple[float, float] | None,
     at_the_door: bool,
+    eta_engine: EtaEngine | None,
 ) -> list[hooks.Publish]:
     stop.status = status
     stop.failure_reason = reason if status is StopStatus.FAILED else None
@@ -196,6 +202,7 @@ def _close(
         at=at,
         position=position,
         at_the_door=at_the_door,
+        eta_engine=eta_engine,
     )
     session.flush()
     return publish

@@ -33,6 +33,7 @@ from lastmile.driver.schemas import (
 )
 from lastmile.driver_auth.deps import DriverDep, DriverPrincipal
 from lastmile.errors import NotFound
+from lastmile.eta.deps import EtaEngineDep
 from lastmile.orgsettings.driver_app import DriverAppSettings, read_settings
 from lastmile.routing import polyline
 from lastmile.routing.fallback import HaversineNetwork
@@ -262,6 +263,7 @@ def deliver(
     driver: DriverDep,
     session: SessionDep,
     settings: SettingsDep,
+    eta_engine: EtaEngineDep,
 ) -> JSONResponse:
     """Delivered; 422 `missing-proof` names what the stop's proof rules still need."""
 
@@ -276,6 +278,7 @@ def deliver(
             settings=app_settings,
             where=_where(body),
             actor=driver.actor,
+            eta_engine=eta_engine,
         )
 
     return _stop_action(
@@ -298,6 +301,7 @@ def fail(
     driver: DriverDep,
     session: SessionDep,
     settings: SettingsDep,
+    eta_engine: EtaEngineDep,
 ) -> JSONResponse:
     """Not delivered, with one of the organisation's reasons; the shipment is `attempted`."""
 
@@ -314,6 +318,7 @@ def fail(
             note=body.note,
             where=_where(body),
             actor=driver.actor,
+            eta_engine=eta_engine,
         )
 
     return _stop_action(

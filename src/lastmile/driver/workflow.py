@@ -11,6 +11,7 @@ from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.driver import outcomes
 from lastmile.driver.outcomes import OPEN_STOP, Reported, Where
 from lastmile.errors import Conflict, InvalidInput, LastmileError, NotFound
+from lastmile.eta.engine import EtaEngine
 from lastmile.orgsettings.driver_app import DriverAppSettings
 from lastmile.payments.service import payment_of
 from lastmile.pod import service as pod
@@ -106,6 +107,7 @@ def arrive(
             actor=actor,
             where=where,
             note="driver at the address",
+            eta_engine=None,  # an arrival closes no stop: nothing to recompute
         )
     outcomes.mark_arrived(session=session, stop=stop, at=where.at or utcnow())
     session.flush()
@@ -121,6 +123,7 @@ def deliver(
     settings: DriverAppSettings,
     where: Where,
     actor: str,
+    eta_engine: EtaEngine,
 ) -> Reported:
     """Delivered, once the stop's proof rules are met and any cash on delivery is recorded."""
     _open(stop, route)
@@ -137,6 +140,7 @@ def deliver(
         status=Status.DELIVERED,
         actor=actor,
         where=where,
+        eta_engine=eta_engine,
     )
 
 
@@ -151,6 +155,7 @@ def fail(
     note: str | None,
     where: Where,
     actor: str,
+    eta_engine: EtaEngine,
 ) -> Reported:
     """Not delivered, for one of the organisation's reasons; the shipment is `attempted`."""
     codes = [r.code for r in settings.failure_reasons]
@@ -166,4 +171,5 @@ def fail(
         where=where,
         reason=reason,
         note=note,
+        eta_engine=eta_engine,
     )

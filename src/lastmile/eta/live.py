@@ -23,6 +23,7 @@ from lastmile.bus.base import Bus, shipment_channel
 from lastmile.coalesce import Coalescer
 from lastmile.db import Database, utcnow
 from lastmile.eta import service
+from lastmile.eta.engine import EtaEngine
 from lastmile.eta.model import LatLon
 from lastmile.ingest.devices import DeviceOwner
 from lastmile.ingest.pipeline import StoredBatch
@@ -58,11 +59,13 @@ class LiveEta:
         *,
         database: Database,
         bus: Bus,
+        engine: EtaEngine,
         min_interval_s: float = 30.0,
         idle_recheck_s: float = IDLE_RECHECK_S,
     ) -> None:
         self.database = database
         self.bus = bus
+        self.engine = engine
         self.min_interval_s = min_interval_s
         self.idle_recheck_s = idle_recheck_s
         self.updates = 0
@@ -115,7 +118,7 @@ class LiveEta:
             try:
                 with session.begin_nested():
                     stored = service.update_routes(
-                        session, list(updates.values()), now=now, trigger="fix"
+                        session, list(updates.values()), now=now, trigger="fix", engine=self.engine
                     )
                 found.update({d: stored[u.route.id] for d, u in updates.items()})
             except Exception:
@@ -125,15 +128,14 @@ class LiveEta:
             session.commit()
         return found
 
-    @staticmethod
     def _store_one(
-        session: Session, update: service.RouteUpdate, now: datetime
+        self, session: Session, update: service.RouteUpdate, now: datetime
     ) -> list[StopEta] | Exception:
         try:
             with session.begin_nested():
-                return service.update_routes(session, [update], now=now, trigger="fix")[
-                    update.route.id
-                ]
+                return service.update_routes(
+                    session, [update], now=now, trigger="fix", engine=self.engine
+                )[update.route.id]
         except Exception as error:
             return error
 

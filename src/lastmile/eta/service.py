@@ -24,7 +24,6 @@ from lastmile.dispatch import service as dispatch
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.errors import NotFound
 from lastmile.eta.engine import EtaEngine, RemainingStop
-from lastmile.eta.learning import LearnedEta
 from lastmile.eta.model import LatLon, Stop, StopForecast, horizon_bucket
 from lastmile.eta.models import EtaPrediction, StopEtaRow
 from lastmile.eta.predictor import route_pace
@@ -38,21 +37,6 @@ from lastmile.types import StopEta
 log = logging.getLogger(__name__)
 
 _STOP_ETA_FIELDS = tuple(field.name for field in fields(StopEta))
-
-_engine: EtaEngine | None = None
-
-
-def configure(engine: EtaEngine) -> None:
-    """The engine used by `recompute_route` and the fix hook (set at app start-up)."""
-    global _engine
-    _engine = engine
-
-
-def engine() -> EtaEngine:
-    global _engine
-    if _engine is None:
-        _engine = EtaEngine(LearnedEta())
-    return _engine
 
 
 def routes_in_progress(
@@ -236,7 +220,7 @@ def update_routes(
     *,
     now: datetime,
     trigger: str,
-    engine_: EtaEngine | None = None,
+    engine: EtaEngine,
 ) -> dict[uuid.UUID, list[StopEta]]:
     """Forecast each route's remaining stops; store per the rule; return the stored per route.
 
@@ -244,7 +228,7 @@ def update_routes(
     The caller owns the transaction (and publishes `eta_message`s for what comes back, after
     committing).
     """
-    eng = engine_ or engine()
+    eng = engine
     routes = [asked.route for asked in updates]
     stops = remaining_stops_of(session, routes=routes)
     if routes:
@@ -286,15 +270,15 @@ def update_route(
     now: datetime,
     gps_age_s: float | None,
     trigger: str,
-    engine_: EtaEngine | None = None,
+    engine: EtaEngine,
 ) -> list[StopEta]:
     """`update_routes` for one route."""
     update = RouteUpdate(route, origin, gps_age_s)
-    return update_routes(session, [update], now=now, trigger=trigger, engine_=engine_)[route.id]
+    return update_routes(session, [update], now=now, trigger=trigger, engine=engine)[route.id]
 
 
 def recompute_route(
-    session: Session, *, org_id: uuid.UUID, route_id: uuid.UUID, now: datetime
+    session: Session, *, org_id: uuid.UUID, route_id: uuid.UUID, now: datetime, engine: EtaEngine
 ) -> list[StopEta]:
     """Call after a stop is completed (or the route edited): ETAs from the driver's last position.
 
@@ -304,7 +288,7 @@ def recompute_route(
     route = session.scalar(select(Route).where(Route.org_id == org_id, Route.id == route_id))
     if route is None or route.status is not RouteStatus.IN_PROGRESS:
         return []
-    eng = engine()
+    eng = engine
     position = session.scalar(
         select(DriverPosition).where(
             DriverPosition.org_id == org_id, DriverPosition.driver_id == route.driver_id
@@ -317,7 +301,13 @@ def recompute_route(
     if eng.learned.pace_prior_n is not None:
         eng.set_pace(route.id, observed_pace(session, route=route, engine_=eng))
     return update_route(
-        session, route=route, origin=origin, now=now, gps_age_s=gps_age_s, trigger="stop"
+        session,
+        route=route,
+        origin=origin,
+        now=now,
+        gps_age_s=gps_age_s,
+        trigger="stop",
+        engine=engine,
     )
 
 
