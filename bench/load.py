@@ -12,6 +12,7 @@ Run: `.venv/bin/python bench/load.py [DRIVERS ...]` (default 500 1000 2000).
 import asyncio
 import functools
 import json
+import os
 import re
 import secrets
 import sys
@@ -330,6 +331,7 @@ async def _level(
     headers: dict[str, str],
     schedule: Schedule,
     usage: Callable[[], tuple[float, float, int]],
+    profile: Callable[[], object] = lambda: None,
 ) -> dict[str, float]:
     caught_up = await _catch_up(schedule, servers, headers)
     latencies: list[tuple[float, float]] = []  # (posted, s into the run; fix to screen, ms)
@@ -375,6 +377,7 @@ async def _level(
 
     async def at_steady_state() -> tuple[float, float, int]:
         await asyncio.sleep(WARMUP_S)
+        profile()
         return await asyncio.to_thread(usage)
 
     steady = asyncio.create_task(at_steady_state())
@@ -431,6 +434,39 @@ def _stored(url: str) -> int:
     return count
 
 
+def _profile(pids: list[int], drivers: int) -> list[subprocess.Popen[bytes]]:
+    """With `BENCH_PROFILE=<folder>`: py-spy samples each API process while it holds the GIL
+    (Python's CPU, not time spent waiting) over the measured seconds, as folded stacks
+    `api-<n>-<drivers>.txt` for `bench/profile_stages.py`."""
+    folder = os.environ.get("BENCH_PROFILE")
+    if not folder:
+        return []
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("py-spy")),
+                "record",
+                "--pid",
+                str(pid),
+                "--duration",
+                str(int(SECONDS)),
+                "--rate",
+                "50",
+                "--gil",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "--output",
+                str(Path(folder) / f"api-{n}-{drivers}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n, pid in enumerate(pids)
+    ]
+
+
 def main(levels: tuple[int, ...] = LEVELS) -> None:
     if not postgres_reachable(POSTGRES_URL):
         print(_header())
@@ -448,6 +484,9 @@ def main(levels: tuple[int, ...] = LEVELS) -> None:
                 "LASTMILE_RUN_WORKERS": "false",
                 "LASTMILE_ACCESS_LOG": "false",
                 "LASTMILE_SECRET_KEY": secrets.token_urlsafe(32),
+                # Every simulated phone posts from 127.0.0.1: per-address limits would refuse
+                # a fleet that real phones, each from its own address, never come near.
+                "LASTMILE_RATE_LIMITS": "false",
             }
         )
         org = create_org(env)
@@ -482,9 +521,18 @@ def main(levels: tuple[int, ...] = LEVELS) -> None:
                 ):
                     schedule.add(driver)
                 before = _stored(url)
+                profilers: list[subprocess.Popen[bytes]] = []
                 result = asyncio.run(
-                    _level(servers, headers, schedule, functools.partial(_usage, pids, url))
+                    _level(
+                        servers,
+                        headers,
+                        schedule,
+                        functools.partial(_usage, pids, url),
+                        lambda: profilers.extend(_profile(pids[:2], drivers)),  # noqa: B023
+                    )
                 )
+                for profiler in profilers:
+                    profiler.wait()
                 rss = sum(_rss_mb(p) for p in pids)
                 lost = int(result["acknowledged"]) - (_stored(url) - before)
                 rate, cores = result["rate"], result["cores"]

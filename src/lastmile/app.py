@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -37,7 +36,6 @@ from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.contention import is_busy
 from lastmile.db.migrate import upgrade
-from lastmile.db.outage import reachable
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
 from lastmile.driver.cash_views import router as driver_cash_router
@@ -49,7 +47,6 @@ from lastmile.driver.views import router as driver_router
 from lastmile.driver_auth.deps import DriverPrincipal
 from lastmile.driver_auth.views import router as driver_auth_router
 from lastmile.errors import Busy, Conflict
-from lastmile.eta import service as eta_service
 from lastmile.eta.engine import EtaEngine, load_learned
 from lastmile.eta.live import LiveEta
 from lastmile.eta.views import router as eta_router
@@ -191,11 +188,9 @@ def create_app(
         load_keys(settings)  # a bad VAPID key stops the server now, naming the setting
         app.state.bus = open_bus(settings.bus_url)
         writer = BatchWriter(FixStore(app.state.db), wait_s=settings.ingest_batch_wait_s)
-        eta_service.configure(
-            EtaEngine(
-                load_learned(settings.eta_model_path or settings.data_dir / "eta_model.json"),
-                open_network=lambda: app_network(app),
-            )
+        app.state.eta_engine = EtaEngine(
+            load_learned(settings.eta_model_path or settings.data_dir / "eta_model.json"),
+            open_network=lambda: app_network(app),
         )
         app.state.ingestor = build_ingestor(
             settings,
@@ -205,6 +200,7 @@ def create_app(
             eta=LiveEta(
                 database=app.state.db,
                 bus=app.state.bus,
+                engine=app.state.eta_engine,
                 min_interval_s=settings.eta_min_interval_s,
             ),
             alerts=FleetMonitor(app.state.db, app.state.bus),
@@ -350,19 +346,13 @@ def create_app(
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(request: Request) -> dict[str, object]:
-        """Up, or degraded when the database or the bus is unreachable (each named: 200 either
-        way, the process itself is fine and must not be restarted for it); on which event
-        loop, whether the start-up heap is frozen (see `runtime`), the fix path's followers
-        (batches still to follow, done, failures by follower), and this process's fix requests
-        taken by the fast path or handed to the app, by reason."""
+        """Up; on which event loop, whether the start-up heap is frozen (see `runtime`), the
+        fix path's followers (batches still to follow, done, failures by follower), and this
+        process's fix requests taken by the fast path or handed to the app, by reason."""
         loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
         ingestor = getattr(request.app.state, "ingestor", None)
-        database = await anyio.to_thread.run_sync(reachable, request.app.state.db.engine)
-        bus = await request.app.state.bus.reachable()
         return {
-            "status": "ok" if database and bus else "degraded",
-            "database": "up" if database else "down",
-            "bus": "up" if bus else "down",
+            "status": "ok",
             "event_loop": loop,
             "heap_frozen": gc.get_freeze_count() > 0,
             "fix_path": ingestor.health() if ingestor is not None else None,
