@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -36,6 +37,7 @@ from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.contention import is_busy
 from lastmile.db.migrate import upgrade
+from lastmile.db.outage import reachable
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
 from lastmile.driver.cash_views import router as driver_cash_router
@@ -346,13 +348,19 @@ def create_app(
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(request: Request) -> dict[str, object]:
-        """Up; on which event loop, whether the start-up heap is frozen (see `runtime`), the
-        fix path's followers (batches still to follow, done, failures by follower), and this
-        process's fix requests taken by the fast path or handed to the app, by reason."""
+        """Up, or degraded when the database or the bus is unreachable (each named: 200 either
+        way, the process itself is fine and must not be restarted for it); on which event
+        loop, whether the start-up heap is frozen (see `runtime`), the fix path's followers
+        (batches still to follow, done, failures by follower), and this process's fix requests
+        taken by the fast path or handed to the app, by reason."""
         loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
         ingestor = getattr(request.app.state, "ingestor", None)
+        database = await anyio.to_thread.run_sync(reachable, request.app.state.db.engine)
+        bus = await request.app.state.bus.reachable()
         return {
-            "status": "ok",
+            "status": "ok" if database and bus else "degraded",
+            "database": "up" if database else "down",
+            "bus": "up" if bus else "down",
             "event_loop": loop,
             "heap_frozen": gc.get_freeze_count() > 0,
             "fix_path": ingestor.health() if ingestor is not None else None,
