@@ -152,3 +152,28 @@ def test_a_shift_never_ended_is_closed_at_the_end_of_its_day(
         assert shift is not None
         assert shift.ended_at is not None
         assert shift.ended_at <= now
+
+
+def test_a_dispatcher_ending_the_shift_closes_the_route_as_the_app_would(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    day = _out_on_route(client, db, org)
+    end = f"/api/v1/drivers/{day.driver_id}/shifts/end"
+    refused = client.post(end, json={}, headers=org.headers)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["type"].endswith("open-stops")
+    assert client.get("/api/v1/driver/route", headers=day.headers).json()["status"] == (
+        "in_progress"
+    )
+
+    ended = client.post(end, json={"hand_back_open_stops": True}, headers=org.headers)
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["ended_at"] is not None
+    with db.session() as session:
+        driver_id = uuid.UUID(day.driver_id)
+        route = session.scalars(select(Route).where(Route.driver_id == driver_id)).one()
+        assert route.status == "completed"
+    for tracking_number in day.tracking_numbers[1:]:
+        shipment = client.get(f"/api/v1/shipments/{tracking_number}", headers=org.headers)
+        assert shipment.json()["status"] == "returned_to_hub"
+    assert len(_unfinished_alerts(client, org)) == 1

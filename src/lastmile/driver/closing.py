@@ -138,7 +138,7 @@ def end_shift(
         left = len(open_stops(session=session, route=route))
         if left and not hand_back_open_stops:
             raise OpenStopsLeft(
-                f"{left} stop{'s are' if left != 1 else ' is'} still open on your route: "
+                f"{left} stop{'s are' if left != 1 else ' is'} still open on the route: "
                 "end the shift with `hand_back_open_stops` true to hand "
                 f"{'them' if left != 1 else 'it'} back to the hub"
             )

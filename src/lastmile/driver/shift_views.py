@@ -13,6 +13,7 @@ from lastmile.audit import service as audit_log
 from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import AdminDep, PrincipalDep, StaffDep
 from lastmile.bus.base import Bus
+from lastmile.bus.from_thread import publish_from_thread
 from lastmile.db import utcnow
 from lastmile.dispatch import audit_subjects as dispatch_subjects
 from lastmile.dispatch import service as dispatch
@@ -23,7 +24,8 @@ from lastmile.driver.action_views import apply_once
 from lastmile.driver.schemas import ShiftEndIn, ShiftOut, ShiftStartIn
 from lastmile.driver_auth.deps import DriverDep
 from lastmile.fleet import service as fleet
-from lastmile.fleet.schemas import VehicleOut
+from lastmile.fleet.schemas import ShiftEnd, VehicleOut
+from lastmile.fleet.schemas import ShiftOut as FleetShiftOut
 from lastmile.orgsettings.driver_app import DriverAppSettings, read_settings, write_settings
 
 router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)
@@ -119,6 +121,33 @@ def end_shift(
         apply=apply,
         after_commit=lambda: [partial(job, bus) for c in closed for job in c.publish],
     )
+
+
+@router.post(
+    "/api/v1/drivers/{driver_id}/shifts/end",
+    tags=["fleet"],
+    response_model=FleetShiftOut,
+    responses=problem_responses(409),
+)
+def end_driver_shift(
+    driver_id: uuid.UUID, body: ShiftEnd, request: Request, session: SessionDep, principal: StaffDep
+) -> FleetShiftOut:
+    """A dispatcher ends a driver's shift, as the app would: a route still running closes
+    with it, and its open stops need `hand_back_open_stops` (409 `open-stops` otherwise)."""
+    shift, closed = closing.end_shift(
+        session=session,
+        org_id=principal.org_id,
+        driver_id=driver_id,
+        odometer_km=body.odometer_km,
+        hand_back_open_stops=body.hand_back_open_stops,
+        actor=principal.actor,
+        at=utcnow(),
+    )
+    session.commit()
+    bus: Bus = request.app.state.bus
+    for job in closed.publish if closed is not None else []:
+        publish_from_thread(partial(job, bus), what="a route closed with the shift")
+    return FleetShiftOut.model_validate(shift)
 
 
 # A dispatcher records the departure for the driver (the app's own is `/api/v1/driver/route/start`).

@@ -84,6 +84,11 @@ class ShiftStart(_Strict):
 
 class ShiftEnd(_Strict):
     odometer_km: float | None = Field(default=None, ge=0, le=10_000_000, allow_inf_nan=False)
+    hand_back_open_stops: bool = Field(
+        default=False,
+        description="Stops still open on the driver's running route go back to the hub; "
+        "without it, open stops answer 409 `open-stops`",
+    )
 
 
 class ShiftOut(BaseModel):

@@ -15,7 +15,6 @@ from lastmile.fleet.schemas import (
     DriverCreate,
     DriverOut,
     DriverUpdate,
-    ShiftEnd,
     ShiftOut,
     ShiftStart,
     VehicleCreate,
@@ -126,20 +125,6 @@ def start_shift(
         org_id=principal.org_id,
         driver_id=driver_id,
         vehicle_id=body.vehicle_id,
-        odometer_km=body.odometer_km,
-    )
-    session.commit()
-    return ShiftOut.model_validate(shift)
-
-
-@router.post("/api/v1/drivers/{driver_id}/shifts/end")
-def end_shift(
-    driver_id: uuid.UUID, body: ShiftEnd, session: SessionDep, principal: PrincipalDep
-) -> ShiftOut:
-    shift = service.end_shift(
-        session=session,
-        org_id=principal.org_id,
-        driver_id=driver_id,
         odometer_km=body.odometer_km,
     )
     session.commit()
