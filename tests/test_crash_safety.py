@@ -22,13 +22,14 @@ import httpx
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
-from tests.common import OrgHandle, shipment_body
+from testkit.bodies import shipment_body
+from testkit.databases import postgres_schema_url
+from testkit.servers import HonourRetryAfter, Server, Worker, create_org, server_env, wait_until
+from tests.common import OrgHandle
 from tests.conftest import POSTGRES_URL, require_postgres
-from tests.databases import postgres_schema_url
 from tests.driver_app import STOPS, make_driver_day, sign_in
 from tests.driver_app import image_bytes as photo_bytes
 from tests.notify.receivers import Recorder, serve
-from tests.servers import HonourRetryAfter, Server, Worker, create_org, server_env, wait_until
 
 from lastmile.db import Database
 from lastmile.db.engine import make_engine
