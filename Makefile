@@ -37,13 +37,13 @@ test: setup
 	$(BIN)/pytest $(ARGS)
 
 lint: setup
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench testkit
+	$(BIN)/ruff format --check src tests bench testkit
 	$(BIN)/mypy
 
 format: setup
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench testkit
+	$(BIN)/ruff check --fix src tests bench testkit
 
 bench: setup
 	$(BIN)/python bench/run.py

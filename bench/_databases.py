@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
-from tests.databases import postgres_reachable, postgres_schema_engine
+from testkit.databases import postgres_reachable, postgres_schema_engine
 
 from lastmile.db.engine import make_engine
 from lastmile.db.migrate import upgrade

@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import Page, sync_playwright
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, serve, sign_in
+from testkit.browser import CHROMIUM, CHROMIUM_ARGS, LiveServer, serve, sign_in
 
 from lastmile.auth import service as auth
 from lastmile.auth.models import Role

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 from bench._databases import POSTGRES_URL
 from bench._load import Connection
-from tests.databases import postgres_reachable, postgres_schema_url
-from tests.servers import Server, create_org, server_env
+from testkit.databases import postgres_reachable, postgres_schema_url
+from testkit.servers import Server, create_org, server_env
 
 from lastmile.db import Database
 from lastmile.db.engine import make_engine

@@ -41,8 +41,8 @@ from bench._fleet import (
 )
 from bench._load import Connection
 from sqlalchemy import func, select
-from tests.databases import postgres_reachable, postgres_schema_url
-from tests.servers import Server, create_org, server_env
+from testkit.databases import postgres_reachable, postgres_schema_url
+from testkit.servers import Server, create_org, server_env
 
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade

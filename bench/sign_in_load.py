@@ -31,8 +31,8 @@ from lastmile.db import Database
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.common import shipment_body  # noqa: E402
-from tests.servers import Server  # noqa: E402
+from testkit.bodies import shipment_body  # noqa: E402
+from testkit.servers import Server  # noqa: E402
 
 EMAIL = "dispatcher@example.com"
 PASSWORD = "correct horse battery staple"

@@ -21,7 +21,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.sim.routes import grid_route
+from testkit.routes import grid_route
 
 from lastmile.sim.actions import ShipmentEventActions
 from lastmile.sim.clock import SimClock

@@ -25,11 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 from bench._databases import POSTGRES_URL
-from tests.common import hub_body, shipment_body
-from tests.databases import postgres_reachable, postgres_schema_url
-from tests.servers import HonourRetryAfter, Server, create_org, server_env
+from testkit.bodies import hub_body, shipment_body
+from testkit.databases import postgres_reachable, postgres_schema_url
+from testkit.servers import HonourRetryAfter, Server, create_org, server_env
 
-from lastmile.db import Database, registry  # noqa: F401  (every table, for the foreign keys)
+from lastmile import tables  # noqa: F401  (every table, for the foreign keys)
+from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.fleet.models import Vehicle
 from lastmile.ingest.models import DriverPosition

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi.testclient import TestClient
+from testkit.bodies import shipment_body
 
 from lastmile.auth import service as auth
 from lastmile.auth.models import Role
@@ -27,35 +28,6 @@ def make_org(db: Database, name: str, *, role: Role = Role.ADMIN) -> OrgHandle:
         _, key = auth.create_api_key(session=session, org_id=org.id, name="test", role=role)
         session.commit()
         return OrgHandle(org.id, key)
-
-
-def shipment_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "recipient": {
-            "name": "Aino Virtanen",
-            "phone": "+358401234567",
-            "email": "aino@example.fi",
-        },
-        "address": {"text": "Mannerheimintie 1, Helsinki", "lat": 60.1699, "lon": 24.9384},
-        "window": {"start": "2026-11-24T10:00:00+02:00", "end": "2026-11-24T12:00:00+02:00"},
-        "parcel_count": 2,
-        "weight_kg": 3.5,
-    }
-    body.update(overrides)
-    return body
-
-
-def hub_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "code": "HEL1",
-        "name": "Helsinki hub",
-        "lat": 60.1719,
-        "lon": 24.9414,
-        "timezone": "Europe/Helsinki",
-        "opening_hours": {"mon": [["08:00", "18:00"]]},
-    }
-    body.update(overrides)
-    return body
 
 
 def create_shipment(client: TestClient, org: OrgHandle, **overrides: Any) -> dict[str, Any]:

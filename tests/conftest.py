@@ -12,8 +12,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from testkit.databases import postgres_reachable, postgres_schema_engine
+from testkit.services import service_unavailable
 from tests.common import OrgHandle, make_org
-from tests.databases import postgres_reachable, postgres_schema_engine
 
 from lastmile.app import create_app
 from lastmile.config import Settings
@@ -23,22 +24,14 @@ from lastmile.db.migrate import upgrade
 from lastmile.ingest.queues import DriverQueues
 from lastmile.routing.tiles import build_tiles
 
-pytest_plugins = ("tests.browser",)
+pytest_plugins = ("testkit.browser",)
 
-REQUIRE_SERVICES = os.environ.get("LASTMILE_REQUIRE_SERVICES") == "1"
 POSTGRES_URL = os.environ.get(
     "LASTMILE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 SHARED_DATA = Path(
     os.environ.get("LASTMILE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
-
-
-def service_unavailable(what: str) -> None:
-    """Skip when a real service is missing, unless CI demands it (then fail)."""
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{what} is unreachable and LASTMILE_REQUIRE_SERVICES=1 requires it")
-    pytest.skip(f"{what} is unreachable (set LASTMILE_REQUIRE_SERVICES=1 to fail instead)")
 
 
 def shared_data(relative: str) -> Path:

@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 from PIL import Image
-from tests.common import OrgHandle, hub_body, shipment_body
+from testkit.bodies import hub_body, shipment_body
+from tests.common import OrgHandle
 
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus

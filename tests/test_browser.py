@@ -1,7 +1,7 @@
 """The browser fixtures themselves: Chromium starts and reaches the live server."""
 
 from playwright.sync_api import Browser
-from tests.browser import LiveServer
+from testkit.browser import LiveServer
 
 
 def test_chromium_reaches_the_live_server(browser: Browser, live_server: LiveServer) -> None:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.servers import Server, server_env
+from testkit.servers import Server, server_env
 from typer.testing import CliRunner
 
 from lastmile.auth import service as auth

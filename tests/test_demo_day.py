@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.servers import Server, server_env
+from testkit.servers import Server, server_env
 
 from lastmile.cli import _database
 from lastmile.config import Settings

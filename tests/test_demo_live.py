@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from tests.servers import HonourRetryAfter, free_port, server_env
+from testkit.servers import HonourRetryAfter, free_port, server_env
 
 from lastmile.geo import haversine_m
 

@@ -88,3 +88,17 @@ def test_domains_do_not_import_the_http_layer_of_the_app() -> None:
         if package not in top and graph[package] & top
     }
     assert reaching_up == {}
+
+
+def test_benchmarks_share_helpers_with_the_tests_through_testkit_not_the_tests() -> None:
+    """`bench/` and `testkit/` never import `tests` (a benchmark must run without pytest's
+    conftest, and a test's helpers may change with its tests)."""
+    root = PACKAGE.parents[1]
+    reaching = sorted(
+        f"{path.relative_to(root)}: {node.module}"
+        for folder in ("bench", "testkit")
+        for path in (root / folder).glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "tests"
+    )
+    assert reaching == []

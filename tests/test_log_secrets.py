@@ -4,8 +4,8 @@ password, PIN, sign-in link or tracking token (logs are read by more people than
 from pathlib import Path
 
 import httpx
-from tests.common import hub_body, shipment_body
-from tests.servers import Server, create_org, lastmile, server_env
+from testkit.bodies import hub_body, shipment_body
+from testkit.servers import Server, create_org, lastmile, server_env
 from tests.sign_in import sign_in
 
 PASSWORD = "plum orchard 42 lantern"

@@ -19,11 +19,11 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import make_url, select
-from tests.common import shipment_body
+from testkit.bodies import shipment_body
+from testkit.databases import postgres_schema_url
+from testkit.servers import Server, create_org, server_env, wait_until
 from tests.conftest import POSTGRES_URL, require_postgres
-from tests.databases import postgres_schema_url
 from tests.proxy import Proxy, proxy_to
-from tests.servers import Server, create_org, server_env, wait_until
 
 from lastmile.db.engine import make_engine
 from lastmile.ingest.models import fixes

@@ -16,13 +16,13 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from testkit.databases import postgres_schema_url
+from testkit.servers import Server, create_org, server_env
 from tests.common import OrgHandle
 from tests.conftest import POSTGRES_URL, require_postgres
-from tests.databases import postgres_schema_url
 from tests.driver_app import HUB, make_driver_day
 from tests.driver_app import sign_in as driver_sign_in
 from tests.notify.receivers import Recorder, serve
-from tests.servers import Server, create_org, server_env
 
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade

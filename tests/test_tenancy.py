@@ -1,7 +1,8 @@
 """Org A's credentials can neither see nor touch org B's rows: everything answers 404."""
 
 from fastapi.testclient import TestClient
-from tests.common import OrgHandle, create_shipment, hub_body
+from testkit.bodies import hub_body
+from tests.common import OrgHandle, create_shipment
 
 
 def test_shipments_are_invisible_across_organisations(

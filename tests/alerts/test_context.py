@@ -3,9 +3,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from testkit.databases import selects_sent
 from tests.alerts.world import out_on_route
 from tests.common import OrgHandle, make_driver
-from tests.databases import selects_sent
 
 from lastmile.alerts.context import current_routes, load_driver_days
 from lastmile.db import Database

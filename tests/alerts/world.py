@@ -7,8 +7,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
+from testkit.bodies import hub_body
 from tests.alerts.tracks import Point, at_m
-from tests.common import OrgHandle, create_shipment, hub_body, make_driver
+from tests.common import OrgHandle, create_shipment, make_driver
 
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop

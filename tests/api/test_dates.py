@@ -12,7 +12,8 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from pydantic import AfterValidator, AwareDatetime, BaseModel, NaiveDatetime
-from tests.common import OrgHandle, make_driver, shipment_body
+from testkit.bodies import shipment_body
+from tests.common import OrgHandle, make_driver
 
 from lastmile.api.fields import Day, Instant
 

@@ -1,6 +1,7 @@
 import pytest
 from fastapi.testclient import TestClient
-from tests.common import OrgHandle, shipment_body
+from testkit.bodies import shipment_body
+from tests.common import OrgHandle
 
 from lastmile.api.idempotency import IdempotencyRecord, purge_expired
 from lastmile.db import Database

@@ -1,5 +1,6 @@
 from fastapi.testclient import TestClient
-from tests.common import OrgHandle, shipment_body
+from testkit.bodies import shipment_body
+from tests.common import OrgHandle
 
 
 def test_nul_in_a_json_string_is_422_naming_the_field(client: TestClient, org: OrgHandle) -> None:

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from testkit.databases import postgres_schema_engine
 from tests.conftest import POSTGRES_URL, require_postgres
-from tests.databases import postgres_schema_engine
 
 from lastmile.audit import service as audit_log
 from lastmile.audit.types import Action, Actor, ActorType, Subject, SubjectType

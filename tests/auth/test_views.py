@@ -1,5 +1,6 @@
 from fastapi.testclient import TestClient
-from tests.common import OrgHandle, make_org, shipment_body
+from testkit.bodies import shipment_body
+from tests.common import OrgHandle, make_org
 
 from lastmile.auth.models import Role
 from lastmile.db import Database

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect
+from testkit.databases import postgres_schema_url
+from testkit.servers import server_env
 from tests.conftest import POSTGRES_URL, require_postgres
-from tests.databases import postgres_schema_url
-from tests.servers import server_env
 
 from lastmile.db.engine import make_engine
 

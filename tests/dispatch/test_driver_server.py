@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
+from testkit.databases import postgres_schema_url
+from testkit.servers import HonourRetryAfter, Server, create_org, server_env
 from tests.common import OrgHandle
 from tests.conftest import POSTGRES_URL, require_postgres
-from tests.databases import postgres_schema_url
 from tests.driver_app import DriverDay, image_bytes, make_driver_day, sign_in
-from tests.servers import HonourRetryAfter, Server, create_org, server_env
 
 from lastmile.db import Database
 from lastmile.db.engine import make_engine

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.common import OrgHandle, create_shipment, hub_body, make_driver
+from testkit.bodies import hub_body
+from tests.common import OrgHandle, create_shipment, make_driver
 
 from lastmile.api import deps
 from lastmile.db import Database

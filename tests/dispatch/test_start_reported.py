@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from tests.common import OrgHandle, create_shipment, hub_body, make_driver
+from testkit.bodies import hub_body
+from tests.common import OrgHandle, create_shipment, make_driver
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

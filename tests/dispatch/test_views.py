@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests.common import OrgHandle, create_shipment, hub_body, make_driver
+from testkit.bodies import hub_body
+from tests.common import OrgHandle, create_shipment, make_driver
 
 from lastmile.api import deps
 from lastmile.db import Database

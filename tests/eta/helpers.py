@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from tests.common import OrgHandle, create_shipment, hub_body, make_driver
+from testkit.bodies import hub_body
+from tests.common import OrgHandle, create_shipment, make_driver
 
 from lastmile.db import Database
 from lastmile.dispatch import service as dispatch

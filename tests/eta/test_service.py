@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from testkit.databases import selects_sent
 from tests.common import OrgHandle
-from tests.databases import selects_sent
 from tests.eta.helpers import ACROSS_THE_BAY, BAY_HUB, HUB, fix, lay_bay_road, route_in_progress
 
 from lastmile.bus.base import shipment_channel

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from tests.browser import LiveServer
+from testkit.browser import LiveServer
+from testkit.servers import HonourRetryAfter, Server, create_org, server_env
 from tests.common import make_org
-from tests.servers import HonourRetryAfter, Server, create_org, server_env
 
 from lastmile.bus import MemoryBus
 from lastmile.bus.base import fleet_channel

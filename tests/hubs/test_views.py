@@ -1,5 +1,6 @@
 from fastapi.testclient import TestClient
-from tests.common import OrgHandle, hub_body
+from testkit.bodies import hub_body
+from tests.common import OrgHandle
 
 
 def test_hub_crud(client: TestClient, org: OrgHandle) -> None:

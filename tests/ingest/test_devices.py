@@ -1,8 +1,8 @@
 import uuid
 
 import pytest
+from testkit.databases import selects_sent
 from tests.common import make_org
-from tests.databases import selects_sent
 
 from lastmile.db import Database
 from lastmile.errors import NotFound

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
+from testkit.databases import postgres_schema_url
+from testkit.servers import Server, create_org, server_env
 from tests.conftest import POSTGRES_URL, require_postgres
-from tests.databases import postgres_schema_url
-from tests.servers import Server, create_org, server_env
 
 from lastmile.db.engine import make_engine
 from lastmile.ingest.models import fixes

@@ -69,8 +69,8 @@ def test_concurrent_writers_never_deadlock_on_positions() -> None:
     """Two processes' batches touch the same drivers in opposite orders (PostgreSQL)."""
     import threading
 
+    from testkit.databases import postgres_schema_engine
     from tests.conftest import POSTGRES_URL, require_postgres
-    from tests.databases import postgres_schema_engine
 
     require_postgres()
     with postgres_schema_engine(POSTGRES_URL) as engine:

@@ -4,9 +4,9 @@ import time
 from pathlib import Path
 
 import httpx
-from tests.common import shipment_body
+from testkit.bodies import shipment_body
+from testkit.servers import HonourRetryAfter, Server, create_org, server_env
 from tests.notify.receivers import Recorder, serve, signature_ok
-from tests.servers import HonourRetryAfter, Server, create_org, server_env
 
 
 def test_a_status_change_reaches_the_merchant_from_a_real_server(tmp_path: Path) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from testkit.databases import selects_sent
 from tests.common import OrgHandle, create_shipment, post_event
-from tests.databases import selects_sent
 
 from lastmile.db import Database
 from lastmile.notify.hooks import eta_updated, etas_updated

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from tests.common import OrgHandle, create_shipment, hub_body, post_event
+from testkit.bodies import hub_body
+from tests.common import OrgHandle, create_shipment, post_event
 from tests.notify.helpers import Clock, Outbox, deliveries, next_local, utc_text
 from tests.notify.push_service import PushService, Subscriber, vapid_claims
 

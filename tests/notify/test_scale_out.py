@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from tests.common import shipment_body
+from testkit.bodies import shipment_body
+from testkit.databases import postgres_schema_url
+from testkit.servers import server_env
 from tests.conftest import POSTGRES_URL, require_postgres
-from tests.databases import postgres_schema_url
 from tests.notify.helpers import Clock, KeyCounter
 from tests.notify.receivers import Received, Recorder, serve, signature_ok
-from tests.servers import server_env
 
 from lastmile.auth import service as auth
 from lastmile.config import Settings

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.common import OrgHandle, create_shipment, hub_body, post_event
+from testkit.bodies import hub_body
+from tests.common import OrgHandle, create_shipment, post_event
 from tests.notify.helpers import Clock, Outbox, add_webhook, deliveries, next_local, utc_text
 from tests.notify.receivers import Recorder, signature_ok
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
-from tests.servers import free_port
+from testkit.servers import free_port
 
 from lastmile.pod.s3 import S3BlobStore
 

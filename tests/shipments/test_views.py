@@ -1,7 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
-from tests.common import OrgHandle, create_shipment, hub_body, post_event, shipment_body
+from testkit.bodies import hub_body, shipment_body
+from tests.common import OrgHandle, create_shipment, post_event
 
 from lastmile.shipments import tracking_numbers
 

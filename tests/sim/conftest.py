@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.servers import Server, create_org, server_env
+from testkit.servers import Server, create_org, server_env
 
 
 @pytest.fixture

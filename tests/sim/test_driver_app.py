@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.servers import Server
+from testkit.servers import Server
 from tests.sim.serving import small_day
 
 from lastmile.sim.actions import DriverAppActions

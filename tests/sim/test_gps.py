@@ -4,7 +4,7 @@ import random
 import statistics
 
 import pytest
-from tests.sim.routes import point
+from testkit.routes import point
 
 from lastmile.geo import to_local_m
 from lastmile.sim.gps import (

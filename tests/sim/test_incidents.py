@@ -1,7 +1,7 @@
 import random
 
 import pytest
-from tests.sim.routes import grid_route
+from testkit.routes import grid_route
 
 from lastmile.geo import haversine_m
 from lastmile.sim.driver import build_driver_day

@@ -1,7 +1,7 @@
 import math
 
 import pytest
-from tests.sim.routes import point
+from testkit.routes import point
 
 from lastmile.geo import haversine_m, to_local_m
 from lastmile.sim.motion import (

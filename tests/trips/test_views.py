@@ -4,7 +4,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.common import OrgHandle, hub_body, make_driver
+from testkit.bodies import hub_body
+from tests.common import OrgHandle, make_driver
 
 from lastmile.geo import from_local_m
 

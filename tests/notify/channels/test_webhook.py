@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from tests.conftest import service_unavailable
+from testkit.services import service_unavailable
 from tests.notify.receivers import Recorder, serve
 
 from lastmile.notify.channels.webhook import WebhookSender

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.sync_api import Browser, expect
-from tests.browser import LiveServer, screenshot, sign_in, wait_until
-from tests.common import DISPATCHER_PASSWORD, hub_body, make_dispatcher, make_org
+from testkit.bodies import hub_body
+from testkit.browser import LiveServer, screenshot, sign_in, wait_until
+from tests.common import DISPATCHER_PASSWORD, make_dispatcher, make_org
 
 from lastmile.auth import service as auth
 from lastmile.auth.models import Role

@@ -3,7 +3,7 @@ reported by the driver app and by an integrator through the events API both coun
 
 import httpx
 from playwright.sync_api import Browser, expect
-from tests.browser import LiveServer, sign_in
+from testkit.browser import LiveServer, sign_in
 from tests.common import DISPATCHER_PASSWORD, make_dispatcher, make_org
 from tests.driver_app import make_driver_day
 from tests.driver_app import sign_in as driver_sign_in

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import httpx
 from playwright.sync_api import Browser, expect
-from tests.browser import LiveServer, screenshot
+from testkit.browser import LiveServer, screenshot
 from tests.common import DISPATCHER_PASSWORD, make_dispatcher, make_org
 
 

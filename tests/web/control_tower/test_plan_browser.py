@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import httpx
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from tests.browser import LiveServer, screenshot, sign_in
-from tests.common import DISPATCHER_PASSWORD, hub_body, make_dispatcher, make_org, shipment_body
+from testkit.bodies import hub_body, shipment_body
+from testkit.browser import LiveServer, screenshot, sign_in
+from tests.common import DISPATCHER_PASSWORD, make_dispatcher, make_org
 
 from lastmile.dispatch.models import Plan, PlanStatus, Route, RouteStatus
 from lastmile.shipments.models import Shipment

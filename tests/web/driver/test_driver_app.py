@@ -19,7 +19,7 @@ from playwright.sync_api import (
     expect,
 )
 from sqlalchemy import func, select
-from tests.browser import PHONE, LiveServer, screenshot, wait_until
+from testkit.browser import PHONE, LiveServer, screenshot, wait_until
 from tests.common import OrgHandle, make_org
 from tests.driver_app import HUB, PIN, STOPS, DriverDay, make_driver_day, set_rules
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
-from tests.browser import PHONE, LiveServer, screenshot, wait_until
+from testkit.browser import PHONE, LiveServer, screenshot, wait_until
+from testkit.servers import free_port
 from tests.common import make_org
 from tests.driver_app import PIN, make_driver_day
-from tests.servers import free_port
 
 MONACO_STOPS = [(43.7384, 7.4246), (43.7336, 7.4197), (43.7400, 7.4280)]
 

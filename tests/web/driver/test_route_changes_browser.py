@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from tests.browser import PHONE, LiveServer
+from testkit.browser import PHONE, LiveServer
 from tests.common import OrgHandle, make_org
 from tests.driver_app import HUB, PIN, DriverDay, make_driver_day
 

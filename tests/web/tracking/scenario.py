@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
-from tests.common import OrgHandle, hub_body, shipment_body
+from testkit.bodies import hub_body, shipment_body
+from tests.common import OrgHandle
 
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus

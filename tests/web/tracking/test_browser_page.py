@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
-from tests.browser import PHONE, LiveServer, screenshot
+from testkit.browser import PHONE, LiveServer, screenshot
 from tests.common import OrgHandle, make_org
 from tests.web.tracking.scenario import RouteScenario, route_in_progress
 

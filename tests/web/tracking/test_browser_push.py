@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, expect
-from tests.browser import PHONE, LiveServer
-from tests.common import make_org, shipment_body
+from testkit.bodies import shipment_body
+from testkit.browser import PHONE, LiveServer
+from tests.common import make_org
 
 from lastmile.notify.models import PushSubscription
 

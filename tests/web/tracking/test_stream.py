@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
-from tests.browser import LiveServer
+from testkit.browser import LiveServer
 from tests.common import make_org
 from tests.web.tracking.scenario import route_in_progress
 

@@ -21,13 +21,13 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, sync_playwright
-from tests.conftest import service_unavailable
-from tests.servers import free_port
 
 from lastmile.app import create_app
 from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.migrate import upgrade
+from testkit.servers import free_port
+from testkit.services import service_unavailable
 
 CHROMIUM = os.environ.get("LASTMILE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -1,0 +1,32 @@
+"""Request bodies the API accepts: a shipment and a hub, changed as a test needs."""
+
+from typing import Any
+
+
+def shipment_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "recipient": {
+            "name": "Aino Virtanen",
+            "phone": "+358401234567",
+            "email": "aino@example.fi",
+        },
+        "address": {"text": "Mannerheimintie 1, Helsinki", "lat": 60.1699, "lon": 24.9384},
+        "window": {"start": "2026-11-24T10:00:00+02:00", "end": "2026-11-24T12:00:00+02:00"},
+        "parcel_count": 2,
+        "weight_kg": 3.5,
+    }
+    body.update(overrides)
+    return body
+
+
+def hub_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "code": "HEL1",
+        "name": "Helsinki hub",
+        "lat": 60.1719,
+        "lon": 24.9414,
+        "timezone": "Europe/Helsinki",
+        "opening_hours": {"mon": [["08:00", "18:00"]]},
+    }
+    body.update(overrides)
+    return body
