@@ -91,10 +91,15 @@ class Settings(BaseSettings):
     """Requests to the public tracking pages (`/t/…`) from one IP address."""
     rate_limit_osmand_ip: str = "3000/minute"
     """OsmAnd (Traccar Client) requests from one IP address: a fleet may share a carrier's."""
-    rate_limit_osmand_device: str = "120/minute"
-    """OsmAnd requests naming one device id, known or not."""
-    rate_limit_api_key: str = "6000/minute"
-    """Requests made with one API key."""
+    rate_limit_osmand_device: str = "600/minute"
+    """OsmAnd requests naming one device id, known or not. Traccar Client sends one request
+    per fix, and a phone back from ten offline minutes at one fix a second has 600 to send:
+    this lets it catch up in a minute while a forger still cannot flood one driver."""
+    rate_limit_api_key: str = "60000/minute"
+    """Requests made with one API key: a runaway or stolen key's ceiling, not an integrator's.
+    A fleet posting through the native API with one key sends a request per driver every few
+    seconds (1,000 drivers every 5 s: 12,000 a minute), and the demo's own simulated fleet
+    met the 6,000 this started at."""
 
     driver_session_ttl_s: int = 16 * 3600
     driver_link_ttl_s: int = 30 * 60

@@ -65,3 +65,29 @@ def _refused(engine: Engine, statement: str, entry_id: int) -> None:
     assert "audit_log is append-only" in str(refused.value), statement
     assert refused.value.orig is not None
     assert getattr(refused.value.orig, "sqlstate", None) == "42501", statement
+
+
+def test_an_organisation_deleted_takes_its_entries_and_only_its_own(session: Session) -> None:
+    """Offboarding a tenant (or `lastmile demo --fresh`) deletes its rows, audit log included;
+    another organisation's entries stay, and still refuse a DELETE of their own."""
+    gone = _one_entry(session)
+    kept_org = auth.create_organization(session=session, name="Org B")
+    kept = audit_log.record(
+        session=session,
+        org_id=kept_org.id,
+        actor=Actor(ActorType.API_KEY, "ci", uuid.uuid4()),
+        action=Action.API_KEY_CREATE,
+        subject=Subject(SubjectType.API_KEY, str(uuid.uuid4()), "shop"),
+    ).id
+    session.execute(
+        text("DELETE FROM organizations WHERE id = (SELECT org_id FROM audit_log WHERE id = :id)"),
+        {"id": gone},
+    )
+    left = set(
+        session.scalars(
+            text("SELECT id FROM audit_log WHERE id IN (:a, :b)"), {"a": gone, "b": kept}
+        )
+    )
+    assert left == {kept}
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": kept})

@@ -63,8 +63,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_audit_log_org_actor", ["org_id", "actor_id"], unique=False)
 
     # Append-only in the database too, not only in our code: a stray UPDATE or DELETE (a
-    # script, a console session) is refused. Deleting an organisation that has entries is
-    # refused with them: its audit log outlives no decision but its own.
+    # script, a console session) is refused. (0011 lets the entries go with their
+    # organisation when the organisation itself is deleted.)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_REFUSE)
         op.execute(
