@@ -97,3 +97,14 @@ def test_sign_out_needs_the_csrf_header(client: TestClient, db: Database, org: O
     csrf = login.json()["csrf_token"]
     assert client.post("/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_driver_s_pin_sign_in_is_limited_per_phone_too(client: TestClient) -> None:
+    """Phone and PIN: the account's budget (3 in this test's settings) is spent by wrong PINs
+    for one phone, whether the phone is known or not, before any PIN is hashed."""
+    attempts = [
+        client.post("/api/v1/driver/session", json={"phone": "+358401112223", "pin": "0000"})
+        for _ in range(4)
+    ]
+    assert [a.status_code for a in attempts] == [401, 401, 401, 429]
+    assert attempts[-1].json()["type"].endswith("/rate-limited")

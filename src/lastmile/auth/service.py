@@ -135,12 +135,39 @@ def update_user(
     return user
 
 
-def authenticate_password(*, session: Session, email: str, password: str) -> User | None:
+@dataclass(frozen=True, slots=True)
+class PasswordCheck:
+    """What a sign-in checks a password against, read before the slow hash so that the caller
+    can hand its database connection back first: sign-ins waiting for the hashing gate must
+    not hold the pool's connections (the other requests would wait for one)."""
+
+    user_id: uuid.UUID | None
+    password_hash: str
+
+
+def password_check(*, session: Session, email: str) -> PasswordCheck:
+    """The account's hash, or a decoy's for an unknown or inactive one (as slow to check:
+    emails stay private)."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
-        verify_password(decoy_hash(), password)  # as slow as a real check: emails stay private
+        return PasswordCheck(None, decoy_hash())
+    return PasswordCheck(user.id, user.password_hash)
+
+
+def checked_user(*, session: Session, check: PasswordCheck, password: str) -> User | None:
+    """The signed-in user if `password` matches, else None; only the match touches the
+    database again."""
+    if not verify_password(check.password_hash, password) or check.user_id is None:
         return None
-    return user if verify_password(user.password_hash, password) else None
+    user = session.get(User, check.user_id)
+    return user if user is not None and user.active else None
+
+
+def authenticate_password(*, session: Session, email: str, password: str) -> User | None:
+    """Both steps in one, for callers that hold no pool connection worth handing back (the
+    command line); a view ends its read between them."""
+    check = password_check(session=session, email=email)
+    return checked_user(session=session, check=check, password=password)
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,10 +172,9 @@ def login(
     settings: SettingsDep,
 ) -> SignedIn:
     with reading():
-        user = service.authenticate_password(
-            session=session, email=body.email, password=body.password
-        )
-    session.commit()  # ends the reads: the password was hashed without holding the write lock
+        check = service.password_check(session=session, email=body.email)
+    session.commit()  # hands the connection back before the slow hash (see `PasswordCheck`)
+    user = service.checked_user(session=session, check=check, password=body.password)
     if user is None:
         raise Unauthenticated("wrong email or password")
     started = service.start_web_session(

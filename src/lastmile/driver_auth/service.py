@@ -80,27 +80,25 @@ def _locked(credential: DriverCredential, now: datetime) -> bool:
     return credential.locked_until is not None and credential.locked_until > now
 
 
-def try_pin(
-    *,
-    session: Session,
-    phone: str,
-    pin: str,
-    org_id: uuid.UUID | None = None,
-    now: datetime | None = None,
-) -> PinAttempt:
-    """Hash the PIN against every unlocked account with this phone: the slow part, which only
-    reads, so that the caller can end its transaction before it and write after it."""
+def pin_hashes(
+    *, session: Session, phone: str, org_id: uuid.UUID | None = None, now: datetime | None = None
+) -> tuple[tuple[uuid.UUID, str], ...]:
+    """The (credential, PIN hash) of every unlocked account with this phone, read before the
+    slow hashing so that the caller can hand its database connection back first."""
     now = now or utcnow()
-    candidates = _candidates(session, phone, org_id)
-    if not candidates:
-        verify_password(_decoy_hash(), pin)  # as slow as a real check: phones stay private
-    return PinAttempt(
-        frozenset(
-            (credential.id, credential.pin_hash)
-            for _, credential in candidates
-            if not _locked(credential, now) and verify_password(credential.pin_hash, pin)
-        )
+    return tuple(
+        (credential.id, credential.pin_hash)
+        for _, credential in _candidates(session, phone, org_id)
+        if not _locked(credential, now)
     )
+
+
+def try_pin(*, hashes: tuple[tuple[uuid.UUID, str], ...], pin: str) -> PinAttempt:
+    """Hash the PIN against each of `hashes` (`pin_hashes`), with no database involved; with
+    none, against a decoy, as slow as a real check: phones stay private."""
+    if not hashes:
+        verify_password(_decoy_hash(), pin)
+    return PinAttempt(frozenset(pair for pair in hashes if verify_password(pair[1], pin)))
 
 
 def settle_pin(
@@ -154,9 +152,11 @@ def check_pin(
     org_id: uuid.UUID | None = None,
     now: datetime | None = None,
 ) -> Driver:
-    """The driver with this phone and PIN, in one transaction: `try_pin`, then `settle_pin`."""
+    """The driver with this phone and PIN, in one transaction: `pin_hashes`, `try_pin`, then
+    `settle_pin`."""
     now = now or utcnow()
-    attempt = try_pin(session=session, phone=phone, pin=pin, org_id=org_id, now=now)
+    hashes = pin_hashes(session=session, phone=phone, org_id=org_id, now=now)
+    attempt = try_pin(hashes=hashes, pin=pin)
     return settle_pin(
         session=session, phone=phone, attempt=attempt, lockout=lockout, org_id=org_id, now=now
     )

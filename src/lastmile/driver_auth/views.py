@@ -15,6 +15,7 @@ from lastmile.db.contention import reading
 from lastmile.driver_auth import service as driver_service
 from lastmile.driver_auth.deps import DriverDep
 from lastmile.errors import TooManyAttempts, Unauthenticated
+from lastmile.ratelimit.deps import PhoneSignInLimit
 
 router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)
 
@@ -70,14 +71,13 @@ def _session_out(issued: driver_service.IssuedToken) -> DriverSessionOut:
     responses=problem_responses(429),
 )
 def sign_in_with_pin(
-    body: PinSignIn, session: SessionDep, settings: SettingsDep
+    _: PhoneSignInLimit, body: PinSignIn, session: SessionDep, settings: SettingsDep
 ) -> DriverSessionOut:
     """Phone and PIN; after 5 wrong PINs in a row the account is locked for 15 minutes (429)."""
     with reading():
-        attempt = driver_service.try_pin(
-            session=session, phone=body.phone, pin=body.pin, org_id=body.org_id
-        )
-    session.commit()  # ends the reads: the PIN was hashed without waiting for the write lock
+        hashes = driver_service.pin_hashes(session=session, phone=body.phone, org_id=body.org_id)
+    session.commit()  # hands the connection back before the slow hashing (see `pin_hashes`)
+    attempt = driver_service.try_pin(hashes=hashes, pin=body.pin)
     try:
         driver = driver_service.settle_pin(
             session=session,

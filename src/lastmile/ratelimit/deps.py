@@ -5,6 +5,7 @@ The caller's address is the connection's peer: behind a reverse proxy, start the
 with the proxy's address in `FORWARDED_ALLOW_IPS` so that uvicorn puts the client's there.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -44,15 +45,26 @@ async def _account(request: Request, field: str) -> str:
     return value.strip().lower() if isinstance(value, str) else ""
 
 
+REFUSED_SIGN_IN_DELAY_S = 1.0
+"""A refused sign-in is answered after this long. It costs the server one sleeping coroutine,
+and a loop that retries at once gets one answer a second per connection: answered at once,
+16 loops got about 750 refusals a second, and their handling slowed every other request 5x
+(`bench/sign_in_load.py`)."""
+
+
 def sign_in_limit(account_field: str) -> Callable[[Request], Awaitable[None]]:
     """A dependency counting a sign-in attempt against its address and the account it names
     (`account_field` of the body: `email`, a driver's `phone`), before any hashing."""
 
     async def limit(request: Request) -> None:
         limiter = limiter_of(request.scope)
-        await limiter.hit(limiter.rules.sign_in_ip, client_address(request.scope))
-        if account := await _account(request, account_field):
-            await limiter.hit(limiter.rules.sign_in_account, account)
+        try:
+            await limiter.hit(limiter.rules.sign_in_ip, client_address(request.scope))
+            if account := await _account(request, account_field):
+                await limiter.hit(limiter.rules.sign_in_account, account)
+        except RateLimited:
+            await asyncio.sleep(REFUSED_SIGN_IN_DELAY_S)
+            raise
 
     return limit
 

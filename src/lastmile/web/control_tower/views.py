@@ -78,8 +78,9 @@ def sign_in(
             email=email,
         )
     with reading():
-        user = auth.authenticate_password(session=session, email=email, password=password)
-    session.commit()  # ends the reads: the password was hashed without holding the write lock
+        check = auth.password_check(session=session, email=email)
+    session.commit()  # hands the connection back before the slow hash (see `PasswordCheck`)
+    user = auth.checked_user(session=session, check=check, password=password)
     if user is None or user.role not in STAFF:
         return _sign_in_form(
             request,
