@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
 from tests.common import OrgHandle, make_driver
 
@@ -87,3 +89,31 @@ def test_fleet_is_invisible_across_organisations(
     assert client.get("/api/v1/drivers", headers=mine).json() == []
     shift = client.post(f"/api/v1/drivers/{driver['id']}/shifts/start", json={}, headers=mine)
     assert shift.status_code == 404
+
+
+def test_an_issued_device_id_is_long_random_and_moves_its_driver(
+    client: TestClient, org: OrgHandle, other_org: OrgHandle
+) -> None:
+    driver = make_driver(client, org, "phone-1")
+    issue = f"/api/v1/drivers/{driver['id']}/device-ids"
+    first = client.post(issue, headers=org.headers)
+    second = client.post(issue, headers=org.headers)
+    assert first.status_code == second.status_code == 201, first.text
+    issued = first.json()["device_id"]
+    assert issued.startswith("lm-")
+    assert len(issued) >= 24
+    assert issued != second.json()["device_id"]
+    listed = client.get(f"/api/v1/drivers/{driver['id']}", headers=org.headers).json()
+    assert listed["device_ids"] == sorted(["phone-1", issued, second.json()["device_id"]])
+
+    at = datetime.now(UTC).replace(microsecond=0)
+    sent = client.get(
+        "/ingest/osmand",
+        params={"id": issued, "timestamp": int(at.timestamp()), "lat": 60.17, "lon": 24.94},
+    )
+    assert sent.status_code == 200
+    position = client.get(f"/api/v1/drivers/{driver['id']}/position", headers=org.headers)
+    assert position.status_code == 200, position.text
+    assert datetime.fromisoformat(position.json()["at"]) == at
+
+    assert client.post(issue, headers=other_org.headers).status_code == 404

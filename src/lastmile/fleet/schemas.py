@@ -115,3 +115,7 @@ class PositionOut(BaseModel):
     mock: bool
     received_at: datetime
     age_s: float = Field(description="Seconds between the fix and the moment of this answer")
+
+
+class IssuedDeviceId(BaseModel):
+    device_id: str = Field(description="The phone's Device identifier in Traccar Client")

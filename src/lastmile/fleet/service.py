@@ -1,5 +1,6 @@
 """Drivers with their devices, vehicles and shifts; the caller owns the transaction."""
 
+import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -48,6 +49,24 @@ def create_driver(
     _claim_devices(session=session, org_id=org_id, driver_id=driver.id, identifiers=device_ids)
     session.flush()
     return driver
+
+
+ISSUED_ID_PREFIX = "lm-"
+MAX_DEVICES = 10
+
+
+def issue_device_id(*, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID) -> str:
+    """A new device id for the driver, long and random (128 bits), for a phone on Traccar
+    Client: OsmAnd carries no credentials, so the id is the secret that moves the driver on
+    the map, and one we issue cannot be guessed the way a phone's IMEI or a name can."""
+    get_driver(session=session, org_id=org_id, driver_id=driver_id)
+    held = session.scalars(select(Device.identifier).where(Device.driver_id == driver_id)).all()
+    if len(held) >= MAX_DEVICES:
+        raise Conflict(f"driver {driver_id} has {len(held)} devices, the most one may have")
+    identifier = ISSUED_ID_PREFIX + secrets.token_urlsafe(16)
+    session.add(Device(org_id=org_id, driver_id=driver_id, identifier=identifier))
+    session.flush()
+    return identifier
 
 
 def get_driver(*, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID) -> Driver:

@@ -15,6 +15,7 @@ from lastmile.fleet.schemas import (
     DriverCreate,
     DriverOut,
     DriverUpdate,
+    IssuedDeviceId,
     ShiftOut,
     ShiftStart,
     VehicleCreate,
@@ -70,6 +71,21 @@ def create_driver(
     _devices_changed(request, body.device_ids)
     request.app.state.verified_drivers.forget(driver.id)
     return _drivers_out(session, [driver])[0]
+
+
+@router.post("/api/v1/drivers/{driver_id}/device-ids", status_code=status.HTTP_201_CREATED)
+def issue_device_id(
+    driver_id: uuid.UUID, request: Request, session: SessionDep, principal: StaffDep
+) -> IssuedDeviceId:
+    """A new, unguessable device id for the driver's phone on Traccar Client (its "Device
+    identifier"): the one thing that lets a phone move this driver on the map, so better
+    issued by us than the phone's IMEI."""
+    identifier = service.issue_device_id(
+        session=session, org_id=principal.org_id, driver_id=driver_id
+    )
+    session.commit()
+    _devices_changed(request, [identifier])
+    return IssuedDeviceId(device_id=identifier)
 
 
 @router.get("/api/v1/drivers")
