@@ -1,5 +1,6 @@
-"""HTTP routes of the driver app around the route: settings, vehicles, shift (its GPS fixes
-go to `POST /api/v1/driver/fixes`, in `ingest.views`)."""
+"""HTTP routes around the driver's shift: the app's settings, vehicles, shift start and end
+(its GPS fixes go to `POST /api/v1/driver/fixes`, in `ingest.views`), and the two a dispatcher
+may do for a driver, as the app would: record the departure, end the shift."""
 
 import uuid
 from functools import partial
