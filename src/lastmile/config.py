@@ -84,7 +84,11 @@ class Settings(BaseSettings):
     rate_limits: bool = True
     """Answer 429 past the limits below (off only for benchmarks that measure without them)."""
     rate_limit_sign_in_ip: str = "30/minute;300/hour"
-    """Password and PIN sign-in attempts from one IP address, in the notation of `limits`."""
+    """Password sign-in attempts from one IP address, in the notation of `limits`."""
+    rate_limit_pin_sign_in_ip: str = "300/minute;3000/hour"
+    """Driver PIN sign-ins from one IP address: a depot's drivers share its one address and
+    sign in together at the start of the shift (each phone has its own account budget and the
+    PIN lockout as well)."""
     rate_limit_sign_in_account: str = "10/minute;30/hour"
     """Sign-in attempts naming one account (an email, a driver's phone), from anywhere."""
     rate_limit_tracking_ip: str = "300/minute"

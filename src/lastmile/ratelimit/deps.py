@@ -52,14 +52,17 @@ and a loop that retries at once gets one answer a second per connection: answere
 (`bench/sign_in_load.py`)."""
 
 
-def sign_in_limit(account_field: str) -> Callable[[Request], Awaitable[None]]:
-    """A dependency counting a sign-in attempt against its address and the account it names
-    (`account_field` of the body: `email`, a driver's `phone`), before any hashing."""
+def sign_in_limit(
+    account_field: str, address_rule: Callable[[Rules], Rule]
+) -> Callable[[Request], Awaitable[None]]:
+    """A dependency counting a sign-in attempt against its address (`address_rule`) and the
+    account it names (`account_field` of the body: `email`, a driver's `phone`), before any
+    hashing."""
 
     async def limit(request: Request) -> None:
         limiter = limiter_of(request.scope)
         try:
-            await limiter.hit(limiter.rules.sign_in_ip, client_address(request.scope))
+            await limiter.hit(address_rule(limiter.rules), client_address(request.scope))
             if account := await _account(request, account_field):
                 await limiter.hit(limiter.rules.sign_in_account, account)
         except RateLimited:
@@ -69,8 +72,8 @@ def sign_in_limit(account_field: str) -> Callable[[Request], Awaitable[None]]:
     return limit
 
 
-EmailSignInLimit = Annotated[None, Depends(sign_in_limit("email"))]
-PhoneSignInLimit = Annotated[None, Depends(sign_in_limit("phone"))]
+EmailSignInLimit = Annotated[None, Depends(sign_in_limit("email", lambda r: r.sign_in_ip))]
+PhoneSignInLimit = Annotated[None, Depends(sign_in_limit("phone", lambda r: r.pin_sign_in_ip))]
 
 
 async def limit_api_key(scope: Scope, key: str) -> None:

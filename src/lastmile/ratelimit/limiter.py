@@ -58,6 +58,7 @@ class Rules:
     """Every rule, from the `rate_limit_*` settings."""
 
     sign_in_ip: Rule
+    pin_sign_in_ip: Rule
     sign_in_account: Rule
     tracking_ip: Rule
     osmand_ip: Rule
@@ -68,6 +69,7 @@ class Rules:
     def from_settings(cls, settings: Settings) -> "Rules":
         counts = {
             "sign_in_ip": "sign-in attempts from this address",
+            "pin_sign_in_ip": "driver sign-in attempts from this address",
             "sign_in_account": "sign-in attempts for this account",
             "tracking_ip": "tracking page requests from this address",
             "osmand_ip": "location reports from this address",
