@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from lastmile.notify import outbox
 from lastmile.shipments import service as shipments
-from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
 
 
@@ -25,7 +24,7 @@ def record_status(
     reason: str | None = None,
     lat: float | None = None,
     lon: float | None = None,
-) -> Shipment:
+) -> shipments.Recorded:
     """Record the event; when it moved the status, queue what the organisation's rules send."""
     recorded = shipments.record_event(
         session=session,
@@ -41,4 +40,4 @@ def record_status(
     )
     if recorded.moved:
         outbox.on_shipment_event(session=session, shipment=recorded.shipment, event=recorded.event)
-    return recorded.shipment
+    return recorded

@@ -9,13 +9,12 @@ from fastapi import APIRouter, Request, status
 
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
-from lastmile.audit.types import actor_of
 from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.bus.base import Bus
 from lastmile.bus.from_thread import publish_from_thread
 from lastmile.dispatch.schemas import BulkEventsIn, BulkEventsResult
 from lastmile.driver import outcomes
-from lastmile.driver.status_audit import record_status, status_before
+from lastmile.driver.status_audit import report_override
 from lastmile.errors import LastmileError
 from lastmile.eta.deps import EtaEngineDep
 from lastmile.shipments.live import announce_from_thread
@@ -56,28 +55,15 @@ def post_event(
     `arriving`, `delivered`, `attempted`, `returned_to_hub` and `cancelled` also move the
     shipment's open route stop, exactly as the driver app would.
     """
-    before = status_before(
-        session=session, org_id=principal.org_id, tracking_number=tracking_number
-    )
-    reported = outcomes.report(
+    reported = report_override(
         session=session,
-        org_id=principal.org_id,
+        principal=principal,
         tracking_number=tracking_number,
         status=body.status,
-        actor=principal.actor,
         where=_where(body),
         note=body.note,
         reason=body.reason,
         eta_engine=eta_engine,
-    )
-    record_status(
-        session=session,
-        org_id=principal.org_id,
-        actor=actor_of(principal),
-        shipment=reported.shipment,
-        before=before,
-        event=body.status,
-        reason=body.reason,
     )
     session.commit()
     _announce(request.app.state.bus, [reported])
@@ -98,30 +84,15 @@ def post_events(
     for index, event in enumerate(body.events):
         try:
             with session.begin_nested():
-                before = status_before(
+                reported = report_override(
                     session=session,
-                    org_id=principal.org_id,
-                    tracking_number=event.tracking_number,
-                )
-                reported = outcomes.report(
-                    session=session,
-                    org_id=principal.org_id,
+                    principal=principal,
                     tracking_number=event.tracking_number,
                     status=event.status,
-                    actor=principal.actor,
                     where=_where(event),
                     note=event.note,
                     reason=event.reason,
                     eta_engine=eta_engine,
-                )
-                record_status(
-                    session=session,
-                    org_id=principal.org_id,
-                    actor=actor_of(principal),
-                    shipment=reported.shipment,
-                    before=before,
-                    event=event.status,
-                    reason=event.reason,
                 )
                 applied.append(reported)
         except LastmileError as error:
@@ -144,26 +115,13 @@ def cancel_shipment(
     eta_engine: EtaEngineDep,
 ) -> ShipmentDetail:
     """Cancelled for good; a stop still open on a route is closed with the reason."""
-    before = status_before(
-        session=session, org_id=principal.org_id, tracking_number=tracking_number
-    )
-    reported = outcomes.report(
+    reported = report_override(
         session=session,
-        org_id=principal.org_id,
+        principal=principal,
         tracking_number=tracking_number,
         status=Status.CANCELLED,
-        actor=principal.actor,
         reason=body.reason,
         eta_engine=eta_engine,
-    )
-    record_status(
-        session=session,
-        org_id=principal.org_id,
-        actor=actor_of(principal),
-        shipment=reported.shipment,
-        before=before,
-        event=Status.CANCELLED,
-        reason=body.reason,
     )
     session.commit()
     _announce(request.app.state.bus, [reported])

@@ -59,6 +59,8 @@ class Reported:
     to publish once committed."""
 
     shipment: Shipment
+    previous: Status
+    """The shipment's status before the report (what an audit of an override says it was)."""
     stop: RouteStop | None = None
     route: Route | None = None
     publish: list[hooks.Publish] = field(default_factory=list)
@@ -101,7 +103,7 @@ def report(
     the stop follows the timeline's present, not its past. `eta_engine` recomputes the rest
     of the route's ETAs when the stop closes; None when the whole route is being closed.
     """
-    shipment = record_status(
+    recorded = record_status(
         session=session,
         org_id=org_id,
         tracking_number=tracking_number,
@@ -113,18 +115,19 @@ def report(
         lat=where.lat,
         lon=where.lon,
     )
+    shipment, previous = recorded.shipment, recorded.previous
     target = STOP_AFTER.get(status)
     if target is None or shipment.status is not status:
-        return Reported(shipment)
+        return Reported(shipment, previous)
     found = open_stop_of(session=session, org_id=org_id, shipment_id=shipment.id)
     if found is None:
-        return Reported(shipment)
+        return Reported(shipment, previous)
     stop, route = found
     at = where.at or utcnow()
     if target is StopStatus.ARRIVED:
         mark_arrived(session=session, stop=stop, at=at)
         session.flush()
-        return Reported(shipment, stop, route)
+        return Reported(shipment, previous, stop, route)
     publish = _close(
         session,
         stop=stop,
@@ -137,7 +140,7 @@ def report(
         at_the_door=status in AT_THE_DOOR,
         eta_engine=eta_engine,
     )
-    return Reported(shipment, stop, route, publish)
+    return Reported(shipment, previous, stop, route, publish)
 
 
 def mark_arrived(*, session: Session, stop: RouteStop, at: datetime) -> None:

@@ -252,10 +252,11 @@ def list_shipments(
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """An event on a shipment's timeline, and whether it moved the shipment's status."""
+    """An event on a shipment's timeline, the status before it, and whether it moved it."""
 
     shipment: Shipment
     event: ShipmentEvent
+    previous: Status
     moved: bool
 
 
@@ -291,4 +292,4 @@ def record_event(
         lon=lon,
     )
     moved = shipment.status != previous and shipment.status == event.status
-    return Recorded(shipment=shipment, event=event, moved=moved)
+    return Recorded(shipment=shipment, event=event, previous=previous, moved=moved)
