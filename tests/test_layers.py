@@ -102,3 +102,16 @@ def test_benchmarks_share_helpers_with_the_tests_through_testkit_not_the_tests()
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "tests"
     )
     assert reaching == []
+
+
+def test_domain_logic_raises_domain_errors_and_leaves_problem_json_to_the_http_layer() -> None:
+    """A `service.py` or a protocol decoder never imports `api.problems`: it raises a
+    `LastmileError`, which the HTTP layer turns into problem+json."""
+    reaching = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if path.name == "service.py" or "protocols" in path.parts
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module == "lastmile.api.problems"
+    )
+    assert reaching == []

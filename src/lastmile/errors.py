@@ -1,7 +1,8 @@
 """One exception tree; every error leaves the API as RFC 9457 problem+json."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +122,41 @@ class DatabaseUnavailable(LastmileError):
     title = "Service unavailable"
     slug = "database-unavailable"
     retry_after_s = 2
+
+
+_PARAM_SOURCES = {"body", "query", "path", "header", "cookie"}
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """A pydantic error location as a dotted path, list indexes in brackets.
+
+    >>> field_path(("body", "shipments", 2, "address", "lat"))
+    'shipments[2].address.lat'
+    """
+    parts = list(loc[1:] if loc and loc[0] in _PARAM_SOURCES and len(loc) > 1 else loc)
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "body"
+
+
+def field_errors(raw: Sequence[Any]) -> list[FieldError]:
+    """Pydantic error dicts → our FieldError list with readable messages."""
+    errors = []
+    for item in raw:
+        message = str(item.get("msg", "is invalid"))
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        elif _is_scalar(item.get("input")):
+            message = f"is {item['input']!r}: {message[:1].lower()}{message[1:]}"
+        errors.append(FieldError(field_path(item.get("loc", ())), message))
+    return errors
+
+
+def _is_scalar(value: object) -> bool:
+    if isinstance(value, str):
+        return len(value) <= 80
+    return isinstance(value, int | float) and not isinstance(value, bool)

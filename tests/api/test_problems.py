@@ -1,7 +1,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from lastmile.api.problems import field_errors, field_path
+from lastmile.errors import field_errors, field_path
 
 
 @pytest.mark.parametrize(

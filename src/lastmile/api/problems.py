@@ -12,12 +12,17 @@ from starlette.exceptions import HTTPException
 
 from lastmile.api.error_page import negotiate
 from lastmile.db.outage import is_unavailable
-from lastmile.errors import DatabaseUnavailable, FieldError, LastmileError, MalformedRequest
+from lastmile.errors import (
+    DatabaseUnavailable,
+    FieldError,
+    LastmileError,
+    MalformedRequest,
+    field_errors,
+)
 
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_PARAM_SOURCES = {"body", "query", "path", "header", "cookie"}
 
 
 class FieldProblem(BaseModel):
@@ -86,41 +91,6 @@ def error_response(error: LastmileError, *, instance: str | None = None) -> JSON
         errors=error.errors,
         headers=None if error.retry_after_s is None else {"Retry-After": str(error.retry_after_s)},
     )
-
-
-def field_path(loc: Sequence[str | int]) -> str:
-    """A pydantic error location as a dotted path, list indexes in brackets.
-
-    >>> field_path(("body", "shipments", 2, "address", "lat"))
-    'shipments[2].address.lat'
-    """
-    parts = list(loc[1:] if loc and loc[0] in _PARAM_SOURCES and len(loc) > 1 else loc)
-    text = ""
-    for part in parts:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text or "body"
-
-
-def field_errors(raw: Sequence[Any]) -> list[FieldError]:
-    """Pydantic error dicts → our FieldError list with readable messages."""
-    errors = []
-    for item in raw:
-        message = str(item.get("msg", "is invalid"))
-        if message.startswith("Value error, "):
-            message = message.removeprefix("Value error, ")
-        elif _is_scalar(item.get("input")):
-            message = f"is {item['input']!r}: {message[:1].lower()}{message[1:]}"
-        errors.append(FieldError(field_path(item.get("loc", ())), message))
-    return errors
-
-
-def _is_scalar(value: object) -> bool:
-    if isinstance(value, str):
-        return len(value) <= 80
-    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,13 +10,13 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep, SettingsDep
-from lastmile.api.problems import COMMON_PROBLEMS, field_errors
+from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.dispatch.models import RouteStop
 from lastmile.driver import workflow
 from lastmile.driver.action_views import apply_once
 from lastmile.driver.schemas import ActionIn, CodeIn, RecipientNameIn, ScanIn
 from lastmile.driver_auth.deps import DriverDep, DriverPrincipal
-from lastmile.errors import InvalidInput
+from lastmile.errors import InvalidInput, field_errors
 from lastmile.pod import service
 from lastmile.pod.blobs import open_blob_store
 from lastmile.pod.models import Proof, ProofKind

@@ -12,10 +12,9 @@ from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lastmile.api.problems import field_errors
 from lastmile.auth.credentials import new_token
 from lastmile.db import new_id, utcnow
-from lastmile.errors import FieldError, InvalidInput, NotFound
+from lastmile.errors import FieldError, InvalidInput, NotFound, field_errors
 from lastmile.hubs.models import Hub
 from lastmile.shipments import tracking_numbers
 from lastmile.shipments.models import Shipment, ShipmentEvent

@@ -14,8 +14,7 @@ from pydantic import (
 )
 
 from lastmile.api.fields import Instant
-from lastmile.api.problems import field_path
-from lastmile.errors import FieldError, InvalidInput, LastmileError, MalformedRequest
+from lastmile.errors import FieldError, InvalidInput, LastmileError, MalformedRequest, field_path
 from lastmile.ingest.protocols import _validate as v
 from lastmile.types import Fix
 
