@@ -38,6 +38,7 @@ from lastmile.db import Database
 from lastmile.db.contention import is_busy
 from lastmile.db.migrate import upgrade
 from lastmile.db.outage import reachable
+from lastmile.dispatch.driver_context import DriverContexts
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
 from lastmile.driver.cash_views import router as driver_cash_router
@@ -194,6 +195,7 @@ def create_app(
             load_learned(settings.eta_model_path or settings.data_dir / "eta_model.json"),
             open_network=lambda: app_network(app),
         )
+        contexts = DriverContexts(app.state.db)
         app.state.ingestor = build_ingestor(
             settings,
             database=app.state.db,
@@ -203,13 +205,14 @@ def create_app(
                 database=app.state.db,
                 bus=app.state.bus,
                 engine=app.state.eta_engine,
+                contexts=contexts,
                 min_interval_s=settings.eta_min_interval_s,
             ),
-            alerts=FleetMonitor(app.state.db, app.state.bus),
+            alerts=FleetMonitor(app.state.db, app.state.bus, contexts),
         )
         await writer.start()
         route_changes = asyncio.create_task(
-            app.state.ingestor.hear_route_changes(await app.state.bus.subscribe(routes_channel())),
+            contexts.hear_route_changes(await app.state.bus.subscribe(routes_channel())),
             name="route-changes",
         )
         retention = alert_sweep = day_close = None

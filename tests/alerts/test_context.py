@@ -7,8 +7,10 @@ from testkit.databases import selects_sent
 from tests.alerts.world import out_on_route
 from tests.common import OrgHandle, make_driver
 
-from lastmile.alerts.context import current_routes, load_driver_days
+from lastmile.alerts.context import driver_day
+from lastmile.alerts.thresholds import AlertThresholds
 from lastmile.db import Database
+from lastmile.dispatch.driver_context import current_routes, load_driver_contexts
 
 
 def test_a_fleet_s_days_are_read_in_a_handful_of_queries(
@@ -21,7 +23,8 @@ def test_a_fleet_s_days_are_read_in_a_handful_of_queries(
     asked = {(org.org_id, on_route), (other_org.org_id, elsewhere)}
     asked |= {(org.org_id, driver) for driver in idle}
     with selects_sent(db.engine) as selects, db.session() as session:
-        days = load_driver_days(session, drivers=asked, now=datetime.now(UTC))
+        contexts = load_driver_contexts(session, drivers=asked, now=datetime.now(UTC))
+    days = {d: driver_day(c, AlertThresholds()) for d, c in contexts.items()}
 
     assert set(days) == {driver for _, driver in asked}
     route_day = days[on_route]
@@ -32,7 +35,7 @@ def test_a_fleet_s_days_are_read_in_a_handful_of_queries(
     assert route_day.corridor is not None
     assert all(days[d].route_id is None and not days[d].on_shift for d in idle)
     assert days[elsewhere].org_id == other_org.org_id
-    assert len(selects) <= 7  # thresholds of each organisation, shifts, routes, hubs, stops
+    assert len(selects) <= 4  # shifts, routes, hubs, stops
 
 
 @pytest.mark.parametrize("days_from_utc_today", [-1, 1])

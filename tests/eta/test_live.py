@@ -1,5 +1,5 @@
-"""The fix hook: a driver off route costs no query on each fix, a start wakes it, and one
-driver's failing update does not hold back the others updated with it."""
+"""The ETA follower: a driver off route costs no query on each fix, a route change updates at
+once, and one driver's failing update does not hold back the others updated with it."""
 
 import uuid
 from datetime import UTC, datetime
@@ -13,6 +13,7 @@ from tests.eta.helpers import HUB, route_in_progress
 
 from lastmile.bus import MemoryBus
 from lastmile.db import Database
+from lastmile.dispatch.driver_context import DriverContexts
 from lastmile.eta import service
 from lastmile.eta.engine import EtaEngine
 from lastmile.eta.learning import LearnedEta
@@ -37,36 +38,69 @@ def _owner(db: Database) -> DeviceOwner:
         return DeviceOwner(org.org_id, driver.id, "eta-1")
 
 
-@pytest.mark.parametrize("min_interval_s", [0.0, 600.0])
-async def test_a_driver_off_route_is_not_looked_up_again_until_woken(
-    db: Database, min_interval_s: float
-) -> None:
-    owner = _owner(db)
-    fix = [TrackedFix(Fix(device_id="eta-1", at=datetime.now(UTC), lat=60.17, lon=24.94))]
-    live = LiveEta(
-        database=db,
-        bus=MemoryBus(),
-        engine=EtaEngine(LearnedEta()),
-        min_interval_s=min_interval_s,
-        idle_recheck_s=600.0,
-    )
+def _counting(db: Database) -> list[str]:
     queries: list[str] = []
 
     def count(*args: object) -> None:
         queries.append(str(args[2]))
 
     event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        await live.follow(StoredBatch(owner, fix, datetime.now(UTC)))
-        looked_up = len(queries)
-        assert looked_up > 0
-        await live.follow(StoredBatch(owner, fix, datetime.now(UTC)))
-        assert len(queries) == looked_up
-        live.route_changed(owner.driver_id)
-        await live.follow(StoredBatch(owner, fix, datetime.now(UTC)))
-        assert len(queries) > looked_up
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    return queries
+
+
+@pytest.mark.parametrize("min_interval_s", [0.0, 600.0])
+async def test_a_driver_off_route_is_not_looked_up_again_until_their_route_changes(
+    db: Database, min_interval_s: float
+) -> None:
+    owner = _owner(db)
+    fix = [TrackedFix(Fix(device_id="eta-1", at=datetime.now(UTC), lat=60.17, lon=24.94))]
+    contexts = DriverContexts(db, refresh_s=600.0)
+    live = LiveEta(
+        database=db,
+        bus=MemoryBus(),
+        engine=EtaEngine(LearnedEta()),
+        contexts=contexts,
+        min_interval_s=min_interval_s,
+    )
+    queries = _counting(db)
+    await live.follow(StoredBatch(owner, fix, datetime.now(UTC)))
+    looked_up = len(queries)
+    assert looked_up > 0
+    await live.follow(StoredBatch(owner, fix, datetime.now(UTC)))
+    assert len(queries) == looked_up
+    contexts.route_changed(owner.driver_id)
+    await live.follow(StoredBatch(owner, fix, datetime.now(UTC)))
+    assert len(queries) > looked_up
+    assert live.failures == 0
+    assert live.updates == 0
+
+
+async def test_a_route_change_updates_at_the_next_fix_within_the_interval(
+    client: TestClient, org: OrgHandle, db: Database
+) -> None:
+    route = route_in_progress(client, org, "eta-change", code="CHG-1")
+    driver = uuid.UUID(route["driver_id"])
+    owner = DeviceOwner(org.org_id, driver, "eta-change")
+    contexts = DriverContexts(db, refresh_s=600.0)
+    live = LiveEta(
+        database=db,
+        bus=MemoryBus(),
+        engine=EtaEngine(LearnedEta()),
+        contexts=contexts,
+        min_interval_s=600.0,
+    )
+
+    def batch() -> StoredBatch:
+        at = datetime.now(UTC)
+        return StoredBatch(owner, [TrackedFix(Fix("eta-change", at, *HUB))], at)
+
+    await live.follow(batch())
+    assert live.updates == 1
+    await live.follow(batch())
+    assert live.updates == 1  # within the interval, on the same context
+    contexts.route_changed(driver)
+    await live.follow(batch())
+    assert live.updates == 2
     assert live.failures == 0
 
 
@@ -94,10 +128,13 @@ def test_a_driver_whose_update_fails_is_rolled_back_alone(
 ) -> None:
     good, bad = (route_in_progress(client, org, f"eta-batch-{k}", code=f"BAT-{k}") for k in (1, 2))
     engine = engine_broken_for(uuid.UUID(bad["driver_id"]))
-    live = LiveEta(database=db, bus=MemoryBus(), engine=engine)
+    live = LiveEta(database=db, bus=MemoryBus(), engine=engine, contexts=DriverContexts(db))
     at = datetime.now(UTC)
     found = live._store(
-        {uuid.UUID(route["driver_id"]): _Asked(org.org_id, HUB, at) for route in (good, bad)}
+        {
+            uuid.UUID(route["driver_id"]): _Asked(org.org_id, uuid.UUID(route["id"]), HUB, at)
+            for route in (good, bad)
+        }
     )
     assert isinstance(found[uuid.UUID(bad["driver_id"])], RuntimeError)
     stored = found[uuid.UUID(good["driver_id"])]

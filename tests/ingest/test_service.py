@@ -5,14 +5,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from tests.common import make_org
 
-from lastmile.alerts.monitor import FleetMonitor, Observation
-from lastmile.bus import MemoryBus
-from lastmile.bus.base import Subscription, routes_channel
+from lastmile.bus.base import Subscription
 from lastmile.db import Database
-from lastmile.dispatch.route_events import publish_route_changes
 from lastmile.fleet import service as fleet
 from lastmile.ingest.devices import DeviceOwner
 from lastmile.ingest.models import fixes
@@ -79,17 +76,11 @@ class Gate:
         self.open = asyncio.Event()
         self.entered = asyncio.Event()
         self.seen: list[datetime] = []
-        self.changed: list[uuid.UUID] = []
-        self.route_change = asyncio.Event()
 
     async def follow(self, batch: StoredBatch) -> None:
         self.entered.set()
         await self.open.wait()
         self.seen += [t.fix.at for t in batch.tracked]
-
-    def route_changed(self, driver_id: uuid.UUID) -> None:
-        self.changed.append(driver_id)
-        self.route_change.set()
 
 
 class Broken:
@@ -97,9 +88,6 @@ class Broken:
 
     async def follow(self, batch: StoredBatch) -> None:
         raise RuntimeError("follower down")
-
-    def route_changed(self, driver_id: uuid.UUID) -> None:
-        return None
 
 
 async def test_the_acknowledgement_waits_for_storage_only(db: Database) -> None:
@@ -148,9 +136,6 @@ class Recorder:
     async def follow(self, batch: StoredBatch) -> None:
         self.seen.set()
 
-    def route_changed(self, driver_id: uuid.UUID) -> None:
-        return None
-
 
 async def test_a_slow_lane_holds_back_no_other(db: Database) -> None:
     """The ETA taking its time must not keep the position off the map."""
@@ -175,37 +160,6 @@ async def test_a_bus_failure_costs_the_live_update_not_the_fix(db: Database) -> 
     await ingestor.settled()
     assert ingestor.follower_failures == {"publish": 1}
     assert _stored_count(db) == 1
-
-
-async def test_a_route_change_on_the_bus_reaches_every_follower(db: Database) -> None:
-    org_id, driver_id = _driver(db, "rc-1")
-    monitor = FleetMonitor(db, MemoryBus(), refresh_s=600)
-    gate = Gate()
-    ingestor = _ingestor(db, monitor, gate)
-    bus = MemoryBus()
-    listening = asyncio.create_task(
-        ingestor.hear_route_changes(await bus.subscribe(routes_channel()))
-    )
-    seen = [Observation(datetime.now(UTC), 60.0, 25.0, 5.0, mock=False, accepted=True)]
-    queries: list[str] = []
-
-    def count(*args: object) -> None:
-        queries.append(str(args[2]))
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        await monitor.observe(org_id=org_id, driver_id=driver_id, observations=seen)
-        read = len(queries)
-        await monitor.observe(org_id=org_id, driver_id=driver_id, observations=seen)
-        assert len(queries) == read
-        await publish_route_changes(bus, [driver_id])
-        await asyncio.wait_for(gate.route_change.wait(), timeout=10)
-        await monitor.observe(org_id=org_id, driver_id=driver_id, observations=seen)
-        assert len(queries) > read
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-        listening.cancel()
-    assert gate.changed == [driver_id]
 
 
 def test_a_long_batch_carries_as_much_trail_as_the_control_tower_keeps() -> None:

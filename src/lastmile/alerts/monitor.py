@@ -1,10 +1,9 @@
 """The fix-stream detectors, run per driver after fixes are stored (flow 1 of the architecture,
 the alerts follower of `ingest.pipeline`).
 
-Each driver's plan (route corridor, planned places, parcels on board, thresholds) is read from the
-database about every `refresh_s` (spread, so that a fleet's reads do not come due together), off
-the event loop, together with those of every other driver asked for meanwhile; the detectors
-themselves are in memory.
+Each driver's plan (route corridor, planned places, parcels on board) comes from their live
+context (`dispatch.driver_context`, read once for ETA and alerts alike); the organisation's
+thresholds are read about every `refresh_s` (spread); the detectors themselves are in memory.
 Several processes each watch the drivers whose fixes reach them; alert keys make repeats from
 another process update the same alert rather than open a second one.
 """
@@ -12,23 +11,25 @@ another process update the same alert rather than open a second one.
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 import anyio
 
 from lastmile.alerts import service
-from lastmile.alerts.context import DriverDay, load_driver_days
+from lastmile.alerts.context import DriverDay, driver_day
 from lastmile.alerts.detectors.deviation import DeviationDetector
 from lastmile.alerts.detectors.halt import HaltDetector
 from lastmile.alerts.detectors.spoofing import SpoofDetector
 from lastmile.alerts.live import alert_message, publish_alerts
 from lastmile.alerts.service import Subject
 from lastmile.alerts.signals import Signal
+from lastmile.alerts.thresholds import AlertThresholds
 from lastmile.bus.base import Bus
 from lastmile.coalesce import Coalescer
-from lastmile.db import Database, utcnow
+from lastmile.db import Database
+from lastmile.dispatch.driver_context import DriverContexts
 from lastmile.ingest.pipeline import StoredBatch
 from lastmile.ingest.stages import Status, TrackedFix
 from lastmile.spread import spread
@@ -49,9 +50,9 @@ class Observation(NamedTuple):
 
 
 class _Watch:
-    def __init__(self, day: DriverDay, due_at: float) -> None:
+    def __init__(self, day: DriverDay, version: int) -> None:
         self.day = day
-        self.due_at = due_at
+        self.version = version
         driver = str(day.driver_id)
         self.halt = HaltDetector(driver, day.thresholds)
         self.spoof = SpoofDetector(driver, day.thresholds)
@@ -105,54 +106,51 @@ class FleetMonitor:
     name = "alerts"
 
     def __init__(
-        self,
-        database: Database,
-        bus: Bus,
-        *,
-        refresh_s: float = 60.0,
-        clock: Callable[[], datetime] = utcnow,
+        self, database: Database, bus: Bus, contexts: DriverContexts, *, refresh_s: float = 60.0
     ) -> None:
         self.database = database
         self.bus = bus
+        self.contexts = contexts
         self.refresh_s = refresh_s
-        self.clock = clock
         self.failures = 0
         self._watches: dict[uuid.UUID, _Watch] = {}
-        self._loader = Coalescer(self._load)
+        self._thresholds: dict[uuid.UUID, tuple[AlertThresholds, float]] = {}
+        self._threshold_loader = Coalescer(self._load_thresholds)
 
-    def _load(self, asked: dict[uuid.UUID, uuid.UUID]) -> dict[uuid.UUID, DriverDay]:
-        """The days of the drivers asked for (driver_id → org_id), in one session."""
-        drivers = {(org_id, driver_id) for driver_id, org_id in asked.items()}
+    def _load_thresholds(self, asked: dict[uuid.UUID, None]) -> dict[uuid.UUID, AlertThresholds]:
         with self.database.session() as session:
-            return load_driver_days(session, drivers=drivers, now=self.clock())
+            return {org_id: service.thresholds_for(session, org_id=org_id) for org_id in asked}
+
+    async def _thresholds_of(self, org_id: uuid.UUID) -> AlertThresholds:
+        known = self._thresholds.get(org_id)
+        now = time.monotonic()
+        if known is not None and now < known[1]:
+            return known[0]
+        thresholds = await self._threshold_loader.get(org_id, None)
+        self._thresholds[org_id] = (thresholds, now + spread(self.refresh_s))
+        return thresholds
 
     async def _watch(self, org_id: uuid.UUID, driver_id: uuid.UUID) -> _Watch:
+        context = await self.contexts.get(org_id, driver_id)
+        thresholds = await self._thresholds_of(org_id)
         watch = self._watches.get(driver_id)
-        now = time.monotonic()
-        if watch is not None and now < watch.due_at:
+        if (
+            watch is not None
+            and watch.version == context.version
+            and watch.day.thresholds is thresholds
+        ):
             return watch
-        day = await self._loader.get(driver_id, org_id)
-        due_at = now + spread(self.refresh_s)
+        day = driver_day(context, thresholds)
         if watch is None or not watch.keeps_state_for(day):
-            watch = self._watches[driver_id] = _Watch(day, due_at)
+            watch = self._watches[driver_id] = _Watch(day, context.version)
         else:
-            watch.day, watch.due_at = day, due_at
+            watch.day, watch.version = day, context.version
         return watch
 
     async def follow(self, batch: StoredBatch) -> None:
         """As `observe`, but a failure is the fix path's to log and count (`/healthz`)."""
         owner = batch.owner
         await self._observe(owner.org_id, owner.driver_id, observed(batch.tracked))
-
-    def route_changed(self, driver_id: uuid.UUID) -> None:
-        self.forget(driver_id)
-
-    def forget(self, driver_id: uuid.UUID | None = None) -> None:
-        """Re-read plans at the next fix (after a route was committed or edited)."""
-        if driver_id is None:
-            self._watches.clear()
-        else:
-            self._watches.pop(driver_id, None)
 
     def _store(
         self, org_id: uuid.UUID, subject: Subject, signals: list[Signal]

@@ -1,6 +1,6 @@
 """Route changes as bus events (a plan committed, a route started, a stop reordered, moved,
-added or taken off, a route closed at a shift's end), heard by every server process's fix
-path so that its ETA and alert followers read the driver's route again at once."""
+added, taken off or closed, a route closed at a shift's end), heard by every server process's
+live driver contexts (`dispatch.driver_context`), which its ETA and alerts read."""
 
 import uuid
 from collections.abc import Iterable

@@ -15,6 +15,7 @@ from lastmile.alerts.live import publish_alerts
 from lastmile.bus.base import Bus
 from lastmile.db import utcnow
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop
+from lastmile.dispatch.route_events import publish_route_changes
 from lastmile.eta import service as eta
 from lastmile.eta.engine import EtaEngine
 from lastmile.eta.live import publish_etas
@@ -67,8 +68,12 @@ def stop_finished(
         else []
     )
 
+    org_id, driver_id = route.org_id, route.driver_id
+
     async def publish(bus: Bus) -> None:
         await publish_etas(bus, etas)
-        await publish_alerts(bus, org_id=route.org_id, messages=alerts)
+        await publish_alerts(bus, org_id=org_id, messages=alerts)
+        if driver_id is not None:  # its open stops changed: the live contexts read them again
+            await publish_route_changes(bus, [driver_id])
 
     return [publish]

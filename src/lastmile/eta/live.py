@@ -2,10 +2,11 @@
 
 About one update per driver every `min_interval_s` (spread, so that a fleet whose first
 fixes came together does not update together again; never two at once), so a phone sending
-every second costs one small query (and, on a route, a few inserts) every interval. A
-driver found with no route in progress is not asked again for about `idle_recheck_s`
-(spread likewise) unless their route changes (a route change on the bus). The update runs
-in a worker thread, together with those of every other driver due meanwhile, after the batch
+every second costs one small query (and, on a route, a few inserts) every interval. Whether
+a driver has a route in progress is their live context's to say (`dispatch.driver_context`,
+shared with the alerts): a driver with none costs no query here, and a route change (a new
+context version) updates at the driver's next fix, whatever the interval. The update runs in
+a worker thread, together with those of every other driver due meanwhile, after the batch
 was acknowledged (`ingest.pipeline`).
 """
 
@@ -17,11 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.bus.base import Bus, shipment_channel
 from lastmile.coalesce import Coalescer
 from lastmile.db import Database, utcnow
+from lastmile.dispatch.driver_context import DriverContexts
+from lastmile.dispatch.models import Route, RouteStatus
 from lastmile.eta import service
 from lastmile.eta.engine import EtaEngine
 from lastmile.eta.model import LatLon
@@ -33,7 +37,6 @@ from lastmile.types import StopEta
 log = logging.getLogger(__name__)
 
 MAX_DRIVERS = 100_000
-IDLE_RECHECK_S = 60.0
 
 
 async def publish_etas(bus: Bus, etas: Sequence[StopEta]) -> None:
@@ -45,6 +48,7 @@ async def publish_etas(bus: Bus, etas: Sequence[StopEta]) -> None:
 @dataclass(frozen=True, slots=True)
 class _Asked:
     org_id: uuid.UUID
+    route_id: uuid.UUID
     position: LatLon
     fix_at: datetime
 
@@ -60,40 +64,47 @@ class LiveEta:
         database: Database,
         bus: Bus,
         engine: EtaEngine,
+        contexts: DriverContexts,
         min_interval_s: float = 30.0,
-        idle_recheck_s: float = IDLE_RECHECK_S,
     ) -> None:
         self.database = database
         self.bus = bus
         self.engine = engine
+        self.contexts = contexts
         self.min_interval_s = min_interval_s
-        self.idle_recheck_s = idle_recheck_s
         self.updates = 0
         self.failures = 0
-        self._next: OrderedDict[uuid.UUID, float] = OrderedDict()
+        self._next: OrderedDict[uuid.UUID, tuple[float, int]] = OrderedDict()
         self._busy: set[uuid.UUID] = set()
-        self._idle_until: dict[uuid.UUID, float] = {}
         self._updates = Coalescer(self._store)
 
     async def follow(self, batch: StoredBatch) -> None:
-        """After a batch is stored: update unless this driver had one just now."""
+        """After a batch is stored: update unless this driver had one just now on the same
+        context."""
         live = batch.live
         if not live:
             return
         owner = batch.owner
         driver = owner.driver_id
+        if driver in self._busy:
+            return
+        context = await self.contexts.get(owner.org_id, driver)
+        route = context.route_in_progress
+        if route is None:
+            return
         now = time.monotonic()
-        if driver in self._busy or now < self._next.get(driver, 0.0):
+        due_at, version = self._next.get(driver, (0.0, 0))
+        if version == context.version and now < due_at:
             return
-        if now < self._idle_until.get(driver, 0.0):
-            return
-        self._next[driver] = now + spread(self.min_interval_s)
+        self._next[driver] = (now + spread(self.min_interval_s), context.version)
         self._next.move_to_end(driver)
         while len(self._next) > MAX_DRIVERS:
             self._next.popitem(last=False)
         newest = live[-1]
         self._busy.add(driver)
-        await self._update(owner, (newest.lat, newest.lon), newest.fix.at)
+        await self._update(
+            owner, _Asked(owner.org_id, route.id, (newest.lat, newest.lon), newest.fix.at)
+        )
 
     def _store(
         self, asked: dict[uuid.UUID, _Asked]
@@ -103,8 +114,7 @@ class LiveEta:
         that a driver whose update fails is rolled back alone."""
         with self.database.session(writes=True) as session:
             now = utcnow()
-            drivers = {(a.org_id, driver) for driver, a in asked.items()}
-            routes = service.routes_in_progress(session, drivers=drivers)
+            routes = _routes_in_progress(session, asked)
             updates = {
                 driver: service.RouteUpdate(
                     route, a.position, max(0.0, (now - a.fix_at).total_seconds())
@@ -139,24 +149,11 @@ class LiveEta:
         except Exception as error:
             return error
 
-    def route_changed(self, driver: uuid.UUID) -> None:
-        """The driver's route changed (in any process): their next fix updates ETAs at once."""
-        self._idle_until.pop(driver, None)
-        self._next.pop(driver, None)
-
-    def _idle(self, driver: uuid.UUID) -> None:
-        self._idle_until[driver] = time.monotonic() + spread(self.idle_recheck_s)
-        if len(self._idle_until) > MAX_DRIVERS:
-            now = time.monotonic()
-            self._idle_until = {d: t for d, t in self._idle_until.items() if t > now}
-
-    async def _update(self, owner: DeviceOwner, position: LatLon, fix_at: datetime) -> None:
+    async def _update(self, owner: DeviceOwner, asked: _Asked) -> None:
         try:
-            etas = await self._updates.get(owner.driver_id, _Asked(owner.org_id, position, fix_at))
-            if etas is None:
-                self._idle(owner.driver_id)
+            etas = await self._updates.get(owner.driver_id, asked)
+            if etas is None:  # the route closed since the context was read
                 return
-            self._idle_until.pop(owner.driver_id, None)
             await publish_etas(self.bus, etas)
             self.updates += 1
         except Exception:
@@ -164,3 +161,17 @@ class LiveEta:
             log.exception("ETA update for driver %s failed", owner.driver_id)
         finally:
             self._busy.discard(owner.driver_id)
+
+
+def _routes_in_progress(session: Session, asked: dict[uuid.UUID, _Asked]) -> dict[uuid.UUID, Route]:
+    """The routes the drivers' contexts name, by driver, if still theirs and in progress (a
+    route closed since the context was read is left out, not forecast)."""
+    owners = {a.route_id: (a.org_id, driver) for driver, a in asked.items()}
+    routes = session.scalars(
+        select(Route).where(Route.id.in_(owners), Route.status == RouteStatus.IN_PROGRESS)
+    )
+    return {
+        owners[route.id][1]: route
+        for route in routes
+        if (route.org_id, route.driver_id) == owners[route.id]
+    }

@@ -12,7 +12,7 @@ Storing an ETA (per the rule in `eta.engine`) means: a row in `eta_predictions`,
 import itertools
 import logging
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
@@ -37,26 +37,6 @@ from lastmile.types import StopEta
 log = logging.getLogger(__name__)
 
 _STOP_ETA_FIELDS = tuple(field.name for field in fields(StopEta))
-
-
-def routes_in_progress(
-    session: Session, *, drivers: Collection[tuple[uuid.UUID, uuid.UUID]]
-) -> dict[uuid.UUID, Route]:
-    """The route in progress of each (org_id, driver_id) that has one, in one query."""
-    wanted = set(drivers)
-    routes = session.scalars(
-        select(Route)
-        .where(
-            Route.driver_id.in_({driver for _, driver in wanted}),
-            Route.status == RouteStatus.IN_PROGRESS,
-        )
-        .order_by(Route.started_at)
-    )
-    return {
-        route.driver_id: route
-        for route in routes
-        if route.driver_id is not None and (route.org_id, route.driver_id) in wanted
-    }
 
 
 @dataclass(frozen=True, slots=True)

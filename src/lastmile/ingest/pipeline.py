@@ -16,12 +16,11 @@ unit per quantity, UTC) and finds the device's owner. Then, for one device's bat
    slow ETA never holds back the position on the map. A follower that fails is logged and
    counted; the next one still runs, and the fixes are stored whatever they do.
 
-Route changes (a reorder, a start, a shift's end) arrive on the bus (`hear_route_changes`)
-from any process and reach every follower that keeps a driver's route in memory.
+The ETA and the alerts read what they need of a driver's day from one live context per
+process (`dispatch.driver_context`), read again when a route changes in any process.
 """
 
 import logging
-import uuid
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Protocol
 
-from lastmile.bus.base import Bus, Subscription, driver_channel, fleet_channel
+from lastmile.bus.base import Bus, driver_channel, fleet_channel
 from lastmile.config import Settings
 from lastmile.db import Database, utcnow
 from lastmile.ingest.devices import DeviceDirectory, DeviceOwner
@@ -152,9 +151,6 @@ class Follower(Protocol):
 
     async def follow(self, batch: StoredBatch) -> None: ...
 
-    def route_changed(self, driver_id: uuid.UUID) -> None:
-        """The driver's route changed somewhere: read it again at their next fix."""
-
 
 TRAIL_POINTS = 500
 """At most this many of a batch's accepted fixes, the newest, ride on its position message: as
@@ -199,9 +195,6 @@ class PublishPositions:
             message = position_message(batch.owner, live, batch.received_at)
             channels = (fleet_channel(batch.owner.org_id), driver_channel(batch.owner.driver_id))
             await self.bus.publish_to(channels, message)
-
-    def route_changed(self, driver_id: uuid.UUID) -> None:
-        return None
 
 
 # --- the whole path ----------------------------------------------------------------------
@@ -259,22 +252,6 @@ class Ingestor:
     async def settled(self) -> None:
         """Wait until the followers have handled every batch acknowledged so far."""
         await self.queues.settled()
-
-    def route_changed(self, driver_id: uuid.UUID) -> None:
-        for follower in self.followers:
-            follower.route_changed(driver_id)
-
-    async def hear_route_changes(self, subscription: Subscription) -> None:
-        """Hear route changes made in any process (a subscription to `routes_channel`), for
-        as long as the server runs."""
-        try:
-            async for message in subscription:
-                try:
-                    self.route_changed(uuid.UUID(str(message.data["driver_id"])))
-                except (KeyError, ValueError):
-                    log.warning("a route change without a driver id: %r", message.data)
-        finally:
-            await subscription.close()
 
     def health(self) -> dict[str, Any]:
         """What `/healthz` shows of the fix path."""
