@@ -29,13 +29,8 @@ from lastmile.alerts.detectors.halt import HaltContext, HaltDetector
 from lastmile.alerts.thresholds import AlertThresholds
 from lastmile.geo import from_local_m, haversine_m
 from lastmile.trips.readers import read_activity_csv
-from lastmile.trips.segmentation import (
-    SegmentationConfig,
-    StopDetector,
-    TrackPoint,
-    label_points,
-    segment_track,
-)
+from lastmile.trips.segmentation import StopDetector, label_points, segment_track
+from lastmile.trips.types import SegmentationConfig, TrackPoint
 
 COMMAND = ".venv/bin/python bench/stops.py"
 REPO = Path(__file__).resolve().parents[1]

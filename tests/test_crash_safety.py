@@ -143,8 +143,9 @@ def _post_events(
                     ledger.events.append(note)
                 status[number] = body["status"]
                 continue
-            # 409: the request was in flight when the server died, its answer is unknown (the
-            # key stays claimed); the shipment's status says where the cycle is.
+            # 409: the request was in flight when the server died, and either the dead
+            # process's claim still holds (its lease has not run out) or the event was applied
+            # and its answer lost; the shipment's status says where the cycle is.
             assert answer.status_code == 409, answer.text
             shipment = _answered(partial(client.get, f"/api/v1/shipments/{number}"), stop)
             if shipment is None:

@@ -70,12 +70,63 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return groups
 
 
+def _module_name(path: Path) -> str:
+    """`lastmile.pod.blobs` for `pod/blobs.py`, `lastmile.pod` for `pod/__init__.py`."""
+    parts = ("lastmile", *path.relative_to(PACKAGE).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported_modules(path: Path, modules: set[str]) -> set[str]:
+    """The modules of `lastmile` that one file imports (inside functions and `TYPE_CHECKING`
+    blocks too): `from a.b import c` names the module `a.b.c` when there is one, else `a.b`."""
+    own = _module_name(path).split(".")
+    here = own if path.name == "__init__.py" else own[:-1]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name in modules}
+        elif isinstance(node, ast.ImportFrom):
+            base = here[: len(here) - node.level + 1] if node.level else []
+            source = ".".join([*base, *([node.module] if node.module else [])])
+            for alias in node.names:
+                name = f"{source}.{alias.name}"
+                found |= {name} if name in modules else {source} & modules
+    return found
+
+
+def module_graph() -> dict[str, set[str]]:
+    """Which module of `lastmile` imports which others of the same top-level package."""
+    paths = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        package = name.split(".")[:2]
+        graph[name] = {
+            imported
+            for imported in _imported_modules(path, set(paths)) - {name}
+            if imported.split(".")[:2] == package
+        }
+    return graph
+
+
 def test_the_cycle_finder_finds_a_loop_of_three() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
 def test_no_package_imports_another_in_a_circle() -> None:
     assert cycles(package_graph()) == []
+
+
+def test_the_module_graph_sees_the_sibling_modules_a_file_imports() -> None:
+    graph = module_graph()
+    assert "lastmile.pod.blobs" in graph["lastmile.pod.s3"]
+    assert "lastmile.trips.types" in graph["lastmile.trips.segmentation"]
+    assert "lastmile.ingest.protocols._validate" in graph["lastmile.ingest.protocols.native"]
+
+
+def test_no_module_imports_another_of_its_package_in_a_circle() -> None:
+    """Inside a package, files call down too: a shared shape moves to a module both sides
+    import, a choice between two implementations moves up to the caller."""
+    assert cycles(module_graph()) == []
 
 
 def test_domains_do_not_import_the_http_layer_of_the_app() -> None:

@@ -300,7 +300,11 @@ def create_app(
     app.add_exception_handler(PoolTimeout, for_people(_pool_exhausted))
 
     app.add_middleware(TransactionsMiddleware)  # innermost: a retry stays within one claimed key
-    app.add_middleware(IdempotencyMiddleware, ttl_s=settings.idempotency_ttl_s)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        ttl_s=settings.idempotency_ttl_s,
+        lease_s=settings.idempotency_lease_s,
+    )
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AnswerUnexpectedErrors)  # inside the page headers, which its pages need

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 5_000_000
     session_ttl_s: int = 12 * 3600
     idempotency_ttl_s: int = 24 * 3600
+    idempotency_lease_s: float = Field(
+        30.0,
+        gt=0,
+        description="seconds an Idempotency-Key claim holds unless its running request renews it; "
+        "a claim left by a process that died is free again this long after",
+    )
     vendor_dir: Path | None = None
     map_tile_url: str = ""
     map_tile_attribution: str = ""

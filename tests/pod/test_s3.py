@@ -17,8 +17,8 @@ from tests.pod.conftest import ACCESS_KEY, REGION, SECRET_KEY, make_s3_store, s3
 
 from lastmile.config import Settings
 from lastmile.db import Database
-from lastmile.pod.blobs import open_blob_store
 from lastmile.pod.s3 import S3BlobStore, shared_s3_store
+from lastmile.pod.stores import open_blob_store
 
 
 @pytest.fixture

@@ -7,12 +7,14 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from lastmile.api.idempotency import fence_commits
 from lastmile.config import Settings
 from lastmile.db import utcnow
 
 
 def _session(request: Request) -> Iterator[Session]:
     with request.app.state.db.session() as session:
+        fence_commits(session, request.scope)  # a POST with an Idempotency-Key marks its record
         yield session
 
 

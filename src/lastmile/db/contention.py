@@ -133,6 +133,13 @@ def install(engine: Engine) -> None:
             unit.saw_busy()
 
 
+def changed_since_begin(connection: Connection) -> bool:
+    """Whether the SQLite connection's transaction changed a row so far (True when unknown:
+    its engine was made without `install`)."""
+    at_begin = connection.info.get("lastmile_changes_at_begin")
+    return at_begin is None or _total_changes(connection) != at_begin
+
+
 def _total_changes(connection: Connection) -> int:
     """Rows changed on this SQLite connection since it opened (sqlite3_total_changes)."""
     raw = connection.connection.dbapi_connection

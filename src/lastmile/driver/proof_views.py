@@ -18,9 +18,9 @@ from lastmile.driver.schemas import ActionIn, CodeIn, RecipientNameIn, ScanIn
 from lastmile.driver_auth.deps import DriverDep, DriverPrincipal
 from lastmile.errors import InvalidInput, field_errors
 from lastmile.pod import service
-from lastmile.pod.blobs import open_blob_store
 from lastmile.pod.models import Proof, ProofKind
 from lastmile.pod.schemas import ProofOut
+from lastmile.pod.stores import open_blob_store
 from lastmile.shipments.models import Shipment
 
 router = APIRouter(tags=["proof of delivery"], responses=COMMON_PROBLEMS)

@@ -1,8 +1,9 @@
 """The blob store for proof photos and signatures: one small interface, two stores.
 
-`FileBlobStore` keeps files under `<data_dir>/blobs`; `S3BlobStore` keeps objects in a bucket
-of any S3-compatible server (`LASTMILE_BLOB_STORE=s3`). Both take only keys they made
-themselves (random, under the organisation's prefix, checked against a strict pattern).
+`FileBlobStore` keeps files under `<data_dir>/blobs`; `S3BlobStore` (s3.py) keeps objects in a
+bucket of any S3-compatible server; `stores.open_blob_store` picks one from the settings. Both
+take only keys they made themselves (random, under the organisation's prefix, checked against a
+strict pattern).
 """
 
 import os
@@ -11,8 +12,6 @@ import secrets
 import uuid
 from pathlib import Path
 from typing import Final, Protocol
-
-from lastmile.config import Settings
 
 _KEY = re.compile(r"^[a-z0-9-]+(/[a-z0-9-]+)*\.(jpg|png|webp)$")
 CONTENT_TYPES: Final = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -100,12 +99,3 @@ class FileBlobStore:
 
     def content_type(self, key: str) -> str | None:
         return content_type_of_key(key) if self.exists(key) else None
-
-
-def open_blob_store(settings: Settings) -> BlobStore:
-    """The configured blob store: the filesystem under `<data_dir>/blobs`, or an S3 bucket."""
-    if settings.blob_store == "s3":
-        from lastmile.pod.s3 import shared_s3_store  # boto3 loads only when S3 is used
-
-        return shared_s3_store(settings)
-    return FileBlobStore(settings.data_dir / "blobs")

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from lastmile.config import Settings
 from lastmile.dispatch.models import RouteStop, StopStatus
-from lastmile.pod.blobs import open_blob_store
 from lastmile.pod.models import DeliveryCode, Proof, ProofKind
+from lastmile.pod.stores import open_blob_store
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,9 @@ from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep
 from lastmile.errors import NotFound
-from lastmile.pod.blobs import open_blob_store
 from lastmile.pod.models import Proof
 from lastmile.pod.schemas import ProofOut
+from lastmile.pod.stores import open_blob_store
 from lastmile.shipments.service import get_shipment
 
 router = APIRouter(tags=["proof of delivery"], responses=COMMON_PROBLEMS)

@@ -8,7 +8,8 @@ import typer
 
 from lastmile.errors import InvalidInput
 from lastmile.trips.readers import read_track
-from lastmile.trips.segmentation import Segment, SegmentationConfig, segment_track
+from lastmile.trips.segmentation import segment_track
+from lastmile.trips.types import Segment, SegmentationConfig
 
 trips_app = typer.Typer(no_args_is_help=True)
 

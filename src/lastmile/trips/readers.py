@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lastmile.errors import InvalidInput
 from lastmile.geo import from_local_m
-from lastmile.trips.segmentation import TrackPoint
+from lastmile.trips.types import TrackPoint
 
 CSV_REQUIRED = ("timestamp", "lat", "lon")
 ACTIVITY_REQUIRED = ("timestamp", "x", "y", "groundtruth")

@@ -12,8 +12,9 @@ from lastmile.dispatch.models import Route, RouteStop
 from lastmile.hubs.models import Hub
 from lastmile.ingest.models import QUALITY_LATE, QUALITY_OK, fixes
 from lastmile.shipments.models import Shipment
-from lastmile.trips.segmentation import Segment, SegmentationConfig, TrackPoint, segment_track
+from lastmile.trips.segmentation import segment_track
 from lastmile.trips.summary import DaySummary, KnownPlace, summarise_day
+from lastmile.trips.types import Segment, SegmentationConfig, TrackPoint
 
 HUB_RADIUS_M = 150.0
 STOP_RADIUS_M = 100.0

@@ -12,10 +12,9 @@ are seconds since the epoch.
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-if TYPE_CHECKING:
-    from lastmile.trips.segmentation import SegmentationConfig, TrackPoint
+from lastmile.trips.types import SegmentationConfig, TrackPoint
 
 M_PER_DEG_LAT = math.pi * 6_371_008.8 / 180
 
@@ -23,7 +22,7 @@ M_PER_DEG_LAT = math.pi * 6_371_008.8 / 180
 class Labelled(NamedTuple):
     """A fix with its time in seconds, its verdict and its window's median position."""
 
-    point: "TrackPoint"
+    point: TrackPoint
     t_s: float
     stationary: bool
     centre_lat: float
@@ -51,12 +50,12 @@ def _median(values: list[float]) -> float:
     return (values[middle - 1] + values[middle]) / 2
 
 
-def median_position(points: Sequence["TrackPoint"]) -> tuple[float, float]:
+def median_position(points: Sequence[TrackPoint]) -> tuple[float, float]:
     """Coordinate-wise median: robust to outliers, and the same in degrees as in metres."""
     return _median(sorted(p.lat for p in points)), _median(sorted(p.lon for p in points))
 
 
-def drift_speed_mps(window: Sequence["TrackPoint"], times: Sequence[float], t_s: float) -> float:
+def drift_speed_mps(window: Sequence[TrackPoint], times: Sequence[float], t_s: float) -> float:
     """Speed between the median positions of the window before and after the time `t_s`.
 
     Parameters
@@ -74,7 +73,7 @@ def drift_speed_mps(window: Sequence["TrackPoint"], times: Sequence[float], t_s:
     Examples
     --------
     >>> from datetime import UTC, datetime, timedelta
-    >>> from lastmile.trips.segmentation import TrackPoint
+    >>> from lastmile.trips.types import TrackPoint
     >>> t0 = datetime(2024, 5, 6, tzinfo=UTC)
     >>> crawl = [TrackPoint(t0 + timedelta(seconds=s), 0.0, s * 1.5e-5) for s in range(9)]
     >>> round(drift_speed_mps(crawl, [float(s) for s in range(9)], 4.0), 2)
@@ -97,11 +96,11 @@ def drift_speed_mps(window: Sequence["TrackPoint"], times: Sequence[float], t_s:
 
 
 def classify(
-    window: list["TrackPoint"],
+    window: list[TrackPoint],
     times: list[float],
-    point: "TrackPoint",
+    point: TrackPoint,
     t_s: float,
-    config: "SegmentationConfig",
+    config: SegmentationConfig,
     *,
     reported: bool = True,
 ) -> Labelled:
@@ -142,7 +141,7 @@ def classify(
 class WindowClassifier:
     """Labels each fix once every fix within half a window after it has arrived."""
 
-    def __init__(self, config: "SegmentationConfig") -> None:
+    def __init__(self, config: SegmentationConfig) -> None:
         self._config = config
         self._half_s = config.window_s / 2
         self._points: list[TrackPoint] = []
@@ -150,7 +149,7 @@ class WindowClassifier:
         self._next = 0
         self._reported = 0
 
-    def push(self, point: "TrackPoint", t_s: float) -> list[Labelled]:
+    def push(self, point: TrackPoint, t_s: float) -> list[Labelled]:
         self._points.append(point)
         self._times.append(t_s)
         if point.accuracy_m is not None or point.speed_mps is not None:

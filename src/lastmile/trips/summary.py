@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from lastmile.errors import InvalidInput
 from lastmile.geo import haversine_m
-from lastmile.trips.segmentation import Segment
+from lastmile.trips.types import Segment
 
 
 @dataclass(frozen=True, slots=True)

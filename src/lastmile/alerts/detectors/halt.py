@@ -15,7 +15,8 @@ from datetime import datetime, timedelta, tzinfo
 from lastmile.alerts.signals import AlertKind, Severity, Signal
 from lastmile.alerts.thresholds import AlertThresholds
 from lastmile.geo import haversine_m
-from lastmile.trips.segmentation import Segment, StopDetector, TrackPoint
+from lastmile.trips.segmentation import StopDetector
+from lastmile.trips.types import Segment, TrackPoint
 
 # A stop near a planned place is judged again this often: the places left change as the
 # driver completes stops, and judging costs a median over the stop's fixes.
