@@ -61,12 +61,13 @@ def test_an_admin_reads_the_audit_log_and_a_dispatcher_has_no_audit_tab(
     assert status == 200
 
     page.get_by_role("tab", name="Audit").click()
-    wait_until(page, "() => document.querySelectorAll('#audit li').length === 2")
+    wait_until(page, "() => document.querySelectorAll('#audit li').length === 3")
     items = page.locator("#audit li")
     expect(items.nth(0)).to_contain_text(
         "ada@example.com changed the settings: brand_color #1f5fbf → #112233"
     )
     expect(items.nth(1)).to_contain_text("API key “test” added the user dee@example.com")
+    expect(items.nth(2)).to_contain_text("API key “test” added the hub Helsinki hub (HEL1)")
     newest = api.get("/api/v1/audit").json()["items"][0]
     local = datetime.fromisoformat(newest["at"]).astimezone(ZoneInfo(ZONE))
     expect(items.nth(0).locator("time")).to_have_text(f"{local.day} {local:%b %Y}, {local:%H:%M}")
