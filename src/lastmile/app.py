@@ -70,6 +70,7 @@ from lastmile.notify.vapid import load_keys
 from lastmile.notify.views import public_router as notify_public_router
 from lastmile.notify.views import router as notify_router
 from lastmile.notify.worker import OutboxWorker
+from lastmile.orgsettings.audit_retention import audit_retention_loop
 from lastmile.orgsettings.views import router as orgsettings_router
 from lastmile.payments.views import router as payments_router
 from lastmile.pod.views import router as pod_router
@@ -215,8 +216,11 @@ def create_app(
             contexts.hear_route_changes(await app.state.bus.subscribe(routes_channel())),
             name="route-changes",
         )
-        retention = alert_sweep = day_close = None
+        retention = alert_sweep = day_close = audit_retention = None
         if settings.run_workers:
+            audit_retention = asyncio.create_task(
+                audit_retention_loop(app.state.db), name="audit-retention"
+            )
             retention = asyncio.create_task(
                 retention_loop(writer.store, retention_days=settings.fix_retention_days),
                 name="fix-retention",
@@ -248,7 +252,16 @@ def create_app(
         try:
             yield
         finally:
-            for task in (retention, alert_sweep, day_close, listener, notifier, route_changes):
+            tasks = (
+                retention,
+                audit_retention,
+                alert_sweep,
+                day_close,
+                listener,
+                notifier,
+                route_changes,
+            )
+            for task in tasks:
                 if task is not None:
                     task.cancel()
                     with contextlib.suppress(asyncio.CancelledError):

@@ -53,12 +53,18 @@ def test_a_driver_s_day_in_figures(client: TestClient, db: Database, org: OrgHan
 
 def test_the_scorecards_export_as_csv(client: TestClient, db: Database, org: OrgHandle) -> None:
     driver_id, day = _worked_day(client, db, org)
+    formula = '=HYPERLINK("https://evil.example/","Mikko")'
+    renamed = client.patch(
+        f"/api/v1/drivers/{driver_id}", json={"name": formula}, headers=org.headers
+    )
+    assert renamed.status_code == 200, renamed.text
     response = client.get(f"/api/v1/analytics/drivers.csv?date={day}&tz=UTC", headers=org.headers)
     assert response.headers["content-type"].startswith("text/csv")
     assert f"drivers-{day}.csv" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [row["driver_id"] for row in rows] == [driver_id]
     assert rows[0]["delivered"] == "1"
+    assert rows[0]["driver_name"] == "'" + formula  # shown as text, never run (CSV injection)
 
 
 def test_traffic_speeds_by_cell_and_hour(client: TestClient, db: Database, org: OrgHandle) -> None:

@@ -7,6 +7,7 @@ import anyio.from_thread
 from fastapi import APIRouter, Body, Query, Request
 from sqlalchemy.orm import Session
 
+from lastmile.alerts import audit_subjects as alert_subjects
 from lastmile.alerts import service
 from lastmile.alerts.live import alert_message, publish_alerts
 from lastmile.alerts.models import Alert, AlertStatus
@@ -25,8 +26,24 @@ router = APIRouter(tags=["alerts"], responses=COMMON_PROBLEMS)
 
 
 def _commit_and_push(
-    request: Request, session: Session, principal: Principal, alert: Alert
+    request: Request,
+    session: Session,
+    principal: Principal,
+    alert: Alert,
+    action: Action,
+    before: dict[str, Any],
 ) -> AlertOut:
+    """Record what changed (acknowledging twice without a note changes nothing), commit, and
+    tell every open Control Tower."""
+    audit_log.record_change(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=action,
+        subject=alert_subjects.alert(alert),
+        before=before,
+        after=alert_subjects.alert_fields(alert),
+    )
     session.commit()
     message = alert_message(alert)
     anyio.from_thread.run(
@@ -98,6 +115,7 @@ def acknowledge(
     body: AlertAction | None = None,
 ) -> AlertOut:
     """Someone is on it: every open Control Tower sees it at once."""
+    before = _fields(session, principal, alert_id)
     alert = service.acknowledge(
         session,
         org_id=principal.org_id,
@@ -106,7 +124,7 @@ def acknowledge(
         note=body.note if body else None,
         now=utcnow(),
     )
-    return _commit_and_push(request, session, principal, alert)
+    return _commit_and_push(request, session, principal, alert, Action.ALERT_ACKNOWLEDGE, before)
 
 
 @router.post("/api/v1/alerts/{alert_id}/resolve")
@@ -117,6 +135,7 @@ def resolve(
     principal: StaffDep,
     body: AlertAction | None = None,
 ) -> AlertOut:
+    before = _fields(session, principal, alert_id)
     alert = service.resolve(
         session,
         org_id=principal.org_id,
@@ -125,4 +144,9 @@ def resolve(
         note=body.note if body else None,
         now=utcnow(),
     )
-    return _commit_and_push(request, session, principal, alert)
+    return _commit_and_push(request, session, principal, alert, Action.ALERT_RESOLVE, before)
+
+
+def _fields(session: Session, principal: Principal, alert_id: uuid.UUID) -> dict[str, Any]:
+    alert = service.get_alert(session, org_id=principal.org_id, alert_id=alert_id)
+    return alert_subjects.alert_fields(alert)

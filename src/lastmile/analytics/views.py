@@ -1,7 +1,5 @@
 """HTTP routes: driver scorecards (JSON and CSV) and the traffic pattern by hour and area."""
 
-import csv
-import io
 import uuid
 from dataclasses import asdict, fields
 from datetime import date
@@ -15,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.analytics.scorecards import Scorecard, scorecards
 from lastmile.analytics.traffic import cell_speeds, default_window
+from lastmile.api.csv_export import csv_response
 from lastmile.api.deps import SessionDep
 from lastmile.api.fields import Day, TimeZoneName
 from lastmile.api.problems import COMMON_PROBLEMS
@@ -61,18 +60,10 @@ def driver_scorecards_csv(
     session: SessionDep, principal: StaffDep, day: DayQuery = None, tz: ZoneQuery = None
 ) -> Response:
     cards = _cards(session, principal.org_id, day, tz)
-    out = io.StringIO()
-    writer = csv.writer(out)
     names = [f.name for f in fields(Scorecard)]
-    writer.writerow(names)
-    for card in cards:
-        writer.writerow(["" if getattr(card, n) is None else getattr(card, n) for n in names])
     filename = f"drivers-{cards[0].day if cards else (day or utcnow().date())}.csv"
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    rows = ([getattr(card, n) for n in names] for card in cards)
+    return csv_response(names, rows, filename=filename)
 
 
 @router.get("/api/v1/analytics/traffic")

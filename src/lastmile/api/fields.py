@@ -1,7 +1,7 @@
 """Reusable validated field types for API schemas."""
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
@@ -76,15 +76,17 @@ PhoneE164 = Annotated[str, Field(max_length=32, examples=["+358401234567"]), Aft
 
 
 class PatchModel(BaseModel):
-    """A partial update: absent fields stay as they are, and `null` is refused (never blanks)."""
+    """A partial update: absent fields stay as they are, and `null` is refused (never blanks)
+    except for the fields named in `nullable`, where null is a value ("no limit")."""
 
     model_config = ConfigDict(extra="forbid")
+    nullable: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
     @classmethod
     def _no_nulls(cls, data: Any) -> Any:
         if isinstance(data, dict):
             for name, value in data.items():
-                if value is None:
+                if value is None and name not in cls.nullable:
                     raise ValueError(f"`{name}` may not be null: leave it out to keep it")
         return data

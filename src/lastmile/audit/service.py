@@ -1,5 +1,7 @@
 """Writing and reading the audit log. `record` adds its row to the caller's transaction, so an
-audited change and its entry commit together or not at all; nothing here updates or deletes."""
+audited change and its entry commit together or not at all. Nothing here updates an entry;
+the one delete is `purge_before`, for an organisation that chose to keep its entries N days
+(the database refuses it for any younger entry)."""
 
 import uuid
 from collections.abc import Mapping
@@ -8,11 +10,12 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lastmile.audit.models import AuditEntry
-from lastmile.audit.types import Action, Actor, ActorType, Subject, SubjectType
+from lastmile.audit.subjects import organization
+from lastmile.audit.types import Action, Actor, ActorType, Subject, SubjectType, system_actor
 from lastmile.db import utcnow
 from lastmile.errors import InvalidInput, NotFound
 
@@ -155,3 +158,26 @@ def record_change(
         before=old,
         after=new,
     )
+
+
+def purge_before(
+    *, session: Session, org_id: uuid.UUID, cutoff: datetime, retention_days: int
+) -> int:
+    """Delete the organisation's entries older than `cutoff` and say so in one new entry (by
+    Lastmile); how many were deleted. Only for an organisation whose retention asks it."""
+    result = session.execute(
+        delete(AuditEntry)
+        .where(AuditEntry.org_id == org_id, AuditEntry.at < cutoff)
+        .execution_options(synchronize_session=False)
+    )
+    deleted = int(result.rowcount)  # type: ignore[attr-defined]
+    if deleted:
+        record(
+            session=session,
+            org_id=org_id,
+            actor=system_actor("audit-retention"),
+            action=Action.AUDIT_PURGE,
+            subject=organization(org_id),
+            after={"deleted": deleted, "retention_days": retention_days, "older_than": cutoff},
+        )
+    return deleted

@@ -67,6 +67,15 @@ def _status(entry: AuditEntry) -> str:
     )
 
 
+def _closed(entry: AuditEntry) -> str:
+    after = entry.after or {}
+    left = len(after.get("handed_back", []))
+    return (
+        f"closed the route {entry.subject_label} ({after.get('why', 'closed')}):"
+        f" {left} stop{'' if left == 1 else 's'} handed back to the hub"
+    )
+
+
 _WHAT: dict[Action, Callable[[AuditEntry], str]] = {
     Action.SHIPMENT_STATUS: lambda e: _status(e),
     Action.SHIPMENT_CANCEL: lambda e: (
@@ -107,6 +116,39 @@ _WHAT: dict[Action, Callable[[AuditEntry], str]] = {
         f"created the API key “{e.subject_label}” ({(e.after or {}).get('role')})"
     ),
     Action.API_KEY_REVOKE: lambda e: f"revoked the API key “{e.subject_label}”",
+    Action.HUB_CREATE: lambda e: f"added the hub {e.subject_label}",
+    Action.HUB_UPDATE: lambda e: f"changed the hub {e.subject_label}: {fields(e.before, e.after)}",
+    Action.HUB_DELETE: lambda e: f"removed the hub {e.subject_label}",
+    Action.DRIVER_CREATE: lambda e: f"added the driver {e.subject_label}",
+    Action.DRIVER_UPDATE: lambda e: (
+        f"changed the driver {e.subject_label}: {fields(e.before, e.after)}"
+    ),
+    Action.DRIVER_DELETE: lambda e: f"removed the driver {e.subject_label}",
+    Action.DRIVER_DEVICE_ID: lambda e: (
+        f"issued the device id {(e.after or {}).get('device')} to the driver {e.subject_label}"
+    ),
+    Action.DRIVER_PIN: lambda e: f"set a new PIN for the driver {e.subject_label}",
+    Action.DRIVER_SIGNIN_LINK: lambda e: f"made a sign-in link for the driver {e.subject_label}",
+    Action.VEHICLE_CREATE: lambda e: f"added the vehicle {e.subject_label}",
+    Action.VEHICLE_UPDATE: lambda e: (
+        f"changed the vehicle {e.subject_label}: {fields(e.before, e.after)}"
+    ),
+    Action.VEHICLE_DELETE: lambda e: f"removed the vehicle {e.subject_label}",
+    Action.SHIFT_START: lambda e: f"started a shift for the driver {e.subject_label}",
+    Action.SHIFT_END: lambda e: f"ended the shift of the driver {e.subject_label}",
+    Action.PLAN_DISCARD: lambda e: f"discarded the draft plan {e.subject_label}",
+    Action.ROUTE_CLOSE: lambda e: _closed(e),
+    Action.ALERT_ACKNOWLEDGE: lambda e: f"acknowledged the alert “{e.subject_label}”",
+    Action.ALERT_RESOLVE: lambda e: f"resolved the alert “{e.subject_label}”",
+    Action.OPT_OUT_CREATE: lambda e: f"stopped notifications to {e.subject_label}",
+    Action.OPT_OUT_DELETE: lambda e: f"allowed notifications to {e.subject_label} again",
+    Action.DRIVER_APP_SETTINGS: lambda e: (
+        f"changed the driver app's settings: {fields(e.before, e.after)}"
+    ),
+    Action.AUDIT_PURGE: lambda e: (
+        f"deleted {(e.after or {}).get('deleted')} audit entries older than"
+        f" {(e.after or {}).get('retention_days')} days, as the settings ask"
+    ),
 }
 
 

@@ -37,6 +37,28 @@ class Action(StrEnum):
     USER_DEACTIVATE = "user.deactivate"
     API_KEY_CREATE = "api_key.create"
     API_KEY_REVOKE = "api_key.revoke"
+    HUB_CREATE = "hub.create"
+    HUB_UPDATE = "hub.update"
+    HUB_DELETE = "hub.delete"
+    DRIVER_CREATE = "driver.create"
+    DRIVER_UPDATE = "driver.update"
+    DRIVER_DELETE = "driver.delete"
+    DRIVER_DEVICE_ID = "driver.device_id"
+    DRIVER_PIN = "driver.pin"
+    DRIVER_SIGNIN_LINK = "driver.signin_link"
+    VEHICLE_CREATE = "vehicle.create"
+    VEHICLE_UPDATE = "vehicle.update"
+    VEHICLE_DELETE = "vehicle.delete"
+    SHIFT_START = "shift.start"
+    SHIFT_END = "shift.end"
+    PLAN_DISCARD = "plan.discard"
+    ROUTE_CLOSE = "route.close"
+    ALERT_ACKNOWLEDGE = "alert.acknowledge"
+    ALERT_RESOLVE = "alert.resolve"
+    OPT_OUT_CREATE = "opt_out.create"
+    OPT_OUT_DELETE = "opt_out.delete"
+    DRIVER_APP_SETTINGS = "settings.driver_app"
+    AUDIT_PURGE = "audit.purge"
 
 
 class SubjectType(StrEnum):
@@ -48,6 +70,11 @@ class SubjectType(StrEnum):
     WEBHOOK = "webhook"
     USER = "user"
     API_KEY = "api_key"
+    HUB = "hub"
+    DRIVER = "driver"
+    VEHICLE = "vehicle"
+    ALERT = "alert"
+    OPT_OUT = "opt_out"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +126,8 @@ def actor_of(principal: StaffCaller) -> Actor:
 
 def driver_actor(*, driver_id: uuid.UUID, name: str) -> Actor:
     return Actor(ActorType.DRIVER, name, driver_id)
+
+
+def system_actor(job: str) -> Actor:
+    """Lastmile itself, in a scheduled job (`end-of-day`, `audit-retention`)."""
+    return Actor(ActorType.SYSTEM, job)

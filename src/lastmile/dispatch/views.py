@@ -112,6 +112,15 @@ def commit_plan(
 @router.post("/api/v1/plans/{plan_id}/discard")
 def discard_plan(plan_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> PlanOut:
     plan = service.discard_plan(session=session, org_id=principal.org_id, plan_id=plan_id)
+    audit_log.record(  # only a draft is discarded
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.PLAN_DISCARD,
+        subject=dispatch_subjects.plan(session, plan),
+        before={"status": "draft"},
+        after={"status": plan.status},
+    )
     session.commit()
     return PlanOut.of(plan)
 

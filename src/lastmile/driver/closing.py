@@ -20,7 +20,10 @@ from sqlalchemy.orm import Session
 from lastmile.alerts import service as alerts
 from lastmile.alerts.live import alert_message, publish_alerts
 from lastmile.alerts.signals import AlertKind, Signal
+from lastmile.audit import service as audit_log
+from lastmile.audit.types import Action, Actor
 from lastmile.bus.base import Bus
+from lastmile.dispatch import audit_subjects as dispatch_subjects
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop
 from lastmile.dispatch.route_events import publish_route_changes
 from lastmile.dispatch.service import route_stops
@@ -73,9 +76,13 @@ def open_stops(*, session: Session, route: Route) -> list[tuple[RouteStop, Shipm
     ]
 
 
-def close_route(*, session: Session, route: Route, actor: str, at: datetime, why: str) -> Closed:
-    """Hand every open stop back to the hub, complete the route and alert the dispatcher."""
+def close_route(
+    *, session: Session, route: Route, actor: str, audited_as: Actor, at: datetime, why: str
+) -> Closed:
+    """Hand every open stop back to the hub, complete the route and alert the dispatcher;
+    the audit log names `audited_as` (the driver, the dispatcher, or Lastmile's sweep)."""
     left = open_stops(session=session, route=route)
+    before = {"status": route.status}
     mode = read_settings(session=session, org_id=route.org_id).open_stops_at_shift_end
     publish: list[hooks.Publish] = []
     for stop, shipment in left:
@@ -85,6 +92,19 @@ def close_route(*, session: Session, route: Route, actor: str, at: datetime, why
             shipment.delivery_date = route.date + timedelta(days=1)
     route.status = RouteStatus.COMPLETED
     session.flush()
+    audit_log.record(
+        session=session,
+        org_id=route.org_id,
+        actor=audited_as,
+        action=Action.ROUTE_CLOSE,
+        subject=dispatch_subjects.route(session, route),
+        before=before,
+        after={
+            "status": route.status,
+            "why": why,
+            "handed_back": [s.tracking_number for _, s in left],
+        },
+    )
     messages: list[dict[str, Any]] = []
     if left:
         signal = Signal(
@@ -125,6 +145,7 @@ def end_shift(
     odometer_km: float | None,
     hand_back_open_stops: bool,
     actor: str,
+    audited_as: Actor,
     at: datetime,
 ) -> tuple[Shift, Closed | None]:
     """End the driver's shift; a route still running closes with it.
@@ -142,7 +163,14 @@ def end_shift(
                 "end the shift with `hand_back_open_stops` true to hand "
                 f"{'them' if left != 1 else 'it'} back to the hub"
             )
-        closed = close_route(session=session, route=route, actor=actor, at=at, why="shift ended")
+        closed = close_route(
+            session=session,
+            route=route,
+            actor=actor,
+            audited_as=audited_as,
+            at=at,
+            why="shift ended",
+        )
     shift = fleet.end_shift(
         session=session, org_id=org_id, driver_id=driver_id, odometer_km=odometer_km
     )

@@ -10,6 +10,7 @@ import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.audit.types import system_actor
 from lastmile.bus.base import Bus
 from lastmile.db import Database, utcnow
 from lastmile.dispatch.models import Route, RouteStatus
@@ -50,7 +51,14 @@ def close_ended_days(session: Session, *, now: datetime) -> list[Closed]:
         if now < ended:
             continue
         closed.append(
-            close_route(session=session, route=route, actor=SYSTEM_ACTOR, at=now, why=WHY)
+            close_route(
+                session=session,
+                route=route,
+                actor=SYSTEM_ACTOR,
+                audited_as=system_actor("end-of-day"),
+                at=now,
+                why=WHY,
+            )
         )
         shift = fleet.current_shift(session=session, driver_id=route.driver_id)
         if shift is not None:

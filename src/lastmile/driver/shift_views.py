@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 from lastmile.api.deps import NowDep, SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
 from lastmile.audit import service as audit_log
-from lastmile.audit.types import Action, actor_of
+from lastmile.audit import subjects
+from lastmile.audit.types import Action, actor_of, driver_actor
 from lastmile.auth.deps import AdminDep, PrincipalDep, StaffDep
 from lastmile.bus.base import Bus
 from lastmile.bus.from_thread import publish_from_thread
@@ -24,6 +25,7 @@ from lastmile.driver import closing, departure
 from lastmile.driver.action_views import apply_once
 from lastmile.driver.schemas import ShiftEndIn, ShiftOut, ShiftStartIn
 from lastmile.driver_auth.deps import DriverDep
+from lastmile.fleet import audit_subjects as fleet_subjects
 from lastmile.fleet import service as fleet
 from lastmile.fleet.schemas import ShiftEnd, VehicleOut
 from lastmile.fleet.schemas import ShiftOut as FleetShiftOut
@@ -48,7 +50,17 @@ def put_app_settings(
     body: DriverAppSettings, principal: AdminDep, session: SessionDep
 ) -> DriverAppSettings:
     """Replace the organisation's failure reasons, proof rules and quick replies."""
+    before = read_settings(session=session, org_id=principal.org_id)
     saved = write_settings(session=session, org_id=principal.org_id, settings=body)
+    audit_log.record_change(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.DRIVER_APP_SETTINGS,
+        subject=subjects.organization(principal.org_id),
+        before=before.model_dump(mode="json"),
+        after=saved.model_dump(mode="json"),
+    )
     session.commit()
     return saved
 
@@ -108,6 +120,7 @@ def end_shift(
             odometer_km=body.odometer_km,
             hand_back_open_stops=body.hand_back_open_stops,
             actor=driver.actor,
+            audited_as=driver_actor(driver_id=driver.driver_id, name=driver.name),
             at=min(body.at, utcnow()),
         )
         closed.extend([route] if route is not None else [])
@@ -142,7 +155,18 @@ def end_driver_shift(
         odometer_km=body.odometer_km,
         hand_back_open_stops=body.hand_back_open_stops,
         actor=principal.actor,
+        audited_as=actor_of(principal),
         at=utcnow(),
+    )
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.SHIFT_END,
+        subject=fleet_subjects.driver(
+            fleet.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+        ),
+        after={"ended_at": shift.ended_at, "odometer_end_km": shift.odometer_end_km},
     )
     session.commit()
     bus: Bus = request.app.state.bus

@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import Latitude, Longitude
 from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
+from lastmile.audit import service as audit_log
+from lastmile.audit.types import Action, driver_actor
 from lastmile.bus.base import Bus
 from lastmile.config import Settings
 from lastmile.db import utcnow
+from lastmile.dispatch import audit_subjects as dispatch_subjects
 from lastmile.dispatch import service
 from lastmile.dispatch.models import Route, RouteStop
 from lastmile.dispatch.route_events import announce_route_changes
@@ -147,6 +150,15 @@ def start_route(
             route_id=route.id,
             actor=driver.actor,
             now=min(body.at, utcnow()),
+        )
+        audit_log.record(  # inside the action: a replay records nothing twice
+            session=session,
+            org_id=driver.org_id,
+            actor=driver_actor(driver_id=driver.driver_id, name=driver.name),
+            action=Action.ROUTE_START,
+            subject=dispatch_subjects.route(session, started),
+            before={"status": "planned", "started_at": None},
+            after=dispatch_subjects.route_state(started),
         )
         return route_out(
             session=session,

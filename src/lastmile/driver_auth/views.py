@@ -10,11 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import PhoneE164
 from lastmile.api.problems import COMMON_PROBLEMS, problem_responses
+from lastmile.audit import service as audit_log
+from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import StaffDep
 from lastmile.db.contention import reading
 from lastmile.driver_auth import service as driver_service
 from lastmile.driver_auth.deps import DriverDep
 from lastmile.errors import TooManyAttempts, Unauthenticated
+from lastmile.fleet import audit_subjects as fleet_subjects
+from lastmile.fleet import service as fleet
 from lastmile.ratelimit.deps import PhoneSignInLimit
 
 router = APIRouter(tags=["driver app"], responses=COMMON_PROBLEMS)
@@ -132,6 +136,14 @@ def set_pin(
     driver_service.set_pin(
         session=session, org_id=principal.org_id, driver_id=driver_id, pin=body.pin
     )
+    driver = fleet.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    audit_log.record(  # that a PIN was set, never the PIN
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.DRIVER_PIN,
+        subject=fleet_subjects.driver(driver),
+    )
     session.commit()
     request.app.state.verified_drivers.forget(driver_id)
     return Response(status_code=204)
@@ -148,6 +160,14 @@ def create_signin_link(
         secret_key=settings.secret_key.get_secret_value(),
         ttl_s=settings.driver_link_ttl_s,
         actor=principal.actor,
+    )
+    audit_log.record(  # that a link was made and until when, never its token
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.DRIVER_SIGNIN_LINK,
+        subject=fleet_subjects.driver(issued.driver),
+        after={"expires_at": issued.expires_at},
     )
     session.commit()
     url = f"{settings.public_url.rstrip('/')}/driver/#link={issued.token}"

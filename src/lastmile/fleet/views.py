@@ -2,13 +2,17 @@
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
-from lastmile.auth.deps import PrincipalDep, StaffDep
+from lastmile.audit import service as audit_log
+from lastmile.audit.types import Action, Subject, actor_of
+from lastmile.auth.deps import Principal, PrincipalDep, StaffDep
+from lastmile.fleet import audit_subjects as fleet_subjects
 from lastmile.fleet import service
 from lastmile.fleet.models import Driver
 from lastmile.fleet.schemas import (
@@ -33,6 +37,41 @@ def _devices_changed(request: Request, identifiers: Iterable[str]) -> None:
 
 def _device_ids(session: Session, driver_id: uuid.UUID) -> list[str]:
     return service.device_ids_by_driver(session=session, driver_ids=[driver_id]).get(driver_id, [])
+
+
+def _driver_fields(session: Session, driver: Driver) -> dict[str, Any]:
+    return fleet_subjects.driver_fields(driver, _device_ids(session, driver.id))
+
+
+def _audit(
+    session: Session,
+    principal: Principal,
+    action: Action,
+    subject: Subject,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """A creation or deletion in full; a change by its changed fields only (none: no entry)."""
+    if before is not None and after is not None:
+        audit_log.record_change(
+            session=session,
+            org_id=principal.org_id,
+            actor=actor_of(principal),
+            action=action,
+            subject=subject,
+            before=before,
+            after=after,
+        )
+        return
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=action,
+        subject=subject,
+        before=before,
+        after=after,
+    )
 
 
 def _drivers_out(session: Session, drivers: list[Driver]) -> list[DriverOut]:
@@ -67,6 +106,8 @@ def create_driver(
         active=body.active,
         photo_url=str(body.photo_url) if body.photo_url else None,
     )
+    subject = fleet_subjects.driver(driver)
+    _audit(session, principal, Action.DRIVER_CREATE, subject, None, _driver_fields(session, driver))
     session.commit()
     _devices_changed(request, body.device_ids)
     request.app.state.verified_drivers.forget(driver.id)
@@ -83,6 +124,9 @@ def issue_device_id(
     identifier = service.issue_device_id(
         session=session, org_id=principal.org_id, driver_id=driver_id
     )
+    driver = service.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    after = {"device": fleet_subjects.device_hint(identifier)}
+    _audit(session, principal, Action.DRIVER_DEVICE_ID, fleet_subjects.driver(driver), None, after)
     session.commit()
     _devices_changed(request, [identifier])
     return IssuedDeviceId(device_id=identifier)
@@ -111,9 +155,14 @@ def update_driver(
     if "photo_url" in fields:
         fields["photo_url"] = str(fields["photo_url"])
     before = _device_ids(session, driver_id)
+    old = _driver_fields(
+        session, service.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    )
     driver = service.update_driver(
         session=session, org_id=principal.org_id, driver_id=driver_id, **fields
     )
+    new = _driver_fields(session, driver)
+    _audit(session, principal, Action.DRIVER_UPDATE, fleet_subjects.driver(driver), old, new)
     session.commit()
     _devices_changed(request, [*before, *_device_ids(session, driver_id)])
     request.app.state.verified_drivers.forget(driver.id)
@@ -125,7 +174,10 @@ def delete_driver(
     driver_id: uuid.UUID, request: Request, session: SessionDep, principal: StaffDep
 ) -> Response:
     before = _device_ids(session, driver_id)
+    driver = service.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    subject, old = fleet_subjects.driver(driver), _driver_fields(session, driver)
     service.delete_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    _audit(session, principal, Action.DRIVER_DELETE, subject, old, None)
     session.commit()
     _devices_changed(request, before)
     request.app.state.verified_drivers.forget(driver_id)
@@ -143,6 +195,9 @@ def start_shift(
         vehicle_id=body.vehicle_id,
         odometer_km=body.odometer_km,
     )
+    driver = service.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    after = fleet_subjects.shift_fields(shift)
+    _audit(session, principal, Action.SHIFT_START, fleet_subjects.driver(driver), None, after)
     session.commit()
     return ShiftOut.model_validate(shift)
 
@@ -158,6 +213,8 @@ def list_shifts(
 @router.post("/api/v1/vehicles", status_code=status.HTTP_201_CREATED)
 def create_vehicle(body: VehicleCreate, session: SessionDep, principal: StaffDep) -> VehicleOut:
     vehicle = service.create_vehicle(session=session, org_id=principal.org_id, **body.model_dump())
+    after = fleet_subjects.vehicle_fields(vehicle)
+    _audit(session, principal, Action.VEHICLE_CREATE, fleet_subjects.vehicle(vehicle), None, after)
     session.commit()
     return VehicleOut.model_validate(vehicle)
 
@@ -179,18 +236,26 @@ def get_vehicle(vehicle_id: uuid.UUID, session: SessionDep, principal: Principal
 def update_vehicle(
     vehicle_id: uuid.UUID, body: VehicleUpdate, session: SessionDep, principal: StaffDep
 ) -> VehicleOut:
+    old = fleet_subjects.vehicle_fields(
+        service.get_vehicle(session=session, org_id=principal.org_id, vehicle_id=vehicle_id)
+    )
     vehicle = service.update_vehicle(
         session=session,
         org_id=principal.org_id,
         vehicle_id=vehicle_id,
         **body.model_dump(exclude_unset=True),
     )
+    new = fleet_subjects.vehicle_fields(vehicle)
+    _audit(session, principal, Action.VEHICLE_UPDATE, fleet_subjects.vehicle(vehicle), old, new)
     session.commit()
     return VehicleOut.model_validate(vehicle)
 
 
 @router.delete("/api/v1/vehicles/{vehicle_id}", status_code=204)
 def delete_vehicle(vehicle_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> Response:
+    vehicle = service.get_vehicle(session=session, org_id=principal.org_id, vehicle_id=vehicle_id)
+    subject, old = fleet_subjects.vehicle(vehicle), fleet_subjects.vehicle_fields(vehicle)
     service.delete_vehicle(session=session, org_id=principal.org_id, vehicle_id=vehicle_id)
+    _audit(session, principal, Action.VEHICLE_DELETE, subject, old, None)
     session.commit()
     return Response(status_code=204)

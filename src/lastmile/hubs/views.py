@@ -6,7 +6,10 @@ from fastapi import APIRouter, Response, status
 
 from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
+from lastmile.audit import service as audit_log
+from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import AdminDep, PrincipalDep, StaffDep
+from lastmile.hubs import audit_subjects as hub_subjects
 from lastmile.hubs import service
 from lastmile.hubs.schemas import HubCreate, HubOut, HubUpdate
 
@@ -16,6 +19,14 @@ router = APIRouter(prefix="/api/v1/hubs", tags=["hubs"], responses=COMMON_PROBLE
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_hub(body: HubCreate, session: SessionDep, principal: StaffDep) -> HubOut:
     hub = service.create_hub(session=session, org_id=principal.org_id, **body.model_dump())
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.HUB_CREATE,
+        subject=hub_subjects.hub(hub),
+        after=hub_subjects.hub_fields(hub),
+    )
     session.commit()
     return HubOut.model_validate(hub)
 
@@ -39,11 +50,23 @@ def get_hub(hub_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> 
 def update_hub(
     hub_id: uuid.UUID, body: HubUpdate, session: SessionDep, principal: StaffDep
 ) -> HubOut:
+    before = hub_subjects.hub_fields(
+        service.get_hub(session=session, org_id=principal.org_id, hub_id=hub_id)
+    )
     hub = service.update_hub(
         session=session,
         org_id=principal.org_id,
         hub_id=hub_id,
         **body.model_dump(exclude_unset=True),
+    )
+    audit_log.record_change(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.HUB_UPDATE,
+        subject=hub_subjects.hub(hub),
+        before=before,
+        after=hub_subjects.hub_fields(hub),
     )
     session.commit()
     return HubOut.model_validate(hub)
@@ -51,6 +74,16 @@ def update_hub(
 
 @router.delete("/{hub_id}", status_code=204)
 def delete_hub(hub_id: uuid.UUID, session: SessionDep, principal: AdminDep) -> Response:
+    hub = service.get_hub(session=session, org_id=principal.org_id, hub_id=hub_id)
+    subject, before = hub_subjects.hub(hub), hub_subjects.hub_fields(hub)
     service.delete_hub(session=session, org_id=principal.org_id, hub_id=hub_id)
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.HUB_DELETE,
+        subject=subject,
+        before=before,
+    )
     session.commit()
     return Response(status_code=204)

@@ -179,18 +179,29 @@ def delete_webhook(
     return endpoint
 
 
-def opt_out(
-    *, session: Session, org_id: uuid.UUID, channel: Channel, address: str, source: str
-) -> OptOut:
-    """Record (idempotently) that this address wants nothing more on this channel."""
-    address = address.strip().lower() if channel is Channel.EMAIL else address.strip()
-    found = session.scalar(
+def _normal(channel: Channel, address: str) -> str:
+    return address.strip().lower() if channel is Channel.EMAIL else address.strip()
+
+
+def find_opt_out(
+    *, session: Session, org_id: uuid.UUID, channel: Channel, address: str
+) -> OptOut | None:
+    address = _normal(channel, address)
+    return session.scalar(
         select(OptOut).where(
             OptOut.org_id == org_id, OptOut.channel == channel, OptOut.address == address
         )
     )
+
+
+def opt_out(
+    *, session: Session, org_id: uuid.UUID, channel: Channel, address: str, source: str
+) -> OptOut:
+    """Record (idempotently) that this address wants nothing more on this channel."""
+    found = find_opt_out(session=session, org_id=org_id, channel=channel, address=address)
     if found is not None:
         return found
+    address = _normal(channel, address)
     row = OptOut(
         org_id=org_id, channel=channel, address=address, source=source, created_at=utcnow()
     )
@@ -204,12 +215,14 @@ def list_opt_outs(*, session: Session, org_id: uuid.UUID) -> list[OptOut]:
     return list(session.scalars(query))
 
 
-def remove_opt_out(*, session: Session, org_id: uuid.UUID, opt_out_id: uuid.UUID) -> None:
+def remove_opt_out(*, session: Session, org_id: uuid.UUID, opt_out_id: uuid.UUID) -> OptOut:
+    """Delete the opt-out; the row it was is returned (to name it)."""
     row = session.scalar(select(OptOut).where(OptOut.org_id == org_id, OptOut.id == opt_out_id))
     if row is None:
         raise NotFound(f"no opt-out {opt_out_id}")
     session.delete(row)
     session.flush()
+    return row
 
 
 def list_deliveries(

@@ -197,9 +197,21 @@ def delete_webhook(endpoint_id: uuid.UUID, session: SessionDep, principal: Admin
 def create_opt_out(body: OptOutIn, session: SessionDep, principal: StaffDep) -> OptOutOut:
     channel, address = (Channel.SMS, body.phone) if body.phone else (Channel.EMAIL, body.email)
     assert address is not None
+    known = service.find_opt_out(
+        session=session, org_id=principal.org_id, channel=channel, address=address
+    )
     row = service.opt_out(
         session=session, org_id=principal.org_id, channel=channel, address=address, source="api"
     )
+    if known is None:  # a repeat changes nothing
+        audit_log.record(
+            session=session,
+            org_id=principal.org_id,
+            actor=actor_of(principal),
+            action=Action.OPT_OUT_CREATE,
+            subject=notify_subjects.opt_out(row),
+            after={"channel": row.channel, "source": row.source},
+        )
     session.commit()
     return OptOutOut.model_validate(row)
 
@@ -212,7 +224,15 @@ def list_opt_outs(session: SessionDep, principal: StaffDep) -> list[OptOutOut]:
 
 @router.delete("/opt-outs/{opt_out_id}", status_code=204)
 def delete_opt_out(opt_out_id: uuid.UUID, session: SessionDep, principal: AdminDep) -> Response:
-    service.remove_opt_out(session=session, org_id=principal.org_id, opt_out_id=opt_out_id)
+    row = service.remove_opt_out(session=session, org_id=principal.org_id, opt_out_id=opt_out_id)
+    audit_log.record(
+        session=session,
+        org_id=principal.org_id,
+        actor=actor_of(principal),
+        action=Action.OPT_OUT_DELETE,
+        subject=notify_subjects.opt_out(row),
+        before={"channel": row.channel, "source": row.source},
+    )
     session.commit()
     return Response(status_code=204)
 

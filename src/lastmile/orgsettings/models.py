@@ -26,4 +26,6 @@ class OrganizationSettings(Base):
     reschedule_cutoff: Mapped[str] = mapped_column(String(5))
     reschedule_windows: Mapped[list[list[str]]] = mapped_column(JSON)
     feedback_tags: Mapped[list[str]] = mapped_column(JSON)
+    # None: kept forever. The database refuses deleting a younger entry (migration 0012).
+    audit_retention_days: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

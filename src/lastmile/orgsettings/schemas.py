@@ -2,7 +2,7 @@
 
 import base64
 import binascii
-from typing import Annotated, Self
+from typing import Annotated, ClassVar, Self
 
 from pydantic import (
     AfterValidator,
@@ -15,6 +15,8 @@ from pydantic import (
 
 from lastmile.api.fields import PatchModel, TimeZoneName
 
+MIN_AUDIT_RETENTION_DAYS = 30  # shorter would let a change slip out of the log before review
+MAX_AUDIT_RETENTION_DAYS = 3650
 _CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 HexColor = Annotated[
@@ -59,6 +61,9 @@ class OrgSettingsOut(BaseModel):
     reschedule_cutoff: str
     reschedule_windows: list[DeliveryWindow]
     feedback_tags: list[str]
+    audit_retention_days: int | None = Field(
+        description="Audit entries older than this many days are deleted; null: kept forever"
+    )
 
 
 class OrgSettingsPatch(PatchModel):
@@ -81,6 +86,15 @@ class OrgSettingsPatch(PatchModel):
     )
     reschedule_windows: list[DeliveryWindow] | None = Field(default=None, max_length=12)
     feedback_tags: list[FeedbackTag] | None = Field(default=None, max_length=20)
+    audit_retention_days: int | None = Field(
+        default=None,
+        ge=MIN_AUDIT_RETENTION_DAYS,
+        le=MAX_AUDIT_RETENTION_DAYS,
+        description="Delete audit entries older than this many days; null keeps them forever"
+        " (the default)",
+    )
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"audit_retention_days"})
 
     @field_validator("feedback_tags")
     @classmethod

@@ -42,6 +42,7 @@ class OrgRules:
         "Late",
         "Left in the wrong place",
     )
+    audit_retention_days: int | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -69,6 +70,7 @@ def _rules(row: OrganizationSettings | None) -> OrgRules:
         reschedule_cutoff=row.reschedule_cutoff,
         reschedule_windows=tuple((start, end) for start, end in row.reschedule_windows),
         feedback_tags=tuple(row.feedback_tags),
+        audit_retention_days=row.audit_retention_days,
     )
 
 

@@ -32,6 +32,7 @@ def _out(rules: OrgRules) -> OrgSettingsOut:
         reschedule_cutoff=rules.reschedule_cutoff,
         reschedule_windows=[DeliveryWindow(start=s, end=e) for s, e in rules.reschedule_windows],
         feedback_tags=list(rules.feedback_tags),
+        audit_retention_days=rules.audit_retention_days,
     )
 
 

@@ -1,7 +1,10 @@
 """The Control Tower's Audit tab in real headless Chromium: an admin reads who changed what,
 in plain words at the hub's local time; a dispatcher has no such tab."""
 
+import csv
+import io
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -61,16 +64,23 @@ def test_an_admin_reads_the_audit_log_and_a_dispatcher_has_no_audit_tab(
     assert status == 200
 
     page.get_by_role("tab", name="Audit").click()
-    wait_until(page, "() => document.querySelectorAll('#audit li').length === 2")
+    wait_until(page, "() => document.querySelectorAll('#audit li').length === 3")
     items = page.locator("#audit li")
     expect(items.nth(0)).to_contain_text(
         "ada@example.com changed the settings: brand_color #1f5fbf → #112233"
     )
     expect(items.nth(1)).to_contain_text("API key “test” added the user dee@example.com")
+    expect(items.nth(2)).to_contain_text("API key “test” added the hub Helsinki hub (HEL1)")
     newest = api.get("/api/v1/audit").json()["items"][0]
     local = datetime.fromisoformat(newest["at"]).astimezone(ZoneInfo(ZONE))
     expect(items.nth(0).locator("time")).to_have_text(f"{local.day} {local:%b %Y}, {local:%H:%M}")
     expect(page.locator("#audit-more")).to_be_hidden()
+    with page.expect_download() as downloading:
+        page.locator("#audit-csv").click()
+    download = downloading.value
+    assert download.suggested_filename.startswith("audit-")
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text("utf-8"))))
+    assert [r["action"] for r in rows] == ["settings.organization", "user.create", "hub.create"]
     screenshot(page, "control-tower-audit")
     assert errors == []
     context.close()
