@@ -6,8 +6,8 @@ of the request marks the record `applied` in the same transaction: a resend afte
 ran out runs again when nothing was applied (api/idempotency.py). Records already stored
 were settled or are in flight without a lease; both stay as they are.
 
-Revision ID: 0012_idempotency_lease
-Revises: 0011
+Revision ID: 0013_idempotency_lease
+Revises: 0012_audit_retention
 Create Date: 2026-12-07 12:30:00.000000
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import lastmile.db.types
 
-revision: str = "0012_idempotency_lease"
-down_revision: str | None = "0011"
+revision: str = "0013_idempotency_lease"
+down_revision: str | None = "0012_audit_retention"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
