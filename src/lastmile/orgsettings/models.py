@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lastmile.db.base import Base, utcnow
@@ -26,4 +26,5 @@ class OrganizationSettings(Base):
     reschedule_cutoff: Mapped[str] = mapped_column(String(5))
     reschedule_windows: Mapped[list[list[str]]] = mapped_column(JSON)
     feedback_tags: Mapped[list[str]] = mapped_column(JSON)
+    osmand_issued_ids_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

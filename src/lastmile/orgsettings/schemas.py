@@ -59,6 +59,7 @@ class OrgSettingsOut(BaseModel):
     reschedule_cutoff: str
     reschedule_windows: list[DeliveryWindow]
     feedback_tags: list[str]
+    osmand_issued_ids_only: bool
 
 
 class OrgSettingsPatch(PatchModel):
@@ -81,6 +82,12 @@ class OrgSettingsPatch(PatchModel):
     )
     reschedule_windows: list[DeliveryWindow] | None = Field(default=None, max_length=12)
     feedback_tags: list[FeedbackTag] | None = Field(default=None, max_length=20)
+    osmand_issued_ids_only: bool | None = Field(
+        default=None,
+        description="Refuse OsmAnd (Traccar Client) fixes from device ids not issued by"
+        " `POST /api/v1/drivers/{id}/device-ids`: they are answered and dropped as an unknown"
+        " id's. Turn it on in production.",
+    )
 
     @field_validator("feedback_tags")
     @classmethod
