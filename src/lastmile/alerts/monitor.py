@@ -29,6 +29,7 @@ from lastmile.alerts.signals import Signal
 from lastmile.bus.base import Bus
 from lastmile.coalesce import Coalescer
 from lastmile.db import Database, utcnow
+from lastmile.ingest.filters import TELEPORTED
 from lastmile.ingest.pipeline import StoredBatch
 from lastmile.ingest.stages import Status, TrackedFix
 from lastmile.spread import spread
@@ -46,6 +47,8 @@ class Observation(NamedTuple):
     accuracy_m: float | None
     mock: bool
     accepted: bool
+    relocated: bool = False
+    """The track teleported to this fix (`ingest.filters.TELEPORTED`)."""
 
 
 class _Watch:
@@ -73,7 +76,9 @@ class _Watch:
         found: list[Signal] = []
         halt_context = self.day.halt_context
         for seen in observations:
-            found += self.spoof.push(seen.at, seen.lat, seen.lon, mock=seen.mock)
+            found += self.spoof.push(
+                seen.at, seen.lat, seen.lon, mock=seen.mock, relocated=seen.relocated
+            )
             if not seen.accepted or (self.last_at is not None and seen.at <= self.last_at):
                 continue
             self.last_at = seen.at
@@ -93,6 +98,7 @@ def observed(tracked: Sequence[TrackedFix]) -> list[Observation]:
             accuracy_m=t.fix.accuracy_m,
             mock=t.fix.mock,
             accepted=t.status == Status.LIVE,
+            relocated=TELEPORTED in t.notes,
         )
         for t in tracked
         if t.status != Status.LATE

@@ -1,8 +1,10 @@
-"""OsmAnd trust: devices issued by us, and organisations that accept only those
+"""OsmAnd trust: devices issued by us, organisations that accept only those, suspect fixes
 
 `devices.issued` marks an id issued by `POST /api/v1/drivers/{id}/device-ids`; the ids that
 endpoint issued before this column existed (`lm-` and 22 URL-safe characters) are marked too,
 so that turning `organization_settings.osmand_issued_ids_only` on keeps them working.
+`fixes.suspect` and `driver_positions.suspect` mark the live fixes of a track that teleported
+and is not trusted again yet: shown to the dispatcher, never to customers.
 
 Revision ID: 0012_osmand
 Revises: 0011
@@ -42,9 +44,20 @@ def upgrade() -> None:
                 "osmand_issued_ids_only", sa.Boolean(), nullable=False, server_default=sa.false()
             )
         )
+    # A constant default: PostgreSQL adds it to every partition without rewriting them.
+    op.add_column(
+        "fixes", sa.Column("suspect", sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    with op.batch_alter_table("driver_positions") as batch_op:
+        batch_op.add_column(
+            sa.Column("suspect", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("driver_positions") as batch_op:
+        batch_op.drop_column("suspect")
+    op.drop_column("fixes", "suspect")
     with op.batch_alter_table("organization_settings") as batch_op:
         batch_op.drop_column("osmand_issued_ids_only")
     with op.batch_alter_table("devices") as batch_op:
