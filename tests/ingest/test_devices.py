@@ -1,3 +1,4 @@
+import time
 import uuid
 
 import pytest
@@ -7,7 +8,8 @@ from tests.common import make_org
 from lastmile.db import Database
 from lastmile.errors import NotFound
 from lastmile.fleet import service as fleet
-from lastmile.ingest.devices import DeviceDirectory
+from lastmile.ingest.devices import UNKNOWN_DEVICE_CACHE_S, DeviceDirectory
+from lastmile.orgsettings import service as orgsettings
 
 pytestmark = pytest.mark.anyio
 
@@ -30,7 +32,7 @@ async def test_a_fleet_costs_one_read_not_a_query_per_phone(db: Database) -> Non
     assert [o.driver_id for o in owners] == drivers
     assert {o.org_id for o in owners} == {org.org_id}
     assert (directory.reads, directory.lookups) == (1, 0)
-    assert len(queries) == 1
+    assert len(queries) == 2, "the devices, and the organisations accepting only issued ids"
 
 
 async def test_a_phone_registered_after_the_read_is_looked_up_alone(db: Database) -> None:
@@ -95,3 +97,69 @@ async def test_unknown_identifiers_are_remembered_within_a_bound(db: Database) -
         with pytest.raises(NotFound):
             await directory.owner(f"random-{i}")
     assert len(directory._looked_up) == 10
+
+
+def _issued_ids_only(db: Database, org_id: uuid.UUID) -> None:
+    """The setting turned on in another process: this directory is not told."""
+    with db.session() as session:
+        orgsettings.update_rules(
+            session=session, org_id=org_id, changes={"osmand_issued_ids_only": True}
+        )
+        session.commit()
+
+
+async def test_a_refused_device_takes_the_unknown_path_on_an_open_protocol(db: Database) -> None:
+    org = make_org(db, "Issued only")
+    driver = _driver(db, org.org_id, "by-hand")
+    with db.session() as session:
+        issued = fleet.issue_device_id(session=session, org_id=org.org_id, driver_id=driver)
+        session.commit()
+    _issued_ids_only(db, org.org_id)
+    directory = DeviceDirectory(db)
+    assert (await directory.owner(issued, open_protocol=True)).issued
+    assert (await directory.owner("by-hand")).driver_id == driver, "a credential's caller: yes"
+    lookups = directory.lookups
+    for identifier in ("by-hand", "nobody-has-this"):
+        with pytest.raises(NotFound, match=f"'{identifier}' is not registered"):
+            await directory.owner(identifier, open_protocol=True)
+        with pytest.raises(NotFound):  # remembered as briefly as an unknown id
+            await directory.owner(identifier, open_protocol=True)
+        assert directory.lookups == lookups + 1, "looked up alone, as an unknown id is"
+        assert directory._looked_up[identifier][0] < time.monotonic() + UNKNOWN_DEVICE_CACHE_S
+        lookups = directory.lookups
+    assert directory.unknown == 4
+
+
+async def test_the_setting_counts_here_at_once_elsewhere_at_the_next_read(db: Database) -> None:
+    org = make_org(db, "Switching")
+    _driver(db, org.org_id, "by-hand-2")
+    directory = DeviceDirectory(db, refresh_s=0.0)
+    await directory.owner("by-hand-2", open_protocol=True)
+    _issued_ids_only(db, org.org_id)
+    await directory.owner("by-hand-2", open_protocol=True)  # starts the next whole read
+    assert directory._reading is not None
+    await directory._reading
+    directory.refresh_s = 3600.0  # no read beside the look-ups: tests share one connection
+    with pytest.raises(NotFound):
+        await directory.owner("by-hand-2", open_protocol=True)
+    directory.issued_ids_only(org.org_id, False)
+    assert (await directory.owner("by-hand-2", open_protocol=True)).issued is False
+    directory.issued_ids_only(org.org_id, True)
+    with pytest.raises(NotFound):
+        await directory.owner("by-hand-2", open_protocol=True)
+
+
+def test_an_issued_id_stays_issued_when_the_drivers_devices_are_edited(db: Database) -> None:
+    org = make_org(db, "Edited")
+    driver = _driver(db, org.org_id, "old-phone")
+    with db.session() as session:
+        issued = fleet.issue_device_id(session=session, org_id=org.org_id, driver_id=driver)
+        fleet.update_driver(
+            session=session, org_id=org.org_id, driver_id=driver, device_ids=[issued, "new-phone"]
+        )
+        session.commit()
+        found = {i: (o, d, flag) for i, o, d, flag in fleet.device_owners(session=session)}
+    assert {i: flag for i, (o, _, flag) in found.items() if o == org.org_id} == {
+        issued: True,
+        "new-phone": False,
+    }

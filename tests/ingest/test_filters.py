@@ -1,7 +1,17 @@
+from datetime import timedelta
+
 import pytest
 
-from lastmile.ingest.filters import AccuracyFilter, Dedupe, OrderGuard, SpeedFilter
-from lastmile.ingest.stages import CONTINUE, DriverTrack, Status, TrackedFix, Verdict
+from lastmile.ingest.filters import (
+    REANCHORED,
+    TELEPORTED,
+    AccuracyFilter,
+    Dedupe,
+    OrderGuard,
+    SpeedFilter,
+)
+from lastmile.ingest.stages import CONTINUE, DriverTrack, Stages, Status, TrackedFix, Verdict
+from lastmile.types import Fix
 
 
 def live(fix, track):
@@ -130,3 +140,44 @@ class TestSpeedFilter:
         for second, east_m in enumerate([3000, -3000, 3000, -3000], start=1):
             item = TrackedFix(tracks.fix(east_m, 0, at_s=second))
             assert speed.handle(item, track).reason == "impossible_speed"
+
+
+class TestSuspicion:
+    """A re-anchor away from a confirmed track is a teleport: its fixes are suspect (never shown
+    to customers) until `trust_after_s` of plausible movement has passed."""
+
+    @staticmethod
+    def _run(stages: Stages, fixes: list[Fix]) -> list[TrackedFix]:
+        return [stages.process(fix) for fix in fixes]
+
+    def test_a_teleport_is_suspect_until_ten_minutes_of_plausible_movement(self, tracks):
+        stages = Stages([SpeedFilter(trust_after_s=600)])
+        driven = [tracks.fix(10.0 * s, 0, at_s=s) for s in range(0, 60, 5)]
+        teleport = [tracks.fix(50_000 + 10.0 * s, 0, at_s=s) for s in range(60, 1300, 5)]
+        items = self._run(stages, driven + teleport)
+        assert not any(item.suspect for item in items[: len(driven)])
+        jumped = items[len(driven) :]
+        assert [item.status for item in jumped[:3]] == ["rejected", "rejected", "live"]
+        assert jumped[2].notes == (REANCHORED, TELEPORTED)
+        trusted_at = [item.fix.at for item in jumped if item.status == "live" and not item.suspect]
+        assert trusted_at[0] - jumped[2].fix.at == timedelta(minutes=10)
+        assert all(item.suspect for item in jumped[2:] if item.fix.at < trusted_at[0])
+
+    def test_another_jump_meanwhile_restarts_the_count(self, tracks):
+        stages = Stages([SpeedFilter(trust_after_s=600)])
+        driven = [tracks.fix(10.0 * s, 0, at_s=s) for s in range(0, 60, 5)]
+        teleport = [tracks.fix(50_000 + 10.0 * s, 0, at_s=s) for s in range(60, 300, 5)]
+        glitch = [tracks.fix(-50_000, 0, at_s=302)]
+        onwards = [tracks.fix(50_000 + 10.0 * s, 0, at_s=s) for s in range(305, 1000, 5)]
+        items = self._run(stages, driven + teleport + glitch + onwards)
+        trusted = [i for i in items[len(driven) + 3 :] if i.status == "live" and not i.suspect]
+        first_trusted = trusted[0].fix.at
+        assert first_trusted == tracks.t0 + timedelta(seconds=905), "602 s after the glitch"
+
+    def test_leaving_a_wrong_first_fix_behind_is_no_teleport(self, tracks):
+        stages = Stages([SpeedFilter()])
+        stale = tracks.fix(-4000, 3000, at_s=0)
+        driven = [tracks.fix(10.0 * s, 0, at_s=s) for s in range(1, 60, 5)]
+        items = self._run(stages, [stale, *driven])
+        assert items[3].notes == (REANCHORED,)
+        assert not any(item.suspect for item in items)

@@ -8,11 +8,16 @@ import pytest
 from sqlalchemy import func, select
 from tests.common import make_org
 
-from lastmile.bus.base import Subscription
+from lastmile.alerts.detectors.spoofing import SpoofDetector
+from lastmile.alerts.monitor import observed
+from lastmile.alerts.signals import AlertKind
+from lastmile.alerts.thresholds import AlertThresholds
+from lastmile.bus import MemoryBus
+from lastmile.bus.base import Subscription, driver_channel, fleet_channel
 from lastmile.db import Database
 from lastmile.fleet import service as fleet
 from lastmile.ingest.devices import DeviceOwner
-from lastmile.ingest.models import fixes
+from lastmile.ingest.models import DriverPosition, fixes
 from lastmile.ingest.pipeline import (
     TRAIL_POINTS,
     Follower,
@@ -177,3 +182,75 @@ def test_a_long_batch_carries_as_much_trail_as_the_control_tower_keeps() -> None
     assert len(message["fixes"]) == TRAIL_POINTS
     assert message["fixes"][0] == [live[100].fix.at.isoformat(), live[100].lat, 25]
     assert message["fixes"][-1][0] == message["at"] == live[-1].fix.at.isoformat()
+
+
+async def test_a_teleport_reaches_the_dispatcher_flagged_and_no_customer(db: Database) -> None:
+    """Three consistent fixes 55 km from a driven track re-anchor it (the speed stage cannot
+    tell a forger from a GPS recovery): stored, on the fleet's map flagged `suspect`, not on the
+    driver's channel (tracking pages) until ten minutes of plausible movement have passed."""
+    org_id, driver_id = _driver(db, "teleport-1")
+    bus = MemoryBus()
+    fleet_sub = await bus.subscribe(fleet_channel(org_id))
+    customer_sub = await bus.subscribe(driver_channel(driver_id))
+    ingestor = _ingestor(db, beside=PublishPositions(bus))
+    owner = DeviceOwner(org_id=org_id, driver_id=driver_id, device_id="teleport-1")
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+
+    def fix(at_s: int, lat: float) -> Fix:
+        return Fix(device_id="teleport-1", at=start + timedelta(seconds=at_s), lat=lat, lon=24.9)
+
+    driven = [fix(s, 60.17 + s * 1e-5) for s in range(0, 30, 5)]
+    forged = [fix(s, 60.67 + s * 1e-5) for s in range(30, 45, 5)]
+    regained = [fix(s, 60.67 + s * 1e-5) for s in range(45, 700, 60)]
+
+    async def send(fixes: list[Fix]) -> tuple[list[Any], list[Any]]:
+        for one in fixes:
+            await ingestor.ingest([one], owner=owner)
+        await ingestor.settled()
+        return [m.data for m in fleet_sub.ready(100)], [m.data for m in customer_sub.ready(100)]
+
+    def suspect_now() -> bool:
+        with db.session() as session:
+            position = session.get(DriverPosition, driver_id)
+            assert position is not None
+            return position.suspect
+
+    await send(driven)
+    fleet_seen, customers_seen = await send(forged)
+    assert [m["suspect"] for m in fleet_seen] == [True], "the dispatcher sees it, flagged"
+    assert fleet_seen[0]["at"] == forged[-1].at.isoformat()
+    assert customers_seen == [], "no customer's map moves"
+    assert suspect_now()
+    assert ingestor.stages.counters["note.speed.teleported"] == 1
+    assert _stored_count(db) == len(driven) + len(forged), "every fix is stored"
+
+    fleet_seen, customers_seen = await send(regained)
+    assert [m["suspect"] for m in fleet_seen] == [True] * 10 + [False]
+    assert [m["at"] for m in customers_seen] == [regained[-1].at.isoformat()], "10 min on: trusted"
+    assert not suspect_now()
+    await fleet_sub.close()
+    await customer_sub.close()
+
+
+def test_the_spoofing_detector_raises_on_one_teleport() -> None:
+    """One teleport counts one impossible jump (the rejected fixes agree with one another), so a
+    burst of jumps never shows it: the pipeline's note does."""
+    stages = Stages(clean_stages())
+    detector = SpoofDetector("d1", AlertThresholds())
+    start = datetime.now(UTC) - timedelta(hours=1)
+    fixes = [
+        Fix(device_id="t", at=start + timedelta(seconds=s), lat=lat + s * 1e-5, lon=24.9)
+        for s, lat in [
+            *((s, 60.17) for s in range(0, 60, 5)),
+            *((s, 60.67) for s in range(60, 90, 5)),
+        ]
+    ]
+    seen = observed([stages.process(fix) for fix in fixes])
+    assert [o.relocated for o in seen].count(True) == 1
+    signals = [
+        s
+        for o in seen
+        for s in detector.push(o.at, o.lat, o.lon, mock=o.mock, relocated=o.relocated)
+    ]
+    assert [s.kind for s in signals] == [AlertKind.SPOOFED_LOCATION]
+    assert "hidden from customers" in signals[0].title

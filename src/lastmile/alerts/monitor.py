@@ -30,6 +30,7 @@ from lastmile.bus.base import Bus
 from lastmile.coalesce import Coalescer
 from lastmile.db import Database
 from lastmile.dispatch.driver_context import DriverContexts
+from lastmile.ingest.filters import TELEPORTED
 from lastmile.ingest.pipeline import StoredBatch
 from lastmile.ingest.stages import Status, TrackedFix
 from lastmile.spread import spread
@@ -47,6 +48,8 @@ class Observation(NamedTuple):
     accuracy_m: float | None
     mock: bool
     accepted: bool
+    relocated: bool = False
+    """The track teleported to this fix (`ingest.filters.TELEPORTED`)."""
 
 
 class _Watch:
@@ -74,7 +77,9 @@ class _Watch:
         found: list[Signal] = []
         halt_context = self.day.halt_context
         for seen in observations:
-            found += self.spoof.push(seen.at, seen.lat, seen.lon, mock=seen.mock)
+            found += self.spoof.push(
+                seen.at, seen.lat, seen.lon, mock=seen.mock, relocated=seen.relocated
+            )
             if not seen.accepted or (self.last_at is not None and seen.at <= self.last_at):
                 continue
             self.last_at = seen.at
@@ -94,6 +99,7 @@ def observed(tracked: Sequence[TrackedFix]) -> list[Observation]:
             accuracy_m=t.fix.accuracy_m,
             mock=t.fix.mock,
             accepted=t.status == Status.LIVE,
+            relocated=TELEPORTED in t.notes,
         )
         for t in tracked
         if t.status != Status.LATE

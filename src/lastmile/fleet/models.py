@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lastmile.db.base import Base, OrgScoped, new_id, utcnow
@@ -31,6 +31,9 @@ class Device(OrgScoped, Base):
     driver_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("drivers.id", ondelete="CASCADE"), index=True
     )
+    issued: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Issued by us (`POST /api/v1/drivers/{id}/device-ids`: long and random), not typed in by
+    hand: an organisation may refuse OsmAnd fixes from any other (`osmand_issued_ids_only`)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

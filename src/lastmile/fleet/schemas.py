@@ -113,6 +113,11 @@ class PositionOut(BaseModel):
     accuracy_m: float | None
     battery_pct: float | None
     mock: bool
+    suspect: bool = Field(
+        default=False,
+        description="The track jumped impossibly and stayed there, and is not trusted again yet:"
+        " customers are not shown this position",
+    )
     received_at: datetime
     age_s: float = Field(description="Seconds between the fix and the moment of this answer")
 

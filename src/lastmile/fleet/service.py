@@ -26,10 +26,15 @@ def _claim_devices(
     ).all()
     if taken:
         raise Conflict(f"device {taken[0]!r} is already registered to another driver")
-    session.execute(delete(Device).where(Device.driver_id == driver_id))
+    # The devices kept keep their rows, so an id we issued stays marked as issued.
+    session.execute(
+        delete(Device).where(Device.driver_id == driver_id, Device.identifier.not_in(identifiers))
+    )
+    held = set(session.scalars(select(Device.identifier).where(Device.driver_id == driver_id)))
     session.add_all(
         Device(org_id=org_id, driver_id=driver_id, identifier=identifier)
         for identifier in identifiers
+        if identifier not in held
     )
 
 
@@ -64,7 +69,7 @@ def issue_device_id(*, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID
     if len(held) >= MAX_DEVICES:
         raise Conflict(f"driver {driver_id} has {len(held)} devices, the most one may have")
     identifier = ISSUED_ID_PREFIX + secrets.token_urlsafe(16)
-    session.add(Device(org_id=org_id, driver_id=driver_id, identifier=identifier))
+    session.add(Device(org_id=org_id, driver_id=driver_id, identifier=identifier, issued=True))
     session.flush()
     return identifier
 
@@ -108,11 +113,12 @@ def device_ids_by_driver(
     return found
 
 
-def device_owners(*, session: Session) -> list[tuple[str, uuid.UUID, uuid.UUID]]:
-    """Every device in every organisation as (identifier, org_id, driver_id)."""
-    query = select(Device.identifier, Device.org_id, Device.driver_id)
+def device_owners(*, session: Session) -> list[tuple[str, uuid.UUID, uuid.UUID, bool]]:
+    """Every device in every organisation as (identifier, org_id, driver_id, issued)."""
+    query = select(Device.identifier, Device.org_id, Device.driver_id, Device.issued)
     return [
-        (identifier, org_id, driver_id) for identifier, org_id, driver_id in session.execute(query)
+        (identifier, org_id, driver_id, issued)
+        for identifier, org_id, driver_id, issued in session.execute(query)
     ]
 
 

@@ -2,7 +2,7 @@
 
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from lastmile.geo import haversine_m
 from lastmile.ingest.stages import CONTINUE, DriverTrack, Status, TrackedFix, Verdict
@@ -80,9 +80,21 @@ class AccuracyFilter:
 
 @dataclass(slots=True)
 class _Suspects:
-    """Recently rejected jumps that agree with one another."""
+    """Recently rejected jumps that agree with one another, and how far the track is trusted."""
 
     fixes: list[Fix] = field(default_factory=list)
+    agreeing: int = 0
+    """Live fixes in a row, since the first or the last re-anchor, each reachable from the one
+    before: 0 while the reference is a lone fix nothing has confirmed."""
+    suspect_since: datetime | None = None
+    """When the track was last re-anchored away from a confirmed one (or, since then, a jump
+    was rejected); None while the track is trusted."""
+
+
+REANCHORED = "speed.reanchored"
+TELEPORTED = "speed.teleported"
+"""Noted with `REANCHORED` when the track left was a confirmed one: the suspicion begins."""
+DEFAULT_TRUST_AFTER_S = 600.0
 
 
 class SpeedFilter:
@@ -93,6 +105,14 @@ class SpeedFilter:
     every later fix would look impossible: so once `reanchor_after` rejected fixes in a
     row agree with each other, the latest is accepted and becomes the new reference.
     Late fixes are not judged here: there is no neighbour to compare them with.
+
+    A re-anchor away from a confirmed track (one whose reference some later fix agreed
+    with) is a teleport: a phone reporting a place the driver cannot have reached, or
+    someone who knows an OsmAnd id sending consistent fixes. Such fixes, and the live ones
+    after them, are marked `suspect` (stored and shown to the dispatcher, never to
+    customers) until `trust_after_s` of fix time has passed since the re-anchor with no jump
+    rejected meanwhile (each one restarts the count). Leaving a lone unconfirmed fix behind
+    (a stale first fix, one bad fix) is no teleport.
     """
 
     name = "speed"
@@ -102,9 +122,11 @@ class SpeedFilter:
         *,
         max_speed_mps: float = DEFAULT_MAX_SPEED_MPS,
         reanchor_after: int = DEFAULT_REANCHOR_AFTER,
+        trust_after_s: float = DEFAULT_TRUST_AFTER_S,
     ) -> None:
         self.max_speed_mps = max_speed_mps
         self.reanchor_after = reanchor_after
+        self.trust_after = timedelta(seconds=trust_after_s)
 
     def handle(self, item: TrackedFix, track: DriverTrack) -> Verdict:
         last = track.last_live
@@ -113,6 +135,8 @@ class SpeedFilter:
         suspects = track.state(_Suspects)
         if self.plausible(last.fix, item.fix):
             suspects.fixes.clear()
+            suspects.agreeing += 1
+            self._judge_trust(item, suspects)
             return CONTINUE
         if suspects.fixes and self.plausible(suspects.fixes[-1], item.fix):
             suspects.fixes.append(item.fix)
@@ -120,9 +144,25 @@ class SpeedFilter:
             suspects.fixes = [item.fix]
         if len(suspects.fixes) >= self.reanchor_after:
             suspects.fixes.clear()
-            item.note("speed.reanchored")
+            item.note(REANCHORED)
+            if suspects.agreeing > 0:
+                item.note(TELEPORTED)
+                suspects.suspect_since = item.fix.at
+            suspects.agreeing = 0
+            self._judge_trust(item, suspects)
             return CONTINUE
+        if suspects.suspect_since is not None:
+            suspects.suspect_since = item.fix.at
         return Verdict.reject("impossible_speed")
+
+    def _judge_trust(self, item: TrackedFix, suspects: _Suspects) -> None:
+        since = suspects.suspect_since
+        if since is None:
+            return
+        if item.fix.at - since >= self.trust_after:
+            suspects.suspect_since = None
+        else:
+            item.suspect = True
 
     def plausible(self, before: Fix, after: Fix) -> bool:
         """Whether `after` is reachable from `before`, allowing for both fixes' accuracy."""

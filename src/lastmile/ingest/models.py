@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, Double, Index, String, Table, Uuid
+from sqlalchemy import Boolean, Column, Double, Index, String, Table, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lastmile.db.base import Base, OrgScoped
@@ -31,10 +31,13 @@ fixes = Table(
     Column("battery_pct", Double()),
     Column("mock", Boolean(), nullable=False),
     Column("quality", String(40), nullable=False),
+    Column("suspect", Boolean(), nullable=False, server_default=false()),
     Index("ix_fixes_at_brin", "at", postgresql_using="brin"),
     postgresql_partition_by="RANGE (at)",
 )
-"""Fixes keyed by (driver, time): a fix re-sent after a lost acknowledgement is stored once."""
+"""Fixes keyed by (driver, time): a fix re-sent after a lost acknowledgement is stored once.
+`suspect`: a live fix of a track that teleported and is not trusted again yet
+(`ingest.filters.SpeedFilter`)."""
 
 
 class DriverPosition(OrgScoped, Base):
@@ -53,3 +56,5 @@ class DriverPosition(OrgScoped, Base):
     heading_deg: Mapped[float | None]
     battery_pct: Mapped[float | None]
     mock: Mapped[bool] = mapped_column(default=False)
+    suspect: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Of a track that teleported and is not trusted again yet: not shown to customers."""

@@ -97,6 +97,7 @@ def _stored(tracked: TrackedFix, owner: DeviceOwner, received_at: datetime) -> S
         battery_pct=fix.battery_pct,
         mock=fix.mock,
         quality=_quality(tracked),
+        suspect=tracked.suspect,
     )
 
 
@@ -174,6 +175,7 @@ def position_message(
         "heading_deg": last.fix.heading_deg,
         "accuracy_m": last.fix.accuracy_m,
         "mock": last.fix.mock,
+        "suspect": last.suspect,
         "received_at": received_at.isoformat(),
         "fixes": [
             [t.fix.at.isoformat(), round(t.lat, 7), round(t.lon, 7)] for t in live[-TRAIL_POINTS:]
@@ -182,7 +184,8 @@ def position_message(
 
 
 class PublishPositions:
-    """Live fan-out to the fleet and to the driver's own channel (tracking pages)."""
+    """Live fan-out to the fleet and to the driver's own channel (tracking pages); a suspect
+    position (a teleported track not trusted again yet) goes to the fleet only, flagged."""
 
     name = "publish"
 
@@ -193,8 +196,11 @@ class PublishPositions:
         live = batch.live
         if live:
             message = position_message(batch.owner, live, batch.received_at)
-            channels = (fleet_channel(batch.owner.org_id), driver_channel(batch.owner.driver_id))
-            await self.bus.publish_to(channels, message)
+            fleet = fleet_channel(batch.owner.org_id)
+            if live[-1].suspect:
+                await self.bus.publish_to((fleet,), message)
+            else:
+                await self.bus.publish_to((fleet, driver_channel(batch.owner.driver_id)), message)
 
 
 # --- the whole path ----------------------------------------------------------------------

@@ -42,6 +42,7 @@ def to_out(position: DriverPosition, *, now: datetime) -> PositionOut:
         accuracy_m=position.accuracy_m,
         battery_pct=position.battery_pct,
         mock=position.mock,
+        suspect=position.suspect,
         received_at=position.received_at,
         age_s=max(0.0, (now - position.at).total_seconds()),
     )

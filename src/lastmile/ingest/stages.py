@@ -32,9 +32,10 @@ class TrackedFix:
     """A fix on its way through the pipeline; handlers annotate it and never replace `fix`.
 
     `smoothed_lat`/`smoothed_lon` stay `None` until a smoothing handler fills them; the raw
-    position is always `fix.lat`/`fix.lon`. `notes` are things handlers observed (`note`),
-    counted by the pipeline as `note.<text>`. Both tuples are empty for nearly every fix, so
-    none is made for it.
+    position is always `fix.lat`/`fix.lon`. `suspect` marks a live fix of a track that
+    teleported and is not trusted again yet (`SpeedFilter`): never shown to customers.
+    `notes` are things handlers observed (`note`), counted by the pipeline as `note.<text>`.
+    Both tuples are empty for nearly every fix, so none is made for it.
     """
 
     fix: Fix
@@ -42,6 +43,7 @@ class TrackedFix:
     reason: str | None = None
     smoothed_lat: float | None = None
     smoothed_lon: float | None = None
+    suspect: bool = False
     notes: tuple[str, ...] = ()
     failed_handlers: tuple[str, ...] = ()
 

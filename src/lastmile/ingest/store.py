@@ -41,6 +41,7 @@ class StoredFix(NamedTuple):
     battery_pct: float | None = None
     mock: bool = False
     quality: str = QUALITY_OK
+    suspect: bool = False
 
 
 COLUMNS = StoredFix._fields
@@ -202,6 +203,7 @@ _POSITION_COLUMNS = (
     "heading_deg",
     "battery_pct",
     "mock",
+    "suspect",
 )
 
 

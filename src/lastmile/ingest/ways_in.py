@@ -60,7 +60,7 @@ async def owner_of(device_id: str, *, caller: Caller, devices: DeviceDirectory) 
     """The owner of `device_id`'s fixes sent by `caller`; NotFound for a device it may not use."""
     if isinstance(caller, DriverPrincipal):
         return DeviceOwner(org_id=caller.org_id, driver_id=caller.driver_id, device_id=device_id)
-    owner = await devices.owner(device_id)
+    owner = await devices.owner(device_id, open_protocol=caller is None)
     if caller is not None and owner.org_id != caller.org_id:
         raise DeviceOfAnotherOrganisation(f"device {device_id!r} is not registered to any driver")
     return owner

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lastmile.db.base import Base, utcnow
@@ -28,4 +28,5 @@ class OrganizationSettings(Base):
     feedback_tags: Mapped[list[str]] = mapped_column(JSON)
     # None: kept forever. The database refuses deleting a younger entry (migration 0012).
     audit_retention_days: Mapped[int | None] = mapped_column(Integer)
+    osmand_issued_ids_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

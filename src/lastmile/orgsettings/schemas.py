@@ -64,6 +64,7 @@ class OrgSettingsOut(BaseModel):
     audit_retention_days: int | None = Field(
         description="Audit entries older than this many days are deleted; null: kept forever"
     )
+    osmand_issued_ids_only: bool
 
 
 class OrgSettingsPatch(PatchModel):
@@ -92,6 +93,12 @@ class OrgSettingsPatch(PatchModel):
         le=MAX_AUDIT_RETENTION_DAYS,
         description="Delete audit entries older than this many days; null keeps them forever"
         " (the default)",
+    )
+    osmand_issued_ids_only: bool | None = Field(
+        default=None,
+        description="Refuse OsmAnd (Traccar Client) fixes from device ids not issued by"
+        " `POST /api/v1/drivers/{id}/device-ids`: they are answered and dropped as an unknown"
+        " id's. Turn it on in production.",
     )
 
     nullable: ClassVar[frozenset[str]] = frozenset({"audit_retention_days"})

@@ -6,6 +6,7 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.db import utcnow
@@ -43,6 +44,9 @@ class OrgRules:
         "Left in the wrong place",
     )
     audit_retention_days: int | None = None
+    osmand_issued_ids_only: bool = False
+    """Refuse OsmAnd fixes from device ids typed in by hand, not issued by us: off by default
+    (the demo, existing organisations), on in production (docs/SECURITY.md)."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -71,11 +75,20 @@ def _rules(row: OrganizationSettings | None) -> OrgRules:
         reschedule_windows=tuple((start, end) for start, end in row.reschedule_windows),
         feedback_tags=tuple(row.feedback_tags),
         audit_retention_days=row.audit_retention_days,
+        osmand_issued_ids_only=row.osmand_issued_ids_only,
     )
 
 
 def get_rules(*, session: Session, org_id: uuid.UUID) -> OrgRules:
     return _rules(session.get(OrganizationSettings, org_id))
+
+
+def issued_ids_only_orgs(*, session: Session) -> frozenset[uuid.UUID]:
+    """The organisations that refuse OsmAnd fixes from device ids not issued by us."""
+    query = select(OrganizationSettings.org_id).where(
+        OrganizationSettings.osmand_issued_ids_only.is_(True)
+    )
+    return frozenset(session.scalars(query))
 
 
 def _row(session: Session, org_id: uuid.UUID) -> OrganizationSettings:
@@ -92,6 +105,7 @@ def _row(session: Session, org_id: uuid.UUID) -> OrganizationSettings:
             reschedule_cutoff=DEFAULTS.reschedule_cutoff,
             reschedule_windows=[list(w) for w in DEFAULTS.reschedule_windows],
             feedback_tags=list(DEFAULTS.feedback_tags),
+            osmand_issued_ids_only=DEFAULTS.osmand_issued_ids_only,
             updated_at=utcnow(),
         )
         session.add(row)

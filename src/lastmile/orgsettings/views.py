@@ -1,6 +1,6 @@
 """`/api/v1/organization/settings` and the logo upload (admins change, staff read)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
@@ -33,6 +33,7 @@ def _out(rules: OrgRules) -> OrgSettingsOut:
         reschedule_windows=[DeliveryWindow(start=s, end=e) for s, e in rules.reschedule_windows],
         feedback_tags=list(rules.feedback_tags),
         audit_retention_days=rules.audit_retention_days,
+        osmand_issued_ids_only=rules.osmand_issued_ids_only,
     )
 
 
@@ -44,12 +45,11 @@ def get_settings(session: SessionDep, principal: StaffDep) -> OrgSettingsOut:
 
 @router.patch("/api/v1/organization/settings")
 def patch_settings(
-    body: OrgSettingsPatch, session: SessionDep, principal: AdminDep
+    body: OrgSettingsPatch, request: Request, session: SessionDep, principal: AdminDep
 ) -> OrgSettingsOut:
     before = _out(service.get_rules(session=session, org_id=principal.org_id))
-    rules = service.update_rules(
-        session=session, org_id=principal.org_id, changes=body.model_dump(exclude_unset=True)
-    )
+    changes = body.model_dump(exclude_unset=True)
+    rules = service.update_rules(session=session, org_id=principal.org_id, changes=changes)
     audit_log.record_change(
         session=session,
         org_id=principal.org_id,
@@ -60,6 +60,11 @@ def patch_settings(
         after=_out(rules).model_dump(mode="json"),
     )
     session.commit()
+    if "osmand_issued_ids_only" in changes:
+        # This process's device directory at once; the others at their next whole read.
+        request.app.state.ingestor.devices.issued_ids_only(
+            principal.org_id, rules.osmand_issued_ids_only
+        )
     return _out(rules)
 
 

@@ -14,6 +14,7 @@ from tests.web.tracking.scenario import (
 )
 
 from lastmile.db import Database
+from lastmile.ingest.models import DriverPosition
 
 
 def _map_data(html: str) -> dict[str, object] | None:
@@ -143,3 +144,18 @@ def test_a_shipment_on_nobodys_route_shows_no_driver(client: TestClient, org: Or
     page = client.get(shipment["tracking_url"].removeprefix("http://testserver")).text
     assert _map_data(page) is None
     assert "Your driver" not in page
+
+
+def test_a_suspect_position_is_not_shown(client: TestClient, db: Database, org: OrgHandle) -> None:
+    """The track teleported and is not trusted again (ingest.filters.SpeedFilter): the page
+    shows the stop but no driver on the map, and no road from a place they may not be."""
+    scenario = route_in_progress(client, db, org)
+    with db.session() as session:
+        session.get(DriverPosition, scenario.driver_id).suspect = True  # type: ignore[union-attr]
+        session.commit()
+    data = _map_data(client.get(scenario.path(0)).text)
+    assert data is not None
+    assert data["position"] is None
+    assert data["road"] == []
+    staff = client.get(f"/api/v1/drivers/{scenario.driver_id}/position", headers=org.headers)
+    assert staff.json()["suspect"] is True, "the dispatcher sees it, flagged"

@@ -48,6 +48,9 @@ def test_positions_pass_only_for_the_visible_driver_and_carry_no_more() -> None:
     }
     assert forward(_position(str(uuid.uuid4())), target=TARGET, seen=Visibility(DRIVER)) is None
     assert forward(_position(DRIVER), target=TARGET, seen=Visibility(None)) is None
+    suspect = _position(DRIVER)
+    suspect.data["suspect"] = True
+    assert forward(suspect, target=TARGET, seen=Visibility(DRIVER)) is None, "held back"
 
 
 def test_status_and_eta_of_this_shipment_pass() -> None:

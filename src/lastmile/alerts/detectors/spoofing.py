@@ -1,4 +1,5 @@
-"""Spoofed location: the phone's mock-location flag, or a fix stream physics cannot explain."""
+"""Spoofed location: the phone's mock-location flag, or a fix stream physics cannot explain:
+a burst of impossible jumps, or one jump the track then stayed at (a teleport)."""
 
 from collections import deque
 from datetime import datetime, timedelta
@@ -12,7 +13,14 @@ JUMPS_TO_ALERT = 3
 
 
 class SpoofDetector:
-    """Per driver: one alert per day for mock locations, one per burst of impossible jumps."""
+    """Per driver: one alert per day for mock locations, one per burst of impossible jumps, one
+    per teleport.
+
+    A teleport is a jump the pipeline re-anchored on, away from a confirmed track
+    (`relocated`): the rejected jumps that led to it agreed with one another, so it counts one
+    jump here, never a burst; yet it is what a
+    forger sending consistent fixes for a known OsmAnd id looks like, and the customers' maps
+    hold the driver back until the track is trusted again (`ingest.filters.SpeedFilter`)."""
 
     def __init__(self, driver_id: str, thresholds: AlertThresholds) -> None:
         self.driver_id = driver_id
@@ -22,8 +30,21 @@ class SpoofDetector:
         self._mock_day_raised: str | None = None
         self._jump_burst_raised = False
 
-    def push(self, at: datetime, lat: float, lon: float, *, mock: bool) -> list[Signal]:
+    def push(
+        self, at: datetime, lat: float, lon: float, *, mock: bool, relocated: bool = False
+    ) -> list[Signal]:
         signals: list[Signal] = []
+        if relocated:
+            signals.append(
+                self._signal(
+                    at,
+                    lat,
+                    lon,
+                    f"teleport:{at.isoformat()}",
+                    "The position jumped impossibly and stayed there (spoofing, or GPS"
+                    " recovering): hidden from customers until trusted again",
+                )
+            )
         if mock and self._mock_day_raised != (day := at.date().isoformat()):
             self._mock_day_raised = day
             signals.append(

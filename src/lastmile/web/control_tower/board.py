@@ -117,4 +117,5 @@ def _position(position: DriverPosition | None) -> dict[str, Any] | None:
         "at": position.at.isoformat(),
         "speed_mps": position.speed_mps,
         "heading_deg": position.heading_deg,
+        "suspect": position.suspect,
     }

@@ -117,9 +117,10 @@ def live_map(*, session: Session, shipment: Shipment, rules: OrgRules) -> LiveMa
             DriverPosition.org_id == route.org_id, DriverPosition.driver_id == route.driver_id
         )
     )
+    # A suspect position (the track teleported and is not trusted again) is not shown.
     position = (
         Position(lat=row.lat, lon=row.lon, at=row.at, heading_deg=row.heading_deg)
-        if row is not None
+        if row is not None and not row.suspect
         else None
     )
     destination = (

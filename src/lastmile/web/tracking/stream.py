@@ -68,8 +68,11 @@ def _only(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def forward(message: Message, *, target: Target, seen: Visibility) -> ServerSentEvent | None:
-    """The event this page may receive for a bus message, or None to drop it."""
+    """The event this page may receive for a bus message, or None to drop it (a suspect
+    position too: it is not published to the driver's channel, and never forwarded)."""
     kind = str(message.data.get("type", ""))
+    if kind == "position" and message.data.get("suspect"):
+        return None
     if message.channel == shipment_channel(target.shipment_id):
         if kind in ("status", "eta"):
             return ServerSentEvent(event=kind, data=_only(kind, message.data))

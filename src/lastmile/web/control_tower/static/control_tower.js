@@ -103,16 +103,24 @@ function drawRoutes(board) {
   }
 }
 
-function placeDriver(id, name, lat, lon) {
+// A suspect position (the track jumped impossibly and stayed there; customers do not see it)
+// is drawn red, its tooltip saying so.
+function placeDriver(id, name, lat, lon, suspect = false) {
   let marker = state.drivers.get(id);
   if (!marker) {
     marker = L.circleMarker([lat, lon], { renderer, radius: 7, color: "#fff", weight: 2, fillColor: "#f79009", fillOpacity: 1 })
       .bindTooltip(name || "driver").on("click", () => showDriver(id)).addTo(driverLayer);
     marker.trail = [];
+    marker.name = name || "driver";
     state.drivers.set(id, marker);
     mapNode.dataset.drivers = String(state.drivers.size);
   } else {
     marker.setLatLng([lat, lon]);
+  }
+  if (marker.suspect !== suspect) {
+    marker.suspect = suspect;
+    marker.setStyle({ fillColor: suspect ? "#d92d20" : "#f79009" });
+    marker.setTooltipContent(suspect ? `${marker.name} · suspect position, hidden from customers` : marker.name);
   }
   return marker;
 }
@@ -124,7 +132,7 @@ function flushPositions() {
   state.pending = new Map();
   for (const [id, message] of batch) {
     const name = state.drivers.has(id) ? null : state.board?.drivers.find((d) => d.id === id)?.name;
-    const marker = placeDriver(id, name, message.lat, message.lon);
+    const marker = placeDriver(id, name, message.lat, message.lon, Boolean(message.suspect));
     mapNode.dataset.lastPosition = `${id}@${message.at}`;
     for (const [, lat, lon] of message.fixes || []) marker.trail.push([lat, lon]);
     if (marker.trail.length > 500) marker.trail.splice(0, marker.trail.length - 500);
@@ -157,7 +165,7 @@ async function loadBoard() {
   state.board = board;
   drawRoutes(board);
   for (const driver of board.drivers) {
-    if (driver.position) placeDriver(driver.id, driver.name, driver.position.lat, driver.position.lon);
+    if (driver.position) placeDriver(driver.id, driver.name, driver.position.lat, driver.position.lon, Boolean(driver.position.suspect));
   }
   showKpis({ ...board.kpis, open_alerts: countOpen() });
   plan.renderRoutes(board);
