@@ -38,12 +38,14 @@ def upgrade() -> None:
         )
         .values(issued=True)
     )
-    with op.batch_alter_table("organization_settings") as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "osmand_issued_ids_only", sa.Boolean(), nullable=False, server_default=sa.false()
-            )
-        )
+    # Not in batch mode: on SQLite that copies the table, which the audit log's trigger
+    # (0012) names, and SQLite refuses to rename a table a trigger reads.
+    op.add_column(
+        "organization_settings",
+        sa.Column(
+            "osmand_issued_ids_only", sa.Boolean(), nullable=False, server_default=sa.false()
+        ),
+    )
     # A constant default: PostgreSQL adds it to every partition without rewriting them.
     op.add_column(
         "fixes", sa.Column("suspect", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -58,7 +60,6 @@ def downgrade() -> None:
     with op.batch_alter_table("driver_positions") as batch_op:
         batch_op.drop_column("suspect")
     op.drop_column("fixes", "suspect")
-    with op.batch_alter_table("organization_settings") as batch_op:
-        batch_op.drop_column("osmand_issued_ids_only")
+    op.drop_column("organization_settings", "osmand_issued_ids_only")
     with op.batch_alter_table("devices") as batch_op:
         batch_op.drop_column("issued")
