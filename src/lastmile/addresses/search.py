@@ -108,7 +108,7 @@ def _find_chunk(session: Session, probes: Sequence[Probe]) -> list[list[NameHit]
             )
         )
         WHERE r.position <= :top
-        ORDER BY r.i, r.shared DESC, n.id
+        ORDER BY r.i, r.shared DESC, n.id, p.id
         """  # only placeholders are formatted in; every value is bound
     )
     by_name: dict[tuple[int, int], NameHit] = {}
