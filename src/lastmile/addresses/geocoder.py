@@ -45,15 +45,26 @@ class IndexGeocoder:
         self, texts: Sequence[str], near: Near | None = None, country: str | None = None
     ) -> list[list[Candidate]]:
         queries = [scoring.Query.of(words(t)) for t in texts]
-        probes = [
-            search.Probe(
-                grams=frozenset(grams(" ".join(w for w in q.words if not _is_house_number(w)))),
-                numbers=frozenset(n.number for n in q.numbers),
-            )
-            for q in queries
+        names = search.find_names(
+            self._session,
+            [
+                frozenset(grams(" ".join(w for w in q.words if not _is_house_number(w))))
+                for q in queries
+            ],
+        )
+        shortlists = [scoring.shortlist(q, h) for q, h in zip(queries, names, strict=True)]
+        wanted = {
+            (hit.name_id, number.number)
+            for query, shortlist in zip(queries, shortlists, strict=True)
+            for _, hit in shortlist
+            if hit.kind != "postcode"
+            for number in scoring.wanted_numbers(query, hit.key)
+        }
+        points = search.find_points(self._session, wanted) if wanted else {}
+        return [
+            scoring.rank(q, shortlist, points, near)
+            for q, shortlist in zip(queries, shortlists, strict=True)
         ]
-        hits = search.find(self._session, probes)
-        return [scoring.rank(q, h, near) for q, h in zip(queries, hits, strict=True)]
 
     def reverse(self, lat: float, lon: float) -> Candidate | None:
         for radius_m in REVERSE_RADII_M:

@@ -77,20 +77,45 @@ def name_score(name_key: str, query_words: tuple[str, ...]) -> float:
     return covered
 
 
-def rank(query: Query, hits: list[NameHit], near: Near | None = None) -> list[Candidate]:
+def shortlist(query: Query, hits: list[NameHit]) -> list[tuple[float, NameHit]]:
+    """The names worth a candidate, with their words' score weighed by their kind.
+
+    A house number or `near` only ever lowers a name's score, so the names scoring best on
+    their words alone are the only ones whose points need fetching.
+    """
+    scored = [(name_score(h.key, query.words) * KIND_FACTOR.get(h.kind, 0.5), h) for h in hits]
+    scored.sort(key=lambda item: -item[0])
+    return scored[: CANDIDATES * 2]
+
+
+def wanted_numbers(query: Query, name_key: str) -> list[HouseNumber]:
+    """The house numbers to look for on one name (its own numbers taken out)."""
+    return _house_numbers_beside(name_key, query.words) if query.numbers else []
+
+
+def rank(
+    query: Query,
+    names: list[tuple[float, NameHit]],
+    points: dict[int, list[PointRow]],
+    near: Near | None = None,
+) -> list[Candidate]:
     """Candidates for one text, best first, at most `CANDIDATES`."""
-    candidates = [_candidate(query, hit, near) for hit in hits]
+    candidates = [
+        _candidate(query, hit, score, points.get(hit.name_id, []), near) for score, hit in names
+    ]
     candidates.sort(key=lambda c: -c.score)
     return candidates[:CANDIDATES]
 
 
-def _candidate(query: Query, hit: NameHit, near: Near | None) -> Candidate:
-    score = name_score(hit.key, query.words) * KIND_FACTOR.get(hit.kind, 0.5)
-    numbers = _house_numbers_beside(hit.key, query.words) if query.numbers else []
+def _candidate(
+    query: Query, hit: NameHit, score: float, points: list[PointRow], near: Near | None
+) -> Candidate:
+    """`score`: how well the name's words match, already weighed by the name's kind."""
+    numbers = wanted_numbers(query, hit.key)
     matched_street = hit.name if hit.kind == "street" else None
     place = hit.name if hit.kind == "place" else None
     postcode = hit.name if hit.kind == "postcode" else None
-    point, factor = _best_point(numbers, hit.points) if numbers else (None, 0.0)
+    point, factor = _best_point(numbers, points) if numbers else (None, 0.0)
     if point is not None:
         precision, lat, lon = Precision.ADDRESS, point.lat, point.lon
         score *= factor

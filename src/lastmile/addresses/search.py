@@ -1,15 +1,15 @@
-"""The one indexed query behind geocoding: names sharing trigrams with each text, and the
-points on them carrying one of the text's house numbers.
+"""The indexed queries behind geocoding: the names sharing trigrams with each text, then
+the points on the best of them carrying one of the text's house numbers.
 
-Many texts go in one statement (a bulk create of 1,000 shipments is a few round trips,
+Many texts go in one statement each (a bulk create of 1,000 shipments is a few round trips,
 not 1,000). The trigrams live in a plain table (`address_grams`) rather than SQLite FTS5 or
 PostgreSQL's pg_trgm, so the same statement runs on both databases and no extension (or
 the privilege to create one) is needed; the fine ranking is RapidFuzz's, in `scoring.py`.
 """
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from sqlalchemy import bindparam, select, text
@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from lastmile.addresses.models import AddressName, AddressPoint
 
-TOP_NAMES: Final = 40
+TOP_NAMES: Final = 20
 """Names kept per text, by shared trigrams, for RapidFuzz to rank."""
 
 _TEXTS_PER_STATEMENT: Final = 200
 """Keeps a statement under SQLite's 32,766 bound parameters (about 60 per text)."""
+_PAIRS_PER_STATEMENT: Final = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +37,9 @@ class PointRow:
     lon: float
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class NameHit:
-    """A name that shares trigrams with the text, with its points that have a wanted number."""
+    """A name that shares trigrams with the text."""
 
     name_id: int
     kind: str
@@ -47,46 +48,30 @@ class NameHit:
     lat: float
     lon: float
     shared: int
-    points: list[PointRow] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class Probe:
-    """What one text is looked up by: its trigrams and the house numbers it may hold."""
-
-    grams: frozenset[str]
-    numbers: frozenset[int]
-
-
-def find(session: Session, probes: Sequence[Probe]) -> list[list[NameHit]]:
-    """For each probe, the names sharing most trigrams with it, best first."""
+def find_names(session: Session, texts_grams: Sequence[frozenset[str]]) -> list[list[NameHit]]:
+    """For each text's trigrams, the names sharing most of them, best first."""
     found: list[list[NameHit]] = []
-    for start in range(0, len(probes), _TEXTS_PER_STATEMENT):
-        found.extend(_find_chunk(session, probes[start : start + _TEXTS_PER_STATEMENT]))
+    for start in range(0, len(texts_grams), _TEXTS_PER_STATEMENT):
+        found.extend(_names_chunk(session, texts_grams[start : start + _TEXTS_PER_STATEMENT]))
     return found
 
 
-def _find_chunk(session: Session, probes: Sequence[Probe]) -> list[list[NameHit]]:
+def _names_chunk(session: Session, texts_grams: Sequence[frozenset[str]]) -> list[list[NameHit]]:
     params: dict[str, object] = {"top": TOP_NAMES}
-    gram_rows: list[str] = []
-    number_rows: list[str] = []
-    for i, probe in enumerate(probes):
-        for j, gram in enumerate(sorted(probe.grams)):
-            gram_rows.append(f"(:i{i}, :g{i}_{j})")
-            params[f"g{i}_{j}"] = gram
-        for j, number in enumerate(sorted(probe.numbers)):
-            number_rows.append(f"(:i{i}, :n{i}_{j})")
-            params[f"n{i}_{j}"] = number
+    rows: list[str] = []
+    for i, text_grams in enumerate(texts_grams):
         params[f"i{i}"] = i
-    hits: list[list[NameHit]] = [[] for _ in probes]
-    if not gram_rows:
+        for j, gram in enumerate(sorted(text_grams)):
+            rows.append(f"(:i{i}, :g{i}_{j})")
+            params[f"g{i}_{j}"] = gram
+    hits: list[list[NameHit]] = [[] for _ in texts_grams]
+    if not rows:
         return hits
-    # A VALUES list cannot be empty: a row no text has stands in when no text has a number.
-    numbers = ", ".join(number_rows) or "(-1, -1)"
     statement = text(
         f"""
-        WITH q(i, gram) AS (VALUES {", ".join(gram_rows)}),
-        qn(i, num) AS (VALUES {numbers}),
+        WITH q(i, gram) AS (VALUES {", ".join(rows)}),
         hits AS (
             SELECT q.i AS i, g.name_id AS name_id, COUNT(*) AS shared
             FROM q JOIN address_grams g ON g.gram = q.gram
@@ -97,31 +82,46 @@ def _find_chunk(session: Session, probes: Sequence[Probe]) -> list[list[NameHit]
                    ROW_NUMBER() OVER (PARTITION BY i ORDER BY shared DESC, name_id) AS position
             FROM hits
         )
-        SELECT r.i, r.shared, n.id, n.kind, n.name, n.key, n.lat, n.lon,
-               p.housenumber, p.number, p.number_to, p.letter, p.postcode, p.city, p.lat, p.lon
-        FROM ranked r
-        JOIN address_names n ON n.id = r.name_id
-        LEFT JOIN address_points p ON p.street_id = n.id AND EXISTS (
-            SELECT 1 FROM qn WHERE qn.i = r.i AND (
-                p.number = qn.num
-                OR (p.number_to IS NOT NULL AND qn.num BETWEEN p.number AND p.number_to)
-            )
-        )
+        SELECT r.i, n.id, n.kind, n.name, n.key, n.lat, n.lon, r.shared
+        FROM ranked r JOIN address_names n ON n.id = r.name_id
         WHERE r.position <= :top
-        ORDER BY r.i, r.shared DESC, n.id, p.id
+        ORDER BY r.i, r.shared DESC, n.id
         """  # only placeholders are formatted in; every value is bound
     )
-    by_name: dict[tuple[int, int], NameHit] = {}
     for row in session.execute(statement, params):
-        i, shared, name_id, kind, name, name_key, lat, lon, housenumber = row[:9]
-        hit = by_name.get((i, name_id))
-        if hit is None:
-            hit = NameHit(name_id, kind, name, name_key, lat, lon, shared)
-            by_name[i, name_id] = hit
-            hits[i].append(hit)
-        if housenumber is not None:
-            hit.points.append(PointRow(housenumber, *row[9:]))
+        hits[row[0]].append(NameHit(*row[1:]))
     return hits
+
+
+def find_points(session: Session, wanted: Collection[tuple[int, int]]) -> dict[int, list[PointRow]]:
+    """The points on each name carrying a wanted number, by name id, in id order.
+
+    `wanted`: (name id, house number) pairs; a range such as `12-14` answers 13.
+    """
+    found: dict[int, list[PointRow]] = {}
+    pairs = sorted(wanted)
+    for start in range(0, len(pairs), _PAIRS_PER_STATEMENT):
+        chunk = pairs[start : start + _PAIRS_PER_STATEMENT]
+        params: dict[str, object] = {}
+        rows: list[str] = []
+        for k, (name_id, number) in enumerate(chunk):
+            rows.append(f"(:s{k}, :n{k})")
+            params[f"s{k}"], params[f"n{k}"] = name_id, number
+        statement = text(
+            f"""
+            WITH want(street_id, num) AS (VALUES {", ".join(rows)})
+            SELECT DISTINCT p.id, p.street_id, p.housenumber, p.number, p.number_to, p.letter,
+                   p.postcode, p.city, p.lat, p.lon
+            FROM want JOIN address_points p ON p.street_id = want.street_id AND (
+                p.number = want.num
+                OR (p.number_to IS NOT NULL AND want.num BETWEEN p.number AND p.number_to)
+            )
+            ORDER BY p.id
+            """  # only placeholders are formatted in; every value is bound
+        )
+        for row in session.execute(statement, params):
+            found.setdefault(row[1], []).append(PointRow(*row[2:]))
+    return found
 
 
 def nearest_points(
