@@ -11,6 +11,8 @@ STREETS: dict[str, list[tuple[float, float]]] = {
     "Mannerheimintie": [(60.1700, 24.9380), (60.1750, 24.9330), (60.1800, 24.9280)],
     "Baker Street": [(60.1600, 24.9600), (60.1620, 24.9650)],
     "Boulevard des Moulins": [(60.1500, 24.9200), (60.1520, 24.9250)],
+    "Koskikatu": [(60.2100, 24.9000), (60.2110, 24.9010)],
+    "Kuskikatu": [(60.2200, 24.8800), (60.2210, 24.8810)],
 }
 """Street name → its nodes (lat, lon)."""
 
@@ -22,6 +24,8 @@ ADDRESSES: list[tuple[str, str, float, float]] = [
     ("Mannerheimintie", "5", 60.1740, 24.9340),
     ("Baker Street", "221b", 60.1610, 24.9625),
     ("Boulevard des Moulins", "12", 60.1510, 24.9225),
+    ("Koskikatu", "5", 60.2105, 24.9005),
+    ("Kuskikatu", "5", 60.2205, 24.8805),
 ]
 """(street, house number, lat, lon) of the address nodes."""
 

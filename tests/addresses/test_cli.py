@@ -18,7 +18,7 @@ def test_index_builds_into_the_data_dirs_database_and_replaces_on_rerun(
     for _ in range(2):
         result = runner.invoke(addresses_app, args, env={"LASTMILE_DATABASE_URL": ""})
         assert result.exit_code == 0, result.output
-        assert "address index 'tiny': 8 addresses" in result.output
+        assert "address index 'tiny': 10 addresses" in result.output
     database = Database.from_url(f"sqlite:///{tmp_path / 'lastmile.db'}")
     with database.session() as session:
         assert session.scalars(select(AddressMap.name)).all() == ["tiny"]

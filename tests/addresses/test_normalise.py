@@ -31,6 +31,9 @@ def test_saint_before_a_name_and_street_after_one() -> None:
         ("4bis rue de la Colle", [HouseNumber(4, "bis")]),
         ("4 bis rue de la Colle", [HouseNumber(4, "bis")]),
         ("Mannerheimintie, 00100 Helsinki", []),
+        ("Mannerheimintie, flat 3", []),
+        ("Apt 4, 12 Baker Street", [HouseNumber(12)]),
+        ("Mannerheimintie 5 as. 7", [HouseNumber(5)]),
     ],
 )
 def test_house_numbers_with_letters_ranges_and_flats(

@@ -74,6 +74,11 @@ STREET_TYPES: Final = frozenset(
 _NUMBER: Final = re.compile(r"^(\d+)([a-z]{0,3})$")
 _RANGE: Final = re.compile(r"^(\d+)-(\d+)$")
 _LETTER_SUFFIXES: Final = frozenset({"bis", "ter", "quater"})
+FLAT_WORDS: Final = frozenset(
+    {"flat", "apt", "apartment", "unit", "floor", "room", "as", "asunto", "krs", "app"}
+    | {"appartement", "etage", "porte", "bte", "boite", "stair", "stairs", "rappu"}
+)
+"""A number right after one of these is a flat, floor or staircase, not the house."""
 
 
 def fold(text: str) -> str:
@@ -155,13 +160,16 @@ def parse_house_number(text: str) -> HouseNumber | None:
 def house_numbers(parts: list[str]) -> list[HouseNumber]:
     """Every word that can be a house number, with the letter that follows it.
 
-    Four digits and more are taken for a postcode, not a house number.
+    Four digits and more are taken for a postcode, and a number after `flat`, `apt`,
+    `as.`, `étage`... for a flat or a floor, not a house number.
 
     >>> [(n.number, n.letter) for n in house_numbers(['katu', '12', 'b', '7', '00510'])]
     [(12, 'b'), (7, '')]
     """
     found: list[HouseNumber] = []
     for index, word in enumerate(parts):
+        if index > 0 and parts[index - 1] in FLAT_WORDS:
+            continue
         following = parts[index + 1] if index + 1 < len(parts) else ""
         if span := _RANGE.match(word):
             low, high = int(span[1]), int(span[2])

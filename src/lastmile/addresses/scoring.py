@@ -25,6 +25,8 @@ STREET_ONLY_NO_NUMBER: Final = 0.75
 PLACE_ONLY: Final = 0.6
 KIND_FACTOR: Final = {"street": 1.0, "place": PLACE_ONLY, "postcode": 0.5}
 CANDIDATES: Final = 5
+MIN_SCORE: Final = 0.2
+"""Candidates scoring less are noise, not answers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,7 @@ def name_score(name_key: str, query_words: tuple[str, ...]) -> float:
     >>> round(name_score("boulevard moulins", ("12", "boulevard", "mouilns", "monaco")), 2)
     0.9
     >>> round(name_score("boulevard moulins", ("12", "mouilns")), 2)
-    0.81
+    0.57
     """
     name_words = name_key.split()
     if not name_words:
@@ -69,10 +71,11 @@ def name_score(name_key: str, query_words: tuple[str, ...]) -> float:
             best = max((fuzz.ratio(word, q) / 100 for q in query_words), default=0.0)
         earned += weight * (best if best >= WORD_FLOOR else 0.0)
     covered = earned / total
-    # Words split or joined differently (`Mannerheimin tie`): compare the letters alone.
+    # Words split or joined differently (`Mannerheimin tie`): compare the letters alone, the
+    # name's within the text's, as long as the text has letters enough to hold the name.
     joined = name_key.replace(" ", "")
-    if len(joined) >= 8:
-        letters = "".join(w for w in query_words if not w[0].isdigit())
+    letters = "".join(w for w in query_words if not w[0].isdigit())
+    if len(joined) >= 8 and len(letters) >= len(joined):
         covered = max(covered, 0.95 * fuzz.partial_ratio(joined, letters) / 100)
     return covered
 
@@ -104,7 +107,7 @@ def rank(
         _candidate(query, hit, score, points.get(hit.name_id, []), near) for score, hit in names
     ]
     candidates.sort(key=lambda c: -c.score)
-    return candidates[:CANDIDATES]
+    return [c for c in candidates if c.score >= MIN_SCORE][:CANDIDATES]
 
 
 def _candidate(
