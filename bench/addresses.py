@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._databases import postgres_engine, sqlite_engine
+from fastapi.testclient import TestClient
 
 from lastmile.addresses.extract import read_extract
 from lastmile.addresses.geocoder import IndexGeocoder
@@ -32,12 +33,18 @@ from lastmile.addresses.index import store
 from lastmile.addresses.models import AddressName, AddressPoint
 from lastmile.addresses.normalise import STREET_TYPES, fold
 from lastmile.addresses.types import Precision
+from lastmile.app import create_app
+from lastmile.auth import service as auth
+from lastmile.auth.models import Role
+from lastmile.config import Settings
+from lastmile.db import Database
 from lastmile.geo import haversine_m
 
 COMMAND = ".venv/bin/python bench/addresses.py"
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("LASTMILE_SHARED_DATA", REPO.parent / "shared" / "data"))
 WITHIN_M = 30.0
+BULK_ROWS = 1000
 SHORT = {"avenue": "Av.", "boulevard": "Bd", "place": "Pl.", "saint": "St", "sainte": "Ste"}
 
 Truth = tuple[str, str, float, float]
@@ -81,6 +88,38 @@ def _truths(session: Session) -> list[Truth]:
         .order_by(AddressPoint.id)
     )
     return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def _bulk_seconds(engine: Engine, texts: list[str]) -> list[float]:
+    """`POST /api/v1/shipments/bulk` of 1,000 shipments given by their address text alone."""
+    database = Database(engine)
+    with database.session() as session:
+        org = auth.create_organization(session=session, name="bench")
+        _, key = auth.create_api_key(session=session, org_id=org.id, name="b", role=Role.ADMIN)
+        session.commit()
+    settings = Settings(_env_file=None, env="test")  # type: ignore[call-arg]
+    timings = []
+    with TestClient(create_app(settings, database=database)) as client:
+        for run in range(3):
+            rows = [
+                {
+                    "reference": f"A{run}-{i}",
+                    "recipient": {"name": f"Recipient {i}"},
+                    "address": {"text": texts[i % len(texts)]},
+                    "delivery_date": "2026-12-08",
+                }
+                for i in range(BULK_ROWS)
+            ]
+            started = time.perf_counter()
+            response = client.post(
+                "/api/v1/shipments/bulk",
+                json={"shipments": rows},
+                headers={"Authorization": f"Bearer {key}"},
+            )
+            timings.append(time.perf_counter() - started)
+            if response.status_code != 200 or response.json()["created"] != BULK_ROWS:
+                raise RuntimeError(f"bulk create failed: {response.status_code} {response.text}")
+    return timings
 
 
 def _measure(engine: Engine, pbf: Path) -> list[str]:
@@ -138,6 +177,15 @@ def _measure(engine: Engine, pbf: Path) -> list[str]:
             f"p99 {p99:.1f} ms; all {len(texts)} texts in one `geocode_many`: "
             f"{many_s * 1000 / len(texts):.2f} ms a text."
         )
+    bulk = _bulk_seconds(engine, texts)
+    lines.append("")
+    lines.append(
+        f"A bulk create of {BULK_ROWS:,} shipments with these texts as their only address "
+        f"({len(set(texts))} distinct texts, each geocoded once and every shipment judged, "
+        f"`POST /api/v1/shipments/bulk`): median "
+        f"{statistics.median(bulk):.2f} s of 3 (see Bulk shipment creation above for the "
+        "same without an address index)."
+    )
     return lines
 
 
