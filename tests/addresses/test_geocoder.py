@@ -127,3 +127,18 @@ def test_monaco_addresses(monaco: IndexGeocoder, text: str, label: str) -> None:
 
 def test_monaco_street_without_diacritics(monaco: IndexGeocoder) -> None:
     assert monaco.geocode("avenue des spelugues")[0].matched.street == "Avenue des Spélugues"
+
+
+def test_any_text_is_answered_without_an_error(tiny: IndexGeocoder) -> None:
+    texts = [
+        "",
+        "!!!",
+        "9" * 40,
+        "12-99999999999 Baker St",
+        "ääää öö 0",
+        "Mannerheimintie " + "x" * 400,
+        "flat flat 3 3 3",
+        "%_' OR 1=1 --",
+    ]
+    for found in tiny.geocode_many(texts):
+        assert all(0 <= c.score <= 1 for c in found)

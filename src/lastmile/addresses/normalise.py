@@ -154,14 +154,16 @@ def parse_house_number(text: str) -> HouseNumber | None:
     True
     """
     parts = words(text)
-    return house_numbers(parts)[0] if house_numbers(parts) else None
+    found = house_numbers(parts, max_digits=6)
+    return found[0] if found else None
 
 
-def house_numbers(parts: list[str]) -> list[HouseNumber]:
+def house_numbers(parts: list[str], *, max_digits: int = 3) -> list[HouseNumber]:
     """Every word that can be a house number, with the letter that follows it.
 
-    Four digits and more are taken for a postcode, and a number after `flat`, `apt`,
-    `as.`, `étage`... for a flat or a floor, not a house number.
+    In a text, more than `max_digits` digits are taken for a postcode (an OSM
+    `addr:housenumber` allows six), and a number after `flat`, `apt`, `as.`, `étage`... for
+    a flat or a floor, not a house number.
 
     >>> [(n.number, n.letter) for n in house_numbers(['katu', '12', 'b', '7', '00510'])]
     [(12, 'b'), (7, '')]
@@ -173,11 +175,11 @@ def house_numbers(parts: list[str]) -> list[HouseNumber]:
         following = parts[index + 1] if index + 1 < len(parts) else ""
         if span := _RANGE.match(word):
             low, high = int(span[1]), int(span[2])
-            if low < high and len(span[1]) < 4:
+            if low < high and len(span[1]) <= max_digits and len(span[2]) <= max_digits:
                 found.append(HouseNumber(low, "", high))
             continue
         match = _NUMBER.match(word)
-        if not match or len(match[1]) >= 4:
+        if not match or len(match[1]) > max_digits:
             continue
         letter = match[2]
         if not letter and (
