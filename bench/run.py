@@ -25,6 +25,7 @@ ORDER = [
     "control_tower",
     "load",
     "embedded",
+    "addresses",
 ]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import lastmile
+from lastmile.addresses.views import router as addresses_router
 from lastmile.alerts.monitor import FleetMonitor
 from lastmile.alerts.sweep import sweep_loop
 from lastmile.alerts.views import router as alerts_router
@@ -358,6 +359,7 @@ def create_app(
         driver_proof_router,
         pod_router,
         map_router,
+        addresses_router,
         driver_cash_router,
         payments_router,
         chat_router,

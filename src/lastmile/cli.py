@@ -14,6 +14,7 @@ import typer
 import uvicorn
 from fastapi import FastAPI
 
+from lastmile.addresses.cli import addresses_app
 from lastmile.alerts.sweep import sweep_loop
 from lastmile.app import create_app
 from lastmile.auth import service as auth
@@ -41,6 +42,7 @@ user_app = typer.Typer(help="Users.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(map_app, name="map", help="Road maps: import OpenStreetMap extracts.")
+app.add_typer(addresses_app, name="addresses", help="Addresses: the offline geocoder's index.")
 app.add_typer(trips_app, name="trips", help="Stops and moves in GPS tracks.")
 app.add_typer(eta_app, name="eta", help="ETA model: backtest on history.")
 plan_app.command("day")(plan_day)

@@ -1,5 +1,6 @@
 """Every table, imported so that `Base.metadata` is complete (for Alembic and tests)."""
 
+from lastmile.addresses.models import AddressGram, AddressMap, AddressName, AddressPoint
 from lastmile.alerts.models import Alert, AlertSettings
 from lastmile.api.idempotency import IdempotencyRecord
 from lastmile.audit.models import AuditEntry
@@ -35,6 +36,10 @@ def is_partition(table_name: str) -> bool:
 
 
 __all__ = [
+    "AddressGram",
+    "AddressMap",
+    "AddressName",
+    "AddressPoint",
     "Alert",
     "AlertSettings",
     "ApiKey",

@@ -17,6 +17,7 @@ def test_import_builds_tiles_into_the_data_dir_and_lists_them(
     extract = map_dir(tmp_path, "mc-1") / "tiles.tar"
     assert extract.is_file()
     assert str(extract) in result.output.replace("\n", "")
+    assert "address index 'mc-1':" in result.output
 
     listed = runner.invoke(map_app, ["list", "--data-dir", str(tmp_path)])
     assert listed.exit_code == 0

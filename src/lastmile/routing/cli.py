@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from lastmile.addresses.cli import build_index, describe
 from lastmile.errors import LastmileError
 from lastmile.routing.maps import DEFAULT_MAP, available_maps, ensure_default_map, map_dir
 from lastmile.routing.tiles import build_tiles, read_map_info
@@ -28,14 +29,15 @@ def import_map(
         int | None, typer.Option(min=1, help="Build threads; defaults to all cores.")
     ] = None,
 ) -> None:
-    """Build routing tiles from PBF into DATA_DIR/maps/NAME/."""
+    """Build routing tiles from PBF into DATA_DIR/maps/NAME/, and its address index."""
     map_name = name or pbf.name.removesuffix(".pbf").removesuffix(".osm")
     _build(pbf, data_dir, map_name, concurrency)
 
 
 @map_app.command("default")
 def default_map(data_dir: DataDir = Path("var")) -> None:
-    """Fetch central Helsinki (© OpenStreetMap contributors, ODbL) and build its tiles."""
+    """Fetch central Helsinki (© OpenStreetMap contributors, ODbL), build its tiles and its
+    address index."""
     try:
         pbf = ensure_default_map(data_dir)
     except LastmileError as error:
@@ -63,3 +65,9 @@ def _build(pbf: Path, data_dir: Path, name: str, concurrency: int | None) -> Non
     info = read_map_info(extract.parent)
     took = f" in {info.build_s:.1f} s" if info else ""
     typer.echo(f"map {name!r} built{took}: {extract}")
+    try:
+        summary = build_index(pbf, data_dir=data_dir, name=name)
+    except LastmileError as error:
+        typer.echo(f"error: {error.detail}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(describe(summary))

@@ -4,7 +4,20 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lastmile.db.base import Base, OrgScoped, new_id, utcnow
@@ -44,6 +57,12 @@ class Shipment(OrgScoped, Base):
     address_text: Mapped[str] = mapped_column(String(500))
     lat: Mapped[float | None]
     lon: Mapped[float | None]
+    address_score: Mapped[int | None] = mapped_column(SmallInteger)
+    """0..100 from the geocoder (`addresses.quality`); null when no address index exists."""
+    address_reasons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    """Why the score is not 100: `{"code", "message"}` each."""
+    address_geocoded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """`lat`/`lon` were filled in from the text rather than given."""
 
     delivery_date: Mapped[date]
     window_start: Mapped[datetime | None]

@@ -7,6 +7,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from lastmile.addresses.quality import ReasonCode
 from lastmile.api.fields import Day, Instant, Latitude, Longitude, PhoneE164
 from lastmile.shipments.models import Shipment, ShipmentEvent
 from lastmile.shipments.status import LABELS, Status
@@ -41,6 +42,23 @@ class Address(_Strict):
             missing = "lon" if self.lon is None else "lat"
             raise ValueError(f"`{missing}` is missing: give both lat and lon, or neither")
         return self
+
+
+class QualityReason(BaseModel):
+    code: ReasonCode
+    message: str
+
+
+class AddressQuality(BaseModel):
+    score: int = Field(ge=0, le=100, description="100: the text finds the door")
+    reasons: list[QualityReason] = Field(description="Why the score is not 100; empty when it is")
+    geocoded: bool = Field(description="lat/lon were filled in from the text, not given")
+
+
+class AddressOut(Address):
+    quality: AddressQuality | None = Field(
+        default=None, description="Null when no address index has been built"
+    )
 
 
 class Window(_Strict):
@@ -134,7 +152,7 @@ class ShipmentOut(BaseModel):
     status: Status
     reference: str | None
     recipient: Recipient
-    address: Address
+    address: AddressOut
     window: Window | None
     delivery_date: date
     hub_id: uuid.UUID | None
@@ -170,8 +188,11 @@ class ShipmentOut(BaseModel):
                 phone=shipment.recipient_phone,
                 email=shipment.recipient_email,
             ),
-            address=Address.model_construct(
-                text=shipment.address_text, lat=shipment.lat, lon=shipment.lon
+            address=AddressOut.model_construct(
+                text=shipment.address_text,
+                lat=shipment.lat,
+                lon=shipment.lon,
+                quality=_quality(shipment),
             ),
             window=window,
             delivery_date=shipment.delivery_date,
@@ -187,6 +208,19 @@ class ShipmentOut(BaseModel):
             created_at=shipment.created_at,
             updated_at=shipment.updated_at,
         )
+
+
+def _quality(shipment: Shipment) -> AddressQuality | None:
+    if shipment.address_score is None:
+        return None
+    return AddressQuality.model_construct(
+        score=shipment.address_score,
+        reasons=[
+            QualityReason.model_construct(code=ReasonCode(r["code"]), message=r["message"])
+            for r in shipment.address_reasons or []
+        ],
+        geocoded=shipment.address_geocoded,
+    )
 
 
 class ShipmentDetail(ShipmentOut):

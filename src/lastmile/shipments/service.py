@@ -17,6 +17,7 @@ from lastmile.db import new_id, utcnow
 from lastmile.errors import FieldError, InvalidInput, NotFound, field_errors
 from lastmile.hubs.models import Hub
 from lastmile.shipments import tracking_numbers
+from lastmile.shipments.address_quality import judge_addresses
 from lastmile.shipments.models import Shipment, ShipmentEvent
 from lastmile.shipments.schemas import ShipmentCreate
 from lastmile.shipments.status import Status
@@ -96,6 +97,7 @@ def create_shipment(
         if hub is None:
             raise InvalidInput("hub_id", f"no hub {data.hub_id} in this organisation")
     shipment = _new_shipment(org_id=org_id, data=data, hub=hub)
+    judge_addresses(session=session, shipments=[shipment])
     try:
         with session.begin_nested():
             session.add(shipment)
@@ -154,6 +156,7 @@ def bulk_create(
         outcome.shipments.append(shipment)
         outcome.created += 1
 
+    judge_addresses(session=session, shipments=fresh)
     session.add_all(fresh)
     session.flush()
     session.add_all([creation_event(shipment=s, actor=actor) for s in fresh])

@@ -1,0 +1,156 @@
+"""How far an address can be trusted to find the door: a score 0..100 and the reasons.
+
+Pure: the geocoder's candidates for the text (and the coordinates given with it, if any)
+in, a `Quality` out. The caller decides what to do with it (shipments fill in a confident
+point and store the record).
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from lastmile.addresses.types import Candidate, Precision
+from lastmile.geo import haversine_m
+
+CONFIDENT: Final = 0.8
+"""A candidate at least this sure, at address precision, gives the shipment its point."""
+STREET_FOUND: Final = 0.45
+"""Below this the best candidate is a guess: the street is taken as not found."""
+AMBIGUOUS_WITHIN: Final = 0.05
+"""A second candidate this close in score to the best, far from it, makes the text ambiguous."""
+AMBIGUOUS_APART_M: Final = 200.0
+FAR_FROM_ADDRESS_M: Final = 150.0
+"""Given coordinates further than this from the door the text names are suspect."""
+FAR_FROM_STREET_M: Final = 1_500.0
+"""The same for a text that names only a street (its point may be anywhere along it)."""
+
+
+class ReasonCode(StrEnum):
+    NO_HOUSE_NUMBER = "no_house_number"
+    STREET_NOT_FOUND = "street_not_found"
+    HOUSE_NUMBER_NOT_FOUND = "house_number_not_found"
+    AMBIGUOUS = "ambiguous"
+    LOW_CONFIDENCE = "low_confidence"
+    FAR_FROM_TEXT = "far_from_text"
+
+
+_CAPS: Final = {
+    ReasonCode.STREET_NOT_FOUND: 20,
+    ReasonCode.FAR_FROM_TEXT: 40,
+    ReasonCode.NO_HOUSE_NUMBER: 50,
+    ReasonCode.HOUSE_NUMBER_NOT_FOUND: 50,
+    ReasonCode.AMBIGUOUS: 60,
+    ReasonCode.LOW_CONFIDENCE: 79,
+}
+"""The highest score an address can keep with each reason."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    code: ReasonCode
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quality:
+    """A score 0..100 and why it is not 100; `point` is where the text puts the door, when
+    the geocoder is confident of it (and nothing casts doubt on it)."""
+
+    score: int
+    reasons: tuple[Reason, ...]
+    point: tuple[float, float] | None = None
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.reasons)
+
+
+def assess(
+    text: str, candidates: list[Candidate], given: tuple[float, float] | None = None
+) -> Quality:
+    """Judge one address from what the geocoder found for its text.
+
+    >>> from lastmile.addresses.types import Matched
+    >>> door = Candidate(43.73, 7.42, 1.0, Precision.ADDRESS, "Quai Antoine 1er 6",
+    ...                  Matched(street="Quai Antoine 1er", housenumber="6"), True)
+    >>> assess("6 quai antoine 1er", [door])
+    Quality(score=100, reasons=(), point=(43.73, 7.42))
+    >>> far = assess("6 quai antoine 1er", [door], given=(43.75, 7.42))
+    >>> far.score, [r.code.value for r in far.reasons]
+    (40, ['far_from_text'])
+    """
+    best = candidates[0] if candidates else None
+    if best is None or best.score < STREET_FOUND or best.precision is Precision.PLACE:
+        reason = Reason(
+            ReasonCode.STREET_NOT_FOUND,
+            f"No street on the map matches {_quoted(text)}.",
+        )
+        score = round(100 * best.score) if best else 0
+        return Quality(min(score, _CAPS[reason.code]), (reason,))
+    reasons: list[Reason] = []
+    street = best.matched.street or best.label
+    if best.precision is Precision.STREET:
+        if best.house_number_given:
+            reasons.append(
+                Reason(
+                    ReasonCode.HOUSE_NUMBER_NOT_FOUND,
+                    f"{street} was found, but not the house number in {_quoted(text)}.",
+                )
+            )
+        else:
+            reasons.append(
+                Reason(
+                    ReasonCode.NO_HOUSE_NUMBER,
+                    f"The text {_quoted(text)} names {street} but no house number.",
+                )
+            )
+    rival = _rival(best, candidates[1:])
+    if rival is not None:
+        reasons.append(
+            Reason(
+                ReasonCode.AMBIGUOUS,
+                f"The text reads as {best.label} or as {rival.label}, "
+                f"{_km(haversine_m(best.lat, best.lon, rival.lat, rival.lon))} apart.",
+            )
+        )
+    if best.precision is Precision.ADDRESS and best.score < CONFIDENT:
+        reasons.append(
+            Reason(
+                ReasonCode.LOW_CONFIDENCE,
+                f"The best match, {best.label}, is a loose one ({round(100 * best.score)} of 100).",
+            )
+        )
+    if given is not None:
+        apart_m = haversine_m(given[0], given[1], best.lat, best.lon)
+        limit_m = FAR_FROM_ADDRESS_M if best.precision is Precision.ADDRESS else FAR_FROM_STREET_M
+        if apart_m > limit_m:
+            reasons.append(
+                Reason(
+                    ReasonCode.FAR_FROM_TEXT,
+                    f"The coordinates given are {_km(apart_m)} from {best.label}, "
+                    f"where the text puts the address (more than {_km(limit_m)}).",
+                )
+            )
+    score = round(100 * best.score)
+    for reason in reasons:
+        score = min(score, _CAPS[reason.code])
+    confident = best.precision is Precision.ADDRESS and best.score >= CONFIDENT and rival is None
+    return Quality(score, tuple(reasons), (best.lat, best.lon) if confident else None)
+
+
+def _rival(best: Candidate, others: list[Candidate]) -> Candidate | None:
+    for other in others:
+        if best.score - other.score > AMBIGUOUS_WITHIN:
+            return None
+        if haversine_m(best.lat, best.lon, other.lat, other.lon) > AMBIGUOUS_APART_M:
+            return other
+    return None
+
+
+def _quoted(text: str) -> str:
+    short = " ".join(text.split())
+    return f"“{short[:80]}…”" if len(short) > 80 else f"“{short}”"
+
+
+def _km(metres: float) -> str:
+    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{round(metres)} m"
