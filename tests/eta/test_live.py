@@ -38,6 +38,20 @@ def _owner(db: Database) -> DeviceOwner:
         return DeviceOwner(org.org_id, driver.id, "eta-1")
 
 
+def _follower(db: Database, min_interval_s: float) -> tuple[LiveEta, DriverContexts]:
+    """An ETA follower on a context cache of its own, which reads again only when told."""
+    contexts = DriverContexts(db, refresh_s=600.0)
+    engine = EtaEngine(LearnedEta())
+    live = LiveEta(
+        database=db,
+        bus=MemoryBus(),
+        engine=engine,
+        contexts=contexts,
+        min_interval_s=min_interval_s,
+    )
+    return live, contexts
+
+
 def _counting(db: Database) -> list[str]:
     queries: list[str] = []
 
@@ -54,14 +68,7 @@ async def test_a_driver_off_route_is_not_looked_up_again_until_their_route_chang
 ) -> None:
     owner = _owner(db)
     fix = [TrackedFix(Fix(device_id="eta-1", at=datetime.now(UTC), lat=60.17, lon=24.94))]
-    contexts = DriverContexts(db, refresh_s=600.0)
-    live = LiveEta(
-        database=db,
-        bus=MemoryBus(),
-        engine=EtaEngine(LearnedEta()),
-        contexts=contexts,
-        min_interval_s=min_interval_s,
-    )
+    live, contexts = _follower(db, min_interval_s)
     queries = _counting(db)
     await live.follow(StoredBatch(owner, fix, datetime.now(UTC)))
     looked_up = len(queries)
@@ -81,14 +88,7 @@ async def test_a_route_change_updates_at_the_next_fix_within_the_interval(
     route = route_in_progress(client, org, "eta-change", code="CHG-1")
     driver = uuid.UUID(route["driver_id"])
     owner = DeviceOwner(org.org_id, driver, "eta-change")
-    contexts = DriverContexts(db, refresh_s=600.0)
-    live = LiveEta(
-        database=db,
-        bus=MemoryBus(),
-        engine=EtaEngine(LearnedEta()),
-        contexts=contexts,
-        min_interval_s=600.0,
-    )
+    live, contexts = _follower(db, 600.0)
 
     def batch() -> StoredBatch:
         at = datetime.now(UTC)
