@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import lastmile
+from lastmile.addresses.choice import open_geocoders
 from lastmile.addresses.views import router as addresses_router
 from lastmile.alerts.monitor import FleetMonitor
 from lastmile.alerts.sweep import sweep_loop
@@ -192,6 +193,7 @@ def create_app(
             upgrade(app.state.db.engine)
         load_keys(settings)  # a bad VAPID key stops the server now, naming the setting
         app.state.bus = open_bus(settings.bus_url)
+        app.state.geocoders = open_geocoders(settings)  # its own HTTP client for this run
         writer = BatchWriter(FixStore(app.state.db), wait_s=settings.ingest_batch_wait_s)
         app.state.eta_engine = EtaEngine(
             load_learned(settings.eta_model_path or settings.data_dir / "eta_model.json"),
@@ -272,6 +274,7 @@ def create_app(
             await writer.stop()
             await app.state.bus.close()
             await app.state.rate_limiter.close()
+            app.state.geocoders.close()
             if owned:
                 app.state.db.engine.dispose()
 
@@ -289,6 +292,7 @@ def create_app(
     app.state.verified_drivers = RecentlyVerified[DriverPrincipal]()
     app.state.fast_path = FastPathCounts()
     app.state.rate_limiter = RateLimiter(settings)
+    app.state.geocoders = open_geocoders(settings)  # for an app used without its lifespan
     if database is not None:
         app.state.db = database
 
@@ -374,7 +378,8 @@ def create_app(
         way, the process itself is fine and must not be restarted for it); on which event
         loop, whether the start-up heap is frozen (see `runtime`), the fix path's followers
         (batches still to follow, done, failures by follower), and this process's fix requests
-        taken by the fast path or handed to the app, by reason."""
+        taken by the fast path or handed to the app, by reason, and the geocoding service's
+        requests and failures by reason."""
         loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
         ingestor = getattr(request.app.state, "ingestor", None)
         database = await anyio.to_thread.run_sync(reachable, request.app.state.db.engine)
@@ -388,6 +393,7 @@ def create_app(
             "fix_path": ingestor.health() if ingestor is not None else None,
             "fast_path": app.state.fast_path.as_dict(),
             "rate_limits": app.state.rate_limiter.health(),
+            "geocoder": app.state.geocoders.health(),
         }
 
     vendor = find_vendor_dir(settings)

@@ -111,6 +111,27 @@ class Settings(BaseSettings):
     seconds (1,000 drivers every 5 s: 12,000 a minute), and the demo's own simulated fleet
     met the 6,000 this started at."""
 
+    geocoder_url: str | None = None
+    """A Nominatim or Photon service to geocode with (e.g. `https://nominatim.example.org`);
+    unset: the embedded address index (`lastmile map import` builds it)."""
+    geocoder_kind: Literal["auto", "nominatim", "photon"] = "auto"
+    """`auto`: Photon when the URL names `photon`, else Nominatim."""
+    geocoder_timeout_s: float = Field(5.0, gt=0, description="seconds per geocoding request")
+    geocoder_min_interval_s: float = Field(
+        1.0,
+        ge=0,
+        description="seconds between two requests to the geocoding service (Nominatim's "
+        "usage policy: at most one a second; 0 for your own instance)",
+    )
+    geocoder_max_wait_s: float = Field(
+        10.0,
+        ge=0,
+        description="seconds one request may wait, in all, for its turns at the geocoding "
+        "service; texts left after that are not geocoded (their quality stays unknown)",
+    )
+    geocoder_cache_entries: int = Field(10_000, ge=0)
+    geocoder_cache_ttl_s: float = Field(7 * 24 * 3600.0, gt=0)
+
     driver_session_ttl_s: int = 16 * 3600
     driver_link_ttl_s: int = 30 * 60
     driver_pin_max_failures: int = 5

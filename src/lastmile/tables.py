@@ -1,6 +1,12 @@
 """Every table, imported so that `Base.metadata` is complete (for Alembic and tests)."""
 
-from lastmile.addresses.models import AddressGram, AddressMap, AddressName, AddressPoint
+from lastmile.addresses.models import (
+    AddressGram,
+    AddressMap,
+    AddressName,
+    AddressPoint,
+    LearnedPoint,
+)
 from lastmile.alerts.models import Alert, AlertSettings
 from lastmile.api.idempotency import IdempotencyRecord
 from lastmile.audit.models import AuditEntry
@@ -60,6 +66,7 @@ __all__ = [
     "Feedback",
     "Hub",
     "IdempotencyRecord",
+    "LearnedPoint",
     "NotificationRule",
     "NotificationSettings",
     "OptOut",

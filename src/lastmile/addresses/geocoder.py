@@ -14,9 +14,13 @@ from sqlalchemy.orm import Session
 from lastmile.addresses import scoring, search
 from lastmile.addresses.models import AddressMap
 from lastmile.addresses.normalise import grams, words
-from lastmile.addresses.types import Candidate, Matched, Near, Precision
+from lastmile.addresses.types import Candidate, Matched, Near, NoAnswer, Precision
 from lastmile.geo import haversine_m
 
+NO_INDEX: Final = (
+    "no address index has been built: run `lastmile map default`, "
+    "`lastmile map import FILE.osm.pbf` or `lastmile addresses index FILE.osm.pbf`"
+)
 REVERSE_RADII_M: Final = (150.0, 1_000.0)
 """Reverse geocoding looks this far, the nearer first."""
 _M_PER_DEG: Final = 111_195.0
@@ -44,6 +48,9 @@ class IndexGeocoder:
     def geocode_many(
         self, texts: Sequence[str], near: Near | None = None, country: str | None = None
     ) -> list[list[Candidate]]:
+        """Candidates for each text; `NoAnswer` for all of them when no index exists."""
+        if not self.has_index():
+            return [NoAnswer(NO_INDEX) for _ in texts]
         queries = [scoring.Query.of(words(t)) for t in texts]
         names = search.find_names(
             self._session,

@@ -4,15 +4,17 @@ The rows come from a public OpenStreetMap extract and are the same for every org
 that delivers in the area, so they carry no `org_id` (tests/db/test_migrations.py lists them
 among the global tables); replacing a map's index replaces its rows for everyone, as
 `lastmile map import` replaces its tiles. What an organisation says about its own addresses
-(a shipment's address quality) lives on its own rows, in its own domain.
+(a shipment's address quality) lives on its own rows, in its own domain; the one tenant
+table here, `address_learned_points`, is where an organisation's drivers actually delivered.
 """
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lastmile.db.base import Base, utcnow
+from lastmile.db.base import Base, OrgScoped, new_id, utcnow
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
 
@@ -83,3 +85,22 @@ class AddressPoint(Base):
     city: Mapped[str | None] = mapped_column(String(120))
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
+
+
+class LearnedPoint(OrgScoped, Base):
+    """Where one organisation's drivers delivered to one normalised address: the running
+    mean of the proofs' positions (`learned.py` keeps it)."""
+
+    __tablename__ = "address_learned_points"
+    __table_args__ = (UniqueConstraint("org_id", "address_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    address_key: Mapped[str] = mapped_column(String(500))
+    """`normalise.key` of the shipment's address text."""
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    count: Mapped[int] = mapped_column(Integer)
+    """Deliveries averaged into the mean."""
+    outliers: Mapped[int] = mapped_column(Integer, default=0)
+    """Deliveries too far from the mean to average in, since the mean last started."""
+    last_seen_at: Mapped[datetime] = mapped_column()

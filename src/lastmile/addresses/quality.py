@@ -32,6 +32,12 @@ class ReasonCode(StrEnum):
     AMBIGUOUS = "ambiguous"
     LOW_CONFIDENCE = "low_confidence"
     FAR_FROM_TEXT = "far_from_text"
+    LEARNED_POINT = "learned_point"
+    """Not a fault: the point is where earlier deliveries to this address were made."""
+
+
+INFORMATIONAL: Final = frozenset({ReasonCode.LEARNED_POINT})
+"""Reasons that say where the point came from, not what is wrong: no cap, no attention."""
 
 
 _CAPS: Final = {
@@ -62,7 +68,7 @@ class Quality:
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.reasons)
+        return any(r.code not in INFORMATIONAL for r in self.reasons)
 
 
 def assess(
@@ -136,6 +142,23 @@ def assess(
         score = min(score, _CAPS[reason.code])
     confident = best.precision is Precision.ADDRESS and best.score >= CONFIDENT and rival is None
     return Quality(score, tuple(reasons), (best.lat, best.lon) if confident else None)
+
+
+def with_learned_point(quality: Quality, lat: float, lon: float, count: int) -> Quality:
+    """The quality of an address whose point is learned from `count` earlier deliveries:
+    the same score and faults of its text, the learned point, and a reason saying so.
+
+    >>> learned = with_learned_point(Quality(100, ()), 60.19, 24.95, 3)
+    >>> learned.score, learned.point, learned.needs_attention
+    (100, (60.19, 24.95), False)
+    >>> learned.reasons[0].message
+    'The point is where 3 earlier deliveries to this address were made.'
+    """
+    reason = Reason(
+        ReasonCode.LEARNED_POINT,
+        f"The point is where {count} earlier deliveries to this address were made.",
+    )
+    return Quality(quality.score, (*quality.reasons, reason), (lat, lon))
 
 
 def _rival(best: Candidate, others: list[Candidate]) -> Candidate | None:

@@ -43,7 +43,11 @@ class CandidateOut(BaseModel):
 class GeocodeOut(BaseModel):
     query: str
     candidates: list[CandidateOut] = Field(description="Best first; empty when nothing is close")
-    maps: list[str] = Field(description="The address indexes searched")
+    maps: list[str] = Field(
+        description="The address indexes searched (empty when a geocoding service answered)"
+    )
     note: str | None = Field(
-        default=None, description="Set when no index has been built, saying how to build one"
+        default=None,
+        description="Why there are no candidates when the geocoder could not be asked: no "
+        "index has been built (and how to build one), or the geocoding service did not answer",
     )

@@ -42,6 +42,21 @@ class Candidate:
     """The text held something that reads as a house number."""
 
 
+class NoAnswer(list[Candidate]):
+    """No candidates because the geocoder could not be asked (no index built, a timeout, a
+    429 from a geocoding service), not because nothing matched: empty, and says why.
+
+    Any caller may read it as the plain empty list it is; address quality tells the two
+    apart and leaves an unanswered address unjudged rather than calling it not found.
+    """
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
 @dataclass(frozen=True, slots=True)
 class Near:
     """A point to prefer candidates around (the hub, the map's centre)."""

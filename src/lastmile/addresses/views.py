@@ -4,10 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from lastmile.addresses.geocoder import IndexGeocoder
+from lastmile.addresses.deps import GeocoderDep
+from lastmile.addresses.geocoder import NO_INDEX, IndexGeocoder
 from lastmile.addresses.schemas import CandidateOut, GeocodeOut
-from lastmile.addresses.types import Near
-from lastmile.api.deps import SessionDep
+from lastmile.addresses.types import Near, NoAnswer
 from lastmile.api.fields import Latitude, Longitude
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import StaffDep
@@ -16,15 +16,9 @@ from lastmile.errors import InvalidInput, NotFound
 router = APIRouter(prefix="/api/v1/geocode", tags=["addresses"], responses=COMMON_PROBLEMS)
 
 
-_BUILD_ONE = (
-    "no address index has been built: run `lastmile map default`, "
-    "`lastmile map import FILE.osm.pbf` or `lastmile addresses index FILE.osm.pbf`"
-)
-
-
 @router.get("")
 def geocode(
-    session: SessionDep,
+    geocoder: GeocoderDep,
     principal: StaffDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="Address text")],
     near_lat: Latitude | None = None,
@@ -37,25 +31,23 @@ def geocode(
     if not q.strip():
         raise InvalidInput("q", "is blank: give an address text")
     near = Near(near_lat, near_lon) if near_lat is not None and near_lon is not None else None
-    geocoder = IndexGeocoder(session)
     candidates = geocoder.geocode(q, near=near)
-    maps = geocoder.map_names()
     return GeocodeOut(
         query=q,
         candidates=[CandidateOut.of(c) for c in candidates],
-        maps=maps,
-        note=None if maps else _BUILD_ONE,
+        maps=geocoder.map_names() if isinstance(geocoder, IndexGeocoder) else [],
+        note=candidates.reason if isinstance(candidates, NoAnswer) else None,
     )
 
 
 @router.get("/reverse")
 def reverse(
-    session: SessionDep, principal: StaffDep, lat: Latitude, lon: Longitude
+    geocoder: GeocoderDep, principal: StaffDep, lat: Latitude, lon: Longitude
 ) -> CandidateOut:
     """The nearest address to a point (within 1 km)."""
-    geocoder = IndexGeocoder(session)
     found = geocoder.reverse(lat, lon)
     if found is None:
-        why = "" if geocoder.map_names() else f" ({_BUILD_ONE})"
+        indexed = not isinstance(geocoder, IndexGeocoder) or geocoder.has_index()
+        why = "" if indexed else f" ({NO_INDEX})"
         raise NotFound(f"no address within 1 km of ({lat}, {lon}){why}")
     return CandidateOut.of(found)

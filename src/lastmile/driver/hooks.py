@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from lastmile.addresses.learned import learn_delivery
 from lastmile.alerts.completion import stop_completed
 from lastmile.alerts.live import publish_alerts
 from lastmile.bus.base import Bus
 from lastmile.db import utcnow
-from lastmile.dispatch.models import Route, RouteStatus, RouteStop
+from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.dispatch.route_events import publish_route_changes
 from lastmile.eta import service as eta
 from lastmile.eta.engine import EtaEngine
@@ -43,9 +44,24 @@ def stop_finished(
     """A stop was closed: fresh ETAs for the rest (if any are left, and unless no engine is
     given: the route is being closed), and, for an outcome at the door (delivered or
     attempted, not a parcel handed back or cancelled), the completion checks: proof far from
-    the address, the driver's track elsewhere at that moment."""
+    the address, the driver's track elsewhere at that moment. A delivery with a proof
+    position teaches the address where its door is (`addresses.learned`)."""
     if at_the_door and stop.arrived_at is None:
         stop_reached(session, org_id=route.org_id, stop_id=stop.id, at=at)
+    if stop.status is StopStatus.COMPLETED and position is not None:
+        expected = (
+            (shipment.lat, shipment.lon)
+            if shipment.lat is not None and shipment.lon is not None
+            else None
+        )
+        learn_delivery(
+            session=session,
+            org_id=route.org_id,
+            address_text=shipment.address_text,
+            position=position,
+            at=at,
+            expected=expected,
+        )
     etas = (
         []
         if route.status is RouteStatus.COMPLETED or eta_engine is None

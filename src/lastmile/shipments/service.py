@@ -12,6 +12,7 @@ from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lastmile.addresses.types import Geocoder
 from lastmile.auth.credentials import new_token
 from lastmile.db import new_id, utcnow
 from lastmile.errors import FieldError, InvalidInput, NotFound, field_errors
@@ -84,9 +85,15 @@ def _by_reference(
 
 
 def create_shipment(
-    *, session: Session, org_id: uuid.UUID, data: ShipmentCreate, actor: str
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    data: ShipmentCreate,
+    actor: str,
+    geocoder: Geocoder | None = None,
 ) -> tuple[Shipment, bool]:
-    """(shipment, created); a known merchant reference returns the existing shipment instead."""
+    """(shipment, created); a known merchant reference returns the existing shipment instead.
+    `geocoder` judges the address (None: the embedded index)."""
     if data.reference is not None:
         found = _by_reference(session=session, org_id=org_id, references={data.reference})
         if data.reference in found:
@@ -97,7 +104,7 @@ def create_shipment(
         if hub is None:
             raise InvalidInput("hub_id", f"no hub {data.hub_id} in this organisation")
     shipment = _new_shipment(org_id=org_id, data=data, hub=hub)
-    judge_addresses(session=session, shipments=[shipment])
+    judge_addresses(session=session, shipments=[shipment], geocoder=geocoder)
     try:
         with session.begin_nested():
             session.add(shipment)
@@ -119,9 +126,15 @@ class BulkOutcome:
 
 
 def bulk_create(
-    *, session: Session, org_id: uuid.UUID, rows: Sequence[object], actor: str
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    rows: Sequence[object],
+    actor: str,
+    geocoder: Geocoder | None = None,
 ) -> BulkOutcome:
-    """Create every valid row; report each invalid row by index and field."""
+    """Create every valid row; report each invalid row by index and field. `geocoder` judges
+    the addresses (None: the embedded index)."""
     outcome = BulkOutcome()
     parsed: list[tuple[int, ShipmentCreate]] = []
     for index, row in enumerate(rows):
@@ -156,7 +169,7 @@ def bulk_create(
         outcome.shipments.append(shipment)
         outcome.created += 1
 
-    judge_addresses(session=session, shipments=fresh)
+    judge_addresses(session=session, shipments=fresh, geocoder=geocoder)
     session.add_all(fresh)
     session.flush()
     session.add_all([creation_event(shipment=s, actor=actor) for s in fresh])

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.orm import Session
 
+from lastmile.addresses.deps import GeocoderDep
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
@@ -47,9 +48,14 @@ def create_shipment(
     session: SessionDep,
     settings: SettingsDep,
     principal: StaffDep,
+    geocoder: GeocoderDep,
 ) -> ShipmentOut:
     shipment, created = service.create_shipment(
-        session=session, org_id=principal.org_id, data=body, actor=principal.actor
+        session=session,
+        org_id=principal.org_id,
+        data=body,
+        actor=principal.actor,
+        geocoder=geocoder,
     )
     session.commit()
     if not created:
@@ -59,11 +65,19 @@ def create_shipment(
 
 @router.post("/bulk")
 def bulk_create(
-    body: BulkShipmentsIn, session: SessionDep, settings: SettingsDep, principal: StaffDep
+    body: BulkShipmentsIn,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: StaffDep,
+    geocoder: GeocoderDep,
 ) -> BulkResult:
     """Valid rows are created even when others fail; each failure names its row and field."""
     outcome = service.bulk_create(
-        session=session, org_id=principal.org_id, rows=body.shipments, actor=principal.actor
+        session=session,
+        org_id=principal.org_id,
+        rows=body.shipments,
+        actor=principal.actor,
+        geocoder=geocoder,
     )
     session.commit()
     return BulkResult(

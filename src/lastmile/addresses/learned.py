@@ -1,0 +1,121 @@
+"""Delivery points learned from real deliveries: where the drivers of one organisation
+actually handed over parcels at a normalised address, kept as a running mean.
+
+The rules:
+
+- Only an address text that names a house number is learned (its normalised `key` holds a
+  word that reads as one): a text naming only a street names many doors.
+- A proof position more than `OUTLIER_M` from the mean is an outlier: counted, not averaged
+  in. When the outliers come to outnumber the deliveries averaged, the mean starts again at
+  the latest one (the first deliveries were the odd ones, or the door moved).
+- A position more than `FAR_FROM_SHIPMENT_M` from the shipment's own point is not learned
+  from at all: the driver pressed "delivered" elsewhere (the completion alert says so).
+- The learned point is used once `USE_AFTER` deliveries agree on it: one delivery could be a
+  driver's slip.
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lastmile.addresses.models import LearnedPoint
+from lastmile.addresses.normalise import house_numbers, key, words
+from lastmile.db import new_id
+from lastmile.geo import haversine_m
+
+OUTLIER_M: Final = 200.0
+FAR_FROM_SHIPMENT_M: Final = 1_000.0
+USE_AFTER: Final = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """A learned point ready to use: where, and from how many deliveries."""
+
+    lat: float
+    lon: float
+    count: int
+
+
+def address_key(text: str) -> str | None:
+    """The normalised address a point is learned for; None when the text names no door.
+
+    >>> address_key("Mäkelänk. 12 B, Helsinki") == address_key("makelankatu 12 b helsinki")
+    True
+    >>> address_key("Mannerheimintie, Helsinki") is None
+    True
+    """
+    parts = words(text)
+    if not house_numbers(parts):
+        return None
+    return key(text)[:500]
+
+
+def learn_delivery(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    address_text: str,
+    position: tuple[float, float],
+    at: datetime,
+    expected: tuple[float, float] | None = None,
+) -> LearnedPoint | None:
+    """Fold one delivery's proof position into the address's learned point (None: the
+    address or the position is not one to learn from, see the module's rules)."""
+    found_key = address_key(address_text)
+    if found_key is None:
+        return None
+    lat, lon = position
+    if expected is not None and haversine_m(lat, lon, *expected) > FAR_FROM_SHIPMENT_M:
+        return None
+    point = session.scalar(
+        select(LearnedPoint)
+        .where(LearnedPoint.org_id == org_id, LearnedPoint.address_key == found_key)
+        .with_for_update()
+    )
+    if point is None:
+        point = LearnedPoint(
+            id=new_id(),
+            org_id=org_id,
+            address_key=found_key,
+            lat=lat,
+            lon=lon,
+            count=1,
+            outliers=0,
+            last_seen_at=at,
+        )
+        session.add(point)
+        return point
+    point.last_seen_at = max(point.last_seen_at, at)
+    if haversine_m(lat, lon, point.lat, point.lon) > OUTLIER_M:
+        point.outliers += 1
+        if point.outliers > point.count:
+            point.lat, point.lon, point.count, point.outliers = lat, lon, 1, 0
+        return point
+    point.count += 1
+    point.lat += (lat - point.lat) / point.count
+    point.lon += (lon - point.lon) / point.count
+    return point
+
+
+def learned_points(
+    *, session: Session, org_id: uuid.UUID, texts: Iterable[str]
+) -> dict[str, Learned]:
+    """The learned points ready to use for these address texts, by text (one query)."""
+    keys = {text: k for text in texts if (k := address_key(text)) is not None}
+    if not keys:
+        return {}
+    rows = session.scalars(
+        select(LearnedPoint).where(
+            LearnedPoint.org_id == org_id,
+            LearnedPoint.address_key.in_(set(keys.values())),
+            LearnedPoint.count >= USE_AFTER,
+        )
+    )
+    by_key = {row.address_key: Learned(row.lat, row.lon, row.count) for row in rows}
+    return {text: by_key[k] for text, k in keys.items() if k in by_key}
