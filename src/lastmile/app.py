@@ -33,7 +33,7 @@ from lastmile.auth.deps import Principal
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
 from lastmile.bus import open_bus
-from lastmile.bus.base import routes_channel
+from lastmile.bus.base import routes_channel, tracks_channel
 from lastmile.chat.views import router as chat_router
 from lastmile.config import Settings
 from lastmile.db import Database
@@ -66,6 +66,7 @@ from lastmile.ingest.pipeline import build_ingestor
 from lastmile.ingest.position_views import router as positions_router
 from lastmile.ingest.scheduled import retention_loop
 from lastmile.ingest.store import FixStore
+from lastmile.ingest.trust_events import hear_trust_restored
 from lastmile.ingest.views import router as ingest_router
 from lastmile.ingest.writer import BatchWriter
 from lastmile.notify.vapid import load_keys
@@ -219,6 +220,12 @@ def create_app(
             contexts.hear_route_changes(await app.state.bus.subscribe(routes_channel())),
             name="route-changes",
         )
+        trust_restored = asyncio.create_task(
+            hear_trust_restored(
+                await app.state.bus.subscribe(tracks_channel()), app.state.ingestor.stages
+            ),
+            name="trust-restored",
+        )
         retention = alert_sweep = day_close = audit_retention = None
         if settings.run_workers:
             audit_retention = asyncio.create_task(
@@ -263,6 +270,7 @@ def create_app(
                 listener,
                 notifier,
                 route_changes,
+                trust_restored,
             )
             for task in tasks:
                 if task is not None:

@@ -1,14 +1,16 @@
+import uuid
+
 import anyio
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from tests.alerts.tracks import START
-from tests.common import OrgHandle
+from tests.common import OrgHandle, make_driver
 
 from lastmile.alerts import service
 from lastmile.alerts.service import Subject
 from lastmile.alerts.signals import AlertKind, Severity, Signal
-from lastmile.bus.base import fleet_channel
+from lastmile.bus.base import fleet_channel, tracks_channel
 from lastmile.db import Database
 
 
@@ -88,3 +90,46 @@ def test_threshold_changes_are_kept(client: TestClient, org: OrgHandle) -> None:
     )
     assert response.status_code == 200
     assert client.get("/api/v1/alerts/settings", headers=org.headers).json()["corridor_m"] == 300
+
+
+def _resolve_and_hear(
+    app: FastAPI, client: TestClient, org: OrgHandle, alert_id: str
+) -> dict[str, object] | None:
+    """Resolve the alert; what the tracks channel said of it, if anything."""
+
+    async def resolve() -> dict[str, object] | None:
+        subscription = await app.state.bus.subscribe(tracks_channel())
+        response = await anyio.to_thread.run_sync(
+            lambda: client.post(f"/api/v1/alerts/{alert_id}/resolve", headers=org.headers)
+        )
+        assert response.status_code == 200, response.text
+        message = subscription.ready(10)  # published before the response was sent
+        await subscription.close()
+        return message[0].data if message else None
+
+    return client.portal.call(resolve)  # type: ignore[union-attr]
+
+
+def test_resolving_a_spoofing_alert_vouches_for_the_driver_s_devices(
+    app: FastAPI, client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    driver = make_driver(client, org, "spoofed-phone", "spoofed-tracker")
+    signal = Signal(
+        AlertKind.SPOOFED_LOCATION, "spoof-1", True, START, Severity.CRITICAL, "teleported"
+    )
+    with db.session() as session:
+        [alert] = service.apply_signals(
+            session,
+            org_id=org.org_id,
+            signals=[signal],
+            subject=Subject(driver_id=uuid.UUID(driver["id"])),
+        )
+        session.commit()
+        spoofed = str(alert.id)
+    assert app.state.bus.subscriber_count(tracks_channel()) == 1, "the app's pipeline listens"
+    assert _resolve_and_hear(app, client, org, spoofed) == {
+        "type": "trust_restored",
+        "driver_id": driver["id"],
+        "device_ids": ["spoofed-phone", "spoofed-tracker"],
+    }
+    assert _resolve_and_hear(app, client, org, open_alert(db, org)) is None

@@ -45,3 +45,15 @@ def test_a_slow_hour_in_the_fleets_fixes_becomes_a_speed_factor(
     rush = factors.factor(45.01, 7.0, slow_hour + timedelta(minutes=5))
     usual = factors.factor(45.01, 7.0, SINCE + timedelta(hours=10, minutes=5))
     assert rush > 2.0 * usual
+
+
+def test_a_suspect_track_teaches_nothing(db: Database, org: OrgHandle) -> None:
+    store = FixStore(db)
+    trusted = _drive(org, SINCE + timedelta(hours=10), 10.0)
+    teleported = [f._replace(suspect=True) for f in _drive(org, SINCE + timedelta(hours=17), 90.0)]
+    store.write(trusted + teleported)
+    with db.session() as session:
+        tracks = fix_tracks(session, since=SINCE, org_id=org.org_id)
+        _, legs = fleet_speed_factors(session, since=SINCE, org_id=org.org_id)
+    assert [len(track) for track in tracks] == [len(trusted)]
+    assert 0 < legs < len(trusted)

@@ -145,3 +145,43 @@ def test_a_driver_whose_update_fails_is_rolled_back_alone(
         assert all(stop.eta is not None for stop in shown.stops)
         shown = service.route_etas(session, org_id=org.org_id, route_id=uuid.UUID(bad["id"]))
         assert all(stop.eta is None for stop in shown.stops)
+
+
+class _Recording(LiveEta):
+    """The follower, noting the position each update was asked from."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.asked: list[_Asked] = []
+
+    async def _update(self, owner: DeviceOwner, asked: _Asked) -> None:
+        self.asked.append(asked)
+        await super()._update(owner, asked)
+
+
+async def test_a_suspect_fix_moves_no_eta_the_last_trusted_one_does(
+    client: TestClient, org: OrgHandle, db: Database
+) -> None:
+    route = route_in_progress(client, org, "eta-suspect", code="SUS-1")
+    owner = DeviceOwner(org.org_id, uuid.UUID(route["driver_id"]), "eta-suspect")
+    live = _Recording(
+        database=db,
+        bus=MemoryBus(),
+        engine=EtaEngine(LearnedEta()),
+        contexts=DriverContexts(db, refresh_s=600.0),
+        min_interval_s=0.0,
+    )
+    far = (HUB[0] + 1.0, HUB[1] + 1.0)  # where the teleported track went
+
+    def tracked(at: datetime, position: tuple[float, float], *, suspect: bool) -> TrackedFix:
+        return TrackedFix(Fix("eta-suspect", at, *position), suspect=suspect)
+
+    at = datetime.now(UTC)
+    await live.follow(StoredBatch(owner, [tracked(at, far, suspect=True)], at))
+    assert live.asked == []
+    assert live.updates == 0
+    batch = [tracked(at, HUB, suspect=False), tracked(datetime.now(UTC), far, suspect=True)]
+    await live.follow(StoredBatch(owner, batch, at))
+    assert [(a.position, a.fix_at) for a in live.asked] == [(HUB, at)]
+    assert live.updates == 1
+    assert live.failures == 0

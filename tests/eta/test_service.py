@@ -22,6 +22,7 @@ from lastmile.eta.engine import EtaEngine
 from lastmile.eta.learning import LearnedEta
 from lastmile.eta.model import Stop
 from lastmile.eta.models import EtaPrediction
+from lastmile.ingest.models import DriverPosition
 from lastmile.types import StopEta
 
 
@@ -259,3 +260,31 @@ def test_routes_updated_together_say_what_each_would_alone_in_as_many_queries_as
     assert [len(etas) for etas in together.values()] == [3, 3, 3]
     assert {eta.route_id for etas in together.values() for eta in etas} == set(ids)
     assert counted[len(ids)] == counted[1], "the notices queued already cost as much for three"
+
+
+def test_a_suspect_position_is_no_origin_when_a_stop_is_completed(
+    app: FastAPI, client: TestClient, org: OrgHandle, db: Database
+) -> None:
+    route = route_in_progress(client, org, "eta-suspect-pos")
+    now = datetime.now(UTC).replace(microsecond=0)
+    with db.session() as session:
+        session.add(
+            DriverPosition(
+                org_id=org.org_id,
+                driver_id=uuid.UUID(route["driver_id"]),
+                device_id="eta-suspect-pos",
+                at=now - timedelta(seconds=10),
+                received_at=now,
+                lat=HUB[0] + 1.0,
+                lon=HUB[1],
+                suspect=True,
+            )
+        )
+        etas = service.recompute_route(
+            session,
+            org_id=org.org_id,
+            route_id=uuid.UUID(route["id"]),
+            now=now,
+            engine=app.state.eta_engine,
+        )
+    assert etas == [], "a teleported position and no stop reached: nothing to say"

@@ -1,7 +1,12 @@
 from datetime import UTC, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.common import OrgHandle, make_driver
+
+from lastmile.auth import service as auth
+from lastmile.auth.models import Role
+from lastmile.db import Database
 
 
 def test_driver_with_devices(client: TestClient, org: OrgHandle) -> None:
@@ -77,6 +82,26 @@ def test_vehicles_and_shifts(client: TestClient, org: OrgHandle) -> None:
     assert ended["ended_at"] is not None
     assert ended["odometer_end_km"] == 1288
     assert len(client.get(base, headers=org.headers).json()) == 1
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [(Role.ADMIN, 201), (Role.DISPATCHER, 201), (Role.DRIVER, 403)]
+)
+def test_only_staff_put_a_driver_on_shift(
+    client: TestClient, org: OrgHandle, db: Database, role: Role, expected: int
+) -> None:
+    driver = make_driver(client, org, f"shift-{role.value}")
+    with db.session() as session:
+        _, key = auth.create_api_key(session=session, org_id=org.org_id, name=role, role=role)
+        session.commit()
+    started = client.post(
+        f"/api/v1/drivers/{driver['id']}/shifts/start",
+        json={},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert started.status_code == expected, started.text
+    on_shift = client.get(f"/api/v1/drivers/{driver['id']}", headers=org.headers).json()
+    assert on_shift["on_shift"] is (expected == 201)
 
 
 def test_fleet_is_invisible_across_organisations(

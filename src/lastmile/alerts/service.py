@@ -16,6 +16,7 @@ from lastmile.alerts.models import Alert, AlertSettings, AlertStatus
 from lastmile.alerts.signals import AlertKind, Severity, Signal
 from lastmile.alerts.thresholds import AlertThresholds
 from lastmile.errors import Conflict, InvalidInput, NotFound
+from lastmile.fleet import service as fleet
 
 AUTO_RESOLVED = frozenset(
     {
@@ -161,6 +162,15 @@ def resolve(
         alert.note = note
     session.flush()
     return alert
+
+
+def vouched_devices(session: Session, *, alert: Alert) -> list[str]:
+    """The devices a resolved spoofing alert vouches for (its driver's): their tracks are
+    trusted again at once (`ingest.trust_events`). None for any other alert."""
+    if alert.kind != AlertKind.SPOOFED_LOCATION or alert.driver_id is None:
+        return []
+    found = fleet.device_ids_by_driver(session=session, driver_ids=[alert.driver_id])
+    return found.get(alert.driver_id, [])
 
 
 def list_alerts(

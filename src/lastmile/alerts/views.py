@@ -21,6 +21,7 @@ from lastmile.audit import subjects
 from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import AdminDep, Principal, StaffDep
 from lastmile.db import utcnow
+from lastmile.ingest.trust_events import announce_trust_restored
 
 router = APIRouter(tags=["alerts"], responses=COMMON_PROBLEMS)
 
@@ -135,6 +136,8 @@ def resolve(
     principal: StaffDep,
     body: AlertAction | None = None,
 ) -> AlertOut:
+    """Done with. Resolving a spoofing alert vouches for the driver's track: every process
+    trusts it again at once rather than after minutes of plausible fixes."""
     before = _fields(session, principal, alert_id)
     alert = service.resolve(
         session,
@@ -144,7 +147,13 @@ def resolve(
         note=body.note if body else None,
         now=utcnow(),
     )
-    return _commit_and_push(request, session, principal, alert, Action.ALERT_RESOLVE, before)
+    vouched = service.vouched_devices(session, alert=alert)
+    out = _commit_and_push(request, session, principal, alert, Action.ALERT_RESOLVE, before)
+    if alert.driver_id is not None and vouched:
+        announce_trust_restored(
+            request.app.state.bus, driver_id=alert.driver_id, device_ids=vouched
+        )
+    return out
 
 
 def _fields(session: Session, principal: Principal, alert_id: uuid.UUID) -> dict[str, Any]:

@@ -51,6 +51,7 @@ def cell_speeds(
             fixes.c.at >= since,
             fixes.c.at < until,
             fixes.c.quality == QUALITY_OK,
+            fixes.c.suspect.is_(False),  # a teleported track's speeds are not the roads'
             fixes.c.speed_mps >= MOVING_MPS,
         )
         .limit(max_rows)

@@ -83,6 +83,13 @@ def routes_channel() -> str:
     return "routes"
 
 
+def tracks_channel() -> str:
+    """Word about drivers' tracks of every organisation (a dispatcher vouched for a track the
+    spoofing check distrusted): each server process's fix pipeline keeps per-device track
+    state and must hear it."""
+    return "tracks"
+
+
 def shipment_channel(shipment_id: object) -> str:
     """Status and ETA changes of one shipment (the tracking page listens here)."""
     return f"shipment:{shipment_id}"

@@ -13,10 +13,12 @@ from lastmile.ingest.models import QUALITY_OK, fixes
 def fix_tracks(
     session: Session, *, since: datetime, org_id: uuid.UUID | None = None
 ) -> list[list[tuple[datetime, float, float]]]:
-    """Accepted fixes since `since`, one time-ordered track per driver."""
+    """Accepted fixes since `since`, one time-ordered track per driver; suspect ones (a
+    teleported track not trusted again: `ingest.filters.SpeedFilter`) left out, since a forged
+    or broken track teaches nothing about the roads."""
     query = (
         select(fixes.c.driver_id, fixes.c.at, fixes.c.lat, fixes.c.lon)
-        .where(fixes.c.at >= since, fixes.c.quality == QUALITY_OK)
+        .where(fixes.c.at >= since, fixes.c.quality == QUALITY_OK, fixes.c.suspect.is_(False))
         .order_by(fixes.c.driver_id, fixes.c.at)
     )
     if org_id is not None:

@@ -79,10 +79,12 @@ class LiveEta:
         self._updates = Coalescer(self._store)
 
     async def follow(self, batch: StoredBatch) -> None:
-        """After a batch is stored: update unless this driver had one just now on the same
-        context."""
-        live = batch.live
-        if not live:
+        """After a batch is stored: update from its newest trusted fix, unless this driver had
+        one just now on the same context."""
+        # A suspect fix (a teleported track not trusted again) must not move a customer's ETA:
+        # it stays where the last trusted position put it.
+        newest = next((t for t in reversed(batch.live) if not t.suspect), None)
+        if newest is None:
             return
         owner = batch.owner
         driver = owner.driver_id
@@ -100,7 +102,6 @@ class LiveEta:
         self._next.move_to_end(driver)
         while len(self._next) > MAX_DRIVERS:
             self._next.popitem(last=False)
-        newest = live[-1]
         self._busy.add(driver)
         await self._update(
             owner, _Asked(owner.org_id, route.id, (newest.lat, newest.lon), newest.fix.at)

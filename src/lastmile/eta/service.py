@@ -269,9 +269,12 @@ def recompute_route(
     if route is None or route.status is not RouteStatus.IN_PROGRESS:
         return []
     eng = engine
+    # A suspect position (a teleported track not trusted again) is no origin for customers.
     position = session.scalar(
         select(DriverPosition).where(
-            DriverPosition.org_id == org_id, DriverPosition.driver_id == route.driver_id
+            DriverPosition.org_id == org_id,
+            DriverPosition.driver_id == route.driver_id,
+            DriverPosition.suspect.is_(False),
         )
     )
     origin = (position.lat, position.lon) if position is not None else None

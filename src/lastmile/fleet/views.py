@@ -186,8 +186,9 @@ def delete_driver(
 
 @router.post("/api/v1/drivers/{driver_id}/shifts/start", status_code=status.HTTP_201_CREATED)
 def start_shift(
-    driver_id: uuid.UUID, body: ShiftStart, session: SessionDep, principal: PrincipalDep
+    driver_id: uuid.UUID, body: ShiftStart, session: SessionDep, principal: StaffDep
 ) -> ShiftOut:
+    """A dispatcher puts a driver on shift (the driver's app has its own way: `driver/`)."""
     shift = service.start_shift(
         session=session,
         org_id=principal.org_id,

@@ -164,6 +164,15 @@ class SpeedFilter:
         else:
             item.suspect = True
 
+    @staticmethod
+    def trust_again(track: DriverTrack) -> bool:
+        """Trust the track from its next fix on (a dispatcher vouched for it), without waiting
+        for `trust_after_s`; False if it was trusted already."""
+        suspects = track.state(_Suspects)
+        was_suspect = suspects.suspect_since is not None
+        suspects.suspect_since = None
+        return was_suspect
+
     def plausible(self, before: Fix, after: Fix) -> bool:
         """Whether `after` is reachable from `before`, allowing for both fixes' accuracy."""
         slack_m = (before.accuracy_m or 0.0) + (after.accuracy_m or 0.0)

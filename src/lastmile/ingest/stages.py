@@ -141,6 +141,11 @@ class Stages:
             found = self._tracks[device_id] = DriverTrack(device_id)
         return found
 
+    def known(self, device_id: str) -> DriverTrack | None:
+        """The device's track if it sent a fix to this process since it started (or was
+        forgotten)."""
+        return self._tracks.get(device_id)
+
     def forget(self, device_id: str) -> None:
         """Drop a device's track, e.g. at the end of a shift; its next fix starts afresh."""
         self._tracks.pop(device_id, None)
