@@ -168,6 +168,8 @@ class IdempotencyMiddleware:
             await self._run_renewing(db, claimed, scope, replay(body, receive), captured.send)
         finally:
             await anyio.to_thread.run_sync(self._settle, db, claimed, captured)
+            # Only now the client has the whole answer: a resend it makes at once replays it.
+            await captured.release()
 
     async def _run_renewing(
         self, db: Database, claim: Claim, scope: Scope, receive: Receive, send: Send
@@ -327,7 +329,8 @@ class IdempotencyMiddleware:
 
 
 class _Capture:
-    """Passes the response through to the client while keeping a copy of it."""
+    """Passes the response through to the client while keeping a copy of it, all but its last
+    message, held back until `release` (after the answer is stored)."""
 
     def __init__(self, send: Send) -> None:
         self._send = send
@@ -337,6 +340,7 @@ class _Capture:
         self.size = 0
         self.overflow = False
         self.complete = False
+        self._last: Message | None = None
 
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -350,7 +354,16 @@ class _Capture:
             else:
                 self.chunks.append(chunk)
             self.complete = not message.get("more_body", False)
+            if self.complete:
+                self._last = message
+                return
         await self._send(message)
+
+    async def release(self) -> None:
+        """Send the answer's last message, if it was held back."""
+        last, self._last = self._last, None
+        if last is not None:
+            await self._send(last)
 
 
 def purge_expired(db: Database, *, ttl_s: int) -> int:
