@@ -116,6 +116,8 @@ class BulkOutcome:
     created: int = 0
     existing: int = 0
     errors: list[tuple[int, FieldError]] = field(default_factory=list)
+    fresh: list[Shipment] = field(default_factory=list)
+    """The shipments this call created, in input order."""
 
 
 def bulk_create(
@@ -136,7 +138,7 @@ def bulk_create(
     known = _by_reference(
         session=session, org_id=org_id, references={d.reference for _, d in parsed if d.reference}
     )
-    fresh: list[Shipment] = []
+    fresh = outcome.fresh
     for index, data in parsed:
         if data.hub_id is not None and data.hub_id not in hubs:
             outcome.errors.append(

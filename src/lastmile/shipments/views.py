@@ -1,23 +1,19 @@
-"""HTTP routes for shipments and their events."""
+"""HTTP routes that read shipments and their events (created through `dispatch.intake_views`)."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
-from lastmile.auth.deps import PrincipalDep, StaffDep
+from lastmile.auth.deps import PrincipalDep
 from lastmile.shipments import service
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.schemas import (
-    BulkResult,
-    BulkShipmentsIn,
     EventOut,
-    RowError,
-    ShipmentCreate,
     ShipmentDetail,
     ShipmentOut,
     ShipmentPage,
@@ -33,45 +29,6 @@ def shipment_detail(session: Session, shipment: Shipment, public_url: str) -> Sh
     timeline = [EventOut.of(e) for e in events_of(session=session, shipment_id=shipment.id)]
     return ShipmentDetail(
         **ShipmentOut.of(shipment, public_url=public_url).model_dump(), timeline=timeline
-    )
-
-
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": ShipmentOut, "description": "A shipment with this reference exists"}},
-)
-def create_shipment(
-    body: ShipmentCreate,
-    response: Response,
-    session: SessionDep,
-    settings: SettingsDep,
-    principal: StaffDep,
-) -> ShipmentOut:
-    shipment, created = service.create_shipment(
-        session=session, org_id=principal.org_id, data=body, actor=principal.actor
-    )
-    session.commit()
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return ShipmentOut.of(shipment, public_url=settings.public_url)
-
-
-@router.post("/bulk")
-def bulk_create(
-    body: BulkShipmentsIn, session: SessionDep, settings: SettingsDep, principal: StaffDep
-) -> BulkResult:
-    """Valid rows are created even when others fail; each failure names its row and field."""
-    outcome = service.bulk_create(
-        session=session, org_id=principal.org_id, rows=body.shipments, actor=principal.actor
-    )
-    session.commit()
-    return BulkResult(
-        created=outcome.created,
-        existing=outcome.existing,
-        failed=len({index for index, _ in outcome.errors}),
-        shipments=[ShipmentOut.of(s, public_url=settings.public_url) for s in outcome.shipments],
-        errors=[RowError(index=i, field=e.field, message=e.message) for i, e in outcome.errors],
     )
 
 
