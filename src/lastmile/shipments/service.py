@@ -197,6 +197,10 @@ class ShipmentFilter:
     hub_id: uuid.UUID | None = None
     driver_id: uuid.UUID | None = None
     query: str | None = None
+    address_below: int | None = None
+    """Only addresses scored below this (needing attention); unjudged ones are left out."""
+    address_at_least: int | None = None
+    """Only addresses scored at least this, or not judged (no address index)."""
 
 
 def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
@@ -209,6 +213,15 @@ def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
         query = query.where(Shipment.hub_id == filters.hub_id)
     if filters.driver_id is not None:
         query = query.where(Shipment.driver_id == filters.driver_id)
+    if filters.address_below is not None:
+        query = query.where(Shipment.address_score < filters.address_below)
+    if filters.address_at_least is not None:
+        query = query.where(
+            or_(
+                Shipment.address_score.is_(None),
+                Shipment.address_score >= filters.address_at_least,
+            )
+        )
     if filters.query:
         text = filters.query.strip()
         matches = [

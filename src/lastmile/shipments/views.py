@@ -10,6 +10,7 @@ from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep
+from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import service
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.schemas import (
@@ -45,11 +46,27 @@ def list_shipments(
         str | None,
         Query(max_length=200, description="Tracking number, recipient name or reference"),
     ] = None,
+    needs_attention: Annotated[
+        bool | None,
+        Query(
+            description="true: only addresses scored below the organisation's"
+            " `address_quality_threshold`; false: only the others (and those not judged)"
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ShipmentPage:
+    threshold = None
+    if needs_attention is not None:
+        threshold = get_rules(session=session, org_id=principal.org_id).address_quality_threshold
     filters = service.ShipmentFilter(
-        statuses=status_ or (), delivery_date=date_, hub_id=hub_id, driver_id=driver_id, query=q
+        statuses=status_ or (),
+        delivery_date=date_,
+        hub_id=hub_id,
+        driver_id=driver_id,
+        query=q,
+        address_below=threshold if needs_attention else None,
+        address_at_least=threshold if needs_attention is False else None,
     )
     rows, next_cursor = service.list_shipments(
         session=session, org_id=principal.org_id, filters=filters, limit=limit, cursor=cursor
