@@ -12,10 +12,12 @@ from sqlalchemy import Select, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lastmile.api.fields import to_e164
 from lastmile.auth.credentials import new_token
 from lastmile.db import new_id, utcnow
 from lastmile.errors import FieldError, InvalidInput, NotFound, field_errors
 from lastmile.hubs.models import Hub
+from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import tracking_numbers
 from lastmile.shipments.address_quality import judge_addresses
 from lastmile.shipments.models import Shipment, ShipmentEvent
@@ -34,7 +36,23 @@ def _delivery_date(data: ShipmentCreate, hub: Hub | None, now: datetime) -> date
     return moment.astimezone(zone).date()
 
 
-def _new_shipment(*, org_id: uuid.UUID, data: ShipmentCreate, hub: Hub | None) -> Shipment:
+def _phone(data: ShipmentCreate, region: str | None) -> str | None:
+    """The recipient's phone in E.164, read in `region` when written without a country code;
+    InvalidInput on `recipient.phone` when it cannot be a phone number."""
+    if data.recipient.phone is None:
+        return None
+    try:
+        return to_e164(data.recipient.phone, region)
+    except ValueError as error:
+        message = str(error)
+        if region is None:
+            message += ", or set the organisation's `country` to read national numbers"
+        raise InvalidInput("recipient.phone", message) from None
+
+
+def _new_shipment(
+    *, org_id: uuid.UUID, data: ShipmentCreate, hub: Hub | None, phone: str | None
+) -> Shipment:
     now = utcnow()
     return Shipment(
         id=new_id(),
@@ -45,7 +63,7 @@ def _new_shipment(*, org_id: uuid.UUID, data: ShipmentCreate, hub: Hub | None) -
         status=Status.CREATED,
         hub_id=data.hub_id,
         recipient_name=data.recipient.name,
-        recipient_phone=data.recipient.phone,
+        recipient_phone=phone,
         recipient_email=data.recipient.email,
         address_text=data.address.text,
         lat=data.address.lat,
@@ -96,7 +114,8 @@ def create_shipment(
         hub = _hubs_by_id(session=session, org_id=org_id, hub_ids={data.hub_id}).get(data.hub_id)
         if hub is None:
             raise InvalidInput("hub_id", f"no hub {data.hub_id} in this organisation")
-    shipment = _new_shipment(org_id=org_id, data=data, hub=hub)
+    phone = _phone(data, get_rules(session=session, org_id=org_id).country)
+    shipment = _new_shipment(org_id=org_id, data=data, hub=hub, phone=phone)
     judge_addresses(session=session, shipments=[shipment])
     try:
         with session.begin_nested():
@@ -139,6 +158,7 @@ def bulk_create(
         session=session, org_id=org_id, references={d.reference for _, d in parsed if d.reference}
     )
     fresh = outcome.fresh
+    region = get_rules(session=session, org_id=org_id).country
     for index, data in parsed:
         if data.hub_id is not None and data.hub_id not in hubs:
             outcome.errors.append(
@@ -149,8 +169,16 @@ def bulk_create(
             outcome.shipments.append(known[data.reference])
             outcome.existing += 1
             continue
+        try:
+            phone = _phone(data, region)
+        except InvalidInput as error:
+            outcome.errors.extend((index, e) for e in error.errors)
+            continue
         shipment = _new_shipment(
-            org_id=org_id, data=data, hub=hubs.get(data.hub_id) if data.hub_id else None
+            org_id=org_id,
+            data=data,
+            hub=hubs.get(data.hub_id) if data.hub_id else None,
+            phone=phone,
         )
         if data.reference is not None:
             known[data.reference] = shipment
