@@ -29,7 +29,6 @@ def create_shipment(
         session=session, org_id=org_id, data=data, actor=actor
     )
     if created:
-        session.flush()
         _tell(session, org_id, [shipment])
     return shipment, created
 
