@@ -41,6 +41,7 @@ from lastmile.db.contention import is_busy
 from lastmile.db.migrate import upgrade
 from lastmile.db.outage import reachable
 from lastmile.dispatch.driver_context import DriverContexts
+from lastmile.dispatch.intake_views import router as intake_router
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
 from lastmile.driver.cash_views import router as driver_cash_router
@@ -346,6 +347,7 @@ def create_app(
         auth_router,
         hubs_router,
         outcome_router,
+        intake_router,
         shipments_router,
         fleet_router,
         positions_router,

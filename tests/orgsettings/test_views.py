@@ -88,3 +88,37 @@ def test_logo_upload_checks_the_image(client: TestClient, org: OrgHandle) -> Non
         headers=org.headers,
     )
     assert bad.json()["errors"][0]["field"] == "data_base64"
+
+
+def test_the_address_rule_and_country_are_validated_and_audited(
+    client: TestClient, org: OrgHandle
+) -> None:
+    body = client.get(SETTINGS, headers=org.headers).json()
+    assert (body["address_quality_rule"], body["address_quality_threshold"]) == ("warn", 60)
+    assert body["country"] is None
+    for bad, field in [
+        ({"address_quality_rule": "sometimes"}, "address_quality_rule"),
+        ({"address_quality_threshold": 101}, "address_quality_threshold"),
+        ({"country": "XX"}, "country"),
+        ({"country": "FIN"}, "country"),
+    ]:
+        answer = client.patch(SETTINGS, json=bad, headers=org.headers)
+        assert answer.status_code == 422, bad
+        assert [e["field"] for e in answer.json()["errors"]] == [field], bad
+    changes = {"address_quality_rule": "refuse", "address_quality_threshold": 75, "country": "fi"}
+    changed = client.patch(SETTINGS, json=changes, headers=org.headers).json()
+    assert (changed["address_quality_rule"], changed["address_quality_threshold"]) == (
+        "refuse",
+        75,
+    )
+    assert changed["country"] == "FI"
+    cleared = client.patch(SETTINGS, json={"country": None}, headers=org.headers).json()
+    assert cleared["country"] is None
+    entries = client.get("/api/v1/audit", headers=org.headers).json()["items"]
+    after = [e["after"] for e in entries if e["action"] == "settings.organization"]
+    assert {
+        "address_quality_rule": "refuse",
+        "address_quality_threshold": 75,
+        "country": "FI",
+    } in after
+    assert {"country": None} in after

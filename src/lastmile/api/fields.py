@@ -59,20 +59,61 @@ def _check_timezone(name: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone), Field(examples=["Europe/Helsinki"])]
 
 
-def _e164(value: str) -> str:
+def to_e164(value: str, region: str | None = None) -> str:
+    """A phone number in E.164; `region` (ISO 3166-1 alpha-2) reads one written without its
+    country code. ValueError, saying why, when it cannot be a phone number.
+
+    >>> to_e164("040 123 4567", "FI"), to_e164("+358 40 123 4567")
+    ('+358401234567', '+358401234567')
+    """
     example = "such as +358401234567"
     try:
-        number = phonenumbers.parse(value, None)
+        number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
-        raise ValueError(
-            f"{value!r} is not a phone number in international form {example}"
-        ) from None
+        if region is None and not value.lstrip().startswith(("+", "00")):
+            raise ValueError(
+                f"{value!r} has no country code: write it in international form {example}"
+            ) from None
+        raise ValueError(_not_valid(value, region, example)) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(f"{value!r} is not a valid phone number: use international form {example}")
+        raise ValueError(_not_valid(value, region, example))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-PhoneE164 = Annotated[str, Field(max_length=32, examples=["+358401234567"]), AfterValidator(_e164)]
+def _not_valid(value: str, region: str | None, example: str) -> str:
+    if region is None:
+        return f"{value!r} is not a valid phone number in international form {example}"
+    return (
+        f"{value!r} is neither a valid {region} phone number nor one in international form"
+        f" {example}"
+    )
+
+
+_PHONE_CHARACTERS = frozenset("0123456789+ ()-./")
+
+
+def _phone_like(value: str) -> str:
+    """A phone number in any writing; read against the organisation's country later."""
+    if set(value) - _PHONE_CHARACTERS:
+        raise ValueError(f"{value!r} is not a phone number: digits, spaces and + ( ) - . / only")
+    if sum(c.isdigit() for c in value) < 3:
+        raise ValueError(f"{value!r} is too short to be a phone number")
+    if value.lstrip().startswith("+"):
+        return to_e164(value)
+    return value
+
+
+PhoneE164 = Annotated[
+    str, Field(max_length=32, examples=["+358401234567"]), AfterValidator(to_e164)
+]
+
+PhoneText = Annotated[
+    str,
+    Field(max_length=32, examples=["+358401234567", "040 123 4567"]),
+    AfterValidator(_phone_like),
+]
+"""A phone number as people write it: international ones are normalised to E.164 at once,
+national ones by the service, with the organisation's `country` (`to_e164`)."""
 
 
 class PatchModel(BaseModel):

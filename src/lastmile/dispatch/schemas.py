@@ -54,6 +54,22 @@ class UnassignedOut(BaseModel):
     message: str
 
 
+class AddressReasonOut(BaseModel):
+    code: str = Field(examples=["no_house_number"])
+    message: str
+
+
+class AddressAttentionOut(BaseModel):
+    shipment_id: uuid.UUID
+    tracking_number: str
+    score: int = Field(ge=0, le=100)
+    reasons: list[AddressReasonOut]
+    planned: bool = Field(
+        description="false: left out per the organisation's `address_quality_rule` `refuse`"
+        " (and listed in `unassigned`)"
+    )
+
+
 class PlanOut(BaseModel):
     id: uuid.UUID
     hub_id: uuid.UUID
@@ -64,6 +80,10 @@ class PlanOut(BaseModel):
     )
     routes: list[ProposedRouteOut]
     unassigned: list[UnassignedOut]
+    address_attention: list[AddressAttentionOut] = Field(
+        description="Shipments whose address scored below the organisation's"
+        " `address_quality_threshold`, with the reasons (empty when the rule is `off`)"
+    )
     violations: list[str] = Field(description="Rules the plan breaks per the independent checker")
     created_at: datetime
     committed_at: datetime | None
@@ -102,6 +122,9 @@ class PlanOut(BaseModel):
                 for r in plan.result.get("routes", [])
             ],
             unassigned=[UnassignedOut(**u) for u in plan.result.get("unassigned", [])],
+            address_attention=[
+                AddressAttentionOut(**a) for a in plan.result.get("address_attention", [])
+            ],
             violations=list(plan.result.get("violations", [])),
             created_at=plan.created_at,
             committed_at=plan.committed_at,

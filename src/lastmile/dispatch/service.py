@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.db import utcnow
+from lastmile.dispatch.address_check import screen_addresses
 from lastmile.dispatch.models import Plan, PlanStatus, Route, RouteStatus, RouteStop, StopStatus
 from lastmile.dispatch.status import record_status
 from lastmile.dispatch.timing import (
@@ -20,6 +21,7 @@ from lastmile.dispatch.timing import (
 from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.fleet.models import Driver, Vehicle
 from lastmile.hubs import service as hubs
+from lastmile.orgsettings.service import get_rules
 from lastmile.planning.checker import check
 from lastmile.planning.network import build_problem, plan_day
 from lastmile.planning.pyvrp_solver import PyVRPSolver
@@ -135,7 +137,13 @@ def solve_plan(
     crews = _crews(
         session=session, org_id=org_id, day=day, driver_ids=driver_ids, vehicle_ids=vehicle_ids
     )
-    pending = plannable_shipments(session=session, org_id=org_id, hub_id=hub_id, day=day)
+    rules = get_rules(session=session, org_id=org_id)
+    screened = screen_addresses(
+        plannable_shipments(session=session, org_id=org_id, hub_id=hub_id, day=day),
+        rule=rules.address_quality_rule,
+        threshold=rules.address_quality_threshold,
+    )
+    pending = screened.to_plan
     by_number = {s.tracking_number: s for s in pending}
     drivers = {str(vehicle.id): driver for driver, vehicle in crews}
     day_problem = build_problem(
@@ -167,7 +175,7 @@ def solve_plan(
         }
         for route in planned.solution.routes
     ]
-    unassigned = [
+    unassigned = screened.unassigned + [
         {
             "shipment_id": str(by_number[item.order_id].id),
             "tracking_number": item.order_id,
@@ -186,6 +194,7 @@ def solve_plan(
         result={
             "routes": routes,
             "unassigned": unassigned,
+            "address_attention": screened.attention,
             "violations": check(day_problem.problem, planned.solution),
         },
     )

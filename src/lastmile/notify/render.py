@@ -48,6 +48,8 @@ def template_name(*, locale: str, template: str, channel: Channel) -> str:
 
 ALERT_EVENT_PREFIX = "alert."
 """Events about the fleet rather than a shipment: their context is the alert itself."""
+ADDRESS_EVENT_PREFIX = "address."
+"""Events about a shipment's address: its quality score and reasons, for the merchant."""
 
 
 def links(context: dict[str, Any], public_url: str) -> dict[str, str]:
@@ -87,6 +89,8 @@ def webhook_body(message: OutboxMessage, *, public_url: str) -> str:
             separators=(",", ":"),
             sort_keys=True,
         )
+    if message.event.startswith(ADDRESS_EVENT_PREFIX):
+        return _address_body(message, public_url=public_url)
     payload = {
         "id": str(message.id),
         "type": f"shipment.{message.event}",
@@ -100,6 +104,25 @@ def webhook_body(message: OutboxMessage, *, public_url: str) -> str:
             "reason": context.get("reason"),
             "eta": context.get("eta"),
             "eta_window_end": context.get("eta_end"),
+            "tracking_url": links(context, public_url)["tracking_url"],
+        },
+    }
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True)
+
+
+def _address_body(message: OutboxMessage, *, public_url: str) -> str:
+    context = message.context
+    payload = {
+        "id": str(message.id),
+        "type": message.event,
+        "created_at": message.created_at.isoformat(),
+        "data": {
+            "shipment_id": context["shipment_id"],
+            "tracking_number": context["tracking_number"],
+            "reference": context.get("reference"),
+            "score": context.get("score"),
+            "threshold": context.get("threshold"),
+            "reasons": context.get("reasons", []),
             "tracking_url": links(context, public_url)["tracking_url"],
         },
     }

@@ -33,9 +33,11 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
     "exception",
     "delayed",
     "alert.opened",
+    "address.needs_attention",
 )
 """What an endpoint may subscribe to; `alert.opened` (fleet alerts, for dispatchers' systems) only
-goes to endpoints that name it."""
+goes to endpoints that name it; `address.needs_attention` (a new shipment's address scored below
+the organisation's threshold) goes to those that name it or listen to everything."""
 
 
 class MessageStatus(StrEnum):

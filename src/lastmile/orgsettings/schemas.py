@@ -4,6 +4,7 @@ import base64
 import binascii
 from typing import Annotated, ClassVar, Self
 
+import phonenumbers
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -14,6 +15,7 @@ from pydantic import (
 )
 
 from lastmile.api.fields import PatchModel, TimeZoneName
+from lastmile.orgsettings.address_rule import AddressQualityRule
 
 MIN_AUDIT_RETENTION_DAYS = 30  # shorter would let a change slip out of the log before review
 MAX_AUDIT_RETENTION_DAYS = 3650
@@ -33,6 +35,18 @@ def _https_or_blank(value: str) -> str:
 
 
 LogoUrl = Annotated[str, Field(max_length=500), AfterValidator(_https_or_blank)]
+
+
+def _phone_region(value: str) -> str:
+    code = value.upper()
+    if code not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-2 country code such as 'FI'")
+    return code
+
+
+CountryCode = Annotated[
+    str, Field(min_length=2, max_length=2, examples=["FI"]), AfterValidator(_phone_region)
+]
 
 
 class DeliveryWindow(BaseModel):
@@ -65,6 +79,9 @@ class OrgSettingsOut(BaseModel):
         description="Audit entries older than this many days are deleted; null: kept forever"
     )
     osmand_issued_ids_only: bool
+    address_quality_rule: AddressQualityRule
+    address_quality_threshold: int
+    country: str | None
 
 
 class OrgSettingsPatch(PatchModel):
@@ -101,7 +118,26 @@ class OrgSettingsPatch(PatchModel):
         " id's. Turn it on in production.",
     )
 
-    nullable: ClassVar[frozenset[str]] = frozenset({"audit_retention_days"})
+    address_quality_rule: AddressQualityRule | None = Field(
+        default=None,
+        description="Planning with addresses scored below `address_quality_threshold`: `off`"
+        " ignores it, `warn` (the default) plans them and lists them with their reasons,"
+        " `refuse` leaves them unassigned with their reasons",
+    )
+    address_quality_threshold: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="An address scored below this needs attention (default 60): the orders"
+        " filter, planning and the `address.needs_attention` webhook",
+    )
+    country: CountryCode | None = Field(
+        default=None,
+        description="ISO 3166-1 alpha-2: recipients' phone numbers written without a country"
+        " code (`040 123 4567`) are read as this country's; null: they must carry one",
+    )
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"audit_retention_days", "country"})
 
     @field_validator("feedback_tags")
     @classmethod

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.db import utcnow
 from lastmile.errors import InvalidInput
+from lastmile.orgsettings.address_rule import DEFAULT_THRESHOLD, AddressQualityRule
 from lastmile.orgsettings.models import OrganizationSettings
 
 LOGO_TYPES = {"image/png", "image/jpeg", "image/webp"}
@@ -47,6 +48,11 @@ class OrgRules:
     osmand_issued_ids_only: bool = False
     """Refuse OsmAnd fixes from device ids typed in by hand, not issued by us: off by default
     (the demo, existing organisations), on in production (docs/SECURITY.md)."""
+    address_quality_rule: AddressQualityRule = AddressQualityRule.WARN
+    address_quality_threshold: int = DEFAULT_THRESHOLD
+    country: str | None = None
+    """ISO 3166-1 alpha-2: phone numbers written without a country code are read as this
+    country's; None: they must carry one."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -76,6 +82,9 @@ def _rules(row: OrganizationSettings | None) -> OrgRules:
         feedback_tags=tuple(row.feedback_tags),
         audit_retention_days=row.audit_retention_days,
         osmand_issued_ids_only=row.osmand_issued_ids_only,
+        address_quality_rule=AddressQualityRule(row.address_quality_rule),
+        address_quality_threshold=row.address_quality_threshold,
+        country=row.country,
     )
 
 
@@ -106,6 +115,9 @@ def _row(session: Session, org_id: uuid.UUID) -> OrganizationSettings:
             reschedule_windows=[list(w) for w in DEFAULTS.reschedule_windows],
             feedback_tags=list(DEFAULTS.feedback_tags),
             osmand_issued_ids_only=DEFAULTS.osmand_issued_ids_only,
+            address_quality_rule=DEFAULTS.address_quality_rule.value,
+            address_quality_threshold=DEFAULTS.address_quality_threshold,
+            country=DEFAULTS.country,
             updated_at=utcnow(),
         )
         session.add(row)

@@ -34,6 +34,9 @@ def _out(rules: OrgRules) -> OrgSettingsOut:
         feedback_tags=list(rules.feedback_tags),
         audit_retention_days=rules.audit_retention_days,
         osmand_issued_ids_only=rules.osmand_issued_ids_only,
+        address_quality_rule=rules.address_quality_rule,
+        address_quality_threshold=rules.address_quality_threshold,
+        country=rules.country,
     )
 
 

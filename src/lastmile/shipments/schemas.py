@@ -8,7 +8,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from lastmile.addresses.quality import ReasonCode
-from lastmile.api.fields import Day, Instant, Latitude, Longitude, PhoneE164
+from lastmile.api.fields import Day, Instant, Latitude, Longitude, PhoneText
 from lastmile.shipments.models import Shipment, ShipmentEvent
 from lastmile.shipments.status import LABELS, Status
 
@@ -22,7 +22,11 @@ class _Strict(BaseModel):
 
 class Recipient(_Strict):
     name: str = Field(min_length=1, max_length=200, examples=["Aino Virtanen"])
-    phone: PhoneE164 | None = None
+    phone: PhoneText | None = Field(
+        default=None,
+        description="Stored in E.164; one without a country code is read as a number of the"
+        " organisation's `country` (settings)",
+    )
     email: EmailStr | None = None
 
 
@@ -51,7 +55,9 @@ class QualityReason(BaseModel):
 
 class AddressQuality(BaseModel):
     score: int = Field(ge=0, le=100, description="100: the text finds the door")
-    reasons: list[QualityReason] = Field(description="Why the score is not 100; empty when it is")
+    reasons: list[QualityReason] = Field(
+        description="Why the score is not 100, and notes that cost nothing (`learned_point`)"
+    )
     geocoded: bool = Field(description="lat/lon were filled in from the text, not given")
 
 

@@ -13,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lastmile.addresses.types import Geocoder
+from lastmile.api.fields import to_e164
 from lastmile.auth.credentials import new_token
 from lastmile.db import new_id, utcnow
 from lastmile.errors import FieldError, InvalidInput, NotFound, field_errors
 from lastmile.hubs.models import Hub
+from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import tracking_numbers
 from lastmile.shipments.address_quality import judge_addresses
 from lastmile.shipments.models import Shipment, ShipmentEvent
@@ -35,7 +37,23 @@ def _delivery_date(data: ShipmentCreate, hub: Hub | None, now: datetime) -> date
     return moment.astimezone(zone).date()
 
 
-def _new_shipment(*, org_id: uuid.UUID, data: ShipmentCreate, hub: Hub | None) -> Shipment:
+def _phone(data: ShipmentCreate, region: str | None) -> str | None:
+    """The recipient's phone in E.164, read in `region` when written without a country code;
+    InvalidInput on `recipient.phone` when it cannot be a phone number."""
+    if data.recipient.phone is None:
+        return None
+    try:
+        return to_e164(data.recipient.phone, region)
+    except ValueError as error:
+        message = str(error)
+        if region is None:
+            message += ", or set the organisation's `country` to read national numbers"
+        raise InvalidInput("recipient.phone", message) from None
+
+
+def _new_shipment(
+    *, org_id: uuid.UUID, data: ShipmentCreate, hub: Hub | None, phone: str | None
+) -> Shipment:
     now = utcnow()
     return Shipment(
         id=new_id(),
@@ -46,7 +64,7 @@ def _new_shipment(*, org_id: uuid.UUID, data: ShipmentCreate, hub: Hub | None) -
         status=Status.CREATED,
         hub_id=data.hub_id,
         recipient_name=data.recipient.name,
-        recipient_phone=data.recipient.phone,
+        recipient_phone=phone,
         recipient_email=data.recipient.email,
         address_text=data.address.text,
         lat=data.address.lat,
@@ -103,7 +121,8 @@ def create_shipment(
         hub = _hubs_by_id(session=session, org_id=org_id, hub_ids={data.hub_id}).get(data.hub_id)
         if hub is None:
             raise InvalidInput("hub_id", f"no hub {data.hub_id} in this organisation")
-    shipment = _new_shipment(org_id=org_id, data=data, hub=hub)
+    phone = _phone(data, get_rules(session=session, org_id=org_id).country)
+    shipment = _new_shipment(org_id=org_id, data=data, hub=hub, phone=phone)
     judge_addresses(session=session, shipments=[shipment], geocoder=geocoder)
     try:
         with session.begin_nested():
@@ -123,6 +142,8 @@ class BulkOutcome:
     created: int = 0
     existing: int = 0
     errors: list[tuple[int, FieldError]] = field(default_factory=list)
+    fresh: list[Shipment] = field(default_factory=list)
+    """The shipments this call created, in input order."""
 
 
 def bulk_create(
@@ -149,7 +170,8 @@ def bulk_create(
     known = _by_reference(
         session=session, org_id=org_id, references={d.reference for _, d in parsed if d.reference}
     )
-    fresh: list[Shipment] = []
+    fresh = outcome.fresh
+    region = get_rules(session=session, org_id=org_id).country
     for index, data in parsed:
         if data.hub_id is not None and data.hub_id not in hubs:
             outcome.errors.append(
@@ -160,8 +182,16 @@ def bulk_create(
             outcome.shipments.append(known[data.reference])
             outcome.existing += 1
             continue
+        try:
+            phone = _phone(data, region)
+        except InvalidInput as error:
+            outcome.errors.extend((index, e) for e in error.errors)
+            continue
         shipment = _new_shipment(
-            org_id=org_id, data=data, hub=hubs.get(data.hub_id) if data.hub_id else None
+            org_id=org_id,
+            data=data,
+            hub=hubs.get(data.hub_id) if data.hub_id else None,
+            phone=phone,
         )
         if data.reference is not None:
             known[data.reference] = shipment
@@ -208,6 +238,10 @@ class ShipmentFilter:
     hub_id: uuid.UUID | None = None
     driver_id: uuid.UUID | None = None
     query: str | None = None
+    address_below: int | None = None
+    """Only addresses scored below this (needing attention); unjudged ones are left out."""
+    address_at_least: int | None = None
+    """Only addresses scored at least this, or not judged (no address index)."""
 
 
 def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
@@ -220,6 +254,15 @@ def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
         query = query.where(Shipment.hub_id == filters.hub_id)
     if filters.driver_id is not None:
         query = query.where(Shipment.driver_id == filters.driver_id)
+    if filters.address_below is not None:
+        query = query.where(Shipment.address_score < filters.address_below)
+    if filters.address_at_least is not None:
+        query = query.where(
+            or_(
+                Shipment.address_score.is_(None),
+                Shipment.address_score >= filters.address_at_least,
+            )
+        )
     if filters.query:
         text = filters.query.strip()
         matches = [

@@ -1,24 +1,20 @@
-"""HTTP routes for shipments and their events."""
+"""HTTP routes that read shipments and their events (created through `dispatch.intake_views`)."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
 
-from lastmile.addresses.deps import GeocoderDep
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
-from lastmile.auth.deps import PrincipalDep, StaffDep
+from lastmile.auth.deps import PrincipalDep
+from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import service
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.schemas import (
-    BulkResult,
-    BulkShipmentsIn,
     EventOut,
-    RowError,
-    ShipmentCreate,
     ShipmentDetail,
     ShipmentOut,
     ShipmentPage,
@@ -37,58 +33,6 @@ def shipment_detail(session: Session, shipment: Shipment, public_url: str) -> Sh
     )
 
 
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    responses={200: {"model": ShipmentOut, "description": "A shipment with this reference exists"}},
-)
-def create_shipment(
-    body: ShipmentCreate,
-    response: Response,
-    session: SessionDep,
-    settings: SettingsDep,
-    principal: StaffDep,
-    geocoder: GeocoderDep,
-) -> ShipmentOut:
-    shipment, created = service.create_shipment(
-        session=session,
-        org_id=principal.org_id,
-        data=body,
-        actor=principal.actor,
-        geocoder=geocoder,
-    )
-    session.commit()
-    if not created:
-        response.status_code = status.HTTP_200_OK
-    return ShipmentOut.of(shipment, public_url=settings.public_url)
-
-
-@router.post("/bulk")
-def bulk_create(
-    body: BulkShipmentsIn,
-    session: SessionDep,
-    settings: SettingsDep,
-    principal: StaffDep,
-    geocoder: GeocoderDep,
-) -> BulkResult:
-    """Valid rows are created even when others fail; each failure names its row and field."""
-    outcome = service.bulk_create(
-        session=session,
-        org_id=principal.org_id,
-        rows=body.shipments,
-        actor=principal.actor,
-        geocoder=geocoder,
-    )
-    session.commit()
-    return BulkResult(
-        created=outcome.created,
-        existing=outcome.existing,
-        failed=len({index for index, _ in outcome.errors}),
-        shipments=[ShipmentOut.of(s, public_url=settings.public_url) for s in outcome.shipments],
-        errors=[RowError(index=i, field=e.field, message=e.message) for i, e in outcome.errors],
-    )
-
-
 @router.get("")
 def list_shipments(
     session: SessionDep,
@@ -102,11 +46,27 @@ def list_shipments(
         str | None,
         Query(max_length=200, description="Tracking number, recipient name or reference"),
     ] = None,
+    needs_attention: Annotated[
+        bool | None,
+        Query(
+            description="true: only addresses scored below the organisation's"
+            " `address_quality_threshold`; false: only the others (and those not judged)"
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> ShipmentPage:
+    threshold = None
+    if needs_attention is not None:
+        threshold = get_rules(session=session, org_id=principal.org_id).address_quality_threshold
     filters = service.ShipmentFilter(
-        statuses=status_ or (), delivery_date=date_, hub_id=hub_id, driver_id=driver_id, query=q
+        statuses=status_ or (),
+        delivery_date=date_,
+        hub_id=hub_id,
+        driver_id=driver_id,
+        query=q,
+        address_below=threshold if needs_attention else None,
+        address_at_least=threshold if needs_attention is False else None,
     )
     rows, next_cursor = service.list_shipments(
         session=session, org_id=principal.org_id, filters=filters, limit=limit, cursor=cursor

@@ -1,16 +1,23 @@
 """The Control Tower in real headless Chromium: an alert raised by a fix appears live, and
-acknowledging it in one dispatcher tab updates a second open tab."""
+acknowledging it in one dispatcher tab updates a second open tab; the orders table shows each
+address's quality and filters those that need attention."""
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 from playwright.sync_api import Browser, expect
+from testkit.bodies import shipment_body
 from testkit.browser import LiveServer, screenshot
+from testkit.osm import write_tiny_extract
 from tests.common import DISPATCHER_PASSWORD, make_dispatcher, make_org
+
+from lastmile.addresses.extract import read_extract
+from lastmile.addresses.index import store
 
 
 def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
-    browser: Browser, live_server: LiveServer
+    browser: Browser, live_server: LiveServer, tmp_path: Path
 ) -> None:
     org = make_org(live_server.db, "Helsinki Express")
     make_dispatcher(live_server.db, org)
@@ -54,6 +61,26 @@ def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
     second.get_by_role("tab", name="Analytics").click()
     expect(second.locator(f"#scorecards tr[data-driver='{driver_id}']")).to_contain_text("Mikko")
     screenshot(second, "control-tower-analytics")
+
+    tiny = read_extract(write_tiny_extract(tmp_path / "tiny.osm.pbf"))
+    with live_server.db.session() as session:
+        store(session=session, extract=tiny, map_name="tiny", source="tiny.osm.pbf")
+        session.commit()
+    numbers = {}
+    for text in ("Mannerheimintie 1, Helsinki", "Mannerheimintie, Helsinki"):
+        created = api.post("/api/v1/shipments", json=shipment_body(address={"text": text}))
+        assert created.status_code == 201, created.text
+        numbers[text] = created.json()["tracking_number"]
+    first.get_by_role("tab", name="Orders").click()
+    first.get_by_role("button", name="Search").click()
+    door = first.locator(f"#orders tr[data-tracking='{numbers['Mannerheimintie 1, Helsinki']}']")
+    street = first.locator(f"#orders tr[data-tracking='{numbers['Mannerheimintie, Helsinki']}']")
+    expect(door).to_contain_text("finds the door")
+    expect(street).to_contain_text("no house number")
+    first.get_by_label("Needs attention").check()
+    first.get_by_role("button", name="Search").click()
+    expect(first.locator("#orders tr")).to_have_count(1)
+    expect(street).to_be_visible()
     assert errors == []
     context.close()
     api.close()

@@ -222,11 +222,21 @@ document.getElementById("order-search").addEventListener("submit", async (event)
   const params = new URLSearchParams({ limit: "100" });
   if (form.get("q")) params.set("q", form.get("q"));
   if (form.get("status")) params.set("status", form.get("status"));
+  if (form.get("needs_attention")) params.set("needs_attention", "true");
   const page = await api(`/api/v1/shipments?${params}`);
-  document.getElementById("orders").replaceChildren(...page.items.map((s) => el("tr", {},
+  document.getElementById("orders").replaceChildren(...page.items.map((s) => el("tr", { "data-tracking": s.tracking_number },
     el("td", {}, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
-    el("td", {}, s.recipient.name), el("td", {}, s.status))));
+    el("td", {}, s.recipient.name), el("td", {}, s.status), addressQuality(s.address))));
 });
+
+// The address's score and the first reason it is not 100, as the geocoder wrote it for people.
+function addressQuality(address) {
+  const quality = address.quality;
+  if (!quality) return el("td", { class: "muted", title: "Not judged: no address index yet" }, "—");
+  const [first] = quality.reasons;
+  return el("td", { class: "quality", "data-score": String(quality.score) },
+    el("strong", {}, String(quality.score)), first ? ` · ${first.message}` : " · finds the door");
+}
 
 // --- driver panel ----------------------------------------------------------------------------
 

@@ -93,6 +93,13 @@ export function setupPlan({ L, map, renderer, api, el, reload, getBoard }) {
           el("strong", {}, u.tracking_number), " ", el("span", { class: "muted" }, u.reason.replaceAll("_", " ")),
           el("div", {}, u.message)))));
     }
+    const warned = (plan.address_attention || []).filter((a) => a.planned);
+    if (warned.length) {
+      items.push(el("h3", {}, "Planned, address needs attention"), el("ol", { class: "list", id: "plan-address-attention" },
+        ...warned.map((a) => el("li", { "data-tracking": a.tracking_number },
+          el("strong", {}, a.tracking_number), " ", el("span", { class: "muted" }, `address ${a.score} of 100`),
+          el("div", {}, a.reasons.map((r) => r.message).join(" "))))));
+    }
     if (plan.violations.length) {
       items.push(el("p", { class: "error" }, `This plan breaks its own rules and cannot be committed: ${plan.violations.join("; ")}`));
     }
