@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._api import admin_client
 from bench._databases import postgres_engine, sqlite_engine
-from fastapi.testclient import TestClient
 
 from lastmile.addresses.extract import read_extract
 from lastmile.addresses.geocoder import IndexGeocoder
@@ -33,11 +33,6 @@ from lastmile.addresses.index import store
 from lastmile.addresses.models import AddressName, AddressPoint
 from lastmile.addresses.normalise import STREET_TYPES, fold
 from lastmile.addresses.types import Precision
-from lastmile.app import create_app
-from lastmile.auth import service as auth
-from lastmile.auth.models import Role
-from lastmile.config import Settings
-from lastmile.db import Database
 from lastmile.geo import haversine_m
 
 COMMAND = ".venv/bin/python bench/addresses.py"
@@ -92,14 +87,8 @@ def _truths(session: Session) -> list[Truth]:
 
 def _bulk_seconds(engine: Engine, texts: list[str]) -> list[float]:
     """`POST /api/v1/shipments/bulk` of 1,000 shipments given by their address text alone."""
-    database = Database(engine)
-    with database.session() as session:
-        org = auth.create_organization(session=session, name="bench")
-        _, key = auth.create_api_key(session=session, org_id=org.id, name="b", role=Role.ADMIN)
-        session.commit()
-    settings = Settings(_env_file=None, env="test")  # type: ignore[call-arg]
     timings = []
-    with TestClient(create_app(settings, database=database)) as client:
+    with admin_client(engine) as (client, headers):
         for run in range(3):
             rows = [
                 {
@@ -114,7 +103,7 @@ def _bulk_seconds(engine: Engine, texts: list[str]) -> list[float]:
             response = client.post(
                 "/api/v1/shipments/bulk",
                 json={"shipments": rows},
-                headers={"Authorization": f"Bearer {key}"},
+                headers=headers,
             )
             timings.append(time.perf_counter() - started)
             if response.status_code != 200 or response.json()["created"] != BULK_ROWS:

@@ -14,14 +14,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._api import admin_client
 from bench._databases import postgres_engine, sqlite_engine
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine, insert
 
-from lastmile.app import create_app
 from lastmile.auth import service as auth
-from lastmile.auth.models import Role
-from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.tracking_numbers import generate
@@ -46,20 +43,12 @@ def _rows(run: int) -> list[dict[str, object]]:
 
 
 def _api_seconds(engine: Engine) -> list[float]:
-    database = Database(engine)
-    with database.session() as session:
-        org = auth.create_organization(session=session, name="bench")
-        _, key = auth.create_api_key(session=session, org_id=org.id, name="b", role=Role.ADMIN)
-        session.commit()
-    settings = Settings(_env_file=None, env="test")  # type: ignore[call-arg]
     timings = []
-    with TestClient(create_app(settings, database=database)) as client:
+    with admin_client(engine) as (client, headers):
         for run in range(REPEATS):
             body = {"shipments": _rows(run)}
             started = time.perf_counter()
-            response = client.post(
-                "/api/v1/shipments/bulk", json=body, headers={"Authorization": f"Bearer {key}"}
-            )
+            response = client.post("/api/v1/shipments/bulk", json=body, headers=headers)
             timings.append(time.perf_counter() - started)
             if response.status_code != 200 or response.json()["created"] != ROWS:
                 raise RuntimeError(f"bulk create failed: {response.status_code} {response.text}")
