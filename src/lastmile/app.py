@@ -87,6 +87,7 @@ from lastmile.web.audit_views import router as audit_router
 from lastmile.web.control_tower.views import api as control_tower_api
 from lastmile.web.control_tower.views import pages as control_tower_pages
 from lastmile.web.driver.views import router as driver_app_router
+from lastmile.web.icon.views import router as icon_router
 from lastmile.web.map_views import router as map_router
 from lastmile.web.security import PageSecurityMiddleware
 from lastmile.web.templating import make_templates
@@ -378,6 +379,7 @@ def create_app(
         payments_router,
         chat_router,
         driver_app_router,
+        icon_router,
     )
     for router in routers:
         app.include_router(router)

@@ -14,11 +14,14 @@ from lastmile.driver.schemas import (
     RouteOut,
     StopOut,
 )
+from lastmile.eta.current import latest_etas
 from lastmile.geo import haversine_m
+from lastmile.hubs.models import Hub
 from lastmile.orgsettings.driver_app import DriverAppSettings
 from lastmile.payments.service import paid_stop_ids
 from lastmile.pod import service as pod
 from lastmile.shipments.models import Shipment
+from lastmile.types import StopEta
 
 LatLon = tuple[float, float]
 
@@ -28,6 +31,7 @@ def _stop_out(
     shipment: Shipment,
     status: pod.ProofStatus,
     paid: bool,
+    eta: StopEta | None,
     settings: DriverAppSettings,
     geofence_m: float,
     here: LatLon | None,
@@ -55,6 +59,9 @@ def _stop_out(
         window_start=shipment.window_start,
         window_end=shipment.window_end,
         planned_arrival=stop.planned_arrival,
+        eta=None if eta is None else eta.eta,
+        eta_window_start=None if eta is None else eta.window_start,
+        eta_window_end=None if eta is None else eta.window_end,
         instructions=shipment.instructions,
         parcels=[
             ParcelOut(barcode=b, scanned=b in status.scanned) for b in pod.parcel_barcodes(shipment)
@@ -87,12 +94,15 @@ def stops_out(
     ids = [stop.id for stop, _ in stops]
     proofs = pod.proofs_of(session=session, stop_ids=ids)
     paid = paid_stop_ids(session=session, stop_ids=ids)
+    open_ids = [stop.id for stop, _ in stops if stop.status is StopStatus.PENDING]
+    etas = latest_etas(session, org_id=stops[0][0].org_id, stop_ids=open_ids) if open_ids else {}
     return [
         _stop_out(
             stop,
             shipment,
             pod.status_of(proofs.get(stop.id, [])),
             stop.id in paid,
+            etas.get(stop.id),
             settings,
             geofence_m,
             here,
@@ -125,6 +135,7 @@ def route_out(
         duration_s=route.duration_s,
         polyline6=route.polyline6,
         geofence_m=geofence_m,
+        timezone=_hub_zone(session, route),
         progress=ProgressOut(
             total=len(shown),
             delivered=sum(s.status is StopStatus.COMPLETED for s in shown),
@@ -134,3 +145,7 @@ def route_out(
         next_stop_id=open_stops[0].id if open_stops else None,
         stops=shown,
     )
+
+
+def _hub_zone(session: Session, route: Route) -> str:
+    return session.get_one(Hub, route.hub_id).timezone

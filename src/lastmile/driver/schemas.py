@@ -96,6 +96,15 @@ class StopOut(BaseModel):
     window_start: datetime | None
     window_end: datetime | None
     planned_arrival: datetime
+    eta: datetime | None = Field(
+        default=None,
+        description="The live ETA the Control Tower and the tracking page show (the stop's "
+        "latest `stop_etas` row); null before the route starts and once the stop is reached",
+    )
+    eta_window_start: datetime | None = Field(
+        default=None, description="The 80 % window around `eta` the customer is shown"
+    )
+    eta_window_end: datetime | None = None
     instructions: str | None
     parcels: list[ParcelOut]
     cod: CodOut | None
@@ -131,6 +140,7 @@ class RouteOut(BaseModel):
     duration_s: float
     polyline6: str = Field(description="The planned road path hub → stops → hub (polyline6)")
     geofence_m: float
+    timezone: str = Field(description="The hub's IANA time zone: the app shows times in it")
     progress: ProgressOut
     next_stop_id: uuid.UUID | None
     stops: list[StopOut]

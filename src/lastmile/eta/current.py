@@ -1,6 +1,7 @@
 """What the rest of the platform reads about a shipment's ETA (tracking page, notify, alerts)."""
 
 import uuid
+from collections.abc import Collection
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,8 +18,22 @@ def current_eta(session: Session, *, org_id: uuid.UUID, shipment_id: uuid.UUID) 
         .order_by(StopEtaRow.computed_at.desc())
         .limit(1)
     )
-    if row is None:
-        return None
+    return None if row is None else _stop_eta(row)
+
+
+def latest_etas(
+    session: Session, *, org_id: uuid.UUID, stop_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, StopEta]:
+    """The latest ETA of each of these stops that has one (pending stops of a started route)."""
+    if not stop_ids:
+        return {}
+    rows = session.scalars(
+        select(StopEtaRow).where(StopEtaRow.org_id == org_id, StopEtaRow.stop_id.in_(stop_ids))
+    )
+    return {row.stop_id: _stop_eta(row) for row in rows}
+
+
+def _stop_eta(row: StopEtaRow) -> StopEta:
     return StopEta(
         route_id=row.route_id,
         stop_id=row.stop_id,

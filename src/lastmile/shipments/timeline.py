@@ -25,6 +25,24 @@ def events_of(*, session: Session, shipment_id: uuid.UUID) -> list[ShipmentEvent
     return list(session.scalars(query))
 
 
+_LIFECYCLE_RANK = {status: rank for rank, status in enumerate(Status)}
+
+
+def in_lifecycle_order(events: Sequence[ShipmentEvent]) -> list[ShipmentEvent]:
+    """Oldest first as people read a history: the creation leads (as the replay has it, even
+    when an import stamped it after events it predates), then by time, ties by lifecycle order.
+    """
+    return sorted(
+        events,
+        key=lambda e: (
+            e.status != Status.CREATED,
+            e.at,
+            _LIFECYCLE_RANK[e.status],
+            e.recorded_at,
+        ),
+    )
+
+
 def derive_status(events: Sequence[ShipmentEvent]) -> Status:
     """Replay every event after the creation event in time order; the creation always leads."""
     later = sorted(

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 from testkit.browser import PHONE, LiveServer, screenshot
 from tests.common import OrgHandle, make_org
-from tests.web.tracking.scenario import RouteScenario, route_in_progress
+from tests.web.tracking.scenario import RouteScenario, route_in_progress, stop_location
 
 from lastmile.bus.base import driver_channel, shipment_channel
 from lastmile.shipments.models import Shipment
@@ -131,4 +131,26 @@ def test_after_delivery_the_feedback_form_works(
     expect(page.get_by_text("You rated this delivery 5 out of 5")).to_be_visible()
     listed = client.get("/api/v1/feedback", headers=org.headers).json()
     assert listed["items"][0]["tags"] == ["On time"]
+    context.close()
+
+
+def test_with_the_driver_at_the_door_the_map_keeps_a_street_in_view_and_both_markers(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    org = make_org(live_server.db, "At the door")
+    with httpx.Client(base_url=live_server.url, timeout=10) as client:
+        scenario = route_in_progress(client, live_server.db, org, driver_at=stop_location(0))
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + scenario.path(0))
+
+    # Bounds of one point used to zoom to the last level: a 1 m scale bar, one dot.
+    expect(page.locator("#map")).to_have_attribute("data-zoom", "17")
+    driver, door = page.locator("#map .driver-dot"), page.locator("#map path.destination")
+    expect(driver).to_be_visible()
+    expect(door).to_be_visible()
+    driver_box, door_box = driver.bounding_box(), door.bounding_box()
+    assert driver_box is not None
+    assert door_box is not None
+    assert door_box["width"] > driver_box["width"] + 4  # the ring shows around the dot
     context.close()

@@ -12,7 +12,7 @@ def test_tracking_page_shows_status_and_timeline(client: TestClient, org: OrgHan
     assert page.headers["cache-control"] == "no-store"
     assert 'data-status="at_hub"' in page.text
     assert "At the delivery hub" in page.text
-    assert "Sorted at HEL1" in page.text
+    assert "Sorted at HEL1" not in page.text  # notes are for staff
     assert shipment["tracking_number"] in page.text
     assert "<script>" not in page.text
     assert "+358401234567" not in page.text

@@ -14,6 +14,7 @@ from lastmile.config import Settings
 from lastmile.feedback.service import feedback_of
 from lastmile.hubs.models import Hub
 from lastmile.notify.vapid import load_keys
+from lastmile.orgsettings.driver_app import read_settings
 from lastmile.pod import current as pod
 from lastmile.shipments.status import LABELS, Status
 from lastmile.web.tracking import actions
@@ -22,6 +23,7 @@ from lastmile.web.tracking.branding import text_on
 from lastmile.web.tracking.driver import LiveMap, driver_card, live_map
 from lastmile.web.tracking.eta import shipment_eta
 from lastmile.web.tracking.forms import form_secret
+from lastmile.web.tracking.history import customer_history, reason_labels
 
 
 @dataclass
@@ -93,7 +95,9 @@ def page_context(
         "shipment": shipment,
         "status": shipment.status,
         "labels": LABELS,
-        "events": list(reversed(tracked.events)),
+        "events": customer_history(
+            tracked.events, reason_labels(read_settings(session=session, org_id=shipment.org_id))
+        ),
         "local": lambda moment: moment.astimezone(zone),
         "zone_name": str(zone),
         "org_name": org.name if org is not None else "",

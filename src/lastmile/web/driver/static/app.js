@@ -39,8 +39,12 @@ function show(view) {
   window.scrollTo(0, 0);
 }
 
+// Clock times in the hub's time zone (the route names it), 24-hour, as the Control Tower and
+// the tracking page show them: a phone set to another zone or to 12-hour tells the same story.
 function time(iso) {
-  return iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : "";
+  if (!iso) return "";
+  const options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: state.route?.timezone };
+  return new Date(iso).toLocaleTimeString([], options);
 }
 
 function money(amount, currency) {
@@ -176,7 +180,17 @@ function renderUnread() {
 }
 
 function window_(s) {
-  return s.window_start ? `${time(s.window_start)}–${time(s.window_end)}` : `around ${time(s.planned_arrival)}`;
+  return s.window_start ? `${time(s.window_start)}–${time(s.window_end)}` : "";
+}
+
+// When the stop is due: the live ETA the dispatcher and the customer see, beside the plan;
+// once reached, when it was.
+function when(s) {
+  const planned = `planned ${time(s.planned_arrival)}`;
+  if (s.status === "arrived" && s.arrived_at) return `arrived ${time(s.arrived_at)} (${planned})`;
+  if ((s.status === "completed" || s.status === "failed") && s.finished_at) return `done ${time(s.finished_at)}`;
+  if (s.status === "pending" && s.eta) return `ETA ${time(s.eta)} (${planned})`;
+  return `around ${time(s.planned_arrival)}`;
 }
 
 function inside(s) {
@@ -203,7 +217,7 @@ function renderRoute() {
   $("route-progress").dataset.done = p.delivered + p.failed;
   $("route-progress").dataset.remaining = p.remaining;
   for (const s of route.stops) {
-    const facts = [window_(s), `${s.parcels.length} parcel${s.parcels.length === 1 ? "" : "s"}`];
+    const facts = [when(s), window_(s), `${s.parcels.length} parcel${s.parcels.length === 1 ? "" : "s"}`].filter(Boolean);
     if (s.cod) facts.push(`COD ${money(s.cod.amount, s.cod.currency)}`);
     const item = el(
       "li",
@@ -216,7 +230,7 @@ function renderRoute() {
           "span",
           { className: "stop-text" },
           el("strong", { textContent: s.address }),
-          el("span", { className: "muted", textContent: facts.join(" · ") }),
+          el("span", { className: "muted stop-when", textContent: facts.join(" · ") }),
           s.instructions ? el("span", { className: "instructions", textContent: s.instructions }) : null,
         ),
         el("span", { className: "badge-status", textContent: STATUS[s.status] + (s.unsent ? " · not sent yet" : "") }),
@@ -238,7 +252,8 @@ function renderStop() {
   $("stop-title").textContent = `Stop ${s.sequence + 1} · ${s.recipient_name || s.tracking_number}`;
   $("stop-address").textContent = s.address;
   const facts = [
-    ["Time window", window_(s)],
+    ["When", when(s)],
+    ["Time window", window_(s) || "—"],
     ["Parcels", s.parcels.map((p) => p.barcode).join(", ")],
     ["Instructions", s.instructions || "—"],
     ["Phone", s.recipient_phone || "—"],

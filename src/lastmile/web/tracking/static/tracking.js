@@ -45,6 +45,8 @@ function showEta(data) {
   box.append(p);
 }
 
+const MAX_FIT_ZOOM = 17;
+
 function drawMap() {
   const island = document.getElementById("map-data");
   const box = document.getElementById("map");
@@ -66,16 +68,21 @@ function drawMap() {
     points.push(...data.road);
   }
   if (data.destination) {
-    L.circleMarker(data.destination, { radius: 8, color: "#1b1f24", fillOpacity: 1 }).addTo(map).bindTooltip("You");
+    // A ring wider than the driver's dot: with the driver at the door both stay visible.
+    L.circleMarker(data.destination, { radius: 16, weight: 4, color: "#1b1f24", fillColor: "#fff", fillOpacity: 0.9, className: "destination" })
+      .addTo(map).bindTooltip("You");
     points.push(data.destination);
   }
   if (data.position) {
     const icon = L.divIcon({ className: "driver-dot", iconSize: [18, 18] });
-    marker = L.marker([data.position.lat, data.position.lon], { icon, title: "Your driver", keyboard: false }).addTo(map);
+    marker = L.marker([data.position.lat, data.position.lon], { icon, title: "Your driver", keyboard: false, zIndexOffset: 1000 }).addTo(map);
     points.push([data.position.lat, data.position.lon]);
   }
-  if (points.length > 1) map.fitBounds(points, { padding: [24, 24], animate: !reducedMotion });
+  // Driver and door may coincide: never zoom in further than a street's width shows.
+  map.on("zoomend", () => { box.dataset.zoom = map.getZoom(); });
+  if (points.length > 1) map.fitBounds(points, { padding: [24, 24], maxZoom: MAX_FIT_ZOOM, animate: !reducedMotion });
   else if (points.length === 1) map.setView(points[0], 15);
+  box.dataset.zoom = map.getZoom();
 }
 
 function moveDriver(data) {
