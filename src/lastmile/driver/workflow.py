@@ -93,7 +93,8 @@ def arrive(
     """The driver is at the door; the shipment is `arriving`. Arriving twice changes nothing.
 
     A shipment that cannot be `arriving` (flagged `exception` by a dispatcher, say) keeps
-    its status; the stop still records that the driver got there.
+    its status; the stop still records that the driver got there. The caller runs the
+    returned `publish` once committed (the Control Tower hears of the arrival).
     """
     _open(stop, route)
     unchanged = Reported(shipment, shipment.status, stop, route)
