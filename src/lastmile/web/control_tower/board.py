@@ -17,6 +17,7 @@ from lastmile.fleet.models import Driver, Shift
 from lastmile.hubs.models import Hub
 from lastmile.ingest.models import DriverPosition
 from lastmile.shipments.models import Shipment
+from lastmile.shipments.status import Status
 
 # A failed stop's reason, as the dispatcher reads it; any other reason is the driver's attempt.
 _FAILED_AS = {
@@ -30,13 +31,15 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _outcome(stop: RouteStop) -> str | None:
+def _outcome(stop: RouteStop, shipment: Shipment) -> str | None:
     """What became of a closed stop ("delivered", "attempted", ...); None while it is open."""
     if stop.status is StopStatus.COMPLETED:
         return "delivered"
-    if stop.status is StopStatus.FAILED:
-        return _FAILED_AS.get(stop.failure_reason or "", "attempted")
-    return None
+    if stop.status is not StopStatus.FAILED:
+        return None
+    if shipment.status is Status.CANCELLED:  # whatever reason the canceller gave
+        return "cancelled"
+    return _FAILED_AS.get(stop.failure_reason or "", "attempted")
 
 
 def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> dict[str, Any]:
@@ -88,7 +91,7 @@ def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> di
                 "planned_arrival": _iso(stop.planned_arrival),
                 "arrived_at": _iso(stop.arrived_at),
                 "finished_at": _iso(stop.finished_at),
-                "outcome": _outcome(stop),
+                "outcome": _outcome(stop, shipment),
                 "window_end": _iso(shipment.window_end),
                 "shipment_status": shipment.status.value,
                 "eta": _iso(etas[stop.id].eta) if stop.id in etas else None,
