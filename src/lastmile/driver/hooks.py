@@ -3,7 +3,6 @@
 What they have to say live comes back as `Publish` jobs, run with the bus once committed.
 """
 
-import uuid
 from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
@@ -17,6 +16,7 @@ from lastmile.bus.base import Bus
 from lastmile.db import utcnow
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.dispatch.route_events import publish_route_changes
+from lastmile.dispatch.stop_events import publish_stop_change, stop_message
 from lastmile.eta import service as eta
 from lastmile.eta.engine import EtaEngine
 from lastmile.eta.live import publish_etas
@@ -25,9 +25,16 @@ from lastmile.shipments.models import Shipment
 Publish = Callable[[Bus], Coroutine[Any, Any, None]]
 
 
-def stop_reached(session: Session, *, org_id: uuid.UUID, stop_id: uuid.UUID, at: datetime) -> None:
-    """The driver is at the stop: the ETAs given for it can now be scored."""
-    eta.record_arrival(session, org_id=org_id, stop_id=stop_id, at=at)
+def stop_reached(session: Session, *, stop: RouteStop, at: datetime) -> list[Publish]:
+    """The driver is at the stop: the ETAs given for it can now be scored, and the Control
+    Tower hears of it."""
+    eta.record_arrival(session, org_id=stop.org_id, stop_id=stop.id, at=at)
+    org_id, changed = stop.org_id, stop_message(stop)
+
+    async def publish(bus: Bus) -> None:
+        await publish_stop_change(bus, org_id=org_id, message=changed)
+
+    return [publish]
 
 
 def stop_finished(
@@ -41,13 +48,15 @@ def stop_finished(
     at_the_door: bool = True,
     eta_engine: EtaEngine | None,
 ) -> list[Publish]:
-    """A stop was closed: fresh ETAs for the rest (if any are left, and unless no engine is
-    given: the route is being closed), and, for an outcome at the door (delivered or
-    attempted, not a parcel handed back or cancelled), the completion checks: proof far from
-    the address, the driver's track elsewhere at that moment. A delivery with a proof
-    position teaches the address where its door is (`addresses.learned`)."""
+    """A stop was closed: the Control Tower hears of it, fresh ETAs for the rest (if any are
+    left, and unless no engine is given: the route is being closed), and, for an outcome at
+    the door (delivered or attempted, not a parcel handed back or cancelled), the completion
+    checks: proof far from the address, the driver's track elsewhere at that moment. A
+    delivery with a proof position teaches the address where its door is
+    (`addresses.learned`)."""
     if at_the_door and stop.arrived_at is None:
-        stop_reached(session, org_id=route.org_id, stop_id=stop.id, at=at)
+        # Scored as reached, but told once: the stop's closing below is the one change.
+        eta.record_arrival(session, org_id=route.org_id, stop_id=stop.id, at=at)
     if stop.status is StopStatus.COMPLETED and position is not None:
         expected = (
             (shipment.lat, shipment.lon)
@@ -84,9 +93,10 @@ def stop_finished(
         else []
     )
 
-    org_id, driver_id = route.org_id, route.driver_id
+    org_id, driver_id, changed = route.org_id, route.driver_id, stop_message(stop)
 
     async def publish(bus: Bus) -> None:
+        await publish_stop_change(bus, org_id=org_id, message=changed)
         await publish_etas(bus, etas)
         await publish_alerts(bus, org_id=org_id, messages=alerts)
         if driver_id is not None:  # its open stops changed: the live contexts read them again

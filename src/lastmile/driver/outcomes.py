@@ -125,9 +125,9 @@ def report(
     stop, route = found
     at = where.at or utcnow()
     if target is StopStatus.ARRIVED:
-        mark_arrived(session=session, stop=stop, at=at)
+        arrived = mark_arrived(session=session, stop=stop, at=at)
         session.flush()
-        return Reported(shipment, previous, stop, route)
+        return Reported(shipment, previous, stop, route, arrived)
     publish = _close(
         session,
         stop=stop,
@@ -143,13 +143,14 @@ def report(
     return Reported(shipment, previous, stop, route, publish)
 
 
-def mark_arrived(*, session: Session, stop: RouteStop, at: datetime) -> None:
-    """The driver is at the door; arriving twice changes nothing."""
+def mark_arrived(*, session: Session, stop: RouteStop, at: datetime) -> list[hooks.Publish]:
+    """The driver is at the door, and what to publish once committed; arriving twice changes
+    nothing and publishes nothing."""
     if stop.status is StopStatus.ARRIVED:
-        return
+        return []
     stop.status = StopStatus.ARRIVED
     stop.arrived_at = at
-    hooks.stop_reached(session, org_id=stop.org_id, stop_id=stop.id, at=at)
+    return hooks.stop_reached(session, stop=stop, at=at)
 
 
 def close_stop(

@@ -89,17 +89,20 @@ def arrive(
     route: Route,
     where: Where,
     actor: str,
-) -> RouteStop:
+) -> Reported:
     """The driver is at the door; the shipment is `arriving`. Arriving twice changes nothing.
 
     A shipment that cannot be `arriving` (flagged `exception` by a dispatcher, say) keeps
-    its status; the stop still records that the driver got there.
+    its status; the stop still records that the driver got there. The caller runs the
+    returned `publish` once committed (the Control Tower hears of the arrival).
     """
     _open(stop, route)
+    unchanged = Reported(shipment, shipment.status, stop, route)
     if stop.status is StopStatus.ARRIVED:
-        return stop
+        return unchanged
+    reported = unchanged
     if shipment.status is Status.OUT_FOR_DELIVERY:
-        outcomes.report(
+        reported = outcomes.report(
             session=session,
             org_id=stop.org_id,
             tracking_number=shipment.tracking_number,
@@ -109,9 +112,10 @@ def arrive(
             note="driver at the address",
             eta_engine=None,  # an arrival closes no stop: nothing to recompute
         )
-    outcomes.mark_arrived(session=session, stop=stop, at=where.at or utcnow())
+    # Arrived already by the report above, unless the shipment could not be `arriving`.
+    arrived = outcomes.mark_arrived(session=session, stop=stop, at=where.at or utcnow())
     session.flush()
-    return stop
+    return Reported(shipment, reported.previous, stop, route, [*reported.publish, *arrived])
 
 
 def deliver(

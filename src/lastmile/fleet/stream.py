@@ -42,7 +42,9 @@ async def _events(request: Request, bus: Bus, channel: str) -> AsyncIterator[byt
     responses={200: {"content": {"text/event-stream": {}}, "description": "An endless stream"}},
 )
 async def fleet_stream(request: Request, principal: PrincipalDep) -> StreamingResponse:
-    """Each message is one driver's newest position (`event: position`); comments keep it open.
+    """Each message is one driver's newest position (`event: position`), an alert that changed
+    (`event: alert`) or a route stop that arrived or closed (`event: stop`); comments keep it
+    open.
 
     A client that goes away cancels the stream (Starlette listens for the disconnect); asking
     `is_disconnected` only when idle spares a receive per message at fleet rates."""

@@ -6,6 +6,8 @@ from fastapi.testclient import TestClient
 from tests.alerts.tracks import Track
 from tests.alerts.world import out_on_route, post_track
 from tests.common import OrgHandle
+from tests.driver_app import make_driver_day
+from tests.driver_app import sign_in as driver_sign_in
 from tests.sign_in import sign_in
 
 from lastmile.auth import service as auth
@@ -82,3 +84,31 @@ def test_the_board_is_the_caller_s_organisation_only(
     out_on_route(client, db, org)
     board = client.get("/api/v1/control-tower/board", headers=other_org.headers).json()
     assert (board["routes"], board["drivers"]) == ([], [])
+
+
+def test_the_board_says_what_became_of_each_closed_stop_and_when(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    day = driver_sign_in(client, make_driver_day(client, db, org, cod_on=None))
+    started = client.post("/api/v1/driver/route/start", json=day.action(), headers=day.headers)
+    assert started.status_code == 200, started.text
+    delivered = day.action()
+    stops = "/api/v1/driver/stops"
+    for stop_id, kind, body in (
+        (day.stop_ids[0], "deliver", delivered),
+        (day.stop_ids[1], "fail", day.action(reason="not_home")),
+    ):
+        done = client.post(f"{stops}/{stop_id}/{kind}", json=body, headers=day.headers)
+        assert done.status_code == 200, done.text
+    cancel = {"status": "cancelled", "reason": "merchant asked"}
+    cancelled = client.post(
+        f"/api/v1/shipments/{day.tracking_numbers[2]}/events", json=cancel, headers=org.headers
+    )
+    assert cancelled.status_code == 201, cancelled.text
+
+    board = client.get("/api/v1/control-tower/board", headers=org.headers).json()
+    shown = {s["id"]: s for s in board["routes"][0]["stops"]}
+    assert [shown[i]["outcome"] for i in day.stop_ids] == ["delivered", "attempted", "cancelled"]
+    first = shown[day.stop_ids[0]]
+    assert datetime.fromisoformat(first["finished_at"]) == datetime.fromisoformat(delivered["at"])
+    assert board["kpis"] | {"delivered": 1, "failed": 2, "remaining": 0} == board["kpis"]

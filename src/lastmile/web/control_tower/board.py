@@ -11,16 +11,35 @@ from sqlalchemy.orm import Session
 
 from lastmile.analytics.kpis import day_kpis
 from lastmile.db import utcnow
-from lastmile.dispatch.models import Route, RouteStop
+from lastmile.dispatch.models import Route, RouteStop, StopStatus
 from lastmile.eta.models import StopEtaRow
 from lastmile.fleet.models import Driver, Shift
 from lastmile.hubs.models import Hub
 from lastmile.ingest.models import DriverPosition
 from lastmile.shipments.models import Shipment
+from lastmile.shipments.status import Status
+
+# A failed stop's reason, as the dispatcher reads it; any other reason is the driver's attempt.
+_FAILED_AS = {
+    "cancelled": "cancelled",
+    "returned_to_hub": "returned to hub",
+    "route_closed": "handed back",
+}
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _outcome(stop: RouteStop, shipment: Shipment) -> str | None:
+    """What became of a closed stop ("delivered", "attempted", ...); None while it is open."""
+    if stop.status is StopStatus.COMPLETED:
+        return "delivered"
+    if stop.status is not StopStatus.FAILED:
+        return None
+    if shipment.status is Status.CANCELLED:  # whatever reason the canceller gave
+        return "cancelled"
+    return _FAILED_AS.get(stop.failure_reason or "", "attempted")
 
 
 def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> dict[str, Any]:
@@ -70,6 +89,9 @@ def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> di
                 "lat": shipment.lat,
                 "lon": shipment.lon,
                 "planned_arrival": _iso(stop.planned_arrival),
+                "arrived_at": _iso(stop.arrived_at),
+                "finished_at": _iso(stop.finished_at),
+                "outcome": _outcome(stop, shipment),
                 "window_end": _iso(shipment.window_end),
                 "shipment_status": shipment.status.value,
                 "eta": _iso(etas[stop.id].eta) if stop.id in etas else None,

@@ -1,6 +1,7 @@
 // The Control Tower: a live map of the fleet, the alert inbox, orders and a driver panel.
 // Live over one EventSource; positions are batched into one map update per animation frame,
-// at most every POSITIONS_EVERY_MS.
+// at most every POSITIONS_EVERY_MS. A stop's change (`stop` event) re-reads the board within
+// STOP_SETTLE_MS; the periodic refresh is the fallback for anything the stream missed.
 import { addBaseLayer } from "/static/maps/roads.js";
 import { setupAudit } from "./audit.js";
 import { setupPlan } from "./plan.js";
@@ -8,6 +9,9 @@ import { setupPlan } from "./plan.js";
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
 const BOARD_REFRESH_MS = 30000;
+// A burst of stop changes (a route closed, a bulk upload) costs one board read: the first
+// message starts the wait, the rest within it ride along.
+const STOP_SETTLE_MS = 1000;
 // Every map change repaints and re-uploads the whole marker canvas (a software copy without a
 // GPU), so positions are applied at most this often: at 2,000 drivers, painting every frame
 // starved the page (bench/control_tower.py).
@@ -160,8 +164,40 @@ function showKpis(kpis) {
   }
 }
 
-async function loadBoard() {
-  const board = await api("/api/v1/control-tower/board");
+// One board read at a time: a read asked for while one is running runs once it ends, so an
+// older answer never overwrites a newer one and a caller awaiting it sees its change.
+let boardLoading = null;
+let boardAgain = false;
+
+function loadBoard() {
+  if (boardLoading) {
+    boardAgain = true;
+    return boardLoading;
+  }
+  boardLoading = (async () => {
+    try {
+      do {
+        boardAgain = false;
+        showBoard(await api("/api/v1/control-tower/board"));
+      } while (boardAgain);
+    } finally {
+      boardLoading = null;
+    }
+  })();
+  return boardLoading;
+}
+
+let boardSoon = 0;
+
+function loadBoardSoon() {
+  if (boardSoon) return;
+  boardSoon = setTimeout(() => {
+    boardSoon = 0;
+    loadBoard().catch(() => {});
+  }, STOP_SETTLE_MS);
+}
+
+function showBoard(board) {
   state.board = board;
   drawRoutes(board);
   for (const driver of board.drivers) {
@@ -169,7 +205,8 @@ async function loadBoard() {
   }
   showKpis({ ...board.kpis, open_alerts: countOpen() });
   plan.renderRoutes(board);
-  if (state.selected) showDriver(state.selected);
+  listDrivers(board.drivers);
+  if (state.selected) renderDriver(state.selected);
 }
 
 // --- alerts ----------------------------------------------------------------------------------
@@ -256,8 +293,48 @@ async function moveStop(route, stop, targetRouteId) {
   await loadBoard();
 }
 
+// The drivers as a list too: markers on a canvas cannot be reached with the keyboard.
+const driverPick = document.getElementById("driver-pick");
+driverPick.addEventListener("change", () => driverPick.value && showDriver(driverPick.value));
+
+function listDrivers(drivers) {
+  const key = drivers.map((d) => `${d.id}:${d.name}`).join("|");
+  if (driverPick.dataset.key !== key) { // left alone when unchanged: it may be open
+    driverPick.dataset.key = key;
+    driverPick.replaceChildren(el("option", { value: "" }, "Pick a driver…"),
+      ...drivers.map((d) => el("option", { value: d.id }, d.name)));
+  }
+  driverPick.value = state.selected || "";
+}
+
+// Closed stops say when ("delivered 14:56"), at the hub's time; open ones their ETA or plan.
+function hubClock(iso) {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone: state.board?.hub?.timezone || "UTC", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).format(new Date(iso));
+}
+
+function stopState(stop) {
+  if (stop.outcome && stop.finished_at) return `${stop.outcome} ${hubClock(stop.finished_at)}`;
+  if (stop.status === "arrived" && stop.arrived_at) return `arrived ${hubClock(stop.arrived_at)}`;
+  return `${stop.status} · ${stop.eta
+    ? `ETA ${new Date(stop.eta).toLocaleTimeString()}`
+    : `planned ${new Date(stop.planned_arrival).toLocaleTimeString()}`}`;
+}
+
+// Picked by the dispatcher (a marker, the list): the panel, its trail and chat, and its tab.
 function showDriver(id) {
   state.selected = id;
+  driverPick.value = id;
+  renderDriver(id);
+  const marker = state.drivers.get(id);
+  if (marker) loadTrail(id, marker);
+  loadChat(id).catch(() => {});
+  selectTab("driver");
+}
+
+// The selected driver's panel drawn again from the board, leaving the tab the dispatcher is on.
+function renderDriver(id) {
   const driver = state.board?.drivers.find((d) => d.id === id);
   const route = state.board?.routes.find((r) => r.driver_id === id);
   document.getElementById("driver-hint").hidden = true;
@@ -265,11 +342,9 @@ function showDriver(id) {
   const others = (state.board?.routes || []).filter((r) => r.driver_id !== id);
   const stops = route ? route.stops : [];
   document.getElementById("driver-stops").replaceChildren(...stops.map((stop) => {
-    const item = el("li", { "data-stop": stop.id },
+    const item = el("li", { "data-stop": stop.id, "data-status": stop.status },
       el("strong", {}, `${stop.sequence + 1}. ${stop.recipient}`), " ",
-      el("span", { class: "muted" }, `${stop.status} · ${stop.eta
-        ? `ETA ${new Date(stop.eta).toLocaleTimeString()}`
-        : `planned ${new Date(stop.planned_arrival).toLocaleTimeString()}`}`),
+      el("span", { class: "muted state" }, stopState(stop)),
       el("div", { class: "muted" }, stop.address));
     if (stop.status === "pending" && others.length) {
       const select = el("select", { "aria-label": `Move stop ${stop.sequence + 1} to another driver` },
@@ -281,10 +356,6 @@ function showDriver(id) {
     }
     return item;
   }));
-  const marker = state.drivers.get(id);
-  if (marker) loadTrail(id, marker);
-  loadChat(id).catch(() => {});
-  selectTab("driver");
 }
 
 function chatLine(message) {
@@ -327,8 +398,17 @@ async function loadTrail(id, marker) {
 function connect() {
   const live = document.getElementById("live");
   const source = new EventSource("/api/v1/stream/fleet");
-  source.addEventListener("open", () => { live.textContent = "live"; document.body.dataset.live = "1"; });
-  source.addEventListener("error", () => { live.textContent = "reconnecting…"; document.body.dataset.live = "0"; });
+  let dropped = false;
+  source.addEventListener("open", () => {
+    live.textContent = "live";
+    document.body.dataset.live = "1";
+    if (dropped) loadBoardSoon(); // stop changes told while away were lost
+  });
+  source.addEventListener("error", () => {
+    live.textContent = "reconnecting…";
+    document.body.dataset.live = "0";
+    dropped = true;
+  });
   source.addEventListener("position", (event) => {
     const message = JSON.parse(event.data);
     state.pending.set(message.driver_id, message);
@@ -339,6 +419,7 @@ function connect() {
       : requestAnimationFrame(flushPositions);
   });
   source.addEventListener("alert", (event) => upsertAlert(JSON.parse(event.data)));
+  source.addEventListener("stop", loadBoardSoon);
 }
 
 await Promise.all([loadBoard(), loadAlerts()]);
