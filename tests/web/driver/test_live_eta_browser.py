@@ -38,7 +38,9 @@ def _clock(moment: datetime) -> str:
 def _set_etas(db: Database, day: DriverDay, late: timedelta) -> list[tuple[datetime, datetime]]:
     """Each stop's latest ETA `late` after its plan; (planned, eta) per stop."""
     out = []
-    with db.session() as session:
+    # A write transaction from the start: the server writes too (its own ETAs after the start),
+    # and on SQLite a read that turns into a write after another commit fails at once.
+    with db.session(writes=True) as session:
         for stop_id in day.stop_ids:
             stop = session.scalars(
                 select(RouteStop).where(RouteStop.id == uuid.UUID(stop_id))
