@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: setup demo serve test bench lint format lock clean
+.PHONY: setup demo serve test test-slow bench lint format lock clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -34,7 +34,11 @@ serve: setup
 	$(BIN)/lastmile serve
 
 test: setup
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/pytest -m "not slow" $(ARGS)
+
+# The whole-system tier (fuzzing, kill -9, outages, several processes, the demo): CI runs it too.
+test-slow: setup
+	$(BIN)/pytest -m slow $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests bench testkit

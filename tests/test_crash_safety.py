@@ -41,6 +41,8 @@ from lastmile.pod.blobs import FileBlobStore
 from lastmile.pod.models import Proof
 from lastmile.shipments.models import ShipmentEvent
 
+pytestmark = pytest.mark.slow
+
 SEED = 20_251_124
 KILLS_EACH = 3
 """Kills of the API process and, separately, of the worker, per database."""

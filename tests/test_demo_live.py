@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 from testkit.servers import HonourRetryAfter, free_port, server_env
 
 from lastmile.geo import haversine_m
@@ -94,6 +95,7 @@ def _positions(client: httpx.Client) -> dict[str, tuple[float, float]]:
     return {p["driver_id"]: (p["lat"], p["lon"]) for p in answer.json()}
 
 
+@pytest.mark.slow
 def test_the_demo_shows_a_moving_fleet_and_starts_again_cleanly(tmp_path: Path) -> None:
     env = server_env(tmp_path)
     port = free_port()

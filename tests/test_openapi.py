@@ -35,6 +35,7 @@ CHECKS = [
 ]
 
 
+@pytest.mark.slow
 def test_every_operation_conforms_to_its_schema(app: FastAPI, org: OrgHandle) -> None:
     api = schemathesis.openapi.from_asgi("/openapi.json", app)
     operations = [
@@ -69,6 +70,7 @@ class _BudgetSpent(Exception):
 
 
 @pytest.mark.fuzz
+@pytest.mark.slow
 def test_chained_operations_never_fail_and_conform(
     app: FastAPI, org: OrgHandle, db: Database
 ) -> None:

@@ -28,6 +28,8 @@ from tests.proxy import Proxy, proxy_to
 from lastmile.db.engine import make_engine
 from lastmile.ingest.models import fixes
 
+pytestmark = pytest.mark.slow
+
 FAIL_FAST_S = 2.0
 """The slowest acceptable answer while the database is away (a pool's timeout is 30 s)."""
 RECOVERY_S = 20.0

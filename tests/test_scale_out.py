@@ -29,6 +29,8 @@ from lastmile.db.migrate import upgrade
 from lastmile.notify.models import OutboxMessage
 from lastmile.notify.types import Channel, MessageStatus
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:

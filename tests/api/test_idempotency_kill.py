@@ -18,6 +18,8 @@ from lastmile.api.idempotency import IdempotencyRecord
 from lastmile.db.engine import make_engine
 from lastmile.dispatch.models import Plan
 
+pytestmark = pytest.mark.slow
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SOLVE_S = 4.0
 """The plan's solving time: the request is in flight, nothing committed, for this long."""

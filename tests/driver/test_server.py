@@ -100,6 +100,7 @@ def test_chat_reaches_the_other_side_live(tmp_path: Path, database_url: str) -> 
         server.stop()
 
 
+@pytest.mark.slow
 def test_acknowledged_driver_actions_survive_kill_9(tmp_path: Path, database_url: str) -> None:
     env = server_env(tmp_path, database_url)
     server = Server(env)

@@ -40,6 +40,7 @@ def _stored_times(database_url: str, driver_id: uuid.UUID) -> set[datetime]:
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_acknowledged_fixes_survive_kill_9(tmp_path: Path, database_url: str) -> None:
     env = server_env(tmp_path, database_url)
     env["LASTMILE_RATE_LIMITS"] = "false"  # one phone as fast as it is answered, on purpose
