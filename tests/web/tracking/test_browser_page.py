@@ -90,6 +90,18 @@ def test_with_javascript_the_eta_and_the_driver_update_live(
     expect(page.locator("#eta-start")).to_have_text("10:40")
     expect(page.locator("#eta-end")).to_have_text("11:00")
     expect(page.locator("#eta")).to_contain_text("1 stop away")
+    live_server.publish(
+        shipment_channel(scenario.shipments[0]["id"]),
+        {
+            "type": "eta",
+            "eta": (start + timedelta(minutes=25)).isoformat(),
+            "window_start": (start + timedelta(minutes=15)).isoformat(),
+            "window_end": (start + timedelta(minutes=35)).isoformat(),
+            "stops_away": 3,
+        },
+    )
+    expect(page.locator("#eta")).to_contain_text("3 stops away")
+    expect(page.locator("#stops-away")).to_have_text("2 stops before yours.")
 
     live_server.publish(
         driver_channel(scenario.driver_id),

@@ -307,7 +307,8 @@ function listDrivers(drivers) {
   driverPick.value = state.selected || "";
 }
 
-// Closed stops say when ("delivered 14:56"), at the hub's time; open ones their ETA or plan.
+// Every time on the board at the hub's clock, as the driver app and the tracking page show it:
+// closed stops say when ("delivered 14:56"), open ones their ETA or plan.
 function hubClock(iso) {
   return new Intl.DateTimeFormat("en-GB", {
     timeZone: state.board?.hub?.timezone || "UTC", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
@@ -318,8 +319,8 @@ function stopState(stop) {
   if (stop.outcome && stop.finished_at) return `${stop.outcome} ${hubClock(stop.finished_at)}`;
   if (stop.status === "arrived" && stop.arrived_at) return `arrived ${hubClock(stop.arrived_at)}`;
   return `${stop.status} · ${stop.eta
-    ? `ETA ${new Date(stop.eta).toLocaleTimeString()}`
-    : `planned ${new Date(stop.planned_arrival).toLocaleTimeString()}`}`;
+    ? `ETA ${hubClock(stop.eta)}`
+    : `planned ${hubClock(stop.planned_arrival)}`}`;
 }
 
 // Picked by the dispatcher (a marker, the list): the panel, its trail and chat, and its tab.

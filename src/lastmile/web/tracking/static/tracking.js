@@ -19,7 +19,17 @@ function clock(iso) {
   return clockFormat.format(new Date(iso));
 }
 
+// The driver box's "N stops before yours." follows the ETA's count of stops away.
+function showStopsBefore(stopsAway) {
+  const line = document.getElementById("stops-away");
+  if (!line || !Number.isInteger(stopsAway) || stopsAway < 1) return;
+  const before = stopsAway - 1;
+  line.textContent = before === 0 ? "You are the next stop."
+    : `${before} stop${before === 1 ? "" : "s"} before yours.`;
+}
+
 function showEta(data) {
+  showStopsBefore(data.stops_away);
   const box = document.getElementById("eta");
   if (!box) return;
   const stops = data.stops_away === 1 ? "1 stop away" : `${data.stops_away} stops away`;
