@@ -79,7 +79,7 @@ def test_a_burst_reaches_the_stream_whole_and_in_order(live_server: LiveServer) 
     org = make_org(live_server.db, "Burst")
     channel = fleet_channel(org.org_id)
     with (
-        httpx.Client(base_url=live_server.url, timeout=10) as client,
+        httpx.Client(base_url=live_server.url, timeout=30) as client,
         client.stream("GET", "/api/v1/stream/fleet", headers=org.headers) as stream,
     ):
         lines = stream.iter_lines()

@@ -21,7 +21,13 @@ from typing import Any
 import redis.asyncio
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import (
+    MovingWindowRateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
+from limits.aio.strategies import (
+    RateLimiter as Strategy,
+)
 from limits.errors import StorageError
 
 from lastmile.config import Settings
@@ -30,6 +36,11 @@ from lastmile.errors import InvalidInput, RateLimited
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "lastmile:limits"
+EXACT_UP_TO = 100
+"""Budgets this small (sign-ins) are counted exactly, in a moving window: the sixth wrong
+password of five a minute is refused whatever second of the minute it comes in. Larger ones
+(location reports, API keys) use the sliding-window counter, a few bytes per key however busy,
+whose estimate may let a burst astride two windows through by a fraction of the budget."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +127,8 @@ class RateLimiter:
         self.enabled = settings.rate_limits
         self.rules = Rules.from_settings(settings)
         self._storage, self._pool = open_storage(settings.bus_url)
-        self._strategy = SlidingWindowCounterRateLimiter(self._storage)
+        self._exact = MovingWindowRateLimiter(self._storage)
+        self._estimated = SlidingWindowCounterRateLimiter(self._storage)
         self.refused: Counter[str] = Counter()
         self.store_failures = 0
 
@@ -127,8 +139,9 @@ class RateLimiter:
         digest = _digest(key)
         try:
             for item in rule.items:
-                if not await self._strategy.hit(item, rule.name, digest):
-                    stats = await self._strategy.get_window_stats(item, rule.name, digest)
+                strategy = self._strategy_for(item)
+                if not await strategy.hit(item, rule.name, digest):
+                    stats = await strategy.get_window_stats(item, rule.name, digest)
                     self.refused[rule.name] += 1
                     retry_after_s = max(1, math.ceil(stats.reset_time - time.time()))
                     raise RateLimited(
@@ -140,6 +153,9 @@ class RateLimiter:
             log.warning(
                 "the rate limit store failed on %s; letting it through: %s", rule.name, error
             )
+
+    def _strategy_for(self, item: RateLimitItem) -> Strategy:
+        return self._exact if item.amount <= EXACT_UP_TO else self._estimated
 
     def health(self) -> dict[str, Any]:
         return {
