@@ -1,5 +1,6 @@
 """The Control Tower in real headless Chromium: an alert raised by a fix appears live, and
-acknowledging it in one dispatcher tab updates a second open tab; the orders table shows each
+acknowledging it in one dispatcher tab updates a second open tab (naming the driver and who
+acted; Cancel on the resolution note leaves it unresolved); the orders table shows each
 address's quality and filters those that need attention."""
 
 from datetime import UTC, datetime
@@ -56,7 +57,14 @@ def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
     first.locator(".alert").get_by_role("button", name="Acknowledge").click()
     acknowledged = second.locator(".alert[data-status='acknowledged']")
     expect(acknowledged).to_have_count(1, timeout=15_000)
-    expect(acknowledged).to_contain_text("dana@example.com")
+    expect(acknowledged.locator(".actor")).to_have_text(" by you")
+    expect(acknowledged.locator(".subject")).to_have_text("Mikko")
+
+    second.once("dialog", lambda dialog: dialog.dismiss())  # Cancel on the resolution note
+    acknowledged.get_by_role("button", name="Resolve").click()
+    expect(second.locator("#alerts-error")).to_be_hidden()
+    expect(first.locator(".alert[data-status='acknowledged']")).to_have_count(1)
+    assert api.get("/api/v1/alerts").json()[0]["status"] == "acknowledged"
 
     second.get_by_role("tab", name="Analytics").click()
     expect(second.locator(f"#scorecards tr[data-driver='{driver_id}']")).to_contain_text("Mikko")

@@ -84,6 +84,7 @@ def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> di
                 "sequence": stop.sequence,
                 "status": stop.status.value,
                 "tracking_number": shipment.tracking_number,
+                "shipment_id": str(shipment.id),
                 "recipient": shipment.recipient_name,
                 "address": shipment.address_text,
                 "lat": shipment.lat,

@@ -4,7 +4,7 @@
 // STOP_SETTLE_MS; the periodic refresh is the fallback for anything the stream missed.
 import { addBaseLayer } from "/static/maps/roads.js";
 import { setupAudit } from "./audit.js";
-import { setupPlan } from "./plan.js";
+import { plainError, setupPlan } from "./plan.js";
 
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
@@ -213,12 +213,56 @@ function showBoard(board) {
 
 const countOpen = () => [...state.alerts.values()].filter((a) => a.status !== "resolved").length;
 
+// An action's failure is said in the tab it was taken in, in words; the next success clears it.
+function showProblem(id, error) {
+  const box = document.getElementById(id);
+  box.textContent = error ? plainError(error) : "";
+  box.hidden = !error;
+}
+
 async function act(alert, action) {
-  const note = action === "resolve" ? window.prompt("Resolution note (optional)") : null;
-  const updated = await api(`/api/v1/alerts/${alert.id}/${action}`, {
-    method: "POST", body: JSON.stringify(note ? { note } : {}),
-  });
-  upsertAlert(updated);
+  let note = null;
+  if (action === "resolve") {
+    note = window.prompt("Resolution note (optional)");
+    if (note === null) return; // Cancel: the alert stays as it is
+  }
+  try {
+    const updated = await api(`/api/v1/alerts/${alert.id}/${action}`, {
+      method: "POST", body: JSON.stringify(note ? { note } : {}),
+    });
+    showProblem("alerts-error", null);
+    upsertAlert(updated);
+  } catch (error) {
+    showProblem("alerts-error", error);
+  }
+}
+
+// "user:ana@example.com" → "you" for the signed-in dispatcher, else the address; "system" stays.
+function actorName(actor) {
+  const [kind, ...rest] = actor.split(":");
+  const who = rest.join(":");
+  if (kind === "user") return who === document.getElementById("me").dataset.email ? "you" : who;
+  if (kind === "api-key") return `API key ${who}`;
+  return actor;
+}
+
+// What an alert is about, from the board: the driver by name and the order by tracking number.
+function alertSubject(alert) {
+  const board = state.board;
+  const driver = alert.driver_id && board?.drivers.find((d) => d.id === alert.driver_id);
+  let order = null;
+  for (const route of board?.routes || []) {
+    order = route.stops.find((s) => s.shipment_id === alert.shipment_id) || order;
+  }
+  const parts = [];
+  if (driver) {
+    parts.push(el("button", { type: "button", class: "link", onclick: () => showDriver(driver.id) }, driver.name));
+  }
+  if (order) {
+    parts.push(" · ", el("button", { type: "button", class: "link", onclick: () => showOrder(order.tracking_number) },
+      order.tracking_number), ` ${order.recipient}`);
+  }
+  return el("div", { class: "subject" }, ...parts);
 }
 
 function renderAlerts() {
@@ -231,8 +275,9 @@ function renderAlerts() {
     buttons.push(el("button", { onclick: () => act(alert, "resolve") }, "Resolve"));
     return el("li", { class: "alert", "data-id": alert.id, "data-severity": alert.severity, "data-status": alert.status },
       el("div", { class: "title" }, alert.title),
-      el("div", { class: "state" }, `${alert.kind.replaceAll("_", " ")} · ${alert.status}`
-        + (alert.acknowledged_by ? ` by ${alert.acknowledged_by}` : "")),
+      alertSubject(alert),
+      el("div", { class: "state" }, `${alert.kind.replaceAll("_", " ")} · ${alert.status}`,
+        alert.acknowledged_by ? el("span", { class: "actor" }, ` by ${actorName(alert.acknowledged_by)}`) : ""),
       el("div", { class: "muted" }, new Date(alert.opened_at).toLocaleTimeString()),
       el("div", {}, ...buttons));
   }));
@@ -252,6 +297,14 @@ async function loadAlerts() {
 }
 
 // --- orders ----------------------------------------------------------------------------------
+
+// From an alert: the orders tab searched for that one order.
+function showOrder(trackingNumber) {
+  const form = document.getElementById("order-search");
+  form.elements.q.value = trackingNumber;
+  selectTab("orders");
+  form.requestSubmit();
+}
 
 document.getElementById("order-search").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -287,9 +340,14 @@ function selectTab(name) {
 for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => selectTab(tab.dataset.tab));
 
 async function moveStop(route, stop, targetRouteId) {
-  await api(`/api/v1/routes/${route.id}/stops/${stop.id}/move`, {
-    method: "POST", body: JSON.stringify({ to_route_id: targetRouteId }),
-  });
+  try {
+    await api(`/api/v1/routes/${route.id}/stops/${stop.id}/move`, {
+      method: "POST", body: JSON.stringify({ to_route_id: targetRouteId }),
+    });
+    showProblem("driver-error", null);
+  } catch (error) {
+    showProblem("driver-error", error);
+  }
   await loadBoard();
 }
 
