@@ -79,8 +79,11 @@ def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
         created = api.post("/api/v1/shipments", json=shipment_body(address={"text": text}))
         assert created.status_code == 201, created.text
         numbers[text] = created.json()["tracking_number"]
-    first.get_by_role("tab", name="Orders").click()
-    first.get_by_role("button", name="Search").click()
+    first.get_by_role("tab", name="Driver").click()
+    expect(first.locator("#chat-form")).to_be_hidden()  # no chat before a driver is picked
+    first.get_by_role("tab", name="Orders").click()  # the table fills without pressing Search
+    statuses = first.get_by_label("Status").locator("option")
+    expect(statuses).to_contain_text(["Any status", "Returned to the hub", "Cancelled"])
     door = first.locator(f"#orders tr[data-tracking='{numbers['Mannerheimintie 1, Helsinki']}']")
     street = first.locator(f"#orders tr[data-tracking='{numbers['Mannerheimintie, Helsinki']}']")
     expect(door).to_contain_text("finds the door")

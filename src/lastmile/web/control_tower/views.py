@@ -19,6 +19,7 @@ from lastmile.auth.deps import SESSION_COOKIE, StaffDep
 from lastmile.auth.models import Organization, Role, User
 from lastmile.db.contention import reading
 from lastmile.ratelimit.deps import EmailSignInLimit
+from lastmile.shipments.status import LABELS
 from lastmile.web.control_tower.board import board
 
 pages = APIRouter(include_in_schema=False)
@@ -114,6 +115,7 @@ def control_tower(request: Request, session: SessionDep, settings: SettingsDep) 
             "user": user,
             "org_name": org.name if org else "",
             "tile_url": settings.map_tile_url or "",
+            "statuses": [(status.value, label) for status, label in LABELS.items()],
         },
         headers=NO_STORE,
     )

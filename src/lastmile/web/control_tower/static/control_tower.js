@@ -319,6 +319,11 @@ document.getElementById("order-search").addEventListener("submit", async (event)
     el("td", {}, s.recipient.name), el("td", {}, s.status), addressQuality(s.address))));
 });
 
+// The table is filled the first time the tab is opened, not only when Search is pressed.
+document.querySelector('[data-tab="orders"]').addEventListener("click", () => {
+  if (!document.getElementById("orders").children.length) document.getElementById("order-search").requestSubmit();
+});
+
 // The address's score and the first reason it is not 100, as the geocoder wrote it for people.
 function addressQuality(address) {
   const quality = address.quality;
@@ -388,6 +393,7 @@ function showDriver(id) {
   renderDriver(id);
   const marker = state.drivers.get(id);
   if (marker) loadTrail(id, marker);
+  document.getElementById("chat-box").hidden = false;
   loadChat(id).catch(() => {});
   selectTab("driver");
 }
