@@ -1,5 +1,6 @@
 """`/control-tower`: dispatcher sign-in, the page itself, and the board it reads."""
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -128,6 +129,7 @@ def get_board(
     day: Annotated[
         Day | None, Query(alias="date", description="default: today at the organisation's hub")
     ] = None,
+    hub: Annotated[uuid.UUID | None, Query(description="one hub's routes; default: all")] = None,
 ) -> dict[str, Any]:
     """Drivers with positions, the day's routes with their stops, and the day's KPIs."""
-    return board(session, org_id=principal.org_id, day=day)
+    return board(session, org_id=principal.org_id, day=day, hub_id=hub)

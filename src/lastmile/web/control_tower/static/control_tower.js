@@ -78,6 +78,15 @@ L.control.scale({ imperial: false }).addTo(map);
 const routeLayer = L.layerGroup().addTo(map);
 const driverLayer = L.layerGroup().addTo(map);
 const renderer = L.canvas({ padding: 0.1 });
+// Drivers on a canvas of their own above the routes: a board refresh redraws the stops without
+// burying the drivers under them, and a moving driver repaints only this canvas.
+map.createPane("drivers").style.zIndex = 450;
+const driverRenderer = L.canvas({ padding: 0.1, pane: "drivers" });
+// One colour per route, kept in the legend; the picked driver's route is drawn bold, the rest faded.
+const ROUTE_COLOURS = ["#0b6bcb", "#c11574", "#027a48", "#b54708", "#5925dc", "#0e7090", "#854a0e", "#3f621a"];
+const legend = L.control({ position: "bottomleft" });
+legend.onAdd = () => L.DomUtil.create("ul", "legend");
+legend.addTo(map);
 
 function drawRoutes(board) {
   routeLayer.clearLayers();
@@ -87,10 +96,18 @@ function drawRoutes(board) {
       .bindTooltip(board.hub.name).addTo(routeLayer);
     bounds.push([board.hub.lat, board.hub.lon]);
   }
-  for (const route of board.routes) {
+  const names = new Map(board.drivers.map((d) => [d.id, d.name]));
+  const keys = [];
+  board.routes.forEach((route, index) => {
+    const colour = ROUTE_COLOURS[index % ROUTE_COLOURS.length];
+    const picked = state.selected === route.driver_id;
+    const faded = state.selected && !picked;
+    keys.push(el("li", { "data-driver": route.driver_id, class: picked ? "picked" : "" },
+      swatch(colour), names.get(route.driver_id) || "route"));
     if (route.polyline6) {
       const line = decodePolyline6(route.polyline6);
-      L.polyline(line, { renderer, color: "#0b6bcb", weight: 3, opacity: 0.5 }).addTo(routeLayer);
+      L.polyline(line, { renderer, color: colour, weight: picked ? 6 : 3, opacity: faded ? 0.2 : picked ? 0.9 : 0.6 })
+        .addTo(routeLayer);
       bounds.push(...line);
     }
     for (const stop of route.stops) {
@@ -100,11 +117,18 @@ function drawRoutes(board) {
       }).bindTooltip(`${stop.sequence + 1}. ${stop.recipient} · ${stop.status}`).addTo(routeLayer);
       bounds.push([stop.lat, stop.lon]);
     }
-  }
+  });
+  legend.getContainer().replaceChildren(...keys);
   if (bounds.length && !state.fitted) {
     map.fitBounds(bounds, { padding: [20, 20] });
     state.fitted = true;
   }
+}
+
+function swatch(colour) {
+  const box = el("span", { class: "swatch", "aria-hidden": "true" });
+  box.style.background = colour; // CSSOM, allowed by the page's CSP
+  return box;
 }
 
 // A suspect position (the track jumped impossibly and stayed there; customers do not see it)
@@ -112,7 +136,7 @@ function drawRoutes(board) {
 function placeDriver(id, name, lat, lon, suspect = false) {
   let marker = state.drivers.get(id);
   if (!marker) {
-    marker = L.circleMarker([lat, lon], { renderer, radius: 7, color: "#fff", weight: 2, fillColor: "#f79009", fillOpacity: 1 })
+    marker = L.circleMarker([lat, lon], { renderer: driverRenderer, radius: 7, color: "#fff", weight: 2, fillColor: "#f79009", fillOpacity: 1 })
       .bindTooltip(name || "driver").on("click", () => showDriver(id)).addTo(driverLayer);
     marker.trail = [];
     marker.name = name || "driver";
@@ -178,7 +202,7 @@ function loadBoard() {
     try {
       do {
         boardAgain = false;
-        showBoard(await api("/api/v1/control-tower/board"));
+        showBoard(await api(`/api/v1/control-tower/board${state.hub ? `?hub=${state.hub}` : ""}`));
       } while (boardAgain);
     } finally {
       boardLoading = null;
@@ -197,8 +221,27 @@ function loadBoardSoon() {
   }, STOP_SETTLE_MS);
 }
 
+// The hub the board shows ("" = all hubs): its routes, its figures, its clock.
+const hubPick = document.getElementById("hub-pick");
+hubPick.addEventListener("change", () => {
+  state.hub = hubPick.value;
+  state.fitted = false;
+  loadBoard().catch(() => {});
+});
+
+function listHubs(board) {
+  const key = board.hubs.map((h) => h.id).join("|");
+  if (hubPick.dataset.key !== key) {
+    hubPick.dataset.key = key;
+    hubPick.replaceChildren(el("option", { value: "" }, "All hubs"),
+      ...board.hubs.map((h) => el("option", { value: h.id }, `${h.name} (${h.code})`)));
+  }
+  hubPick.value = board.hub_id || "";
+}
+
 function showBoard(board) {
   state.board = board;
+  listHubs(board);
   drawRoutes(board);
   for (const driver of board.drivers) {
     if (driver.position) placeDriver(driver.id, driver.name, driver.position.lat, driver.position.lon, Boolean(driver.position.suspect));
@@ -391,6 +434,7 @@ function showDriver(id) {
   state.selected = id;
   driverPick.value = id;
   renderDriver(id);
+  if (state.board) drawRoutes(state.board); // their route bold, the others faded
   const marker = state.drivers.get(id);
   if (marker) loadTrail(id, marker);
   document.getElementById("chat-box").hidden = false;
