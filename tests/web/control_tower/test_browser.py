@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Browser, expect
 from testkit.bodies import shipment_body
-from testkit.browser import LiveServer, screenshot
+from testkit.browser import PHONE, LiveServer, screenshot
 from testkit.osm import write_tiny_extract
 from tests.common import DISPATCHER_PASSWORD, make_dispatcher, make_org
 
@@ -92,6 +92,11 @@ def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
     first.get_by_role("button", name="Search").click()
     expect(first.locator("#orders tr")).to_have_count(1)
     expect(street).to_be_visible()
+
+    first.set_viewport_size(PHONE)  # on a phone the figures stay on one line
+    heights = first.locator("#kpis li").evaluate_all("(items) => items.map((i) => i.offsetHeight)")
+    assert max(heights) < 30, heights  # "12 delivered" on one line, not broken over two
+    assert first.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert errors == []
     context.close()
     api.close()
