@@ -3,7 +3,8 @@
 Pure: the words of a text and what the index answered in, scored candidates out.
 """
 
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, replace
 from typing import Final
 
 from rapidfuzz import fuzz
@@ -23,6 +24,11 @@ STREET_ONLY_NUMBER_MISSING: Final = 0.7
 """A house number was asked and the street has no such number: the street's point."""
 STREET_ONLY_NO_NUMBER: Final = 0.75
 PLACE_ONLY: Final = 0.6
+NAMED_BETTER_BY: Final = 0.1
+ANOTHER_STREETS_DOOR: Final = 0.9
+"""A door on a street the text names less well (by `NAMED_BETTER_BY`) than another street
+that lacks the number: `Skillnadsgatan 2` is not `Nylandsgatan 2`, however alike the words
+(`-gatan`, `-katu` glued to the name make many streets look alike), so it is not trusted."""
 KIND_FACTOR: Final = {"street": 1.0, "place": PLACE_ONLY, "postcode": 0.5}
 CANDIDATES: Final = 5
 MIN_SCORE: Final = 0.2
@@ -103,9 +109,13 @@ def rank(
     near: Near | None = None,
 ) -> list[Candidate]:
     """Candidates for one text, best first, at most `CANDIDATES`."""
-    candidates = [
-        _candidate(query, hit, score, points.get(hit.name_id, []), near) for score, hit in names
-    ]
+    best_street = max((score for score, hit in names if hit.kind == "street"), default=0.0)
+    candidates = []
+    for score, hit in names:
+        candidate = _candidate(query, hit, score, points.get(hit.name_id, []), near)
+        if candidate.precision is Precision.ADDRESS and score < best_street - NAMED_BETTER_BY:
+            candidate = replace(candidate, score=round(candidate.score * ANOTHER_STREETS_DOOR, 4))
+        candidates.append(candidate)
     candidates.sort(key=lambda c: -c.score)
     return [c for c in candidates if c.score >= MIN_SCORE][:CANDIDATES]
 
@@ -172,16 +182,31 @@ def _house_numbers_beside(name_key: str, query_words: tuple[str, ...]) -> list[H
 def _best_point(
     numbers: list[HouseNumber], points: list[PointRow]
 ) -> tuple[PointRow | None, float]:
-    """The point answering the first house number that has one, and how exactly."""
+    """The point answering the first house number that has one, and how exactly.
+
+    An address mapped more than once (an entrance node, the building, a shop inside) is
+    answered by its middle point, the one nearest all the others."""
     for wanted in numbers:
-        best: tuple[PointRow | None, float] = (None, 0.0)
-        for point in points:
-            factor = _number_match(wanted, point)
-            if factor > best[1]:
-                best = (point, factor)
-        if best[0] is not None:
-            return best
+        factors = [(point, _number_match(wanted, point)) for point in points]
+        factor = max((f for _, f in factors), default=0.0)
+        if factor > 0:
+            return _middle([p for p, f in factors if f == factor]), factor
     return None, 0.0
+
+
+def _middle(points: list[PointRow]) -> PointRow:
+    """The point nearest the points' median position (the first of equals): among an
+    address's several points, the one in the middle of the others.
+
+    >>> a, b, c = (PointRow("1", 1, None, "", None, None, 60.0, x) for x in (24.0, 24.001, 24.003))
+    >>> _middle([a, c, b]) is b
+    True
+    """
+    if len(points) <= 2:
+        return points[0]
+    lat = statistics.median(p.lat for p in points)
+    lon = statistics.median(p.lon for p in points)
+    return min(points, key=lambda p: haversine_m(lat, lon, p.lat, p.lon))
 
 
 def _number_match(wanted: HouseNumber, point: PointRow) -> float:
