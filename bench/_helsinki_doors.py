@@ -106,6 +106,19 @@ def _door_rows(
     return rows, hits, len(asked)
 
 
+def _kinds(clean: list[str], perturbed: list[str]) -> list[str]:
+    """A table of the misses' kinds (the text after the arrow, example left out)."""
+
+    def kind(miss: str) -> str:
+        return miss.rsplit(" → ", 1)[1].split(" (", 1)[0]
+
+    in_clean, in_perturbed = Counter(map(kind, clean)), Counter(map(kind, perturbed))
+    rows = ["| miss | clean | perturbed |", "|---|---:|---:|"]
+    for name in sorted(in_clean.keys() | in_perturbed.keys()):
+        rows.append(f"| {name} | {in_clean[name]} | {in_perturbed[name]} |")
+    return rows
+
+
 def measure_helsinki(engine: Engine, pbf: Path, *, misses_shown: int = 12) -> list[str]:
     doors, by_street = _doors(pbf)
     rng = random.Random(SEED)
@@ -167,18 +180,16 @@ def measure_helsinki(engine: Engine, pbf: Path, *, misses_shown: int = 12) -> li
         *rows,
         f"| **all perturbed** | {total} | **{hits / total:.1%}** | |",
         "",
-        f"Clean: **{clean_hits / clean_n:.1%}** within 50 m. Misses, clean "
-        f"({len(clean_misses)}), the first {misses_shown}:",
+        f"Clean: **{clean_hits / clean_n:.1%}** within 50 m; perturbed: "
+        f"**{hits / total:.1%}**. The misses, by kind:",
         "",
-        *[f"- {m}" for m in clean_misses[:misses_shown]],
+        *_kinds(clean_misses, perturbed_misses),
         "",
-        f"Misses, perturbed ({len(perturbed_misses)}), the first {misses_shown}:",
-        "",
-        *[f"- {m}" for m in perturbed_misses[:misses_shown]],
-        "",
+        *[f"- {m}" for m in [*clean_misses, *perturbed_misses][:misses_shown]],
+        *([""] if misses_shown else []),
         *flag_rows,
         "",
-        f"Unfixable texts not flagged ({len(not_flagged)}): {', '.join(not_flagged[:20])}",
+        f"Unfixable texts not flagged: {', '.join(not_flagged[:20]) or 'none'}.",
         "",
         f"Time per query, one at a time ({len(times)} queries): median "
         f"{statistics.median(times):.1f} ms, p99 {p99:.1f} ms (load average {load} on "

@@ -5,7 +5,7 @@ Data: the Monaco extract in `$LASTMILE_SHARED_DATA/osm/monaco.osm.pbf` (default
 number is written out several ways a courier meets it (clean, a typo, abbreviated, no
 diacritics and upper case, words reordered, extra words, no house number), geocoded, and
 the first candidate compared with the point's own position. Monaco's extract holds only
-60 such points, so each is asked in every variant (6 x 60 = 360 queries with a number).
+62 such points, so each is asked in every variant (6 x 62 = 372 queries with a number).
 On SQLite and, when reachable, PostgreSQL.
 
 Then the bundled Helsinki map (the one `lastmile map default` installs, fetched into
@@ -197,10 +197,13 @@ def _monaco() -> list[str]:
         "",
         f"Command: `{COMMAND}`",
         "",
-        "Every Monaco address point with a street and a number (60 in the extract), each "
+        "Every Monaco address point with a street and a number (62 in the extract), each "
         "written six ways; a hit is a first candidate within 30 m of the point. The index is "
-        "built from the same extract (`lastmile addresses index`). The one miss in every row "
-        "is `25 Avenue Albert II`, mapped twice 60 m apart (a node and a building).",
+        "built from the same extract (`lastmile addresses index`). The three misses in every "
+        "row: one of the five points of `25 Avenue Albert II`, 60 m apart (the answer is "
+        "where most of them are), and two four-digit house numbers (`2541 Avenue Maréchal "
+        "de Lattre de Tassigny`, `1312 Avenue Raymond Poincaré`) that a text cannot tell "
+        "from a postcode, answered at street precision.",
     ]
     with sqlite_engine() as engine:
         out += ["", "### SQLite", "", *_measure(engine, pbf)]

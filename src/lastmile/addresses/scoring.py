@@ -3,7 +3,7 @@
 Pure: the words of a text and what the index answered in, scored candidates out.
 """
 
-import statistics
+import math
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -30,6 +30,9 @@ ANOTHER_STREETS_DOOR: Final = 0.9
 that lacks the number: `Skillnadsgatan 2` is not `Nylandsgatan 2`, however alike the words
 (`-gatan`, `-katu` glued to the name make many streets look alike), so it is not trusted."""
 KIND_FACTOR: Final = {"street": 1.0, "place": PLACE_ONLY, "postcode": 0.5}
+CLUSTER_M: Final = 30.0
+"""Points of one address this close count as one place (a building's width)."""
+_M_PER_DEG: Final = 111_195.0
 CANDIDATES: Final = 5
 MIN_SCORE: Final = 0.2
 """Candidates scoring less are noise, not answers."""
@@ -195,18 +198,24 @@ def _best_point(
 
 
 def _middle(points: list[PointRow]) -> PointRow:
-    """The point nearest the points' median position (the first of equals): among an
-    address's several points, the one in the middle of the others.
+    """The point with the most others within `CLUSTER_M` (the first of equals): where most
+    of an address's points are, not a far-off loading bay or a shop mapped on the corner.
 
-    >>> a, b, c = (PointRow("1", 1, None, "", None, None, 60.0, x) for x in (24.0, 24.001, 24.003))
-    >>> _middle([a, c, b]) is b
+    >>> a, b, c = (PointRow("1", 1, None, "", None, None, 60.0, x) for x in (24.0, 24.0003, 24.003))
+    >>> _middle([c, a, b]) is a
     True
     """
     if len(points) <= 2:
         return points[0]
-    lat = statistics.median(p.lat for p in points)
-    lon = statistics.median(p.lon for p in points)
-    return min(points, key=lambda p: haversine_m(lat, lon, p.lat, p.lon))
+    cos_lat = math.cos(math.radians(points[0].lat))
+    within = (CLUSTER_M / _M_PER_DEG) ** 2
+
+    def neighbours(p: PointRow) -> int:
+        return sum(
+            (p.lat - o.lat) ** 2 + ((p.lon - o.lon) * cos_lat) ** 2 <= within for o in points
+        )
+
+    return max(points, key=neighbours)
 
 
 def _number_match(wanted: HouseNumber, point: PointRow) -> float:
