@@ -6,6 +6,7 @@ import random
 import statistics
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench._courier_texts import (
@@ -119,7 +120,38 @@ def _kinds(clean: list[str], perturbed: list[str]) -> list[str]:
     return rows
 
 
-def measure_helsinki(engine: Engine, pbf: Path, *, misses_shown: int = 12) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """What issue #21 sets targets for, as shares 0..1 and milliseconds."""
+
+    clean: float
+    perturbed: float
+    flagged: float
+    p50_ms: float
+    p99_ms: float
+
+
+def targets_table(by_database: dict[str, Figures]) -> list[str]:
+    """Issue #21's targets beside what each database measured."""
+    names = list(by_database)
+    rows = [
+        f"| target | {' | '.join(names)} |",
+        f"|---|{'---:|' * len(names)}",
+    ]
+    checks = [
+        ("first answer within 50 m, clean text: ≥ 90 %", lambda f: f"{f.clean:.1%}"),
+        ("first answer within 50 m, perturbed text: ≥ 75 %", lambda f: f"{f.perturbed:.1%}"),
+        ("unfixable texts flagged: ≥ 90 %", lambda f: f"{f.flagged:.1%}"),
+        ("time per geocode, p99: < 50 ms", lambda f: f"{f.p99_ms:.1f} ms (p50 {f.p50_ms:.1f})"),
+    ]
+    for label, show in checks:
+        rows.append(f"| {label} | {' | '.join(show(by_database[n]) for n in names)} |")
+    return rows
+
+
+def measure_helsinki(
+    engine: Engine, pbf: Path, *, misses_shown: int = 12
+) -> tuple[list[str], Figures]:
     doors, by_street = _doors(pbf)
     rng = random.Random(SEED)
     sample = rng.sample(doors, SAMPLE)
@@ -172,6 +204,13 @@ def measure_helsinki(engine: Engine, pbf: Path, *, misses_shown: int = 12) -> li
     p99 = times[int(0.99 * (len(times) - 1))]
     cpu = sorted(geocode.cpu_ms)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    figures = Figures(
+        clean_hits / clean_n,
+        hits / total,
+        flagged_all / unfixable_n,
+        statistics.median(times),
+        p99,
+    )
     return [
         f"Index built from the extract in {built_s:.1f} s.",
         "",
@@ -195,4 +234,4 @@ def measure_helsinki(engine: Engine, pbf: Path, *, misses_shown: int = 12) -> li
         f"{statistics.median(times):.1f} ms, p99 {p99:.1f} ms (load average {load} on "
         f"{os.cpu_count()} cores); this process's CPU time alone: median "
         f"{statistics.median(cpu):.1f} ms, p99 {cpu[int(0.99 * (len(cpu) - 1))]:.1f} ms.",
-    ]
+    ], figures

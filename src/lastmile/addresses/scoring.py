@@ -188,7 +188,7 @@ def _best_point(
     """The point answering the first house number that has one, and how exactly.
 
     An address mapped more than once (an entrance node, the building, a shop inside) is
-    answered by its middle point, the one nearest all the others."""
+    answered where most of its points are (`_middle`)."""
     for wanted in numbers:
         factors = [(point, _number_match(wanted, point)) for point in points]
         factor = max((f for _, f in factors), default=0.0)
