@@ -1,41 +1,28 @@
 """The `lastmile` command."""
 
-import asyncio
 import json
-import logging
-import time
 import uuid
-from datetime import datetime
-from functools import partial
-from typing import Annotated
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
-from fastapi import FastAPI
 
 from lastmile.addresses.cli import addresses_app
-from lastmile.alerts.sweep import sweep_loop
-from lastmile.app import create_app
-from lastmile.auth import service as auth
-from lastmile.auth.models import Role
-from lastmile.bus import open_bus
-from lastmile.config import Settings
-from lastmile.db import Database
-from lastmile.db.migrate import upgrade
+from lastmile.auth.roles import Role
 from lastmile.dispatch.cli import plan_day
-from lastmile.driver.scheduled import close_days_loop
 from lastmile.eta.cli import eta_app
-from lastmile.ingest.osmand_port import OsmAndPort
-from lastmile.ingest.scheduled import retention_loop
-from lastmile.ingest.store import FixStore
-from lastmile.notify.worker import OutboxWorker
 from lastmile.planning.cli import plan_app
 from lastmile.routing.cli import map_app
-from lastmile.runtime import tune_garbage_collector
 from lastmile.sim.cli import simulate
 from lastmile.trips.cli import trips_app
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from lastmile.config import Settings
+    from lastmile.db import Database
+
+# Heavy imports (the server, the database models, the solver, the routing engine) live inside
+# the commands that need them, so that `lastmile --help` answers at once.
 app = typer.Typer(help="Lastmile: last-mile delivery tracking.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
@@ -51,9 +38,15 @@ app.command("simulate")(simulate)
 
 
 def _serve(
-    app_: FastAPI, settings: Settings, *, host: str, port: int, log_level: str = "info"
+    app_: "FastAPI", settings: "Settings", *, host: str, port: int, log_level: str = "info"
 ) -> None:
     """The main server, plus Traccar's dedicated OsmAnd port when configured, in one process."""
+    import asyncio
+
+    import uvicorn
+
+    from lastmile.ingest.osmand_port import OsmAndPort
+
     configs = [
         uvicorn.Config(
             app_,
@@ -82,7 +75,11 @@ def _serve(
     asyncio.run(serve_all(), loop_factory=configs[0].get_loop_factory())  # uvloop when installed
 
 
-def _database(settings: Settings) -> Database:
+def _database(settings: "Settings") -> "Database":
+    """The configured database, created and migrated."""
+    from lastmile.db import Database
+    from lastmile.db.migrate import upgrade
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = Database.from_url(settings.resolved_database_url)
     upgrade(database.engine)
@@ -96,6 +93,11 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Processes (needs a Redis bus if > 1)")] = 1,
 ) -> None:
     """Run the API, the ingest endpoints and the web pages (and the OsmAnd port if set)."""
+    import uvicorn
+
+    from lastmile.app import create_app
+    from lastmile.config import Settings
+
     settings = Settings()
     host, port = host or settings.host, port or settings.port
     if workers == 1:
@@ -130,6 +132,18 @@ def worker(
     loops: Annotated[int, typer.Option(min=1, help="Outbox worker loops in this process")] = 1,
 ) -> None:
     """Run the background workers alone (notification outbox, alert sweep, fix retention)."""
+    import asyncio
+    import logging
+
+    from lastmile.alerts.sweep import sweep_loop
+    from lastmile.bus import open_bus
+    from lastmile.config import Settings
+    from lastmile.driver.scheduled import close_days_loop
+    from lastmile.ingest.scheduled import retention_loop
+    from lastmile.ingest.store import FixStore
+    from lastmile.notify.worker import OutboxWorker
+    from lastmile.runtime import tune_garbage_collector
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
     database = _database(settings)
@@ -158,6 +172,8 @@ def worker(
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
+    from lastmile.config import Settings
+
     settings = Settings()
     _database(settings)
     typer.echo(f"database is up to date: {settings.resolved_database_url.split('@')[-1]}")
@@ -169,6 +185,9 @@ def org_create(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Create an organisation and print its admin API key (shown once)."""
+    from lastmile.auth import service as auth
+    from lastmile.config import Settings
+
     database = _database(Settings())
     with database.session() as session:
         org = auth.create_organization(session=session, name=name)
@@ -192,6 +211,9 @@ def user_create(
     ] = "",
 ) -> None:
     """Create a user with a password (asked for when not given)."""
+    from lastmile.auth import service as auth
+    from lastmile.config import Settings
+
     database = _database(Settings())
     with database.session() as session:
         auth.get_organization(session=session, org_id=org_id)
@@ -226,6 +248,13 @@ def demo(
     Run again, it resumes the same organisation, credentials, drivers and (while it runs,
     today) the same day; `--fresh` starts from an empty organisation.
     """
+    import time
+    from datetime import datetime
+    from functools import partial
+    from zoneinfo import ZoneInfo
+
+    from lastmile.app import create_app
+    from lastmile.config import Settings
     from lastmile.demo import seed
     from lastmile.demo_day import open_day
     from lastmile.demo_live import (

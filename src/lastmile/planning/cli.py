@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 
 from lastmile.errors import InvalidInput
-from lastmile.planning.instances import read_instance
-from lastmile.planning.pyvrp_solver import PyVRPSolver
 
 plan_app = typer.Typer(no_args_is_help=True)
 
@@ -35,6 +33,9 @@ def solve(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Solve a VRPTW instance; distance is the real-valued Euclidean total."""
+    from lastmile.planning.instances import read_instance
+    from lastmile.planning.pyvrp_solver import PyVRPSolver
+
     try:
         problem = read_instance(instance, instance_format=instance_format.value)
     except InvalidInput as error:
