@@ -31,10 +31,12 @@ def run_backtest(
     from lastmile.eta.backtest import forecaster, replay, score
     from lastmile.eta.fitting import fit, fit_baseline
     from lastmile.eta.history import read_routes
+    from lastmile.progress import track
 
     train_routes = read_routes(train)
     learned = fit_baseline(train_routes) if baseline else fit(train_routes)
-    return score(replay(read_routes(test), forecaster(learned))), learned
+    routes = track(read_routes(test), f"replaying {test.name}")
+    return score(replay(routes, forecaster(learned))), learned
 
 
 @eta_app.command()

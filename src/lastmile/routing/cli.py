@@ -60,20 +60,24 @@ def list_maps(data_dir: DataDir = Path("var")) -> None:
 
 def _build(pbf: Path, data_dir: Path, name: str, concurrency: int | None) -> None:
     from lastmile.addresses.cli import build_index, describe
+    from lastmile.progress import progress_bar
     from lastmile.routing.maps import map_dir
     from lastmile.routing.tiles import build_tiles, read_map_info
 
-    try:
-        extract = build_tiles(pbf, map_dir(data_dir, name), concurrency=concurrency)
-    except LastmileError as error:
-        typer.echo(f"error: {error.detail}", err=True)
-        raise typer.Exit(1) from error
-    info = read_map_info(extract.parent)
-    took = f" in {info.build_s:.1f} s" if info else ""
-    typer.echo(f"map {name!r} built{took}: {extract}")
-    try:
-        summary = build_index(pbf, data_dir=data_dir, name=name)
-    except LastmileError as error:
-        typer.echo(f"error: {error.detail}", err=True)
-        raise typer.Exit(1) from error
+    with progress_bar(f"{name}: road tiles", total=2) as bar:
+        try:
+            extract = build_tiles(pbf, map_dir(data_dir, name), concurrency=concurrency)
+        except LastmileError as error:
+            typer.echo(f"error: {error.detail}", err=True)
+            raise typer.Exit(1) from error
+        info = read_map_info(extract.parent)
+        took = f" in {info.build_s:.1f} s" if info else ""
+        typer.echo(f"map {name!r} built{took}: {extract}")
+        bar.update(completed=1, description=f"{name}: address index")
+        try:
+            summary = build_index(pbf, data_dir=data_dir, name=name)
+        except LastmileError as error:
+            typer.echo(f"error: {error.detail}", err=True)
+            raise typer.Exit(1) from error
+        bar.advance()
     typer.echo(describe(summary))

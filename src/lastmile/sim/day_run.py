@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import typer
 
+from lastmile.progress import progress_bar
 from lastmile.routing.fallback import HaversineNetwork
 from lastmile.routing.network import RoadNetwork
 from lastmile.sim.action_kinds import ActionsKind
@@ -143,20 +144,28 @@ async def drive(
     start_s = fleet.start_s if resume_s is None else resume_s
     clock = SimClock(start_s=start_s, speed=speed, head_start_s=fleet.head_start_s)
 
-    def progress(stats: RunStats, sim_s: float) -> None:
-        if not quiet:
-            typer.echo(
-                f"  {at(sim_s):%H:%M:%S} UTC  fixes {stats.fixes:>7}  actions {stats.actions:>4}"
+    with progress_bar("driving", total=fleet.end_s - start_s, enabled=not quiet) as bar:
+
+        def progress(stats: RunStats, sim_s: float) -> None:
+            counts = (
+                f"fixes {stats.fixes:>7}  actions {stats.actions:>4}"
                 f"  refused {stats.refused}  failed {stats.failed}"
             )
+            if bar.shown:
+                bar.update(
+                    completed=sim_s - start_s, description=f"{at(sim_s):%H:%M} UTC  {counts}"
+                )
+            elif not quiet:  # a log, not a terminal: one line every few seconds
+                typer.echo(f"  {at(sim_s):%H:%M:%S} UTC  {counts}")
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as client:
-        runner = Runner(
-            client=client,
-            actions=actions or ShipmentEventActions(api_key),
-            clock=clock,
-            concurrency=concurrency,
-            progress=progress,
-        )
-        return await runner.run(fleet.phones, resume_s=resume_s)
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(base_url=url, timeout=60.0, limits=limits) as client:
+            runner = Runner(
+                client=client,
+                actions=actions or ShipmentEventActions(api_key),
+                clock=clock,
+                concurrency=concurrency,
+                progress=progress,
+                progress_every_s=0.5 if bar.shown else 5.0,
+            )
+            return await runner.run(fleet.phones, resume_s=resume_s)
