@@ -1,8 +1,9 @@
 """The `lastmile` command."""
 
 import json
+import os
 import uuid
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -37,9 +38,30 @@ app.add_typer(plan_app, name="plan", help="Route planning (vehicle routing with 
 app.command("simulate")(simulate)
 
 
-def _serve(
-    app_: "FastAPI", settings: "Settings", *, host: str, port: int, log_level: str = "info"
-) -> None:
+HostOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Interface to listen on [default: LASTMILE_HOST, else 127.0.0.1; 0.0.0.0: all]"
+    ),
+]
+PortOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=65535,
+        help="TCP port [default: LASTMILE_PORT, else 8000]; links handed out follow it"
+        " unless LASTMILE_PUBLIC_URL is set",
+    ),
+]
+
+
+def _served_at(host: str | None, port: int | None) -> dict[str, Any]:
+    """Settings overrides for `--host` and `--port`: the public URL, when not configured,
+    follows them (`Settings.public_url`)."""
+    return {name: value for name, value in (("host", host), ("port", port)) if value is not None}
+
+
+def _serve(app_: "FastAPI", settings: "Settings", *, log_level: str = "info") -> None:
     """The main server, plus Traccar's dedicated OsmAnd port when configured, in one process."""
     import asyncio
 
@@ -50,8 +72,8 @@ def _serve(
     configs = [
         uvicorn.Config(
             app_,
-            host=host,
-            port=port,
+            host=settings.host,
+            port=settings.port,
             log_level=log_level,
             proxy_headers=True,
             access_log=settings.access_log,
@@ -61,7 +83,7 @@ def _serve(
         configs.append(
             uvicorn.Config(
                 OsmAndPort(app_),
-                host=host,
+                host=settings.host,
                 port=settings.osmand_port,
                 log_level=log_level,
                 lifespan="off",
@@ -88,8 +110,8 @@ def _database(settings: "Settings") -> "Database":
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="TCP port")] = None,
+    host: HostOption = None,
+    port: PortOption = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes (needs a Redis bus if > 1)")] = 1,
 ) -> None:
     """Run the API, the ingest endpoints and the web pages (and the OsmAnd port if set)."""
@@ -98,10 +120,9 @@ def serve(
     from lastmile.app import create_app
     from lastmile.config import Settings
 
-    settings = Settings()
-    host, port = host or settings.host, port or settings.port
+    settings = Settings(**_served_at(host, port))
     if workers == 1:
-        _serve(create_app(settings, freeze_heap=True), settings, host=host, port=port)
+        _serve(create_app(settings, freeze_heap=True), settings)
         return
     if settings.mqtt_url:
         raise typer.BadParameter(
@@ -115,11 +136,13 @@ def serve(
             param_hint="--workers",
         )
     _database(settings).engine.dispose()
+    # Each worker reads its settings from the environment: give it the address served here.
+    os.environ.update(LASTMILE_HOST=settings.host, LASTMILE_PORT=str(settings.port))
     uvicorn.run(
         "lastmile.app:serving_app",
         factory=True,
-        host=host,
-        port=port,
+        host=settings.host,
+        port=settings.port,
         workers=workers,
         log_level="info",
         proxy_headers=True,
@@ -233,8 +256,8 @@ def demo(
     speed: Annotated[
         float, typer.Option(min=1, help="Times faster than real time (1: live, in step with now)")
     ] = 1.0,
-    host: Annotated[str | None, typer.Option()] = None,
-    port: Annotated[int | None, typer.Option()] = None,
+    host: HostOption = None,
+    port: PortOption = None,
     road_map: Annotated[
         bool,
         typer.Option(
@@ -254,7 +277,7 @@ def demo(
     from zoneinfo import ZoneInfo
 
     from lastmile.app import create_app
-    from lastmile.config import Settings
+    from lastmile.config import Settings, served_url
     from lastmile.demo import seed
     from lastmile.demo_day import open_day
     from lastmile.demo_live import (
@@ -265,7 +288,7 @@ def demo(
         wait_until_up,
     )
 
-    settings = Settings()
+    settings = Settings(**_served_at(host, port))
     database = _database(settings)
     if road_map:
         ensure_map(settings.data_dir, typer.echo)
@@ -295,16 +318,17 @@ def demo(
         old = f" (the previous day's {removed} routes removed)" if removed else ""
         typer.echo(f"Starting a new demo day{old}.")
     database.engine.dispose()
-    base = f"http://{host or settings.host}:{port or settings.port}"
+    base = served_url(settings.host, settings.port)  # where the simulated fleet connects
+    public = settings.public_url.rstrip("/")  # what people are given
 
     def announce(links: list[str], driver_link: str | None = None) -> None:
         driver = f"  Driver app:      {driver_link}\n" if driver_link else ""
         typer.echo(
-            f"\nLastmile demo is live on {base}\n"
-            f"  Control Tower:   {base}/control-tower\n"
+            f"\nLastmile demo is live on {public}\n"
+            f"  Control Tower:   {public}/control-tower\n"
             f"  Sign in:         {creds.admin_email} / {creds.admin_password}\n"
             f"{driver}"
-            f"  API docs:        {base}/docs\n"
+            f"  API docs:        {public}/docs\n"
             f"  API key: {creds.api_key}\n"
             f"  Organisation:    {creds.org_id}\n"
             "  Tracking links:\n" + "".join(f"    {link}\n" for link in links) + "Ctrl-C stops.\n"
@@ -324,21 +348,14 @@ def demo(
         )
         start_fleet_thread(job)
     else:
-        links = [f"{base}/t/{token}" for token in creds.tracking_tokens]
+        links = [f"{public}/t/{token}" for token in creds.tracking_tokens]
 
         def announce_when_up() -> None:
             wait_until_up(base)
             announce(links)
 
         start_fleet_thread(announce_when_up)
-    settings = settings.model_copy(update={"public_url": base})
-    _serve(
-        create_app(settings, freeze_heap=True),
-        settings,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="warning",
-    )
+    _serve(create_app(settings, freeze_heap=True), settings, log_level="warning")
 
 
 if __name__ == "__main__":
