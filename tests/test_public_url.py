@@ -87,5 +87,5 @@ def test_a_configured_public_url_wins_over_the_port(
 
 def test_serve_explains_host_and_port() -> None:
     result = runner.invoke(app, ["serve", "--help"], env={"COLUMNS": "200", "NO_COLOR": "1"})
-    assert "Interface to listen on" in result.stdout
-    assert "links handed out follow it" in result.stdout
+    assert "Interface to listen on (default: LASTMILE_HOST or 127.0.0.1" in result.stdout
+    assert "TCP port (default: LASTMILE_PORT or 8000); the links handed out follow" in result.stdout

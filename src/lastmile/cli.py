@@ -41,7 +41,7 @@ app.command("simulate")(simulate)
 HostOption = Annotated[
     str | None,
     typer.Option(
-        help="Interface to listen on [default: LASTMILE_HOST, else 127.0.0.1; 0.0.0.0: all]"
+        help="Interface to listen on (default: LASTMILE_HOST or 127.0.0.1; 0.0.0.0: all of them)"
     ),
 ]
 PortOption = Annotated[
@@ -49,7 +49,7 @@ PortOption = Annotated[
     typer.Option(
         min=1,
         max=65535,
-        help="TCP port [default: LASTMILE_PORT, else 8000]; links handed out follow it"
+        help="TCP port (default: LASTMILE_PORT or 8000); the links handed out follow it"
         " unless LASTMILE_PUBLIC_URL is set",
     ),
 ]
