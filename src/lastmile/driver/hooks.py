@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lastmile.addresses.access_notes import learn_note
 from lastmile.addresses.learned import learn_delivery
 from lastmile.alerts.completion import stop_completed
 from lastmile.alerts.live import publish_alerts
@@ -106,6 +107,22 @@ def stop_finished(
             await publish_route_changes(bus, [driver_id])
 
     return [publish]
+
+
+def delivery_noted(
+    session: Session, *, shipment: Shipment, note: str, actor: str, at: datetime
+) -> None:
+    """The driver wrote a note delivering: the address keeps it for the next driver there
+    (`addresses.access_notes`)."""
+    learn_note(
+        session=session,
+        org_id=shipment.org_id,
+        address_text=shipment.address_text,
+        note=note,
+        shipment_id=shipment.id,
+        actor=actor,
+        at=at,
+    )
 
 
 def _door(
