@@ -230,6 +230,7 @@ def demo(
     from lastmile.demo_day import open_day
     from lastmile.demo_live import (
         DemoFleet,
+        ensure_address_index,
         ensure_map,
         run_fleet,
         start_fleet_thread,
@@ -238,8 +239,8 @@ def demo(
 
     settings = Settings()
     database = _database(settings)
-    if road_map:
-        ensure_map(settings.data_dir, typer.echo)
+    if road_map and ensure_map(settings.data_dir, typer.echo):
+        ensure_address_index(database, settings.data_dir, typer.echo)
     fleet = DemoFleet(drivers=drivers, speed=speed)
     resume, removed = None, 0
     with database.session() as session:
