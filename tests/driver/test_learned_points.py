@@ -116,6 +116,8 @@ def test_two_deliveries_at_the_door_move_the_third_shipment_there(
     (reason,) = third["quality"]["reasons"]
     assert reason["code"] == "learned_point"
     assert "2 earlier deliveries" in reason["message"]
+    assert third["quality"]["learned_from"] == 2
+    assert first["quality"]["learned_from"] is None
 
     pinned = shipment_body(address={"text": TEXT, "lat": geocoded[0], "lon": geocoded[1]})
     kept = _ok(client.post("/api/v1/shipments", json=pinned, headers=org.headers))["address"]

@@ -101,6 +101,7 @@ def test_after_two_days_a_regulars_stop_is_the_door_the_drivers_delivered_at(
         learned = [r for r in quality["reasons"] if r["code"] == "learned_point"]
         assert len(learned) == 1
         assert "2 earlier deliveries" in learned[0]["message"]
+        assert quality["learned_from"] == 2
     # The other customers keep the pins the merchant sends.
     others = [s for r in third.routes for s in r.stops if s.door is None]
     assert len(others) == 8
