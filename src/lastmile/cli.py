@@ -282,6 +282,7 @@ def demo(
     from lastmile.demo_day import open_day
     from lastmile.demo_live import (
         DemoFleet,
+        ensure_address_index,
         ensure_map,
         run_fleet,
         start_fleet_thread,
@@ -290,8 +291,8 @@ def demo(
 
     settings = Settings(**_served_at(host, port))
     database = _database(settings)
-    if road_map:
-        ensure_map(settings.data_dir, typer.echo)
+    if road_map and ensure_map(settings.data_dir, typer.echo):
+        ensure_address_index(database, settings.data_dir, typer.echo)
     fleet = DemoFleet(drivers=drivers, speed=speed)
     resume, removed = None, 0
     with database.session() as session:

@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from lastmile.addresses.geocoder import IndexGeocoder
+from lastmile.addresses.index import index_extract
+from lastmile.db import Database
 from lastmile.demo_day import DemoDay, write_day
 from lastmile.errors import LastmileError
 from lastmile.routing.maps import DEFAULT_MAP, ensure_default_map, map_dir
@@ -48,6 +51,9 @@ class DemoFleet:
     """The same drivers and vans every run (see `sim.crew`)."""
     timezone: str = "Europe/Helsinki"
     plan_seconds: float = 15.0
+    regular_share: float = 0.2
+    """Shipments to regular customers, the same addresses every day (`sim.regulars`): after
+    two demo days their stops are where the drivers actually delivered."""
 
     @property
     def identity(self) -> tuple[int, int, int, float]:
@@ -64,6 +70,7 @@ class DemoFleet:
             shift_s=self.shift_hours * 3600.0,
             plan_seconds=self.plan_seconds,
             crew_tag=self.crew_tag,
+            regular_share=self.regular_share,
         )
 
 
@@ -89,6 +96,21 @@ def ensure_map(data_dir: Path, say: Callable[[str], None]) -> bool:
         say(f"  no road map ({error.detail}); the demo drives in straight lines instead")
         return False
     return True
+
+
+def ensure_address_index(database: Database, data_dir: Path, say: Callable[[str], None]) -> None:
+    """The bundled map's address index, built once into the database: the simulated
+    merchant's regular customers are its addresses, sent as text only (`sim.regulars`)."""
+    with database.session(writes=True) as session:
+        if IndexGeocoder(session).has_index():
+            return
+        say("Indexing the map's addresses (once)...")
+        try:
+            index_extract(session=session, path=ensure_default_map(data_dir), map_name=DEFAULT_MAP)
+        except LastmileError as error:
+            say(f"  no address index ({error.detail}); every shipment keeps its pin")
+            return
+        session.commit()
 
 
 def wait_until_up(url: str, timeout_s: float = READY_TIMEOUT_S) -> None:

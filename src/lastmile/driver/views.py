@@ -29,6 +29,7 @@ from lastmile.driver.action_views import AfterCommit, apply_once
 from lastmile.driver.route import route_out, stops_out
 from lastmile.driver.schemas import (
     ActionIn,
+    DeliverIn,
     FailIn,
     PathOut,
     RouteOut,
@@ -270,7 +271,7 @@ def arrive(
 )
 def deliver(
     stop_id: uuid.UUID,
-    body: ActionIn,
+    body: DeliverIn,
     request: Request,
     driver: DriverDep,
     session: SessionDep,
@@ -291,6 +292,7 @@ def deliver(
             where=_where(body),
             actor=driver.actor,
             eta_engine=eta_engine,
+            note=body.note,
         )
 
     return _stop_action(

@@ -59,6 +59,11 @@ class AddressQuality(BaseModel):
         description="Why the score is not 100, and notes that cost nothing (`learned_point`)"
     )
     geocoded: bool = Field(description="lat/lon were filled in from the text, not given")
+    learned_from: int | None = Field(
+        default=None,
+        description="lat/lon are where this many earlier deliveries to the address were made "
+        "(the learned point, its confidence); null when they are not",
+    )
 
 
 class AddressOut(Address):
@@ -226,6 +231,14 @@ def _quality(shipment: Shipment) -> AddressQuality | None:
             for r in shipment.address_reasons or []
         ],
         geocoded=shipment.address_geocoded,
+        learned_from=next(
+            (
+                int(r["deliveries"])
+                for r in shipment.address_reasons or []
+                if r["code"] == ReasonCode.LEARNED_POINT and "deliveries" in r
+            ),
+            None,
+        ),
     )
 
 

@@ -15,6 +15,8 @@ from tests.common import DISPATCHER_PASSWORD, make_dispatcher, make_org
 
 from lastmile.addresses.extract import read_extract
 from lastmile.addresses.index import store
+from lastmile.addresses.learned import address_key
+from lastmile.addresses.models import LearnedPoint
 
 
 def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
@@ -71,11 +73,25 @@ def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
     screenshot(second, "control-tower-analytics")
 
     tiny = read_extract(write_tiny_extract(tmp_path / "tiny.osm.pbf"))
+    learned = "Mannerheimintie 5, Helsinki"
     with live_server.db.session() as session:
         store(session=session, extract=tiny, map_name="tiny", source="tiny.osm.pbf")
+        door = (60.1742, 24.9343)  # where two earlier deliveries were made
+        at = datetime.now(UTC)
+        session.add(
+            LearnedPoint(
+                org_id=org.org_id,
+                address_key=address_key(learned),
+                lat=door[0],
+                lon=door[1],
+                count=2,
+                outliers=0,
+                last_seen_at=at,
+            )
+        )
         session.commit()
     numbers = {}
-    for text in ("Mannerheimintie 1, Helsinki", "Mannerheimintie, Helsinki"):
+    for text in ("Mannerheimintie 1, Helsinki", "Mannerheimintie, Helsinki", learned):
         created = api.post("/api/v1/shipments", json=shipment_body(address={"text": text}))
         assert created.status_code == 201, created.text
         numbers[text] = created.json()["tracking_number"]
@@ -88,6 +104,8 @@ def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
     street = first.locator(f"#orders tr[data-tracking='{numbers['Mannerheimintie, Helsinki']}']")
     expect(door).to_contain_text("finds the door")
     expect(street).to_contain_text("no house number")
+    learned_row = first.locator(f"#orders tr[data-tracking='{numbers[learned]}']")
+    expect(learned_row).to_contain_text("finds the door · learned point (2 deliveries)")
     first.get_by_label("Needs attention").check()
     first.get_by_role("button", name="Search").click()
     expect(first.locator("#orders tr")).to_have_count(1)

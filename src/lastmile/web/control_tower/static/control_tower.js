@@ -367,13 +367,17 @@ document.querySelector('[data-tab="orders"]').addEventListener("click", () => {
   if (!document.getElementById("orders").children.length) document.getElementById("order-search").requestSubmit();
 });
 
-// The address's score and the first reason it is not 100, as the geocoder wrote it for people.
+// The address's score and the first reason it is not 100, as the geocoder wrote it for people;
+// and whether its point was learned from earlier deliveries there, from how many.
 function addressQuality(address) {
   const quality = address.quality;
   if (!quality) return el("td", { class: "muted", title: "Not judged: no address index yet" }, "—");
-  const [first] = quality.reasons;
+  const [first] = quality.reasons.filter((r) => r.code !== "learned_point");
+  const learned = quality.learned_from
+    ? [el("span", { class: "learned" }, ` · learned point (${quality.learned_from} deliveries)`)]
+    : [];
   return el("td", { class: "quality", "data-score": String(quality.score) },
-    el("strong", {}, String(quality.score)), first ? ` · ${first.message}` : " · finds the door");
+    el("strong", {}, String(quality.score)), first ? ` · ${first.message}` : " · finds the door", ...learned);
 }
 
 // --- driver panel ----------------------------------------------------------------------------
