@@ -230,6 +230,7 @@ def demo(
     from lastmile.demo_day import open_day
     from lastmile.demo_live import (
         DemoFleet,
+        DriverAppLink,
         ensure_map,
         run_fleet,
         start_fleet_thread,
@@ -268,8 +269,12 @@ def demo(
     database.engine.dispose()
     base = f"http://{host or settings.host}:{port or settings.port}"
 
-    def announce(links: list[str], driver_link: str | None = None) -> None:
-        driver = f"  Driver app:      {driver_link}\n" if driver_link else ""
+    def announce(links: list[str], driver_link: DriverAppLink | None = None) -> None:
+        driver = (
+            f"  Driver app:      {driver_link.url}\n{' ' * 19}{driver_link.note}\n"
+            if driver_link
+            else ""
+        )
         typer.echo(
             f"\nLastmile demo is live on {base}\n"
             f"  Control Tower:   {base}/control-tower\n"
