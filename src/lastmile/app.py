@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import lastmile
-from lastmile.addresses.choice import open_geocoders
+from lastmile.addresses.choice import configured_geocoders
 from lastmile.addresses.views import router as addresses_router
 from lastmile.alerts.monitor import FleetMonitor
 from lastmile.alerts.sweep import sweep_loop
@@ -196,7 +196,6 @@ def create_app(
             upgrade(app.state.db.engine)
         load_keys(settings)  # a bad VAPID key stops the server now, naming the setting
         app.state.bus = open_bus(settings.bus_url)
-        app.state.geocoders = open_geocoders(settings)  # its own HTTP client for this run
         writer = BatchWriter(FixStore(app.state.db), wait_s=settings.ingest_batch_wait_s)
         app.state.eta_engine = EtaEngine(
             load_learned(settings.eta_model_path or settings.data_dir / "eta_model.json"),
@@ -284,7 +283,7 @@ def create_app(
             await writer.stop()
             await app.state.bus.close()
             await app.state.rate_limiter.close()
-            app.state.geocoders.close()
+            app.state.geocoders.close()  # the next use, if any, opens it again
             if owned:
                 app.state.db.engine.dispose()
 
@@ -302,7 +301,7 @@ def create_app(
     app.state.verified_drivers = RecentlyVerified[DriverPrincipal]()
     app.state.fast_path = FastPathCounts()
     app.state.rate_limiter = RateLimiter(settings)
-    app.state.geocoders = open_geocoders(settings)  # for an app used without its lifespan
+    app.state.geocoders = configured_geocoders(settings)  # opened at first use, closed at stop
     if database is not None:
         app.state.db = database
 

@@ -282,6 +282,7 @@ def demo(
     from lastmile.demo_day import open_day
     from lastmile.demo_live import (
         DemoFleet,
+        DriverAppLink,
         ensure_address_index,
         ensure_map,
         run_fleet,
@@ -322,8 +323,12 @@ def demo(
     base = served_url(settings.host, settings.port)  # where the simulated fleet connects
     public = settings.public_url.rstrip("/")  # what people are given
 
-    def announce(links: list[str], driver_link: str | None = None) -> None:
-        driver = f"  Driver app:      {driver_link}\n" if driver_link else ""
+    def announce(links: list[str], driver_link: DriverAppLink | None = None) -> None:
+        driver = (
+            f"  Driver app:      {driver_link.url}\n{' ' * 19}{driver_link.note}\n"
+            if driver_link
+            else ""
+        )
         typer.echo(
             f"\nLastmile demo is live on {public}\n"
             f"  Control Tower:   {public}/control-tower\n"

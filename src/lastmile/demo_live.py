@@ -143,16 +143,35 @@ def tracking_links(
         return [str(client.get(f"/api/v1/shipments/{n}").json()["tracking_url"]) for n in numbers]
 
 
-def driver_signin_link(url: str, api_key: str, day: Day) -> str | None:
+@dataclass(frozen=True, slots=True)
+class DriverAppLink:
+    """A one-time sign-in link to the driver app, and the simulated driver it signs in as."""
+
+    url: str
+    driver_name: str
+
+    @property
+    def note(self) -> str:
+        """What the person opening it should know: they share the driver with the simulator."""
+        return (
+            f"Signs you in as {self.driver_name}, whom the simulator also drives;"
+            " signing out ends only your session."
+        )
+
+
+def driver_signin_link(url: str, api_key: str, day: Day) -> DriverAppLink | None:
     """A one-time driver app sign-in link for the first route's driver (None without routes)."""
     if not day.routes:
         return None
+    driver_id = day.routes[0].driver_id
     headers = {"Authorization": f"Bearer {api_key}"}
     with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
-        issued = client.post(f"/api/v1/drivers/{day.routes[0].driver_id}/signin-links")
+        issued = client.post(f"/api/v1/drivers/{driver_id}/signin-links")
         issued.raise_for_status()
     token = str(issued.json()["url"]).rpartition("#link=")[2]
-    return f"{url}/driver/#link={token}"
+    member = day.crew.get(driver_id)
+    name = member.name if member is not None else "the first route's driver"
+    return DriverAppLink(f"{url}/driver/#link={token}", name)
 
 
 def plan_day(
@@ -245,7 +264,7 @@ def run_fleet(
     data_dir: Path,
     fleet: DemoFleet,
     resume: DemoDay | None,
-    on_ready: Callable[[list[str], str | None], None],
+    on_ready: Callable[[list[str], DriverAppLink | None], None],
     say: Callable[[str], None],
 ) -> None:
     """Plan (or resume) the day on the server, announce the links, then drive it in the

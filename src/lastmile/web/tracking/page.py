@@ -24,6 +24,7 @@ from lastmile.web.tracking.driver import LiveMap, driver_card, live_map
 from lastmile.web.tracking.eta import shipment_eta
 from lastmile.web.tracking.forms import form_secret
 from lastmile.web.tracking.history import customer_history, reason_labels
+from lastmile.web.tracking.wording import stops_away_note, stops_before
 
 
 @dataclass
@@ -108,6 +109,8 @@ def page_context(
         "eta": shipment_eta(session=session, shipment=shipment, zone=zone),
         "driver": driver_card(session=session, shipment=shipment),
         "live": live,
+        "stops_before": stops_before,
+        "stops_away_note": stops_away_note,
         "map_json": map_data(live, settings) if live is not None else None,
         "delivery_code": (
             None
