@@ -195,7 +195,12 @@ def test_the_app_geocodes_with_the_configured_service(
     assert created.status_code == 201, created.text
     address = created.json()["address"]
     assert haversine_m(address["lat"], address["lon"], 60.1691522, 24.9397851) < 0.5
-    assert address["quality"] == {"score": 100, "reasons": [], "geocoded": True}
+    assert address["quality"] == {
+        "score": 100,
+        "reasons": [],
+        "geocoded": True,
+        "learned_from": None,
+    }
     again = {"q": "Mannerheimintie 5, Helsinki"}
     found = client.get("/api/v1/geocode", params=again, headers=org.headers)
     assert found.json()["candidates"][0]["label"] == "Mannerheimintie 5"
