@@ -44,6 +44,7 @@ from lastmile.dispatch.driver_context import DriverContexts
 from lastmile.dispatch.intake_views import router as intake_router
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
+from lastmile.driver.address_views import router as driver_address_router
 from lastmile.driver.cash_views import router as driver_cash_router
 from lastmile.driver.corrections import CorrectionFollower
 from lastmile.driver.outcome_views import router as outcome_router
@@ -388,6 +389,7 @@ def create_app(
         map_router,
         addresses_router,
         driver_cash_router,
+        driver_address_router,
         payments_router,
         chat_router,
         driver_app_router,

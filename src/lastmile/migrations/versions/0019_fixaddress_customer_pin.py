@@ -3,7 +3,7 @@
 `customer_can_move_pin` (default true): the tracking page asks "Is this your door?" before
 the parcel is out for delivery, and lets the customer move the pin a short way.
 
-Revision ID: 0019_fixaddress_customer_can_move_pin
+Revision ID: 0019_fixaddress_customer_pin
 Revises: 0018_geo2
 Create Date: 2026-12-07 16:20:00.000000
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_fixaddress_customer_can_move_pin"
+revision: str = "0019_fixaddress_customer_pin"
 down_revision: str | None = "0018_geo2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
