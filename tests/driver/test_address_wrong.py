@@ -1,10 +1,12 @@
 """ "Address wrong: the door is here" from the driver app: the pin moves to the phone, the
 point is learned for the address, the dispatcher is alerted naming driver and order, once."""
 
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.common import OrgHandle
-from tests.driver_app import STOPS, DriverDay, make_driver_day, sign_in
+from tests.driver_app import HUB, STOPS, DriverDay, make_driver_day, sign_in
 
 from lastmile.addresses.learned import address_key
 from lastmile.addresses.models import LearnedPoint
@@ -102,3 +104,30 @@ def test_a_report_needs_the_position_and_an_open_stop(
     late = client.post(url, json=day.action(), headers=day.headers)
     assert late.status_code == 409
     assert "already failed" in late.json()["detail"]
+
+
+def test_a_corrected_stop_on_a_route_under_way_gets_a_fresh_eta(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    day = sign_in(client, make_driver_day(client, db, org))
+    started = client.post("/api/v1/driver/route/start", json=day.action(), headers=day.headers)
+    assert started.status_code == 200, started.text
+    fix = {"at": datetime.now(UTC).isoformat(), "lat": HUB[0], "lon": HUB[1], "accuracy_m": 5.0}
+    at_hub = {"device_id": "app-1", "fixes": [fix]}
+    assert client.post("/api/v1/driver/fixes", json=at_hub, headers=day.headers).is_success
+    etas = f"/api/v1/routes/{day.route_id}/etas"
+    before = {s["stop_id"]: s for s in client.get(etas, headers=org.headers).json()["stops"]}
+    last = day.stop_ids[2]
+    assert before[last]["eta"] is not None
+
+    far = {"lat": STOPS[2][0] + 0.09, "lon": STOPS[2][1]}  # 10 km further north
+    moved = client.patch(
+        f"/api/v1/shipments/{day.tracking_numbers[2]}",
+        json={"address": far},
+        headers=org.headers,
+    )
+
+    assert moved.status_code == 200, moved.text
+    after = {s["stop_id"]: s for s in client.get(etas, headers=org.headers).json()["stops"]}
+    assert after[last]["eta"] > before[last]["eta"]
+    assert after[last]["computed_at"] > before[last]["computed_at"]
