@@ -11,6 +11,7 @@ from lastmile.alerts.models import Alert, AlertSettings
 from lastmile.api.idempotency import IdempotencyRecord
 from lastmile.audit.models import AuditEntry
 from lastmile.auth.models import ApiKey, Organization, User, WebSession
+from lastmile.billing.models import ChargeLine, Merchant, RateCard
 from lastmile.chat.models import ChatMessage
 from lastmile.db.base import Base
 from lastmile.dispatch.models import DriverAction, Plan, Route, RouteStop
@@ -51,6 +52,7 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "CashLedgerEntry",
+    "ChargeLine",
     "ChatMessage",
     "CodPayment",
     "DeliveryAttempt",
@@ -67,6 +69,7 @@ __all__ = [
     "Hub",
     "IdempotencyRecord",
     "LearnedPoint",
+    "Merchant",
     "NotificationRule",
     "NotificationSettings",
     "OptOut",
@@ -75,6 +78,7 @@ __all__ = [
     "OutboxMessage",
     "Plan",
     "Proof",
+    "RateCard",
     "Route",
     "RouteStop",
     "Shift",

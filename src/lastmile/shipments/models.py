@@ -50,6 +50,10 @@ class Shipment(OrgScoped, Base):
         ForeignKey("hubs.id", ondelete="SET NULL"), index=True
     )
     driver_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    merchant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("merchants.id", ondelete="SET NULL"), index=True
+    )
+    """Who ships it and is invoiced for it; none means the organisation's default merchant."""
 
     recipient_name: Mapped[str] = mapped_column(String(200))
     recipient_phone: Mapped[str | None] = mapped_column(String(20))

@@ -3,8 +3,8 @@
 `customer_can_move_pin` (default true): the tracking page asks "Is this your door?" before
 the parcel is out for delivery, and lets the customer move the pin a short way.
 
-Revision ID: 0019_fixaddress_customer_pin
-Revises: 0018_geo2
+Revision ID: 0020_fixaddress_customer_pin
+Revises: 0019_billing
 Create Date: 2026-12-07 16:20:00.000000
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_fixaddress_customer_pin"
-down_revision: str | None = "0018_geo2"
+revision: str = "0020_fixaddress_customer_pin"
+down_revision: str | None = "0019_billing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
