@@ -33,7 +33,7 @@ from lastmile.auth.deps import Principal
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
 from lastmile.bus import open_bus
-from lastmile.bus.base import routes_channel, tracks_channel
+from lastmile.bus.base import corrections_channel, routes_channel, tracks_channel
 from lastmile.chat.views import router as chat_router
 from lastmile.config import Settings
 from lastmile.db import Database
@@ -44,7 +44,9 @@ from lastmile.dispatch.driver_context import DriverContexts
 from lastmile.dispatch.intake_views import router as intake_router
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
+from lastmile.driver.address_views import router as driver_address_router
 from lastmile.driver.cash_views import router as driver_cash_router
+from lastmile.driver.corrections import CorrectionFollower
 from lastmile.driver.outcome_views import router as outcome_router
 from lastmile.driver.proof_views import router as driver_proof_router
 from lastmile.driver.scheduled import close_days_loop
@@ -221,6 +223,16 @@ def create_app(
             contexts.hear_route_changes(await app.state.bus.subscribe(routes_channel())),
             name="route-changes",
         )
+        app.state.corrections = CorrectionFollower(
+            database=app.state.db,
+            bus=app.state.bus,
+            engine=app.state.eta_engine,
+            network=lambda: app_network(app),
+        )
+        corrections = asyncio.create_task(
+            app.state.corrections.hear(await app.state.bus.subscribe(corrections_channel())),
+            name="corrections",
+        )
         trust_restored = asyncio.create_task(
             hear_trust_restored(
                 await app.state.bus.subscribe(tracks_channel()), app.state.ingestor.stages
@@ -271,6 +283,7 @@ def create_app(
                 listener,
                 notifier,
                 route_changes,
+                corrections,
                 trust_restored,
             )
             for task in tasks:
@@ -375,6 +388,7 @@ def create_app(
         map_router,
         addresses_router,
         driver_cash_router,
+        driver_address_router,
         payments_router,
         chat_router,
         driver_app_router,

@@ -71,6 +71,13 @@ class FailIn(ActionIn):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class AddressWrongIn(ActionIn):
+    """ "Address wrong: the door is here": `position` (required) is where the door is."""
+
+    position: Position = Field(description="Where the door really is: the phone, at the door")
+    note: str | None = Field(default=None, max_length=2000, examples=["Entrance from the yard"])
+
+
 class ParcelOut(BaseModel):
     barcode: str
     scanned: bool

@@ -182,6 +182,29 @@ def start_route(
     return response
 
 
+def stop_answer(
+    *,
+    session: Session,
+    stop: RouteStop,
+    shipment: Shipment,
+    route: Route,
+    app_settings: DriverAppSettings,
+    geofence_m: float,
+) -> StopActionOut:
+    """What a stop action answers: the stop as the app shows it, the route's and parcel's
+    status."""
+    shown = stops_out(
+        session=session,
+        stops=[(stop, shipment)],
+        settings=app_settings,
+        geofence_m=geofence_m,
+        here=None,
+    )[0]
+    return StopActionOut(
+        stop=shown, route_status=route.status, shipment_status=shipment.status.value
+    )
+
+
 StopRunner = Callable[[RouteStop, Shipment, Route, DriverAppSettings], object]
 
 
@@ -208,15 +231,13 @@ def _stop_action(
         outcome = run(stop, shipment, route, app_settings)
         if isinstance(outcome, outcomes.Reported):
             later.extend(partial(job, bus) for job in outcome.publish)
-        shown = stops_out(
+        return stop_answer(
             session=session,
-            stops=[(stop, shipment)],
-            settings=app_settings,
+            stop=stop,
+            shipment=shipment,
+            route=route,
+            app_settings=app_settings,
             geofence_m=settings.driver_geofence_m,
-            here=None,
-        )[0]
-        return StopActionOut(
-            stop=shown, route_status=route.status, shipment_status=shipment.status.value
         )
 
     return apply_once(

@@ -32,18 +32,26 @@ _CREATE = TypeAdapter(ShipmentCreate)
 def _delivery_date(data: ShipmentCreate, hub: Hub | None, now: datetime) -> date:
     if data.delivery_date is not None:
         return data.delivery_date
+    return hub_day(hub, data.window.start if data.window is not None else now)
+
+
+def hub_day(hub: Hub | None, moment: datetime) -> date:
+    """The day `moment` falls on at the hub's clock (UTC without a hub)."""
     zone = ZoneInfo(hub.timezone) if hub is not None else UTC
-    moment = data.window.start if data.window is not None else now
     return moment.astimezone(zone).date()
 
 
 def _phone(data: ShipmentCreate, region: str | None) -> str | None:
+    return read_phone(data.recipient.phone, region)
+
+
+def read_phone(raw: str | None, region: str | None) -> str | None:
     """The recipient's phone in E.164, read in `region` when written without a country code;
     InvalidInput on `recipient.phone` when it cannot be a phone number."""
-    if data.recipient.phone is None:
+    if raw is None:
         return None
     try:
-        return to_e164(data.recipient.phone, region)
+        return to_e164(raw, region)
     except ValueError as error:
         message = str(error)
         if region is None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.addresses.types import Geocoder
 from lastmile.auth.models import Organization
 from lastmile.config import Settings
 from lastmile.feedback.service import feedback_of
@@ -20,6 +21,7 @@ from lastmile.shipments.status import LABELS, Status
 from lastmile.web.tracking import actions
 from lastmile.web.tracking.access import Tracked, closed_at
 from lastmile.web.tracking.branding import text_on
+from lastmile.web.tracking.door import door_step
 from lastmile.web.tracking.driver import LiveMap, driver_card, live_map
 from lastmile.web.tracking.eta import shipment_eta
 from lastmile.web.tracking.forms import form_secret
@@ -78,6 +80,7 @@ def page_context(
     token: str,
     settings: Settings,
     now: datetime,
+    geocoder: Geocoder,
     state: FormState | None = None,
     notice: str | None = None,
 ) -> dict[str, Any]:
@@ -111,6 +114,8 @@ def page_context(
         "live": live,
         "stops_before": stops_before,
         "stops_away_note": stops_away_note,
+        "door": door_step(shipment, rules, geocoder) if live is None else None,
+        "map_tiles": settings.map_tile_url or "",
         "map_json": map_data(live, settings) if live is not None else None,
         "delivery_code": (
             None

@@ -4,6 +4,7 @@
 // STOP_SETTLE_MS; the periodic refresh is the fallback for anything the stream missed.
 import { addBaseLayer } from "/static/maps/roads.js";
 import { setupAudit } from "./audit.js";
+import { needsFixing, setupFixAddress } from "./fix_address.js";
 import { plainError, setupPlan } from "./plan.js";
 
 const L = window.L;
@@ -357,10 +358,32 @@ document.getElementById("order-search").addEventListener("submit", async (event)
   if (form.get("status")) params.set("status", form.get("status"));
   if (form.get("needs_attention")) params.set("needs_attention", "true");
   const page = await api(`/api/v1/shipments?${params}`);
-  document.getElementById("orders").replaceChildren(...page.items.map((s) => el("tr", { "data-tracking": s.tracking_number },
-    el("td", {}, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
-    el("td", {}, s.recipient.name), el("td", {}, s.status), addressQuality(s.address))));
+  document.getElementById("orders").replaceChildren(...page.items.map(orderRow));
 });
+
+function orderRow(s) {
+  return el("tr", { "data-tracking": s.tracking_number },
+    el("td", {}, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
+    el("td", {}, s.recipient.name), el("td", {}, s.status), addressQuality(s.address),
+    el("td", {}, needsFixing(s) && !["delivered", "cancelled"].includes(s.status)
+      ? el("button", { type: "button", class: "fix-address", onclick: () => fixAddress(s, mapCentre()) }, "Fix address")
+      : ""));
+}
+
+// A corrected order takes its row's place: its new score, and no button once nothing is wrong.
+const fixAddress = setupFixAddress({
+  api, el,
+  onSaved: (corrected) => {
+    document.querySelector(`#orders tr[data-tracking="${corrected.tracking_number}"]`)?.replaceWith(orderRow(corrected));
+  },
+});
+
+function mapCentre() {
+  const hub = state.board?.hub;
+  if (hub?.lat != null && hub?.lon != null) return [hub.lat, hub.lon];
+  const centre = map.getCenter();
+  return [centre.lat, centre.lng];
+}
 
 // The table is filled the first time the tab is opened, not only when Search is pressed.
 document.querySelector('[data-tab="orders"]').addEventListener("click", () => {

@@ -281,6 +281,7 @@ function renderStop() {
   $("stop-arrive").classList.toggle("suggested", near);
   $("stop-work").hidden = !started || s.status !== "arrived";
   $("stop-done").hidden = open;
+  $("wrong-address-done").hidden = $("wrong-address-done").dataset.stop !== s.id;
   $("stop-done").textContent =
     s.status === "completed" ? "Delivered." : s.status === "failed" ? `Failed: ${reasonLabel(s.failure_reason)}` : "";
   if (!started && open) {
@@ -552,6 +553,22 @@ function wire() {
       $("fail-box").open = false;
       $("fail-note").value = "";
       show("route");
+    });
+  });
+
+  // "Address wrong: the door is here": the phone's position is the door (queued offline too).
+  $("stop-wrong-address").addEventListener("click", () => {
+    const here = current();
+    if (!here) return problem("No GPS position yet: wait until the phone knows where it is, then try again.");
+    const fields = {};
+    if ($("wrong-address-note").value.trim()) fields.note = $("wrong-address-note").value.trim();
+    act(stopUrl(state.stopId, "address-wrong"), fields, "Address report", () => {
+      Object.assign(stop(), { lat: here.lat, lon: here.lon });
+    }).then(() => {
+      $("wrong-address-box").open = false;
+      $("wrong-address-note").value = "";
+      Object.assign($("wrong-address-done"), { hidden: false, textContent: "Reported: the dispatcher will see where the door is." });
+      $("wrong-address-done").dataset.stop = state.stopId;
     });
   });
 
