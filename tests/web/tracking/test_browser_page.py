@@ -13,6 +13,7 @@ from tests.common import OrgHandle, make_org
 from tests.web.tracking.scenario import RouteScenario, route_in_progress, stop_location
 
 from lastmile.bus.base import driver_channel, shipment_channel
+from lastmile.db.contention import writing
 from lastmile.shipments.models import Shipment
 
 
@@ -70,7 +71,7 @@ def test_with_javascript_the_eta_and_the_driver_update_live(
     # A phone set to another zone and a 12-hour clock: the page's times stay the hub's, as the
     # page says ("Times in Europe/Helsinki"), whether the server or the live update wrote them.
     start = datetime(2026, 11, 24, 8, 40, tzinfo=UTC)
-    with live_server.db.session() as session:  # promised 11:10-13:10 at the hub
+    with writing(), live_server.db.session() as session:  # promised 11:10-13:10 at the hub
         row = session.get(Shipment, uuid.UUID(scenario.shipments[0]["id"]))
         assert row is not None
         row.window_start = start + timedelta(minutes=30)
