@@ -19,6 +19,7 @@ from lastmile.alerts.sweep import sweep_loop
 from lastmile.app import create_app
 from lastmile.auth import service as auth
 from lastmile.auth.models import Role
+from lastmile.billing.cod_scheduled import cod_check_loop
 from lastmile.bus import open_bus
 from lastmile.config import Settings
 from lastmile.db import Database
@@ -140,10 +141,13 @@ def worker(
         retention = retention_loop(FixStore(database), retention_days=settings.fix_retention_days)
         sweep = sweep_loop(database, bus, every_s=settings.alert_sweep_s)
         day_close = close_days_loop(database, bus)
+        cod_check = cod_check_loop(database, bus)
         if settings.gc_freeze:
             tune_garbage_collector()
         try:
-            await asyncio.gather(retention, sweep, day_close, *(w.run() for w in workers))
+            await asyncio.gather(
+                retention, sweep, day_close, cod_check, *(w.run() for w in workers)
+            )
         finally:
             await bus.close()
 

@@ -18,6 +18,7 @@ class AlertKind(StrEnum):
     DELIVERY_WHILE_ELSEWHERE = "delivery_while_elsewhere"
     SPOOFED_LOCATION = "spoofed_location"
     ROUTE_UNFINISHED = "route_unfinished"
+    COD_DISCREPANCY = "cod_discrepancy"
 
 
 class Severity(StrEnum):

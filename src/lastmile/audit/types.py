@@ -59,6 +59,11 @@ class Action(StrEnum):
     OPT_OUT_DELETE = "opt_out.delete"
     DRIVER_APP_SETTINGS = "settings.driver_app"
     AUDIT_PURGE = "audit.purge"
+    CARRIER_CREATE = "carrier.create"
+    DRIVER_EMPLOYMENT = "driver.employment"
+    PAY_PLAN_CREATE = "pay_plan.create"
+    COD_REMITTANCE = "cod.remittance"
+    COD_CORRECTION = "cod.handover_correction"
 
 
 class SubjectType(StrEnum):
@@ -75,6 +80,9 @@ class SubjectType(StrEnum):
     VEHICLE = "vehicle"
     ALERT = "alert"
     OPT_OUT = "opt_out"
+    CARRIER = "carrier"
+    PAY_PLAN = "pay_plan"
+    COD_REMITTANCE = "cod_remittance"
 
 
 @dataclass(frozen=True, slots=True)
