@@ -8,8 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
+from tests.common import OrgHandle
 
+from lastmile.auth import service as auth
+from lastmile.auth.models import Role
 from lastmile.billing.models import Merchant
+from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.fleet.models import Driver, Shift, Vehicle
 from lastmile.hubs.models import Hub
@@ -176,3 +180,13 @@ def make_world(session: Session, org_id: uuid.UUID) -> World:
     session.add_all([hub, vehicle, merchant])
     session.flush()
     return World(session, org_id, hub, vehicle, merchant)
+
+
+def dispatcher_headers(db: Database, org: OrgHandle) -> dict[str, str]:
+    """An API key of `org` with the dispatcher's role."""
+    with db.session() as session:
+        _, key = auth.create_api_key(
+            session=session, org_id=org.org_id, name="desk", role=Role.DISPATCHER
+        )
+        session.commit()
+    return {"Authorization": f"Bearer {key}"}

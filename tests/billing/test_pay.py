@@ -12,11 +12,9 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
-from tests.billing.pay_world import DAY, World, at, make_world
+from tests.billing.pay_world import DAY, World, at, dispatcher_headers, make_world
 from tests.common import OrgHandle
 
-from lastmile.auth import service as auth
-from lastmile.auth.models import Role
 from lastmile.billing.money import round_money
 from lastmile.billing.pay import RouteWork, ShiftWork, StopWork, Work, price_work
 from lastmile.billing.pay_models import PayPlan
@@ -208,12 +206,7 @@ def test_dispatchers_read_statements_but_only_admins_edit_plans(
     client: TestClient, db: Database, org: OrgHandle
 ) -> None:
     _, mikko = _world(db, org)
-    with db.session() as session:
-        _, key = auth.create_api_key(
-            session=session, org_id=org.org_id, name="desk", role=Role.DISPATCHER
-        )
-        session.commit()
-    dispatcher = {"Authorization": f"Bearer {key}"}
+    dispatcher = dispatcher_headers(db, org)
     refused = client.post(
         "/api/v1/billing/pay-plans",
         json={

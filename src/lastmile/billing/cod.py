@@ -263,10 +263,9 @@ def record_correction(
     if amount <= 0:
         raise InvalidInput("amount", f"is {amount}: a correction adds cash handed over")
     if amount > short:
+        owed = round_money(max(short, ZERO), currency)
         raise InvalidInput(
-            "amount",
-            f"is {amount} {currency}: {driver.name} was short {max(short, ZERO)} {currency}"
-            f" on {day}",
+            "amount", f"is {amount} {currency}: {driver.name} was short {owed} {currency} on {day}"
         )
     entry = CashLedgerEntry(
         org_id=org_id,
