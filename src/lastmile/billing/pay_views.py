@@ -165,12 +165,20 @@ def _filename(statement: pay.Statement, extension: str) -> str:
     return f"pay-{name or 'statement'}-{statement.period}.{extension}"
 
 
-@router.get("/pay-statements.csv", response_class=Response)
+@router.get(
+    "/pay-statements.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The statement as CSV"}},
+)
 def pay_statement_csv(found: OneStatement) -> Response:
     return csv_response(CSV_HEADER, csv_rows(found), filename=_filename(found, "csv"))
 
 
-@router.get("/pay-statements.pdf", response_class=Response)
+@router.get(
+    "/pay-statements.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The statement as PDF"}},
+)
 def pay_statement_pdf(found: OneStatement, session: SessionDep, principal: StaffDep) -> Response:
     org = session.get(Organization, principal.org_id)
     pdf = statement_pdf(found, org_name=org.name if org else "")
