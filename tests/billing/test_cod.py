@@ -207,3 +207,50 @@ def test_dispatchers_read_the_reconciliation_but_record_nothing(
     neither = client.get("/api/v1/billing/cod/reconciliation", headers=desk)
     assert neither.status_code == 422
     assert neither.json()["errors"][0]["field"] == "period"
+
+
+def test_another_organisation_sees_and_touches_none_of_it(
+    client: TestClient, db: Database, org: OrgHandle, other_org: OrgHandle
+) -> None:
+    mikko, merchant = _short_day(db, org)
+    theirs = client.get(
+        "/api/v1/billing/cod/reconciliation",
+        params={"date": "2026-12-07"},
+        headers=other_org.headers,
+    ).json()
+    assert (theirs["drivers"], theirs["merchants"]) == ([], [])
+    attempts = (
+        (
+            "/api/v1/billing/cod/corrections",
+            {
+                "driver_id": str(mikko),
+                "day": "2026-12-07",
+                "amount": "20",
+                "currency": "EUR",
+                "note": "x",
+            },
+        ),
+        (
+            "/api/v1/billing/cod/remittances",
+            {
+                "merchant_id": str(merchant),
+                "amount": "20",
+                "currency": "EUR",
+                "remitted_on": "2026-12-07",
+                "reference": "x",
+            },
+        ),
+        (
+            "/api/v1/billing/pay-plans",
+            {"driver_id": str(mikko), "valid_from": "2026-12-01", "currency": "EUR", "rules": {}},
+        ),
+    )
+    for path, body in attempts:
+        assert client.post(path, json=body, headers=other_org.headers).status_code == 404, path
+    assert (
+        client.post(
+            "/api/v1/billing/cod/checks", json={"day": "2026-12-07"}, headers=other_org.headers
+        ).json()["alerts_changed"]
+        == 0
+    )
+    assert _alerts(db, org) == []

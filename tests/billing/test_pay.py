@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from pypdf import PdfReader
 from tests.billing.pay_world import DAY, World, at, dispatcher_headers, make_world
 from tests.common import OrgHandle
 
+from lastmile.billing import pay_export
 from lastmile.billing.money import round_money
 from lastmile.billing.pay import RouteWork, ShiftWork, StopWork, Work, price_work
 from lastmile.billing.pay_models import PayPlan
@@ -312,3 +314,19 @@ def test_every_line_is_rounded_once_and_the_total_is_their_sum(
     )
     total = sum((line.amount for line in lines), Decimal(0))
     assert total == round_money(total, "EUR")  # a sum of rounded lines needs no rounding
+
+
+def test_without_dejavu_the_pdf_falls_back_to_helvetica_and_names_the_currency(
+    client: TestClient, db: Database, org: OrgHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, mikko = _world(db, org)
+    _plan(client, org, driver_id=str(mikko))
+    monkeypatch.setattr(pay_export, "_REGULAR", pay_export.Path("/nonexistent/DejaVuSans.ttf"))
+    response = client.get(
+        "/api/v1/billing/pay-statements.pdf",
+        params={"period": "2026-12", "driver": str(mikko)},
+        headers=org.headers,
+    )
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Pay statement: Mikko Lahtinen" in text
+    assert "EUR173.65" in text.replace(" ", "")
