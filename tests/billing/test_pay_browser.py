@@ -35,9 +35,11 @@ def test_the_pay_and_cash_tab_flags_a_short_driver_and_takes_a_correction(
         for n, stop in enumerate(stops):
             world.collect(mikko, stop, Decimal("40.00"), at(DAY, 10 + n))
         world.hand_over(mikko, Decimal("100.00"), at(DAY, 17))
-        world.hand_over(aino, Decimal("0.01"), at(DAY, 17))  # Aino moved cash too: over by 0.01
+        _, (her_stop,) = world.route(aino, delivered=1, cod=Decimal("40.00"))
+        world.collect(aino, her_stop, Decimal("40.00"), at(DAY, 11))
+        world.hand_over(aino, Decimal("40.00"), at(DAY, 16))
         session.commit()
-        mikko_id = mikko.id
+        mikko_id, aino_id = mikko.id, aino.id
     with httpx.Client(base_url=live_server.url, headers=org.headers) as api:
         made = api.post(
             "/api/v1/billing/pay-plans",
@@ -64,6 +66,9 @@ def test_the_pay_and_cash_tab_flags_a_short_driver_and_takes_a_correction(
     expect(short).to_have_class("short")
     colour = short.locator("td").first.evaluate("(td) => getComputedStyle(td).color")
     assert colour == "rgb(180, 35, 24)", colour  # --bad
+    balanced = page.locator(f"#cash-drivers tr[data-driver='{aino_id}']")
+    expect(balanced).to_contain_text("Balanced")
+    expect(balanced).not_to_have_class("short")
     expect(page.locator("#cash-merchants")).to_contain_text("Kauppa Oy")
 
     page.locator("#correction-form select[name=driver_id]").select_option(str(mikko_id))

@@ -89,6 +89,12 @@ class _Writer:
             return str(amount)
         return self.text(format_money(amount, currency))
 
+    def price(self, unit_price: Decimal, currency: str | None) -> str:
+        """A unit price finer than the currency's coin (0.255 a km) is shown as it is."""
+        if currency is None or round_money(unit_price, currency) != unit_price:
+            return f"{unit_price} {currency or ''}".strip()
+        return self.money(unit_price, currency)
+
     def cell(self, width: float, value: str, *, bold: bool = False, align: str = "L") -> None:
         self.pdf.set_font(self.family, "B" if bold else "", 9)
         self.pdf.cell(width, 6, self.text(value), align=align)
@@ -117,7 +123,7 @@ def statement_pdf(statement: Statement, *, org_name: str) -> bytes:
         out.cell(widths[0], line.day.isoformat())
         out.cell(widths[1], line.description[:70])
         out.cell(widths[2], str(line.quantity), align="R")
-        out.cell(widths[3], out.money(line.unit_price, statement.currency), align="R")
+        out.cell(widths[3], out.price(line.unit_price, statement.currency), align="R")
         out.cell(widths[4], out.money(line.amount, statement.currency), align="R")
         pdf.ln()
     pdf.ln(2)
