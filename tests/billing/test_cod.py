@@ -14,6 +14,7 @@ from tests.common import OrgHandle
 from lastmile.alerts.models import Alert, AlertStatus
 from lastmile.audit.models import AuditEntry
 from lastmile.billing.cod import cod_due, ended_days
+from lastmile.billing.cod_scheduled import count_ended_days
 from lastmile.billing.pay_period import Period
 from lastmile.db import Database
 
@@ -76,7 +77,7 @@ def test_a_driver_short_by_20_is_flagged_once_and_a_correction_clears_it(
     ]
 
     assert _count(client, org)["alerts_changed"] == 1
-    _count(client, org)  # counted again: still the one alert
+    assert _count(client, org)["alerts_changed"] == 0  # counted again: still the one alert
     (alert,) = _alerts(db, org)
     assert alert.driver_id == mikko
     assert alert.status is AlertStatus.OPEN
@@ -123,11 +124,18 @@ def test_a_driver_short_by_20_is_flagged_once_and_a_correction_clears_it(
 def test_the_scheduled_count_takes_a_day_only_once_it_is_over_at_the_hub(
     db: Database, org: OrgHandle
 ) -> None:
-    _short_day(db, org)
+    mikko, _ = _short_day(db, org)
+    before_midnight, after_midnight = at(DAY, 23, 59), at(DAY + timedelta(days=1), 0, 1)
     with db.session() as session:
-        # Helsinki midnight after Monday is 22:00 UTC on Monday.
-        assert ended_days(session, now=at(DAY, 23, 59)) == []
-        assert ended_days(session, now=at(DAY + timedelta(days=1), 0, 1)) == [(org.org_id, DAY)]
+        assert ended_days(session, now=before_midnight) == []
+        assert count_ended_days(session, now=before_midnight) == {}
+        assert ended_days(session, now=after_midnight) == [(org.org_id, DAY)]
+        (message,) = count_ended_days(session, now=after_midnight)[org.org_id]
+        assert count_ended_days(session, now=after_midnight + timedelta(minutes=10)) == {}
+        session.commit()
+    assert message["kind"] == "cod_discrepancy"
+    assert message["driver_id"] == str(mikko)
+    assert len(_alerts(db, org)) == 1
 
 
 def test_per_merchant_collected_against_remitted_and_what_an_invoice_may_net(

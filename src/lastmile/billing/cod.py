@@ -11,6 +11,7 @@ balances the day.
 
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -330,12 +331,23 @@ def check_day(
                     "handed_over": str(round_money(row.handed_over, row.currency)),
                 },
             )
+            if _already_told(session, org_id, key, signal.details):
+                continue
         else:
             signal = Signal.clear(AlertKind.COD_DISCREPANCY, key, now)
         changed += alerts.apply_signals(
             session, org_id=org_id, signals=[signal], subject=Subject(driver_id=row.driver_id)
         )
     return changed
+
+
+def _already_told(
+    session: Session, org_id: uuid.UUID, key: str, details: Mapping[str, object]
+) -> bool:
+    """The same shortfall is already on an alert that is not cleared: a repeated count
+    leaves it (and the Control Tower) alone."""
+    alert = session.scalar(select(Alert).where(Alert.org_id == org_id, Alert.key == key))
+    return alert is not None and alert.cleared_at is None and alert.details == dict(details)
 
 
 def ended_days(

@@ -4,6 +4,7 @@ cash that day is checked (`cod.check_day`); the alerts' keys make repeats harmle
 import asyncio
 import logging
 import uuid
+from datetime import datetime
 from typing import Any
 
 import anyio.to_thread
@@ -19,9 +20,8 @@ log = logging.getLogger(__name__)
 Messages = dict[uuid.UUID, list[dict[str, Any]]]
 
 
-def count_ended_days(session: Session) -> Messages:
+def count_ended_days(session: Session, *, now: datetime) -> Messages:
     """Check every recently ended day; the changed alerts as messages per organisation."""
-    now = utcnow()
     messages: Messages = {}
     for org_id, day in ended_days(session, now=now):
         changed = check_day(session, org_id=org_id, day=day, now=now)
@@ -35,7 +35,7 @@ async def cod_check_loop(database: Database, bus: Bus, *, every_s: float = 600.0
 
     def run_once() -> Messages:
         with database.session(writes=True) as session:
-            messages = count_ended_days(session)
+            messages = count_ended_days(session, now=utcnow())
             session.commit()
             return messages
 
