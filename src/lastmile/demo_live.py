@@ -23,7 +23,7 @@ from lastmile.errors import LastmileError
 from lastmile.routing.maps import DEFAULT_MAP, ensure_default_map, map_dir
 from lastmile.routing.tiles import TILE_EXTRACT, build_tiles
 from lastmile.sim.actions import DriverAppActions
-from lastmile.sim.cli import drive, prepare, prepare_again
+from lastmile.sim.day_run import drive, prepare, prepare_again
 from lastmile.sim.fleet import Fleet
 from lastmile.sim.world import Day, Scenario
 

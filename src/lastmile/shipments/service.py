@@ -16,7 +16,7 @@ from lastmile.addresses.types import Geocoder
 from lastmile.api.fields import to_e164
 from lastmile.auth.credentials import new_token
 from lastmile.db import new_id, utcnow
-from lastmile.errors import FieldError, InvalidInput, NotFound, field_errors
+from lastmile.errors import Conflict, FieldError, InvalidInput, NotFound, field_errors
 from lastmile.hubs.models import Hub
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import tracking_numbers
@@ -102,6 +102,58 @@ def _by_reference(
     return {s.reference: s for s in session.scalars(query) if s.reference is not None}
 
 
+# A reference's shipment, field by field as the API names them, against a new request's.
+_COMPARED: tuple[tuple[str, str], ...] = (
+    ("recipient.name", "recipient_name"),
+    ("recipient.phone", "recipient_phone"),
+    ("recipient.email", "recipient_email"),
+    ("address.text", "address_text"),
+    ("window.start", "window_start"),
+    ("window.end", "window_end"),
+    ("service_time_s", "service_time_s"),
+    ("weight_kg", "weight_kg"),
+    ("volume_m3", "volume_m3"),
+    ("parcel_count", "parcel_count"),
+    ("cod.amount", "cod_amount"),
+    ("cod.currency", "cod_currency"),
+    ("instructions", "instructions"),
+)
+
+
+def differing_fields(existing: Shipment, data: ShipmentCreate, phone: str | None) -> list[str]:
+    """The fields in which `data` (a create naming `existing`'s reference) asks for something
+    else: a retry of the same request names none. Coordinates, hub and day count only where
+    the request gives them (the stored ones may have been geocoded or defaulted)."""
+    wanted = _new_shipment(org_id=existing.org_id, data=data, hub=None, phone=phone)
+    fields = [
+        name for name, column in _COMPARED if getattr(existing, column) != getattr(wanted, column)
+    ]
+    if data.address.lat is not None and (existing.lat, existing.lon) != (wanted.lat, wanted.lon):
+        fields.append("address.lat")
+    if data.hub_id is not None and existing.hub_id != data.hub_id:
+        fields.append("hub_id")
+    if data.delivery_date is not None and existing.delivery_date != data.delivery_date:
+        fields.append("delivery_date")
+    return fields
+
+
+def _reference_reused(existing: Shipment, fields: list[str]) -> FieldError:
+    return FieldError(
+        "reference",
+        f"{existing.reference!r} is shipment {existing.tracking_number}, which has another "
+        f"{', '.join(fields)}: correct it with PATCH /api/v1/shipments/"
+        f"{existing.tracking_number}, or send a new reference",
+    )
+
+
+def _same_or_conflict(existing: Shipment, data: ShipmentCreate, region: str | None) -> Shipment:
+    fields = differing_fields(existing, data, _phone(data, region))
+    if fields:
+        reused = _reference_reused(existing, fields)
+        raise Conflict(reused.message, errors=[reused])
+    return existing
+
+
 def create_shipment(
     *,
     session: Session,
@@ -110,18 +162,20 @@ def create_shipment(
     actor: str,
     geocoder: Geocoder | None = None,
 ) -> tuple[Shipment, bool]:
-    """(shipment, created); a known merchant reference returns the existing shipment instead.
-    `geocoder` judges the address (None: the embedded index)."""
+    """(shipment, created); a known merchant reference returns the existing shipment instead
+    when the request asks for the same (a retry), and is refused (409 naming the fields) when
+    it asks for something else. `geocoder` judges the address (None: the embedded index)."""
+    region = get_rules(session=session, org_id=org_id).country
     if data.reference is not None:
         found = _by_reference(session=session, org_id=org_id, references={data.reference})
         if data.reference in found:
-            return found[data.reference], False
+            return _same_or_conflict(found[data.reference], data, region), False
     hub = None
     if data.hub_id is not None:
         hub = _hubs_by_id(session=session, org_id=org_id, hub_ids={data.hub_id}).get(data.hub_id)
         if hub is None:
             raise InvalidInput("hub_id", f"no hub {data.hub_id} in this organisation")
-    phone = _phone(data, get_rules(session=session, org_id=org_id).country)
+    phone = _phone(data, region)
     shipment = _new_shipment(org_id=org_id, data=data, hub=hub, phone=phone)
     judge_addresses(session=session, shipments=[shipment], geocoder=geocoder)
     try:
@@ -132,7 +186,7 @@ def create_shipment(
         if data.reference is None:
             raise
         found = _by_reference(session=session, org_id=org_id, references={data.reference})
-        return found[data.reference], False
+        return _same_or_conflict(found[data.reference], data, region), False
     return shipment, True
 
 
@@ -178,14 +232,19 @@ def bulk_create(
                 (index, FieldError("hub_id", f"no hub {data.hub_id} in this organisation"))
             )
             continue
-        if data.reference is not None and data.reference in known:
-            outcome.shipments.append(known[data.reference])
-            outcome.existing += 1
-            continue
         try:
             phone = _phone(data, region)
         except InvalidInput as error:
             outcome.errors.extend((index, e) for e in error.errors)
+            continue
+        if data.reference is not None and data.reference in known:
+            existing = known[data.reference]
+            fields = differing_fields(existing, data, phone)
+            if fields:
+                outcome.errors.append((index, _reference_reused(existing, fields)))
+                continue
+            outcome.shipments.append(existing)
+            outcome.existing += 1
             continue
         shipment = _new_shipment(
             org_id=org_id,

@@ -36,16 +36,18 @@ class FormState:
     problem: str | None = None
 
 
-def zone_of(session: Session, tracked: Tracked) -> ZoneInfo:
-    """The hub's time zone when the shipment has one, else the organisation's."""
+def hub_days(session: Session, tracked: Tracked) -> actions.HubDays:
+    """The shipment's hub's clock and open weekdays; without a hub, the organisation's clock
+    and every day."""
     shipment = tracked.shipment
     if shipment.hub_id is not None:
         hub = session.scalar(
             select(Hub).where(Hub.org_id == shipment.org_id, Hub.id == shipment.hub_id)
         )
         if hub is not None:
-            return ZoneInfo(hub.timezone)
-    return tracked.rules.zone
+            opens = frozenset(day for day, spans in (hub.opening_hours or {}).items() if spans)
+            return actions.HubDays(zone=ZoneInfo(hub.timezone), open_weekdays=opens)
+    return actions.HubDays(zone=tracked.rules.zone)
 
 
 def map_data(live: LiveMap, settings: Settings) -> str:
@@ -79,7 +81,8 @@ def page_context(
     notice: str | None = None,
 ) -> dict[str, Any]:
     shipment, rules = tracked.shipment, tracked.rules
-    zone = zone_of(session, tracked)
+    days = hub_days(session, tracked)
+    zone = days.zone
     org = session.get(Organization, shipment.org_id)
     live = live_map(session=session, shipment=shipment, rules=rules)
     delivered = shipment.status is Status.DELIVERED
@@ -114,7 +117,7 @@ def page_context(
         "can_edit_instructions": actions.may_edit_instructions(shipment),
         "safe_places": actions.SAFE_PLACES,
         "reschedule_refusal": actions.reschedule_refusal(shipment),
-        "reschedule_days": actions.reschedule_days(rules, now),
+        "reschedule_days": actions.reschedule_days(rules, now, days),
         "proof": proof,
         "delivered_at": closed_at(shipment, tracked.events) if delivered else None,
         "feedback": feedback_of(session=session, shipment=shipment) if delivered else None,

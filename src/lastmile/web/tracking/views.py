@@ -26,7 +26,7 @@ from lastmile.web.tracking.access import Refusal, Tracked
 from lastmile.web.tracking.driver import live_map
 from lastmile.web.tracking.forms import FIELD, is_valid
 from lastmile.web.tracking.map_area import clip, visible_area
-from lastmile.web.tracking.page import FormState, page_context
+from lastmile.web.tracking.page import FormState, hub_days, page_context
 
 router = APIRouter(include_in_schema=False)
 
@@ -189,6 +189,7 @@ async def reschedule(
             session=session,
             shipment=tracked.shipment,
             rules=tracked.rules,
+            hub=hub_days(session, tracked),
             day=values.get("date", ""),
             window=values.get("window", ""),
             now=utcnow(),

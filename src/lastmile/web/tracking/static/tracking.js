@@ -28,8 +28,16 @@ function showStopsBefore(stopsAway) {
     : `${before} stop${before === 1 ? "" : "s"} before yours.`;
 }
 
+// The whole ETA window before the promised one: the page says so (its words are in the page).
+function showEarly(windowEnd) {
+  const early = document.getElementById("eta-early");
+  if (!early) return;
+  early.hidden = !(new Date(windowEnd) < new Date(early.dataset.promisedStart));
+}
+
 function showEta(data) {
   showStopsBefore(data.stops_away);
+  showEarly(data.window_end);
   const box = document.getElementById("eta");
   if (!box) return;
   const stops = data.stops_away === 1 ? "1 stop away" : `${data.stops_away} stops away`;
