@@ -32,6 +32,8 @@ from lastmile.api.unexpected import AnswerUnexpectedErrors
 from lastmile.auth.deps import Principal
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
+from lastmile.billing.cod_scheduled import cod_check_loop
+from lastmile.billing.pay_views import router as pay_router
 from lastmile.bus import open_bus
 from lastmile.bus.base import corrections_channel, routes_channel, tracks_channel
 from lastmile.chat.views import router as chat_router
@@ -239,7 +241,7 @@ def create_app(
             ),
             name="trust-restored",
         )
-        retention = alert_sweep = day_close = audit_retention = None
+        retention = alert_sweep = day_close = audit_retention = cod_check = None
         if settings.run_workers:
             audit_retention = asyncio.create_task(
                 audit_retention_loop(app.state.db), name="audit-retention"
@@ -254,6 +256,9 @@ def create_app(
             )
             day_close = asyncio.create_task(
                 close_days_loop(app.state.db, app.state.bus), name="close-ended-days"
+            )
+            cod_check = asyncio.create_task(
+                cod_check_loop(app.state.db, app.state.bus), name="cod-end-of-day-count"
             )
         listener = None
         if settings.mqtt_url:
@@ -280,6 +285,7 @@ def create_app(
                 audit_retention,
                 alert_sweep,
                 day_close,
+                cod_check,
                 listener,
                 notifier,
                 route_changes,
@@ -390,6 +396,7 @@ def create_app(
         driver_cash_router,
         driver_address_router,
         payments_router,
+        pay_router,
         chat_router,
         driver_app_router,
         icon_router,

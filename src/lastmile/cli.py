@@ -159,6 +159,7 @@ def worker(
     import logging
 
     from lastmile.alerts.sweep import sweep_loop
+    from lastmile.billing.cod_scheduled import cod_check_loop
     from lastmile.bus import open_bus
     from lastmile.config import Settings
     from lastmile.driver.scheduled import close_days_loop
@@ -177,10 +178,13 @@ def worker(
         retention = retention_loop(FixStore(database), retention_days=settings.fix_retention_days)
         sweep = sweep_loop(database, bus, every_s=settings.alert_sweep_s)
         day_close = close_days_loop(database, bus)
+        cod_check = cod_check_loop(database, bus)
         if settings.gc_freeze:
             tune_garbage_collector()
         try:
-            await asyncio.gather(retention, sweep, day_close, *(w.run() for w in workers))
+            await asyncio.gather(
+                retention, sweep, day_close, cod_check, *(w.run() for w in workers)
+            )
         finally:
             await bus.close()
 

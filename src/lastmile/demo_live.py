@@ -21,6 +21,7 @@ from lastmile.addresses.geocoder import IndexGeocoder
 from lastmile.addresses.index import index_extract
 from lastmile.db import Database
 from lastmile.demo_day import DemoDay, write_day
+from lastmile.demo_pay import give_pay_plans
 from lastmile.errors import LastmileError
 from lastmile.routing.maps import DEFAULT_MAP, ensure_default_map, map_dir
 from lastmile.routing.tiles import TILE_EXTRACT, build_tiles
@@ -278,6 +279,9 @@ def run_fleet(
         fleet=fleet,
         resume=resume,
         say=say,
+    )
+    give_pay_plans(
+        url=url, api_key=api_key, driver_ids=plan.day.crew, valid_from=plan.day.date.replace(day=1)
     )
     now_s = plan.resume_s if plan.resume_s is not None else plan.fleet.start_s
     due_after_s = now_s + plan.fleet.head_start_s + LINK_LEAD_S * fleet.speed

@@ -12,7 +12,9 @@ from lastmile.alerts.models import Alert, AlertSettings
 from lastmile.api.idempotency import IdempotencyRecord
 from lastmile.audit.models import AuditEntry
 from lastmile.auth.models import ApiKey, Organization, User, WebSession
+from lastmile.billing.cod_models import CodRemittance
 from lastmile.billing.models import ChargeLine, Merchant, RateCard
+from lastmile.billing.pay_models import Carrier, DriverEmployment, PayPlan
 from lastmile.chat.models import ChatMessage
 from lastmile.db.base import Base
 from lastmile.dispatch.models import DriverAction, Plan, Route, RouteStop
@@ -53,16 +55,19 @@ __all__ = [
     "AlertSettings",
     "ApiKey",
     "AuditEntry",
+    "Carrier",
     "CashLedgerEntry",
     "ChargeLine",
     "ChatMessage",
     "CodPayment",
+    "CodRemittance",
     "DeliveryAttempt",
     "DeliveryCode",
     "Device",
     "Driver",
     "DriverAction",
     "DriverCredential",
+    "DriverEmployment",
     "DriverPosition",
     "DriverSession",
     "DriverSignInLink",
@@ -78,6 +83,7 @@ __all__ = [
     "Organization",
     "OrganizationSettings",
     "OutboxMessage",
+    "PayPlan",
     "Plan",
     "Proof",
     "RateCard",

@@ -24,6 +24,7 @@ AUTO_RESOLVED = frozenset(
         AlertKind.ROUTE_DEVIATION,
         AlertKind.GPS_LOST,
         AlertKind.LATE_RISK,
+        AlertKind.COD_DISCREPANCY,
     }
 )
 """Kinds whose condition ending is the resolution; the others wait for a person to look."""

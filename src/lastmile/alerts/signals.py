@@ -20,6 +20,7 @@ class AlertKind(StrEnum):
     ROUTE_UNFINISHED = "route_unfinished"
     ADDRESS_WRONG = "address_wrong"
     """A driver at the stop says the address's pin is not the door (and where the door is)."""
+    COD_DISCREPANCY = "cod_discrepancy"
 
 
 class Severity(StrEnum):

@@ -166,6 +166,19 @@ _WHAT: dict[Action, Callable[[AuditEntry], str]] = {
         f"deleted {(e.after or {}).get('deleted')} audit entries older than"
         f" {(e.after or {}).get('retention_days')} days, as the settings ask"
     ),
+    Action.CARRIER_CREATE: lambda e: f"added the carrier {e.subject_label}",
+    Action.DRIVER_EMPLOYMENT: lambda e: (
+        f"changed how the driver {e.subject_label} is employed: {fields(e.before, e.after)}"
+    ),
+    Action.PAY_PLAN_CREATE: lambda e: f"added the pay plan {e.subject_label}",
+    Action.COD_REMITTANCE: lambda e: (
+        f"recorded a cash remittance to {e.subject_label}:"
+        f" {(e.after or {}).get('amount')} {(e.after or {}).get('currency')}"
+    ),
+    Action.COD_CORRECTION: lambda e: (
+        f"recorded {(e.after or {}).get('amount')} {(e.after or {}).get('currency')} more"
+        f" handed over by the driver {e.subject_label} on {(e.after or {}).get('day')}"
+    ),
 }
 
 

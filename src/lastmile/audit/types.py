@@ -63,6 +63,11 @@ class Action(StrEnum):
     AUDIT_PURGE = "audit.purge"
     SHIPMENT_CORRECT = "shipment.correct"
     SHIPMENT_PIN_CONFIRM = "shipment.pin_confirm"
+    CARRIER_CREATE = "carrier.create"
+    DRIVER_EMPLOYMENT = "driver.employment"
+    PAY_PLAN_CREATE = "pay_plan.create"
+    COD_REMITTANCE = "cod.remittance"
+    COD_CORRECTION = "cod.handover_correction"
 
 
 class SubjectType(StrEnum):
@@ -79,6 +84,9 @@ class SubjectType(StrEnum):
     VEHICLE = "vehicle"
     ALERT = "alert"
     OPT_OUT = "opt_out"
+    CARRIER = "carrier"
+    PAY_PLAN = "pay_plan"
+    COD_REMITTANCE = "cod_remittance"
 
 
 @dataclass(frozen=True, slots=True)

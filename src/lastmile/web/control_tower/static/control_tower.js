@@ -5,6 +5,7 @@
 import { addBaseLayer } from "/static/maps/roads.js";
 import { setupAudit } from "./audit.js";
 import { needsFixing, setupFixAddress } from "./fix_address.js";
+import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
 
 const L = window.L;
@@ -178,6 +179,7 @@ function drawTrail(marker) {
 
 const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), getBoard: () => state.board });
 setupAudit({ api, el, getBoard: () => state.board });
+setupPay({ api, el, getBoard: () => state.board });
 
 // --- board and KPIs --------------------------------------------------------------------------
 
