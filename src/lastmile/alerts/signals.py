@@ -18,6 +18,7 @@ class AlertKind(StrEnum):
     DELIVERY_WHILE_ELSEWHERE = "delivery_while_elsewhere"
     SPOOFED_LOCATION = "spoofed_location"
     ROUTE_UNFINISHED = "route_unfinished"
+    DELIVERY_CODE_REFUSED = "delivery_code_refused"
 
 
 class Severity(StrEnum):

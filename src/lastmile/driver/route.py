@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from lastmile.dispatch.models import Route, RouteStop, StopStatus
 from lastmile.dispatch.service import route_stops
 from lastmile.driver.schemas import (
+    CodeCheckOut,
     CodOut,
     CollectedOut,
     ParcelOut,
@@ -35,6 +36,7 @@ def _stop_out(
     settings: DriverAppSettings,
     geofence_m: float,
     here: LatLon | None,
+    check: pod.CodeCheck | None,
 ) -> StopOut:
     cod = None
     if shipment.cod_amount is not None and shipment.cod_currency is not None:
@@ -74,6 +76,11 @@ def _stop_out(
             recipient_name=status.recipient_name,
             code_verified=status.code_verified,
         ),
+        code_check=None
+        if check is None or not settings.proof_rules.code
+        else CodeCheckOut(
+            salt_hex=check.salt_hex, iterations=check.iterations, pbkdf2_hex=check.pbkdf2_hex
+        ),
         missing=lacking,
         arrived_at=stop.arrived_at,
         finished_at=stop.finished_at,
@@ -94,6 +101,7 @@ def stops_out(
     ids = [stop.id for stop, _ in stops]
     proofs = pod.proofs_of(session=session, stop_ids=ids)
     paid = paid_stop_ids(session=session, stop_ids=ids)
+    checks = pod.code_checks(session=session, stop_ids=ids)
     open_ids = [stop.id for stop, _ in stops if stop.status is StopStatus.PENDING]
     etas = latest_etas(session, org_id=stops[0][0].org_id, stop_ids=open_ids) if open_ids else {}
     return [
@@ -106,6 +114,7 @@ def stops_out(
             settings,
             geofence_m,
             here,
+            checks.get(stop.id),
         )
         for stop, shipment in stops
     ]

@@ -82,6 +82,15 @@ class CollectedOut(BaseModel):
     code_verified: bool
 
 
+class CodeCheckOut(BaseModel):
+    """How the phone checks a delivery code offline without holding it: PBKDF2-SHA256 of the
+    code's digits with this salt and iteration count must equal `pbkdf2_hex`."""
+
+    salt_hex: str
+    iterations: int
+    pbkdf2_hex: str
+
+
 class StopOut(BaseModel):
     id: uuid.UUID
     sequence: int
@@ -110,6 +119,11 @@ class StopOut(BaseModel):
     cod: CodOut | None
     proof_rules: ProofRules
     collected: CollectedOut
+    code_check: CodeCheckOut | None = Field(
+        default=None,
+        description="The offline check of the stop's delivery code; null when it needs none "
+        "(or its code predates checks: the phone then asks for a photo and a signature)",
+    )
     missing: list[str] = Field(description="What delivering still needs; empty when ready")
     arrived_at: datetime | None
     finished_at: datetime | None
