@@ -120,3 +120,22 @@ def test_without_webcrypto_a_code_the_server_refuses_names_the_stop_and_alerts(
     assert alert.kind == "delivery_code_refused"
     assert day.tracking_numbers[0] in alert.title
     assert "Driver DRV-1" in alert.title
+
+
+def test_a_refused_code_reads_as_sentences_naming_the_stop(
+    context: BrowserContext, live_server: LiveServer
+) -> None:
+    context.add_init_script(NO_WEBCRYPTO)
+    _, day = _seeded(live_server)
+    page = context.new_page()
+    route_started(page, live_server.url, day)
+    page.locator("#stops li").first.locator("button").click()
+    page.locator("#stop-arrive").click()
+    page.locator("#code-input").fill("12345x")
+    page.locator("#code-save").click()
+    expect(page.locator("#problems")).to_have_text(
+        "Stop 1 · Aino Virtanen, Street 0: the server refused the delivery code. "
+        "The delivery code is not this delivery's code (4 attempts left). "
+        "The dispatcher has been told.",
+        timeout=SYNC_MS,
+    )

@@ -382,9 +382,7 @@ function refused(entry, error) {
     refusedCodes.add(s.id);
     Object.assign(s.collected, { code_verified: false });
     s.code_unchecked = false;
-    return problem(
-      `${where}the server refused the delivery code (${plainError(error)}) The dispatcher has been told.`,
-    );
+    return problem(`${where}the server refused the delivery code. ${plainError(error)} The dispatcher has been told.`);
   }
   if (s && entry.url.endsWith("/deliver") && refusedCodes.has(s.id))
     return problem(
