@@ -62,6 +62,13 @@ class FailIn(ActionIn):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class VehicleSuggestionOut(BaseModel):
+    vehicle_id: uuid.UUID | None = Field(
+        description="Today's route's vehicle, else the one of the driver's last shift; null "
+        "when neither is known"
+    )
+
+
 class ParcelOut(BaseModel):
     barcode: str
     scanned: bool

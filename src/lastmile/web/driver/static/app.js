@@ -395,7 +395,7 @@ function refused(entry, error) {
 
 async function signedIn(answer) {
   if (localStorage.getItem("lastmile.driver.last") !== answer.driver_id) {
-    for (const key of ["shift", "route", "path", "payments"]) await setValue(key, null);
+    for (const key of ["shift", "route", "path", "payments", "vehicleSuggested"]) await setValue(key, null);
     Object.assign(state, { shift: null, route: null, path: null, payments: [] });
     localStorage.setItem("lastmile.driver.last", answer.driver_id);
   }
@@ -432,17 +432,24 @@ async function showShiftStart() {
   $("shift-hello").textContent = `Hello, ${session()?.name ?? "driver"}.`;
   show("shift");
   try {
-    const vehicles = await call("GET", "/api/v1/driver/vehicles");
+    const [vehicles, suggested] = await Promise.all([
+      call("GET", "/api/v1/driver/vehicles"),
+      call("GET", "/api/v1/driver/vehicles/suggested"),
+    ]);
     await setValue("vehicles", vehicles);
+    await setValue("vehicleSuggested", suggested.vehicle_id);
   } catch {
     // offline: the cached list below
   }
   const vehicles = (await getValue("vehicles")) ?? [];
+  const suggested = await getValue("vehicleSuggested");
   $("shift-vehicle").replaceChildren(
     el("option", { value: "", textContent: "No vehicle" }),
     ...vehicles.map((v) => el("option", { value: v.id, textContent: v.name ? `${v.plate} · ${v.name}` : v.plate })),
   );
-  if (vehicles.length === 1) $("shift-vehicle").value = vehicles[0].id;
+  // Today's route's vehicle, else the last one driven; a fleet of one needs no guess.
+  const preferred = vehicles.find((v) => v.id === suggested) ?? (vehicles.length === 1 ? vehicles[0] : null);
+  if (preferred) $("shift-vehicle").value = preferred.id;
 }
 
 function onShift() {
