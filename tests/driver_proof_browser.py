@@ -29,12 +29,17 @@ def draw_signature(page: Page) -> None:
     page.locator("#signature-save").click()
 
 
-def route_started(page: Page, url: str, day: DriverDay) -> None:
-    """Signed in, on shift, the route started and the server's answer on screen."""
+def signed_in(page: Page, url: str, day: DriverDay) -> None:
+    """The driver app opened and the driver signed in with their phone number and PIN."""
     page.goto(f"{url}/driver/")
     page.locator("#signin-phone").fill(day.phone)
     page.locator("#signin-pin").fill(PIN)
     page.locator("#signin-form button[type=submit]").click()
+
+
+def route_started(page: Page, url: str, day: DriverDay) -> None:
+    """Signed in, on shift, the route started and the server's answer on screen."""
+    signed_in(page, url, day)
     page.locator("#shift-form button[type=submit]").click()
     page.locator("#route-start").click()
     expect(page.locator("#stops")).to_have_attribute("data-synced", "true", timeout=SYNC_MS)

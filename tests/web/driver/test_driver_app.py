@@ -374,13 +374,7 @@ def test_a_queue_kept_through_a_new_sign_in_is_sent_with_the_new_session(
 ) -> None:
     org, day = seeded
     page = context.new_page()
-    page.goto(f"{live_server.url}/driver/")
-    page.locator("#signin-phone").fill(day.phone)
-    page.locator("#signin-pin").fill(PIN)
-    page.locator("#signin-form button[type=submit]").click()
-    page.locator("#shift-form button[type=submit]").click()
-    page.locator("#route-start").click()
-    expect(page.locator("#stops")).to_have_attribute("data-synced", "true", timeout=SYNC_MS)
+    route_started(page, live_server.url, day)
 
     context.set_offline(True)
     page.locator("#stops li").first.locator("button").click()

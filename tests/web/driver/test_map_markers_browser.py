@@ -5,7 +5,8 @@ import httpx
 from playwright.sync_api import Browser, expect
 from testkit.browser import PHONE, LiveServer
 from tests.common import make_org
-from tests.driver_app import PIN, STOPS, make_driver_day
+from tests.driver_app import STOPS, make_driver_day
+from tests.driver_proof_browser import signed_in
 
 
 def test_stops_at_the_same_point_do_not_hide_each_others_number(
@@ -17,10 +18,7 @@ def test_stops_at_the_same_point_do_not_hide_each_others_number(
         day = make_driver_day(api, live_server.db, org, cod_on=None, places=same_door)
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    page.goto(f"{live_server.url}/driver/")
-    page.locator("#signin-phone").fill(day.phone)
-    page.locator("#signin-pin").fill(PIN)
-    page.locator("#signin-form button[type=submit]").click()
+    signed_in(page, live_server.url, day)
     page.locator("#shift-form button[type=submit]").click()
     markers = page.locator("#map .stop-marker")
     expect(markers).to_have_count(3)

@@ -5,7 +5,8 @@ import httpx
 from playwright.sync_api import Browser, expect
 from testkit.browser import PHONE, LiveServer
 from tests.common import make_org
-from tests.driver_app import PIN, make_driver_day
+from tests.driver_app import make_driver_day
+from tests.driver_proof_browser import signed_in
 
 
 def test_the_shift_form_defaults_to_the_vehicle_of_todays_route(
@@ -17,10 +18,7 @@ def test_the_shift_form_defaults_to_the_vehicle_of_todays_route(
         day = make_driver_day(api, live_server.db, org, cod_on=None, plate="ZZZ-9")
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    page.goto(f"{live_server.url}/driver/")
-    page.locator("#signin-phone").fill(day.phone)
-    page.locator("#signin-pin").fill(PIN)
-    page.locator("#signin-form button[type=submit]").click()
+    signed_in(page, live_server.url, day)
     expect(page.locator("#shift-vehicle option")).to_have_count(3)
     expect(page.locator("#shift-vehicle")).to_have_value(day.vehicle_id)
     context.close()
