@@ -1,13 +1,19 @@
 """Proof uploads: types, sizes, barcodes, codes; the rules are enforced at delivery."""
 
+import hashlib
 import json
+import uuid
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from tests.common import OrgHandle
 from tests.driver_app import DriverDay, image_bytes, make_driver_day, set_rules, sign_in
 
+from lastmile.alerts.models import Alert
 from lastmile.config import Settings
 from lastmile.db import Database
+from lastmile.fleet.models import Driver
+from lastmile.pod.current import delivery_code
 
 
 def _started(client: TestClient, db: Database, org: OrgHandle) -> DriverDay:
@@ -123,3 +129,44 @@ def test_delivery_names_every_missing_proof_and_then_succeeds(
     assert done.status_code == 200, done.text
     late = _upload(client, day, image_bytes())
     assert late[0] == 409
+
+
+def test_the_phone_gets_an_offline_check_of_the_code_never_the_code(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    set_rules(client, org, code=True)
+    day = _started(client, db, org)
+    route = client.get("/api/v1/driver/route", headers=day.headers).json()
+    with db.session() as session:
+        code = delivery_code(session, org_id=org.org_id, shipment_id=uuid.UUID(day.shipment_ids[0]))
+    assert code is not None
+    assert code not in json.dumps(route)
+    checks = [stop["code_check"] for stop in route["stops"]]
+    assert len({check["salt_hex"] for check in checks}) == len(checks)  # a salt per stop
+    check = checks[0]
+    salt = bytes.fromhex(check["salt_hex"])
+    derived = hashlib.pbkdf2_hmac("sha256", code.encode(), salt, check["iterations"]).hex()
+    assert derived == check["pbkdf2_hex"]
+    wrong = "000000" if code != "000000" else "111111"
+    assert (
+        hashlib.pbkdf2_hmac("sha256", wrong.encode(), salt, check["iterations"]).hex()
+        != (check["pbkdf2_hex"])
+    )
+
+
+def test_a_refused_code_raises_a_dispatcher_alert_naming_driver_and_order(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    set_rules(client, org, code=True)
+    day = _started(client, db, org)
+    url = f"/api/v1/driver/stops/{day.stop_ids[0]}/code"
+    wrong = client.post(url, json=day.action(code="abcdef"), headers=day.headers)
+    assert wrong.status_code == 422
+    with db.session() as session:
+        alerts = session.scalars(select(Alert).where(Alert.org_id == org.org_id)).all()
+        driver = session.get_one(Driver, uuid.UUID(day.driver_id))
+        assert [a.kind for a in alerts] == ["delivery_code_refused"]
+        assert alerts[0].driver_id == driver.id
+        assert alerts[0].shipment_id == uuid.UUID(day.shipment_ids[0])
+        assert driver.name in alerts[0].title
+        assert day.tracking_numbers[0] in alerts[0].title

@@ -21,6 +21,7 @@ class AlertKind(StrEnum):
     ADDRESS_WRONG = "address_wrong"
     """A driver at the stop says the address's pin is not the door (and where the door is)."""
     COD_DISCREPANCY = "cod_discrepancy"
+    DELIVERY_CODE_REFUSED = "delivery_code_refused"
 
 
 class Severity(StrEnum):

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from lastmile.alerts.code_refused import delivery_code_refused
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.dispatch.models import RouteStop
@@ -154,7 +155,20 @@ def check_code(
             ),
         )
     except InvalidInput:
-        session.commit()  # the wrong attempt counts towards the lock
+        stop, shipment, route = workflow.driver_stop(
+            session=session, org_id=driver.org_id, driver_id=driver.driver_id, stop_id=stop_id
+        )
+        delivery_code_refused(
+            session,
+            driver_id=driver.driver_id,
+            driver_name=driver.name,
+            route_id=route.id,
+            stop_id=stop.id,
+            sequence=stop.sequence,
+            shipment=shipment,
+            at=body.at,
+        )
+        session.commit()  # the wrong attempt counts towards the lock, and the alert stays
         raise
 
 

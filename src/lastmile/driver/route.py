@@ -8,6 +8,7 @@ from lastmile.addresses.access_notes import EarlierNote, earlier_notes
 from lastmile.dispatch.models import Route, RouteStop, StopStatus
 from lastmile.dispatch.service import route_stops
 from lastmile.driver.schemas import (
+    CodeCheckOut,
     CodOut,
     CollectedOut,
     EarlierNoteOut,
@@ -38,6 +39,7 @@ def _stop_out(
     geofence_m: float,
     here: LatLon | None,
     notes: Sequence[EarlierNote],
+    check: pod.CodeCheck | None,
 ) -> StopOut:
     cod = None
     if shipment.cod_amount is not None and shipment.cod_currency is not None:
@@ -77,6 +79,11 @@ def _stop_out(
             recipient_name=status.recipient_name,
             code_verified=status.code_verified,
         ),
+        code_check=None
+        if check is None or not settings.proof_rules.code
+        else CodeCheckOut(
+            salt_hex=check.salt_hex, iterations=check.iterations, pbkdf2_hex=check.pbkdf2_hex
+        ),
         missing=lacking,
         arrived_at=stop.arrived_at,
         finished_at=stop.finished_at,
@@ -102,6 +109,7 @@ def stops_out(
     ids = [stop.id for stop, _ in stops]
     proofs = pod.proofs_of(session=session, stop_ids=ids)
     paid = paid_stop_ids(session=session, stop_ids=ids)
+    checks = pod.code_checks(session=session, stop_ids=ids)
     open_ids = [stop.id for stop, _ in stops if stop.status is StopStatus.PENDING]
     org_id = stops[0][0].org_id
     etas = latest_etas(session, org_id=org_id, stop_ids=open_ids) if open_ids else {}
@@ -119,6 +127,7 @@ def stops_out(
             geofence_m,
             here,
             notes.get(shipment.address_text, ()),
+            checks.get(stop.id),
         )
         for stop, shipment in stops
     ]

@@ -78,6 +78,13 @@ class AddressWrongIn(ActionIn):
     note: str | None = Field(default=None, max_length=2000, examples=["Entrance from the yard"])
 
 
+class VehicleSuggestionOut(BaseModel):
+    vehicle_id: uuid.UUID | None = Field(
+        description="Today's route's vehicle, else the one of the driver's last shift; null "
+        "when neither is known"
+    )
+
+
 class ParcelOut(BaseModel):
     barcode: str
     scanned: bool
@@ -103,6 +110,15 @@ class EarlierNoteOut(BaseModel):
 
     note: str
     at: datetime
+
+
+class CodeCheckOut(BaseModel):
+    """How the phone checks a delivery code offline without holding it: PBKDF2-SHA256 of the
+    code's digits with this salt and iteration count must equal `pbkdf2_hex`."""
+
+    salt_hex: str
+    iterations: int
+    pbkdf2_hex: str
 
 
 class StopOut(BaseModel):
@@ -133,6 +149,11 @@ class StopOut(BaseModel):
     cod: CodOut | None
     proof_rules: ProofRules
     collected: CollectedOut
+    code_check: CodeCheckOut | None = Field(
+        default=None,
+        description="The offline check of the stop's delivery code; null when it needs none "
+        "(or its code predates checks: the phone then asks for a photo and a signature)",
+    )
     missing: list[str] = Field(description="What delivering still needs; empty when ready")
     arrived_at: datetime | None
     finished_at: datetime | None

@@ -23,7 +23,8 @@ from lastmile.dispatch.route_events import announce_route_changes
 from lastmile.dispatch.schemas import RouteOut, StartRoute
 from lastmile.driver import closing, departure
 from lastmile.driver.action_views import apply_once
-from lastmile.driver.schemas import ShiftEndIn, ShiftOut, ShiftStartIn
+from lastmile.driver.schemas import ShiftEndIn, ShiftOut, ShiftStartIn, VehicleSuggestionOut
+from lastmile.driver.vehicle_choice import suggested_vehicle
 from lastmile.driver_auth.deps import DriverDep
 from lastmile.fleet import audit_subjects as fleet_subjects
 from lastmile.fleet import service as fleet
@@ -70,6 +71,16 @@ def vehicles(driver: DriverDep, session: SessionDep) -> list[VehicleOut]:
     """The organisation's active vehicles, to choose one at the start of a shift."""
     found = fleet.list_vehicles(session=session, org_id=driver.org_id)
     return [VehicleOut.model_validate(v) for v in found if v.active]
+
+
+@router.get("/api/v1/driver/vehicles/suggested")
+def vehicle_suggested(driver: DriverDep, session: SessionDep) -> VehicleSuggestionOut:
+    """The vehicle the shift form starts on: today's route's, else the one driven last."""
+    return VehicleSuggestionOut(
+        vehicle_id=suggested_vehicle(
+            session=session, org_id=driver.org_id, driver_id=driver.driver_id, today=utcnow().date()
+        )
+    )
 
 
 @router.get("/api/v1/driver/shift")

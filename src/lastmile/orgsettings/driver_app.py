@@ -20,6 +20,13 @@ class FailureReason(BaseModel):
     label: str = Field(min_length=1, max_length=200)
 
 
+class CodeUnverifiable(StrEnum):
+    """What a delivery needs when its code cannot be checked on the phone."""
+
+    PHOTO_AND_SIGNATURE = "photo_and_signature"
+    WAIT_FOR_NETWORK = "wait_for_network"
+
+
 class ProofRules(BaseModel):
     """What a delivery needs before it can be completed."""
 
@@ -30,6 +37,13 @@ class ProofRules(BaseModel):
     recipient_name: bool = False
     code: bool = Field(default=False, description="The one-time code the customer was given")
     scan_parcels: bool = Field(default=False, description="Every parcel's barcode scanned")
+    code_unverifiable: CodeUnverifiable = Field(
+        default=CodeUnverifiable.PHOTO_AND_SIGNATURE,
+        description="When the phone cannot check a code itself (no WebCrypto, or a code issued "
+        "before checks existed) and the server cannot be reached: ask for a photo and a "
+        "signature as well (`photo_and_signature`), or let the driver deliver only once the "
+        "server has checked the code (`wait_for_network`)",
+    )
 
 
 QuickReply = Annotated[str, Field(min_length=1, max_length=200)]

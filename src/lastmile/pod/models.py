@@ -72,6 +72,10 @@ class DeliveryCode(OrgScoped, Base):
     )
     code: Mapped[str | None] = mapped_column(String(12))
     code_sha256: Mapped[str] = mapped_column(String(64))
+    check_salt: Mapped[str | None] = mapped_column(String(32))
+    """Hex salt of the offline check the phone runs (PBKDF2-SHA256); null on older codes."""
+    check_pbkdf2: Mapped[str | None] = mapped_column(String(64))
+    check_iterations: Mapped[int | None]
     failed_attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     verified_at: Mapped[datetime | None]

@@ -12,7 +12,6 @@ from PIL import Image
 from playwright.sync_api import (
     Browser,
     BrowserContext,
-    FilePayload,
     Geolocation,
     Page,
     Route,
@@ -22,6 +21,7 @@ from sqlalchemy import func, select
 from testkit.browser import PHONE, LiveServer, screenshot, wait_until
 from tests.common import OrgHandle, make_org
 from tests.driver_app import HUB, PIN, STOPS, DriverDay, make_driver_day, set_rules
+from tests.driver_proof_browser import camera_photo, draw_signature, route_started
 
 from lastmile.db import Database
 from lastmile.dispatch.models import RouteStop
@@ -34,13 +34,6 @@ from lastmile.shipments.models import ShipmentEvent
 from lastmile.shipments.status import Status
 
 SYNC_MS = 20_000
-
-
-def _photo(size: tuple[int, int] = (2400, 1800)) -> FilePayload:
-    """A camera-sized JPEG: the app must downscale it before upload."""
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (30, 120, 200)).save(buffer, format="JPEG")
-    return {"name": "door.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
 
 
 def _code(db: Database, org: OrgHandle, shipment_id: str) -> str:
@@ -87,22 +80,10 @@ def _synced(page: Page, index: int, status: str) -> None:
     expect(stop).to_have_attribute("data-status", status)
 
 
-def _sign_signature(page: Page) -> None:
-    pad = page.locator("#signature-pad")
-    box = pad.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 20, box["y"] + 100)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 100 - (step % 3) * 25)
-    page.mouse.up()
-    page.locator("#signature-save").click()
-
-
 def _deliver_with_proofs(page: Page, code: str) -> None:
-    page.locator("#photo-input").set_input_files(_photo())
+    page.locator("#photo-input").set_input_files(camera_photo())
     expect(page.locator("#photo-count")).to_have_text("1 of 1")
-    _sign_signature(page)
+    draw_signature(page)
     page.locator("#code-input").fill(code)
     page.locator("#code-save").click()
 
@@ -363,13 +344,7 @@ def test_an_action_whose_answer_is_lost_is_resent_and_applied_once(
             route.continue_()
 
     page.route("**/api/v1/driver/stops/*/deliver", lose_first_answer)
-    page.goto(f"{live_server.url}/driver/")
-    page.locator("#signin-phone").fill(day.phone)
-    page.locator("#signin-pin").fill(PIN)
-    page.locator("#signin-form button[type=submit]").click()
-    page.locator("#shift-form button[type=submit]").click()
-    page.locator("#route-start").click()
-    expect(page.locator("#stops")).to_have_attribute("data-synced", "true", timeout=SYNC_MS)
+    route_started(page, live_server.url, day)
     page.locator("#stops li").first.locator("button").click()
     page.locator("#stop-arrive").click()
     with page.expect_request("**/api/v1/driver/stops/*/deliver"):
@@ -399,13 +374,7 @@ def test_a_queue_kept_through_a_new_sign_in_is_sent_with_the_new_session(
 ) -> None:
     org, day = seeded
     page = context.new_page()
-    page.goto(f"{live_server.url}/driver/")
-    page.locator("#signin-phone").fill(day.phone)
-    page.locator("#signin-pin").fill(PIN)
-    page.locator("#signin-form button[type=submit]").click()
-    page.locator("#shift-form button[type=submit]").click()
-    page.locator("#route-start").click()
-    expect(page.locator("#stops")).to_have_attribute("data-synced", "true", timeout=SYNC_MS)
+    route_started(page, live_server.url, day)
 
     context.set_offline(True)
     page.locator("#stops li").first.locator("button").click()
@@ -449,13 +418,7 @@ def test_typed_parcel_scans_and_the_recipient_name_gate_the_delivery(
         day = make_driver_day(client, live_server.db, org, cod_on=None)
     context.set_geolocation(_at(*STOPS[0]))
     page = context.new_page()
-    page.goto(f"{live_server.url}/driver/")
-    page.locator("#signin-phone").fill(day.phone)
-    page.locator("#signin-pin").fill(PIN)
-    page.locator("#signin-form button[type=submit]").click()
-    page.locator("#shift-form button[type=submit]").click()
-    page.locator("#route-start").click()
-    expect(page.locator("#stops")).to_have_attribute("data-synced", "true", timeout=SYNC_MS)
+    route_started(page, live_server.url, day)
     page.locator("#stops li").first.locator("button").click()
     page.locator("#stop-arrive").click()
 

@@ -4,8 +4,10 @@ import { startChat, stopChat } from "./chat.js";
 import { current, locate, metres, onPosition, startTracking, stopTracking } from "./geo.js";
 import { getValue, setValue } from "./idb.js";
 import { drawRoute } from "./map.js";
+import { canCheck, checkCode } from "./codecheck.js";
 import { enqueue, on, pending, resume, sync } from "./outbox.js";
 import { SignaturePad, canScan, downscalePhoto, scanBarcode } from "./proof.js";
+import { plainError, stopName } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 const app = $("app");
@@ -79,7 +81,16 @@ function missing(stop) {
   if (got.photos < rules.photos) out.push(`photo (${got.photos} of ${rules.photos})`);
   if (rules.signature && !got.signature) out.push("signature");
   if (rules.recipient_name && !got.recipient_name) out.push("recipient name");
-  if (rules.code && !got.code_verified) out.push("code");
+  if (rules.code && !got.code_verified) {
+    // A code the phone could not check counts only once the server says so, unless the
+    // organisation takes a photo and a signature instead while offline.
+    if (!stop.code_unchecked) out.push("code");
+    else if (rules.code_unverifiable === "wait_for_network") out.push("code (checked once online)");
+    else {
+      if (rules.photos === 0 && got.photos === 0) out.push("photo (code not verifiable offline)");
+      if (!rules.signature && !got.signature) out.push("signature (code not verifiable offline)");
+    }
+  }
   if (rules.scan_parcels) for (const p of stop.parcels) if (!p.scanned) out.push(`scan (${p.barcode})`);
   if (stop.cod && !stop.cod.paid) out.push("payment");
   return out;
@@ -290,13 +301,23 @@ function renderStop() {
   }
 
   const rules = s.proof_rules;
-  $("proof-photo").hidden = rules.photos === 0;
-  $("photo-count").textContent = `${s.collected.photos} of ${rules.photos}`;
-  $("proof-signature").hidden = !rules.signature;
+  const instead = Boolean(s.code_unchecked) && !s.collected.code_verified && rules.code_unverifiable !== "wait_for_network";
+  const photos = instead ? Math.max(1, rules.photos) : rules.photos;
+  $("proof-photo").hidden = photos === 0;
+  $("photo-count").textContent = `${s.collected.photos} of ${photos}`;
+  $("proof-signature").hidden = !rules.signature && !instead;
   $("proof-signature").classList.toggle("ok", s.collected.signature);
   $("proof-name").hidden = !rules.recipient_name;
   $("proof-code").hidden = !rules.code;
   $("proof-code").classList.toggle("ok", s.collected.code_verified);
+  $("proof-code").classList.toggle("unchecked", Boolean(s.code_unchecked) && !s.collected.code_verified);
+  $("code-state").textContent = s.collected.code_verified
+    ? "Code verified."
+    : s.code_unchecked
+      ? s.proof_rules.code_unverifiable === "wait_for_network"
+        ? "Code not verifiable offline: it is checked as soon as the phone is online."
+        : "Code not verifiable offline: take a photo and a signature."
+      : "";
   $("proof-scan").hidden = !rules.scan_parcels;
   $("scan-camera").hidden = !canScan();
   $("parcels").replaceChildren(
@@ -305,7 +326,7 @@ function renderStop() {
   $("proof-cod").hidden = !s.cod;
   if (s.cod) $("cod-amount").textContent = `${money(s.cod.amount, s.cod.currency)}${s.cod.paid ? " — recorded" : ""}`;
   $("cod-save").disabled = Boolean(s.cod?.paid);
-  $("proof-photo").classList.toggle("ok", s.collected.photos >= rules.photos);
+  $("proof-photo").classList.toggle("ok", s.collected.photos >= photos);
   $("proof-name").classList.toggle("ok", Boolean(s.collected.recipient_name));
   $("stop-missing").classList.toggle("ready", !s.missing.length);
   $("stop-missing").textContent = s.missing.length ? `Still needed: ${s.missing.join(", ")}` : "Ready to deliver.";
@@ -331,11 +352,61 @@ function openStop(id) {
   renderStop();
 }
 
+// ---------- the delivery code: checked on the phone, never "verified" on trust ----------
+
+const MAX_CODE_TRIES = 5; // as the server: then the dispatcher helps
+
+async function saveCode(code) {
+  const s = stop();
+  if (!code || !s) return;
+  if ((s.code_tries ?? 0) >= MAX_CODE_TRIES) return problem(`${stopName(s)}: too many wrong codes. Call the dispatcher.`);
+  if (!canCheck(s)) {
+    await act(stopUrl(s.id, "code"), { code }, "Delivery code", () => {
+      s.code_unchecked = true;
+      $("code-input").value = "";
+    });
+    return;
+  }
+  const verdict = await checkCode(s, code);
+  if (verdict === "mismatch") {
+    s.code_tries = (s.code_tries ?? 0) + 1;
+    await save("route");
+    const left = MAX_CODE_TRIES - s.code_tries;
+    $("code-state").textContent = `That is not this delivery's code: ${left} ${left === 1 ? "try" : "tries"} left.`;
+    return;
+  }
+  await act(stopUrl(s.id, "code"), { code }, "Delivery code", () => {
+    s.collected.code_verified = true;
+    $("code-input").value = "";
+  });
+}
+
+// An action the server refused, said in words and naming the stop; a refused code also takes
+// back the delivery that counted on it.
+const refusedCodes = new Set();
+
+function refused(entry, error) {
+  const stopId = entry.url?.match(/\/stops\/([^/]+)\//)?.[1];
+  const s = stopId ? stop(stopId) : null;
+  const where = s ? `${stopName(s)}: ` : "";
+  if (s && entry.url.endsWith("/code")) {
+    refusedCodes.add(s.id);
+    Object.assign(s.collected, { code_verified: false });
+    s.code_unchecked = false;
+    return problem(`${where}the server refused the delivery code. ${plainError(error)} The dispatcher has been told.`);
+  }
+  if (s && entry.url.endsWith("/deliver") && refusedCodes.has(s.id))
+    return problem(
+      `${where}the delivery was not recorded because its code was refused: the stop is open again. Keep the parcel and call the dispatcher.`,
+    );
+  problem(`${where}${entry.label ?? "Action"} not accepted. ${plainError(error)}`);
+}
+
 // ---------- sign-in, shift ----------
 
 async function signedIn(answer) {
   if (localStorage.getItem("lastmile.driver.last") !== answer.driver_id) {
-    for (const key of ["shift", "route", "path", "payments"]) await setValue(key, null);
+    for (const key of ["shift", "route", "path", "payments", "vehicleSuggested"]) await setValue(key, null);
     Object.assign(state, { shift: null, route: null, path: null, payments: [] });
     localStorage.setItem("lastmile.driver.last", answer.driver_id);
   }
@@ -372,17 +443,24 @@ async function showShiftStart() {
   $("shift-hello").textContent = `Hello, ${session()?.name ?? "driver"}.`;
   show("shift");
   try {
-    const vehicles = await call("GET", "/api/v1/driver/vehicles");
+    const [vehicles, suggested] = await Promise.all([
+      call("GET", "/api/v1/driver/vehicles"),
+      call("GET", "/api/v1/driver/vehicles/suggested"),
+    ]);
     await setValue("vehicles", vehicles);
+    await setValue("vehicleSuggested", suggested.vehicle_id);
   } catch {
     // offline: the cached list below
   }
   const vehicles = (await getValue("vehicles")) ?? [];
+  const suggested = await getValue("vehicleSuggested");
   $("shift-vehicle").replaceChildren(
     el("option", { value: "", textContent: "No vehicle" }),
     ...vehicles.map((v) => el("option", { value: v.id, textContent: v.name ? `${v.plate} · ${v.name}` : v.plate })),
   );
-  if (vehicles.length === 1) $("shift-vehicle").value = vehicles[0].id;
+  // Today's route's vehicle, else the last one driven; a fleet of one needs no guess.
+  const preferred = vehicles.find((v) => v.id === suggested) ?? (vehicles.length === 1 ? vehicles[0] : null);
+  if (preferred) $("shift-vehicle").value = preferred.id;
 }
 
 function onShift() {
@@ -439,7 +517,7 @@ function wire() {
       await signedIn(await call("POST", "/api/v1/driver/session", { phone: $("signin-phone").value.trim(), pin: $("signin-pin").value }));
     } catch (error) {
       $("signin-error").textContent =
-        error instanceof HttpError ? (error.status === 401 ? "Wrong phone number or PIN." : error.message) : "No network: try again when online.";
+        error instanceof HttpError ? (error.status === 401 ? "Wrong phone number or PIN." : plainError(error)) : "No network: try again when online.";
     }
   });
   $("signout").addEventListener("click", async () => {
@@ -500,14 +578,7 @@ function wire() {
         stop().collected.recipient_name = name;
       });
   });
-  $("code-save").addEventListener("click", () => {
-    const code = $("code-input").value.trim();
-    if (code)
-      act(stopUrl(state.stopId, "code"), { code }, "Delivery code", () => {
-        stop().collected.code_verified = true;
-        $("code-input").value = "";
-      });
-  });
+  $("code-save").addEventListener("click", () => saveCode($("code-input").value.trim()));
   const addScan = (barcode, typed) => {
     const s = stop();
     const parcel = s.parcels.find((p) => p.barcode.toLowerCase() === barcode.toLowerCase());
@@ -633,7 +704,7 @@ on("applied", async (entry, answer) => {
     showCash(await call("GET", "/api/v1/driver/cash").catch(() => null));
   }
 });
-on("problem", (entry, error) => problem(`${entry.label ?? "Action"} not accepted: ${error.message}`));
+on("problem", refused);
 on("signedOut", () => {
   saveSession(null);
   show("signin");

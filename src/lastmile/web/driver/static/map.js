@@ -44,7 +44,22 @@ function ensureMap(node) {
   return map;
 }
 
-const COLOURS = { pending: "#0b3d91", arrived: "#b35c00", completed: "#1b7f3b", failed: "#b00020" };
+const MARKER_PX = 28;
+
+// Stops at the same door (a block of flats, a shopping centre) would hide each other's
+// numbers: each after the first at a point is set on a ring around it, clear of the others.
+function markerAnchors(stops) {
+  const seen = new Map();
+  return stops.map((stop) => {
+    const key = `${stop.lat.toFixed(5)},${stop.lon.toFixed(5)}`;
+    const index = seen.get(key) ?? 0;
+    seen.set(key, index + 1);
+    if (index === 0) return [MARKER_PX / 2, MARKER_PX / 2];
+    const angle = (index - 1) * (Math.PI / 3);
+    const ring = 1.5 * MARKER_PX * (1 + Math.floor((index - 1) / 6));
+    return [MARKER_PX / 2 - ring * Math.cos(angle), MARKER_PX / 2 - ring * Math.sin(angle)];
+  });
+}
 
 /** Draw the route, its stops, the path to the next stop and the phone's position. */
 export function drawRoute(node, route, path, here) {
@@ -66,19 +81,24 @@ export function drawRoute(node, route, path, here) {
     L.polyline(line, { color: "#0b3d91", weight: 6, dashArray: dashed ? "10 8" : null, className: "path-next" }).addTo(layers);
     bounds.push(...line);
   }
-  for (const stop of route.stops) {
+  const located = route.stops.filter((s) => s.lat != null && s.lon != null);
+  const anchors = markerAnchors(located);
+  located.forEach((stop, i) => {
     const icon = L.divIcon({
       className: `stop-marker status-${stop.status}`,
-      html: `<span style="background:${COLOURS[stop.status]}">${stop.sequence + 1}</span>`,
-      iconSize: [28, 28],
+      html: `<span>${stop.sequence + 1}</span>`,
+      iconSize: [MARKER_PX, MARKER_PX],
+      iconAnchor: anchors[i],
     });
     L.marker([stop.lat, stop.lon], { icon, title: stop.address, keyboard: false }).addTo(layers);
     bounds.push([stop.lat, stop.lon]);
-  }
+  });
   if (here) {
     L.circleMarker([here.lat, here.lon], { radius: 8, color: "#fff", weight: 3, fillColor: "#d40000", fillOpacity: 1 }).addTo(layers);
     bounds.push([here.lat, here.lon]);
   }
+  // The map is measured before fitting: fitted while its view was hidden (0 × 0), it kept a
+  // one-point view, and the road layer, loaded for that view, covered only a patch.
+  map.invalidateSize();
   if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
-  setTimeout(() => map.invalidateSize(), 0);
 }
