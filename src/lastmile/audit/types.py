@@ -59,6 +59,9 @@ class Action(StrEnum):
     OPT_OUT_DELETE = "opt_out.delete"
     DRIVER_APP_SETTINGS = "settings.driver_app"
     AUDIT_PURGE = "audit.purge"
+    MERCHANT_CREATE = "merchant.create"
+    MERCHANT_UPDATE = "merchant.update"
+    RATE_CARD_CREATE = "rate_card.create"
 
 
 class SubjectType(StrEnum):
@@ -75,6 +78,7 @@ class SubjectType(StrEnum):
     VEHICLE = "vehicle"
     ALERT = "alert"
     OPT_OUT = "opt_out"
+    MERCHANT = "merchant"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 import base64
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -52,7 +52,12 @@ def _phone(data: ShipmentCreate, region: str | None) -> str | None:
 
 
 def _new_shipment(
-    *, org_id: uuid.UUID, data: ShipmentCreate, hub: Hub | None, phone: str | None
+    *,
+    org_id: uuid.UUID,
+    data: ShipmentCreate,
+    hub: Hub | None,
+    phone: str | None,
+    merchant_id: uuid.UUID | None = None,
 ) -> Shipment:
     now = utcnow()
     return Shipment(
@@ -63,6 +68,7 @@ def _new_shipment(
         reference=data.reference,
         status=Status.CREATED,
         hub_id=data.hub_id,
+        merchant_id=merchant_id,
         recipient_name=data.recipient.name,
         recipient_phone=phone,
         recipient_email=data.recipient.email,
@@ -82,6 +88,18 @@ def _new_shipment(
         created_at=now,
         updated_at=now,
     )
+
+
+def _merchant_id(
+    data: ShipmentCreate, merchant_ids: Mapping[str, uuid.UUID] | None
+) -> uuid.UUID | None:
+    """The named merchant's id (none named: the default merchant's shipment); unknown → 422."""
+    if data.merchant is None:
+        return None
+    found = (merchant_ids or {}).get(data.merchant)
+    if found is None:
+        raise InvalidInput("merchant", f"no merchant `{data.merchant}` in this organisation")
+    return found
 
 
 def _hubs_by_id(
@@ -109,9 +127,11 @@ def create_shipment(
     data: ShipmentCreate,
     actor: str,
     geocoder: Geocoder | None = None,
+    merchant_ids: Mapping[str, uuid.UUID] | None = None,
 ) -> tuple[Shipment, bool]:
     """(shipment, created); a known merchant reference returns the existing shipment instead.
-    `geocoder` judges the address (None: the embedded index)."""
+    `geocoder` judges the address (None: the embedded index); `merchant_ids` are the
+    organisation's merchants by code (billing's, looked up by the caller)."""
     if data.reference is not None:
         found = _by_reference(session=session, org_id=org_id, references={data.reference})
         if data.reference in found:
@@ -121,8 +141,11 @@ def create_shipment(
         hub = _hubs_by_id(session=session, org_id=org_id, hub_ids={data.hub_id}).get(data.hub_id)
         if hub is None:
             raise InvalidInput("hub_id", f"no hub {data.hub_id} in this organisation")
+    merchant_id = _merchant_id(data, merchant_ids)
     phone = _phone(data, get_rules(session=session, org_id=org_id).country)
-    shipment = _new_shipment(org_id=org_id, data=data, hub=hub, phone=phone)
+    shipment = _new_shipment(
+        org_id=org_id, data=data, hub=hub, phone=phone, merchant_id=merchant_id
+    )
     judge_addresses(session=session, shipments=[shipment], geocoder=geocoder)
     try:
         with session.begin_nested():
@@ -153,6 +176,7 @@ def bulk_create(
     rows: Sequence[object],
     actor: str,
     geocoder: Geocoder | None = None,
+    merchant_ids: Mapping[str, uuid.UUID] | None = None,
 ) -> BulkOutcome:
     """Create every valid row; report each invalid row by index and field. `geocoder` judges
     the addresses (None: the embedded index)."""
@@ -184,6 +208,7 @@ def bulk_create(
             continue
         try:
             phone = _phone(data, region)
+            merchant_id = _merchant_id(data, merchant_ids)
         except InvalidInput as error:
             outcome.errors.extend((index, e) for e in error.errors)
             continue
@@ -192,6 +217,7 @@ def bulk_create(
             data=data,
             hub=hubs.get(data.hub_id) if data.hub_id else None,
             phone=phone,
+            merchant_id=merchant_id,
         )
         if data.reference is not None:
             known[data.reference] = shipment
