@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from lastmile.billing.merchants import list_merchants
+from lastmile.billing.merchants import list_merchants, unsaved_default
 from lastmile.billing.models import ChargeLine, Merchant, RateCard
 from lastmile.billing.money import ZERO
 
@@ -83,7 +83,7 @@ def balances(*, session: Session, org_id: uuid.UUID, period: str) -> list[Balanc
         )
     )
     found = []
-    for merchant in list_merchants(session=session, org_id=org_id):
+    for merchant in _with_default(session, org_id):
         summed = sums.get(merchant.id) or _Sum()
         found.append(
             Balance(
@@ -96,3 +96,12 @@ def balances(*, session: Session, org_id: uuid.UUID, period: str) -> list[Balanc
             )
         )
     return found
+
+
+def _with_default(session: Session, org_id: uuid.UUID) -> list[Merchant]:
+    """The merchants, with the default one shown (unsaved) before its first need made it."""
+    found = list_merchants(session=session, org_id=org_id)
+    if any(m.is_default for m in found):
+        return found
+    shown = unsaved_default(session=session, org_id=org_id)
+    return [shown, *found]

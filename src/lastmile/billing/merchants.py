@@ -44,14 +44,7 @@ def default_merchant(*, session: Session, org_id: uuid.UUID) -> Merchant:
     found = _default(session, org_id)
     if found is not None:
         return found
-    name = session.scalar(select(Organization.name).where(Organization.id == org_id))
-    merchant = Merchant(
-        org_id=org_id,
-        code=DEFAULT_CODE,
-        name=name or "Default merchant",
-        currency=DEFAULT_CURRENCY,
-        is_default=True,
-    )
+    merchant = unsaved_default(session=session, org_id=org_id)
     try:
         with session.begin_nested():
             session.add(merchant)
@@ -63,6 +56,18 @@ def default_merchant(*, session: Session, org_id: uuid.UUID) -> Merchant:
             ) from None
         return found
     return merchant
+
+
+def unsaved_default(*, session: Session, org_id: uuid.UUID) -> Merchant:
+    """The default merchant as it will be made (named after the organisation), not added."""
+    name = session.scalar(select(Organization.name).where(Organization.id == org_id))
+    return Merchant(
+        org_id=org_id,
+        code=DEFAULT_CODE,
+        name=name or "Default merchant",
+        currency=DEFAULT_CURRENCY,
+        is_default=True,
+    )
 
 
 def _default(session: Session, org_id: uuid.UUID) -> Merchant | None:

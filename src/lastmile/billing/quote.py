@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from lastmile.billing.charge_schemas import QuoteIn
 from lastmile.billing.jobs import hub_of, zone_of
-from lastmile.billing.merchants import DEFAULT_CURRENCY, get_merchant
+from lastmile.billing.merchants import DEFAULT_CODE, DEFAULT_CURRENCY, find_merchant
 from lastmile.billing.models import Merchant
 from lastmile.billing.pricing import Job, Line, price
 from lastmile.billing.rates import card_on, rules_of
-from lastmile.errors import InvalidInput, NotFound
+from lastmile.errors import InvalidInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +65,10 @@ def _merchant(session: Session, org_id: uuid.UUID, code: str | None) -> Merchant
         return session.scalar(
             select(Merchant).where(Merchant.org_id == org_id, Merchant.is_default.is_(True))
         )
-    try:
-        return get_merchant(session=session, org_id=org_id, code=code)
-    except NotFound:
-        raise InvalidInput("merchant", f"no merchant `{code}` in this organisation") from None
+    found = find_merchant(session=session, org_id=org_id, code=code)
+    if found is None and code != DEFAULT_CODE:
+        raise InvalidInput("merchant", f"no merchant `{code}` in this organisation")
+    return found
 
 
 def _merchant_currency(session: Session, org_id: uuid.UUID, code: str | None) -> str:
