@@ -31,6 +31,10 @@ def test_merchants_are_created_listed_changed_and_audited(
         "/api/v1/billing/merchants/nordic", json={"name": "Nordic Oy"}, headers=org.headers
     )
     assert patched.json()["name"] == "Nordic Oy"
+    blank = client.patch(
+        "/api/v1/billing/merchants/nordic", json={"name": None}, headers=org.headers
+    )
+    assert blank.status_code == 422
     listed = client.get("/api/v1/billing/merchants", headers=org.headers).json()
     assert [m["code"] for m in listed] == ["nordic"]
     audit = client.get("/api/v1/audit", headers=org.headers).json()["items"]
@@ -173,6 +177,23 @@ def test_a_failed_attempt_then_a_delivery_next_round_charges_both(
     kinds = [line["kind"] for line in charges["lines"] if not line["reverses"]]
     assert sorted(kinds) == ["base", "distance", "failed_attempt", "fuel", "fuel"]
     assert not any(line["reverses"] for line in charges["lines"])
+
+
+def test_cancelled_after_dispatch_is_charged_but_not_before(
+    client: TestClient, org: OrgHandle
+) -> None:
+    add_card(client, org)
+    dispatched = out_for_delivery(client, org)
+    waiting = create_shipment(client, org)["tracking_number"]
+    for number in (dispatched, waiting):
+        cancelled = client.post(
+            f"/api/v1/shipments/{number}/cancel", json={"reason": "merchant"}, headers=org.headers
+        )
+        assert cancelled.status_code == 200, cancelled.text
+    charged = client.get(f"/api/v1/shipments/{dispatched}/charges", headers=org.headers).json()
+    assert [line["kind"] for line in charged["lines"]] == ["cancellation", "fuel"]
+    free = client.get(f"/api/v1/shipments/{waiting}/charges", headers=org.headers).json()
+    assert free["lines"] == []
 
 
 def test_no_rate_card_no_lines(client: TestClient, org: OrgHandle) -> None:

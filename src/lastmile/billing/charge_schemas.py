@@ -5,11 +5,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Self
+from typing import Annotated, ClassVar, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from lastmile.api.fields import Day, Latitude, Longitude
+from lastmile.api.fields import Day, Latitude, Longitude, PatchModel
 from lastmile.billing.models import ChargeLine, Merchant, RateCard
 from lastmile.billing.money import UnknownCurrency, check_currency, money_text
 from lastmile.billing.pricing import Happened, Line, totals
@@ -42,7 +42,10 @@ class MerchantIn(_Strict):
     billing_address: str | None = Field(default=None, max_length=500)
 
 
-class MerchantPatch(_Strict):
+class MerchantPatch(PatchModel):
+    """Absent fields stay; `billing_email` and `billing_address` may be cleared with null."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"billing_email", "billing_address"})
     name: str | None = Field(default=None, min_length=1, max_length=200)
     billing_email: EmailStr | None = None
     billing_address: str | None = Field(default=None, max_length=500)
