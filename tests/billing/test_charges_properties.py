@@ -221,3 +221,29 @@ def test_every_line_is_rounded_to_the_currency_and_quotes_sum_to_the_total(
     summed = sum(Decimal(line.amount) + Decimal(line.tax_amount) for line in quoted.lines)
     assert Decimal(quoted.total) == summed
     assert Decimal(quoted.subtotal) + Decimal(quoted.tax) == Decimal(quoted.total)
+
+
+def test_zones_match_by_postcode_or_polygon_with_holes() -> None:
+    ring = [[24.9, 60.1], [25.0, 60.1], [25.0, 60.2], [24.9, 60.2], [24.9, 60.1]]
+    hole = [[24.94, 60.14], [24.96, 60.14], [24.96, 60.16], [24.94, 60.16], [24.94, 60.14]]
+    rules = RateRules.model_validate(
+        {
+            "zones": [
+                {
+                    "name": "Centre",
+                    "surcharge": "1.00",
+                    "area": {"type": "Polygon", "coordinates": [ring, hole]},
+                },
+                {"name": "Airport", "surcharge": "2.00", "postcodes": ["01530"]},
+            ]
+        }
+    )
+
+    def zone_lines(lat: float, lon: float, text: str = "") -> list[str]:
+        job = Job(date(2026, 12, 1), ZoneInfo("UTC"), lat=lat, lon=lon, address_text=text)
+        lines = price(happened=Happened.DELIVERED, job=job, rules=rules, currency="EUR")
+        return [line.description for line in lines]
+
+    assert zone_lines(60.12, 24.92) == ["Zone Centre"]
+    assert zone_lines(60.15, 24.95) == []  # in the hole
+    assert zone_lines(60.3, 24.95, "Lentoasemantie 1, 01530 Vantaa") == ["Zone Airport"]

@@ -210,7 +210,8 @@ def _has_postcode(text: str, postcodes: Sequence[str]) -> bool:
 def inside(lon: float, lat: float, area: GeoPolygon) -> bool:
     """Whether the point is inside the polygon(s), holes excluded (even-odd ray casting).
 
-    >>> square = GeoPolygon(type="Polygon", coordinates=[[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]])
+    >>> from lastmile.billing.rules import PolygonArea
+    >>> square = PolygonArea(type="Polygon", coordinates=[[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]])
     >>> inside(1, 1, square), inside(3, 1, square)
     (True, False)
     """

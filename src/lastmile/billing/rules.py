@@ -48,25 +48,33 @@ class VolumeTier(_Strict):
     price: Price
 
 
-class GeoPolygon(_Strict):
-    """A GeoJSON Polygon or MultiPolygon (lon, lat order); holes are honoured."""
+Coordinate = Annotated[float, Field(allow_inf_nan=False)]
+Point = Annotated[list[Coordinate], Field(min_length=2, max_length=3)]
+Ring = Annotated[list[Point], Field(min_length=4, description="[lon, lat] points, closed")]
+PolygonRings = Annotated[list[Ring], Field(min_length=1, description="Outer ring, then holes")]
 
-    type: Literal["Polygon", "MultiPolygon"]
-    coordinates: list[list[list[float]]] | list[list[list[list[float]]]]
+
+class PolygonArea(_Strict):
+    """A GeoJSON Polygon ([lon, lat] order); holes are honoured."""
+
+    type: Literal["Polygon"]
+    coordinates: PolygonRings
 
     def polygons(self) -> list[list[list[list[float]]]]:
-        """Every polygon as rings of [lon, lat] points, outer ring first."""
-        if self.type == "Polygon":
-            return [self.coordinates]  # type: ignore[list-item]
-        return self.coordinates  # type: ignore[return-value]
+        return [self.coordinates]
 
-    @model_validator(mode="after")
-    def _rings(self) -> Self:
-        for polygon in self.polygons():
-            for ring in polygon:
-                if len(ring) < 4 or any(len(point) < 2 for point in ring):
-                    raise ValueError("each ring needs at least 4 [lon, lat] points")
-        return self
+
+class MultiPolygonArea(_Strict):
+    """A GeoJSON MultiPolygon ([lon, lat] order)."""
+
+    type: Literal["MultiPolygon"]
+    coordinates: Annotated[list[PolygonRings], Field(min_length=1)]
+
+    def polygons(self) -> list[list[list[list[float]]]]:
+        return self.coordinates
+
+
+GeoPolygon = Annotated[PolygonArea | MultiPolygonArea, Field(discriminator="type")]
 
 
 class Zone(_Strict):
