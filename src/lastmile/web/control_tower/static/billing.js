@@ -34,8 +34,9 @@ export function setupBilling({ api, el }) {
   const thisMonth = () => new Date().toISOString().slice(0, 7);
 
   async function loadBalances() {
-    const chosen = period.value || thisMonth();
-    const data = await api(`/api/v1/billing/balances?period=${encodeURIComponent(chosen)}`);
+    // No month chosen yet: the server picks this month at the organisation's clock.
+    const query = period.value ? `?period=${encodeURIComponent(period.value)}` : "";
+    const data = await api(`/api/v1/billing/balances${query}`);
     period.value = data.period;
     rows.replaceChildren(...data.merchants.map((m) =>
       el("tr", { "data-merchant": m.merchant },
