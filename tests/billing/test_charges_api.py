@@ -227,3 +227,21 @@ def test_charge_created_webhook_is_queued_with_the_lines(
     assert body["type"] == "charge.created"
     assert body["data"]["tracking_number"] == number
     assert body["data"]["lines"][0]["kind"] == "base"
+
+
+def test_a_quote_uses_the_card_valid_on_the_delivery_date(
+    client: TestClient, org: OrgHandle
+) -> None:
+    add_card(client, org)
+    add_card(client, org, valid_from="2026-06-01", rules={**RULES, "base": "6.50"})
+
+    def base_on(day: str) -> tuple[int, str]:
+        body = {"shipment": {"delivery_date": day}}
+        data = client.post("/api/v1/billing/quote", json=body, headers=org.headers).json()
+        return data["rate_card_version"], data["lines"][0]["amount"]
+
+    assert base_on("2026-05-31") == (1, "5.90")
+    assert base_on("2026-06-01") == (2, "6.50")
+    unknown = client.post("/api/v1/billing/quote", json={"merchant": "nobody"}, headers=org.headers)
+    assert unknown.status_code == 422
+    assert _fields(unknown) == {"merchant"}
