@@ -17,9 +17,13 @@ $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Compile the installed packages and our sources to bytecode once: machines that set
+# PYTHONDONTWRITEBYTECODE=1 never write it themselves, and then every start recompiles the
+# whole stack (twice the CPU of a compiled start). compileall skips what is up to date.
 $(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/uv
 	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m compileall -q -j 0 $(VENV)/lib src
 	@touch $@
 
 node_modules/.installed: package-lock.json

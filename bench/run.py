@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ROOT / "docs" / "performance"
 ORDER = [
+    "cli",
     "shipments",
     "ingest",
     "stops",

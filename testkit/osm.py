@@ -16,6 +16,9 @@ STREETS: dict[str, list[tuple[float, float]]] = {
 }
 """Street name → its nodes (lat, lon)."""
 
+SWEDISH: dict[str, str] = {"Mannerheimintie": "Mannerheimvägen"}
+"""The `name:sv` of a street, as on Helsinki's bilingual streets."""
+
 ADDRESSES: list[tuple[str, str, float, float]] = [
     ("Mäkelänkatu", "12 B", 60.1951, 24.9525),
     ("Mäkelänkatu", "12 A", 60.1949, 24.9519),
@@ -68,6 +71,8 @@ def write_tiny_extract(path: Path) -> Path:
         )
         for way_id, (name, ids) in enumerate(way_nodes.items(), start=1):
             tags = {"highway": "residential", "name": name}
+            if name in SWEDISH:
+                tags["name:sv"] = SWEDISH[name]
             writer.add_way(Way(id=way_id, nodes=ids, tags=tags))
         tags = {"building": "yes", "addr:street": street, "addr:housenumber": number}
         writer.add_way(Way(id=100, nodes=[*building_nodes, building_nodes[0]], tags=tags))

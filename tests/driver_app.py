@@ -151,3 +151,16 @@ def set_rules(client: httpx.Client, org: OrgHandle, **rules: Any) -> None:
         "/api/v1/driver-app/settings", json={"proof_rules": rules}, headers=org.headers
     )
     assert response.status_code == 200, response.text
+
+
+def start_the_day(client: httpx.Client, day: DriverDay) -> DriverDay:
+    """The signed-in driver starts a shift with their vehicle and leaves on the route."""
+    shift = client.post(
+        "/api/v1/driver/shift/start",
+        json=day.action(vehicle_id=day.vehicle_id),
+        headers=day.headers,
+    )
+    assert shift.status_code == 201, shift.text
+    route = client.post("/api/v1/driver/route/start", json=day.action(), headers=day.headers)
+    assert route.status_code == 200, route.text
+    return day

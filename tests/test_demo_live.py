@@ -30,6 +30,7 @@ class Demo:
     api_key: str
     sign_in: tuple[str, str]
     driver_app: str | None
+    driver_note: str | None
     organisation: str
     tracking_links: list[str]
 
@@ -37,6 +38,7 @@ class Demo:
 def _read_announcement(lines: "queue.Queue[str | None]") -> Demo:
     fields: dict[str, str] = {}
     links: list[str] = []
+    note: str | None = None
     deadline = time.monotonic() + STARTUP_S
     while time.monotonic() < deadline and (len(links) < 3 or "API key" not in fields):
         try:
@@ -48,6 +50,8 @@ def _read_announcement(lines: "queue.Queue[str | None]") -> Demo:
         text = line.strip()
         if text.startswith("http") and "/t/" in text:
             links.append(text)
+        elif text.startswith("Signs you in as"):
+            note = text
         elif ":" in text:
             name, _, value = text.partition(":")
             fields[name.strip()] = value.strip()
@@ -58,6 +62,7 @@ def _read_announcement(lines: "queue.Queue[str | None]") -> Demo:
         api_key=fields["API key"],
         sign_in=tuple(part.strip() for part in fields["Sign in"].split(" / ", 1)),  # type: ignore[arg-type]
         driver_app=fields.get("Driver app"),
+        driver_note=note,
         organisation=fields["Organisation"],
         tracking_links=links,
     )
@@ -111,6 +116,8 @@ def test_the_demo_shows_a_moving_fleet_and_starts_again_cleanly(tmp_path: Path) 
             for link in demo.tracking_links:
                 assert client.get(link).status_code == 200
             assert demo.driver_app is not None, "no driver app sign-in announced"
+            assert demo.driver_note is not None
+            assert "whom the simulator also drives" in demo.driver_note
             page, _, token = demo.driver_app.partition("#link=")
             assert client.get(page).status_code == 200
             driver = client.post("/api/v1/driver/session/link", json={"token": token})

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import lastmile
-from lastmile.addresses.choice import open_geocoders
+from lastmile.addresses.choice import configured_geocoders
 from lastmile.addresses.views import router as addresses_router
 from lastmile.alerts.monitor import FleetMonitor
 from lastmile.alerts.sweep import sweep_loop
@@ -34,7 +34,7 @@ from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
 from lastmile.billing.views_charges import router as billing_charges_router
 from lastmile.bus import open_bus
-from lastmile.bus.base import routes_channel, tracks_channel
+from lastmile.bus.base import corrections_channel, routes_channel, tracks_channel
 from lastmile.chat.views import router as chat_router
 from lastmile.config import Settings
 from lastmile.db import Database
@@ -45,7 +45,9 @@ from lastmile.dispatch.driver_context import DriverContexts
 from lastmile.dispatch.intake_views import router as intake_router
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
+from lastmile.driver.address_views import router as driver_address_router
 from lastmile.driver.cash_views import router as driver_cash_router
+from lastmile.driver.corrections import CorrectionFollower
 from lastmile.driver.outcome_views import router as outcome_router
 from lastmile.driver.proof_views import router as driver_proof_router
 from lastmile.driver.scheduled import close_days_loop
@@ -197,7 +199,6 @@ def create_app(
             upgrade(app.state.db.engine)
         load_keys(settings)  # a bad VAPID key stops the server now, naming the setting
         app.state.bus = open_bus(settings.bus_url)
-        app.state.geocoders = open_geocoders(settings)  # its own HTTP client for this run
         writer = BatchWriter(FixStore(app.state.db), wait_s=settings.ingest_batch_wait_s)
         app.state.eta_engine = EtaEngine(
             load_learned(settings.eta_model_path or settings.data_dir / "eta_model.json"),
@@ -222,6 +223,16 @@ def create_app(
         route_changes = asyncio.create_task(
             contexts.hear_route_changes(await app.state.bus.subscribe(routes_channel())),
             name="route-changes",
+        )
+        app.state.corrections = CorrectionFollower(
+            database=app.state.db,
+            bus=app.state.bus,
+            engine=app.state.eta_engine,
+            network=lambda: app_network(app),
+        )
+        corrections = asyncio.create_task(
+            app.state.corrections.hear(await app.state.bus.subscribe(corrections_channel())),
+            name="corrections",
         )
         trust_restored = asyncio.create_task(
             hear_trust_restored(
@@ -273,6 +284,7 @@ def create_app(
                 listener,
                 notifier,
                 route_changes,
+                corrections,
                 trust_restored,
             )
             for task in tasks:
@@ -285,7 +297,7 @@ def create_app(
             await writer.stop()
             await app.state.bus.close()
             await app.state.rate_limiter.close()
-            app.state.geocoders.close()
+            app.state.geocoders.close()  # the next use, if any, opens it again
             if owned:
                 app.state.db.engine.dispose()
 
@@ -303,7 +315,7 @@ def create_app(
     app.state.verified_drivers = RecentlyVerified[DriverPrincipal]()
     app.state.fast_path = FastPathCounts()
     app.state.rate_limiter = RateLimiter(settings)
-    app.state.geocoders = open_geocoders(settings)  # for an app used without its lifespan
+    app.state.geocoders = configured_geocoders(settings)  # opened at first use, closed at stop
     if database is not None:
         app.state.db = database
 
@@ -377,6 +389,7 @@ def create_app(
         map_router,
         addresses_router,
         driver_cash_router,
+        driver_address_router,
         payments_router,
         billing_charges_router,
         chat_router,

@@ -1,41 +1,29 @@
 """The `lastmile` command."""
 
-import asyncio
 import json
-import logging
-import time
+import os
 import uuid
-from datetime import datetime
-from functools import partial
-from typing import Annotated
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import uvicorn
-from fastapi import FastAPI
 
 from lastmile.addresses.cli import addresses_app
-from lastmile.alerts.sweep import sweep_loop
-from lastmile.app import create_app
-from lastmile.auth import service as auth
-from lastmile.auth.models import Role
-from lastmile.bus import open_bus
-from lastmile.config import Settings
-from lastmile.db import Database
-from lastmile.db.migrate import upgrade
+from lastmile.auth.roles import Role
 from lastmile.dispatch.cli import plan_day
-from lastmile.driver.scheduled import close_days_loop
 from lastmile.eta.cli import eta_app
-from lastmile.ingest.osmand_port import OsmAndPort
-from lastmile.ingest.scheduled import retention_loop
-from lastmile.ingest.store import FixStore
-from lastmile.notify.worker import OutboxWorker
 from lastmile.planning.cli import plan_app
 from lastmile.routing.cli import map_app
-from lastmile.runtime import tune_garbage_collector
 from lastmile.sim.cli import simulate
 from lastmile.trips.cli import trips_app
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from lastmile.config import Settings
+    from lastmile.db import Database
+
+# Heavy imports (the server, the database models, the solver, the routing engine) live inside
+# the commands that need them, so that `lastmile --help` answers at once.
 app = typer.Typer(help="Lastmile: last-mile delivery tracking.", no_args_is_help=True)
 org_app = typer.Typer(help="Organisations.", no_args_is_help=True)
 user_app = typer.Typer(help="Users.", no_args_is_help=True)
@@ -50,15 +38,42 @@ app.add_typer(plan_app, name="plan", help="Route planning (vehicle routing with 
 app.command("simulate")(simulate)
 
 
-def _serve(
-    app_: FastAPI, settings: Settings, *, host: str, port: int, log_level: str = "info"
-) -> None:
+HostOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Interface to listen on (default: LASTMILE_HOST or 127.0.0.1; 0.0.0.0: all of them)"
+    ),
+]
+PortOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        max=65535,
+        help="TCP port (default: LASTMILE_PORT or 8000); the links handed out follow it"
+        " unless LASTMILE_PUBLIC_URL is set",
+    ),
+]
+
+
+def _served_at(host: str | None, port: int | None) -> dict[str, Any]:
+    """Settings overrides for `--host` and `--port`: the public URL, when not configured,
+    follows them (`Settings.public_url`)."""
+    return {name: value for name, value in (("host", host), ("port", port)) if value is not None}
+
+
+def _serve(app_: "FastAPI", settings: "Settings", *, log_level: str = "info") -> None:
     """The main server, plus Traccar's dedicated OsmAnd port when configured, in one process."""
+    import asyncio
+
+    import uvicorn
+
+    from lastmile.ingest.osmand_port import OsmAndPort
+
     configs = [
         uvicorn.Config(
             app_,
-            host=host,
-            port=port,
+            host=settings.host,
+            port=settings.port,
             log_level=log_level,
             proxy_headers=True,
             access_log=settings.access_log,
@@ -68,7 +83,7 @@ def _serve(
         configs.append(
             uvicorn.Config(
                 OsmAndPort(app_),
-                host=host,
+                host=settings.host,
                 port=settings.osmand_port,
                 log_level=log_level,
                 lifespan="off",
@@ -82,7 +97,11 @@ def _serve(
     asyncio.run(serve_all(), loop_factory=configs[0].get_loop_factory())  # uvloop when installed
 
 
-def _database(settings: Settings) -> Database:
+def _database(settings: "Settings") -> "Database":
+    """The configured database, created and migrated."""
+    from lastmile.db import Database
+    from lastmile.db.migrate import upgrade
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = Database.from_url(settings.resolved_database_url)
     upgrade(database.engine)
@@ -91,15 +110,19 @@ def _database(settings: Settings) -> Database:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to listen on")] = None,
-    port: Annotated[int | None, typer.Option(help="TCP port")] = None,
+    host: HostOption = None,
+    port: PortOption = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes (needs a Redis bus if > 1)")] = 1,
 ) -> None:
     """Run the API, the ingest endpoints and the web pages (and the OsmAnd port if set)."""
-    settings = Settings()
-    host, port = host or settings.host, port or settings.port
+    import uvicorn
+
+    from lastmile.app import create_app
+    from lastmile.config import Settings
+
+    settings = Settings(**_served_at(host, port))
     if workers == 1:
-        _serve(create_app(settings, freeze_heap=True), settings, host=host, port=port)
+        _serve(create_app(settings, freeze_heap=True), settings)
         return
     if settings.mqtt_url:
         raise typer.BadParameter(
@@ -113,11 +136,13 @@ def serve(
             param_hint="--workers",
         )
     _database(settings).engine.dispose()
+    # Each worker reads its settings from the environment: give it the address served here.
+    os.environ.update(LASTMILE_HOST=settings.host, LASTMILE_PORT=str(settings.port))
     uvicorn.run(
         "lastmile.app:serving_app",
         factory=True,
-        host=host,
-        port=port,
+        host=settings.host,
+        port=settings.port,
         workers=workers,
         log_level="info",
         proxy_headers=True,
@@ -130,6 +155,18 @@ def worker(
     loops: Annotated[int, typer.Option(min=1, help="Outbox worker loops in this process")] = 1,
 ) -> None:
     """Run the background workers alone (notification outbox, alert sweep, fix retention)."""
+    import asyncio
+    import logging
+
+    from lastmile.alerts.sweep import sweep_loop
+    from lastmile.bus import open_bus
+    from lastmile.config import Settings
+    from lastmile.driver.scheduled import close_days_loop
+    from lastmile.ingest.scheduled import retention_loop
+    from lastmile.ingest.store import FixStore
+    from lastmile.notify.worker import OutboxWorker
+    from lastmile.runtime import tune_garbage_collector
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
     database = _database(settings)
@@ -158,6 +195,8 @@ def worker(
 @app.command()
 def migrate() -> None:
     """Bring the database schema up to date."""
+    from lastmile.config import Settings
+
     settings = Settings()
     _database(settings)
     typer.echo(f"database is up to date: {settings.resolved_database_url.split('@')[-1]}")
@@ -169,6 +208,9 @@ def org_create(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Create an organisation and print its admin API key (shown once)."""
+    from lastmile.auth import service as auth
+    from lastmile.config import Settings
+
     database = _database(Settings())
     with database.session() as session:
         org = auth.create_organization(session=session, name=name)
@@ -192,6 +234,9 @@ def user_create(
     ] = "",
 ) -> None:
     """Create a user with a password (asked for when not given)."""
+    from lastmile.auth import service as auth
+    from lastmile.config import Settings
+
     database = _database(Settings())
     with database.session() as session:
         auth.get_organization(session=session, org_id=org_id)
@@ -211,8 +256,8 @@ def demo(
     speed: Annotated[
         float, typer.Option(min=1, help="Times faster than real time (1: live, in step with now)")
     ] = 1.0,
-    host: Annotated[str | None, typer.Option()] = None,
-    port: Annotated[int | None, typer.Option()] = None,
+    host: HostOption = None,
+    port: PortOption = None,
     road_map: Annotated[
         bool,
         typer.Option(
@@ -226,20 +271,29 @@ def demo(
     Run again, it resumes the same organisation, credentials, drivers and (while it runs,
     today) the same day; `--fresh` starts from an empty organisation.
     """
+    import time
+    from datetime import datetime
+    from functools import partial
+    from zoneinfo import ZoneInfo
+
+    from lastmile.app import create_app
+    from lastmile.config import Settings, served_url
     from lastmile.demo import seed
     from lastmile.demo_day import open_day
     from lastmile.demo_live import (
         DemoFleet,
+        DriverAppLink,
+        ensure_address_index,
         ensure_map,
         run_fleet,
         start_fleet_thread,
         wait_until_up,
     )
 
-    settings = Settings()
+    settings = Settings(**_served_at(host, port))
     database = _database(settings)
-    if road_map:
-        ensure_map(settings.data_dir, typer.echo)
+    if road_map and ensure_map(settings.data_dir, typer.echo):
+        ensure_address_index(database, settings.data_dir, typer.echo)
     fleet = DemoFleet(drivers=drivers, speed=speed)
     resume, removed = None, 0
     with database.session() as session:
@@ -266,16 +320,21 @@ def demo(
         old = f" (the previous day's {removed} routes removed)" if removed else ""
         typer.echo(f"Starting a new demo day{old}.")
     database.engine.dispose()
-    base = f"http://{host or settings.host}:{port or settings.port}"
+    base = served_url(settings.host, settings.port)  # where the simulated fleet connects
+    public = settings.public_url.rstrip("/")  # what people are given
 
-    def announce(links: list[str], driver_link: str | None = None) -> None:
-        driver = f"  Driver app:      {driver_link}\n" if driver_link else ""
+    def announce(links: list[str], driver_link: DriverAppLink | None = None) -> None:
+        driver = (
+            f"  Driver app:      {driver_link.url}\n{' ' * 19}{driver_link.note}\n"
+            if driver_link
+            else ""
+        )
         typer.echo(
-            f"\nLastmile demo is live on {base}\n"
-            f"  Control Tower:   {base}/control-tower\n"
+            f"\nLastmile demo is live on {public}\n"
+            f"  Control Tower:   {public}/control-tower\n"
             f"  Sign in:         {creds.admin_email} / {creds.admin_password}\n"
             f"{driver}"
-            f"  API docs:        {base}/docs\n"
+            f"  API docs:        {public}/docs\n"
             f"  API key: {creds.api_key}\n"
             f"  Organisation:    {creds.org_id}\n"
             "  Tracking links:\n" + "".join(f"    {link}\n" for link in links) + "Ctrl-C stops.\n"
@@ -295,21 +354,14 @@ def demo(
         )
         start_fleet_thread(job)
     else:
-        links = [f"{base}/t/{token}" for token in creds.tracking_tokens]
+        links = [f"{public}/t/{token}" for token in creds.tracking_tokens]
 
         def announce_when_up() -> None:
             wait_until_up(base)
             announce(links)
 
         start_fleet_thread(announce_when_up)
-    settings = settings.model_copy(update={"public_url": base})
-    _serve(
-        create_app(settings, freeze_heap=True),
-        settings,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="warning",
-    )
+    _serve(create_app(settings, freeze_heap=True), settings, log_level="warning")
 
 
 if __name__ == "__main__":

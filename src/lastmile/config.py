@@ -20,7 +20,9 @@ class Settings(BaseSettings):
     map_name: str | None = None
     database_url: str | None = None
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
-    public_url: str = "http://127.0.0.1:8000"
+    public_url: str = ""
+    """Where people reach this server: the base of tracking links, sign-in links and e-mails.
+    Unset: the address it is served on (`host` and `port`; see `served_url`)."""
     host: str = "127.0.0.1"
     port: int = 8000
     access_log: bool = True
@@ -149,6 +151,12 @@ class Settings(BaseSettings):
     s3_key_prefix: str = ""
 
     @model_validator(mode="after")
+    def _public_url_defaults_to_the_served_address(self) -> "Settings":
+        if not self.public_url:
+            self.public_url = served_url(self.host, self.port)
+        return self
+
+    @model_validator(mode="after")
     def _s3_needs_a_bucket(self) -> "Settings":
         if self.blob_store == "s3" and not self.s3_bucket:
             raise ValueError("LASTMILE_BLOB_STORE=s3 needs LASTMILE_S3_BUCKET")
@@ -181,6 +189,21 @@ class Settings(BaseSettings):
                 f"LASTMILE_PUBLIC_URL is {self.public_url!r}: production needs https:// "
                 "so that session cookies stay secure"
             )
+
+
+def served_url(host: str, port: int) -> str:
+    """The URL of a server listening on `host`:`port`, as a browser on this machine reaches it
+    (a wildcard address is reached on loopback).
+
+    >>> served_url("0.0.0.0", 9000)
+    'http://127.0.0.1:9000'
+    >>> served_url("::", 8000), served_url("fe80::1", 80), served_url("lm.example", 8080)
+    ('http://[::1]:8000', 'http://[fe80::1]:80', 'http://lm.example:8080')
+    """
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def normalise_database_url(url: str) -> str:

@@ -17,12 +17,15 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from lastmile.addresses.geocoder import IndexGeocoder
+from lastmile.addresses.index import index_extract
+from lastmile.db import Database
 from lastmile.demo_day import DemoDay, write_day
 from lastmile.errors import LastmileError
 from lastmile.routing.maps import DEFAULT_MAP, ensure_default_map, map_dir
 from lastmile.routing.tiles import TILE_EXTRACT, build_tiles
 from lastmile.sim.actions import DriverAppActions
-from lastmile.sim.cli import drive, prepare, prepare_again
+from lastmile.sim.day_run import drive, prepare, prepare_again
 from lastmile.sim.fleet import Fleet
 from lastmile.sim.world import Day, Scenario
 
@@ -48,6 +51,9 @@ class DemoFleet:
     """The same drivers and vans every run (see `sim.crew`)."""
     timezone: str = "Europe/Helsinki"
     plan_seconds: float = 15.0
+    regular_share: float = 0.2
+    """Shipments to regular customers, the same addresses every day (`sim.regulars`): after
+    two demo days their stops are where the drivers actually delivered."""
 
     @property
     def identity(self) -> tuple[int, int, int, float]:
@@ -64,6 +70,7 @@ class DemoFleet:
             shift_s=self.shift_hours * 3600.0,
             plan_seconds=self.plan_seconds,
             crew_tag=self.crew_tag,
+            regular_share=self.regular_share,
         )
 
 
@@ -89,6 +96,21 @@ def ensure_map(data_dir: Path, say: Callable[[str], None]) -> bool:
         say(f"  no road map ({error.detail}); the demo drives in straight lines instead")
         return False
     return True
+
+
+def ensure_address_index(database: Database, data_dir: Path, say: Callable[[str], None]) -> None:
+    """The bundled map's address index, built once into the database: the simulated
+    merchant's regular customers are its addresses, sent as text only (`sim.regulars`)."""
+    with database.session(writes=True) as session:
+        if IndexGeocoder(session).has_index():
+            return
+        say("Indexing the map's addresses (once)...")
+        try:
+            index_extract(session=session, path=ensure_default_map(data_dir), map_name=DEFAULT_MAP)
+        except LastmileError as error:
+            say(f"  no address index ({error.detail}); every shipment keeps its pin")
+            return
+        session.commit()
 
 
 def wait_until_up(url: str, timeout_s: float = READY_TIMEOUT_S) -> None:
@@ -121,16 +143,35 @@ def tracking_links(
         return [str(client.get(f"/api/v1/shipments/{n}").json()["tracking_url"]) for n in numbers]
 
 
-def driver_signin_link(url: str, api_key: str, day: Day) -> str | None:
+@dataclass(frozen=True, slots=True)
+class DriverAppLink:
+    """A one-time sign-in link to the driver app, and the simulated driver it signs in as."""
+
+    url: str
+    driver_name: str
+
+    @property
+    def note(self) -> str:
+        """What the person opening it should know: they share the driver with the simulator."""
+        return (
+            f"Signs you in as {self.driver_name}, whom the simulator also drives;"
+            " signing out ends only your session."
+        )
+
+
+def driver_signin_link(url: str, api_key: str, day: Day) -> DriverAppLink | None:
     """A one-time driver app sign-in link for the first route's driver (None without routes)."""
     if not day.routes:
         return None
+    driver_id = day.routes[0].driver_id
     headers = {"Authorization": f"Bearer {api_key}"}
     with httpx.Client(base_url=url, headers=headers, timeout=30) as client:
-        issued = client.post(f"/api/v1/drivers/{day.routes[0].driver_id}/signin-links")
+        issued = client.post(f"/api/v1/drivers/{driver_id}/signin-links")
         issued.raise_for_status()
     token = str(issued.json()["url"]).rpartition("#link=")[2]
-    return f"{url}/driver/#link={token}"
+    member = day.crew.get(driver_id)
+    name = member.name if member is not None else "the first route's driver"
+    return DriverAppLink(f"{url}/driver/#link={token}", name)
 
 
 def plan_day(
@@ -223,7 +264,7 @@ def run_fleet(
     data_dir: Path,
     fleet: DemoFleet,
     resume: DemoDay | None,
-    on_ready: Callable[[list[str], str | None], None],
+    on_ready: Callable[[list[str], DriverAppLink | None], None],
     say: Callable[[str], None],
 ) -> None:
     """Plan (or resume) the day on the server, announce the links, then drive it in the

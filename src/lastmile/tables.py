@@ -1,6 +1,7 @@
 """Every table, imported so that `Base.metadata` is complete (for Alembic and tests)."""
 
 from lastmile.addresses.models import (
+    AccessNote,
     AddressGram,
     AddressMap,
     AddressName,
@@ -43,6 +44,7 @@ def is_partition(table_name: str) -> bool:
 
 
 __all__ = [
+    "AccessNote",
     "AddressGram",
     "AddressMap",
     "AddressName",

@@ -35,3 +35,16 @@ def tiny(session: Session, tiny_extract: Extract) -> IndexGeocoder:
 def monaco(session: Session, monaco_extract: Extract) -> IndexGeocoder:
     store(session=session, extract=monaco_extract, map_name="monaco", source="monaco.osm.pbf")
     return IndexGeocoder(session)
+
+
+@pytest.fixture(scope="session")
+def helsinki_extract(helsinki_pbf: Path) -> Extract:
+    return read_extract(helsinki_pbf)
+
+
+@pytest.fixture
+def helsinki(session: Session, helsinki_extract: Extract) -> IndexGeocoder:
+    """The embedded geocoder on the bundled Helsinki map, indexed inside the test's
+    transaction."""
+    store(session=session, extract=helsinki_extract, map_name="helsinki", source="helsinki")
+    return IndexGeocoder(session)

@@ -142,3 +142,15 @@ def test_any_text_is_answered_without_an_error(tiny: IndexGeocoder) -> None:
     ]
     for found in tiny.geocode_many(texts):
         assert all(0 <= c.score <= 1 for c in found)
+
+
+def test_a_streets_swedish_name_finds_its_doors_and_reverse_names_it_as_mapped(
+    tiny: IndexGeocoder,
+) -> None:
+    best = tiny.geocode("Mannerheimvägen 5, Helsingfors")[0]
+    assert best.label == "Mannerheimvägen 5"
+    assert haversine_m(best.lat, best.lon, *_at("Mannerheimintie", "5")) < 1
+    assert best.score >= 0.8
+    reverse = tiny.reverse(*_at("Mannerheimintie", "5"))
+    assert reverse is not None
+    assert reverse.label == "Mannerheimintie 5"

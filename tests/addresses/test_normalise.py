@@ -20,6 +20,10 @@ from lastmile.addresses.normalise import (
         ("Av. de la Costa", "Avenue de la Costa"),
         ("BLVD. MOULINS", "boulevard des moulins"),
         ("Rond-Point Ste-Dévote", "Rond Point Sainte Devote"),
+        ("Mannerheimint.", "Mannerheimintie"),
+        ("Kaivopuistot.", "Kaivopuistotie"),
+        ("Ateneumink.", "Ateneuminkatu"),
+        ("Liisankj.", "Liisankuja"),
     ],
 )
 def test_short_and_full_forms_have_one_key(short: str, full: str) -> None:
@@ -63,3 +67,7 @@ def test_an_osm_house_number_may_have_more_digits_than_a_text_number() -> None:
     assert parse_house_number("1234") == HouseNumber(1234)
     assert house_numbers(words("Main Street 1234")) == []
     assert parse_house_number("1-99999999999") is None
+
+
+def test_a_t_with_a_full_stop_after_anything_but_a_genitive_is_no_road() -> None:
+    assert words("Albert. 2") == ["albert", "2"]

@@ -1,6 +1,7 @@
 """The Nominatim and Photon adapter against a real local HTTP server: recorded answers
 (see recorded/README.md), a service that times out and one that answers 429."""
 
+import contextlib
 import threading
 from collections.abc import Iterator
 
@@ -10,13 +11,15 @@ from testkit.bodies import shipment_body
 from tests.addresses.services import Asked, Reply, Service, recorded, serve
 from tests.common import OrgHandle
 
-from lastmile.addresses import nominatim, photon
+from lastmile.addresses import choice, nominatim, photon
 from lastmile.addresses.foreign import Dialect
 from lastmile.addresses.quality import assess
 from lastmile.addresses.remote import HttpGeocoder, RemoteSettings
 from lastmile.addresses.throttle import Throttle
 from lastmile.addresses.types import NoAnswer, Precision
+from lastmile.app import create_app
 from lastmile.config import Settings
+from lastmile.db import Database
 from lastmile.geo import haversine_m
 
 
@@ -192,7 +195,12 @@ def test_the_app_geocodes_with_the_configured_service(
     assert created.status_code == 201, created.text
     address = created.json()["address"]
     assert haversine_m(address["lat"], address["lon"], 60.1691522, 24.9397851) < 0.5
-    assert address["quality"] == {"score": 100, "reasons": [], "geocoded": True}
+    assert address["quality"] == {
+        "score": 100,
+        "reasons": [],
+        "geocoded": True,
+        "learned_from": None,
+    }
     again = {"q": "Mannerheimintie 5, Helsinki"}
     found = client.get("/api/v1/geocode", params=again, headers=org.headers)
     assert found.json()["candidates"][0]["label"] == "Mannerheimintie 5"
@@ -215,3 +223,45 @@ def test_a_service_that_cannot_answer_never_fails_the_caller(
     assert "did not answer" in found.json()["note"]
     failures = client.get("/healthz").json()["geocoder"]["failures"]
     assert sum(failures.values()) == 2
+
+
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> tuple[list[HttpGeocoder], list[HttpGeocoder]]:
+    """The service clients the app opens, and those it closes, in order."""
+    made: list[HttpGeocoder] = []
+    closed: list[HttpGeocoder] = []
+
+    class Watched(HttpGeocoder):
+        def __init__(self, dialect: Dialect, settings: RemoteSettings) -> None:
+            super().__init__(dialect, settings)
+            made.append(self)
+
+        def close(self) -> None:
+            closed.append(self)
+            super().close()
+
+    monkeypatch.setattr(choice, "HttpGeocoder", Watched)
+    return made, closed
+
+
+@pytest.mark.parametrize("lifespan", [True, False], ids=["lifespan", "no-lifespan"])
+def test_the_app_opens_one_client_for_the_service_at_first_use_and_closes_it(
+    settings: Settings,
+    db: Database,
+    org: OrgHandle,
+    service: Service,
+    opened: tuple[list[HttpGeocoder], list[HttpGeocoder]],
+    lifespan: bool,
+) -> None:
+    app = create_app(settings, database=db)
+    client = TestClient(app)  # outside `with`, the lifespan never runs: geocoding still works
+    with client if lifespan else contextlib.nullcontext():
+        query = {"q": "Mannerheimintie 5"}
+        found = client.get("/api/v1/geocode", params=query, headers=org.headers)
+        assert found.json()["candidates"][0]["label"] == "Mannerheimintie 5"
+        assert app.state.geocoders.health()["requests"] == 1
+    if not lifespan:
+        app.state.geocoders.close()  # as the lifespan does when the app stops
+    made, closed = opened
+    assert len(made) == 1
+    assert closed == made

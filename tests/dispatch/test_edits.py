@@ -374,3 +374,27 @@ def test_parcels_delivered_leave_room_for_a_late_order(
     assert inserted.status_code == 200, inserted.text
     assert _numbers(inserted.json())[0] == delivered
     assert late in _numbers(inserted.json())
+
+
+def test_parcels_delivered_out_of_sequence_leave_room_too(
+    client: TestClient, db: Database, org: OrgHandle, pinned: datetime
+) -> None:
+    """The driver delivered the second stop first: its parcels left the van all the same."""
+    hub = _hub(client, org)
+    _order(client, org, hub, NEAR, weight_kg=30.0)
+    _order(client, org, hub, NORTH, weight_kg=30.0)
+    route = _route(client, org, hub)
+    assert client.post(f"/api/v1/routes/{route['id']}/start", headers=org.headers).is_success
+    with db.session() as session:  # the last stop delivered while the first is still pending
+        stop = session.get(RouteStop, uuid.UUID(route["stops"][-1]["id"]))
+        assert stop is not None
+        stop.status = StopStatus.COMPLETED
+        session.commit()
+    late = _order(client, org, hub, EAST, weight_kg=50.0)
+
+    inserted = client.post(
+        f"/api/v1/routes/{route['id']}/insert", json={"shipment": late}, headers=org.headers
+    )
+
+    assert inserted.status_code == 200, inserted.text
+    assert late in _numbers(inserted.json())

@@ -5,8 +5,9 @@ import uuid
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from tests.common import OrgHandle
+from tests.common import DISPATCHER_EMAIL, DISPATCHER_PASSWORD, OrgHandle, make_dispatcher
 from tests.driver_app import DriverDay, image_bytes, make_driver_day, set_rules, sign_in
+from tests.sign_in import sign_in as staff_sign_in
 
 from lastmile.app import create_app
 from lastmile.chat.models import ChatMessage
@@ -130,3 +131,27 @@ def test_a_failed_action_is_not_recorded_and_runs_again_on_replay(
     replay = client.post(url, json=body, headers=day.headers)
     assert replay.status_code == 200, replay.text
     assert replay.json()["stop"]["status"] == "completed"
+
+
+def test_the_driver_reads_who_wrote_by_name(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    """A dispatcher signed in is their name; an integration's API key is "Dispatch"."""
+    day = sign_in(client, make_driver_day(client, db, org))
+    make_dispatcher(db, org)
+    url = f"/api/v1/drivers/{day.driver_id}/messages"
+    assert client.post(url, json={"body": "From the key"}, headers=org.headers).is_success
+    assert (
+        staff_sign_in(
+            client, DISPATCHER_EMAIL, DISPATCHER_PASSWORD, follow_redirects=False
+        ).status_code
+        == 303
+    )
+    csrf = {"X-CSRF-Token": client.cookies["lastmile_csrf"]}
+    assert client.post(url, json={"body": "From Dana"}, headers=csrf).is_success
+
+    thread = client.get("/api/v1/driver/messages", headers=day.headers).json()
+    assert [(m["author"], m["body"]) for m in thread] == [
+        ("Dispatch", "From the key"),
+        ("Dana Dispatcher", "From Dana"),
+    ]

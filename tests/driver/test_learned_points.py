@@ -6,13 +6,17 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from testkit.bodies import hub_body, shipment_body
 from testkit.osm import write_tiny_extract
 from tests.common import OrgHandle
+from tests.door_track import door_visit
+from tests.driver_app import STOPS, make_driver_day, sign_in
 
 from lastmile.addresses.extract import Extract, read_extract
 from lastmile.addresses.index import store
+from lastmile.addresses.models import LearnedPoint
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.geo import from_local_m, haversine_m
@@ -112,7 +116,41 @@ def test_two_deliveries_at_the_door_move_the_third_shipment_there(
     (reason,) = third["quality"]["reasons"]
     assert reason["code"] == "learned_point"
     assert "2 earlier deliveries" in reason["message"]
+    assert third["quality"]["learned_from"] == 2
+    assert first["quality"]["learned_from"] is None
 
     pinned = shipment_body(address={"text": TEXT, "lat": geocoded[0], "lon": geocoded[1]})
     kept = _ok(client.post("/api/v1/shipments", json=pinned, headers=org.headers))["address"]
     assert (kept["lat"], kept["lon"]) == geocoded  # a pin given is never moved
+
+
+def test_the_door_learned_is_where_the_track_dwelt_not_the_van_where_delivered_was_pressed(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    day = sign_in(client, make_driver_day(client, db, org, cod_on=None))
+    _ok(client.post("/api/v1/driver/route/start", json=day.action(), headers=day.headers))
+    devices = {"device_ids": ["van-7"]}
+    _ok(client.patch(f"/api/v1/drivers/{day.driver_id}", json=devices, headers=org.headers))
+    van = STOPS[0]
+    track, door, pressed = door_visit(van=van, start=day.clock + timedelta(minutes=1))
+    fixes = [
+        {"at": p.at.isoformat(), "lat": p.lat, "lon": p.lon, "accuracy_m": p.accuracy_m}
+        for p in track
+    ]
+    _ok(
+        client.post(
+            "/api/v1/fixes", json={"device_id": "van-7", "fixes": fixes}, headers=org.headers
+        )
+    )
+    delivered = day.action(at=(pressed + timedelta(seconds=1)).isoformat())
+    _ok(
+        client.post(
+            f"/api/v1/driver/stops/{day.stop_ids[0]}/deliver", json=delivered, headers=day.headers
+        )
+    )
+
+    with db.session() as session:
+        point = session.scalars(select(LearnedPoint).where(LearnedPoint.org_id == org.org_id)).one()
+    assert point.count == 1
+    assert haversine_m(point.lat, point.lon, *door) < 8
+    assert haversine_m(point.lat, point.lon, *van) > 30

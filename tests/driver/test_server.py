@@ -94,6 +94,7 @@ def test_chat_reaches_the_other_side_live(tmp_path: Path, database_url: str) -> 
                 got = _next_event(lines)
             assert got["body"] == "OK, thanks"
             assert got["sender"] == "dispatcher"
+            assert got["author"] == "Dispatch"  # an integration's key, not "api-key:<name>"
             thread = client.get("/api/v1/driver/messages", headers=day.headers).json()
             assert [m["body"] for m in thread] == ["Stuck in traffic", "OK, thanks"]
     finally:

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from tests.common import OrgHandle
-from tests.driver_app import HUB, DriverDay, make_driver_day, sign_in
+from tests.driver_app import HUB, DriverDay, make_driver_day, sign_in, start_the_day
 
 from lastmile.db import Database
 from lastmile.dispatch.models import Route, RouteStop
@@ -18,15 +18,7 @@ from lastmile.fleet.models import Shift
 
 
 def _out_on_route(client: TestClient, db: Database, org: OrgHandle) -> DriverDay:
-    day = sign_in(client, make_driver_day(client, db, org, cod_on=None))
-    started = client.post(
-        "/api/v1/driver/shift/start",
-        json=day.action(vehicle_id=day.vehicle_id),
-        headers=day.headers,
-    )
-    assert started.status_code == 201, started.text
-    route = client.post("/api/v1/driver/route/start", json=day.action(), headers=day.headers)
-    assert route.status_code == 200, route.text
+    day = start_the_day(client, sign_in(client, make_driver_day(client, db, org, cod_on=None)))
     stop = day.stop_ids[0]
     delivered = client.post(
         f"/api/v1/driver/stops/{stop}/deliver", json=day.action(), headers=day.headers

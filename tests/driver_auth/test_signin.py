@@ -1,6 +1,7 @@
 """Driver sign-in: phone and PIN with a lockout, one-time links, sessions for one driver."""
 
 import uuid
+from dataclasses import replace
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -9,7 +10,7 @@ from tests.driver_app import PIN, make_driver_day, sign_in
 
 from lastmile.config import Settings
 from lastmile.db import Database
-from lastmile.driver_auth.models import DriverCredential
+from lastmile.driver_auth.models import DriverCredential, DriverSession
 
 
 def test_the_pin_is_stored_as_an_argon2_hash(
@@ -96,10 +97,42 @@ def test_an_expired_link_is_refused(
     assert client.post("/api/v1/driver/session/link", json={"token": token}).status_code == 401
 
 
-def test_signing_out_ends_the_session(client: TestClient, db: Database, org: OrgHandle) -> None:
-    day = sign_in(client, make_driver_day(client, db, org))
-    assert client.delete("/api/v1/driver/session", headers=day.headers).status_code == 204
-    assert client.get("/api/v1/driver/route", headers=day.headers).status_code == 401
+def test_signing_out_ends_this_phones_session_only(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    day = make_driver_day(client, db, org)
+    phone, other_phone = sign_in(client, replace(day)), sign_in(client, replace(day))
+    for signed_in in (phone, other_phone):  # both verified moments ago, so both remembered
+        assert client.get("/api/v1/driver/route", headers=signed_in.headers).status_code == 200
+
+    assert client.delete("/api/v1/driver/session", headers=phone.headers).status_code == 204
+
+    assert client.get("/api/v1/driver/route", headers=phone.headers).status_code == 401
+    assert client.get("/api/v1/driver/route", headers=other_phone.headers).status_code == 200
+    with db.session() as session:
+        sessions = session.scalars(
+            select(DriverSession).where(DriverSession.driver_id == uuid.UUID(day.driver_id))
+        ).all()
+    assert len(sessions) == 1
+
+
+def test_signing_out_everywhere_ends_every_session_of_the_driver(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    day = make_driver_day(client, db, org)
+    lost, found = sign_in(client, replace(day)), sign_in(client, replace(day))
+    colleague = sign_in(
+        client, make_driver_day(client, db, org, phone="+358401112299", plate="DRV-2")
+    )
+    for signed_in in (lost, found, colleague):
+        assert client.get("/api/v1/driver/route", headers=signed_in.headers).status_code == 200
+
+    assert client.delete("/api/v1/driver/sessions", headers=found.headers).status_code == 204
+
+    assert client.get("/api/v1/driver/route", headers=lost.headers).status_code == 401
+    assert client.get("/api/v1/driver/route", headers=found.headers).status_code == 401
+    assert client.get("/api/v1/driver/route", headers=colleague.headers).status_code == 200
+    assert client.delete("/api/v1/driver/sessions", headers=found.headers).status_code == 401
 
 
 def test_a_pin_reset_or_deactivation_ends_a_session_in_use_at_once(

@@ -184,6 +184,23 @@ def test_a_long_batch_carries_as_much_trail_as_the_control_tower_keeps() -> None
     assert message["fixes"][-1][0] == message["at"] == live[-1].fix.at.isoformat()
 
 
+def test_the_trail_leaves_out_suspect_fixes_even_when_the_last_is_trusted_again() -> None:
+    owner = DeviceOwner(org_id=uuid.uuid4(), driver_id=uuid.uuid4(), device_id="trail-2")
+    start = datetime.now(UTC) - timedelta(hours=1)
+    live = [
+        TrackedFix(
+            Fix(device_id="trail-2", at=start + timedelta(seconds=i), lat=60 + i / 1e5, lon=25),
+            suspect=i < 3,
+        )
+        for i in range(5)
+    ]
+
+    message = position_message(owner, live, received_at=start)
+
+    assert message["suspect"] is False
+    assert [point[0] for point in message["fixes"]] == [t.fix.at.isoformat() for t in live[3:]]
+
+
 async def test_a_teleport_reaches_the_dispatcher_flagged_and_no_customer(db: Database) -> None:
     """Three consistent fixes 55 km from a driven track re-anchor it (the speed stage cannot
     tell a forger from a GPS recovery): stored, on the fleet's map flagged `suspect`, not on the

@@ -7,6 +7,7 @@ from tests.planning.builders import problem, solve_checked, van
 
 from lastmile.planning.instances import read_instance
 from lastmile.planning.problem import Capacity, Load, Order, Problem, TimeWindow
+from lastmile.planning.pyvrp_solver import PyVRPSolver
 from lastmile.planning.solver import Reason
 
 
@@ -235,3 +236,16 @@ def test_solomon_c101_comes_close_to_the_best_known_distance() -> None:
     assert solution.unassigned == ()
     assert solution.vehicles_used == 10
     assert solution.distance_m <= 828.94 * 1.01
+
+
+def test_the_search_reports_its_progress_in_seconds_searched() -> None:
+    orders = [Order(f"o{i}", location=i) for i in range(1, 6)]
+    reported: list[float] = []
+    PyVRPSolver().solve(
+        problem([0.0, 100.0, 200.0, -100.0, -200.0, 300.0], orders, [van()]),
+        time_limit_s=0.3,
+        progress=reported.append,
+    )
+    assert reported, "a 0.3 s search reports at least once"
+    assert reported == sorted(reported)
+    assert reported[0] >= 0.0

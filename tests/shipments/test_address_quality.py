@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,3 +128,17 @@ def test_a_bulk_create_geocodes_in_a_few_statements_not_one_per_row(
     assert _codes(shipments[3]["address"]) == ["no_house_number"]
     address_queries = [s for s in statements if re.search(r"\b(FROM|JOIN) address_", s)]
     assert len(address_queries) <= 6, len(address_queries)
+
+
+def test_done_when_on_the_bundled_map_a_door_gets_its_point_and_a_bare_street_is_flagged(
+    client: TestClient, org: OrgHandle, session: Session, helsinki_pbf: Path
+) -> None:
+    """Issue #21's Done-when, on the map `lastmile map default` installs."""
+    store(session=session, extract=read_extract(helsinki_pbf), map_name="helsinki", source="")
+    door = _create(client, org, "Mannerheimintie 1, Helsinki")
+    assert haversine_m(door["lat"], door["lon"], 60.16815, 24.94172) < 5
+    assert door["quality"]["score"] >= 90
+    assert door["quality"]["geocoded"] is True
+    street = _create(client, org, "Mannerheimintie, Helsinki")
+    assert _codes(street) == ["no_house_number"]
+    assert street["lat"] is None

@@ -33,6 +33,35 @@ def test_same_reference_returns_the_existing_shipment(client: TestClient, org: O
     assert again.json()["tracking_number"] == first["tracking_number"]
 
 
+def test_a_reference_reused_with_other_data_is_refused_naming_the_fields(
+    client: TestClient, org: OrgHandle
+) -> None:
+    first = create_shipment(client, org, reference="ORD-8")
+    changed = shipment_body(
+        reference="ORD-8",
+        recipient={"name": "Someone Else", "phone": "+358401234567"},
+        address={"text": "Mannerheimintie 2, Helsinki", "lat": 60.17, "lon": 24.94},
+    )
+
+    again = client.post("/api/v1/shipments", json=changed, headers=org.headers)
+
+    assert again.status_code == 409, again.text
+    [error] = again.json()["errors"]
+    assert error["field"] == "reference"
+    for named in ("recipient.name", "address.text", "address.lat", first["tracking_number"]):
+        assert named in error["message"]
+    assert "recipient.phone" not in error["message"]
+    bulk = client.post(
+        "/api/v1/shipments/bulk",
+        json={"shipments": [shipment_body(reference="ORD-8"), changed]},
+        headers=org.headers,
+    )
+    assert bulk.status_code in (200, 207), bulk.text
+    [row_error] = bulk.json()["errors"]
+    assert (row_error["index"], row_error["field"]) == (1, "reference")
+    assert "recipient.name" in row_error["message"]
+
+
 def test_phone_is_normalised_to_e164_and_bad_phone_names_the_field(
     client: TestClient, org: OrgHandle
 ) -> None:

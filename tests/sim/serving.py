@@ -4,7 +4,7 @@ drivers of four stops, one phone native and one on OsmAnd, uploading every 2 min
 import math
 from pathlib import Path
 
-from lastmile.sim.cli import prepare
+from lastmile.sim.day_run import prepare
 from lastmile.sim.fleet import Fleet
 from lastmile.sim.gps import PhoneProfile
 from lastmile.sim.world import Day, Scenario

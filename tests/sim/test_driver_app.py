@@ -12,7 +12,7 @@ from testkit.servers import Server
 from tests.sim.serving import small_day
 
 from lastmile.sim.actions import DriverAppActions
-from lastmile.sim.cli import drive
+from lastmile.sim.day_run import drive
 
 
 def _epoch(text: str) -> float:

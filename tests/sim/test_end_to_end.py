@@ -12,7 +12,7 @@ from testkit.servers import Server
 from tests.sim.serving import small_day
 
 from lastmile.geo import haversine_m
-from lastmile.sim.cli import drive
+from lastmile.sim.day_run import drive
 
 
 def test_a_simulated_day_reaches_the_server_as_phones_and_drivers_send_it(

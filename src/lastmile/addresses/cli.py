@@ -1,15 +1,14 @@
 """`lastmile addresses ...`: build the embedded geocoder's index from an OpenStreetMap extract."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lastmile.addresses.index import IndexSummary, index_extract
-from lastmile.config import Settings
-from lastmile.db import Database
-from lastmile.db.migrate import upgrade
 from lastmile.errors import LastmileError
+
+if TYPE_CHECKING:
+    from lastmile.addresses.index import IndexSummary
 
 addresses_app = typer.Typer(help="Addresses: the offline geocoder's index.")
 
@@ -42,9 +41,14 @@ def index(
     typer.echo(describe(summary))
 
 
-def build_index(pbf: Path, *, data_dir: Path, name: str) -> IndexSummary:
+def build_index(pbf: Path, *, data_dir: Path, name: str) -> "IndexSummary":
     """Index PBF as `name` into the database the settings name (`LASTMILE_DATABASE_URL`, or
     the SQLite file in `data_dir`), migrated first."""
+    from lastmile.addresses.index import index_extract
+    from lastmile.config import Settings
+    from lastmile.db import Database
+    from lastmile.db.migrate import upgrade
+
     settings = Settings(data_dir=data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     database = Database.from_url(settings.resolved_database_url)
@@ -58,7 +62,7 @@ def build_index(pbf: Path, *, data_dir: Path, name: str) -> IndexSummary:
     return summary
 
 
-def describe(summary: IndexSummary) -> str:
+def describe(summary: "IndexSummary") -> str:
     """One line for the terminal."""
     return (
         f"address index {summary.map_name!r}: {summary.points} addresses, "

@@ -1,9 +1,10 @@
 """Read what an address index needs out of an OpenStreetMap extract (pyosmium).
 
-Address nodes and buildings with `addr:housenumber`, named highways (the streets), named
-places, and the postcodes the addresses carry. Multipolygon buildings (relations) are
-counted but not read: in the extracts we use they are a handful, and their address is
-usually also on an entrance node.
+Address nodes and buildings with `addr:housenumber`, named highways (the streets) with
+their names in the other official language (`name:sv` on a Helsinki street whose `name`
+and `addr:street` are Finnish), named places, and the postcodes the addresses carry.
+Multipolygon buildings (relations) are counted but not read: in the extracts we use they
+are a handful, and their address is usually also on an entrance node.
 """
 
 import logging
@@ -21,6 +22,8 @@ PLACE_KINDS: Final = frozenset(
     {"city", "town", "village", "hamlet", "suburb", "quarter", "neighbourhood", "locality"}
 )
 _NOT_STREETS: Final = frozenset({"proposed", "construction", "platform", "bus_stop", "elevator"})
+OTHER_NAMES: Final = ("name:fi", "name:sv")
+"""A street's names in Finland's two languages: whichever `name` is not, the other one is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +49,11 @@ class RawPlace:
 
 @dataclass
 class Extract:
-    """What was read: streets by name with their nodes' positions, places, addresses."""
+    """What was read: streets by name with their nodes' positions, the other names of each
+    street (`Mannerheimintie` → `{Mannerheimvägen}`), places, addresses."""
 
     streets: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    other_names: dict[str, set[str]] = field(default_factory=dict)
     places: list[RawPlace] = field(default_factory=list)
     addresses: list[RawAddress] = field(default_factory=list)
     skipped_relations: int = 0
@@ -93,6 +98,10 @@ def _take(obj: object, found: Extract) -> None:
         highway, name = tags.get("highway"), tags.get("name")
         if highway and name and highway not in _NOT_STREETS:
             found.streets.setdefault(name, []).extend(points)
+            for tag in OTHER_NAMES:
+                other = tags.get(tag)
+                if other and other != name:
+                    found.other_names.setdefault(name, set()).add(other)
         if housenumber:
             ring = points[:-1] if len(points) > 1 and points[0] == points[-1] else points
             lat = sum(p[0] for p in ring) / len(ring)

@@ -31,6 +31,9 @@ class IndexGeocoder:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._indexed = False
+        """An index once seen stays (a rebuild replaces it in one transaction): one round
+        trip fewer for every text after the first."""
 
     def has_index(self) -> bool:
         """Whether any extract has been indexed (without one, every text finds nothing)."""
@@ -49,7 +52,8 @@ class IndexGeocoder:
         self, texts: Sequence[str], near: Near | None = None, country: str | None = None
     ) -> list[list[Candidate]]:
         """Candidates for each text; `NoAnswer` for all of them when no index exists."""
-        if not self.has_index():
+        self._indexed = self._indexed or self.has_index()
+        if not self._indexed:
             return [NoAnswer(NO_INDEX) for _ in texts]
         queries = [scoring.Query.of(words(t)) for t in texts]
         names = search.find_names(

@@ -1,5 +1,9 @@
 """Write an extract's addresses into the database as one map's index (replacing it).
 
+A street's name in the other language (`Mannerheimvägen` for `Mannerheimintie`) is a name
+of its own carrying copies of the street's points, so a Swedish text finds the door as
+surely as a Finnish one, at the cost of a second row per bilingual address.
+
 The caller owns the transaction; a whole map is replaced in it, so readers see the old
 index or the new one, never half of each.
 """
@@ -49,7 +53,7 @@ def store(*, session: Session, extract: Extract, map_name: str, source: str) -> 
     session.flush()
     map_id = address_map.id
 
-    names = _names(extract)
+    names, other_names = _names(extract)
     _insert(session, AddressName, [{"map_id": map_id, **row} for row in names.values()])
     ids = {
         (kind, name_key): name_id
@@ -69,19 +73,29 @@ def store(*, session: Session, extract: Extract, map_name: str, source: str) -> 
         ],
     )
     points, skipped = _points(extract.addresses, ids, map_id)
-    _insert(session, AddressPoint, points)
+    _insert(session, AddressPoint, [*points, *_copies(points, other_names, ids)])
     address_map.names = len(ids)
     address_map.points = len(points)
     session.flush()
     return IndexSummary(map_name, len(ids), len(points), skipped, 0.0)
 
 
-def _names(extract: Extract) -> dict[tuple[str, str], dict[str, object]]:
-    """Streets (from highways and from `addr:street`), places and postcodes, by (kind, key)."""
+def _names(
+    extract: Extract,
+) -> tuple[dict[tuple[str, str], dict[str, object]], dict[str, str]]:
+    """Streets (from highways and from `addr:street`), places and postcodes, by (kind, key);
+    and the key of each street's other name with the key of the street it names."""
     names: dict[tuple[str, str], dict[str, object]] = {}
     for name, nodes in extract.streets.items():
         lat, lon = _middle_node(nodes)
         _add(names, "street", name, lat, lon)
+    other_names: dict[str, str] = {}
+    for name, others in extract.other_names.items():
+        street = names.get(("street", key(name)))
+        for other in sorted(others):
+            # A name that is already some street's own stays that street's alone.
+            if street is not None and _add(names, "street", other, street["lat"], street["lon"]):
+                other_names[key(other)] = key(name)
     for place in extract.places:
         _add(names, "place", place.name, place.lat, place.lon)
     by_street: dict[str, list[RawAddress]] = {}
@@ -98,21 +112,38 @@ def _names(extract: Extract) -> dict[tuple[str, str], dict[str, object]]:
         _add(names, kind, name, *_mean(addresses))
     for postcode, addresses in by_postcode.items():
         _add(names, "postcode", postcode, *_mean(addresses))
-    return names
+    return names, other_names
 
 
 def _add(
-    names: dict[tuple[str, str], dict[str, object]], kind: str, name: str, lat: float, lon: float
-) -> None:
+    names: dict[tuple[str, str], dict[str, object]], kind: str, name: str, lat: object, lon: object
+) -> bool:
+    """Add a name unless one with the same key is there; whether it was added."""
     name_key = key(name)
-    if name_key and (kind, name_key) not in names:
-        names[kind, name_key] = {
-            "kind": kind,
-            "name": name[:300],
-            "key": name_key[:300],
-            "lat": lat,
-            "lon": lon,
-        }
+    if not name_key or (kind, name_key) in names:
+        return False
+    names[kind, name_key] = {
+        "kind": kind,
+        "name": name[:300],
+        "key": name_key[:300],
+        "lat": lat,
+        "lon": lon,
+    }
+    return True
+
+
+def _copies(
+    points: list[dict[str, object]], other_names: dict[str, str], ids: dict[tuple[str, str], int]
+) -> list[dict[str, object]]:
+    """The points of every street with another name, once more under that name."""
+    by_street: dict[object, list[dict[str, object]]] = {}
+    for point in points:
+        by_street.setdefault(point["street_id"], []).append(point)
+    return [
+        {**point, "street_id": ids["street", other_key]}
+        for other_key, street_key in other_names.items()
+        for point in by_street.get(ids.get(("street", street_key)), [])
+    ]
 
 
 def _points(

@@ -10,6 +10,9 @@ The rules:
   the latest one (the first deliveries were the odd ones, or the door moved).
 - A position more than `FAR_FROM_SHIPMENT_M` from the shipment's own point is not learned
   from at all: the driver pressed "delivered" elsewhere (the completion alert says so).
+- The position learned from is where the driver's track dwelt at the door before "delivered"
+  was pressed, when it shows such a dwell near the proof (the rule: `trips.dwell`); else
+  the proof's position, one phone fix often taken back in the van.
 - The learned point is used once `USE_AFTER` deliveries agree on it: one delivery could be a
   driver's slip.
 """

@@ -4,14 +4,24 @@ The rows come from a public OpenStreetMap extract and are the same for every org
 that delivers in the area, so they carry no `org_id` (tests/db/test_migrations.py lists them
 among the global tables); replacing a map's index replaces its rows for everyone, as
 `lastmile map import` replaces its tiles. What an organisation says about its own addresses
-(a shipment's address quality) lives on its own rows, in its own domain; the one tenant
-table here, `address_learned_points`, is where an organisation's drivers actually delivered.
+(a shipment's address quality) lives on its own rows, in its own domain; the tenant tables
+here, `address_learned_points` and `address_access_notes`, are where an organisation's
+drivers actually delivered and what they noted about getting to the door.
 """
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lastmile.db.base import Base, OrgScoped, new_id, utcnow
@@ -104,3 +114,21 @@ class LearnedPoint(OrgScoped, Base):
     outliers: Mapped[int] = mapped_column(Integer, default=0)
     """Deliveries too far from the mean to average in, since the mean last started."""
     last_seen_at: Mapped[datetime] = mapped_column()
+
+
+class AccessNote(OrgScoped, Base):
+    """A driver's note from a delivery (gate code, entrance), kept for the next driver to the
+    same normalised address (`access_notes.py` keeps the latest few)."""
+
+    __tablename__ = "address_access_notes"
+    __table_args__ = (Index("ix_address_access_notes_org_id_address_key", "org_id", "address_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    address_key: Mapped[str] = mapped_column(String(500))
+    """`normalise.key` of the shipment's address text (`learned.address_key`)."""
+    note: Mapped[str] = mapped_column(Text)
+    shipment_id: Mapped[uuid.UUID] = mapped_column()
+    """The delivery it was written at: its own stop does not show it as an earlier one."""
+    actor: Mapped[str] = mapped_column(String(200))
+    """Who wrote it, as the shipment's timeline names them (`driver:<id>`)."""
+    at: Mapped[datetime] = mapped_column()

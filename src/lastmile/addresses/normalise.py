@@ -11,11 +11,13 @@ from typing import Final
 
 _FOLD: Final = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d"})
 
-# A Finnish street name ends in -katu or -kuja, shortened with a full stop (`-t.` for -tie
-# is left alone: it would turn `Albert.` into a road).
+# A Finnish street name ends in -katu, -kuja or -tie, shortened with a full stop. `-t.` is
+# read as -tie only after a genitive's `n` (`Mannerheimint.`) or `puisto` (`Kalliopuistot.`):
+# anywhere else it would turn `Albert.` into a road.
 _FINNISH_SHORT: Final = (
     (re.compile(r"(\w{3,})k\."), r"\1katu "),
     (re.compile(r"(\w{3,})kj\."), r"\1kuja "),
+    (re.compile(r"(\w{3,}(?:n|puisto))t\."), r"\1tie "),
 )
 
 ABBREVIATIONS: Final = {
@@ -101,6 +103,8 @@ def words(text: str) -> list[str]:
     ['12', 'boulevard', 'italie', 'monaco']
     >>> words("Mäkelänk. 12 B 7")
     ['makelankatu', '12', 'b', '7']
+    >>> words("Mannerheimint. 1, Albert. Kaivopuistot. 2")
+    ['mannerheimintie', '1', 'albert', 'kaivopuistotie', '2']
     >>> words("Rond-Point Ste-Dévote")
     ['rond', 'point', 'sainte', 'devote']
     >>> words("12-14 Baker St, London")

@@ -34,9 +34,16 @@ class ReasonCode(StrEnum):
     FAR_FROM_TEXT = "far_from_text"
     LEARNED_POINT = "learned_point"
     """Not a fault: the point is where earlier deliveries to this address were made."""
+    PIN_MOVED = "pin_moved"
+    """Not a fault: a person put the pin where the door is (a dispatcher, the customer, the
+    driver at the door)."""
+    CUSTOMER_CONFIRMED = "customer_confirmed"
+    """Not a fault: the customer said the pin is their door."""
 
 
-INFORMATIONAL: Final = frozenset({ReasonCode.LEARNED_POINT})
+INFORMATIONAL: Final = frozenset(
+    {ReasonCode.LEARNED_POINT, ReasonCode.PIN_MOVED, ReasonCode.CUSTOMER_CONFIRMED}
+)
 """Reasons that say where the point came from, not what is wrong: no cap, no attention."""
 
 
@@ -159,6 +166,38 @@ def with_learned_point(quality: Quality, lat: float, lon: float, count: int) -> 
         f"The point is where {count} earlier deliveries to this address were made.",
     )
     return Quality(quality.score, (*quality.reasons, reason), (lat, lon))
+
+
+def with_pin(
+    quality: Quality, lat: float, lon: float, *, by: str, text_point: tuple[float, float] | None
+) -> Quality:
+    """The quality of an address whose pin a person placed: that person knows the door, so
+    the point is theirs and nothing about the text is held against it (a pin far from where
+    the text geocodes is the correction, not a fault). `text_point`: where the text puts the
+    door, said in the reason when known.
+
+    >>> moved = with_pin(Quality(40, ()), 60.19, 24.95, by="dana@example.com",
+    ...                  text_point=(60.1951, 24.9525))
+    >>> moved.score, moved.point, moved.needs_attention
+    (100, (60.19, 24.95), False)
+    >>> moved.reasons[0].message
+    'The pin was moved by dana@example.com, 584 m from where the text puts the door.'
+    """
+    where = ""
+    if text_point is not None:
+        where = f", {_km(haversine_m(lat, lon, *text_point))} from where the text puts the door"
+    reason = Reason(ReasonCode.PIN_MOVED, f"The pin was moved by {by}{where}.")
+    return Quality(100, (reason,), (lat, lon))
+
+
+def customer_confirmed(lat: float, lon: float) -> Quality:
+    """The quality of an address whose pin the customer confirmed as their door.
+
+    >>> customer_confirmed(60.19, 24.95).reasons[0].message
+    'The customer confirmed the pin is their door.'
+    """
+    reason = Reason(ReasonCode.CUSTOMER_CONFIRMED, "The customer confirmed the pin is their door.")
+    return Quality(100, (reason,), (lat, lon))
 
 
 def _rival(best: Candidate, others: list[Candidate]) -> Candidate | None:

@@ -3,7 +3,8 @@
 Pure: the words of a text and what the index answered in, scored candidates out.
 """
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Final
 
 from rapidfuzz import fuzz
@@ -23,7 +24,15 @@ STREET_ONLY_NUMBER_MISSING: Final = 0.7
 """A house number was asked and the street has no such number: the street's point."""
 STREET_ONLY_NO_NUMBER: Final = 0.75
 PLACE_ONLY: Final = 0.6
+NAMED_BETTER_BY: Final = 0.1
+ANOTHER_STREETS_DOOR: Final = 0.9
+"""A door on a street the text names less well (by `NAMED_BETTER_BY`) than another street
+that lacks the number: `Skillnadsgatan 2` is not `Nylandsgatan 2`, however alike the words
+(`-gatan`, `-katu` glued to the name make many streets look alike), so it is not trusted."""
 KIND_FACTOR: Final = {"street": 1.0, "place": PLACE_ONLY, "postcode": 0.5}
+CLUSTER_M: Final = 30.0
+"""Points of one address this close count as one place (a building's width)."""
+_M_PER_DEG: Final = 111_195.0
 CANDIDATES: Final = 5
 MIN_SCORE: Final = 0.2
 """Candidates scoring less are noise, not answers."""
@@ -103,9 +112,13 @@ def rank(
     near: Near | None = None,
 ) -> list[Candidate]:
     """Candidates for one text, best first, at most `CANDIDATES`."""
-    candidates = [
-        _candidate(query, hit, score, points.get(hit.name_id, []), near) for score, hit in names
-    ]
+    best_street = max((score for score, hit in names if hit.kind == "street"), default=0.0)
+    candidates = []
+    for score, hit in names:
+        candidate = _candidate(query, hit, score, points.get(hit.name_id, []), near)
+        if candidate.precision is Precision.ADDRESS and score < best_street - NAMED_BETTER_BY:
+            candidate = replace(candidate, score=round(candidate.score * ANOTHER_STREETS_DOOR, 4))
+        candidates.append(candidate)
     candidates.sort(key=lambda c: -c.score)
     return [c for c in candidates if c.score >= MIN_SCORE][:CANDIDATES]
 
@@ -172,16 +185,37 @@ def _house_numbers_beside(name_key: str, query_words: tuple[str, ...]) -> list[H
 def _best_point(
     numbers: list[HouseNumber], points: list[PointRow]
 ) -> tuple[PointRow | None, float]:
-    """The point answering the first house number that has one, and how exactly."""
+    """The point answering the first house number that has one, and how exactly.
+
+    An address mapped more than once (an entrance node, the building, a shop inside) is
+    answered where most of its points are (`_middle`)."""
     for wanted in numbers:
-        best: tuple[PointRow | None, float] = (None, 0.0)
-        for point in points:
-            factor = _number_match(wanted, point)
-            if factor > best[1]:
-                best = (point, factor)
-        if best[0] is not None:
-            return best
+        factors = [(point, _number_match(wanted, point)) for point in points]
+        factor = max((f for _, f in factors), default=0.0)
+        if factor > 0:
+            return _middle([p for p, f in factors if f == factor]), factor
     return None, 0.0
+
+
+def _middle(points: list[PointRow]) -> PointRow:
+    """The point with the most others within `CLUSTER_M` (the first of equals): where most
+    of an address's points are, not a far-off loading bay or a shop mapped on the corner.
+
+    >>> a, b, c = (PointRow("1", 1, None, "", None, None, 60.0, x) for x in (24.0, 24.0003, 24.003))
+    >>> _middle([c, a, b]) is a
+    True
+    """
+    if len(points) <= 2:
+        return points[0]
+    cos_lat = math.cos(math.radians(points[0].lat))
+    within = (CLUSTER_M / _M_PER_DEG) ** 2
+
+    def neighbours(p: PointRow) -> int:
+        return sum(
+            (p.lat - o.lat) ** 2 + ((p.lon - o.lon) * cos_lat) ** 2 <= within for o in points
+        )
+
+    return max(points, key=neighbours)
 
 
 def _number_match(wanted: HouseNumber, point: PointRow) -> float:

@@ -127,7 +127,8 @@ def find_points(session: Session, wanted: Collection[tuple[int, int]]) -> dict[i
 def nearest_points(
     session: Session, lat: float, lon: float, *, half_side_deg: float
 ) -> list[tuple[PointRow, str]]:
-    """The address points in a square around (lat, lon), with their street's name."""
+    """The address points in a square around (lat, lon), with their street's name, in the
+    order they were indexed."""
     half_lon_deg = half_side_deg / max(math.cos(math.radians(lat)), 0.01)
     statement = (
         select(
@@ -146,6 +147,9 @@ def nearest_points(
             AddressPoint.lat.between(bindparam("south"), bindparam("north")),
             AddressPoint.lon.between(bindparam("west"), bindparam("east")),
         )
+        # A street's own points come before their copies under its other name (`index.py`),
+        # so of two points in one place the nearest-first answer names the street as mapped.
+        .order_by(AddressPoint.id)
     )
     rows = session.execute(
         statement,

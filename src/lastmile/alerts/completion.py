@@ -21,7 +21,9 @@ TRACK_SEARCH = timedelta(minutes=3)
 def track_position_at(
     session: Session, *, driver_id: uuid.UUID, at: datetime
 ) -> tuple[float, float] | None:
-    """The driver's accepted fix nearest in time to `at`, within three minutes either side."""
+    """The driver's accepted fix nearest in time to `at`, within three minutes either side;
+    suspect fixes (a teleported track not trusted again yet) are no evidence of where the
+    driver was."""
     rows = session.execute(
         select(
             fixes.c.at, fixes.c.smoothed_lat, fixes.c.smoothed_lon, fixes.c.lat, fixes.c.lon
@@ -29,6 +31,7 @@ def track_position_at(
             fixes.c.driver_id == driver_id,
             fixes.c.at.between(at - TRACK_SEARCH, at + TRACK_SEARCH),
             fixes.c.quality == QUALITY_OK,
+            fixes.c.suspect.is_(False),
         )
     ).all()
     if not rows:

@@ -18,6 +18,8 @@ class AlertKind(StrEnum):
     DELIVERY_WHILE_ELSEWHERE = "delivery_while_elsewhere"
     SPOOFED_LOCATION = "spoofed_location"
     ROUTE_UNFINISHED = "route_unfinished"
+    ADDRESS_WRONG = "address_wrong"
+    """A driver at the stop says the address's pin is not the door (and where the door is)."""
 
 
 class Severity(StrEnum):

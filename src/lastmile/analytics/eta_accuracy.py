@@ -20,7 +20,12 @@ STALE = timedelta(minutes=15)
 
 
 def eta_mae_min(
-    session: Session, *, org_id: uuid.UUID, day: date, driver_id: uuid.UUID | None = None
+    session: Session,
+    *,
+    org_id: uuid.UUID,
+    day: date,
+    driver_id: uuid.UUID | None = None,
+    hub_id: uuid.UUID | None = None,
 ) -> dict[int, float | None]:
     """Lead time in minutes → mean absolute error in minutes (None without data)."""
     query = (
@@ -39,6 +44,8 @@ def eta_mae_min(
     )
     if driver_id is not None:
         query = query.where(Route.driver_id == driver_id)
+    if hub_id is not None:
+        query = query.where(Route.hub_id == hub_id)
     by_stop: dict[uuid.UUID, list[tuple[datetime, datetime, datetime]]] = defaultdict(list)
     for stop_id, computed_at, eta, actual_at in session.execute(query):
         if actual_at is not None:

@@ -25,8 +25,11 @@ class DayKpis:
     open_alerts: int
 
 
-def day_kpis(session: Session, *, org_id: uuid.UUID, day: date) -> DayKpis:
-    outcomes = stop_outcomes(session, org_id=org_id, day=day)
+def day_kpis(
+    session: Session, *, org_id: uuid.UUID, day: date, hub_id: uuid.UUID | None = None
+) -> DayKpis:
+    """The day's figures for the organisation, or for one hub's routes (alerts: all hubs)."""
+    outcomes = stop_outcomes(session, org_id=org_id, day=day, hub_id=hub_id)
     open_alerts = session.scalar(
         select(func.count())
         .select_from(Alert)
@@ -40,6 +43,6 @@ def day_kpis(session: Session, *, org_id: uuid.UUID, day: date) -> DayKpis:
         remaining=outcomes.remaining,
         on_time_pct=outcomes.on_time_pct,
         first_attempt_pct=outcomes.first_attempt_pct,
-        eta_mae_30_min=eta_mae_min(session, org_id=org_id, day=day)[30],
+        eta_mae_30_min=eta_mae_min(session, org_id=org_id, day=day, hub_id=hub_id)[30],
         open_alerts=open_alerts or 0,
     )

@@ -41,7 +41,12 @@ def _pct(part: int, whole: int) -> float | None:
 
 
 def stop_outcomes(
-    session: Session, *, org_id: uuid.UUID, day: date, driver_id: uuid.UUID | None = None
+    session: Session,
+    *,
+    org_id: uuid.UUID,
+    day: date,
+    driver_id: uuid.UUID | None = None,
+    hub_id: uuid.UUID | None = None,
 ) -> StopOutcomes:
     query = (
         select(RouteStop.status, Shipment.id, Shipment.window_end)
@@ -51,6 +56,8 @@ def stop_outcomes(
     )
     if driver_id is not None:
         query = query.where(Route.driver_id == driver_id)
+    if hub_id is not None:
+        query = query.where(Route.hub_id == hub_id)
     rows = session.execute(query).all()
     delivered_at: dict[uuid.UUID, datetime] = {}
     attempted: set[uuid.UUID] = set()

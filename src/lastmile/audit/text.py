@@ -15,14 +15,25 @@ def who(entry: AuditEntry) -> str:
     >>> who(AuditEntry(actor_type="api_key", actor_name="shop"))
     'API key “shop”'
     """
-    match entry.actor_type:
+    return actor_words(entry.actor_type, entry.actor_name)
+
+
+def actor_words(actor_type: str, name: str) -> str:
+    """An actor's type and name as a person reads them.
+
+    >>> actor_words("driver", "Ville")
+    'driver Ville'
+    """
+    match actor_type:
         case ActorType.API_KEY:
-            return f"API key “{entry.actor_name}”"
+            return f"API key “{name}”"
         case ActorType.DRIVER:
-            return f"driver {entry.actor_name}"
+            return f"driver {name}"
         case ActorType.SYSTEM:
             return "Lastmile"
-    return entry.actor_name
+        case ActorType.CUSTOMER:
+            return "the customer"
+    return name
 
 
 def _short(value: Any) -> bool:
@@ -78,6 +89,12 @@ def _closed(entry: AuditEntry) -> str:
 
 _WHAT: dict[Action, Callable[[AuditEntry], str]] = {
     Action.SHIPMENT_STATUS: lambda e: _status(e),
+    Action.SHIPMENT_CORRECT: lambda e: (
+        f"corrected shipment {e.subject_label}: {fields(e.before, e.after)}"
+    ),
+    Action.SHIPMENT_PIN_CONFIRM: lambda e: (
+        f"confirmed the pin of shipment {e.subject_label} as the door"
+    ),
     Action.SHIPMENT_CANCEL: lambda e: (
         f"cancelled shipment {e.subject_label}: {(e.after or {}).get('reason') or 'no reason'}"
     ),

@@ -11,6 +11,8 @@ class ActorType(StrEnum):
     API_KEY = "api_key"
     DRIVER = "driver"
     SYSTEM = "system"
+    CUSTOMER = "customer"
+    """The recipient on the tracking page (no account: `name` is "customer")."""
 
 
 class Action(StrEnum):
@@ -59,6 +61,8 @@ class Action(StrEnum):
     OPT_OUT_DELETE = "opt_out.delete"
     DRIVER_APP_SETTINGS = "settings.driver_app"
     AUDIT_PURGE = "audit.purge"
+    SHIPMENT_CORRECT = "shipment.correct"
+    SHIPMENT_PIN_CONFIRM = "shipment.pin_confirm"
     MERCHANT_CREATE = "merchant.create"
     MERCHANT_UPDATE = "merchant.update"
     RATE_CARD_CREATE = "rate_card.create"
@@ -130,6 +134,11 @@ def actor_of(principal: StaffCaller) -> Actor:
 
 def driver_actor(*, driver_id: uuid.UUID, name: str) -> Actor:
     return Actor(ActorType.DRIVER, name, driver_id)
+
+
+def customer_actor() -> Actor:
+    """The recipient, through their tracking link."""
+    return Actor(ActorType.CUSTOMER, "customer")
 
 
 def system_actor(job: str) -> Actor:

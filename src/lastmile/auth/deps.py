@@ -38,6 +38,9 @@ class Principal:
     actor: str
     user_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
+    display_name: str = "Dispatch"
+    """How people (a driver reading a message) see the caller: a user's name, else "Dispatch"
+    for an integration's API key; `actor` is what the audit log records."""
 
 
 async def _principal(
@@ -101,7 +104,11 @@ def _resolve(
             if not hmac.compare_digest(sent, web_session.csrf_token):
                 raise Forbidden(f"missing or wrong {CSRF_HEADER} header for a cookie session")
         return Principal(
-            org_id=user.org_id, role=user.role, actor=f"user:{user.email}", user_id=user.id
+            org_id=user.org_id,
+            role=user.role,
+            actor=f"user:{user.email}",
+            user_id=user.id,
+            display_name=user.name or user.email,
         )
     raise Unauthenticated("send an API key as `Authorization: Bearer <key>` or sign in")
 

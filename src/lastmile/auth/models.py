@@ -2,20 +2,13 @@
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from lastmile.auth.roles import Role as Role  # named from here by most callers
 from lastmile.db.base import Base, OrgScoped, new_id, utcnow
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    DISPATCHER = "dispatcher"
-    DRIVER = "driver"
-
 
 ROLE_ENUM = Enum(
     Role, name="role", values_callable=lambda e: [m.value for m in e], native_enum=False, length=16

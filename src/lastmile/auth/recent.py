@@ -51,6 +51,10 @@ class RecentlyVerified[T]:
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
+    def discard(self, credential: str) -> None:
+        """Drop this one credential (a signed-out session); its owner's others stay known."""
+        self._entries.pop(self._digest(credential), None)
+
     def forget(self, owner: uuid.UUID) -> None:
         """Drop every credential of this owner: the next request is verified afresh."""
         for digest in [d for d, entry in self._entries.items() if entry.owner == owner]:

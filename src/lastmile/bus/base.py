@@ -90,6 +90,13 @@ def tracks_channel() -> str:
     return "tracks"
 
 
+def corrections_channel() -> str:
+    """Shipments corrected (a new address or pin) in every organisation: the process that
+    hears one re-times the shipment's open stop and its route's ETAs
+    (`driver.corrections`)."""
+    return "corrections"
+
+
 def shipment_channel(shipment_id: object) -> str:
     """Status and ETA changes of one shipment (the tracking page listens here)."""
     return f"shipment:{shipment_id}"

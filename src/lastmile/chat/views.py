@@ -145,7 +145,7 @@ async def staff_post(
                 org_id=principal.org_id,
                 driver_id=driver_id,
                 sender=Sender.DISPATCHER,
-                author=principal.actor,
+                author=principal.display_name,
                 body=body.body,
             )
             session.commit()

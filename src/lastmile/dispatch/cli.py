@@ -5,16 +5,8 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
-from lastmile.config import Settings
-from lastmile.db import Database
-from lastmile.db.migrate import upgrade
-from lastmile.dispatch import service
-from lastmile.dispatch.schemas import PlanOut
 from lastmile.errors import LastmileError
-from lastmile.hubs.models import Hub
-from lastmile.routing.maps import open_network
 
 
 def plan_day(
@@ -28,6 +20,16 @@ def plan_day(
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
 ) -> None:
     """Plan a hub's open shipments for a day with every free driver and vehicle."""
+    from sqlalchemy import select
+
+    from lastmile.config import Settings
+    from lastmile.db import Database
+    from lastmile.db.migrate import upgrade
+    from lastmile.dispatch import service
+    from lastmile.dispatch.schemas import PlanOut
+    from lastmile.hubs.models import Hub
+    from lastmile.routing.maps import open_network
+
     settings = Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = Database.from_url(settings.resolved_database_url)

@@ -5,17 +5,19 @@ the independent `planning.checker` and refuses (409) a result that breaks a wind
 shift, a capacity or a skill, leaving everything as it was.
 """
 
+import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.db import utcnow
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.dispatch.service import PLANNABLE, get_route, route_stops
 from lastmile.dispatch.status import record_status
-from lastmile.dispatch.timing import done_count, model_route, retime, verify
+from lastmile.dispatch.timing import done_count, geometry, model_route, retime, verify
 from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.fleet import service as fleet
 from lastmile.hubs import service as hubs
@@ -24,6 +26,8 @@ from lastmile.routing.network import RoadNetwork
 from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
+
+log = logging.getLogger(__name__)
 
 UNASSIGNED_REASON = "unassigned by dispatcher"
 
@@ -258,3 +262,39 @@ def _swap(
     for existing, shipment in placed:
         ordered.append(stop if existing is None else (existing, shipment))
     return ordered
+
+
+def retime_corrected(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    shipment_id: uuid.UUID,
+    network: RoadNetwork,
+    now: datetime | None = None,
+) -> Route | None:
+    """Re-time the route whose pending stop is this corrected shipment's, to its new point;
+    None when it is on no open route. An order the new point cannot keep (a window, the
+    shift) keeps its old times, logged, and only the path is drawn again: the correction
+    stands, and the dispatcher sees the stop where it now is."""
+    found = session.execute(
+        select(Route)
+        .join(RouteStop, RouteStop.route_id == Route.id)
+        .where(
+            RouteStop.org_id == org_id,
+            RouteStop.shipment_id == shipment_id,
+            RouteStop.status == StopStatus.PENDING,
+            Route.status != RouteStatus.COMPLETED,
+        )
+    ).scalar()
+    if found is None:
+        return None
+    stops = route_stops(session=session, route=found)
+    try:
+        with session.begin_nested():
+            _retime(session, found, stops, network, now)
+    except Conflict as refused:
+        log.warning("corrected shipment %s: times kept (%s)", shipment_id, refused.detail)
+        hub = hubs.get_hub(session=session, org_id=org_id, hub_id=found.hub_id)
+        found.polyline6 = geometry(network, hub, [shipment for _, shipment in stops])
+    session.flush()
+    return found

@@ -83,14 +83,18 @@ def model_route(
     vehicle: Vehicle,
     stops: Sequence[tuple[RouteStop | None, Shipment]],
     network: RoadNetwork,
-    delivered: int = 0,
 ) -> RouteModel:
     """The one-vehicle problem over `stops` (in this order); `None` marks a stop not yet placed.
 
-    The first `delivered` stops weigh nothing: their parcels have left the van.
+    Completed stops weigh nothing, wherever they are in the order (a driver may deliver out
+    of sequence): their parcels have left the van. A failed stop's parcel is still on board.
     """
-    deliveries = [delivery_for(shipment) for _, shipment in stops]
-    deliveries[:delivered] = [dataclasses.replace(d, load=Load()) for d in deliveries[:delivered]]
+    deliveries = [
+        dataclasses.replace(delivery_for(shipment), load=Load())
+        if stop is not None and stop.status is StopStatus.COMPLETED
+        else delivery_for(shipment)
+        for stop, shipment in stops
+    ]
     day = build_problem(
         depot=depot_for(hub),
         deliveries=deliveries,
@@ -218,10 +222,7 @@ def verify(
     """
     if not stops:
         return
-    done = done_count(stops)
-    model = model_route(
-        route=route, hub=hub, vehicle=vehicle, stops=stops, network=network, delivered=done
-    )
+    model = model_route(route=route, hub=hub, vehicle=vehicle, stops=stops, network=network)
     planned = dataclasses.replace(model.planned, distance_m=route.distance_m)
     if route.started_at is not None:
         # A route started before its shift has a start that is history, not plan: no edit

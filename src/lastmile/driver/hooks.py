@@ -7,8 +7,10 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lastmile.addresses.access_notes import learn_note
 from lastmile.addresses.learned import learn_delivery
 from lastmile.alerts.completion import stop_completed
 from lastmile.alerts.live import publish_alerts
@@ -21,6 +23,7 @@ from lastmile.eta import service as eta
 from lastmile.eta.engine import EtaEngine
 from lastmile.eta.live import publish_etas
 from lastmile.shipments.models import Shipment
+from lastmile.trips.dwell import door_position
 
 Publish = Callable[[Bus], Coroutine[Any, Any, None]]
 
@@ -53,7 +56,8 @@ def stop_finished(
     the door (delivered or attempted, not a parcel handed back or cancelled), the completion
     checks: proof far from the address, the driver's track elsewhere at that moment. A
     delivery with a proof position teaches the address where its door is
-    (`addresses.learned`)."""
+    (`addresses.learned`): where the driver's track dwelt before, else the proof's position
+    (`trips.dwell`)."""
     if at_the_door and stop.arrived_at is None:
         # Scored as reached, but told once: the stop's closing below is the one change.
         eta.record_arrival(session, org_id=route.org_id, stop_id=stop.id, at=at)
@@ -67,7 +71,7 @@ def stop_finished(
             session=session,
             org_id=route.org_id,
             address_text=shipment.address_text,
-            position=position,
+            position=_door(session, route=route, stop=stop, at=at, proof=position),
             at=at,
             expected=expected,
         )
@@ -103,3 +107,41 @@ def stop_finished(
             await publish_route_changes(bus, [driver_id])
 
     return [publish]
+
+
+def delivery_noted(
+    session: Session, *, shipment: Shipment, note: str, actor: str, at: datetime
+) -> None:
+    """The driver wrote a note delivering: the address keeps it for the next driver there
+    (`addresses.access_notes`)."""
+    learn_note(
+        session=session,
+        org_id=shipment.org_id,
+        address_text=shipment.address_text,
+        note=note,
+        shipment_id=shipment.id,
+        actor=actor,
+        at=at,
+    )
+
+
+def _door(
+    session: Session, *, route: Route, stop: RouteStop, at: datetime, proof: tuple[float, float]
+) -> tuple[float, float]:
+    """Where the delivery was made: the dwell of the driver's track at the door, since the
+    route's previous stop ended, else the proof's position."""
+    if route.driver_id is None:
+        return proof
+    previous_end = session.scalar(
+        select(func.max(RouteStop.finished_at)).where(
+            RouteStop.route_id == route.id, RouteStop.id != stop.id, RouteStop.finished_at < at
+        )
+    )
+    return door_position(
+        session=session,
+        org_id=route.org_id,
+        driver_id=route.driver_id,
+        at=at,
+        proof=proof,
+        since=previous_end,
+    )

@@ -4,11 +4,13 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from lastmile.addresses.access_notes import EarlierNote, earlier_notes
 from lastmile.dispatch.models import Route, RouteStop, StopStatus
 from lastmile.dispatch.service import route_stops
 from lastmile.driver.schemas import (
     CodOut,
     CollectedOut,
+    EarlierNoteOut,
     ParcelOut,
     ProgressOut,
     RouteOut,
@@ -35,6 +37,7 @@ def _stop_out(
     settings: DriverAppSettings,
     geofence_m: float,
     here: LatLon | None,
+    notes: Sequence[EarlierNote],
 ) -> StopOut:
     cod = None
     if shipment.cod_amount is not None and shipment.cod_currency is not None:
@@ -80,6 +83,9 @@ def _stop_out(
         failure_reason=stop.failure_reason,
         distance_m=None if distance is None else round(distance, 1),
         inside_geofence=None if distance is None else distance <= geofence_m,
+        earlier_notes=[
+            EarlierNoteOut(note=n.note, at=n.at) for n in notes if n.shipment_id != shipment.id
+        ],
     )
 
 
@@ -91,11 +97,17 @@ def stops_out(
     geofence_m: float,
     here: LatLon | None,
 ) -> list[StopOut]:
+    if not stops:
+        return []
     ids = [stop.id for stop, _ in stops]
     proofs = pod.proofs_of(session=session, stop_ids=ids)
     paid = paid_stop_ids(session=session, stop_ids=ids)
     open_ids = [stop.id for stop, _ in stops if stop.status is StopStatus.PENDING]
-    etas = latest_etas(session, org_id=stops[0][0].org_id, stop_ids=open_ids) if open_ids else {}
+    org_id = stops[0][0].org_id
+    etas = latest_etas(session, org_id=org_id, stop_ids=open_ids) if open_ids else {}
+    notes = earlier_notes(
+        session=session, org_id=org_id, texts={shipment.address_text for _, shipment in stops}
+    )
     return [
         _stop_out(
             stop,
@@ -106,6 +118,7 @@ def stops_out(
             settings,
             geofence_m,
             here,
+            notes.get(shipment.address_text, ()),
         )
         for stop, shipment in stops
     ]

@@ -57,9 +57,25 @@ class ShiftEndIn(ActionIn):
     )
 
 
+class DeliverIn(ActionIn):
+    note: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="The driver's note on getting to the door (gate code, entrance): kept for "
+        "the address and shown to the next driver there, never to the customer",
+    )
+
+
 class FailIn(ActionIn):
     reason: str = Field(min_length=1, max_length=40, examples=["not_home"])
     note: str | None = Field(default=None, max_length=2000)
+
+
+class AddressWrongIn(ActionIn):
+    """ "Address wrong: the door is here": `position` (required) is where the door is."""
+
+    position: Position = Field(description="Where the door really is: the phone, at the door")
+    note: str | None = Field(default=None, max_length=2000, examples=["Entrance from the yard"])
 
 
 class ParcelOut(BaseModel):
@@ -80,6 +96,13 @@ class CollectedOut(BaseModel):
     signature: bool
     recipient_name: str | None
     code_verified: bool
+
+
+class EarlierNoteOut(BaseModel):
+    """A driver's note from an earlier delivery to the same address (gate code, entrance)."""
+
+    note: str
+    at: datetime
 
 
 class StopOut(BaseModel):
@@ -119,6 +142,10 @@ class StopOut(BaseModel):
     )
     inside_geofence: bool | None = Field(
         description="Whether that position is within `geofence_m` of the stop: suggest arrival"
+    )
+    earlier_notes: list[EarlierNoteOut] = Field(
+        default_factory=list,
+        description="Notes drivers wrote delivering earlier to the same address, newest first",
     )
 
 

@@ -29,6 +29,7 @@ from lastmile.driver.action_views import AfterCommit, apply_once
 from lastmile.driver.route import route_out, stops_out
 from lastmile.driver.schemas import (
     ActionIn,
+    DeliverIn,
     FailIn,
     PathOut,
     RouteOut,
@@ -181,6 +182,29 @@ def start_route(
     return response
 
 
+def stop_answer(
+    *,
+    session: Session,
+    stop: RouteStop,
+    shipment: Shipment,
+    route: Route,
+    app_settings: DriverAppSettings,
+    geofence_m: float,
+) -> StopActionOut:
+    """What a stop action answers: the stop as the app shows it, the route's and parcel's
+    status."""
+    shown = stops_out(
+        session=session,
+        stops=[(stop, shipment)],
+        settings=app_settings,
+        geofence_m=geofence_m,
+        here=None,
+    )[0]
+    return StopActionOut(
+        stop=shown, route_status=route.status, shipment_status=shipment.status.value
+    )
+
+
 StopRunner = Callable[[RouteStop, Shipment, Route, DriverAppSettings], object]
 
 
@@ -207,15 +231,13 @@ def _stop_action(
         outcome = run(stop, shipment, route, app_settings)
         if isinstance(outcome, outcomes.Reported):
             later.extend(partial(job, bus) for job in outcome.publish)
-        shown = stops_out(
+        return stop_answer(
             session=session,
-            stops=[(stop, shipment)],
-            settings=app_settings,
+            stop=stop,
+            shipment=shipment,
+            route=route,
+            app_settings=app_settings,
             geofence_m=settings.driver_geofence_m,
-            here=None,
-        )[0]
-        return StopActionOut(
-            stop=shown, route_status=route.status, shipment_status=shipment.status.value
         )
 
     return apply_once(
@@ -270,7 +292,7 @@ def arrive(
 )
 def deliver(
     stop_id: uuid.UUID,
-    body: ActionIn,
+    body: DeliverIn,
     request: Request,
     driver: DriverDep,
     session: SessionDep,
@@ -291,6 +313,7 @@ def deliver(
             where=_where(body),
             actor=driver.actor,
             eta_engine=eta_engine,
+            note=body.note,
         )
 
     return _stop_action(

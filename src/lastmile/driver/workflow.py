@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.db import utcnow
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
-from lastmile.driver import outcomes
+from lastmile.driver import hooks, outcomes
 from lastmile.driver.outcomes import OPEN_STOP, Reported, Where
 from lastmile.errors import Conflict, InvalidInput, LastmileError, NotFound
 from lastmile.eta.engine import EtaEngine
@@ -128,8 +128,10 @@ def deliver(
     where: Where,
     actor: str,
     eta_engine: EtaEngine,
+    note: str | None = None,
 ) -> Reported:
-    """Delivered, once the stop's proof rules are met and any cash on delivery is recorded."""
+    """Delivered, once the stop's proof rules are met and any cash on delivery is recorded;
+    the driver's `note` goes on the timeline and is kept for the next driver to the address."""
     _open(stop, route)
     status = pod.status_of(pod.proofs_of(session=session, stop_ids=[stop.id])[stop.id])
     lacking = pod.missing(settings.proof_rules, status, shipment)
@@ -137,15 +139,21 @@ def deliver(
         lacking.append("payment")
     if lacking:
         raise MissingProof(f"this delivery still needs: {', '.join(lacking)}")
-    return outcomes.report(
+    reported = outcomes.report(
         session=session,
         org_id=stop.org_id,
         tracking_number=shipment.tracking_number,
         status=Status.DELIVERED,
         actor=actor,
         where=where,
+        note=note,
         eta_engine=eta_engine,
     )
+    if note and stop.status is StopStatus.COMPLETED:
+        hooks.delivery_noted(
+            session, shipment=shipment, note=note, actor=actor, at=stop.finished_at or utcnow()
+        )
+    return reported
 
 
 def fail(

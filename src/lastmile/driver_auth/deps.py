@@ -59,3 +59,15 @@ def _driver(
 
 
 DriverDep = Annotated[DriverPrincipal, Depends(_driver)]
+
+
+def _session_token(
+    _: DriverDep, bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str:
+    """The bearer token of the signed-in driver's own session (verified by `DriverDep`)."""
+    if bearer is None:  # `DriverDep` has refused it already; this keeps the type honest
+        raise Unauthenticated("send the driver session token as `Authorization: Bearer <token>`")
+    return bearer.credentials
+
+
+DriverSessionToken = Annotated[str, Depends(_session_token)]

@@ -191,6 +191,7 @@ def resolve_session(*, session: Session, token: str, secret_key: str) -> Driver 
 
 
 def end_session(*, session: Session, token: str, secret_key: str) -> None:
+    """End the one session behind `token`; the driver's other phones stay signed in."""
     row = session.scalar(
         select(DriverSession).where(DriverSession.token_hash == keyed_hash(token, secret_key))
     )
@@ -199,6 +200,7 @@ def end_session(*, session: Session, token: str, secret_key: str) -> None:
 
 
 def end_driver_sessions(*, session: Session, driver_id: uuid.UUID) -> None:
+    """End every session of the driver, on every phone."""
     for row in session.scalars(select(DriverSession).where(DriverSession.driver_id == driver_id)):
         session.delete(row)
 

@@ -15,7 +15,7 @@ from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import StaffDep
 from lastmile.db.contention import reading
 from lastmile.driver_auth import service as driver_service
-from lastmile.driver_auth.deps import DriverDep
+from lastmile.driver_auth.deps import DriverDep, DriverSessionToken
 from lastmile.errors import TooManyAttempts, Unauthenticated
 from lastmile.fleet import audit_subjects as fleet_subjects
 from lastmile.fleet import service as fleet
@@ -120,8 +120,23 @@ def sign_in_with_link(
 
 
 @router.delete("/api/v1/driver/session", status_code=204)
-def sign_out(driver: DriverDep, request: Request, session: SessionDep) -> Response:
-    """End every session of this driver on this server (the app forgets its token)."""
+def sign_out(
+    token: DriverSessionToken, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """End this phone's session (the app forgets its token); the driver's sessions on other
+    phones go on. To end them all, for a lost phone: `DELETE /api/v1/driver/sessions`."""
+    driver_service.end_session(
+        session=session, token=token, secret_key=settings.secret_key.get_secret_value()
+    )
+    session.commit()
+    request.app.state.verified_drivers.discard(token)
+    return Response(status_code=204)
+
+
+@router.delete("/api/v1/driver/sessions", status_code=204)
+def sign_out_everywhere(driver: DriverDep, request: Request, session: SessionDep) -> Response:
+    """End every session of this driver, on every phone and this one too: for a lost or
+    stolen phone. Each app must sign in again."""
     driver_service.end_driver_sessions(session=session, driver_id=driver.driver_id)
     session.commit()
     request.app.state.verified_drivers.forget(driver.driver_id)

@@ -5,18 +5,14 @@ import uuid
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lastmile.config import Settings
-from lastmile.db import Database, utcnow
 from lastmile.errors import InvalidInput
-from lastmile.eta.backtest import forecaster, replay, score
-from lastmile.eta.fitting import fit, fit_baseline
-from lastmile.eta.fleet_speeds import fleet_speed_factors
-from lastmile.eta.history import lade_rows, read_routes, split_by_driver, write_rows
-from lastmile.eta.learning import LearnedEta
+
+if TYPE_CHECKING:
+    from lastmile.eta.learning import LearnedEta
 
 eta_app = typer.Typer(no_args_is_help=True)
 
@@ -30,11 +26,17 @@ def eta() -> None:
 
 def run_backtest(
     train: Path, test: Path, *, baseline: bool = False
-) -> tuple[dict[str, Any], LearnedEta]:
+) -> tuple[dict[str, Any], "LearnedEta"]:
     """Learn from `train` only; score forecasts after every actual arrival of `test`."""
+    from lastmile.eta.backtest import forecaster, replay, score
+    from lastmile.eta.fitting import fit, fit_baseline
+    from lastmile.eta.history import read_routes
+    from lastmile.progress import track
+
     train_routes = read_routes(train)
     learned = fit_baseline(train_routes) if baseline else fit(train_routes)
-    return score(replay(read_routes(test), forecaster(learned))), learned
+    routes = track(read_routes(test), f"replaying {test.name}")
+    return score(replay(routes, forecaster(learned))), learned
 
 
 @eta_app.command()
@@ -80,6 +82,12 @@ def fit_model(
     ] = None,
 ) -> None:
     """Learn the live model from history; the server loads it at start-up."""
+    from lastmile.config import Settings
+    from lastmile.db import Database, utcnow
+    from lastmile.eta.fitting import fit
+    from lastmile.eta.fleet_speeds import fleet_speed_factors
+    from lastmile.eta.history import read_routes
+
     try:
         learned = fit(read_routes(history))
     except InvalidInput as error:
@@ -114,6 +122,8 @@ def split(
     seed: Annotated[int, typer.Option("--seed", help="Another seed, another split.")] = 0,
 ) -> None:
     """Convert LaDe pickups to backtest CSVs, split by courier (a courier is on one side only)."""
+    from lastmile.eta.history import lade_rows, split_by_driver, write_rows
+
     with lade.open(newline="", encoding="utf-8") as handle:
         rows = list(lade_rows(handle))
     train_rows, test_rows = split_by_driver(rows, test_share=test_share, seed=seed)

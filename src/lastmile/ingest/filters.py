@@ -80,7 +80,16 @@ class AccuracyFilter:
 
 @dataclass(slots=True)
 class _Suspects:
-    """Recently rejected jumps that agree with one another, and how far the track is trusted."""
+    """What `SpeedFilter` remembers of one device's track between fixes (`track.state`): the
+    rejected jumps that agree with one another (`reanchor_after` of them re-anchor it), how many
+    fixes in a row confirmed the reference, and since when the track has been suspect.
+
+    Only `SpeedFilter` reads it: `handle` marks each live fix `suspect` while `suspect_since`
+    is set, and `trust_again` clears it on a dispatcher's word (`ingest/trust_events.py`).
+    Everyone else reads the verdict on the fix, `TrackedFix.suspect`: the store (`fixes.suspect`,
+    `driver_positions.suspect`), the publisher (a suspect position to the fleet only, never in
+    a trail), the ETA and the completion checks (`alerts/completion.py`), which leave it out.
+    """
 
     fixes: list[Fix] = field(default_factory=list)
     agreeing: int = 0

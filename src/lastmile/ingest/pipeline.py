@@ -154,16 +154,19 @@ class Follower(Protocol):
 
 
 TRAIL_POINTS = 500
-"""At most this many of a batch's accepted fixes, the newest, ride on its position message: as
+"""At most this many of a batch's trusted fixes, the newest, ride on its position message: as
 many as the Control Tower keeps of a driver's trail (control_tower.js)."""
 
 
 def position_message(
     owner: DeviceOwner, live: Sequence[TrackedFix], received_at: datetime
 ) -> dict[str, Any]:
-    """The bus message for one driver's accepted fixes of one batch; the last is the position,
-    the newest `TRAIL_POINTS` the trail."""
+    """The bus message for one driver's accepted fixes of one batch; the last is the position
+    (flagged `suspect` when it is), the newest `TRAIL_POINTS` of the fixes not suspect the
+    trail: a teleport's fixes are never drawn as where the driver went, even in a batch whose
+    last fix is trusted again."""
     last = live[-1]
+    trail = [t for t in live if not t.suspect][-TRAIL_POINTS:]
     return {
         "type": "position",
         "driver_id": str(owner.driver_id),
@@ -177,9 +180,7 @@ def position_message(
         "mock": last.fix.mock,
         "suspect": last.suspect,
         "received_at": received_at.isoformat(),
-        "fixes": [
-            [t.fix.at.isoformat(), round(t.lat, 7), round(t.lon, 7)] for t in live[-TRAIL_POINTS:]
-        ],
+        "fixes": [[t.fix.at.isoformat(), round(t.lat, 7), round(t.lon, 7)] for t in trail],
     }
 
 

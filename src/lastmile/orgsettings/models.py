@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, false, text
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lastmile.db.base import Base, utcnow
@@ -31,6 +31,7 @@ class OrganizationSettings(Base):
     osmand_issued_ids_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     address_quality_rule: Mapped[str] = mapped_column(String(8), server_default="warn")
     address_quality_threshold: Mapped[int] = mapped_column(Integer, server_default=text("60"))
+    customer_can_move_pin: Mapped[bool] = mapped_column(default=True, server_default=true())
     # ISO 3166-1 alpha-2; None: phone numbers must carry their country code.
     country: Mapped[str | None] = mapped_column(String(2))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -82,6 +82,7 @@ class OrgSettingsOut(BaseModel):
     address_quality_rule: AddressQualityRule
     address_quality_threshold: int
     country: str | None
+    customer_can_move_pin: bool
 
 
 class OrgSettingsPatch(PatchModel):
@@ -135,6 +136,13 @@ class OrgSettingsPatch(PatchModel):
         default=None,
         description="ISO 3166-1 alpha-2: recipients' phone numbers written without a country"
         " code (`040 123 4567`) are read as this country's; null: they must carry one",
+    )
+
+    customer_can_move_pin: bool | None = Field(
+        default=None,
+        description='Before dispatch the tracking page asks the customer "Is this your door?":'
+        " they confirm the pin or move it up to 300 m from where the address text puts it"
+        " (default true)",
     )
 
     nullable: ClassVar[frozenset[str]] = frozenset({"audit_retention_days", "country"})

@@ -53,6 +53,9 @@ class OrgRules:
     country: str | None = None
     """ISO 3166-1 alpha-2: phone numbers written without a country code are read as this
     country's; None: they must carry one."""
+    customer_can_move_pin: bool = True
+    """The tracking page asks "Is this your door?" before dispatch and lets the customer
+    move the pin a short way (`web.tracking.door`)."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -85,6 +88,7 @@ def _rules(row: OrganizationSettings | None) -> OrgRules:
         address_quality_rule=AddressQualityRule(row.address_quality_rule),
         address_quality_threshold=row.address_quality_threshold,
         country=row.country,
+        customer_can_move_pin=row.customer_can_move_pin,
     )
 
 
@@ -118,6 +122,7 @@ def _row(session: Session, org_id: uuid.UUID) -> OrganizationSettings:
             address_quality_rule=DEFAULTS.address_quality_rule.value,
             address_quality_threshold=DEFAULTS.address_quality_threshold,
             country=DEFAULTS.country,
+            customer_can_move_pin=DEFAULTS.customer_can_move_pin,
             updated_at=utcnow(),
         )
         session.add(row)

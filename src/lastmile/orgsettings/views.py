@@ -37,6 +37,7 @@ def _out(rules: OrgRules) -> OrgSettingsOut:
         address_quality_rule=rules.address_quality_rule,
         address_quality_threshold=rules.address_quality_threshold,
         country=rules.country,
+        customer_can_move_pin=rules.customer_can_move_pin,
     )
 
 

@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 
 from lastmile.errors import InvalidInput
-from lastmile.planning.instances import read_instance
-from lastmile.planning.pyvrp_solver import PyVRPSolver
 
 plan_app = typer.Typer(no_args_is_help=True)
 
@@ -35,11 +33,20 @@ def solve(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Solve a VRPTW instance; distance is the real-valued Euclidean total."""
+    from lastmile.planning.instances import read_instance
+    from lastmile.planning.pyvrp_solver import PyVRPSolver
+    from lastmile.progress import progress_bar
+
     try:
         problem = read_instance(instance, instance_format=instance_format.value)
     except InvalidInput as error:
         raise typer.BadParameter(error.detail, param_hint="INSTANCE") from error
-    solution = PyVRPSolver(seed=seed).solve(problem, time_limit_s=seconds)
+    with progress_bar(f"solving {instance.name}", total=seconds) as bar:
+        solution = PyVRPSolver(seed=seed).solve(
+            problem,
+            time_limit_s=seconds,
+            progress=lambda searched_s: bar.update(completed=searched_s),
+        )
     routes = [
         [problem.orders_by_id[order_id].location for order_id in route.order_ids]
         for route in solution.routes

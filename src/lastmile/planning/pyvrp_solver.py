@@ -32,7 +32,7 @@ import logging
 import math
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -67,15 +67,28 @@ class _Model:
     type_vehicles: tuple[tuple[Vehicle, ...], ...]
 
 
+Progress = Callable[[float], None]
+"""Told the seconds searched so far, a few times a second (a progress bar's hook)."""
+PROGRESS_EVERY_S = 0.1
+
+
 class _Deadline:
     """PyVRP stopping criterion: stop at `deadline`, or at `give_up_at` while still infeasible."""
 
-    def __init__(self, deadline: float, give_up_at: float) -> None:
+    def __init__(
+        self, deadline: float, give_up_at: float, *, started: float, progress: Progress | None
+    ) -> None:
         self._deadline = deadline
         self._give_up_at = give_up_at
+        self._started = started
+        self._progress = progress
+        self._next_report = started
 
     def __call__(self, best_cost: float) -> bool:
         now = time.perf_counter()
+        if self._progress is not None and now >= self._next_report:
+            self._progress(now - self._started)
+            self._next_report = now + PROGRESS_EVERY_S
         return now >= self._deadline or (now >= self._give_up_at and best_cost >= MAX_VALUE)
 
 
@@ -86,7 +99,9 @@ class PyVRPSolver:
         self.seed = seed
         self.scale = scale
 
-    def solve(self, problem: Problem, *, time_limit_s: float) -> Solution:
+    def solve(
+        self, problem: Problem, *, time_limit_s: float, progress: Progress | None = None
+    ) -> Solution:
         """Screen the orders, search, and explain every servable order left out."""
         started = time.perf_counter()
         deadline = started + time_limit_s
@@ -97,11 +112,15 @@ class PyVRPSolver:
         has_required = any(order.required for order in servable)
         model = _build(problem, servable, self.scale, soft_required=False)
         give_up_at = started + time_limit_s / 2 if has_required else deadline
-        best = self._search(model, _Deadline(deadline, give_up_at))
+        best = self._search(
+            model, _Deadline(deadline, give_up_at, started=started, progress=progress)
+        )
         if has_required and not _usable(best):
             log.info("no plan serves every required order; searching again with them optional")
             model = _build(problem, servable, self.scale, soft_required=True)
-            best = self._search(model, _Deadline(deadline, deadline))
+            best = self._search(
+                model, _Deadline(deadline, deadline, started=started, progress=progress)
+            )
 
         routes = _decode(problem, model, best, self.scale)
         served = {order_id for route in routes for order_id in route.order_ids}

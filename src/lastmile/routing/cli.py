@@ -5,10 +5,7 @@ from typing import Annotated
 
 import typer
 
-from lastmile.addresses.cli import build_index, describe
 from lastmile.errors import LastmileError
-from lastmile.routing.maps import DEFAULT_MAP, available_maps, ensure_default_map, map_dir
-from lastmile.routing.tiles import build_tiles, read_map_info
 
 map_app = typer.Typer(help="Road maps: import OpenStreetMap extracts for routing.")
 
@@ -38,6 +35,8 @@ def import_map(
 def default_map(data_dir: DataDir = Path("var")) -> None:
     """Fetch central Helsinki (© OpenStreetMap contributors, ODbL), build its tiles and its
     address index."""
+    from lastmile.routing.maps import DEFAULT_MAP, ensure_default_map
+
     try:
         pbf = ensure_default_map(data_dir)
     except LastmileError as error:
@@ -50,6 +49,9 @@ def default_map(data_dir: DataDir = Path("var")) -> None:
 @map_app.command("list")
 def list_maps(data_dir: DataDir = Path("var")) -> None:
     """List the maps whose tiles are built."""
+    from lastmile.routing.maps import available_maps, map_dir
+    from lastmile.routing.tiles import read_map_info
+
     for name in available_maps(data_dir):
         info = read_map_info(map_dir(data_dir, name))
         source = f"  from {info.source}, built {info.built_at:%Y-%m-%d %H:%M} UTC" if info else ""
@@ -57,17 +59,25 @@ def list_maps(data_dir: DataDir = Path("var")) -> None:
 
 
 def _build(pbf: Path, data_dir: Path, name: str, concurrency: int | None) -> None:
-    try:
-        extract = build_tiles(pbf, map_dir(data_dir, name), concurrency=concurrency)
-    except LastmileError as error:
-        typer.echo(f"error: {error.detail}", err=True)
-        raise typer.Exit(1) from error
-    info = read_map_info(extract.parent)
-    took = f" in {info.build_s:.1f} s" if info else ""
-    typer.echo(f"map {name!r} built{took}: {extract}")
-    try:
-        summary = build_index(pbf, data_dir=data_dir, name=name)
-    except LastmileError as error:
-        typer.echo(f"error: {error.detail}", err=True)
-        raise typer.Exit(1) from error
+    from lastmile.addresses.cli import build_index, describe
+    from lastmile.progress import progress_bar
+    from lastmile.routing.maps import map_dir
+    from lastmile.routing.tiles import build_tiles, read_map_info
+
+    with progress_bar(f"{name}: road tiles", total=2) as bar:
+        try:
+            extract = build_tiles(pbf, map_dir(data_dir, name), concurrency=concurrency)
+        except LastmileError as error:
+            typer.echo(f"error: {error.detail}", err=True)
+            raise typer.Exit(1) from error
+        info = read_map_info(extract.parent)
+        took = f" in {info.build_s:.1f} s" if info else ""
+        typer.echo(f"map {name!r} built{took}: {extract}")
+        bar.update(completed=1, description=f"{name}: address index")
+        try:
+            summary = build_index(pbf, data_dir=data_dir, name=name)
+        except LastmileError as error:
+            typer.echo(f"error: {error.detail}", err=True)
+            raise typer.Exit(1) from error
+        bar.advance()
     typer.echo(describe(summary))

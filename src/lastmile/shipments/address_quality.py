@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.addresses.geocoder import IndexGeocoder
 from lastmile.addresses.learned import Learned, learned_points
-from lastmile.addresses.quality import assess, with_learned_point
+from lastmile.addresses.quality import ReasonCode, assess, with_learned_point
 from lastmile.addresses.types import Geocoder, NoAnswer
 from lastmile.shipments.models import Shipment
 
@@ -50,7 +50,13 @@ def judge_addresses(
             shipment.address_geocoded = True
         shipment.address_score = quality.score
         shipment.address_reasons = [
-            {"code": r.code.value, "message": r.message} for r in quality.reasons
+            {"code": r.code.value, "message": r.message}
+            | (
+                {"deliveries": str(door.count)}
+                if door and r.code is ReasonCode.LEARNED_POINT
+                else {}
+            )
+            for r in quality.reasons
         ]
 
 

@@ -3,12 +3,12 @@
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Self
+from typing import ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from lastmile.addresses.quality import ReasonCode
-from lastmile.api.fields import Day, Instant, Latitude, Longitude, PhoneText
+from lastmile.api.fields import Day, Instant, Latitude, Longitude, PatchModel, PhoneText
 from lastmile.shipments.models import Shipment, ShipmentEvent
 from lastmile.shipments.status import LABELS, Status
 
@@ -42,10 +42,14 @@ class Address(_Strict):
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> Self:
-        if (self.lat is None) != (self.lon is None):
-            missing = "lon" if self.lon is None else "lat"
-            raise ValueError(f"`{missing}` is missing: give both lat and lon, or neither")
+        _both_or_neither(self.lat, self.lon)
         return self
+
+
+def _both_or_neither(lat: float | None, lon: float | None) -> None:
+    if (lat is None) != (lon is None):
+        missing = "lon" if lon is None else "lat"
+        raise ValueError(f"`{missing}` is missing: give both lat and lon, or neither")
 
 
 class QualityReason(BaseModel):
@@ -59,6 +63,11 @@ class AddressQuality(BaseModel):
         description="Why the score is not 100, and notes that cost nothing (`learned_point`)"
     )
     geocoded: bool = Field(description="lat/lon were filled in from the text, not given")
+    learned_from: int | None = Field(
+        default=None,
+        description="lat/lon are where this many earlier deliveries to the address were made "
+        "(the learned point, its confidence); null when they are not",
+    )
 
 
 class AddressOut(Address):
@@ -106,6 +115,46 @@ class ShipmentCreate(_Strict):
     parcel_count: int = Field(default=1, ge=1, le=1000)
     cod: Cod | None = None
     instructions: str | None = Field(default=None, max_length=2000)
+
+
+class AddressPatch(PatchModel):
+    text: str | None = Field(default=None, min_length=1, max_length=500)
+    lat: Latitude | None = Field(
+        default=None,
+        description="With `lon`: the pin, placed by the caller (it wins over the"
+        " text's point and over points learned from deliveries)",
+    )
+    lon: Longitude | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        _both_or_neither(self.lat, self.lon)
+        if self.text is None and self.lat is None:
+            raise ValueError("give the address `text`, the pin (`lat`, `lon`), or both")
+        if self.text is not None and not self.text.strip():
+            raise ValueError("`text` is blank: give an address text")
+        return self
+
+
+class RecipientPatch(PatchModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    phone: PhoneText | None = Field(
+        default=None,
+        description="Read as for create: E.164, or national in the organisation's `country`",
+    )
+    email: EmailStr | None = None
+
+
+class ShipmentPatch(PatchModel):
+    """A correction: absent fields stay as they are; `window` and `instructions` may be null
+    (no window, no notes)."""
+
+    address: AddressPatch | None = None
+    recipient: RecipientPatch | None = None
+    window: Window | None = None
+    instructions: str | None = Field(default=None, max_length=2000)
+
+    nullable: ClassVar[frozenset[str]] = frozenset({"window", "instructions"})
 
 
 class BulkShipmentsIn(_Strict):
@@ -236,6 +285,14 @@ def _quality(shipment: Shipment) -> AddressQuality | None:
             for r in shipment.address_reasons or []
         ],
         geocoded=shipment.address_geocoded,
+        learned_from=next(
+            (
+                int(r["deliveries"])
+                for r in shipment.address_reasons or []
+                if r["code"] == ReasonCode.LEARNED_POINT and "deliveries" in r
+            ),
+            None,
+        ),
     )
 
 

@@ -16,7 +16,7 @@ from lastmile.addresses.types import Geocoder
 from lastmile.api.fields import to_e164
 from lastmile.auth.credentials import new_token
 from lastmile.db import new_id, utcnow
-from lastmile.errors import FieldError, InvalidInput, NotFound, field_errors
+from lastmile.errors import Conflict, FieldError, InvalidInput, NotFound, field_errors
 from lastmile.hubs.models import Hub
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import tracking_numbers
@@ -32,18 +32,26 @@ _CREATE = TypeAdapter(ShipmentCreate)
 def _delivery_date(data: ShipmentCreate, hub: Hub | None, now: datetime) -> date:
     if data.delivery_date is not None:
         return data.delivery_date
+    return hub_day(hub, data.window.start if data.window is not None else now)
+
+
+def hub_day(hub: Hub | None, moment: datetime) -> date:
+    """The day `moment` falls on at the hub's clock (UTC without a hub)."""
     zone = ZoneInfo(hub.timezone) if hub is not None else UTC
-    moment = data.window.start if data.window is not None else now
     return moment.astimezone(zone).date()
 
 
 def _phone(data: ShipmentCreate, region: str | None) -> str | None:
+    return read_phone(data.recipient.phone, region)
+
+
+def read_phone(raw: str | None, region: str | None) -> str | None:
     """The recipient's phone in E.164, read in `region` when written without a country code;
     InvalidInput on `recipient.phone` when it cannot be a phone number."""
-    if data.recipient.phone is None:
+    if raw is None:
         return None
     try:
-        return to_e164(data.recipient.phone, region)
+        return to_e164(raw, region)
     except ValueError as error:
         message = str(error)
         if region is None:
@@ -120,6 +128,60 @@ def _by_reference(
     return {s.reference: s for s in session.scalars(query) if s.reference is not None}
 
 
+# A reference's shipment, field by field as the API names them, against a new request's.
+_COMPARED: tuple[tuple[str, str], ...] = (
+    ("recipient.name", "recipient_name"),
+    ("recipient.phone", "recipient_phone"),
+    ("recipient.email", "recipient_email"),
+    ("address.text", "address_text"),
+    ("window.start", "window_start"),
+    ("window.end", "window_end"),
+    ("service_time_s", "service_time_s"),
+    ("weight_kg", "weight_kg"),
+    ("volume_m3", "volume_m3"),
+    ("parcel_count", "parcel_count"),
+    ("cod.amount", "cod_amount"),
+    ("cod.currency", "cod_currency"),
+    ("instructions", "instructions"),
+)
+
+
+def differing_fields(existing: Shipment, data: ShipmentCreate, phone: str | None) -> list[str]:
+    """The fields in which `data` (a create naming `existing`'s reference) asks for something
+    else: a retry of the same request names none. Coordinates, hub, day and merchant count only
+    where the request gives them (the stored ones may have been geocoded or defaulted)."""
+    wanted = _new_shipment(org_id=existing.org_id, data=data, hub=None, phone=phone)
+    fields = [
+        name for name, column in _COMPARED if getattr(existing, column) != getattr(wanted, column)
+    ]
+    if data.address.lat is not None and (existing.lat, existing.lon) != (wanted.lat, wanted.lon):
+        fields.append("address.lat")
+    if data.hub_id is not None and existing.hub_id != data.hub_id:
+        fields.append("hub_id")
+    if data.delivery_date is not None and existing.delivery_date != data.delivery_date:
+        fields.append("delivery_date")
+    if data.merchant is not None and existing.merchant_code != data.merchant:
+        fields.append("merchant")
+    return fields
+
+
+def _reference_reused(existing: Shipment, fields: list[str]) -> FieldError:
+    return FieldError(
+        "reference",
+        f"{existing.reference!r} is shipment {existing.tracking_number}, which has another "
+        f"{', '.join(fields)}: correct it with PATCH /api/v1/shipments/"
+        f"{existing.tracking_number}, or send a new reference",
+    )
+
+
+def _same_or_conflict(existing: Shipment, data: ShipmentCreate, region: str | None) -> Shipment:
+    fields = differing_fields(existing, data, _phone(data, region))
+    if fields:
+        reused = _reference_reused(existing, fields)
+        raise Conflict(reused.message, errors=[reused])
+    return existing
+
+
 def create_shipment(
     *,
     session: Session,
@@ -129,20 +191,23 @@ def create_shipment(
     geocoder: Geocoder | None = None,
     merchant_ids: Mapping[str, uuid.UUID] | None = None,
 ) -> tuple[Shipment, bool]:
-    """(shipment, created); a known merchant reference returns the existing shipment instead.
-    `geocoder` judges the address (None: the embedded index); `merchant_ids` are the
-    organisation's merchants by code (billing's, looked up by the caller)."""
+    """(shipment, created); a known merchant reference returns the existing shipment instead
+    when the request asks for the same (a retry), and is refused (409 naming the fields) when
+    it asks for something else. `geocoder` judges the address (None: the embedded index);
+    `merchant_ids` are the organisation's merchants by code (billing's, looked up by the
+    caller)."""
+    region = get_rules(session=session, org_id=org_id).country
     if data.reference is not None:
         found = _by_reference(session=session, org_id=org_id, references={data.reference})
         if data.reference in found:
-            return found[data.reference], False
+            return _same_or_conflict(found[data.reference], data, region), False
     hub = None
     if data.hub_id is not None:
         hub = _hubs_by_id(session=session, org_id=org_id, hub_ids={data.hub_id}).get(data.hub_id)
         if hub is None:
             raise InvalidInput("hub_id", f"no hub {data.hub_id} in this organisation")
     merchant_id = _merchant_id(data, merchant_ids)
-    phone = _phone(data, get_rules(session=session, org_id=org_id).country)
+    phone = _phone(data, region)
     shipment = _new_shipment(
         org_id=org_id, data=data, hub=hub, phone=phone, merchant_id=merchant_id
     )
@@ -155,7 +220,7 @@ def create_shipment(
         if data.reference is None:
             raise
         found = _by_reference(session=session, org_id=org_id, references={data.reference})
-        return found[data.reference], False
+        return _same_or_conflict(found[data.reference], data, region), False
     return shipment, True
 
 
@@ -202,15 +267,20 @@ def bulk_create(
                 (index, FieldError("hub_id", f"no hub {data.hub_id} in this organisation"))
             )
             continue
-        if data.reference is not None and data.reference in known:
-            outcome.shipments.append(known[data.reference])
-            outcome.existing += 1
-            continue
         try:
             phone = _phone(data, region)
             merchant_id = _merchant_id(data, merchant_ids)
         except InvalidInput as error:
             outcome.errors.extend((index, e) for e in error.errors)
+            continue
+        if data.reference is not None and data.reference in known:
+            existing = known[data.reference]
+            fields = differing_fields(existing, data, phone)
+            if fields:
+                outcome.errors.append((index, _reference_reused(existing, fields)))
+                continue
+            outcome.shipments.append(existing)
+            outcome.existing += 1
             continue
         shipment = _new_shipment(
             org_id=org_id,

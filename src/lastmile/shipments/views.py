@@ -3,21 +3,26 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 
+from lastmile.addresses.deps import GeocoderDep
 from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
-from lastmile.auth.deps import PrincipalDep
+from lastmile.audit.types import actor_of
+from lastmile.auth.deps import PrincipalDep, StaffDep
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import service
+from lastmile.shipments.correction import correct_shipment
+from lastmile.shipments.correction_events import announce_correction
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.schemas import (
     EventOut,
     ShipmentDetail,
     ShipmentOut,
     ShipmentPage,
+    ShipmentPatch,
 )
 from lastmile.shipments.status import Status
 from lastmile.shipments.timeline import events_of
@@ -85,6 +90,34 @@ def get_shipment(
         session=session, org_id=principal.org_id, tracking_number=tracking_number
     )
     return shipment_detail(session, shipment, settings.public_url)
+
+
+@router.patch("/{tracking_number}")
+def correct_shipment_view(
+    tracking_number: str,
+    body: ShipmentPatch,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: StaffDep,
+    geocoder: GeocoderDep,
+) -> ShipmentDetail:
+    """Correct a shipment not yet delivered or cancelled (409 naming its status): its address
+    text and/or pin, recipient, window, notes. A new text is geocoded and judged again; a pin
+    given here is kept, its quality saying who moved it. A planned stop is re-timed and its
+    route's ETAs recomputed once committed."""
+    corrected = correct_shipment(
+        session=session,
+        org_id=principal.org_id,
+        tracking_number=tracking_number,
+        patch=body,
+        actor=actor_of(principal),
+        geocoder=geocoder,
+    )
+    session.commit()
+    if corrected.moved:
+        announce_correction(request.app.state.bus, corrected.shipment)
+    return shipment_detail(session, corrected.shipment, settings.public_url)
 
 
 @router.get("/{tracking_number}/events")

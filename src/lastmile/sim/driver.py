@@ -60,6 +60,8 @@ class PlannedStop:
     planned_arrival_s: float
     planned_departure_s: float
     window_start_s: float | None = None
+    door: LatLon | None = None
+    """Where the parcel is handed over, when not where the van stops (`sim.regulars`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +205,13 @@ def build_driver_day(
             t = stop.window_start_s
         reason = incidents.failures.get(index)
         service_s = _service_s(rng, failed=reason is not None)
-        builder.add(Dwell(service_s, "service", stop.tracking_number))
+        if stop.door is None:
+            builder.add(Dwell(service_s, "service", stop.tracking_number))
+        else:  # at the door, then back at the van, where "delivered" is pressed
+            builder.add(
+                Dwell(service_s - BACK_AT_VAN_S, "service", stop.tracking_number, stop.door)
+            )
+            builder.add(Dwell(BACK_AT_VAN_S, "service", "back at the van", (stop.lat, stop.lon)))
         t += service_s
         kind: ActionKind = "attempted" if reason else "delivered"
         actions.append(
@@ -445,6 +453,10 @@ def _calibrated_cruise(
     guess = min(MAX_CRUISE_MPS, max(MIN_CRUISE_MPS, 1.2 * length / target_s))
     taken = drive_duration_s(Drive(tuple(path), guess, road_factors=factors), KINEMATICS)
     return min(MAX_CRUISE_MPS, max(MIN_CRUISE_MPS, guess * taken / target_s))
+
+
+BACK_AT_VAN_S = 20.0
+"""At a stop whose door is away from the van: the last seconds of the service, at the van."""
 
 
 def _service_s(rng: random.Random, *, failed: bool) -> float:

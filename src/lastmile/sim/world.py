@@ -33,6 +33,7 @@ from lastmile.routing.polyline import decode
 from lastmile.routing.tiles import read_map_info
 from lastmile.sim.crew import NAMES, SURNAMES, CrewMember, enlist
 from lastmile.sim.driver import PlannedRoute, PlannedStop
+from lastmile.sim.regulars import Regular, find_regulars
 
 MAX_SNAP_M = 60.0
 WINDOW_S = 2 * 3600.0
@@ -79,6 +80,9 @@ class Scenario:
     """Reuse the drivers and vehicles of earlier runs with this tag (the demo); None: new ones."""
     pins: bool = True
     """Give the drivers PINs to sign in to the driver app (not needed for shipment events)."""
+    regular_share: float = 0.0
+    """Share of shipments going to regular customers (`sim.regulars`): the same addresses
+    every day, sent as text only, delivered at their doors."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,17 +190,22 @@ def setup_day(
     )
     count = scenario.drivers * scenario.stops_per_driver
     points = sample_addresses(network, area or default_area(hub_point), count, rng, hub=hub_point)
+    regulars = _regulars(api, scenario, network, area or default_area(hub_point), hub_point)
     windows: dict[str, float] = {}
     where: dict[str, LatLon] = {}
+    doors: dict[str, LatLon] = {}
     rows = []
     for k, (lat, lon) in enumerate(points):
         window_s = min(WINDOW_S, scenario.shift_s / 2)
         earliest, latest = start_s + 900.0, start_s + scenario.shift_s - window_s - 900.0
         begins = math.ceil(rng.uniform(earliest, max(earliest, latest)) / 900.0) * 900.0
+        address: dict[str, Any] = {"text": f"Simulated address {k + 1}", "lat": lat, "lon": lon}
+        if k < len(regulars):  # the server places it, from its text or earlier deliveries
+            address = {"text": regulars[k].text}
         row: dict[str, Any] = {
             "reference": f"SIM-{tag}-{k + 1:05d}",
             "recipient": {"name": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}"},
-            "address": {"text": f"Simulated address {k + 1}", "lat": lat, "lon": lon},
+            "address": address,
             "delivery_date": opens.date().isoformat(),
             "hub_id": hub["id"],
             "service_time_s": 150,
@@ -211,9 +220,17 @@ def setup_day(
         )
         if result["failed"]:
             raise RuntimeError(f"shipments refused: {result['errors'][:3]}")
-        for shipment, row in zip(result["shipments"], rows[chunk : chunk + 1000], strict=True):
+        for k, (shipment, row) in enumerate(
+            zip(result["shipments"], rows[chunk : chunk + 1000], strict=True), start=chunk
+        ):
             number = shipment["tracking_number"]
-            where[number] = (row["address"]["lat"], row["address"]["lon"])
+            if shipment["address"]["lat"] is None:  # a regular the server could not place
+                reason = {"reason": "simulated: the address text found no door"}
+                api.call("POST", f"/api/v1/shipments/{number}/cancel", json=reason)
+                continue
+            where[number] = (shipment["address"]["lat"], shipment["address"]["lon"])
+            if k < len(regulars):
+                doors[number] = regulars[k].door
             if "window" in row:
                 windows[number] = _epoch(row["window"]["start"])
     plan = api.call(
@@ -235,6 +252,7 @@ def setup_day(
         committed["routes"],
         where=where,
         windows=windows,
+        doors=doors,
         hub=(hub["id"], hub_point),
         start_s=start_s,
         network=network,
@@ -284,6 +302,7 @@ def _day(
     start_s: float,
     network: RoadNetwork,
     unassigned: list[dict[str, Any]],
+    doors: dict[str, LatLon] | None = None,
 ) -> Day:
     """The routes as the phones get them, in crew order (so the same fleet is built again)."""
     for route in server_routes:
@@ -294,7 +313,9 @@ def _day(
     members = {m.driver_id: m for m in crew}
     hub_id, hub_point = hub
     routes = [
-        _planned_route(r, members[r["driver_id"]].device_id, hub_point, where, windows, network)
+        _planned_route(
+            r, members[r["driver_id"]].device_id, hub_point, where, windows, doors or {}, network
+        )
         for r in sorted(server_routes, key=lambda r: order[r["driver_id"]])
         if r["stops"]
     ]
@@ -313,6 +334,18 @@ def _day(
         protocols,
         members,
     )
+
+
+def _regulars(
+    api: Api, scenario: Scenario, network: RoadNetwork, area: Area, hub: LatLon
+) -> list[Regular]:
+    """The day's regular customers: drawn with a generator of their own, so the same ones
+    come back every day whatever else the day holds."""
+    count = round(scenario.drivers * scenario.stops_per_driver * scenario.regular_share)
+    if count == 0:
+        return []
+    rng = random.Random(f"regulars-{scenario.seed}")
+    return find_regulars(api.call, sample_addresses(network, area, count, rng, hub=hub))[:count]
 
 
 def _every(k: int, share: float) -> bool:
@@ -383,6 +416,7 @@ def _planned_route(
     hub: LatLon,
     where: dict[str, LatLon],
     windows: dict[str, float],
+    doors: dict[str, LatLon],
     network: RoadNetwork,
 ) -> PlannedRoute:
     stops = tuple(
@@ -393,6 +427,7 @@ def _planned_route(
             planned_arrival_s=_epoch(s["planned_arrival"]),
             planned_departure_s=_epoch(s["planned_departure"]),
             window_start_s=windows.get(s["tracking_number"]),
+            door=doors.get(s["tracking_number"]),
         )
         for s in sorted(route["stops"], key=lambda s: s["sequence"])
     )

@@ -7,8 +7,6 @@ from typing import Annotated, Any
 import typer
 
 from lastmile.errors import InvalidInput
-from lastmile.trips.readers import read_track
-from lastmile.trips.segmentation import segment_track
 from lastmile.trips.types import Segment, SegmentationConfig
 
 trips_app = typer.Typer(no_args_is_help=True)
@@ -48,6 +46,9 @@ def detect(
     ] = SegmentationConfig().min_dwell_s,
 ) -> None:
     """Print the track's stops and moves, one JSON object per line."""
+    from lastmile.trips.readers import read_track
+    from lastmile.trips.segmentation import segment_track
+
     try:
         config = SegmentationConfig(min_dwell_s=min_dwell_s)
         points = read_track(input_path)

@@ -8,10 +8,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from playwright.sync_api import Browser, expect
-from testkit.browser import LiveServer, sign_in
-from tests.common import DISPATCHER_PASSWORD, make_dispatcher, make_org
-from tests.driver_app import DriverDay, make_driver_day
-from tests.driver_app import sign_in as driver_sign_in
+from testkit.browser import LiveServer
+from tests.driver_app import DriverDay
+from tests.web.control_tower.board import dispatcher_org, driver_on_route, open_board
 
 from lastmile.bus.base import fleet_channel
 
@@ -35,19 +34,12 @@ def _act(api: httpx.Client, day: DriverDay, stop_id: str, kind: str, **fields: s
 def test_stop_changes_reach_the_header_and_the_panel_without_moving_the_tab(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    org = make_org(live_server.db, "Helsinki Express")
-    make_dispatcher(live_server.db, org)
-    api = httpx.Client(base_url=live_server.url, headers=org.headers, timeout=30)
-    day = driver_sign_in(api, make_driver_day(api, live_server.db, org, cod_on=None))
-    shift = day.action(vehicle_id=day.vehicle_id)
-    assert api.post("/api/v1/driver/shift/start", json=shift, headers=day.headers).is_success
-    assert api.post("/api/v1/driver/route/start", json=day.action(), headers=day.headers).is_success
+    scene = driver_on_route(live_server)
+    api, day = scene.api, scene.day
     first, second, _ = day.stop_ids
 
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, live_server.url, email="dana@example.com", password=DISPATCHER_PASSWORD)
+    board = open_board(browser, live_server)
+    page = board.page
     for name, value in (("delivered", "0"), ("failed", "0"), ("remaining", "3")):
         expect(page.locator(f"[data-kpi='{name}']")).to_have_text(value)
     page.get_by_role("tab", name="Driver").click()
@@ -87,7 +79,7 @@ def test_stop_changes_reach_the_header_and_the_panel_without_moving_the_tab(
     ]
     assert shown == [kpis["delivered"], kpis["failed"], kpis["remaining"]]
     assert sum(shown) == kpis["stops_total"] == 3
-    assert errors == []
+    assert board.errors == []
     page.close()
     api.close()
 
@@ -95,10 +87,8 @@ def test_stop_changes_reach_the_header_and_the_panel_without_moving_the_tab(
 def test_a_burst_of_stop_changes_costs_one_board_read(
     browser: Browser, live_server: LiveServer
 ) -> None:
-    org = make_org(live_server.db, "Helsinki Express")
-    make_dispatcher(live_server.db, org)
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    sign_in(page, live_server.url, email="dana@example.com", password=DISPATCHER_PASSWORD)
+    org = dispatcher_org(live_server)
+    page = open_board(browser, live_server).page
     expect(page.locator("[data-kpi='remaining']")).to_have_text("0")
     reads: list[str] = []
     page.on("request", lambda r: reads.append(r.url) if "/control-tower/board" in r.url else None)

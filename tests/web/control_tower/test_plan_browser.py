@@ -76,7 +76,7 @@ def test_a_dispatcher_plans_commits_and_starts_the_day(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     _open_plan(page, live_server.url)
-    expect(page.get_by_label("Hub")).to_contain_text("Helsinki hub")
+    expect(page.locator("#plan-form").get_by_label("Hub")).to_contain_text("Helsinki hub")
     expect(page.get_by_label("Date")).to_have_value(_today().isoformat())
     page.get_by_label("Date").fill((_today() + timedelta(days=1)).isoformat())
     page.locator("#plan-form").get_by_role("button", name="Plan").click()

@@ -1,8 +1,10 @@
 """The Control Tower's sign-in, page and board, server side."""
 
+import uuid
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
+from testkit.bodies import hub_body
 from tests.alerts.tracks import Track
 from tests.alerts.world import out_on_route, post_track
 from tests.common import OrgHandle
@@ -76,6 +78,30 @@ def test_the_board_shows_today_s_routes_drivers_and_kpis(
     assert board["kpis"]["stops_total"] == 2
     assert board["kpis"]["remaining"] == 2
     assert board["kpis"]["delivered"] == 0
+
+
+def test_the_board_shows_the_busiest_hub_by_default_and_one_hub_on_request(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    """An empty hub made first (the demo's HEL1 beside its SIM1) does not take the board."""
+    empty = client.post(
+        "/api/v1/hubs", json=hub_body(code="EMPTY", name="Empty hub"), headers=org.headers
+    )
+    assert empty.status_code == 201, empty.text
+    world = out_on_route(client, db, org)
+
+    board = client.get("/api/v1/control-tower/board", headers=org.headers).json()
+    assert board["hub_id"] is None  # all hubs
+    assert board["hub"]["name"] != "Empty hub"
+    assert board["hubs"][0]["code"] == "EMPTY"
+    assert [r["id"] for r in board["routes"]] == [str(world.route_id)]
+
+    url = f"/api/v1/control-tower/board?hub={empty.json()['id']}"
+    one = client.get(url, headers=org.headers).json()
+    assert (one["hub_id"], one["hub"]["name"]) == (empty.json()["id"], "Empty hub")
+    assert (one["routes"], one["kpis"]["stops_total"]) == ([], 0)
+    unknown = client.get(f"/api/v1/control-tower/board?hub={uuid.uuid4()}", headers=org.headers)
+    assert unknown.status_code == 404
 
 
 def test_the_board_is_the_caller_s_organisation_only(

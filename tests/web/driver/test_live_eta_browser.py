@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 from sqlalchemy import select
 from testkit.browser import PHONE, LiveServer
 from tests.common import make_org
-from tests.driver_app import PIN, DriverDay, make_driver_day
+from tests.driver_app import DriverDay, make_driver_day
+from tests.driver_browser import on_route
 
 from lastmile.db import Database
 from lastmile.dispatch.models import RouteStop
@@ -65,16 +66,6 @@ def _set_etas(db: Database, day: DriverDay, late: timedelta) -> list[tuple[datet
     return out
 
 
-def _on_route(page: Page, url: str, day: DriverDay) -> None:
-    page.goto(f"{url}/driver/")
-    page.locator("#signin-phone").fill(day.phone)
-    page.locator("#signin-pin").fill(PIN)
-    page.locator("#signin-form button[type=submit]").click()
-    expect(page.locator("#view-shift")).to_be_visible()
-    page.locator("#shift-form button[type=submit]").click()
-    expect(page.locator("#view-route")).to_be_visible()
-
-
 def test_the_stop_list_shows_the_live_eta_beside_the_plan_and_follows_it(
     context: BrowserContext, live_server: LiveServer
 ) -> None:
@@ -85,7 +76,7 @@ def test_the_stop_list_shows_the_live_eta_beside_the_plan_and_follows_it(
         assert started.status_code == 200, started.text
     times = _set_etas(live_server.db, day, timedelta(minutes=13))
     page = context.new_page()
-    _on_route(page, live_server.url, day)
+    on_route(page, live_server.url, day)
 
     stops = page.locator("#stops li")
     for index, (planned, eta) in enumerate(times):

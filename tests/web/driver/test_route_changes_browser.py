@@ -5,10 +5,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, expect
 from testkit.browser import PHONE, LiveServer
 from tests.common import OrgHandle, make_org
-from tests.driver_app import HUB, PIN, DriverDay, make_driver_day
+from tests.driver_app import HUB, DriverDay, make_driver_day
+from tests.driver_browser import on_route
 
 
 @pytest.fixture
@@ -20,17 +21,6 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
     )
     yield context
     context.close()
-
-
-def _on_route(page: Page, url: str, day: DriverDay) -> None:
-    """Signed in, on shift, the route on screen."""
-    page.goto(f"{url}/driver/")
-    page.locator("#signin-phone").fill(day.phone)
-    page.locator("#signin-pin").fill(PIN)
-    page.locator("#signin-form button[type=submit]").click()
-    expect(page.locator("#view-shift")).to_be_visible()
-    page.locator("#shift-form button[type=submit]").click()
-    expect(page.locator("#view-route")).to_be_visible()
 
 
 def _started_day(live_server: LiveServer) -> tuple[OrgHandle, DriverDay, httpx.Client]:
@@ -47,7 +37,7 @@ def test_an_outcome_reported_elsewhere_shows_when_the_driver_comes_back_to_the_a
 ) -> None:
     _, day, api = _started_day(live_server)
     page = context.new_page()
-    _on_route(page, live_server.url, day)
+    on_route(page, live_server.url, day)
     expect(page.locator("#route-progress")).to_have_text("0 of 3 done · 3 remaining")
 
     scanned = api.post(
@@ -64,7 +54,7 @@ def test_ending_a_shift_with_open_stops_asks_and_hands_them_back(
 ) -> None:
     _, day, api = _started_day(live_server)
     page = context.new_page()
-    _on_route(page, live_server.url, day)
+    on_route(page, live_server.url, day)
     asked: list[str] = []
 
     def answer(dialog: object) -> None:

@@ -69,14 +69,21 @@ def test_with_javascript_the_eta_and_the_driver_update_live(
     scenario = seeded.scenario
     # A phone set to another zone and a 12-hour clock: the page's times stay the hub's, as the
     # page says ("Times in Europe/Helsinki"), whether the server or the live update wrote them.
+    start = datetime(2026, 11, 24, 8, 40, tzinfo=UTC)
+    with live_server.db.session() as session:  # promised 11:10-13:10 at the hub
+        row = session.get(Shipment, uuid.UUID(scenario.shipments[0]["id"]))
+        assert row is not None
+        row.window_start = start + timedelta(minutes=30)
+        row.window_end = start + timedelta(minutes=150)
+        session.commit()
     context = browser.new_context(viewport=PHONE, timezone_id="America/New_York", locale="en-US")
     page = context.new_page()
     page.goto(live_server.url + scenario.path(0))
     expect(page.locator("#eta")).to_contain_text("ETA not yet known")
+    expect(page.locator("#eta-early")).to_be_hidden()
     expect(page.locator("#map.leaflet-container")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("data-live", "connected")
 
-    start = datetime(2026, 11, 24, 8, 40, tzinfo=UTC)
     live_server.publish(
         shipment_channel(scenario.shipments[0]["id"]),
         {
@@ -90,6 +97,9 @@ def test_with_javascript_the_eta_and_the_driver_update_live(
     expect(page.locator("#eta-start")).to_have_text("10:40")
     expect(page.locator("#eta-end")).to_have_text("11:00")
     expect(page.locator("#eta")).to_contain_text("1 stop away")
+    expect(page.locator("#eta-early")).to_have_text(
+        "Early: the driver may arrive before your promised window."
+    )
     live_server.publish(
         shipment_channel(scenario.shipments[0]["id"]),
         {
@@ -102,6 +112,7 @@ def test_with_javascript_the_eta_and_the_driver_update_live(
     )
     expect(page.locator("#eta")).to_contain_text("3 stops away")
     expect(page.locator("#stops-away")).to_have_text("2 stops before yours.")
+    expect(page.locator("#eta-early")).to_be_hidden()  # 10:55-11:15 reaches the window
 
     live_server.publish(
         driver_channel(scenario.driver_id),

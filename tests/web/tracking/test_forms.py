@@ -3,14 +3,18 @@
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
+from testkit.bodies import hub_body
 from tests.common import OrgHandle, create_shipment, post_event
 
 from lastmile.db import Database
 from lastmile.orgsettings.service import OrgRules
 from lastmile.shipments.models import Shipment
-from lastmile.web.tracking.actions import reschedule_days
+from lastmile.web.tracking.actions import HubDays, reschedule_days
+
+UTC_EVERY_DAY = HubDays(zone=ZoneInfo("UTC"))
 
 
 def _path(shipment: dict[str, str]) -> str:
@@ -107,7 +111,7 @@ def test_instructions_close_once_delivered(client: TestClient, org: OrgHandle) -
 
 
 def _open_day(rules: OrgRules) -> str:
-    return reschedule_days(rules, datetime.now(UTC))[0].day.isoformat()
+    return reschedule_days(rules, datetime.now(UTC), UTC_EVERY_DAY)[0].day.isoformat()
 
 
 def test_reschedule_moves_the_promised_window_and_notes_it(
@@ -135,10 +139,10 @@ def test_reschedule_moves_the_promised_window_and_notes_it(
 def test_reschedule_names_the_field_at_fault(client: TestClient, org: OrgHandle) -> None:
     path = _path(create_shipment(client, org))
     secret = _secret(client, path)
-    far = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    far = (datetime.now(UTC) + timedelta(days=30)).date()
     cases = [
         ({"date": "tomorrow", "window": "08:00-12:00"}, "Date: &#39;tomorrow&#39; is not a date"),
-        ({"date": far, "window": "08:00-12:00"}, f"Date: {far} is not open"),
+        ({"date": far.isoformat(), "window": "08:00-12:00"}, f"Date: {far:%A %d %B} is not open"),
         ({"date": _open_day(OrgRules()), "window": "03:00-04:00"}, "Window: &#39;03:00-04:00&#39;"),
     ]
     for data, message in cases:
@@ -190,5 +194,46 @@ def test_the_cut_off_closes_tomorrow() -> None:
     rules = OrgRules(timezone="Europe/Helsinki", reschedule_cutoff="18:00", reschedule_days_ahead=3)
     before = datetime(2026, 11, 24, 15, 59, tzinfo=UTC)  # 17:59 in Helsinki
     after = datetime(2026, 11, 24, 16, 1, tzinfo=UTC)  # 18:01
-    assert [c.day.day for c in reschedule_days(rules, before)] == [25, 26, 27]
-    assert [c.day.day for c in reschedule_days(rules, after)] == [26, 27]
+    helsinki = HubDays(zone=ZoneInfo("Europe/Helsinki"))
+    assert [c.day.day for c in reschedule_days(rules, before, helsinki)] == [25, 26, 27]
+    assert [c.day.day for c in reschedule_days(rules, after, helsinki)] == [26, 27]
+
+
+def test_only_days_the_hub_opens_are_offered() -> None:
+    weekdays = HubDays(
+        zone=ZoneInfo("Europe/Helsinki"),
+        open_weekdays=frozenset({"mon", "tue", "wed", "thu", "fri"}),
+    )
+    friday = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    offered = reschedule_days(OrgRules(reschedule_days_ahead=4), friday, weekdays)
+    assert [c.day.isoformat() for c in offered] == ["2026-11-30", "2026-12-01"]
+
+
+def test_a_helsinki_customer_gets_the_window_they_picked(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    """The organisation's clock is UTC; the hub's, shown on the page, is Helsinki's."""
+    hub = client.post(
+        "/api/v1/hubs",
+        json=hub_body(timezone="Europe/Helsinki", opening_hours={}),
+        headers=org.headers,
+    )
+    assert hub.status_code == 201, hub.text
+    shipment = create_shipment(client, org, hub_id=hub.json()["id"])
+    path = _path(shipment)
+    page = client.get(path).text
+    day = re.search(r'<option value="(\d{4}-\d{2}-\d{2})"', page)
+    assert day is not None
+
+    answer = client.post(
+        f"{path}/reschedule",
+        data={"form_secret": _secret(client, path), "date": day.group(1), "window": "12:00-16:00"},
+        follow_redirects=False,
+    )
+
+    assert answer.status_code == 303, answer.text
+    row = _shipment(db, shipment["id"])
+    assert row.window_start is not None
+    local = row.window_start.astimezone(ZoneInfo("Europe/Helsinki"))
+    assert (local.date().isoformat(), local.hour) == (day.group(1), 12)
+    assert f">{local:%a %d %b, %H:%M}</time>" in client.get(path).text  # "Promised for … 12:00"

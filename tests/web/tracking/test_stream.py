@@ -53,14 +53,30 @@ def test_positions_pass_only_for_the_visible_driver_and_carry_no_more() -> None:
     assert forward(suspect, target=TARGET, seen=Visibility(DRIVER)) is None, "held back"
 
 
-def test_status_and_eta_of_this_shipment_pass() -> None:
+def test_status_and_eta_of_this_shipment_pass_the_eta_with_the_pages_words() -> None:
     eta = Message(
         shipment_channel(SHIPMENT),
-        {"type": "eta", "eta": "x", "window_start": "a", "window_end": "b", "stops_away": 2},
+        {"type": "eta", "eta": "x", "window_start": "a", "window_end": "b", "stops_away": 3},
     )
     shown = forward(eta, target=TARGET, seen=Visibility(None))
     assert shown is not None
     assert shown.event == "eta"
+    assert shown.data == {
+        "type": "eta",
+        "eta": "x",
+        "window_start": "a",
+        "window_end": "b",
+        "stops_away": 3,
+        "stops_before": "2 stops before yours.",
+        "stops_away_note": "(3 stops away)",
+    }
+    unknown = forward(
+        Message(shipment_channel(SHIPMENT), {"type": "eta", "eta": "x"}),
+        target=TARGET,
+        seen=Visibility(None),
+    )
+    assert unknown is not None
+    assert "stops_before" not in unknown.data
     other = Message(fleet_channel(ORG), {"type": "eta", "eta": "x"})
     assert forward(other, target=TARGET, seen=Visibility(DRIVER)) is None
 
@@ -136,6 +152,8 @@ def test_the_stream_end_to_end(live_server: LiveServer) -> None:
                 "window_start": "s",
                 "window_end": "w",
                 "stops_away": 1,
+                "stops_before": "You are the next stop.",
+                "stops_away_note": "(1 stop away)",
             }
         assert client.get("/t/" + "z" * 32 + "/events").status_code == 404
 

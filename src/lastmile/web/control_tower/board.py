@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from lastmile.analytics.kpis import day_kpis
 from lastmile.db import utcnow
 from lastmile.dispatch.models import Route, RouteStop, StopStatus
+from lastmile.errors import NotFound
 from lastmile.eta.models import StopEtaRow
 from lastmile.fleet.models import Driver, Shift
 from lastmile.hubs.models import Hub
@@ -42,9 +43,33 @@ def _outcome(stop: RouteStop, shipment: Shipment) -> str | None:
     return _FAILED_AS.get(stop.failure_reason or "", "attempted")
 
 
-def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> dict[str, Any]:
-    """`day` defaults to today where the organisation's first hub is."""
-    hub = session.scalar(select(Hub).where(Hub.org_id == org_id).order_by(Hub.created_at))
+def _busiest_hub(session: Session, hubs: list[Hub], day: date | None) -> Hub | None:
+    """The hub with the most routes today (at its own clock), else the first one made."""
+    counts: dict[uuid.UUID, int] = {}
+    for hub in hubs:
+        local_day = day or utcnow().astimezone(ZoneInfo(hub.timezone)).date()
+        counts[hub.id] = len(
+            session.scalars(
+                select(Route.id).where(Route.hub_id == hub.id, Route.date == local_day)
+            ).all()
+        )
+    return max(hubs, key=lambda hub: counts[hub.id], default=None)
+
+
+def board(
+    session: Session,
+    *,
+    org_id: uuid.UUID,
+    day: date | None = None,
+    hub_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """The day's board for one hub (`hub_id`) or all of them. The map, the clock and `day`'s
+    default (today) are the chosen hub's, else the busiest hub's today."""
+    hubs = list(session.scalars(select(Hub).where(Hub.org_id == org_id).order_by(Hub.created_at)))
+    chosen = next((h for h in hubs if h.id == hub_id), None) if hub_id else None
+    if hub_id is not None and chosen is None:
+        raise NotFound(f"hub {hub_id} is not one of this organisation's")
+    hub = chosen or _busiest_hub(session, hubs, day)
     if day is None:
         zone = ZoneInfo(hub.timezone) if hub is not None else ZoneInfo("UTC")
         day = utcnow().astimezone(zone).date()
@@ -61,9 +86,10 @@ def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> di
         p.driver_id: p
         for p in session.scalars(select(DriverPosition).where(DriverPosition.driver_id.in_(ids)))
     }
-    routes = session.scalars(
-        select(Route).where(Route.org_id == org_id, Route.date == day).order_by(Route.planned_start)
-    ).all()
+    chosen_routes = select(Route).where(Route.org_id == org_id, Route.date == day)
+    if chosen is not None:
+        chosen_routes = chosen_routes.where(Route.hub_id == chosen.id)
+    routes = session.scalars(chosen_routes.order_by(Route.planned_start)).all()
     stops = session.execute(
         select(RouteStop, Shipment)
         .join(Shipment, Shipment.id == RouteStop.shipment_id)
@@ -84,6 +110,7 @@ def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> di
                 "sequence": stop.sequence,
                 "status": stop.status.value,
                 "tracking_number": shipment.tracking_number,
+                "shipment_id": str(shipment.id),
                 "recipient": shipment.recipient_name,
                 "address": shipment.address_text,
                 "lat": shipment.lat,
@@ -99,6 +126,8 @@ def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> di
         )
     return {
         "day": day.isoformat(),
+        "hubs": [{"id": str(h.id), "code": h.code, "name": h.name} for h in hubs],
+        "hub_id": str(chosen.id) if chosen is not None else None,
         "hub": (
             {"lat": hub.lat, "lon": hub.lon, "name": hub.name, "timezone": hub.timezone}
             if hub is not None
@@ -126,7 +155,8 @@ def board(session: Session, *, org_id: uuid.UUID, day: date | None = None) -> di
             }
             for r in routes
         ],
-        "kpis": asdict(day_kpis(session, org_id=org_id, day=day)) | {"day": day.isoformat()},
+        "kpis": asdict(day_kpis(session, org_id=org_id, day=day, hub_id=hub_id))
+        | {"day": day.isoformat()},
     }
 
 

@@ -1,5 +1,6 @@
 """`/control-tower`: dispatcher sign-in, the page itself, and the board it reads."""
 
+import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -19,6 +20,7 @@ from lastmile.auth.deps import SESSION_COOKIE, StaffDep
 from lastmile.auth.models import Organization, Role, User
 from lastmile.db.contention import reading
 from lastmile.ratelimit.deps import EmailSignInLimit
+from lastmile.shipments.status import LABELS
 from lastmile.web.control_tower.board import board
 
 pages = APIRouter(include_in_schema=False)
@@ -114,6 +116,7 @@ def control_tower(request: Request, session: SessionDep, settings: SettingsDep) 
             "user": user,
             "org_name": org.name if org else "",
             "tile_url": settings.map_tile_url or "",
+            "statuses": [(status.value, label) for status, label in LABELS.items()],
         },
         headers=NO_STORE,
     )
@@ -126,6 +129,7 @@ def get_board(
     day: Annotated[
         Day | None, Query(alias="date", description="default: today at the organisation's hub")
     ] = None,
+    hub: Annotated[uuid.UUID | None, Query(description="one hub's routes; default: all")] = None,
 ) -> dict[str, Any]:
     """Drivers with positions, the day's routes with their stops, and the day's KPIs."""
-    return board(session, org_id=principal.org_id, day=day)
+    return board(session, org_id=principal.org_id, day=day, hub_id=hub)

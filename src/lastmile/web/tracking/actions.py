@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from lastmile.errors import Conflict, InvalidInput
+from lastmile.hubs.schemas import WEEKDAYS
 from lastmile.orgsettings.service import OrgRules
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import LABELS, TERMINAL, Status
@@ -61,15 +63,28 @@ def reschedule_refusal(shipment: Shipment) -> str | None:
     return None
 
 
-def reschedule_days(rules: OrgRules, now: datetime) -> list[DayChoice]:
-    """Days open for rescheduling: from tomorrow on, each until the cut-off the day before."""
-    local_now = now.astimezone(rules.zone)
+@dataclass(frozen=True, slots=True)
+class HubDays:
+    """When the shipment's hub delivers: its clock (windows and the cut-off are read on it, as
+    the page shows them) and the weekdays it opens (none listed: every day)."""
+
+    zone: ZoneInfo
+    open_weekdays: frozenset[str] = frozenset()
+
+    def opens_on(self, day: date) -> bool:
+        return not self.open_weekdays or WEEKDAYS[day.weekday()] in self.open_weekdays
+
+
+def reschedule_days(rules: OrgRules, now: datetime, hub: HubDays) -> list[DayChoice]:
+    """Days open for rescheduling: from tomorrow on, the days the hub opens, each until the
+    cut-off the day before (at the hub's clock)."""
+    local_now = now.astimezone(hub.zone)
     windows = rules.reschedule_windows
     days: list[DayChoice] = []
     for ahead in range(1, rules.reschedule_days_ahead + 1):
         day = local_now.date() + timedelta(days=ahead)
-        closes = datetime.combine(day - timedelta(days=1), rules.cutoff, rules.zone)
-        if local_now < closes and windows:
+        closes = datetime.combine(day - timedelta(days=1), rules.cutoff, hub.zone)
+        if local_now < closes and windows and hub.opens_on(day):
             days.append(DayChoice(day=day, windows=windows))
     return days
 
@@ -81,8 +96,8 @@ def _parse_day(value: str) -> date:
         raise InvalidInput("date", f"{value!r} is not a date such as 2026-11-25") from None
 
 
-def _utc(day: date, clock: str, rules: OrgRules) -> datetime:
-    return datetime.combine(day, time.fromisoformat(clock), rules.zone).astimezone(UTC)
+def _utc(day: date, clock: str, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.fromisoformat(clock), zone).astimezone(UTC)
 
 
 def reschedule(
@@ -90,11 +105,12 @@ def reschedule(
     session: Session,
     shipment: Shipment,
     rules: OrgRules,
+    hub: HubDays,
     day: str,
     window: str,
     now: datetime,
 ) -> None:
-    """Move the promised day and window.
+    """Move the promised day and window, both as the page offered them at the hub's clock.
 
     Past creation, the timeline records it as a repeat of the current status with the
     recipient's note (a repeat is a scan, not a change); `created` cannot be repeated.
@@ -103,20 +119,19 @@ def reschedule(
     if refusal is not None:
         raise Conflict(refusal)
     chosen = _parse_day(day)
-    open_days = {choice.day: choice for choice in reschedule_days(rules, now)}
+    open_days = {choice.day: choice for choice in reschedule_days(rules, now, hub)}
     if chosen not in open_days:
         raise InvalidInput(
             "date",
-            f"{chosen.isoformat()} is not open: choose one of the next "
-            f"{rules.reschedule_days_ahead} days before the {rules.reschedule_cutoff} cut-off",
+            f"{chosen:%A %d %B} is not open for delivery: choose one of the days offered",
         )
     offered = {f"{start}-{end}": (start, end) for start, end in open_days[chosen].windows}
     if window not in offered:
         raise InvalidInput("window", f"{window!r} is not one of the offered windows")
     start, end = offered[window]
     shipment.delivery_date = chosen
-    shipment.window_start = _utc(chosen, start, rules)
-    shipment.window_end = _utc(chosen, end, rules)
+    shipment.window_start = _utc(chosen, start, hub.zone)
+    shipment.window_end = _utc(chosen, end, hub.zone)
     if shipment.status is Status.CREATED:
         return
     note = f"Rescheduled by the recipient to {chosen:%a %d %b}, {start} to {end}"

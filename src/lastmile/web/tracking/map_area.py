@@ -33,6 +33,19 @@ def visible_area(live: LiveMap) -> BBox | None:
     )
 
 
+def around(point: tuple[float, float]) -> BBox:
+    """The box a door's map may show: the pin, with room to move it and see its street.
+
+    >>> around((43.73, 7.42)).max_lat
+    43.738
+    """
+    lat, lon = point
+    margin = 1.6 * MARGIN_DEG
+    return BBox(
+        min_lat=lat - margin, min_lon=lon - margin, max_lat=lat + margin, max_lon=lon + margin
+    )
+
+
 def clip(asked: BBox, area: BBox) -> BBox:
     """The part of `asked` inside `area`; a box wholly outside it is refused, naming `bbox`.
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.addresses.types import Geocoder
 from lastmile.auth.models import Organization
 from lastmile.config import Settings
 from lastmile.feedback.service import feedback_of
@@ -20,10 +21,12 @@ from lastmile.shipments.status import LABELS, Status
 from lastmile.web.tracking import actions
 from lastmile.web.tracking.access import Tracked, closed_at
 from lastmile.web.tracking.branding import text_on
+from lastmile.web.tracking.door import door_step
 from lastmile.web.tracking.driver import LiveMap, driver_card, live_map
 from lastmile.web.tracking.eta import shipment_eta
 from lastmile.web.tracking.forms import form_secret
 from lastmile.web.tracking.history import customer_history, reason_labels
+from lastmile.web.tracking.wording import stops_away_note, stops_before
 
 
 @dataclass
@@ -36,16 +39,18 @@ class FormState:
     problem: str | None = None
 
 
-def zone_of(session: Session, tracked: Tracked) -> ZoneInfo:
-    """The hub's time zone when the shipment has one, else the organisation's."""
+def hub_days(session: Session, tracked: Tracked) -> actions.HubDays:
+    """The shipment's hub's clock and open weekdays; without a hub, the organisation's clock
+    and every day."""
     shipment = tracked.shipment
     if shipment.hub_id is not None:
         hub = session.scalar(
             select(Hub).where(Hub.org_id == shipment.org_id, Hub.id == shipment.hub_id)
         )
         if hub is not None:
-            return ZoneInfo(hub.timezone)
-    return tracked.rules.zone
+            opens = frozenset(day for day, spans in (hub.opening_hours or {}).items() if spans)
+            return actions.HubDays(zone=ZoneInfo(hub.timezone), open_weekdays=opens)
+    return actions.HubDays(zone=tracked.rules.zone)
 
 
 def map_data(live: LiveMap, settings: Settings) -> str:
@@ -75,11 +80,13 @@ def page_context(
     token: str,
     settings: Settings,
     now: datetime,
+    geocoder: Geocoder,
     state: FormState | None = None,
     notice: str | None = None,
 ) -> dict[str, Any]:
     shipment, rules = tracked.shipment, tracked.rules
-    zone = zone_of(session, tracked)
+    days = hub_days(session, tracked)
+    zone = days.zone
     org = session.get(Organization, shipment.org_id)
     live = live_map(session=session, shipment=shipment, rules=rules)
     delivered = shipment.status is Status.DELIVERED
@@ -105,6 +112,10 @@ def page_context(
         "eta": shipment_eta(session=session, shipment=shipment, zone=zone),
         "driver": driver_card(session=session, shipment=shipment),
         "live": live,
+        "stops_before": stops_before,
+        "stops_away_note": stops_away_note,
+        "door": door_step(shipment, rules, geocoder) if live is None else None,
+        "map_tiles": settings.map_tile_url or "",
         "map_json": map_data(live, settings) if live is not None else None,
         "delivery_code": (
             None
@@ -114,7 +125,7 @@ def page_context(
         "can_edit_instructions": actions.may_edit_instructions(shipment),
         "safe_places": actions.SAFE_PLACES,
         "reschedule_refusal": actions.reschedule_refusal(shipment),
-        "reschedule_days": actions.reschedule_days(rules, now),
+        "reschedule_days": actions.reschedule_days(rules, now, days),
         "proof": proof,
         "delivered_at": closed_at(shipment, tracked.events) if delivered else None,
         "feedback": feedback_of(session=session, shipment=shipment) if delivered else None,

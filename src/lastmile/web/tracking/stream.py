@@ -18,6 +18,7 @@ from lastmile.shipments.models import Shipment
 from lastmile.web.tracking import access
 from lastmile.web.tracking.access import Refusal
 from lastmile.web.tracking.driver import live_map
+from lastmile.web.tracking.wording import stops_away_note, stops_before
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,6 +68,15 @@ def _only(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     return {key: data.get(key) for key in _FIELDS[kind]}
 
 
+def _eta(data: dict[str, Any]) -> dict[str, Any]:
+    """An ETA with the page's words for its stops away, which the script shows as they are."""
+    shown = _only("eta", data)
+    away = data.get("stops_away")
+    if isinstance(away, int) and not isinstance(away, bool) and away >= 1:
+        shown |= {"stops_before": stops_before(away), "stops_away_note": stops_away_note(away)}
+    return shown
+
+
 def forward(message: Message, *, target: Target, seen: Visibility) -> ServerSentEvent | None:
     """The event this page may receive for a bus message, or None to drop it (a suspect
     position too: it is not published to the driver's channel, and never forwarded)."""
@@ -74,8 +84,10 @@ def forward(message: Message, *, target: Target, seen: Visibility) -> ServerSent
     if kind == "position" and message.data.get("suspect"):
         return None
     if message.channel == shipment_channel(target.shipment_id):
-        if kind in ("status", "eta"):
+        if kind == "status":
             return ServerSentEvent(event=kind, data=_only(kind, message.data))
+        if kind == "eta":
+            return ServerSentEvent(event=kind, data=_eta(message.data))
         if kind == "position" and seen.driver_id is not None:
             return ServerSentEvent(event=kind, data=_only(kind, message.data))
         return None

@@ -18,15 +18,17 @@ from lastmile.orgsettings.service import get_logo
 from lastmile.pod import current as pod
 from lastmile.routing import roads
 from lastmile.routing.tiles import BBox
+from lastmile.shipments.correction import Corrected
+from lastmile.shipments.correction_events import publish_correction
 from lastmile.shipments.status import Status
 from lastmile.web.map_views import roads_response
 from lastmile.web.security import page_csp
-from lastmile.web.tracking import access, actions
+from lastmile.web.tracking import access, actions, door
 from lastmile.web.tracking.access import Refusal, Tracked
 from lastmile.web.tracking.driver import live_map
 from lastmile.web.tracking.forms import FIELD, is_valid
-from lastmile.web.tracking.map_area import clip, visible_area
-from lastmile.web.tracking.page import FormState, page_context
+from lastmile.web.tracking.map_area import around, clip, visible_area
+from lastmile.web.tracking.page import FormState, hub_days, page_context
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,6 +37,7 @@ NOTICES = {
     "instructions": "Thank you: your delivery instructions are saved.",
     "reschedule": "Thank you: your new delivery day is saved.",
     "feedback": "Thank you for your feedback.",
+    "door": "Thank you: the driver will come to that pin.",
 }
 
 
@@ -65,6 +68,7 @@ def _render(
         token=token,
         settings=settings,
         now=utcnow(),
+        geocoder=request.app.state.geocoders.for_session(session),
         state=state,
         notice=notice,
     )
@@ -189,6 +193,7 @@ async def reschedule(
             session=session,
             shipment=tracked.shipment,
             rules=tracked.rules,
+            hub=hub_days(session, tracked),
             day=values.get("date", ""),
             window=values.get("window", ""),
             now=utcnow(),
@@ -202,6 +207,48 @@ async def reschedule(
         settings=settings,
         apply=apply,
     )
+
+
+@router.post("/t/{token}/door/confirm")
+async def confirm_door(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """ "Yes, this is my door": the pin stays, its quality says the customer confirmed it."""
+
+    def apply(tracked: Tracked, values: dict[str, str]) -> None:
+        door.confirm_door(session=session, shipment=tracked.shipment, rules=tracked.rules)
+
+    return await _submit(
+        request, token=token, form_name="door", session=session, settings=settings, apply=apply
+    )
+
+
+@router.post("/t/{token}/door/move")
+async def move_door(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """The pin where the customer dropped it (within `door.MAX_MOVE_M` of their address); the
+    shipment's planned stop is re-timed once committed."""
+    moved: list[Corrected] = []
+
+    def apply(tracked: Tracked, values: dict[str, str]) -> None:
+        moved.append(
+            door.move_door(
+                session=session,
+                shipment=tracked.shipment,
+                rules=tracked.rules,
+                lat=values.get("lat", ""),
+                lon=values.get("lon", ""),
+                geocoder=request.app.state.geocoders.for_session(session),
+            )
+        )
+
+    response = await _submit(
+        request, token=token, form_name="door", session=session, settings=settings, apply=apply
+    )
+    if response.status_code == 303 and moved and moved[0].moved:
+        await publish_correction(request.app.state.bus, moved[0].shipment)
+    return response
 
 
 def _rating(values: dict[str, Any]) -> int:
@@ -287,6 +334,10 @@ def _map_area(session: Session, token: str) -> BBox:
         raise NotFound("this tracking link is unknown or has expired")
     live = live_map(session=session, shipment=found.shipment, rules=found.rules)
     area = visible_area(live) if live is not None else None
+    shipment = found.shipment
+    may_move = found.rules.customer_can_move_pin and shipment.status in door.BEFORE_DISPATCH
+    if area is None and may_move and shipment.lat is not None and shipment.lon is not None:
+        area = around((shipment.lat, shipment.lon))  # the "Is this your door?" map
     if area is None:
         raise NotFound("this delivery's map is not shown now")
     return area

@@ -5,7 +5,8 @@
 import { addBaseLayer } from "/static/maps/roads.js";
 import { setupAudit } from "./audit.js";
 import { setupBilling } from "./billing.js";
-import { setupPlan } from "./plan.js";
+import { needsFixing, setupFixAddress } from "./fix_address.js";
+import { plainError, setupPlan } from "./plan.js";
 
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
@@ -79,6 +80,15 @@ L.control.scale({ imperial: false }).addTo(map);
 const routeLayer = L.layerGroup().addTo(map);
 const driverLayer = L.layerGroup().addTo(map);
 const renderer = L.canvas({ padding: 0.1 });
+// Drivers on a canvas of their own above the routes: a board refresh redraws the stops without
+// burying the drivers under them, and a moving driver repaints only this canvas.
+map.createPane("drivers").style.zIndex = 450;
+const driverRenderer = L.canvas({ padding: 0.1, pane: "drivers" });
+// One colour per route, kept in the legend; the picked driver's route is drawn bold, the rest faded.
+const ROUTE_COLOURS = ["#0b6bcb", "#c11574", "#027a48", "#b54708", "#5925dc", "#0e7090", "#854a0e", "#3f621a"];
+const legend = L.control({ position: "bottomleft" });
+legend.onAdd = () => L.DomUtil.create("ul", "legend");
+legend.addTo(map);
 
 function drawRoutes(board) {
   routeLayer.clearLayers();
@@ -88,10 +98,18 @@ function drawRoutes(board) {
       .bindTooltip(board.hub.name).addTo(routeLayer);
     bounds.push([board.hub.lat, board.hub.lon]);
   }
-  for (const route of board.routes) {
+  const names = new Map(board.drivers.map((d) => [d.id, d.name]));
+  const keys = [];
+  board.routes.forEach((route, index) => {
+    const colour = ROUTE_COLOURS[index % ROUTE_COLOURS.length];
+    const picked = state.selected === route.driver_id;
+    const faded = state.selected && !picked;
+    keys.push(el("li", { "data-driver": route.driver_id, class: picked ? "picked" : "" },
+      swatch(colour), names.get(route.driver_id) || "route"));
     if (route.polyline6) {
       const line = decodePolyline6(route.polyline6);
-      L.polyline(line, { renderer, color: "#0b6bcb", weight: 3, opacity: 0.5 }).addTo(routeLayer);
+      L.polyline(line, { renderer, color: colour, weight: picked ? 6 : 3, opacity: faded ? 0.2 : picked ? 0.9 : 0.6 })
+        .addTo(routeLayer);
       bounds.push(...line);
     }
     for (const stop of route.stops) {
@@ -101,11 +119,18 @@ function drawRoutes(board) {
       }).bindTooltip(`${stop.sequence + 1}. ${stop.recipient} · ${stop.status}`).addTo(routeLayer);
       bounds.push([stop.lat, stop.lon]);
     }
-  }
+  });
+  legend.getContainer().replaceChildren(...keys);
   if (bounds.length && !state.fitted) {
     map.fitBounds(bounds, { padding: [20, 20] });
     state.fitted = true;
   }
+}
+
+function swatch(colour) {
+  const box = el("span", { class: "swatch", "aria-hidden": "true" });
+  box.style.background = colour; // CSSOM, allowed by the page's CSP
+  return box;
 }
 
 // A suspect position (the track jumped impossibly and stayed there; customers do not see it)
@@ -113,7 +138,7 @@ function drawRoutes(board) {
 function placeDriver(id, name, lat, lon, suspect = false) {
   let marker = state.drivers.get(id);
   if (!marker) {
-    marker = L.circleMarker([lat, lon], { renderer, radius: 7, color: "#fff", weight: 2, fillColor: "#f79009", fillOpacity: 1 })
+    marker = L.circleMarker([lat, lon], { renderer: driverRenderer, radius: 7, color: "#fff", weight: 2, fillColor: "#f79009", fillOpacity: 1 })
       .bindTooltip(name || "driver").on("click", () => showDriver(id)).addTo(driverLayer);
     marker.trail = [];
     marker.name = name || "driver";
@@ -180,7 +205,7 @@ function loadBoard() {
     try {
       do {
         boardAgain = false;
-        showBoard(await api("/api/v1/control-tower/board"));
+        showBoard(await api(`/api/v1/control-tower/board${state.hub ? `?hub=${state.hub}` : ""}`));
       } while (boardAgain);
     } finally {
       boardLoading = null;
@@ -199,8 +224,27 @@ function loadBoardSoon() {
   }, STOP_SETTLE_MS);
 }
 
+// The hub the board shows ("" = all hubs): its routes, its figures, its clock.
+const hubPick = document.getElementById("hub-pick");
+hubPick.addEventListener("change", () => {
+  state.hub = hubPick.value;
+  state.fitted = false;
+  loadBoard().catch(() => {});
+});
+
+function listHubs(board) {
+  const key = board.hubs.map((h) => h.id).join("|");
+  if (hubPick.dataset.key !== key) {
+    hubPick.dataset.key = key;
+    hubPick.replaceChildren(el("option", { value: "" }, "All hubs"),
+      ...board.hubs.map((h) => el("option", { value: h.id }, `${h.name} (${h.code})`)));
+  }
+  hubPick.value = board.hub_id || "";
+}
+
 function showBoard(board) {
   state.board = board;
+  listHubs(board);
   drawRoutes(board);
   for (const driver of board.drivers) {
     if (driver.position) placeDriver(driver.id, driver.name, driver.position.lat, driver.position.lon, Boolean(driver.position.suspect));
@@ -215,12 +259,56 @@ function showBoard(board) {
 
 const countOpen = () => [...state.alerts.values()].filter((a) => a.status !== "resolved").length;
 
+// An action's failure is said in the tab it was taken in, in words; the next success clears it.
+function showProblem(id, error) {
+  const box = document.getElementById(id);
+  box.textContent = error ? plainError(error) : "";
+  box.hidden = !error;
+}
+
 async function act(alert, action) {
-  const note = action === "resolve" ? window.prompt("Resolution note (optional)") : null;
-  const updated = await api(`/api/v1/alerts/${alert.id}/${action}`, {
-    method: "POST", body: JSON.stringify(note ? { note } : {}),
-  });
-  upsertAlert(updated);
+  let note = null;
+  if (action === "resolve") {
+    note = window.prompt("Resolution note (optional)");
+    if (note === null) return; // Cancel: the alert stays as it is
+  }
+  try {
+    const updated = await api(`/api/v1/alerts/${alert.id}/${action}`, {
+      method: "POST", body: JSON.stringify(note ? { note } : {}),
+    });
+    showProblem("alerts-error", null);
+    upsertAlert(updated);
+  } catch (error) {
+    showProblem("alerts-error", error);
+  }
+}
+
+// "user:ana@example.com" → "you" for the signed-in dispatcher, else the address; "system" stays.
+function actorName(actor) {
+  const [kind, ...rest] = actor.split(":");
+  const who = rest.join(":");
+  if (kind === "user") return who === document.getElementById("me").dataset.email ? "you" : who;
+  if (kind === "api-key") return `API key ${who}`;
+  return actor;
+}
+
+// What an alert is about, from the board: the driver by name and the order by tracking number.
+function alertSubject(alert) {
+  const board = state.board;
+  const driver = alert.driver_id && board?.drivers.find((d) => d.id === alert.driver_id);
+  let order = null;
+  for (const route of board?.routes || []) {
+    order = route.stops.find((s) => s.shipment_id === alert.shipment_id) || order;
+  }
+  const parts = [];
+  if (driver) {
+    parts.push(el("button", { type: "button", class: "link", onclick: () => showDriver(driver.id) }, driver.name));
+  }
+  if (order) {
+    parts.push(" · ", el("button", { type: "button", class: "link", onclick: () => showOrder(order.tracking_number) },
+      order.tracking_number), ` ${order.recipient}`);
+  }
+  return el("div", { class: "subject" }, ...parts);
 }
 
 function renderAlerts() {
@@ -233,8 +321,9 @@ function renderAlerts() {
     buttons.push(el("button", { onclick: () => act(alert, "resolve") }, "Resolve"));
     return el("li", { class: "alert", "data-id": alert.id, "data-severity": alert.severity, "data-status": alert.status },
       el("div", { class: "title" }, alert.title),
-      el("div", { class: "state" }, `${alert.kind.replaceAll("_", " ")} · ${alert.status}`
-        + (alert.acknowledged_by ? ` by ${alert.acknowledged_by}` : "")),
+      alertSubject(alert),
+      el("div", { class: "state" }, `${alert.kind.replaceAll("_", " ")} · ${alert.status}`,
+        alert.acknowledged_by ? el("span", { class: "actor" }, ` by ${actorName(alert.acknowledged_by)}`) : ""),
       el("div", { class: "muted" }, new Date(alert.opened_at).toLocaleTimeString()),
       el("div", {}, ...buttons));
   }));
@@ -255,6 +344,14 @@ async function loadAlerts() {
 
 // --- orders ----------------------------------------------------------------------------------
 
+// From an alert: the orders tab searched for that one order.
+function showOrder(trackingNumber) {
+  const form = document.getElementById("order-search");
+  form.elements.q.value = trackingNumber;
+  selectTab("orders");
+  form.requestSubmit();
+}
+
 document.getElementById("order-search").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = new FormData(event.target);
@@ -263,18 +360,49 @@ document.getElementById("order-search").addEventListener("submit", async (event)
   if (form.get("status")) params.set("status", form.get("status"));
   if (form.get("needs_attention")) params.set("needs_attention", "true");
   const page = await api(`/api/v1/shipments?${params}`);
-  document.getElementById("orders").replaceChildren(...page.items.map((s) => el("tr", { "data-tracking": s.tracking_number },
-    el("td", {}, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
-    el("td", {}, s.recipient.name), el("td", {}, s.status), addressQuality(s.address))));
+  document.getElementById("orders").replaceChildren(...page.items.map(orderRow));
 });
 
-// The address's score and the first reason it is not 100, as the geocoder wrote it for people.
+function orderRow(s) {
+  return el("tr", { "data-tracking": s.tracking_number },
+    el("td", {}, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
+    el("td", {}, s.recipient.name), el("td", {}, s.status), addressQuality(s.address),
+    el("td", {}, needsFixing(s) && !["delivered", "cancelled"].includes(s.status)
+      ? el("button", { type: "button", class: "fix-address", onclick: () => fixAddress(s, mapCentre()) }, "Fix address")
+      : ""));
+}
+
+// A corrected order takes its row's place: its new score, and no button once nothing is wrong.
+const fixAddress = setupFixAddress({
+  api, el,
+  onSaved: (corrected) => {
+    document.querySelector(`#orders tr[data-tracking="${corrected.tracking_number}"]`)?.replaceWith(orderRow(corrected));
+  },
+});
+
+function mapCentre() {
+  const hub = state.board?.hub;
+  if (hub?.lat != null && hub?.lon != null) return [hub.lat, hub.lon];
+  const centre = map.getCenter();
+  return [centre.lat, centre.lng];
+}
+
+// The table is filled the first time the tab is opened, not only when Search is pressed.
+document.querySelector('[data-tab="orders"]').addEventListener("click", () => {
+  if (!document.getElementById("orders").children.length) document.getElementById("order-search").requestSubmit();
+});
+
+// The address's score and the first reason it is not 100, as the geocoder wrote it for people;
+// and whether its point was learned from earlier deliveries there, from how many.
 function addressQuality(address) {
   const quality = address.quality;
   if (!quality) return el("td", { class: "muted", title: "Not judged: no address index yet" }, "—");
-  const [first] = quality.reasons;
+  const [first] = quality.reasons.filter((r) => r.code !== "learned_point");
+  const learned = quality.learned_from
+    ? [el("span", { class: "learned" }, ` · learned point (${quality.learned_from} deliveries)`)]
+    : [];
   return el("td", { class: "quality", "data-score": String(quality.score) },
-    el("strong", {}, String(quality.score)), first ? ` · ${first.message}` : " · finds the door");
+    el("strong", {}, String(quality.score)), first ? ` · ${first.message}` : " · finds the door", ...learned);
 }
 
 // --- driver panel ----------------------------------------------------------------------------
@@ -289,9 +417,14 @@ function selectTab(name) {
 for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => selectTab(tab.dataset.tab));
 
 async function moveStop(route, stop, targetRouteId) {
-  await api(`/api/v1/routes/${route.id}/stops/${stop.id}/move`, {
-    method: "POST", body: JSON.stringify({ to_route_id: targetRouteId }),
-  });
+  try {
+    await api(`/api/v1/routes/${route.id}/stops/${stop.id}/move`, {
+      method: "POST", body: JSON.stringify({ to_route_id: targetRouteId }),
+    });
+    showProblem("driver-error", null);
+  } catch (error) {
+    showProblem("driver-error", error);
+  }
   await loadBoard();
 }
 
@@ -330,8 +463,10 @@ function showDriver(id) {
   state.selected = id;
   driverPick.value = id;
   renderDriver(id);
+  if (state.board) drawRoutes(state.board); // their route bold, the others faded
   const marker = state.drivers.get(id);
   if (marker) loadTrail(id, marker);
+  document.getElementById("chat-box").hidden = false;
   loadChat(id).catch(() => {});
   selectTab("driver");
 }

@@ -47,6 +47,11 @@ function time(iso) {
   return new Date(iso).toLocaleTimeString([], options);
 }
 
+// The date of an earlier delivery at the hub's clock, as "7 Dec".
+function day(iso) {
+  return new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "short", timeZone: state.route?.timezone });
+}
+
 function money(amount, currency) {
   try {
     return new Intl.NumberFormat([], { style: "currency", currency }).format(Number(amount));
@@ -260,6 +265,11 @@ function renderStop() {
   ];
   if (s.cod) facts.push(["Cash on delivery", `${money(s.cod.amount, s.cod.currency)}${s.cod.paid ? " (paid)" : ""}`]);
   $("stop-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", { textContent: k }), el("dd", { textContent: v })]));
+  const notes = s.earlier_notes ?? [];
+  $("earlier-notes").hidden = notes.length === 0;
+  $("earlier-notes-list").replaceChildren(
+    ...notes.map((n) => el("li", {}, el("span", { textContent: n.note }), el("span", { className: "muted", textContent: ` · ${day(n.at)}` }))),
+  );
   const label = encodeURIComponent(s.address);
   $("nav-geo").href = `geo:${s.lat},${s.lon}?q=${s.lat},${s.lon}(${label})`;
   $("nav-google").href = `https://www.google.com/maps/dir/?api=1&destination=${s.lat},${s.lon}`;
@@ -271,6 +281,7 @@ function renderStop() {
   $("stop-arrive").classList.toggle("suggested", near);
   $("stop-work").hidden = !started || s.status !== "arrived";
   $("stop-done").hidden = open;
+  $("wrong-address-done").hidden = $("wrong-address-done").dataset.stop !== s.id;
   $("stop-done").textContent =
     s.status === "completed" ? "Delivered." : s.status === "failed" ? `Failed: ${reasonLabel(s.failure_reason)}` : "";
   if (!started && open) {
@@ -523,11 +534,16 @@ function wire() {
       save("payments");
     });
   });
-  $("stop-deliver").addEventListener("click", () =>
-    act(stopUrl(state.stopId, "deliver"), {}, "Delivery", () => {
+  $("stop-deliver").addEventListener("click", () => {
+    const fields = {};
+    if ($("deliver-note").value.trim()) fields.note = $("deliver-note").value.trim();
+    act(stopUrl(state.stopId, "deliver"), fields, "Delivery", () => {
       stop().status = "completed";
-    }).then(() => show("route")),
-  );
+    }).then(() => {
+      $("deliver-note").value = "";
+      show("route");
+    });
+  });
   $("stop-fail").addEventListener("click", () => {
     const fields = { reason: $("fail-reason").value };
     if ($("fail-note").value.trim()) fields.note = $("fail-note").value.trim();
@@ -537,6 +553,22 @@ function wire() {
       $("fail-box").open = false;
       $("fail-note").value = "";
       show("route");
+    });
+  });
+
+  // "Address wrong: the door is here": the phone's position is the door (queued offline too).
+  $("stop-wrong-address").addEventListener("click", () => {
+    const here = current();
+    if (!here) return problem("No GPS position yet: wait until the phone knows where it is, then try again.");
+    const fields = {};
+    if ($("wrong-address-note").value.trim()) fields.note = $("wrong-address-note").value.trim();
+    act(stopUrl(state.stopId, "address-wrong"), fields, "Address report", () => {
+      Object.assign(stop(), { lat: here.lat, lon: here.lon });
+    }).then(() => {
+      $("wrong-address-box").open = false;
+      $("wrong-address-note").value = "";
+      Object.assign($("wrong-address-done"), { hidden: false, textContent: "Reported: the dispatcher will see where the door is." });
+      $("wrong-address-done").dataset.stop = state.stopId;
     });
   });
 

@@ -19,20 +19,25 @@ function clock(iso) {
   return clockFormat.format(new Date(iso));
 }
 
-// The driver box's "N stops before yours." follows the ETA's count of stops away.
-function showStopsBefore(stopsAway) {
+// The server words the stops ahead (web/tracking/wording.py) for the page and for each live
+// ETA alike; the script shows the words it is given and never builds them.
+function showStopsBefore(text) {
   const line = document.getElementById("stops-away");
-  if (!line || !Number.isInteger(stopsAway) || stopsAway < 1) return;
-  const before = stopsAway - 1;
-  line.textContent = before === 0 ? "You are the next stop."
-    : `${before} stop${before === 1 ? "" : "s"} before yours.`;
+  if (line && typeof text === "string") line.textContent = text;
+}
+
+// The whole ETA window before the promised one: the page says so (its words are in the page).
+function showEarly(windowEnd) {
+  const early = document.getElementById("eta-early");
+  if (!early) return;
+  early.hidden = !(new Date(windowEnd) < new Date(early.dataset.promisedStart));
 }
 
 function showEta(data) {
-  showStopsBefore(data.stops_away);
+  showStopsBefore(data.stops_before);
+  showEarly(data.window_end);
   const box = document.getElementById("eta");
   if (!box) return;
-  const stops = data.stops_away === 1 ? "1 stop away" : `${data.stops_away} stops away`;
   box.replaceChildren();
   const p = document.createElement("p");
   p.className = "eta";
@@ -50,8 +55,8 @@ function showEta(data) {
   const note = document.createElement("span");
   note.className = "muted";
   note.id = "eta-stops";
-  note.textContent = ` (${stops})`;
-  p.append(strong, note);
+  note.textContent = data.stops_away_note || "";
+  p.append(strong, " ", note);
   box.append(p);
 }
 
