@@ -70,6 +70,17 @@ def test_a_shipment_names_its_merchant_by_code(client: TestClient, org: OrgHandl
     fetched = client.get(f"/api/v1/shipments/{shipment['tracking_number']}", headers=org.headers)
     assert fetched.json()["merchant"] == "nordic"
     assert create_shipment(client, org)["merchant"] is None
+    client.post(
+        "/api/v1/billing/merchants", json={"code": "other", "name": "O"}, headers=org.headers
+    )
+    create_shipment(client, org, merchant="nordic", reference="R-1")
+    reused = client.post(
+        "/api/v1/shipments",
+        json=shipment_body(merchant="other", reference="R-1"),
+        headers=org.headers,
+    )
+    assert reused.status_code == 409
+    assert "merchant" in reused.json()["detail"]
 
     unknown = client.post(
         "/api/v1/shipments", json=shipment_body(merchant="nobody"), headers=org.headers
