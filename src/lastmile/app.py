@@ -34,6 +34,7 @@ from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
 from lastmile.billing.cod_scheduled import cod_check_loop
 from lastmile.billing.pay_views import router as pay_router
+from lastmile.billing.views_charges import router as billing_charges_router
 from lastmile.bus import open_bus
 from lastmile.bus.base import corrections_channel, routes_channel, tracks_channel
 from lastmile.chat.views import router as chat_router
@@ -397,6 +398,7 @@ def create_app(
         driver_address_router,
         payments_router,
         pay_router,
+        billing_charges_router,
         chat_router,
         driver_app_router,
         icon_router,

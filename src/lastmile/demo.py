@@ -1,4 +1,5 @@
-"""Seed a demo organisation: an admin, a hub in central Helsinki, and a day of shipments.
+"""Seed a demo organisation: an admin, a hub in central Helsinki, a day of shipments, and the
+default merchant's rate card (so deliveries are charged as they happen).
 
 The admin's password and the API key are kept in `<data_dir>/demo_credentials.json` (mode
 0600; the database holds only their hashes) and printed the same on every run while they
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from lastmile.auth import service as auth
 from lastmile.auth.credentials import verify_password
 from lastmile.auth.models import Organization, Role, User
+from lastmile.billing.demo_rates import seed_demo_rate_card
 from lastmile.hubs import service as hubs
 from lastmile.hubs.models import Hub
 from lastmile.shipments import service as shipments
@@ -123,6 +125,7 @@ def seed(
         )
     if kept != _Kept(str(org.id), password, api_key):
         _write_kept(data_dir, _Kept(str(org.id), password, api_key))
+    seed_demo_rate_card(session=session, org_id=org.id)
     any_shipment = session.scalar(select(Shipment.id).where(Shipment.org_id == org.id).limit(1))
     if shipment_count and any_shipment is None:
         # Only a demo without a fleet needs this hub: the simulated fleet brings its own, on

@@ -136,6 +136,14 @@ _WHAT: dict[Action, Callable[[AuditEntry], str]] = {
     Action.HUB_CREATE: lambda e: f"added the hub {e.subject_label}",
     Action.HUB_UPDATE: lambda e: f"changed the hub {e.subject_label}: {fields(e.before, e.after)}",
     Action.HUB_DELETE: lambda e: f"removed the hub {e.subject_label}",
+    Action.MERCHANT_CREATE: lambda e: f"added the merchant {e.subject_label}",
+    Action.MERCHANT_UPDATE: lambda e: (
+        f"changed the merchant {e.subject_label}: {fields(e.before, e.after)}"
+    ),
+    Action.RATE_CARD_CREATE: lambda e: (
+        f"added rate card version {(e.after or {}).get('version')} for {e.subject_label},"
+        f" valid from {(e.after or {}).get('valid_from')}"
+    ),
     Action.DRIVER_CREATE: lambda e: f"added the driver {e.subject_label}",
     Action.DRIVER_UPDATE: lambda e: (
         f"changed the driver {e.subject_label}: {fields(e.before, e.after)}"

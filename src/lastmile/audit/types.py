@@ -68,6 +68,9 @@ class Action(StrEnum):
     PAY_PLAN_CREATE = "pay_plan.create"
     COD_REMITTANCE = "cod.remittance"
     COD_CORRECTION = "cod.handover_correction"
+    MERCHANT_CREATE = "merchant.create"
+    MERCHANT_UPDATE = "merchant.update"
+    RATE_CARD_CREATE = "rate_card.create"
 
 
 class SubjectType(StrEnum):
@@ -87,6 +90,7 @@ class SubjectType(StrEnum):
     CARRIER = "carrier"
     PAY_PLAN = "pay_plan"
     COD_REMITTANCE = "cod_remittance"
+    MERCHANT = "merchant"
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,15 @@ def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
     return round_money(amount * percent / 100, currency)
 
 
+def money_text(amount: Decimal, currency: str) -> str:
+    """`amount` as JSON carries it: a string with exactly the currency's minor unit.
+
+    >>> money_text(Decimal("12.5000"), "EUR"), money_text(Decimal("-3"), "KWD")
+    ('12.50', '-3.000')
+    """
+    return f"{round_money(amount, currency):f}"
+
+
 def format_money(amount: Decimal, currency: str, locale: str | None = None) -> str:
     """`amount` written for people in `locale` (en_GB when none or unknown), minor unit kept."""
     try:

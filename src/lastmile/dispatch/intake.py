@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from lastmile.addresses.types import Geocoder
+from lastmile.billing.merchants import ids_by_code
 from lastmile.notify.address_attention import queue_needs_attention
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import service as shipments
@@ -30,9 +31,17 @@ def create_shipment(
     actor: str,
     geocoder: Geocoder | None = None,
 ) -> tuple[Shipment, bool]:
-    """`shipments.service.create_shipment`, then the merchant's notice for a new shipment."""
+    """`shipments.service.create_shipment` with the merchant its code names, then the
+    merchant's notice for a new shipment."""
     shipment, created = shipments.create_shipment(
-        session=session, org_id=org_id, data=data, actor=actor, geocoder=geocoder
+        session=session,
+        org_id=org_id,
+        data=data,
+        actor=actor,
+        geocoder=geocoder,
+        merchant_ids=ids_by_code(
+            session=session, org_id=org_id, codes=[data.merchant] if data.merchant else []
+        ),
     )
     if created:
         _tell(session, org_id, [shipment])
@@ -47,9 +56,20 @@ def bulk_create(
     actor: str,
     geocoder: Geocoder | None = None,
 ) -> shipments.BulkOutcome:
-    """`shipments.service.bulk_create`, then the merchants' notices for the new shipments."""
+    """`shipments.service.bulk_create` with the merchants the rows name, then the merchants'
+    notices for the new shipments."""
+    codes = {
+        row["merchant"]
+        for row in rows
+        if isinstance(row, dict) and isinstance(row.get("merchant"), str)
+    }
     outcome = shipments.bulk_create(
-        session=session, org_id=org_id, rows=rows, actor=actor, geocoder=geocoder
+        session=session,
+        org_id=org_id,
+        rows=rows,
+        actor=actor,
+        geocoder=geocoder,
+        merchant_ids=ids_by_code(session=session, org_id=org_id, codes=codes),
     )
     _tell(session, org_id, outcome.fresh)
     return outcome

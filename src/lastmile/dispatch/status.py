@@ -1,12 +1,14 @@
 """A shipment's status moves on: the event on its timeline and, in the same transaction, the
-customer's notifications (notify's outbox rows), so that an acknowledged change is never left
-untold. The one way dispatch and the driver's day move a shipment's status."""
+customer's notifications (notify's outbox rows) and the merchant's charges (billing's lines),
+so that an acknowledged change is never left untold or uncharged. The one way dispatch and
+the driver's day move a shipment's status."""
 
 import uuid
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from lastmile.billing.charges import charge_event
 from lastmile.notify import outbox
 from lastmile.shipments import service as shipments
 from lastmile.shipments.status import Status
@@ -25,7 +27,8 @@ def record_status(
     lat: float | None = None,
     lon: float | None = None,
 ) -> shipments.Recorded:
-    """Record the event; when it moved the status, queue what the organisation's rules send."""
+    """Record the event; when it moved the status, queue what the organisation's rules send.
+    Every event is charged, a late one too (it may correct an earlier one)."""
     recorded = shipments.record_event(
         session=session,
         org_id=org_id,
@@ -40,4 +43,5 @@ def record_status(
     )
     if recorded.moved:
         outbox.on_shipment_event(session=session, shipment=recorded.shipment, event=recorded.event)
+    charge_event(session=session, shipment=recorded.shipment, event=recorded.event)
     return recorded

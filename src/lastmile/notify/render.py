@@ -50,6 +50,8 @@ ALERT_EVENT_PREFIX = "alert."
 """Events about the fleet rather than a shipment: their context is the alert itself."""
 ADDRESS_EVENT_PREFIX = "address."
 """Events about a shipment's address: its quality score and reasons, for the merchant."""
+OWN_DATA = "webhook_data"
+"""A context key holding the whole `data` of an event's webhook, written when it was queued."""
 
 
 def links(context: dict[str, Any], public_url: str) -> dict[str, str]:
@@ -91,6 +93,8 @@ def webhook_body(message: OutboxMessage, *, public_url: str) -> str:
         )
     if message.event.startswith(ADDRESS_EVENT_PREFIX):
         return _address_body(message, public_url=public_url)
+    if OWN_DATA in context:
+        return _own_body(message)
     payload = {
         "id": str(message.id),
         "type": f"shipment.{message.event}",
@@ -106,6 +110,17 @@ def webhook_body(message: OutboxMessage, *, public_url: str) -> str:
             "eta_window_end": context.get("eta_end"),
             "tracking_url": links(context, public_url)["tracking_url"],
         },
+    }
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True)
+
+
+def _own_body(message: OutboxMessage) -> str:
+    """An event that wrote its own `data` when it was queued (`charge.created`)."""
+    payload = {
+        "id": str(message.id),
+        "type": message.event,
+        "created_at": message.created_at.isoformat(),
+        "data": message.context[OWN_DATA],
     }
     return json.dumps(payload, separators=(",", ":"), sort_keys=True)
 

@@ -16,9 +16,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    Uuid,
+    column,
     false,
+    select,
+    table,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from lastmile.db.base import Base, OrgScoped, new_id, utcnow
 from lastmile.db.types import Money
@@ -31,6 +35,9 @@ STATUS_ENUM = Enum(
     native_enum=False,
     length=32,
 )
+
+
+_MERCHANTS = table("merchants", column("id", Uuid()), column("code", String(40)))
 
 
 class Shipment(OrgScoped, Base):
@@ -54,6 +61,14 @@ class Shipment(OrgScoped, Base):
         ForeignKey("merchants.id", ondelete="SET NULL"), index=True
     )
     """Who ships it and is invoiced for it; none means the organisation's default merchant."""
+    merchant_code: Mapped[str | None] = column_property(
+        select(_MERCHANTS.c.code)
+        .where(_MERCHANTS.c.id == merchant_id)
+        .correlate_except(_MERCHANTS)
+        .scalar_subquery()
+    )
+    """The merchant's code, read with the row (billing's table, named here without importing
+    billing, which sits above shipments)."""
 
     recipient_name: Mapped[str] = mapped_column(String(200))
     recipient_phone: Mapped[str | None] = mapped_column(String(20))

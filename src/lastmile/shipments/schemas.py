@@ -103,6 +103,12 @@ class ShipmentCreate(_Strict):
         default=None, description="The day to deliver; defaults to the window's start date"
     )
     hub_id: uuid.UUID | None = None
+    merchant: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="The code of the merchant who ships it; default: the organisation's default",
+    )
     service_time_s: int = Field(default=120, ge=0, le=86_400)
     weight_kg: float | None = Field(default=None, ge=0, le=100_000, allow_inf_nan=False)
     volume_m3: float | None = Field(default=None, ge=0, le=1_000, allow_inf_nan=False)
@@ -212,6 +218,9 @@ class ShipmentOut(BaseModel):
     delivery_date: date
     hub_id: uuid.UUID | None
     driver_id: uuid.UUID | None
+    merchant: str | None = Field(
+        default=None, description="The merchant's code; null: the organisation's default merchant"
+    )
     service_time_s: int
     weight_kg: float | None
     volume_m3: float | None
@@ -253,6 +262,7 @@ class ShipmentOut(BaseModel):
             delivery_date=shipment.delivery_date,
             hub_id=shipment.hub_id,
             driver_id=shipment.driver_id,
+            merchant=shipment.merchant_code,
             service_time_s=shipment.service_time_s,
             weight_kg=shipment.weight_kg,
             volume_m3=shipment.volume_m3,

@@ -2,7 +2,7 @@
 
 import base64
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -60,7 +60,12 @@ def read_phone(raw: str | None, region: str | None) -> str | None:
 
 
 def _new_shipment(
-    *, org_id: uuid.UUID, data: ShipmentCreate, hub: Hub | None, phone: str | None
+    *,
+    org_id: uuid.UUID,
+    data: ShipmentCreate,
+    hub: Hub | None,
+    phone: str | None,
+    merchant_id: uuid.UUID | None = None,
 ) -> Shipment:
     now = utcnow()
     return Shipment(
@@ -71,6 +76,7 @@ def _new_shipment(
         reference=data.reference,
         status=Status.CREATED,
         hub_id=data.hub_id,
+        merchant_id=merchant_id,
         recipient_name=data.recipient.name,
         recipient_phone=phone,
         recipient_email=data.recipient.email,
@@ -90,6 +96,18 @@ def _new_shipment(
         created_at=now,
         updated_at=now,
     )
+
+
+def _merchant_id(
+    data: ShipmentCreate, merchant_ids: Mapping[str, uuid.UUID] | None
+) -> uuid.UUID | None:
+    """The named merchant's id (none named: the default merchant's shipment); unknown → 422."""
+    if data.merchant is None:
+        return None
+    found = (merchant_ids or {}).get(data.merchant)
+    if found is None:
+        raise InvalidInput("merchant", f"no merchant `{data.merchant}` in this organisation")
+    return found
 
 
 def _hubs_by_id(
@@ -130,8 +148,8 @@ _COMPARED: tuple[tuple[str, str], ...] = (
 
 def differing_fields(existing: Shipment, data: ShipmentCreate, phone: str | None) -> list[str]:
     """The fields in which `data` (a create naming `existing`'s reference) asks for something
-    else: a retry of the same request names none. Coordinates, hub and day count only where
-    the request gives them (the stored ones may have been geocoded or defaulted)."""
+    else: a retry of the same request names none. Coordinates, hub, day and merchant count only
+    where the request gives them (the stored ones may have been geocoded or defaulted)."""
     wanted = _new_shipment(org_id=existing.org_id, data=data, hub=None, phone=phone)
     fields = [
         name for name, column in _COMPARED if getattr(existing, column) != getattr(wanted, column)
@@ -142,6 +160,8 @@ def differing_fields(existing: Shipment, data: ShipmentCreate, phone: str | None
         fields.append("hub_id")
     if data.delivery_date is not None and existing.delivery_date != data.delivery_date:
         fields.append("delivery_date")
+    if data.merchant is not None and existing.merchant_code != data.merchant:
+        fields.append("merchant")
     return fields
 
 
@@ -169,10 +189,13 @@ def create_shipment(
     data: ShipmentCreate,
     actor: str,
     geocoder: Geocoder | None = None,
+    merchant_ids: Mapping[str, uuid.UUID] | None = None,
 ) -> tuple[Shipment, bool]:
     """(shipment, created); a known merchant reference returns the existing shipment instead
     when the request asks for the same (a retry), and is refused (409 naming the fields) when
-    it asks for something else. `geocoder` judges the address (None: the embedded index)."""
+    it asks for something else. `geocoder` judges the address (None: the embedded index);
+    `merchant_ids` are the organisation's merchants by code (billing's, looked up by the
+    caller)."""
     region = get_rules(session=session, org_id=org_id).country
     if data.reference is not None:
         found = _by_reference(session=session, org_id=org_id, references={data.reference})
@@ -183,8 +206,11 @@ def create_shipment(
         hub = _hubs_by_id(session=session, org_id=org_id, hub_ids={data.hub_id}).get(data.hub_id)
         if hub is None:
             raise InvalidInput("hub_id", f"no hub {data.hub_id} in this organisation")
+    merchant_id = _merchant_id(data, merchant_ids)
     phone = _phone(data, region)
-    shipment = _new_shipment(org_id=org_id, data=data, hub=hub, phone=phone)
+    shipment = _new_shipment(
+        org_id=org_id, data=data, hub=hub, phone=phone, merchant_id=merchant_id
+    )
     judge_addresses(session=session, shipments=[shipment], geocoder=geocoder)
     try:
         with session.begin_nested():
@@ -215,6 +241,7 @@ def bulk_create(
     rows: Sequence[object],
     actor: str,
     geocoder: Geocoder | None = None,
+    merchant_ids: Mapping[str, uuid.UUID] | None = None,
 ) -> BulkOutcome:
     """Create every valid row; report each invalid row by index and field. `geocoder` judges
     the addresses (None: the embedded index)."""
@@ -242,6 +269,7 @@ def bulk_create(
             continue
         try:
             phone = _phone(data, region)
+            merchant_id = _merchant_id(data, merchant_ids)
         except InvalidInput as error:
             outcome.errors.extend((index, e) for e in error.errors)
             continue
@@ -259,6 +287,7 @@ def bulk_create(
             data=data,
             hub=hubs.get(data.hub_id) if data.hub_id else None,
             phone=phone,
+            merchant_id=merchant_id,
         )
         if data.reference is not None:
             known[data.reference] = shipment

@@ -4,6 +4,7 @@
 // STOP_SETTLE_MS; the periodic refresh is the fallback for anything the stream missed.
 import { addBaseLayer } from "/static/maps/roads.js";
 import { setupAudit } from "./audit.js";
+import { setupBilling } from "./billing.js";
 import { needsFixing, setupFixAddress } from "./fix_address.js";
 import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
@@ -180,6 +181,7 @@ function drawTrail(marker) {
 const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), getBoard: () => state.board });
 setupAudit({ api, el, getBoard: () => state.board });
 setupPay({ api, el, getBoard: () => state.board });
+setupBilling({ api, el });
 
 // --- board and KPIs --------------------------------------------------------------------------
 
