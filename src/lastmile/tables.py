@@ -11,6 +11,7 @@ from lastmile.alerts.models import Alert, AlertSettings
 from lastmile.api.idempotency import IdempotencyRecord
 from lastmile.audit.models import AuditEntry
 from lastmile.auth.models import ApiKey, Organization, User, WebSession
+from lastmile.billing.invoice_models import Invoice, InvoiceCounter, InvoiceLine
 from lastmile.billing.models import ChargeLine, Merchant, RateCard
 from lastmile.chat.models import ChatMessage
 from lastmile.db.base import Base
@@ -68,6 +69,9 @@ __all__ = [
     "Feedback",
     "Hub",
     "IdempotencyRecord",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
     "LearnedPoint",
     "Merchant",
     "NotificationRule",
