@@ -32,6 +32,7 @@ from lastmile.api.unexpected import AnswerUnexpectedErrors
 from lastmile.auth.deps import Principal
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
+from lastmile.billing.views_invoices import router as invoices_router
 from lastmile.bus import open_bus
 from lastmile.bus.base import routes_channel, tracks_channel
 from lastmile.chat.views import router as chat_router
@@ -378,6 +379,7 @@ def create_app(
         driver_cash_router,
         payments_router,
         chat_router,
+        invoices_router,
         driver_app_router,
         icon_router,
     )

@@ -12,6 +12,7 @@ from lastmile.billing import invoices
 from lastmile.billing.invoice_models import Invoice
 from lastmile.billing.models import ChargeLine, Merchant
 from lastmile.billing.money import percent_of, round_money
+from lastmile.db import Database
 
 _keys = itertools.count(1)
 
@@ -75,3 +76,21 @@ def november_draft(session: Session, merchant: Merchant) -> Invoice:
         created_by="test",
     )
     return draft
+
+
+def merchant_with_charges(db: Database, org_id: uuid.UUID, *, name: str = "Kauppa Oy") -> uuid.UUID:
+    """A merchant with a delivery (4.90) and a failed attempt (2.50) in November 2026, both
+    taxed 25.5 %, committed."""
+    with db.session() as session:
+        merchant = make_merchant(session, org_id, name=name)
+        add_charge(session, merchant, day=date(2026, 11, 3))
+        add_charge(
+            session,
+            merchant,
+            day=date(2026, 11, 4),
+            kind="failed_attempt",
+            description="Failed attempt",
+            unit_price="2.50",
+        )
+        session.commit()
+        return merchant.id

@@ -59,6 +59,11 @@ class Action(StrEnum):
     OPT_OUT_DELETE = "opt_out.delete"
     DRIVER_APP_SETTINGS = "settings.driver_app"
     AUDIT_PURGE = "audit.purge"
+    INVOICE_DRAFT = "invoice.draft"
+    INVOICE_ISSUE = "invoice.issue"
+    INVOICE_PAY = "invoice.pay"
+    INVOICE_VOID = "invoice.void"
+    INVOICE_CREDIT = "invoice.credit"
 
 
 class SubjectType(StrEnum):
@@ -75,6 +80,7 @@ class SubjectType(StrEnum):
     VEHICLE = "vehicle"
     ALERT = "alert"
     OPT_OUT = "opt_out"
+    INVOICE = "invoice"
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,10 +34,12 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
     "delayed",
     "alert.opened",
     "address.needs_attention",
+    "invoice.issued",
 )
 """What an endpoint may subscribe to; `alert.opened` (fleet alerts, for dispatchers' systems) only
 goes to endpoints that name it; `address.needs_attention` (a new shipment's address scored below
-the organisation's threshold) goes to those that name it or listen to everything."""
+the organisation's threshold) goes to those that name it or listen to everything; `invoice.issued`
+(billing) only goes to endpoints that name it."""
 
 
 class MessageStatus(StrEnum):
