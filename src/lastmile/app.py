@@ -32,6 +32,7 @@ from lastmile.api.unexpected import AnswerUnexpectedErrors
 from lastmile.auth.deps import Principal
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
+from lastmile.billing.invoice_schedule import draft_invoices_loop
 from lastmile.billing.views_invoices import router as invoices_router
 from lastmile.bus import open_bus
 from lastmile.bus.base import routes_channel, tracks_channel
@@ -229,7 +230,7 @@ def create_app(
             ),
             name="trust-restored",
         )
-        retention = alert_sweep = day_close = audit_retention = None
+        retention = alert_sweep = day_close = audit_retention = invoice_drafts = None
         if settings.run_workers:
             audit_retention = asyncio.create_task(
                 audit_retention_loop(app.state.db), name="audit-retention"
@@ -244,6 +245,9 @@ def create_app(
             )
             day_close = asyncio.create_task(
                 close_days_loop(app.state.db, app.state.bus), name="close-ended-days"
+            )
+            invoice_drafts = asyncio.create_task(
+                draft_invoices_loop(app.state.db), name="invoice-drafts"
             )
         listener = None
         if settings.mqtt_url:
@@ -270,6 +274,7 @@ def create_app(
                 audit_retention,
                 alert_sweep,
                 day_close,
+                invoice_drafts,
                 listener,
                 notifier,
                 route_changes,

@@ -19,6 +19,7 @@ from lastmile.alerts.sweep import sweep_loop
 from lastmile.app import create_app
 from lastmile.auth import service as auth
 from lastmile.auth.models import Role
+from lastmile.billing.cli import billing_app
 from lastmile.bus import open_bus
 from lastmile.config import Settings
 from lastmile.db import Database
@@ -48,6 +49,7 @@ app.add_typer(eta_app, name="eta", help="ETA model: backtest on history.")
 plan_app.command("day")(plan_day)
 app.add_typer(plan_app, name="plan", help="Route planning (vehicle routing with time windows).")
 app.command("simulate")(simulate)
+app.add_typer(billing_app, name="billing", help="Billing: close a month's invoices.")
 
 
 def _serve(
@@ -129,7 +131,10 @@ def serve(
 def worker(
     loops: Annotated[int, typer.Option(min=1, help="Outbox worker loops in this process")] = 1,
 ) -> None:
-    """Run the background workers alone (notification outbox, alert sweep, fix retention)."""
+    """Run the background workers alone (notification outbox, alert sweep, fix retention,
+    last month's invoice drafts)."""
+    from lastmile.billing.invoice_schedule import draft_invoices_loop
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()
     database = _database(settings)
@@ -140,10 +145,11 @@ def worker(
         retention = retention_loop(FixStore(database), retention_days=settings.fix_retention_days)
         sweep = sweep_loop(database, bus, every_s=settings.alert_sweep_s)
         day_close = close_days_loop(database, bus)
+        drafts = draft_invoices_loop(database)
         if settings.gc_freeze:
             tune_garbage_collector()
         try:
-            await asyncio.gather(retention, sweep, day_close, *(w.run() for w in workers))
+            await asyncio.gather(retention, sweep, day_close, drafts, *(w.run() for w in workers))
         finally:
             await bus.close()
 
