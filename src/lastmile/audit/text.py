@@ -149,6 +149,13 @@ _WHAT: dict[Action, Callable[[AuditEntry], str]] = {
         f"deleted {(e.after or {}).get('deleted')} audit entries older than"
         f" {(e.after or {}).get('retention_days')} days, as the settings ask"
     ),
+    Action.INVOICE_DRAFT: lambda e: f"drafted the invoice {e.subject_label}",
+    Action.INVOICE_ISSUE: lambda e: f"issued the invoice {e.subject_label}",
+    Action.INVOICE_PAY: lambda e: f"marked the invoice {e.subject_label} paid",
+    Action.INVOICE_VOID: lambda e: f"voided the invoice {e.subject_label}",
+    Action.INVOICE_CREDIT: lambda e: (
+        f"issued the credit note {e.subject_label}: {(e.after or {}).get('reason')}"
+    ),
 }
 
 

@@ -4,6 +4,7 @@
 // STOP_SETTLE_MS; the periodic refresh is the fallback for anything the stream missed.
 import { addBaseLayer } from "/static/maps/roads.js";
 import { setupAudit } from "./audit.js";
+import { setupInvoices } from "./invoices.js";
 import { setupPlan } from "./plan.js";
 
 const L = window.L;
@@ -153,6 +154,7 @@ function drawTrail(marker) {
 
 const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), getBoard: () => state.board });
 setupAudit({ api, el, getBoard: () => state.board });
+setupInvoices({ api, el });
 
 // --- board and KPIs --------------------------------------------------------------------------
 
