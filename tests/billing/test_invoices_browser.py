@@ -10,12 +10,14 @@ from playwright.sync_api import Browser, expect
 from pypdf import PdfReader
 from testkit.browser import LiveServer, sign_in, wait_until
 from tests.billing.invoice_factories import merchant_with_charges
-from tests.common import DISPATCHER_PASSWORD, make_dispatcher, make_org
-
-from lastmile.auth import service as auth
-from lastmile.auth.models import Role
-
-ADMIN_PASSWORD = "a long admin passphrase"
+from tests.common import (
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    DISPATCHER_PASSWORD,
+    make_admin,
+    make_dispatcher,
+    make_org,
+)
 
 
 def test_an_admin_issues_an_invoice_and_downloads_its_pdf(
@@ -23,16 +25,7 @@ def test_an_admin_issues_an_invoice_and_downloads_its_pdf(
 ) -> None:
     org = make_org(live_server.db, "Harbour Parcels")
     make_dispatcher(live_server.db, org)
-    with live_server.db.session() as session:
-        auth.create_user(
-            session=session,
-            org_id=org.org_id,
-            email="ada@example.com",
-            name="Ada Admin",
-            role=Role.ADMIN,
-            password=ADMIN_PASSWORD,
-        )
-        session.commit()
+    make_admin(live_server.db, org)
     merchant_id = merchant_with_charges(live_server.db, org.org_id, name="Kauppa Oy")
     api = httpx.Client(base_url=live_server.url, headers=org.headers)
     draft = api.post(
@@ -43,7 +36,7 @@ def test_an_admin_issues_an_invoice_and_downloads_its_pdf(
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, live_server.url, email="ada@example.com", password=ADMIN_PASSWORD)
+    sign_in(page, live_server.url, email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
     page.get_by_role("tab", name="Invoices").click()
     row = page.locator(f"#invoices tr[data-id='{draft['id']}']")
     expect(row).to_contain_text("Kauppa Oy")
