@@ -174,3 +174,32 @@ def test_a_month_is_read_strictly() -> None:
     assert invoices.month_period("2026-12") == (date(2026, 12, 1), date(2026, 12, 31))
     with pytest.raises(InvalidInput, match="period"):
         invoices.month_period("2026-13")
+
+
+def test_the_worked_example_of_docs_billing(session: Session) -> None:
+    """docs/BILLING.md: three deliveries, a failed attempt and a COD fee on one day."""
+    merchant = make_merchant(session, _org(session))
+    day = date(2026, 11, 3)
+    deliveries = [add_charge(session, merchant, day=day) for _ in range(3)]
+    add_charge(session, merchant, day=day, kind="failed_attempt", unit_price="2.50")
+    add_charge(session, merchant, day=day, kind="cod_fee", unit_price="1.00")
+    issued = invoices.issue(
+        session=session, invoice=_draft(session, merchant), issued_by="x", now=NOW
+    )
+    totals = issued.totals
+    assert (totals.subtotal, totals.tax_total, totals.total) == (
+        Decimal("18.20"),
+        Decimal("4.65"),
+        Decimal("22.85"),
+    )
+    second = next(line for line in issued.lines if line.charge_line_id == deliveries[1].id)
+    note = credit_notes.credit(
+        session=session,
+        invoice=issued.invoice,
+        line_ids=[second.id],
+        reason="damaged",
+        issued_by="x",
+        now=NOW,
+    )
+    assert note.invoice.total == Decimal("-6.15")
+    assert totals.total + note.invoice.total == Decimal("16.70")
