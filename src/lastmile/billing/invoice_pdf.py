@@ -92,7 +92,7 @@ def render(document: Document) -> bytes:
     write(f"Subtotal: {money(totals.subtotal)}", bold=True)
     write(f"Tax: {money(totals.tax_total)}", bold=True)
     write(f"Total: {money(totals.total)}", size=12, bold=True, height=7)
-    return bytes(pdf.output())
+    return pdf.output_and_close()
 
 
 def _cells(line: Line, day: Callable[[date], str], money: Callable[[Decimal], str]) -> list[str]:

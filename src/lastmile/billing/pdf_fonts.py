@@ -46,15 +46,29 @@ class BillingPdf(FPDF):
             self.family_name = "helvetica"
         self.set_font(self.family_name, size=9)
 
-    def text_for(self, text: str) -> str:
-        """`text` as the font can write it (unchanged with DejaVu).
+    def output_and_close(self) -> bytes:
+        """The document's bytes; then the font files fpdf2 keeps open (fontTools reads them
+        lazily) are closed, not left to the garbage collector."""
+        try:
+            return bytes(self.output())
+        finally:
+            for font in self.fonts.values():
+                ttfont = getattr(font, "ttfont", None)
+                if ttfont is not None:
+                    ttfont.close()
 
-        >>> pdf = BillingPdf(); pdf.unicode_font = False
-        >>> pdf.text_for("1 234,50 \\u20ac \\u2013 H\\u00e4meenlinna")
-        '1 234,50 EUR - H\\xe4meenlinna'
-        """
-        if self.unicode_font:
-            return text
-        plain = text.replace("€", "EUR").replace("\u2013", "-").replace("\u00a0", " ")
-        plain = plain.replace("\u202f", " ")
-        return plain.encode("latin-1", errors="replace").decode("latin-1")
+    def text_for(self, text: str) -> str:
+        """`text` as the font can write it (unchanged with DejaVu)."""
+        return text if self.unicode_font else latin1_text(text)
+
+
+def latin1_text(text: str) -> str:
+    """`text` as Helvetica can write it: `€` as `EUR`, dashes and narrow spaces plain, any
+    other character outside latin-1 as `?`.
+
+    >>> latin1_text("1 234,50 \\u20ac \\u2013 H\\u00e4meenlinna")
+    '1 234,50 EUR - H\\xe4meenlinna'
+    """
+    plain = text.replace("€", "EUR").replace("\u2013", "-")
+    plain = plain.replace("\u00a0", " ").replace("\u202f", " ")
+    return plain.encode("latin-1", errors="replace").decode("latin-1")
