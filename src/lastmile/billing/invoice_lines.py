@@ -21,8 +21,31 @@ GROUPS: Final = (
     ("fuel", "Fuel surcharge"),
     ("adjustment", "Adjustments"),
 )
-"""Line groups in print order, by the charge line kind's first word (`delivery`, `delivery_km`
-and `delivery_zone` are all deliveries); a kind named by none goes to the last group."""
+"""Line groups in print order."""
+
+_GROUP_OF_FIRST_WORD: Final = {
+    "delivery": "delivery",
+    "delivered": "delivery",
+    "base": "delivery",
+    "distance": "delivery",
+    "km": "delivery",
+    "weight": "delivery",
+    "volume": "delivery",
+    "zone": "delivery",
+    "window": "delivery",
+    "evening": "delivery",
+    "weekend": "delivery",
+    "failed": "failed_attempt",
+    "attempt": "failed_attempt",
+    "attempted": "failed_attempt",
+    "return": "return",
+    "returned": "return",
+    "cod": "cod_fee",
+    "fuel": "fuel",
+}
+"""A charge line's group by the first word of its kind: the price parts of a delivery
+(distance, weight, zone, time-window premiums) print with the deliveries; a kind named by none
+is an adjustment."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +112,11 @@ def group_of(kind: str) -> str:
     """The print group of a line kind.
 
     >>> group_of("delivery_km"), group_of("cod_fee"), group_of("weekend_premium")
-    ('delivery', 'cod_fee', 'adjustment')
+    ('delivery', 'cod_fee', 'delivery')
+    >>> group_of("failed_attempt"), group_of("returned"), group_of("correction")
+    ('failed_attempt', 'return', 'adjustment')
     """
-    for group, _ in GROUPS:
-        if kind == group or kind.startswith(f"{group}_"):
-            return group
-    return GROUPS[-1][0]
+    return _GROUP_OF_FIRST_WORD.get(kind.split("_", 1)[0].lower(), "adjustment")
 
 
 def grouped(lines: Sequence[Line]) -> list[tuple[str, list[Line]]]:

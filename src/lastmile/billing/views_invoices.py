@@ -77,7 +77,11 @@ def list_invoices(
     return [InvoiceSummaryOut.of(invoices.view(session=session, invoice=row)) for row in found]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": InvoiceOut, "description": "The existing draft"}},
+)
 def draft_invoice(
     body: InvoiceDraftIn, session: SessionDep, principal: AdminDep, at: NowDep, response: Response
 ) -> InvoiceOut:
