@@ -77,3 +77,21 @@ def make_dispatcher(db: Database, org: OrgHandle) -> None:
             password=DISPATCHER_PASSWORD,
         )
         session.commit()
+
+
+ADMIN_EMAIL = "ada@example.com"
+ADMIN_PASSWORD = "a long admin passphrase"
+
+
+def make_admin(db: Database, org: OrgHandle) -> None:
+    """Ada, an admin of `org` who signs in to the Control Tower with a password."""
+    with db.session() as session:
+        auth.create_user(
+            session=session,
+            org_id=org.org_id,
+            email=ADMIN_EMAIL,
+            name="Ada Admin",
+            role=Role.ADMIN,
+            password=ADMIN_PASSWORD,
+        )
+        session.commit()

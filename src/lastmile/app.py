@@ -33,8 +33,10 @@ from lastmile.auth.deps import Principal
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
 from lastmile.billing.cod_scheduled import cod_check_loop
+from lastmile.billing.invoice_schedule import draft_invoices_loop
 from lastmile.billing.pay_views import router as pay_router
 from lastmile.billing.views_charges import router as billing_charges_router
+from lastmile.billing.views_invoices import router as invoices_router
 from lastmile.bus import open_bus
 from lastmile.bus.base import corrections_channel, routes_channel, tracks_channel
 from lastmile.chat.views import router as chat_router
@@ -242,7 +244,8 @@ def create_app(
             ),
             name="trust-restored",
         )
-        retention = alert_sweep = day_close = audit_retention = cod_check = None
+        retention = alert_sweep = day_close = audit_retention = None
+        cod_check = invoice_drafts = None
         if settings.run_workers:
             audit_retention = asyncio.create_task(
                 audit_retention_loop(app.state.db), name="audit-retention"
@@ -260,6 +263,9 @@ def create_app(
             )
             cod_check = asyncio.create_task(
                 cod_check_loop(app.state.db, app.state.bus), name="cod-end-of-day-count"
+            )
+            invoice_drafts = asyncio.create_task(
+                draft_invoices_loop(app.state.db), name="invoice-drafts"
             )
         listener = None
         if settings.mqtt_url:
@@ -287,6 +293,7 @@ def create_app(
                 alert_sweep,
                 day_close,
                 cod_check,
+                invoice_drafts,
                 listener,
                 notifier,
                 route_changes,
@@ -400,6 +407,7 @@ def create_app(
         pay_router,
         billing_charges_router,
         chat_router,
+        invoices_router,
         driver_app_router,
         icon_router,
     )

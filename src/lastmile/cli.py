@@ -9,6 +9,7 @@ import typer
 
 from lastmile.addresses.cli import addresses_app
 from lastmile.auth.roles import Role
+from lastmile.billing.cli import billing_app
 from lastmile.dispatch.cli import plan_day
 from lastmile.eta.cli import eta_app
 from lastmile.planning.cli import plan_app
@@ -36,6 +37,7 @@ app.add_typer(eta_app, name="eta", help="ETA model: backtest on history.")
 plan_app.command("day")(plan_day)
 app.add_typer(plan_app, name="plan", help="Route planning (vehicle routing with time windows).")
 app.command("simulate")(simulate)
+app.add_typer(billing_app, name="billing", help="Billing: close a month's invoices.")
 
 
 HostOption = Annotated[
@@ -154,12 +156,14 @@ def serve(
 def worker(
     loops: Annotated[int, typer.Option(min=1, help="Outbox worker loops in this process")] = 1,
 ) -> None:
-    """Run the background workers alone (notification outbox, alert sweep, fix retention)."""
+    """Run the background workers alone (notification outbox, alert sweep, fix retention,
+    the end-of-day cash count, last month's invoice drafts)."""
     import asyncio
     import logging
 
     from lastmile.alerts.sweep import sweep_loop
     from lastmile.billing.cod_scheduled import cod_check_loop
+    from lastmile.billing.invoice_schedule import draft_invoices_loop
     from lastmile.bus import open_bus
     from lastmile.config import Settings
     from lastmile.driver.scheduled import close_days_loop
@@ -179,11 +183,12 @@ def worker(
         sweep = sweep_loop(database, bus, every_s=settings.alert_sweep_s)
         day_close = close_days_loop(database, bus)
         cod_check = cod_check_loop(database, bus)
+        drafts = draft_invoices_loop(database)
         if settings.gc_freeze:
             tune_garbage_collector()
         try:
             await asyncio.gather(
-                retention, sweep, day_close, cod_check, *(w.run() for w in workers)
+                retention, sweep, day_close, cod_check, drafts, *(w.run() for w in workers)
             )
         finally:
             await bus.close()

@@ -13,6 +13,7 @@ from lastmile.api.idempotency import IdempotencyRecord
 from lastmile.audit.models import AuditEntry
 from lastmile.auth.models import ApiKey, Organization, User, WebSession
 from lastmile.billing.cod_models import CodRemittance
+from lastmile.billing.invoice_models import Invoice, InvoiceCounter, InvoiceLine
 from lastmile.billing.models import ChargeLine, Merchant, RateCard
 from lastmile.billing.pay_models import Carrier, DriverEmployment, PayPlan
 from lastmile.chat.models import ChatMessage
@@ -75,6 +76,9 @@ __all__ = [
     "Feedback",
     "Hub",
     "IdempotencyRecord",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
     "LearnedPoint",
     "Merchant",
     "NotificationRule",

@@ -187,6 +187,13 @@ _WHAT: dict[Action, Callable[[AuditEntry], str]] = {
         f"recorded {(e.after or {}).get('amount')} {(e.after or {}).get('currency')} more"
         f" handed over by the driver {e.subject_label} on {(e.after or {}).get('day')}"
     ),
+    Action.INVOICE_DRAFT: lambda e: f"drafted the invoice {e.subject_label}",
+    Action.INVOICE_ISSUE: lambda e: f"issued the invoice {e.subject_label}",
+    Action.INVOICE_PAY: lambda e: f"marked the invoice {e.subject_label} paid",
+    Action.INVOICE_VOID: lambda e: f"voided the invoice {e.subject_label}",
+    Action.INVOICE_CREDIT: lambda e: (
+        f"issued the credit note {e.subject_label}: {(e.after or {}).get('reason')}"
+    ),
 }
 
 

@@ -71,6 +71,11 @@ class Action(StrEnum):
     MERCHANT_CREATE = "merchant.create"
     MERCHANT_UPDATE = "merchant.update"
     RATE_CARD_CREATE = "rate_card.create"
+    INVOICE_DRAFT = "invoice.draft"
+    INVOICE_ISSUE = "invoice.issue"
+    INVOICE_PAY = "invoice.pay"
+    INVOICE_VOID = "invoice.void"
+    INVOICE_CREDIT = "invoice.credit"
 
 
 class SubjectType(StrEnum):
@@ -91,6 +96,7 @@ class SubjectType(StrEnum):
     PAY_PLAN = "pay_plan"
     COD_REMITTANCE = "cod_remittance"
     MERCHANT = "merchant"
+    INVOICE = "invoice"
 
 
 @dataclass(frozen=True, slots=True)

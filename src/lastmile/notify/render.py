@@ -46,8 +46,6 @@ def template_name(*, locale: str, template: str, channel: Channel) -> str:
     raise TemplateNotFound(f"{locale}/{template}.{channel.value}.j2")
 
 
-ALERT_EVENT_PREFIX = "alert."
-"""Events about the fleet rather than a shipment: their context is the alert itself."""
 ADDRESS_EVENT_PREFIX = "address."
 """Events about a shipment's address: its quality score and reasons, for the merchant."""
 OWN_DATA = "webhook_data"
@@ -84,17 +82,21 @@ def render_text(
 def webhook_body(message: OutboxMessage, *, public_url: str) -> str:
     """The JSON a merchant receives; stable keys, no customer contact details."""
     context = message.context
-    if message.event.startswith(ALERT_EVENT_PREFIX):
-        alert = {"id": str(message.id), "type": message.event, "created_at": message.created_at}
+    if message.event.startswith(ADDRESS_EVENT_PREFIX):
+        return _address_body(message, public_url=public_url)
+    if OWN_DATA in context:  # `charge.created`: the data written when it was queued
+        return _own_body(message)
+    if "." in message.event:  # `alert.opened`, `invoice.issued`: the context is the data
         return json.dumps(
-            {**alert, "created_at": message.created_at.isoformat(), "data": context},
+            {
+                "id": str(message.id),
+                "type": message.event,
+                "created_at": message.created_at.isoformat(),
+                "data": context,
+            },
             separators=(",", ":"),
             sort_keys=True,
         )
-    if message.event.startswith(ADDRESS_EVENT_PREFIX):
-        return _address_body(message, public_url=public_url)
-    if OWN_DATA in context:
-        return _own_body(message)
     payload = {
         "id": str(message.id),
         "type": f"shipment.{message.event}",

@@ -35,11 +35,13 @@ WEBHOOK_EVENTS: tuple[str, ...] = (
     "alert.opened",
     "address.needs_attention",
     "charge.created",
+    "invoice.issued",
 )
 """What an endpoint may subscribe to; `alert.opened` (fleet alerts, for dispatchers' systems) only
 goes to endpoints that name it; `address.needs_attention` (a new shipment's address scored below
 the organisation's threshold) and `charge.created` (a delivery event added lines to the
-merchant's account) go to those that name them or listen to everything."""
+merchant's account) go to those that name them or listen to everything; `invoice.issued`
+(billing) only goes to endpoints that name it."""
 
 
 class MessageStatus(StrEnum):

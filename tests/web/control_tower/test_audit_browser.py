@@ -11,12 +11,8 @@ import httpx
 from playwright.sync_api import Browser, expect
 from testkit.bodies import hub_body
 from testkit.browser import LiveServer, screenshot, sign_in, wait_until
-from tests.common import DISPATCHER_PASSWORD, make_dispatcher, make_org
+from tests.common import ADMIN_PASSWORD, DISPATCHER_PASSWORD, make_admin, make_dispatcher, make_org
 
-from lastmile.auth import service as auth
-from lastmile.auth.models import Role
-
-ADMIN_PASSWORD = "a long admin passphrase"
 ZONE = "America/New_York"  # far from the test machine's zone, whatever it is
 
 
@@ -25,16 +21,7 @@ def test_an_admin_reads_the_audit_log_and_a_dispatcher_has_no_audit_tab(
 ) -> None:
     org = make_org(live_server.db, "Harbour Parcels")
     make_dispatcher(live_server.db, org)
-    with live_server.db.session() as session:
-        auth.create_user(
-            session=session,
-            org_id=org.org_id,
-            email="ada@example.com",
-            name="Ada Admin",
-            role=Role.ADMIN,
-            password=ADMIN_PASSWORD,
-        )
-        session.commit()
+    make_admin(live_server.db, org)
     api = httpx.Client(base_url=live_server.url, headers=org.headers)
     assert api.post("/api/v1/hubs", json=hub_body(timezone=ZONE)).status_code == 201
     made = api.post(

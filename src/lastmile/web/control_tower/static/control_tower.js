@@ -8,6 +8,7 @@ import { setupBilling } from "./billing.js";
 import { needsFixing, setupFixAddress } from "./fix_address.js";
 import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
+import { setupInvoices } from "./invoices.js";
 
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
@@ -182,6 +183,7 @@ const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), g
 setupAudit({ api, el, getBoard: () => state.board });
 setupPay({ api, el, getBoard: () => state.board });
 setupBilling({ api, el });
+setupInvoices({ api, el });
 
 // --- board and KPIs --------------------------------------------------------------------------
 
