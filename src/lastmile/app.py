@@ -32,9 +32,7 @@ from lastmile.api.unexpected import AnswerUnexpectedErrors
 from lastmile.auth.deps import Principal
 from lastmile.auth.recent import RecentlyVerified
 from lastmile.auth.views import router as auth_router
-from lastmile.billing.cod_scheduled import cod_check_loop
 from lastmile.billing.invoice_schedule import draft_invoices_loop
-from lastmile.billing.pay_views import router as pay_router
 from lastmile.billing.views_charges import router as billing_charges_router
 from lastmile.billing.views_invoices import router as invoices_router
 from lastmile.bus import open_bus
@@ -88,6 +86,8 @@ from lastmile.pod.views import router as pod_router
 from lastmile.ratelimit.deps import RateLimitMiddleware
 from lastmile.ratelimit.limiter import RateLimiter
 from lastmile.runtime import tune_garbage_collector
+from lastmile.settlement.cod_scheduled import cod_check_loop
+from lastmile.settlement.pay_views import router as pay_router
 from lastmile.shipments.views import router as shipments_router
 from lastmile.trips.views import router as trips_router
 from lastmile.web.audit_views import router as audit_router

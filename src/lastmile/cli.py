@@ -162,7 +162,6 @@ def worker(
     import logging
 
     from lastmile.alerts.sweep import sweep_loop
-    from lastmile.billing.cod_scheduled import cod_check_loop
     from lastmile.billing.invoice_schedule import draft_invoices_loop
     from lastmile.bus import open_bus
     from lastmile.config import Settings
@@ -171,6 +170,7 @@ def worker(
     from lastmile.ingest.store import FixStore
     from lastmile.notify.worker import OutboxWorker
     from lastmile.runtime import tune_garbage_collector
+    from lastmile.settlement.cod_scheduled import cod_check_loop
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = Settings()

@@ -12,10 +12,8 @@ from lastmile.alerts.models import Alert, AlertSettings
 from lastmile.api.idempotency import IdempotencyRecord
 from lastmile.audit.models import AuditEntry
 from lastmile.auth.models import ApiKey, Organization, User, WebSession
-from lastmile.billing.cod_models import CodRemittance
 from lastmile.billing.invoice_models import Invoice, InvoiceCounter, InvoiceLine
 from lastmile.billing.models import ChargeLine, Merchant, RateCard
-from lastmile.billing.pay_models import Carrier, DriverEmployment, PayPlan
 from lastmile.chat.models import ChatMessage
 from lastmile.db.base import Base
 from lastmile.dispatch.models import DriverAction, Plan, Route, RouteStop
@@ -36,6 +34,8 @@ from lastmile.notify.models import (
 from lastmile.orgsettings.models import OrganizationSettings
 from lastmile.payments.models import CashLedgerEntry, CodPayment
 from lastmile.pod.models import DeliveryCode, Proof
+from lastmile.settlement.cod_models import CodRemittance
+from lastmile.settlement.pay_models import Carrier, DriverEmployment, PayPlan
 from lastmile.shipments.models import Shipment, ShipmentEvent
 
 metadata = Base.metadata

@@ -13,10 +13,10 @@ from tests.common import OrgHandle
 
 from lastmile.alerts.models import Alert, AlertStatus
 from lastmile.audit.models import AuditEntry
-from lastmile.billing.cod import cod_due, ended_days
-from lastmile.billing.cod_scheduled import count_ended_days
-from lastmile.billing.pay_period import Period
 from lastmile.db import Database
+from lastmile.settlement.cod import cod_due, ended_days
+from lastmile.settlement.cod_scheduled import count_ended_days
+from lastmile.settlement.pay_period import Period
 
 
 def _short_day(db: Database, org: OrgHandle) -> tuple[uuid.UUID, uuid.UUID]:

@@ -16,11 +16,11 @@ from pypdf import PdfReader
 from tests.billing.pay_world import DAY, World, at, dispatcher_headers, make_world
 from tests.common import OrgHandle
 
-from lastmile.billing import pay_export
 from lastmile.billing.money import round_money
-from lastmile.billing.pay import RouteWork, ShiftWork, StopWork, Work, price_work
-from lastmile.billing.pay_models import PayPlan
 from lastmile.db import Database
+from lastmile.settlement import pay_export
+from lastmile.settlement.pay import RouteWork, ShiftWork, StopWork, Work, price_work
+from lastmile.settlement.pay_models import PayPlan
 
 RULES = {
     "per_stop": "1.80",

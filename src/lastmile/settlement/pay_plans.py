@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session
 
 from lastmile.audit import service as audit
 from lastmile.audit.types import Action, Actor
-from lastmile.billing import pay_audit
 from lastmile.billing.money import UnknownCurrency, check_currency
-from lastmile.billing.pay_models import Carrier, DriverEmployment, Employment, PayPlan
-from lastmile.billing.pay_rules import PayRules
 from lastmile.db import utcnow
 from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.fleet.service import get_driver
+from lastmile.settlement import pay_audit
+from lastmile.settlement.pay_models import Carrier, DriverEmployment, Employment, PayPlan
+from lastmile.settlement.pay_rules import PayRules
 
 
 @dataclass(frozen=True, slots=True)

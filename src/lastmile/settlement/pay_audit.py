@@ -4,9 +4,9 @@ log, and what a change shows."""
 from typing import Any
 
 from lastmile.audit.types import Subject, SubjectType
-from lastmile.billing.cod_models import CodRemittance
-from lastmile.billing.pay_models import Carrier, DriverEmployment, PayPlan
 from lastmile.fleet.models import Driver
+from lastmile.settlement.cod_models import CodRemittance
+from lastmile.settlement.pay_models import Carrier, DriverEmployment, PayPlan
 
 
 def carrier(row: Carrier) -> Subject:

@@ -15,11 +15,15 @@ from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.audit.types import actor_of
 from lastmile.auth.deps import AdminDep, StaffDep
 from lastmile.auth.models import Organization
-from lastmile.billing import cod, pay, pay_plans
-from lastmile.billing.pay_export import CSV_HEADER, csv_rows, statement_pdf
-from lastmile.billing.pay_period import Period, org_zone, parse_period
-from lastmile.billing.pay_plans import Payee
-from lastmile.billing.pay_schemas import (
+from lastmile.bus.base import Bus
+from lastmile.bus.from_thread import publish_from_thread
+from lastmile.errors import InvalidInput
+from lastmile.fleet.service import get_driver
+from lastmile.settlement import cod, pay, pay_plans
+from lastmile.settlement.pay_export import CSV_HEADER, csv_rows, statement_pdf
+from lastmile.settlement.pay_period import Period, org_zone, parse_period
+from lastmile.settlement.pay_plans import Payee
+from lastmile.settlement.pay_schemas import (
     CarrierIn,
     CarrierOut,
     CheckIn,
@@ -38,10 +42,6 @@ from lastmile.billing.pay_schemas import (
     StatementOut,
     StatementSummaryOut,
 )
-from lastmile.bus.base import Bus
-from lastmile.bus.from_thread import publish_from_thread
-from lastmile.errors import InvalidInput
-from lastmile.fleet.service import get_driver
 
 router = APIRouter(prefix="/api/v1/billing", tags=["pay and cash"], responses=COMMON_PROBLEMS)
 

@@ -11,9 +11,9 @@ import anyio.to_thread
 from sqlalchemy.orm import Session
 
 from lastmile.alerts.live import alert_message, publish_alerts
-from lastmile.billing.cod import check_day, ended_days
 from lastmile.bus.base import Bus
 from lastmile.db import Database, utcnow
+from lastmile.settlement.cod import check_day, ended_days
 
 log = logging.getLogger(__name__)
 

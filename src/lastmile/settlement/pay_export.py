@@ -14,7 +14,7 @@ from typing import Any
 from fpdf import FPDF
 
 from lastmile.billing.money import format_money, round_money
-from lastmile.billing.pay import Statement
+from lastmile.settlement.pay import Statement
 
 log = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lastmile.billing.cod import DayTotal, DriverDay, MerchantCash
-from lastmile.billing.cod_models import CodRemittance
-from lastmile.billing.pay import PayLine, Statement
-from lastmile.billing.pay_export import money_text
-from lastmile.billing.pay_models import Employment, PayPlan
-from lastmile.billing.pay_rules import PayRules
+from lastmile.settlement.cod import DayTotal, DriverDay, MerchantCash
+from lastmile.settlement.cod_models import CodRemittance
+from lastmile.settlement.pay import PayLine, Statement
+from lastmile.settlement.pay_export import money_text
+from lastmile.settlement.pay_models import Employment, PayPlan
+from lastmile.settlement.pay_rules import PayRules
 
 
 class CarrierIn(BaseModel):
