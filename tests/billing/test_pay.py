@@ -16,9 +16,9 @@ from pypdf import PdfReader
 from tests.billing.pay_world import DAY, World, at, dispatcher_headers, make_world
 from tests.common import OrgHandle
 
+from lastmile.billing import pdf_fonts
 from lastmile.billing.money import round_money
 from lastmile.db import Database
-from lastmile.settlement import pay_export
 from lastmile.settlement.pay import RouteWork, ShiftWork, StopWork, Work, price_work
 from lastmile.settlement.pay_models import PayPlan
 
@@ -321,7 +321,7 @@ def test_without_dejavu_the_pdf_falls_back_to_helvetica_and_names_the_currency(
 ) -> None:
     _, mikko = _world(db, org)
     _plan(client, org, driver_id=str(mikko))
-    monkeypatch.setattr(pay_export, "_REGULAR", pay_export.Path("/nonexistent/DejaVuSans.ttf"))
+    monkeypatch.setattr(pdf_fonts, "_dejavu_dir", lambda: None)
     response = client.get(
         "/api/v1/billing/pay-statements.pdf",
         params={"period": "2026-12", "driver": str(mikko)},

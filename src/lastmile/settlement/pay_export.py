@@ -1,22 +1,13 @@
-"""A pay statement as CSV rows and as a PDF (fpdf2).
+"""A pay statement as CSV rows and as a PDF (fpdf2, with billing's font: `billing.pdf_fonts`)."""
 
-The PDF embeds DejaVu Sans when the system has it (every letter and €); elsewhere it falls
-back to fpdf2's core Helvetica, whose Latin-1 has the Finnish letters but not €, so amounts
-there name the currency by its code.
-"""
-
-import logging
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
-
+from lastmile.billing import money
 from lastmile.billing.money import format_money, round_money
+from lastmile.billing.pdf_fonts import BillingPdf
 from lastmile.settlement.pay import Statement
-
-log = logging.getLogger(__name__)
 
 CSV_HEADER = (
     "day",
@@ -29,13 +20,11 @@ CSV_HEADER = (
     "currency",
     "plan_version",
 )
-_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-_REGULAR, _BOLD = _FONT_DIR / "DejaVuSans.ttf", _FONT_DIR / "DejaVuSans-Bold.ttf"
 
 
 def money_text(amount: Decimal, currency: str | None) -> str:
     """An amount as JSON and CSV carry it: rounded to the currency's minor unit, as text."""
-    return str(round_money(amount, currency)) if currency else str(amount)
+    return money.money_text(amount, currency) if currency else str(amount)
 
 
 def csv_rows(statement: Statement) -> Iterator[list[Any]]:
@@ -67,22 +56,13 @@ def csv_rows(statement: Statement) -> Iterator[list[Any]]:
 
 class _Writer:
     def __init__(self) -> None:
-        self.pdf = FPDF(orientation="portrait", format="A4")
+        self.pdf = BillingPdf()
         self.pdf.set_auto_page_break(auto=True, margin=15)
-        self.unicode = _REGULAR.is_file() and _BOLD.is_file()
-        if self.unicode:
-            self.pdf.add_font("DejaVu", "", str(_REGULAR))
-            self.pdf.add_font("DejaVu", "B", str(_BOLD))
-            self.family = "DejaVu"
-        else:
-            log.warning("DejaVu Sans not found in %s: pay PDFs use Helvetica", _FONT_DIR)
-            self.family = "Helvetica"
+        self.family = self.pdf.family_name
         self.pdf.add_page()
 
     def text(self, value: str) -> str:
-        if self.unicode:
-            return value
-        return value.replace("€", "EUR").encode("latin-1", "replace").decode("latin-1")
+        return self.pdf.text_for(value)
 
     def money(self, amount: Decimal, currency: str | None) -> str:
         if currency is None:
@@ -130,4 +110,4 @@ def statement_pdf(statement: Statement, *, org_name: str) -> bytes:
     out.cell(sum(widths[:4]), "Total", bold=True)
     out.cell(widths[4], out.money(statement.total, statement.currency), bold=True, align="R")
     pdf.ln()
-    return bytes(pdf.output())
+    return pdf.output_and_close()
