@@ -189,3 +189,23 @@ def test_a_planned_stop_is_re_timed_to_its_new_point(
     (entry,) = _audit(db, near)
     assert entry.after is not None
     assert entry.after["lat"] == NORTH[0]
+
+
+def test_a_stop_moved_to_another_day_leaves_today_s_route(
+    client: TestClient, org: OrgHandle
+) -> None:
+    """The driver's list and the board stop showing a shipment rescheduled to tomorrow."""
+    hub_id = _hub(client, org)
+    staying = _order(client, org, hub_id, NEAR)
+    moving = _order(client, org, hub_id, (HUB[0] + 0.002, HUB[1]))
+    route = _route(client, org, hub_id)
+    tomorrow = {"start": "2026-11-25T08:00:00+02:00", "end": "2026-11-25T12:00:00+02:00"}
+
+    moved = _patch(client, org, moving, {"window": tomorrow})
+
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["delivery_date"] == "2026-11-25"
+    after = _get(client, org, route["id"])
+    assert [s["tracking_number"] for s in after["stops"]] == [staying]
+    shipment = client.get(f"/api/v1/shipments/{moving}", headers=org.headers).json()
+    assert shipment["status"] == "created"  # planned, not yet out: free to plan tomorrow

@@ -30,6 +30,7 @@ from lastmile.shipments.status import Status
 log = logging.getLogger(__name__)
 
 UNASSIGNED_REASON = "unassigned by dispatcher"
+RESCHEDULED_ACTOR = "system: moved to another day"
 
 
 def _editable(session: Session, org_id: uuid.UUID, route_id: uuid.UUID) -> Route:
@@ -275,7 +276,9 @@ def retime_corrected(
     """Re-time the route whose pending stop is this corrected shipment's, to its new point;
     None when it is on no open route. An order the new point cannot keep (a window, the
     shift) keeps its old times, logged, and only the path is drawn again: the correction
-    stands, and the dispatcher sees the stop where it now is."""
+    stands, and the dispatcher sees the stop where it now is. A shipment moved to another
+    day leaves the route (as an unassign: out for delivery, it becomes an exception to handle),
+    so the driver's list and the board no longer show it today."""
     found = session.execute(
         select(Route)
         .join(RouteStop, RouteStop.route_id == Route.id)
@@ -289,6 +292,25 @@ def retime_corrected(
     if found is None:
         return None
     stops = route_stops(session=session, route=found)
+    moved_day = next(
+        (
+            stop
+            for stop, shipment in stops
+            if shipment.id == shipment_id and shipment.delivery_date != found.date
+        ),
+        None,
+    )
+    if moved_day is not None:
+        return unassign_stop(
+            session=session,
+            org_id=org_id,
+            route_id=found.id,
+            stop_id=moved_day.id,
+            network=network,
+            actor=RESCHEDULED_ACTOR,
+            force=True,
+            now=now,
+        )
     try:
         with session.begin_nested():
             _retime(session, found, stops, network, now)

@@ -31,13 +31,15 @@ from lastmile.shipments.schemas import ShipmentPatch
 from lastmile.shipments.service import get_shipment, hub_day, read_phone
 from lastmile.shipments.status import TERMINAL
 
-_ADDRESS_FIELDS = ("address_text", "lat", "lon")
+_TIMED_FIELDS = ("address_text", "lat", "lon", "window_start", "window_end", "delivery_date")
+"""What a planned stop's timing depends on: a change to any re-times it (or, another day, moves
+it off its route)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Corrected:
-    """The shipment as corrected; `moved`: its address text or point changed, so its open
-    stop (if any) has to be re-timed."""
+    """The shipment as corrected; `moved`: its address, point, window or day changed, so its
+    open stop (if any) has to be re-timed."""
 
     shipment: Shipment
     moved: bool
@@ -188,5 +190,5 @@ def _recorded(
             after=new,
         )
     session.flush()
-    moved = any(before[name] != after[name] for name in _ADDRESS_FIELDS)
+    moved = any(before[name] != after[name] for name in _TIMED_FIELDS)
     return Corrected(shipment, moved=moved)
