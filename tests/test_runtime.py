@@ -9,11 +9,16 @@ from lastmile.app import create_app
 from lastmile.config import Settings
 from lastmile.runtime import YOUNG_COLLECTION_EVERY, tune_garbage_collector
 
+CPYTHON_THRESHOLDS = (700, 10, 10)
+
 
 @pytest.fixture
 def unfrozen() -> Iterator[None]:
+    """CPython's own collector settings for the test, whatever an earlier test in this
+    process left (an in-process `lastmile worker` tunes them), then restored."""
     thresholds = gc.get_threshold()
     gc.unfreeze()
+    gc.set_threshold(*CPYTHON_THRESHOLDS)
     yield
     gc.unfreeze()
     gc.set_threshold(*thresholds)
