@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lastmile.api.fields import Day
 from lastmile.settlement.cod import DayTotal, DriverDay, MerchantCash
 from lastmile.settlement.cod_models import CodRemittance
 from lastmile.settlement.pay import PayLine, Statement
@@ -50,7 +51,7 @@ class PayPlanIn(BaseModel):
 
     driver_id: uuid.UUID | None = None
     carrier_id: uuid.UUID | None = None
-    valid_from: date
+    valid_from: Day
     currency: str = Field(min_length=3, max_length=3, examples=["EUR"])
     rules: PayRules
 
@@ -215,7 +216,7 @@ class RemittanceIn(BaseModel):
     merchant_id: uuid.UUID
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=4, examples=["120.00"])
     currency: str = Field(min_length=3, max_length=3, examples=["EUR"])
-    remitted_on: date
+    remitted_on: Day
     reference: str = Field(min_length=1, max_length=200, examples=["bank transfer 2026-12-08"])
 
 
@@ -247,7 +248,7 @@ class CorrectionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     driver_id: uuid.UUID
-    day: date
+    day: Day
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=4, examples=["20.00"])
     currency: str = Field(pattern=r"^[A-Z]{3}$", examples=["EUR"])
     note: str = Field(min_length=1, max_length=400, examples=["found in the van's cash bag"])
@@ -256,7 +257,7 @@ class CorrectionIn(BaseModel):
 class CheckIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    day: date
+    day: Day
 
 
 class CheckOut(BaseModel):
