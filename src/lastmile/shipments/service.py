@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -402,6 +402,15 @@ def list_shipments(
     rows = list(session.scalars(query))
     next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def count_by_status(
+    *, session: Session, org_id: uuid.UUID, filters: ShipmentFilter
+) -> dict[Status, int]:
+    """How many of the organisation's shipments match `filters`, per status (one GROUP BY)."""
+    matching = _filtered(org_id, filters).with_only_columns(Shipment.status).subquery()
+    query = select(matching.c.status, func.count()).group_by(matching.c.status)
+    return {Status(status): count for status, count in session.execute(query)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from lastmile.addresses.deps import GeocoderDep
@@ -38,10 +38,8 @@ def shipment_detail(session: Session, shipment: Shipment, public_url: str) -> Sh
     )
 
 
-@router.get("")
-def list_shipments(
+def shipment_filter(
     session: SessionDep,
-    settings: SettingsDep,
     principal: PrincipalDep,
     status_: Annotated[list[Status] | None, Query(alias="status")] = None,
     date_: Annotated[Day | None, Query(alias="date", description="Delivery date")] = None,
@@ -58,13 +56,12 @@ def list_shipments(
             " `address_quality_threshold`; false: only the others (and those not judged)"
         ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> ShipmentPage:
+) -> service.ShipmentFilter:
+    """The list's filters from the query string, shared by the list and its counts."""
     threshold = None
     if needs_attention is not None:
         threshold = get_rules(session=session, org_id=principal.org_id).address_quality_threshold
-    filters = service.ShipmentFilter(
+    return service.ShipmentFilter(
         statuses=status_ or (),
         delivery_date=date_,
         hub_id=hub_id,
@@ -73,6 +70,20 @@ def list_shipments(
         address_below=threshold if needs_attention else None,
         address_at_least=threshold if needs_attention is False else None,
     )
+
+
+ShipmentFilterDep = Annotated[service.ShipmentFilter, Depends(shipment_filter)]
+
+
+@router.get("")
+def list_shipments(
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    filters: ShipmentFilterDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> ShipmentPage:
     rows, next_cursor = service.list_shipments(
         session=session, org_id=principal.org_id, filters=filters, limit=limit, cursor=cursor
     )
@@ -80,6 +91,17 @@ def list_shipments(
         items=[ShipmentOut.of(s, public_url=settings.public_url) for s in rows],
         next_cursor=next_cursor,
     )
+
+
+@router.get("/counts")
+def count_shipments(
+    session: SessionDep,
+    principal: PrincipalDep,
+    filters: ShipmentFilterDep,
+) -> dict[Status, int]:
+    """How many shipments match the same filters as the list, per status (statuses with none
+    left out)."""
+    return service.count_by_status(session=session, org_id=principal.org_id, filters=filters)
 
 
 @router.get("/{tracking_number}")

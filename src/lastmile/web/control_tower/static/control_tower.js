@@ -356,21 +356,62 @@ function showOrder(trackingNumber) {
   form.requestSubmit();
 }
 
-document.getElementById("order-search").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = new FormData(event.target);
-  const params = new URLSearchParams({ limit: "100" });
-  if (form.get("q")) params.set("q", form.get("q"));
-  if (form.get("status")) params.set("status", form.get("status"));
+// The status select's options give each status its label for people.
+const STATUS_LABELS = new Map([...document.querySelectorAll('#order-search select[name="status"] option')]
+  .filter((o) => o.value).map((o) => [o.value, o.textContent]));
+const ORDERS_PER_PAGE = 100;
+// The filters of the last search and the cursors of the pages shown so far: pages[i] opens page i.
+const orders = { filters: null, pages: [null], at: 0 };
+
+function orderFilters(form) {
+  const params = new URLSearchParams();
+  for (const name of ["q", "status", "hub_id", "date"]) if (form.get(name)) params.set(name, form.get(name));
   if (form.get("needs_attention")) params.set("needs_attention", "true");
+  return params;
+}
+
+async function showOrdersPage(at) {
+  const params = new URLSearchParams(orders.filters);
+  params.set("limit", String(ORDERS_PER_PAGE));
+  if (orders.pages[at]) params.set("cursor", orders.pages[at]);
   const page = await api(`/api/v1/shipments?${params}`);
+  orders.at = at;
+  orders.pages[at + 1] = page.next_cursor;
   document.getElementById("orders").replaceChildren(...page.items.map(orderRow));
+  document.getElementById("orders-newer").hidden = at === 0;
+  document.getElementById("orders-older").hidden = !page.next_cursor;
+}
+
+async function showOrderCounts() {
+  const counts = await api(`/api/v1/shipments/counts?${orders.filters}`);
+  const parts = Object.entries(counts).map(([status, n]) => `${STATUS_LABELS.get(status) || status} ${n}`);
+  document.getElementById("order-counts").textContent = parts.length ? parts.join(" · ") : "No orders match.";
+}
+
+async function ordersAction(action) {
+  const shown = document.getElementById("orders-error");
+  shown.hidden = true;
+  try {
+    await action();
+  } catch (error) {
+    shown.textContent = plainError(error);
+    shown.hidden = false;
+  }
+}
+
+document.getElementById("order-search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  orders.filters = orderFilters(new FormData(event.target)).toString();
+  orders.pages = [null];
+  ordersAction(() => Promise.all([showOrdersPage(0), showOrderCounts()]));
 });
+document.getElementById("orders-older").addEventListener("click", () => ordersAction(() => showOrdersPage(orders.at + 1)));
+document.getElementById("orders-newer").addEventListener("click", () => ordersAction(() => showOrdersPage(orders.at - 1)));
 
 function orderRow(s) {
   return el("tr", { "data-tracking": s.tracking_number },
     el("td", {}, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
-    el("td", {}, s.recipient.name), el("td", {}, s.status), addressQuality(s.address),
+    el("td", {}, s.recipient.name), el("td", {}, STATUS_LABELS.get(s.status) || s.status), addressQuality(s.address),
     el("td", {}, needsFixing(s) && !["delivered", "cancelled"].includes(s.status)
       ? el("button", { type: "button", class: "fix-address", onclick: () => fixAddress(s, mapCentre()) }, "Fix address")
       : ""));
