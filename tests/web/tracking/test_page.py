@@ -79,6 +79,27 @@ def test_the_page_shows_the_eta_window_from_the_contract(
     assert "ETA not yet known" not in page
 
 
+def test_a_parcel_back_at_the_hub_has_no_arrival_time(
+    client: TestClient, db: Database, org: OrgHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stored ETA outlives the stop it was for: once returned, the page must not read it."""
+    scenario = route_in_progress(client, db, org)
+    start = datetime(2026, 11, 24, 8, 40, tzinfo=UTC)
+    monkeypatch.setattr(
+        eta_contract,
+        "current_eta",
+        lambda session, *, org_id, shipment_id: _eta(shipment_id, start),
+    )
+    number = scenario.shipments[0]["tracking_number"]
+    assert "Arriving between" in client.get(scenario.path(0)).text
+    assert post_event(client, org, number, status="returned_to_hub", reason="no access")[0] == 201
+
+    page = client.get(scenario.path(0)).text
+
+    assert "Returned to the hub" in page
+    assert "Arriving between" not in page
+
+
 def test_an_unknown_or_malformed_token_is_a_404_page(client: TestClient) -> None:
     for token in ("x" * 32, "short", "a" * 65, "bad token with spaces and more"):
         page = client.get(f"/t/{token}")

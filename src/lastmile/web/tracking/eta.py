@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.eta import current
 from lastmile.shipments.models import Shipment
-from lastmile.shipments.status import TERMINAL
+from lastmile.shipments.status import Status
 from lastmile.types import StopEta
 
 
@@ -32,8 +32,13 @@ def eta_view(stop_eta: StopEta | None, zone: ZoneInfo) -> EtaView | None:
     )
 
 
+# A parcel has an arrival time only while it is on its way: not at the hub, not returned,
+# not attempted (a rescheduled day is the promise then), not delivered or cancelled.
+EN_ROUTE = frozenset({Status.OUT_FOR_DELIVERY, Status.ARRIVING})
+
+
 def shipment_eta(*, session: Session, shipment: Shipment, zone: ZoneInfo) -> EtaView | None:
-    if shipment.status in TERMINAL:
+    if shipment.status not in EN_ROUTE:
         return None
     found = current.current_eta(session, org_id=shipment.org_id, shipment_id=shipment.id)
     return eta_view(found, zone)
