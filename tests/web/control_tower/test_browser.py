@@ -3,6 +3,7 @@ acknowledging it in one dispatcher tab updates a second open tab (naming the dri
 acted; Cancel on the resolution note leaves it unresolved); the orders table shows each
 address's quality and filters those that need attention."""
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,6 +55,9 @@ def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
         alert = tab.locator(".alert[data-status='open']")
         expect(alert).to_have_count(1, timeout=15_000)
         expect(alert).to_contain_text("mock")
+        expect(alert.locator(".opened")).to_have_text(
+            re.compile(r"^\d\d:\d\d$")
+        )  # 24-hour hub clock
     screenshot(first, "control-tower")
 
     first.locator(".alert").get_by_role("button", name="Acknowledge").click()

@@ -77,15 +77,15 @@ def test_a_dispatcher_plans_commits_and_starts_the_day(
     page.on("pageerror", lambda error: errors.append(str(error)))
     _open_plan(page, live_server.url)
     expect(page.locator("#plan-form").get_by_label("Hub")).to_contain_text("Helsinki hub")
-    expect(page.get_by_label("Date")).to_have_value(_today().isoformat())
-    page.get_by_label("Date").fill((_today() + timedelta(days=1)).isoformat())
+    expect(page.locator("#plan-form").get_by_label("Date")).to_have_value(_today().isoformat())
+    page.locator("#plan-form").get_by_label("Date").fill((_today() + timedelta(days=1)).isoformat())
     page.locator("#plan-form").get_by_role("button", name="Plan").click()
     problem = page.locator("#plan-error")
     expect(problem).to_be_visible()
     expect(problem).to_contain_text("Date: ")
     expect(problem).to_contain_text("closed")
 
-    page.get_by_label("Date").fill(_today().isoformat())
+    page.locator("#plan-form").get_by_label("Date").fill(_today().isoformat())
     page.locator("#plan-form").get_by_role("button", name="Plan").click()
     expect(problem).to_be_hidden()
 

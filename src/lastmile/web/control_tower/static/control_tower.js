@@ -328,7 +328,7 @@ function renderAlerts() {
       alertSubject(alert),
       el("div", { class: "state" }, `${alert.kind.replaceAll("_", " ")} · ${alert.status}`,
         alert.acknowledged_by ? el("span", { class: "actor" }, ` by ${actorName(alert.acknowledged_by)}`) : ""),
-      el("div", { class: "muted" }, new Date(alert.opened_at).toLocaleTimeString()),
+      el("div", { class: "muted opened" }, hubClock(alert.opened_at)),
       el("div", {}, ...buttons));
   }));
   document.getElementById("no-alerts").hidden = open.length > 0;
@@ -544,7 +544,7 @@ function renderDriver(id) {
 function chatLine(message) {
   return el("li", { "data-sender": message.sender },
     el("strong", {}, message.sender === "driver" ? message.author : "You"), " ",
-    message.body, " ", el("span", { class: "muted" }, new Date(message.at).toLocaleTimeString()));
+    message.body, " ", el("span", { class: "muted" }, hubClock(message.at)));
 }
 
 async function loadChat(id) {

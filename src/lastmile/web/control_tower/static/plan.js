@@ -8,7 +8,11 @@ const FIELD_NAMES = {
 const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 const km = (metres) => `${(metres / 1000).toFixed(1)} km`;
 const hours = (seconds) => `${Math.floor(seconds / 3600)} h ${String(Math.round((seconds % 3600) / 60)).padStart(2, "0")} min`;
-const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+// Times at the hub's clock, 24-hour, as the rest of the Control Tower shows them.
+let hubZone = () => "UTC";
+const clock = (iso) => new Intl.DateTimeFormat("en-GB", {
+  timeZone: hubZone(), hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+}).format(new Date(iso));
 
 /** A problem+json answer in plain words: each field at fault by its label, else the detail. */
 export function plainError(error) {
@@ -24,6 +28,7 @@ export function plainError(error) {
 }
 
 export function setupPlan({ L, map, renderer, api, el, reload, getBoard }) {
+  hubZone = () => getBoard()?.hub?.timezone || "UTC";
   const layer = L.layerGroup().addTo(map);
   const form = document.getElementById("plan-form");
   const out = document.getElementById("plan-result");
