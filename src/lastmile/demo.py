@@ -25,6 +25,7 @@ from lastmile.auth.models import Organization, Role, User
 from lastmile.billing.demo_rates import seed_demo_rate_card
 from lastmile.hubs import service as hubs
 from lastmile.hubs.models import Hub
+from lastmile.orgsettings.service import get_rules, update_rules
 from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.schemas import ShipmentCreate
@@ -97,6 +98,14 @@ def seed(
         org = None
     if org is None:
         org = auth.create_organization(session=session, name=DEMO_ORG_NAME)
+    if get_rules(session=session, org_id=org.id).timezone != HUB["timezone"]:
+        # One clock for the demo: its hubs are in Helsinki, and so is the organisation (a
+        # shipment without a hub is shown and rescheduled at this clock, not at UTC).
+        update_rules(
+            session=session,
+            org_id=org.id,
+            changes={"timezone": HUB["timezone"], "country": "FI"},
+        )
     kept = _read_kept(data_dir)
     if kept is not None and kept.org_id != str(org.id):
         kept = None

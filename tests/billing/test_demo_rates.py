@@ -11,6 +11,7 @@ from lastmile.billing.demo_rates import DEMO_RULES
 from lastmile.billing.models import ChargeLine
 from lastmile.demo import seed
 from lastmile.dispatch.status import record_status
+from lastmile.orgsettings.service import get_rules
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
 
@@ -37,3 +38,10 @@ def test_the_demo_charges_its_deliveries(session: Session, tmp_path: Path) -> No
     assert default.merchant.currency == "EUR"
     assert default.deliveries == 1
     assert default.subtotal >= DEMO_RULES.base
+
+
+def test_the_demo_organisation_keeps_its_hubs_clock(session: Session, tmp_path: Path) -> None:
+    """One clock on every screen: a shipment without a hub is shown at Helsinki's, not UTC."""
+    credentials = seed(session=session, data_dir=tmp_path, shipment_count=0)
+    rules = get_rules(session=session, org_id=uuid.UUID(credentials.org_id))
+    assert (rules.timezone, rules.country) == ("Europe/Helsinki", "FI")
