@@ -520,13 +520,17 @@ function wire() {
         error instanceof HttpError ? (error.status === 401 ? "Wrong phone number or PIN." : plainError(error)) : "No network: try again when online.";
     }
   });
-  $("signout").addEventListener("click", async () => {
+  // Signing out ends this phone's session only: the shift, the route and any other phone of
+  // the driver's (the demo's simulator) go on; ending the shift is "End shift".
+  const signOut = async () => {
     try {
       await call("DELETE", "/api/v1/driver/session");
     } finally {
       signOutLocally();
     }
-  });
+  };
+  $("signout").addEventListener("click", signOut);
+  $("signout-route").addEventListener("click", signOut);
   $("shift-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const fields = {};
