@@ -70,20 +70,41 @@ class HubDays:
 
     zone: ZoneInfo
     open_weekdays: frozenset[str] = frozenset()
+    hours: tuple[tuple[str, str, str], ...] = ()
+    """(weekday, opens, closes) spans; none: any time of an open day."""
 
     def opens_on(self, day: date) -> bool:
         return not self.open_weekdays or WEEKDAYS[day.weekday()] in self.open_weekdays
 
+    def windows_on(
+        self, day: date, windows: tuple[tuple[str, str], ...]
+    ) -> tuple[tuple[str, str], ...]:
+        """The windows that meet the hub's hours that day (all of them without hours).
+
+        >>> days = HubDays(ZoneInfo("UTC"), frozenset({"mon"}), (("mon", "18:45", "22:45"),))
+        >>> days.windows_on(date(2026, 12, 7), (("08:00", "12:00"), ("16:00", "20:00")))
+        (('16:00', '20:00'),)
+        """
+        weekday = WEEKDAYS[day.weekday()]
+        spans = [(opens, closes) for on, opens, closes in self.hours if on == weekday]
+        if not spans:
+            return windows
+        return tuple(
+            (start, end)
+            for start, end in windows
+            if any(start < closes and opens < end for opens, closes in spans)
+        )
+
 
 def reschedule_days(rules: OrgRules, now: datetime, hub: HubDays) -> list[DayChoice]:
     """Days open for rescheduling: from tomorrow on, the days the hub opens, each until the
-    cut-off the day before (at the hub's clock)."""
+    cut-off the day before (at the hub's clock), with the windows that meet its hours."""
     local_now = now.astimezone(hub.zone)
-    windows = rules.reschedule_windows
     days: list[DayChoice] = []
     for ahead in range(1, rules.reschedule_days_ahead + 1):
         day = local_now.date() + timedelta(days=ahead)
         closes = datetime.combine(day - timedelta(days=1), rules.cutoff, hub.zone)
+        windows = hub.windows_on(day, rules.reschedule_windows)
         if local_now < closes and windows and hub.opens_on(day):
             days.append(DayChoice(day=day, windows=windows))
     return days

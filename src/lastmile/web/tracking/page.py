@@ -48,8 +48,12 @@ def hub_days(session: Session, tracked: Tracked) -> actions.HubDays:
             select(Hub).where(Hub.org_id == shipment.org_id, Hub.id == shipment.hub_id)
         )
         if hub is not None:
-            opens = frozenset(day for day, spans in (hub.opening_hours or {}).items() if spans)
-            return actions.HubDays(zone=ZoneInfo(hub.timezone), open_weekdays=opens)
+            opening = hub.opening_hours or {}
+            opens = frozenset(day for day, spans in opening.items() if spans)
+            hours = tuple(
+                (day, start, end) for day, spans in opening.items() for start, end in spans
+            )
+            return actions.HubDays(zone=ZoneInfo(hub.timezone), open_weekdays=opens, hours=hours)
     return actions.HubDays(zone=tracked.rules.zone)
 
 
