@@ -1,6 +1,7 @@
 """The driver app in Chromium: a started route, a camera-sized photo, a drawn signature."""
 
 import io
+import re
 
 from PIL import Image
 from playwright.sync_api import FilePayload, Page, expect
@@ -17,8 +18,12 @@ def camera_photo(size: tuple[int, int] = (2400, 1800)) -> FilePayload:
 
 
 def draw_signature(page: Page) -> None:
-    """Sign in the pad with the mouse and save the signature."""
+    """Sign in the pad with the mouse and save the signature; returns once the app took it.
+
+    The pad is scrolled into view first: on a phone it can sit below the fold, where mouse
+    strokes land on nothing (CI saw "Still needed: signature" under load)."""
     pad = page.locator("#signature-pad")
+    pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + 20, box["y"] + 100)
@@ -27,6 +32,7 @@ def draw_signature(page: Page) -> None:
         page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 100 - (step % 3) * 25)
     page.mouse.up()
     page.locator("#signature-save").click()
+    expect(page.locator("#proof-signature")).to_have_class(re.compile(r"\bok\b"))
 
 
 def signed_in(page: Page, url: str, day: DriverDay) -> None:
