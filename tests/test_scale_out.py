@@ -198,6 +198,16 @@ def test_a_reorder_on_one_process_reaches_the_live_etas_of_another(
         api_a = httpx.Client(base_url=a.url, headers=org.headers, timeout=30)
         api_b = httpx.Client(base_url=b.url, timeout=30)
         day = driver_sign_in(api_b, make_driver_day(api_a, database, org, cod_on=None))
+        # Open all day at UTC: a reorder late in the Helsinki evening (CI after 16:00 UTC)
+        # would otherwise bring the van back after the hub's 18:00 close and be refused.
+        hub_id = api_a.get(f"/api/v1/routes/{day.route_id}").json()["hub_id"]
+        all_day = {
+            d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        }
+        opened = api_a.patch(
+            f"/api/v1/hubs/{hub_id}", json={"timezone": "UTC", "opening_hours": all_day}
+        )
+        assert opened.status_code == 200, opened.text
         started = api_a.post(f"/api/v1/routes/{day.route_id}/start", json={})
         assert started.status_code == 200, started.text
         clock = datetime.now(UTC) - timedelta(minutes=30)
