@@ -26,6 +26,7 @@ ORDER = [
     "control_tower",
     "load",
     "embedded",
+    "sign_in_load",
     "addresses",
 ]
 
@@ -39,6 +40,26 @@ def _machine() -> str:
                 cpu = line.split(":", 1)[1].strip()
                 break
     return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+
+
+def compose() -> str:
+    """docs/PERFORMANCE.md as the sections in docs/performance/ make it, in ORDER.
+
+    Edit a section's file, never PERFORMANCE.md itself: a run of `make bench` rewrites it
+    from the sections (tests/test_performance_doc.py checks the two agree).
+    """
+    parts = [
+        "# Performance\n",
+        "Every figure here is printed by a script in `bench/`; `make bench` re-runs them all and",
+        'rewrites this file (`make bench ARGS="stops planning"` re-runs only those).',
+        "These machines are shared and noisy: where we can, a figure is a ratio to a baseline",
+        "measured in the same process.\n",
+    ]
+    for name in ORDER:
+        path = SECTIONS / f"{name}.md"
+        if path.exists():
+            parts.append(path.read_text())
+    return "\n".join(parts)
 
 
 def main(names: list[str]) -> int:
@@ -62,18 +83,7 @@ def main(names: list[str]) -> int:
         section = run.stdout.strip() + f"\n\n_Recorded {stamp} on {_machine()}._\n"
         (SECTIONS / f"{name}.md").write_text(section)
         print(section)
-    parts = [
-        "# Performance\n",
-        "Every figure here is printed by a script in `bench/`; `make bench` re-runs them all and",
-        'rewrites this file (`make bench ARGS="stops planning"` re-runs only those).',
-        "These machines are shared and noisy: where we can, a figure is a ratio to a baseline",
-        "measured in the same process.\n",
-    ]
-    for name in ORDER:
-        path = SECTIONS / f"{name}.md"
-        if path.exists():
-            parts.append(path.read_text())
-    (ROOT / "docs" / "PERFORMANCE.md").write_text("\n".join(parts))
+    (ROOT / "docs" / "PERFORMANCE.md").write_text(compose())
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
