@@ -26,6 +26,7 @@ from lastmile.errors import LastmileError
 from lastmile.routing.maps import DEFAULT_MAP, ensure_default_map, map_dir
 from lastmile.routing.tiles import TILE_EXTRACT, build_tiles
 from lastmile.sim.actions import DriverAppActions
+from lastmile.sim.cash import CashHabits
 from lastmile.sim.day_run import drive, prepare, prepare_again
 from lastmile.sim.fleet import Fleet
 from lastmile.sim.world import Day, Scenario
@@ -293,7 +294,12 @@ def run_fleet(
             url=url,
             api_key=api_key,
             speed=fleet.speed,
-            actions=DriverAppActions(api_key=api_key, crew=plan.day.crew),
+            actions=DriverAppActions(
+                api_key=api_key,
+                crew=plan.day.crew,
+                timezone=plan.day.timezone,
+                cash=CashHabits(seed=fleet.seed),
+            ),
             quiet=True,
             resume_s=plan.resume_s,
         )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests.common import make_org
@@ -16,7 +17,7 @@ from tests.common import make_org
 from lastmile.billing.charge_schemas import Priced
 from lastmile.billing.charges import charge_event
 from lastmile.billing.merchants import default_merchant
-from lastmile.billing.models import ChargeLine
+from lastmile.billing.models import ChargeLine, Merchant
 from lastmile.billing.money import minor_units
 from lastmile.billing.pricing import Happened, Job, price
 from lastmile.billing.rates import add_version
@@ -247,3 +248,30 @@ def test_zones_match_by_postcode_or_polygon_with_holes() -> None:
     assert zone_lines(60.12, 24.92) == ["Zone Centre"]
     assert zone_lines(60.15, 24.95) == []  # in the hole
     assert zone_lines(60.3, 24.95, "Lentoasemantie 1, 01530 Vantaa") == ["Zone Airport"]
+
+
+def test_an_organisation_without_a_rate_card_is_not_charged_for_one_read(
+    db: Database, session: Session
+) -> None:
+    """The hot path of every status event: no card, so one read, no timeline, merchant or hub
+    (and no default merchant made behind anyone's back)."""
+    org = make_org(db, "Never bills")
+    shipment = _shipment(session, org.org_id)
+    _event(session, shipment, Status.OUT_FOR_DELIVERY, 0)
+    delivered = _event(session, shipment, Status.DELIVERED, 5)
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    engine = session.get_bind()
+    sa_event.listen(engine, "before_cursor_execute", seen)
+    try:
+        lines = charge_event(session=session, shipment=shipment, event=delivered)
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", seen)
+
+    assert lines == []
+    assert len(statements) == 1
+    assert "rate_cards" in statements[0]
+    assert session.scalar(select(Merchant).where(Merchant.org_id == org.org_id)) is None

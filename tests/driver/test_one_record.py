@@ -8,11 +8,13 @@ shipments API.
 
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from tests.billing.charges_helpers import add_card
 from tests.common import OrgHandle
 from tests.driver_app import STOPS, DriverDay, make_driver_day, sign_in
 
@@ -178,3 +180,48 @@ def test_the_last_outcome_through_the_events_api_completes_the_route(
     assert route["status"] == "completed"
     assert route["progress"]["delivered"] == len(STOPS)
     assert uuid.UUID(route["id"]) == uuid.UUID(day.route_id)
+
+
+def test_an_attempt_reported_turned_delivered_later_adds_adjusting_charges_and_completes_its_stop(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    """The driver reported "not home", finished the route, and the delivery was reported late
+    (the recipient came down as the van was leaving): the failed-attempt lines stay as they
+    were, reversed by new lines, and the stop reads completed on the completed route."""
+    add_card(client, org)
+    day = _started_day(client, db, org)
+    first, *others = day.tracking_numbers
+    events = f"/api/v1/shipments/{first}/events"
+    body = {"status": "attempted", "reason": "not_home"}
+    _ok(client.post(events, json=body, headers=org.headers))
+    for number in others:
+        delivered = {"status": "delivered"}
+        _ok(client.post(f"/api/v1/shipments/{number}/events", json=delivered, headers=org.headers))
+    charges = f"/api/v1/shipments/{first}/charges"
+    attempt = client.get(charges, headers=org.headers).json()["lines"]
+    assert sorted(line["kind"] for line in attempt) == ["failed_attempt", "fuel"]
+    assert client.get("/api/v1/driver/route", headers=day.headers).json()["status"] == "completed"
+
+    corrected = client.post(events, json={"status": "delivered"}, headers=org.headers)
+    replayed = client.post(events, json={"status": "delivered"}, headers=org.headers)
+
+    assert corrected.status_code == 201, corrected.text
+    assert replayed.status_code == 409  # delivered is final: nothing more to charge
+    shipment = client.get(f"/api/v1/shipments/{first}", headers=org.headers).json()
+    assert shipment["status"] == "delivered"
+    lines = client.get(charges, headers=org.headers).json()
+    assert lines["lines"][: len(attempt)] == attempt
+    reversals = [line for line in lines["lines"] if line["reverses"]]
+    assert sorted((r["kind"], r["amount"]) for r in reversals) == sorted(
+        (a["kind"], f"-{a['amount']}") for a in attempt
+    )
+    delivery = [line for line in lines["lines"][len(attempt) :] if not line["reverses"]]
+    assert sorted(line["kind"] for line in delivery) == ["base", "distance", "fuel"]
+    net = sum(Decimal(line["amount"]) + Decimal(line["tax_amount"]) for line in delivery)
+    assert Decimal(lines["total"]) == net
+    route = client.get("/api/v1/driver/route", headers=day.headers).json()
+    assert [s["status"] for s in route["stops"]] == ["completed"] * len(STOPS)
+    assert route["status"] == "completed"
+    assert route["progress"]["delivered"] == len(STOPS)
+    kpis = client.get("/api/v1/control-tower/board", headers=org.headers).json()["kpis"]
+    assert (kpis["delivered"], kpis["failed"]) == (len(STOPS), 0)

@@ -24,6 +24,14 @@ def test_failed_attempt_then_redelivery_or_return() -> None:
     assert replay([S.OUT_FOR_DELIVERY, S.ATTEMPTED, S.RETURNED_TO_HUB]) == S.RETURNED_TO_HUB
 
 
+def test_an_attempt_turns_delivered_on_the_same_trip_but_a_parcel_back_at_the_hub_does_not() -> (
+    None
+):
+    assert replay([S.OUT_FOR_DELIVERY, S.ATTEMPTED, S.DELIVERED]) == S.DELIVERED
+    with pytest.raises(IllegalTransition):
+        replay([S.OUT_FOR_DELIVERY, S.ATTEMPTED, S.RETURNED_TO_HUB, S.DELIVERED])
+
+
 def test_illegal_transition_names_both_states() -> None:
     with pytest.raises(IllegalTransition) as caught:
         replay([S.DELIVERED])

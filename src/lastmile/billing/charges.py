@@ -62,7 +62,7 @@ class _Timeline:
 def charge_event(*, session: Session, shipment: Shipment, event: ShipmentEvent) -> list[ChargeLine]:
     """Add the lines `event` causes (none twice), and queue `charge.created` when any was."""
     happened = _HAPPENED.get(event.status)
-    if happened is None:
+    if happened is None or not _has_rate_cards(session, shipment.org_id):
         return []
     timeline = _Timeline(_events(session, shipment.id))
     this_round = timeline.round_of(event)
@@ -96,6 +96,15 @@ def charge_event(*, session: Session, shipment: Shipment, event: ShipmentEvent) 
         session.flush()
         queue_charge_created(session=session, shipment=shipment, merchant=merchant, lines=added)
     return added
+
+
+def _has_rate_cards(session: Session, org_id: uuid.UUID) -> bool:
+    """Whether the organisation ever priced anything. Without a card there is no line to add
+    or to reverse (every line comes from a card, and cards are never deleted), so the event
+    costs one indexed read instead of the timeline, the merchant and the hub; the default
+    merchant is then not made here but with the first card, as its rate card needs it."""
+    found = session.scalar(select(RateCard.id).where(RateCard.org_id == org_id).limit(1))
+    return found is not None
 
 
 def lines_of(*, session: Session, shipment: Shipment) -> list[ChargeLine]:

@@ -85,6 +85,23 @@ def open_stop_of(
     return None if row is None else (row[0], row[1])
 
 
+def failed_stop_of(
+    *, session: Session, org_id: uuid.UUID, shipment_id: uuid.UUID
+) -> tuple[RouteStop, Route] | None:
+    """The shipment's newest stop when it failed: the one an attempt turned delivered on
+    the same trip closes as completed instead (its route may be completed already)."""
+    row = session.execute(
+        select(RouteStop, Route)
+        .join(Route, Route.id == RouteStop.route_id)
+        .where(RouteStop.org_id == org_id, RouteStop.shipment_id == shipment_id)
+        .order_by(Route.date.desc(), Route.planned_start.desc())
+        .limit(1)
+    ).first()
+    if row is None or row[0].status is not StopStatus.FAILED:
+        return None
+    return row[0], row[1]
+
+
 def report(
     *,
     session: Session,
@@ -100,7 +117,8 @@ def report(
     """Append `status` to the shipment's timeline and move its open route stop to match.
 
     A late event that does not become the shipment's current status leaves the stop alone:
-    the stop follows the timeline's present, not its past. `eta_engine` recomputes the rest
+    the stop follows the timeline's present, not its past. An attempt turned delivered (on
+    the same trip) turns its failed stop completed. `eta_engine` recomputes the rest
     of the route's ETAs when the stop closes; None when the whole route is being closed.
     """
     recorded = record_status(
@@ -120,6 +138,8 @@ def report(
     if target is None or shipment.status is not status:
         return Reported(shipment, previous)
     found = open_stop_of(session=session, org_id=org_id, shipment_id=shipment.id)
+    if found is None and previous is Status.ATTEMPTED and status is Status.DELIVERED:
+        found = failed_stop_of(session=session, org_id=org_id, shipment_id=shipment.id)
     if found is None:
         return Reported(shipment, previous)
     stop, route = found

@@ -28,7 +28,9 @@ _ALLOWED: dict[Status, frozenset[Status]] = {
     S.AT_HUB: frozenset({S.OUT_FOR_DELIVERY}),
     S.OUT_FOR_DELIVERY: frozenset({S.ARRIVING, S.DELIVERED, S.ATTEMPTED, S.RETURNED_TO_HUB}),
     S.ARRIVING: frozenset({S.DELIVERED, S.ATTEMPTED}),
-    S.ATTEMPTED: frozenset({S.OUT_FOR_DELIVERY, S.RETURNED_TO_HUB}),
+    # Delivered after all on the same trip: the recipient came to the door as the driver was
+    # leaving, or the attempt was reported by mistake and the delivery reached us late.
+    S.ATTEMPTED: frozenset({S.OUT_FOR_DELIVERY, S.DELIVERED, S.RETURNED_TO_HUB}),
     S.RETURNED_TO_HUB: frozenset({S.AT_HUB, S.OUT_FOR_DELIVERY}),
     S.EXCEPTION: frozenset({S.AT_HUB, S.OUT_FOR_DELIVERY, S.RETURNED_TO_HUB}),
     S.DELIVERED: frozenset(),

@@ -5,22 +5,30 @@ it, including its GPS uploads. The runner takes one `DriverActions`:
   does: the driver signs in with phone and PIN, starts a shift with their vehicle, starts the
   route, arrives at, delivers or fails each stop (each an action with its own `action_id`,
   the phone's time and position), uploads proofs the organisation's rules ask for, and ends
-  the shift back at the hub. Native phones post their fixes to `/api/v1/driver/fixes` with the
-  driver's token; a Traccar Client (OsmAnd) phone posts to `/ingest/osmand` as it would, while
-  its driver still works the route in the app. A failed parcel brought back is scanned in at
-  the hub: a shipment event with the API key.
+  the shift back at the hub. A recipient who pays at the door pays in cash before the
+  delivery (`sim.cash`); at the end of each shift the hub counts the driver's cash (the staff
+  API's hand-over), and once the last shift ended it counts the day, which raises the
+  discrepancy alert of a driver short. Native phones post their fixes to
+  `/api/v1/driver/fixes` with the driver's token; a Traccar Client (OsmAnd) phone posts to
+  `/ingest/osmand` as it would, while its driver still works the route in the app. A failed
+  parcel brought back is scanned in at the hub: a shipment event with the API key.
 - `ShipmentEventActions` is the integrator's path: the routes and shipment-events APIs with an
   API key, fixes to `/api/v1/fixes`; nobody signs in or starts a shift. The load test uses it.
 """
 
 import json
 import uuid
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 import httpx
 
+from lastmile.sim.cash import HANDOVER_NOTE, CashCount, CashHabits
 from lastmile.sim.crew import CrewMember
 from lastmile.sim.driver import Action, DriverDay, PlannedRoute
 from lastmile.sim.incidents import at
@@ -89,16 +97,30 @@ class _Phone:
     rules: dict[str, Any] = field(default_factory=dict)
     stop_ids: dict[str, str] = field(default_factory=dict)
     parcels: dict[str, list[str]] = field(default_factory=dict)
+    cod: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """What the recipient pays at the door, by tracking number (the route's `cod`)."""
 
 
 class DriverAppActions:
     """Driver actions as the driver app sends them, signed in as each driver (see the module)."""
 
-    def __init__(self, *, api_key: str, crew: Mapping[str, CrewMember]) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        crew: Mapping[str, CrewMember],
+        timezone: str = "Europe/Helsinki",
+        cash: CashHabits = CashHabits(),
+    ) -> None:
         self.staff = {"Authorization": f"Bearer {api_key}"}
         self._phones = {driver_id: _Phone(member) for driver_id, member in crew.items()}
         self._by_device = {m.device_id: m.driver_id for m in crew.values()}
         self._routes: dict[str, PlannedRoute] = {}
+        self._ended: set[str] = set()
+        self._zone = ZoneInfo(timezone)
+        self._habits = cash
+        self.cash: dict[str, CashCount] = defaultdict(CashCount)
+        """Each driver's cash by id, as paid at the doors and counted at the hub."""
 
     def script(self, day: DriverDay) -> list[Action]:
         """The shift around the day, and "arrived" when the driver is at the door (the day's
@@ -131,7 +153,10 @@ class DriverAppActions:
             body["vehicle_id"] = phone.member.vehicle_id
             return await self._send(client, phone, "/api/v1/driver/shift/start", json=body)
         if action.kind == "shift_end":
-            return await self._send(client, phone, "/api/v1/driver/shift/end", json=body)
+            ended = await self._send(client, phone, "/api/v1/driver/shift/end", json=body)
+            if not ended.is_success:
+                return ended
+            return await self._count_cash(client, phone, action) or ended
         if action.kind == "depart":
             started = await self._send(client, phone, "/api/v1/driver/route/start", json=body)
             if started.is_success:
@@ -197,6 +222,11 @@ class DriverAppActions:
         if rules.get("recipient_name"):
             body = self._action(action, route, "recipient") | {"name": "Simulated recipient"}
             sends.append((f"{stop}/recipient", {"json": body}))
+        cod = phone.cod.get(number)
+        if cod is not None and not cod["paid"]:
+            body = self._action(action, route, "payment")
+            body |= {"amount": cod["amount"], "currency": cod["currency"], "method": "cash"}
+            sends.append((f"{stop}/payment", {"json": body}))
         if rules.get("scan_parcels"):
             for barcode in phone.parcels.get(number, []):
                 body = self._action(action, route, barcode) | {"barcode": barcode, "typed": False}
@@ -205,6 +235,47 @@ class DriverAppActions:
             answer = await self._send(client, phone, path, **kwargs)
             if not answer.is_success:
                 return answer
+            if path.endswith("/payment"):
+                self.cash[phone.member.driver_id].collected += Decimal(answer.json()["amount"])
+        return None
+
+    async def _count_cash(
+        self, client: httpx.AsyncClient, phone: _Phone, action: Action
+    ) -> httpx.Response | None:
+        """The hub counts the cash of the shift that just ended (once: a replayed end finds
+        the count on the driver's ledger), and the day once every shift ended; the refusal
+        when a step is refused."""
+        driver_id = phone.member.driver_id
+        day = datetime.fromtimestamp(action.at_s, self._zone).date()
+        note = f"{HANDOVER_NOTE}{action.route_id}"
+        summary = await self._send(client, phone, "/api/v1/driver/cash", method="GET")
+        ledger = await client.get(f"/api/v1/drivers/{driver_id}/cash", headers=self.staff)
+        for answer in (summary, ledger):
+            if not answer.is_success:
+                return answer
+        counted = any(entry["note"] == note for entry in ledger.json()["entries"])
+        collected = {} if counted else summary.json()["shift_collected"].get("cash", {})
+        for currency, amount in collected.items():
+            handed = self._habits.handed_over(
+                collected=Decimal(amount), driver_id=driver_id, day=day, driver_ids=self._phones
+            )
+            if handed <= 0:
+                continue
+            answer = await client.post(
+                f"/api/v1/drivers/{driver_id}/cash/handovers",
+                json={"amount": str(handed), "currency": currency, "note": note},
+                headers=self.staff,
+            )
+            if not answer.is_success:
+                return answer
+            self.cash[driver_id].handed_over += handed
+        self._ended.add(action.route_id)
+        if self._ended >= set(self._routes):
+            checked = await client.post(
+                "/api/v1/billing/cod/checks", json={"day": day.isoformat()}, headers=self.staff
+            )
+            if not checked.is_success:
+                return checked
         return None
 
     async def _signed_in(self, client: httpx.AsyncClient, phone: _Phone) -> httpx.Response | None:
@@ -251,6 +322,8 @@ class DriverAppActions:
         for stop in route["stops"]:
             phone.stop_ids[stop["tracking_number"]] = stop["id"]
             phone.parcels[stop["tracking_number"]] = [p["barcode"] for p in stop["parcels"]]
+            if stop.get("cod"):
+                phone.cod[stop["tracking_number"]] = stop["cod"]
 
 
 def _bearer(token: str) -> dict[str, str]:

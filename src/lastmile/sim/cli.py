@@ -99,7 +99,7 @@ def simulate(
             url=url,
             api_key=api_key,
             speed=speed,
-            actions=driver_actions(actions, api_key=api_key, day=day),
+            actions=driver_actions(actions, api_key=api_key, day=day, seed=seed),
             concurrency=concurrency,
         )
     )

@@ -12,6 +12,7 @@ from lastmile.routing.fallback import HaversineNetwork
 from lastmile.routing.network import RoadNetwork
 from lastmile.sim.action_kinds import ActionsKind
 from lastmile.sim.actions import DriverActions, DriverAppActions, ShipmentEventActions
+from lastmile.sim.cash import CashHabits
 from lastmile.sim.clock import SimClock, day_start_s, longest_day_s
 from lastmile.sim.driver import LOADING_S, straight_detour
 from lastmile.sim.fleet import Fleet, build_fleet, road_detour, road_speeds
@@ -117,11 +118,14 @@ def _fit_today(scenario: Scenario, *, speed: float, now_s: float, head_start_s: 
     return scenario
 
 
-def driver_actions(kind: ActionsKind, *, api_key: str, day: Day) -> DriverActions:
-    """The drivers working in the driver app (signed in, on shift), or the integrator's way."""
+def driver_actions(kind: ActionsKind, *, api_key: str, day: Day, seed: int = 1) -> DriverActions:
+    """The drivers working in the driver app (signed in, on shift, their cash counted as
+    `seed` has it), or the integrator's way."""
     if kind == "events":
         return ShipmentEventActions(api_key)
-    return DriverAppActions(api_key=api_key, crew=day.crew)
+    return DriverAppActions(
+        api_key=api_key, crew=day.crew, timezone=day.timezone, cash=CashHabits(seed=seed)
+    )
 
 
 async def drive(

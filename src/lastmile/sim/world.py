@@ -31,6 +31,7 @@ from lastmile.routing.network import (
 from lastmile.routing.paths import road_path
 from lastmile.routing.polyline import decode
 from lastmile.routing.tiles import read_map_info
+from lastmile.sim.cash import COD_CURRENCY, COD_SHARE, cod_amount
 from lastmile.sim.crew import NAMES, SURNAMES, CrewMember, enlist
 from lastmile.sim.driver import PlannedRoute, PlannedStop
 from lastmile.sim.regulars import Regular, find_regulars
@@ -83,6 +84,8 @@ class Scenario:
     regular_share: float = 0.0
     """Share of shipments going to regular customers (`sim.regulars`): the same addresses
     every day, sent as text only, delivered at their doors."""
+    cod_share: float = COD_SHARE
+    """Share of shipments paid in cash at the door (`sim.cash`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,6 +214,9 @@ def setup_day(
             "service_time_s": 150,
             "parcel_count": 1,
         }
+        cod = cod_amount(seed=scenario.seed, index=k, share=scenario.cod_share)
+        if cod is not None:
+            row["cod"] = {"amount": str(cod), "currency": COD_CURRENCY}
         if _every(k, scenario.window_share):
             row["window"] = {"start": _iso(begins), "end": _iso(begins + window_s)}
         rows.append(row)
