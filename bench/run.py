@@ -16,6 +16,7 @@ SECTIONS = ROOT / "docs" / "performance"
 ORDER = [
     "cli",
     "shipments",
+    "imports",
     "ingest",
     "stops",
     "planning",

@@ -1,6 +1,7 @@
 """Which column holds which field of an order, guessed from the headers (English and
 Finnish), and a row turned into the body POST /api/v1/shipments takes."""
 
+import functools
 import re
 import unicodedata
 import uuid
@@ -392,25 +393,47 @@ def _window(
     }
 
 
-_DAY_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%Y/%m/%d")
+_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4})")
+_CLOCK = re.compile(r"(?:klo\s*)?(\d{1,2})(?:[:.](\d{2}))?(?::\d{2})?", re.IGNORECASE)
 
 
 def _day(text: str, errors: list[FieldError]) -> date | None:
-    for pattern in _DAY_FORMATS:
-        try:
-            return datetime.strptime(text.split(" ")[0], pattern).date()
-        except ValueError:
-            continue
-    errors.append(FieldError("date", f"is {text!r}: write the day as 2026-12-24 or 24.12.2026"))
-    return None
+    found = _read_day(text.split(" ")[0].split("T")[0])
+    if found is None:
+        errors.append(FieldError("date", f"is {text!r}: write the day as 2026-12-24 or 24.12.2026"))
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_day(text: str) -> date | None:
+    """A day as 2026-12-24, 24.12.2026, 24.12.26 or 24/12/2026; None when it is none."""
+    found = _DAY.fullmatch(text)
+    if found is None:
+        return None
+    if found[1]:
+        year, month, day = int(found[1]), int(found[2]), int(found[3])
+    else:
+        year, month, day = int(found[6]), int(found[5]), int(found[4])
+        year += 2000 if year < 100 else 0
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _clock(text: str, key: str, errors: list[FieldError]) -> time | None:
-    found = re.fullmatch(r"(?:klo\s*)?(\d{1,2})(?:[:.](\d{2}))?(?::\d{2})?", text.strip(), re.I)
-    if found and int(found[1]) < 24 and int(found[2] or 0) < 60:
-        return time(int(found[1]), int(found[2] or 0))
-    errors.append(FieldError(key, f"is {text!r}: write the time as 09:00 or 9.00"))
-    return None
+    found = _read_clock(text.strip())
+    if found is None:
+        errors.append(FieldError(key, f"is {text!r}: write the time as 09:00 or 9.00"))
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_clock(text: str) -> time | None:
+    found = _CLOCK.fullmatch(text)
+    if found is None or int(found[1]) > 23 or int(found[2] or 0) > 59:
+        return None
+    return time(int(found[1]), int(found[2] or 0))
 
 
 def _decimal_text(text: str) -> str:

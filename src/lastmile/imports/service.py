@@ -121,39 +121,41 @@ def import_rows(
     geocoder: Geocoder | None = None,
 ) -> Outcome:
     """Create the file's orders through `dispatch.intake.bulk_create`: all of them or none
-    (`ALL_OR_NOTHING`), or the valid ones (`VALID_ONLY`). The caller commits."""
+    (`ALL_OR_NOTHING`), or the valid ones (`VALID_ONLY`). The bulk path checks each row as
+    POST /api/v1/shipments does; the cells it cannot read were refused before. The caller
+    commits."""
     checked = check_rows(
         session=session,
         org_id=org_id,
         table=table,
         mapping=mapping,
         defaults=defaults,
-        strict_mapping=True,
+        schema=False,
     )
     total = len(table.rows)
-    if checked.problems and mode is Mode.ALL_OR_NOTHING:
+    if not checked.valid or (checked.problems and mode is Mode.ALL_OR_NOTHING):
         return Outcome(created=0, existing=0, skipped=total, problems=checked.problems)
-    if not checked.valid:
-        return Outcome(created=0, existing=0, skipped=total, problems=checked.problems)
-    rows = [body for _, body in checked.valid]
     savepoint = session.begin_nested()
     outcome = intake.bulk_create(
-        session=session, org_id=org_id, rows=rows, actor=actor, geocoder=geocoder
+        session=session,
+        org_id=org_id,
+        rows=[body for _, body in checked.valid],
+        actor=actor,
+        geocoder=geocoder,
     )
     problems = list(checked.problems)
-    late = {index for index, _ in outcome.errors}
+    refused = {index for index, _ in outcome.errors}
     for index, error in outcome.errors:
-        line = checked.valid[index][0]
-        problems.append(_problem(line, error, table.headers, mapping))
+        problems.append(_problem(checked.valid[index][0], error, table.headers, mapping))
     problems.sort(key=lambda p: p.row)
-    if late and mode is Mode.ALL_OR_NOTHING:
+    if refused and mode is Mode.ALL_OR_NOTHING:
         savepoint.rollback()
         return Outcome(created=0, existing=0, skipped=total, problems=problems)
     savepoint.commit()
     return Outcome(
         created=outcome.created,
         existing=outcome.existing,
-        skipped=checked.bad_rows + len(late),
+        skipped=checked.bad_rows + len(refused),
         problems=problems,
     )
 
@@ -166,11 +168,13 @@ def check_rows(
     mapping: Mapping[str, int],
     defaults: Defaults,
     strict_mapping: bool = True,
+    schema: bool = True,
 ) -> Checked:
     """Each row through the mapping, then the schema of POST /api/v1/shipments, the phone
     rules of the organisation and its merchants' codes. A mapping the dispatcher chose that
     misses a required column is refused (InvalidInput on `mapping.<key>`); a guessed one
-    reports the missing column on every row instead."""
+    reports the missing column on every row instead. `schema=False` reads the cells only
+    (the caller's bulk create checks the rest)."""
     mistakes = check_mapping(mapping, len(table.headers))
     if mistakes and strict_mapping:
         raise InvalidInput(mistakes[0].field, mistakes[0].message)
@@ -191,7 +195,7 @@ def check_rows(
         line = offset + 2
         mapped = to_body(row, mapping, defaults=defaults, hubs=hubs, default_zone=rules.zone)
         errors = list(mapped.errors)
-        if not errors:
+        if not errors and schema:
             errors = _schema_errors(mapped.body, rules.country, merchants)
         if errors:
             checked.bad_rows += 1
