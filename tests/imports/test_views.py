@@ -50,7 +50,8 @@ def test_the_preview_names_the_two_bad_rows_and_their_columns(
         (3, "Vastaanottaja"),
         (5, "Puhelin"),
     ]
-    assert "12" in preview["problems"][1]["message"]
+    assert preview["problems"][0]["message"] == "is empty: every order needs it"
+    assert "'12'" in preview["problems"][1]["message"]
     assert preview["sample"][0][0] == "R-1"
     assert _count(client, org) == 0
 

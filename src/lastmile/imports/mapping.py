@@ -306,7 +306,9 @@ def to_body(
     cell = {key: row[i].strip() if i < len(row) else "" for key, i in mapping.items()}
     errors: list[FieldError] = []
     body: dict[str, object] = {}
-    recipient: dict[str, object] = {"name": cell.get("recipient_name", "")}
+    recipient: dict[str, object] = {}
+    if cell.get("recipient_name"):
+        recipient["name"] = cell["recipient_name"]
     for key, name in (("phone", "phone"), ("email", "email")):
         if cell.get(key):
             recipient[name] = cell[key]
@@ -319,7 +321,7 @@ def to_body(
         )
         if p
     )
-    address: dict[str, object] = {"text": street}
+    address: dict[str, object] = {"text": street} if street else {}
     for key in ("lat", "lon"):
         if cell.get(key):
             address[key] = _number(cell[key], key, errors)

@@ -227,7 +227,9 @@ def _problem(
     key = target_of(error.field)
     index = mapping.get(key)
     column = headers[index] if index is not None and index < len(headers) else None
-    message = error.message
+    message = (
+        "is empty: every order needs it" if error.message == "Field required" else error.message
+    )
     if column is None and key in _LABELS:
         message = f"{message} (no column is chosen for {_LABELS[key].lower()})"
     return RowProblem(row=line, column=column, field=key, message=message)

@@ -9,6 +9,8 @@ import { needsFixing, setupFixAddress } from "./fix_address.js";
 import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
 import { setupInvoices } from "./invoices.js";
+import { setupOrderEdit } from "./orders_edit.js";
+import { setupOrderImport } from "./orders_import.js";
 
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
@@ -414,8 +416,27 @@ function orderRow(s) {
     el("td", {}, s.recipient.name), el("td", {}, STATUS_LABELS.get(s.status) || s.status), addressQuality(s.address),
     el("td", {}, needsFixing(s) && !["delivered", "cancelled"].includes(s.status)
       ? el("button", { type: "button", class: "fix-address", onclick: () => fixAddress(s, mapCentre()) }, "Fix address")
-      : ""));
+      : "",
+    CLOSED.has(s.status) ? "" : el("button", { type: "button", class: "edit-order", onclick: () => editOrder(s) }, "Edit")));
 }
+
+// Orders past correcting (PATCH answers 409 for them).
+const CLOSED = new Set(["delivered", "cancelled"]);
+
+// A new order or a whole import: the table searched again (newest first); an edited one takes
+// its row's place.
+const editOrder = setupOrderEdit({
+  api, el,
+  onSaved: (saved, created) => {
+    if (created) document.getElementById("order-search").requestSubmit();
+    else document.querySelector(`#orders tr[data-tracking="${saved.tracking_number}"]`)?.replaceWith(orderRow(saved));
+  },
+});
+document.getElementById("order-new").addEventListener("click", () => editOrder());
+const importOrders = setupOrderImport({
+  el, csrfToken, onImported: () => document.getElementById("order-search").requestSubmit(),
+});
+document.getElementById("order-import").addEventListener("click", () => importOrders());
 
 // A corrected order takes its row's place: its new score, and no button once nothing is wrong.
 const fixAddress = setupFixAddress({
