@@ -95,10 +95,11 @@ def _csv_rows(stream: BinaryIO) -> Generator[list[str]]:
 
 def _xlsx_rows(stream: BinaryIO) -> Generator[list[str]]:
     from openpyxl import load_workbook  # only an Excel upload pays for the import
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
         raise InvalidInput(
             "file", f"this is not an Excel .xlsx workbook ({error}): upload a .xlsx or CSV file"
         ) from None
