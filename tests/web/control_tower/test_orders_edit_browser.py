@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 from playwright.sync_api import Browser, expect
-from testkit.bodies import hub_body
+from testkit.bodies import hub_body, shipment_body
 from testkit.browser import LiveServer, sign_in
 from testkit.osm import write_tiny_extract
 from tests.common import DISPATCHER_EMAIL, DISPATCHER_PASSWORD, make_dispatcher, make_org
@@ -117,5 +117,41 @@ def test_an_order_is_created_edited_and_a_csv_imported_with_its_bad_rows_named(
         expect(result).to_have_text("Created 3, skipped 2.")
         importing.get_by_role("button", name="Close").click()
         expect(page.locator("#orders tr").filter(has_text="Import")).to_have_count(3)
+        assert errors == []
+        page.close()
+
+
+def test_the_order_drawer_shows_the_timeline_and_cancels_with_a_reason(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    org = make_org(live_server.db, "Helsinki Express")
+    make_dispatcher(live_server.db, org)
+    with httpx.Client(base_url=live_server.url, headers=org.headers) as api:
+        created = api.post("/api/v1/shipments", json=shipment_body(reference="DRAWER-1"))
+        assert created.status_code == 201, created.text
+        number = created.json()["tracking_number"]
+
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        sign_in(page, live_server.url, email=DISPATCHER_EMAIL, password=DISPATCHER_PASSWORD)
+        page.get_by_role("tab", name="Orders").click()
+        row = page.locator(f"#orders tr[data-tracking='{number}']")
+        row.get_by_role("cell", name="Aino Virtanen").click()
+
+        drawer = page.get_by_role("dialog", name=f"Order {number}")
+        expect(drawer.get_by_role("list", name="Timeline")).to_contain_text("Order received")
+        expect(drawer).to_contain_text("DRAWER-1")
+        expect(drawer).to_contain_text("Not on a route shown on the board.")
+        expect(drawer.get_by_role("heading", name="Charges")).to_be_visible()
+
+        drawer.get_by_role("button", name="Cancel order").click()
+        drawer.get_by_label("Why is it cancelled?").fill("Customer moved away")
+        drawer.get_by_role("button", name="Cancel the order").click()
+        expect(drawer.get_by_role("list", name="Timeline")).to_contain_text("Customer moved away")
+        expect(drawer.get_by_role("button", name="Edit")).to_be_hidden()
+        assert api.get(f"/api/v1/shipments/{number}").json()["status"] == "cancelled"
+        drawer.get_by_role("button", name="Close").click()
+        expect(row.get_by_role("button", name="Edit")).to_have_count(0)
         assert errors == []
         page.close()

@@ -9,6 +9,7 @@ import { needsFixing, setupFixAddress } from "./fix_address.js";
 import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
 import { setupInvoices } from "./invoices.js";
+import { setupOrderDetail } from "./orders_detail.js";
 import { setupOrderEdit } from "./orders_edit.js";
 import { setupOrderImport } from "./orders_import.js";
 
@@ -411,14 +412,31 @@ document.getElementById("orders-older").addEventListener("click", () => ordersAc
 document.getElementById("orders-newer").addEventListener("click", () => ordersAction(() => showOrdersPage(orders.at - 1)));
 
 function orderRow(s) {
-  return el("tr", { "data-tracking": s.tracking_number },
+  return el("tr", { "data-tracking": s.tracking_number, class: "order-row", onclick: (event) => {
+    if (!event.target.closest("a, button")) openOrder(s.tracking_number);
+  } },
     el("td", {}, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
     el("td", {}, s.recipient.name), el("td", {}, STATUS_LABELS.get(s.status) || s.status), addressQuality(s.address),
     el("td", {}, needsFixing(s) && !["delivered", "cancelled"].includes(s.status)
       ? el("button", { type: "button", class: "fix-address", onclick: () => fixAddress(s, mapCentre()) }, "Fix address")
       : "",
-    CLOSED.has(s.status) ? "" : el("button", { type: "button", class: "edit-order", onclick: () => editOrder(s) }, "Edit")));
+    CLOSED.has(s.status) ? "" : el("button", { type: "button", class: "edit-order", onclick: () => editOrder(s) }, "Edit"),
+    el("button", { type: "button", class: "order-details", onclick: () => openOrder(s.tracking_number) }, "Details")));
 }
+
+// Its stop on a route of the board, if the board shows one.
+function stopOf(trackingNumber) {
+  for (const route of state.board?.routes || []) {
+    const stop = route.stops.find((st) => st.tracking_number === trackingNumber);
+    if (stop) return { route, stop, driverName: state.board.drivers.find((d) => d.id === route.driver_id)?.name || "a driver" };
+  }
+  return null;
+}
+
+const replaceOrderRow = (saved) => document.querySelector(`#orders tr[data-tracking="${saved.tracking_number}"]`)?.replaceWith(orderRow(saved));
+const openOrder = setupOrderDetail({
+  api, el, plainError, stopOf, onEdit: (order) => editOrder(order), onChanged: replaceOrderRow,
+});
 
 // Orders past correcting (PATCH answers 409 for them).
 const CLOSED = new Set(["delivered", "cancelled"]);
@@ -429,7 +447,7 @@ const editOrder = setupOrderEdit({
   api, el,
   onSaved: (saved, created) => {
     if (created) document.getElementById("order-search").requestSubmit();
-    else document.querySelector(`#orders tr[data-tracking="${saved.tracking_number}"]`)?.replaceWith(orderRow(saved));
+    else replaceOrderRow(saved);
   },
 });
 document.getElementById("order-new").addEventListener("click", () => editOrder());
