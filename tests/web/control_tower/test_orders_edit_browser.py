@@ -121,7 +121,7 @@ def test_an_order_is_created_edited_and_a_csv_imported_with_its_bad_rows_named(
         page.close()
 
 
-def test_the_order_drawer_shows_the_timeline_and_cancels_with_a_reason(
+def test_orders_sort_by_recipient_and_the_drawer_shows_the_timeline_and_cancels(
     browser: Browser, live_server: LiveServer
 ) -> None:
     org = make_org(live_server.db, "Helsinki Express")
@@ -130,12 +130,23 @@ def test_the_order_drawer_shows_the_timeline_and_cancels_with_a_reason(
         created = api.post("/api/v1/shipments", json=shipment_body(reference="DRAWER-1"))
         assert created.status_code == 201, created.text
         number = created.json()["tracking_number"]
+        later = api.post(
+            "/api/v1/shipments", json=shipment_body(reference="B-1", recipient={"name": "Bertta"})
+        )
+        assert later.status_code == 201, later.text
 
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         sign_in(page, live_server.url, email=DISPATCHER_EMAIL, password=DISPATCHER_PASSWORD)
         page.get_by_role("tab", name="Orders").click()
+        rows = page.locator("#orders tr")
+        expect(rows).to_have_count(2)
+        expect(rows.first).to_contain_text("Bertta")
+        page.get_by_role("button", name="Recipient").click()
+        expect(rows.first).to_contain_text("Aino Virtanen")
+        page.get_by_role("button", name="Recipient").click()
+        expect(rows.first).to_contain_text("Bertta")
         row = page.locator(f"#orders tr[data-tracking='{number}']")
         row.get_by_role("cell", name="Aino Virtanen").click()
 

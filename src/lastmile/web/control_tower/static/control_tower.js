@@ -364,7 +364,7 @@ const STATUS_LABELS = new Map([...document.querySelectorAll('#order-search selec
   .filter((o) => o.value).map((o) => [o.value, o.textContent]));
 const ORDERS_PER_PAGE = 100;
 // The filters of the last search and the cursors of the pages shown so far: pages[i] opens page i.
-const orders = { filters: null, pages: [null], at: 0 };
+const orders = { filters: null, pages: [null], at: 0, sort: "-created" };
 
 function orderFilters(form) {
   const params = new URLSearchParams();
@@ -376,6 +376,7 @@ function orderFilters(form) {
 async function showOrdersPage(at) {
   const params = new URLSearchParams(orders.filters);
   params.set("limit", String(ORDERS_PER_PAGE));
+  params.set("sort", orders.sort);
   if (orders.pages[at]) params.set("cursor", orders.pages[at]);
   const page = await api(`/api/v1/shipments?${params}`);
   orders.at = at;
@@ -408,6 +409,18 @@ document.getElementById("order-search").addEventListener("submit", (event) => {
   orders.pages = [null];
   ordersAction(() => Promise.all([showOrdersPage(0), showOrderCounts()]));
 });
+// A column's header sorts by it on the server, again reverses it; the first page is shown.
+for (const button of document.querySelectorAll("#orders-table button.sort")) {
+  button.addEventListener("click", () => {
+    const key = button.dataset.sort;
+    orders.sort = orders.sort === key ? `-${key}` : key;
+    for (const th of document.querySelectorAll("#orders-table th")) th.removeAttribute("aria-sort");
+    button.closest("th").setAttribute("aria-sort", orders.sort.startsWith("-") ? "descending" : "ascending");
+    if (orders.filters === null) orders.filters = orderFilters(new FormData(document.getElementById("order-search"))).toString();
+    orders.pages = [null];
+    ordersAction(() => showOrdersPage(0));
+  });
+}
 document.getElementById("orders-older").addEventListener("click", () => ordersAction(() => showOrdersPage(orders.at + 1)));
 document.getElementById("orders-newer").addEventListener("click", () => ordersAction(() => showOrdersPage(orders.at - 1)));
 
