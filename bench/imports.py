@@ -17,6 +17,8 @@ from bench._api import admin_client
 from bench._databases import postgres_engine, sqlite_engine
 from sqlalchemy import Engine
 
+from lastmile.shipments.schemas import MAX_BULK_ROWS
+
 ROWS = 10_000
 TARGET_S = 30.0
 HEADER = (
@@ -38,7 +40,32 @@ def _csv() -> bytes:
     return "".join(lines).encode()
 
 
-def _run(engine: Engine, content: bytes) -> tuple[float, float]:
+def _bulk_bodies(hub_id: str) -> list[dict[str, object]]:
+    """The same orders as the CSV, as JSON bodies of POST /api/v1/shipments/bulk."""
+    bodies: list[dict[str, object]] = []
+    for i in range(ROWS):
+        hour = 8 + i % 8
+        body: dict[str, object] = {
+            "reference": f"B-{i}",
+            "recipient": {"name": f"Vastaanottaja {i}", "phone": f"+35840{1000000 + i}"},
+            "address": {"text": f"Mannerheimintie {1 + i % 200}, 00100 Helsinki"},
+            "hub_id": hub_id,
+            "delivery_date": "2026-12-08",
+            "window": {
+                "start": f"2026-12-08T{hour:02d}:00:00+02:00",
+                "end": f"2026-12-08T{hour + 2:02d}:00:00+02:00",
+            },
+            "parcel_count": 1 + i % 3,
+            "weight_kg": 1.5 + i % 7,
+            "instructions": f"Ovikoodi {i % 100}",
+        }
+        if i % 5 == 0:
+            body["cod"] = {"amount": f"{19 + i % 30}.90", "currency": "EUR"}
+        bodies.append(body)
+    return bodies
+
+
+def _run(engine: Engine, content: bytes) -> tuple[float, float, float]:
     files = {"file": ("orders.csv", content, "text/csv")}
     with admin_client(engine) as (client, headers):
         hub = client.post(
@@ -68,7 +95,18 @@ def _run(engine: Engine, content: bytes) -> tuple[float, float]:
         import_s = time.perf_counter() - started
         if done.status_code != 200 or done.json()["created"] != ROWS:
             raise RuntimeError(f"import failed: {done.status_code} {done.text[:500]}")
-    return preview_s, import_s
+        bodies = _bulk_bodies(hub["id"])
+        started = time.perf_counter()
+        for at in range(0, ROWS, MAX_BULK_ROWS):
+            bulk = client.post(
+                "/api/v1/shipments/bulk",
+                json={"shipments": bodies[at : at + MAX_BULK_ROWS]},
+                headers=headers,
+            )
+            if bulk.status_code != 200 or bulk.json()["failed"]:
+                raise RuntimeError(f"bulk create failed: {bulk.status_code} {bulk.text[:500]}")
+        bulk_s = time.perf_counter() - started
+    return preview_s, import_s, bulk_s
 
 
 def _measure(
@@ -76,10 +114,13 @@ def _measure(
 ) -> str:
     with engine_context as engine:
         if engine is None:
-            return f"| {name} | not reachable | | |"
-        preview_s, import_s = _run(engine, content)
+            return f"| {name} | not reachable | | | | |"
+        preview_s, import_s, bulk_s = _run(engine, content)
     verdict = "yes" if preview_s + import_s < TARGET_S else "**no**"
-    return f"| {name} | {preview_s:.1f} s | {import_s:.1f} s | {verdict} |"
+    return (
+        f"| {name} | {preview_s:.1f} s | {import_s:.1f} s | {bulk_s:.1f} s"
+        f" | {import_s / bulk_s:.2f} x | {verdict} |"
+    )
 
 
 def main() -> None:
@@ -92,12 +133,14 @@ def main() -> None:
         "`POST /api/v1/imports/preview` (read, guess the mapping, check every row), then",
         "`POST /api/v1/imports` all or nothing (read again, bulk create, creation events, one",
         "transaction), through the ASGI app in process.",
-        f"Target: preview + import < {TARGET_S:.0f} s.",
+        f"Target: preview + import < {TARGET_S:.0f} s. The baseline is the same orders as",
+        f"JSON in {ROWS // MAX_BULK_ROWS} `POST /api/v1/shipments/bulk` of {MAX_BULK_ROWS:,}",
+        "(the path the import calls); the ratio is what reading the file adds.",
         "",
         "Command: `.venv/bin/python bench/imports.py`",
         "",
-        "| database | preview | import | under target |",
-        "|---|---|---|---|",
+        "| database | preview | import | bulk JSON baseline | import / baseline | under target |",
+        "|---|---|---|---|---|---|",
         _measure("SQLite (WAL)", sqlite_engine(), content),
         _measure("PostgreSQL 15", postgres_engine(), content),
     ]
