@@ -6,7 +6,7 @@ import json
 
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
-from testkit.bodies import hub_body
+from testkit.bodies import hub_body, shipment_body
 from tests.common import OrgHandle
 
 HEADER = "Tilausnumero;Vastaanottaja;Puhelin;Osoite;Toimituspäivä;Alkaen;Asti;Kollit\n"
@@ -138,3 +138,34 @@ def test_a_file_that_is_not_a_table_is_a_422_naming_the_file(
     )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "file"
+
+
+def test_a_row_the_bulk_path_refuses_rolls_back_all_or_nothing(
+    client: TestClient, org: OrgHandle
+) -> None:
+    """A reference already used for another recipient is found only by the bulk create:
+    all or nothing undoes the rows it had made, valid rows only keeps them."""
+    taken = shipment_body(reference="R-1", recipient={"name": "Someone Else"})
+    assert client.post("/api/v1/shipments", json=taken, headers=org.headers).status_code == 201
+    content = (HEADER + GOOD.format(i=2) + GOOD.format(i=1)).encode()
+
+    refused = client.post(
+        "/api/v1/imports",
+        files=_files(content),
+        data={"mode": "all_or_nothing"},
+        headers=org.headers,
+    ).json()
+
+    assert (refused["created"], refused["skipped"]) == (0, 2)
+    [problem] = refused["problems"]
+    assert (problem["row"], problem["column"]) == (3, "Tilausnumero")
+    assert _count(client, org) == 1
+
+    kept = client.post(
+        "/api/v1/imports",
+        files=_files(content),
+        data={"mode": "valid_only"},
+        headers=org.headers,
+    ).json()
+    assert (kept["created"], kept["skipped"]) == (1, 1)
+    assert _count(client, org) == 2
