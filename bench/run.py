@@ -17,6 +17,7 @@ ORDER = [
     "cli",
     "shipments",
     "charges",
+    "imports",
     "ingest",
     "stops",
     "planning",

@@ -1,6 +1,5 @@
 """Creating, finding and listing shipments; the caller owns the transaction."""
 
-import base64
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -8,7 +7,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Select, func, or_, select, tuple_
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,7 @@ from lastmile.shipments import tracking_numbers
 from lastmile.shipments.address_quality import judge_addresses
 from lastmile.shipments.models import Shipment, ShipmentEvent
 from lastmile.shipments.schemas import ShipmentCreate
+from lastmile.shipments.sorting import SortKey, encode_cursor, sorted_page
 from lastmile.shipments.status import Status
 from lastmile.shipments.timeline import append_event, creation_event
 
@@ -372,19 +372,6 @@ def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
     return query
 
 
-def _encode_cursor(shipment: Shipment) -> str:
-    raw = f"{shipment.created_at.isoformat()}|{shipment.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        created, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(created), uuid.UUID(ident)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput("cursor", "is not a cursor this API gave out") from None
-
-
 def list_shipments(
     *,
     session: Session,
@@ -392,15 +379,14 @@ def list_shipments(
     filters: ShipmentFilter,
     limit: int,
     cursor: str | None = None,
+    sort: SortKey = SortKey.CREATED,
+    descending: bool = True,
 ) -> tuple[list[Shipment], str | None]:
-    """Newest first, one page and the cursor of the next (None at the end)."""
-    query = _filtered(org_id, filters)
-    if cursor is not None:
-        created_at, ident = _decode_cursor(cursor)
-        query = query.where(tuple_(Shipment.created_at, Shipment.id) < (created_at, ident))
-    query = query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit + 1)
+    """One page in the order asked (default newest first) and the cursor of the next (None
+    at the end)."""
+    query = sorted_page(_filtered(org_id, filters), sort, descending, cursor).limit(limit + 1)
     rows = list(session.scalars(query))
-    next_cursor = _encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    next_cursor = encode_cursor(rows[limit - 1], sort) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 

@@ -24,6 +24,7 @@ from lastmile.shipments.schemas import (
     ShipmentPage,
     ShipmentPatch,
 )
+from lastmile.shipments.sorting import read_sort
 from lastmile.shipments.status import Status
 from lastmile.shipments.timeline import events_of
 
@@ -82,10 +83,25 @@ def list_shipments(
     principal: PrincipalDep,
     filters: ShipmentFilterDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=600)] = None,
+    sort: Annotated[
+        str,
+        Query(
+            max_length=40,
+            description="created, recipient, status, delivery_date or tracking_number;"
+            " `-` first for descending. A cursor pages through the order it was given for",
+        ),
+    ] = "-created",
 ) -> ShipmentPage:
+    key, descending = read_sort(sort)
     rows, next_cursor = service.list_shipments(
-        session=session, org_id=principal.org_id, filters=filters, limit=limit, cursor=cursor
+        session=session,
+        org_id=principal.org_id,
+        filters=filters,
+        limit=limit,
+        cursor=cursor,
+        sort=key,
+        descending=descending,
     )
     return ShipmentPage(
         items=[ShipmentOut.of(s, public_url=settings.public_url) for s in rows],

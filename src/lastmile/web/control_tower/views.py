@@ -20,6 +20,7 @@ from lastmile.auth.deps import SESSION_COOKIE, StaffDep
 from lastmile.auth.models import Organization, Role, User
 from lastmile.db.contention import reading
 from lastmile.hubs.service import list_hubs
+from lastmile.orgsettings.service import get_rules
 from lastmile.ratelimit.deps import EmailSignInLimit
 from lastmile.shipments.status import LABELS
 from lastmile.web.control_tower.board import board
@@ -119,6 +120,7 @@ def control_tower(request: Request, session: SessionDep, settings: SettingsDep) 
             "tile_url": settings.map_tile_url or "",
             "statuses": [(status.value, label) for status, label in LABELS.items()],
             "hubs": list_hubs(session=session, org_id=user.org_id),
+            "org_timezone": get_rules(session=session, org_id=user.org_id).timezone,
         },
         headers=NO_STORE,
     )

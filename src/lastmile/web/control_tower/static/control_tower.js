@@ -9,6 +9,9 @@ import { needsFixing, setupFixAddress } from "./fix_address.js";
 import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
 import { setupInvoices } from "./invoices.js";
+import { setupOrderDetail } from "./orders_detail.js";
+import { setupOrderEdit } from "./orders_edit.js";
+import { setupOrderImport } from "./orders_import.js";
 
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
@@ -361,7 +364,7 @@ const STATUS_LABELS = new Map([...document.querySelectorAll('#order-search selec
   .filter((o) => o.value).map((o) => [o.value, o.textContent]));
 const ORDERS_PER_PAGE = 100;
 // The filters of the last search and the cursors of the pages shown so far: pages[i] opens page i.
-const orders = { filters: null, pages: [null], at: 0 };
+const orders = { filters: null, pages: [null], at: 0, sort: "-created" };
 
 function orderFilters(form) {
   const params = new URLSearchParams();
@@ -373,6 +376,7 @@ function orderFilters(form) {
 async function showOrdersPage(at) {
   const params = new URLSearchParams(orders.filters);
   params.set("limit", String(ORDERS_PER_PAGE));
+  params.set("sort", orders.sort);
   if (orders.pages[at]) params.set("cursor", orders.pages[at]);
   const page = await api(`/api/v1/shipments?${params}`);
   orders.at = at;
@@ -405,17 +409,65 @@ document.getElementById("order-search").addEventListener("submit", (event) => {
   orders.pages = [null];
   ordersAction(() => Promise.all([showOrdersPage(0), showOrderCounts()]));
 });
+// A column's header sorts by it on the server, again reverses it; the first page is shown.
+for (const button of document.querySelectorAll("#orders-table button.sort")) {
+  button.addEventListener("click", () => {
+    const key = button.dataset.sort;
+    orders.sort = orders.sort === key ? `-${key}` : key;
+    for (const th of document.querySelectorAll("#orders-table th")) th.removeAttribute("aria-sort");
+    button.closest("th").setAttribute("aria-sort", orders.sort.startsWith("-") ? "descending" : "ascending");
+    if (orders.filters === null) orders.filters = orderFilters(new FormData(document.getElementById("order-search"))).toString();
+    orders.pages = [null];
+    ordersAction(() => showOrdersPage(0));
+  });
+}
 document.getElementById("orders-older").addEventListener("click", () => ordersAction(() => showOrdersPage(orders.at + 1)));
 document.getElementById("orders-newer").addEventListener("click", () => ordersAction(() => showOrdersPage(orders.at - 1)));
 
 function orderRow(s) {
-  return el("tr", { "data-tracking": s.tracking_number },
+  return el("tr", { "data-tracking": s.tracking_number, class: "order-row", onclick: (event) => {
+    if (!event.target.closest("a, button")) openOrder(s.tracking_number);
+  } },
     el("td", {}, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
     el("td", {}, s.recipient.name), el("td", {}, STATUS_LABELS.get(s.status) || s.status), addressQuality(s.address),
     el("td", {}, needsFixing(s) && !["delivered", "cancelled"].includes(s.status)
       ? el("button", { type: "button", class: "fix-address", onclick: () => fixAddress(s, mapCentre()) }, "Fix address")
-      : ""));
+      : "",
+    CLOSED.has(s.status) ? "" : el("button", { type: "button", class: "edit-order", onclick: () => editOrder(s) }, "Edit"),
+    el("button", { type: "button", class: "order-details", onclick: () => openOrder(s.tracking_number) }, "Details")));
 }
+
+// Its stop on a route of the board, if the board shows one.
+function stopOf(trackingNumber) {
+  for (const route of state.board?.routes || []) {
+    const stop = route.stops.find((st) => st.tracking_number === trackingNumber);
+    if (stop) return { route, stop, driverName: state.board.drivers.find((d) => d.id === route.driver_id)?.name || "a driver" };
+  }
+  return null;
+}
+
+const replaceOrderRow = (saved) => document.querySelector(`#orders tr[data-tracking="${saved.tracking_number}"]`)?.replaceWith(orderRow(saved));
+const openOrder = setupOrderDetail({
+  api, el, plainError, stopOf, onEdit: (order) => editOrder(order), onChanged: replaceOrderRow,
+});
+
+// Orders past correcting (PATCH answers 409 for them).
+const CLOSED = new Set(["delivered", "cancelled"]);
+
+// A new order or a whole import: the table searched again (newest first); an edited one takes
+// its row's place.
+const editOrder = setupOrderEdit({
+  api, el,
+  onSaved: (saved, created) => {
+    if (created) document.getElementById("order-search").requestSubmit();
+    else replaceOrderRow(saved);
+  },
+});
+document.getElementById("order-new").addEventListener("click", () => editOrder());
+const importOrders = setupOrderImport({
+  el, csrfToken, onImported: () => document.getElementById("order-search").requestSubmit(),
+});
+document.getElementById("order-import").addEventListener("click", () => importOrders());
 
 // A corrected order takes its row's place: its new score, and no button once nothing is wrong.
 const fixAddress = setupFixAddress({

@@ -1,0 +1,1 @@
+"""Orders imported from CSV and Excel files: read, map columns, preview, create."""
