@@ -1,6 +1,6 @@
-"""Regular customers of the simulated merchant come back every day; once two demo days have
-delivered at their doors, the next day's plan sends the van to the door, not to where the text
-geocodes, and the order's API says why."""
+"""Regular customers of the simulated merchant come back every day; once two days have delivered
+at their doors (through the events API: no track confirms the door), the next day's plan sends
+the van to the door, not to where the text geocodes, and the order's API says why."""
 
 import random
 from dataclasses import replace
