@@ -63,8 +63,10 @@ def make_driver_day(
     cod_on: int | None = 1,
     plate: str = "DRV-1",
     places: Sequence[tuple[float, float]] = STOPS,
+    texts: Sequence[str] | None = None,
 ) -> DriverDay:
-    """A driver with a PIN and a planned route of three stops today (the second one COD)."""
+    """A driver with a PIN and a planned route of three stops today (the second one COD);
+    `texts`: the stops' address texts (else `Street <index>`)."""
     hub = client.post("/api/v1/hubs", json=hub_body(code=plate), headers=org.headers)
     assert hub.status_code == 201, hub.text
     driver = client.post(
@@ -87,7 +89,7 @@ def make_driver_day(
             hub_id=hub.json()["id"],
             delivery_date=today.isoformat(),
             window=None,
-            address={"text": f"Street {index}", "lat": lat, "lon": lon},
+            address={"text": texts[index] if texts else f"Street {index}", "lat": lat, "lon": lon},
             instructions=f"Door code {index}",
             **extra,
         )

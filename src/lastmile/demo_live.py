@@ -54,8 +54,9 @@ class DemoFleet:
     timezone: str = "Europe/Helsinki"
     plan_seconds: float = 15.0
     regular_share: float = 0.2
-    """Shipments to regular customers, the same addresses every day (`sim.regulars`): after
-    two demo days their stops are where the drivers actually delivered."""
+    """Shipments to regular customers, the same addresses every day (`sim.regulars`): from the
+    second demo day on their stops are where the drivers actually delivered (the drivers'
+    tracks dwell at the doors, which confirms a delivery on its own: `addresses.learned`)."""
 
     @property
     def identity(self) -> tuple[int, int, int, float]:

@@ -66,3 +66,25 @@ def test_a_proof_far_from_the_shipment_teaches_nothing(session: Session, org: Or
         expected=_at(0, 0),
     )
     assert learned is None
+
+
+def test_one_delivery_confirmed_at_the_door_is_enough_until_the_mean_starts_again(
+    session: Session, org: OrgHandle
+) -> None:
+    learn_delivery(
+        session=session,
+        org_id=org.org_id,
+        address_text=TEXT,
+        position=_at(0, 0),
+        at=AT,
+        confirmed=True,
+    )
+    (learned,) = learned_points(session=session, org_id=org.org_id, texts=[TEXT]).values()
+    assert (learned.count, learned.confirmed) == (1, 1)
+    for _ in range(2):  # two unconfirmed deliveries 400 m off: the mean starts again there
+        moved = learn_delivery(
+            session=session, org_id=org.org_id, address_text=TEXT, position=_at(0, 400), at=AT
+        )
+    assert moved is not None
+    assert (moved.count, moved.confirmed, moved.outliers) == (1, 0, 0)
+    assert learned_points(session=session, org_id=org.org_id, texts=[TEXT]) == {}

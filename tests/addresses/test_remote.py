@@ -200,6 +200,7 @@ def test_the_app_geocodes_with_the_configured_service(
         "reasons": [],
         "geocoded": True,
         "learned_from": None,
+        "learned_confirmed": None,
     }
     again = {"q": "Mannerheimintie 5, Helsinki"}
     found = client.get("/api/v1/geocode", params=again, headers=org.headers)

@@ -124,33 +124,68 @@ def test_two_deliveries_at_the_door_move_the_third_shipment_there(
     assert (kept["lat"], kept["lon"]) == geocoded  # a pin given is never moved
 
 
-def test_the_door_learned_is_where_the_track_dwelt_not_the_van_where_delivered_was_pressed(
-    client: TestClient, db: Database, org: OrgHandle
-) -> None:
-    day = sign_in(client, make_driver_day(client, db, org, cod_on=None))
+def _deliver_in_the_app(
+    client: TestClient, db: Database, org: OrgHandle, *, with_track: bool
+) -> tuple[float, float]:
+    """The first stop of a driver-app day, to `TEXT`, delivered beside the van; with its track
+    (two minutes at the door 40 m from the van) or without one. Where the door is."""
+    day = sign_in(client, make_driver_day(client, db, org, cod_on=None, texts=[TEXT] * 3))
     _ok(client.post("/api/v1/driver/route/start", json=day.action(), headers=day.headers))
     devices = {"device_ids": ["van-7"]}
     _ok(client.patch(f"/api/v1/drivers/{day.driver_id}", json=devices, headers=org.headers))
     van = STOPS[0]
     track, door, pressed = door_visit(van=van, start=day.clock + timedelta(minutes=1))
-    fixes = [
-        {"at": p.at.isoformat(), "lat": p.lat, "lon": p.lon, "accuracy_m": p.accuracy_m}
-        for p in track
-    ]
-    _ok(
-        client.post(
-            "/api/v1/fixes", json={"device_id": "van-7", "fixes": fixes}, headers=org.headers
+    if with_track:
+        fixes = [
+            {"at": p.at.isoformat(), "lat": p.lat, "lon": p.lon, "accuracy_m": p.accuracy_m}
+            for p in track
+        ]
+        _ok(
+            client.post(
+                "/api/v1/fixes", json={"device_id": "van-7", "fixes": fixes}, headers=org.headers
+            )
         )
-    )
     delivered = day.action(at=(pressed + timedelta(seconds=1)).isoformat())
     _ok(
         client.post(
             f"/api/v1/driver/stops/{day.stop_ids[0]}/deliver", json=delivered, headers=day.headers
         )
     )
+    return door
+
+
+@pytest.mark.usefixtures("indexed")
+def test_one_delivery_confirmed_by_the_track_at_the_door_moves_the_next_shipment_there(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    geocoded = _create(client, org)["address"]
+    door = _deliver_in_the_app(client, db, org, with_track=True)
 
     with db.session() as session:
         point = session.scalars(select(LearnedPoint).where(LearnedPoint.org_id == org.org_id)).one()
-    assert point.count == 1
+    assert (point.count, point.confirmed) == (1, 1)
     assert haversine_m(point.lat, point.lon, *door) < 8
-    assert haversine_m(point.lat, point.lon, *van) > 30
+    assert haversine_m(point.lat, point.lon, *STOPS[0]) > 30  # not the van, where it was pressed
+
+    following = _create(client, org)["address"]
+    assert haversine_m(following["lat"], following["lon"], point.lat, point.lon) < 0.01
+    assert haversine_m(following["lat"], following["lon"], geocoded["lat"], geocoded["lon"]) > 100
+    quality = following["quality"]
+    assert (quality["learned_from"], quality["learned_confirmed"]) == (1, 1)
+    (reason,) = [r for r in quality["reasons"] if r["code"] == "learned_point"]
+    assert "confirmed by the driver's track at the door" in reason["message"]
+
+
+@pytest.mark.usefixtures("indexed")
+def test_one_delivery_the_track_does_not_confirm_is_not_enough_yet(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    geocoded = _create(client, org)["address"]
+    _deliver_in_the_app(client, db, org, with_track=False)
+
+    with db.session() as session:
+        point = session.scalars(select(LearnedPoint).where(LearnedPoint.org_id == org.org_id)).one()
+    assert (point.count, point.confirmed) == (1, 0)
+    following = _create(client, org)["address"]
+    assert (following["lat"], following["lon"]) == (geocoded["lat"], geocoded["lon"])
+    assert following["quality"]["learned_from"] is None

@@ -14,7 +14,9 @@ The rules:
   was pressed, when it shows such a dwell near the proof (the rule: `trips.dwell`); else
   the proof's position, one phone fix often taken back in the van.
 - The learned point is used once `USE_AFTER` deliveries agree on it: one delivery could be a
-  driver's slip.
+  driver's slip. One delivery is enough when it is *confirmed*: the driver's track dwelt at
+  the door and the proof was pressed near it (`trips.dwell`), two witnesses that agree. The
+  point keeps how many of its deliveries were confirmed (a restart counts afresh).
 """
 
 import uuid
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from lastmile.addresses.models import LearnedPoint
@@ -38,11 +40,13 @@ USE_AFTER: Final = 2
 
 @dataclass(frozen=True, slots=True)
 class Learned:
-    """A learned point ready to use: where, and from how many deliveries."""
+    """A learned point ready to use: where, from how many deliveries, and how many of them
+    the driver's track confirmed (its confidence)."""
 
     lat: float
     lon: float
     count: int
+    confirmed: int = 0
 
 
 def address_key(text: str) -> str | None:
@@ -67,9 +71,11 @@ def learn_delivery(
     position: tuple[float, float],
     at: datetime,
     expected: tuple[float, float] | None = None,
+    confirmed: bool = False,
 ) -> LearnedPoint | None:
-    """Fold one delivery's proof position into the address's learned point (None: the
-    address or the position is not one to learn from, see the module's rules)."""
+    """Fold one delivery's position into the address's learned point (None: the address or
+    the position is not one to learn from, see the module's rules). `confirmed`: the
+    position is where the driver's track dwelt, near the proof (`trips.dwell`)."""
     found_key = address_key(address_text)
     if found_key is None:
         return None
@@ -89,6 +95,7 @@ def learn_delivery(
             lat=lat,
             lon=lon,
             count=1,
+            confirmed=int(confirmed),
             outliers=0,
             last_seen_at=at,
         )
@@ -99,8 +106,10 @@ def learn_delivery(
         point.outliers += 1
         if point.outliers > point.count:
             point.lat, point.lon, point.count, point.outliers = lat, lon, 1, 0
+            point.confirmed = int(confirmed)
         return point
     point.count += 1
+    point.confirmed += int(confirmed)
     point.lat += (lat - point.lat) / point.count
     point.lon += (lon - point.lon) / point.count
     return point
@@ -117,8 +126,8 @@ def learned_points(
         select(LearnedPoint).where(
             LearnedPoint.org_id == org_id,
             LearnedPoint.address_key.in_(set(keys.values())),
-            LearnedPoint.count >= USE_AFTER,
+            or_(LearnedPoint.count >= USE_AFTER, LearnedPoint.confirmed > 0),
         )
     )
-    by_key = {row.address_key: Learned(row.lat, row.lon, row.count) for row in rows}
+    by_key = {row.address_key: Learned(row.lat, row.lon, row.count, row.confirmed) for row in rows}
     return {text: by_key[k] for text, k in keys.items() if k in by_key}

@@ -111,6 +111,9 @@ class LearnedPoint(OrgScoped, Base):
     lon: Mapped[float] = mapped_column(Float)
     count: Mapped[int] = mapped_column(Integer)
     """Deliveries averaged into the mean."""
+    confirmed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Of those, the ones whose position the driver's track confirmed: it dwelt there, near
+    the proof (`trips.dwell`). One such delivery is trusted on its own."""
     outliers: Mapped[int] = mapped_column(Integer, default=0)
     """Deliveries too far from the mean to average in, since the mean last started."""
     last_seen_at: Mapped[datetime] = mapped_column()

@@ -151,20 +151,31 @@ def assess(
     return Quality(score, tuple(reasons), (best.lat, best.lon) if confident else None)
 
 
-def with_learned_point(quality: Quality, lat: float, lon: float, count: int) -> Quality:
-    """The quality of an address whose point is learned from `count` earlier deliveries:
-    the same score and faults of its text, the learned point, and a reason saying so.
+def with_learned_point(
+    quality: Quality, lat: float, lon: float, count: int, confirmed: int = 0
+) -> Quality:
+    """The quality of an address whose point is learned from `count` earlier deliveries,
+    `confirmed` of them by the driver's track dwelling at the door: the same score and faults
+    of its text, the learned point, and a reason saying so.
 
     >>> learned = with_learned_point(Quality(100, ()), 60.19, 24.95, 3)
     >>> learned.score, learned.point, learned.needs_attention
     (100, (60.19, 24.95), False)
     >>> learned.reasons[0].message
     'The point is where 3 earlier deliveries to this address were made.'
+    >>> print(with_learned_point(Quality(100, ()), 60.19, 24.95, 1, 1).reasons[0].message)
+    The point is where 1 earlier delivery to this address was made, confirmed by the driver's
+    track at the door.
     """
-    reason = Reason(
-        ReasonCode.LEARNED_POINT,
-        f"The point is where {count} earlier deliveries to this address were made.",
+    made = (
+        "1 earlier delivery to this address was made"
+        if count == 1
+        else f"{count} earlier deliveries to this address were made"
     )
+    if confirmed:
+        which = "" if confirmed == count else f"{confirmed} "
+        made += f", {which}confirmed by the driver's track at the door"
+    reason = Reason(ReasonCode.LEARNED_POINT, f"The point is where {made}.")
     return Quality(quality.score, (*quality.reasons, reason), (lat, lon))
 
 

@@ -23,7 +23,7 @@ from lastmile.eta import service as eta
 from lastmile.eta.engine import EtaEngine
 from lastmile.eta.live import publish_etas
 from lastmile.shipments.models import Shipment
-from lastmile.trips.dwell import door_position
+from lastmile.trips.dwell import dwelt_door
 
 Publish = Callable[[Bus], Coroutine[Any, Any, None]]
 
@@ -56,8 +56,8 @@ def stop_finished(
     the door (delivered or attempted, not a parcel handed back or cancelled), the completion
     checks: proof far from the address, the driver's track elsewhere at that moment. A
     delivery with a proof position teaches the address where its door is
-    (`addresses.learned`): where the driver's track dwelt before, else the proof's position
-    (`trips.dwell`)."""
+    (`addresses.learned`): where the driver's track dwelt before, near the proof (a
+    confirmed delivery, trusted on its own), else the proof's position (`trips.dwell`)."""
     if at_the_door and stop.arrived_at is None:
         # Scored as reached, but told once: the stop's closing below is the one change.
         eta.record_arrival(session, org_id=route.org_id, stop_id=stop.id, at=at)
@@ -67,13 +67,15 @@ def stop_finished(
             if shipment.lat is not None and shipment.lon is not None
             else None
         )
+        dwelt = _dwelt(session, route=route, stop=stop, at=at, proof=position)
         learn_delivery(
             session=session,
             org_id=route.org_id,
             address_text=shipment.address_text,
-            position=_door(session, route=route, stop=stop, at=at, proof=position),
+            position=dwelt or position,
             at=at,
             expected=expected,
+            confirmed=dwelt is not None,
         )
     etas = (
         []
@@ -125,19 +127,19 @@ def delivery_noted(
     )
 
 
-def _door(
+def _dwelt(
     session: Session, *, route: Route, stop: RouteStop, at: datetime, proof: tuple[float, float]
-) -> tuple[float, float]:
-    """Where the delivery was made: the dwell of the driver's track at the door, since the
-    route's previous stop ended, else the proof's position."""
+) -> tuple[float, float] | None:
+    """Where the driver's track dwelt at the door near the proof, since the route's previous
+    stop ended; None without a driver or such a dwell."""
     if route.driver_id is None:
-        return proof
+        return None
     previous_end = session.scalar(
         select(func.max(RouteStop.finished_at)).where(
             RouteStop.route_id == route.id, RouteStop.id != stop.id, RouteStop.finished_at < at
         )
     )
-    return door_position(
+    return dwelt_door(
         session=session,
         org_id=route.org_id,
         driver_id=route.driver_id,

@@ -44,7 +44,7 @@ def judge_addresses(
             continue
         quality = assess(shipment.address_text, answer, given)
         if door is not None:
-            quality = with_learned_point(quality, door.lat, door.lon, door.count)
+            quality = with_learned_point(quality, door.lat, door.lon, door.count, door.confirmed)
         if given is None and quality.point is not None:
             shipment.lat, shipment.lon = quality.point
             shipment.address_geocoded = True
@@ -52,7 +52,7 @@ def judge_addresses(
         shipment.address_reasons = [
             {"code": r.code.value, "message": r.message}
             | (
-                {"deliveries": str(door.count)}
+                {"deliveries": str(door.count), "confirmed": str(door.confirmed)}
                 if door and r.code is ReasonCode.LEARNED_POINT
                 else {}
             )

@@ -68,6 +68,12 @@ class AddressQuality(BaseModel):
         description="lat/lon are where this many earlier deliveries to the address were made "
         "(the learned point, its confidence); null when they are not",
     )
+    learned_confirmed: int | None = Field(
+        default=None,
+        description="Of those deliveries, how many the driver's track confirmed: it dwelt at "
+        "the door, near where delivered was pressed (one such delivery is trusted on its "
+        "own; unconfirmed ones from two on); null when the point is not learned",
+    )
 
 
 class AddressOut(Address):
@@ -288,6 +294,14 @@ def _quality(shipment: Shipment) -> AddressQuality | None:
         learned_from=next(
             (
                 int(r["deliveries"])
+                for r in shipment.address_reasons or []
+                if r["code"] == ReasonCode.LEARNED_POINT and "deliveries" in r
+            ),
+            None,
+        ),
+        learned_confirmed=next(
+            (
+                int(r.get("confirmed", "0"))
                 for r in shipment.address_reasons or []
                 if r["code"] == ReasonCode.LEARNED_POINT and "deliveries" in r
             ),

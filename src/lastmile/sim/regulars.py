@@ -4,10 +4,12 @@ real addresses, day after day, so that the platform learns where their doors are
 A regular is a real address of the server's address index: the nearest one to a point drawn
 like any other address (the server's reverse geocoding), kept when its text geocodes back to
 it with confidence. Its shipments are sent as text only, as a web shop's order form sends them,
-and the server places them: where the text geocodes, or, once earlier deliveries agree, where
-they were made (`addresses.learned`). The door is `DOOR_M` from the address point, in a
-direction fixed by the text: the driver parks where the route says and walks there
-(`sim.driver`). Without an address index no regular is found and every shipment keeps its pin.
+and the server places them: where the text geocodes, or, once earlier deliveries agree (or one
+the driver's track confirmed at the door), where they were made (`addresses.learned`). The
+door is `DOOR_M` from the address point, in a direction fixed by the text: the driver parks
+where the route says and walks there (`sim.driver`), waits there and presses "delivered" back
+at the van; the track's dwell at the door confirms it. Without an address index no regular is
+found and every shipment keeps its pin.
 """
 
 import hashlib

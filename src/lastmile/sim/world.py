@@ -4,9 +4,10 @@
 the map's roads (snapped, on the hub's part of the network) inside the map's bounds, or
 uniformly around the hub when no map is built. `setup_day` then creates the hub (or reuses it
 by code, setting its opening hours to the simulated shift), the crew (`sim.crew`: drivers
-with a phone number, a PIN and their phones' device ids, one vehicle each) and the shipments;
-plans the day with the server's planner, commits the plan and returns each route as the
-driver's phone would get it. `load_day` reads a day set up earlier back from the server.
+with a phone number, a PIN and their phones' device ids, one vehicle each) and the shipments,
+each with its pin and the text of the real address nearest it (`sim.address_texts`); plans the
+day with the server's planner, commits the plan and returns each route as the driver's phone
+would get it. `load_day` reads a day set up earlier back from the server.
 """
 
 import math
@@ -31,6 +32,7 @@ from lastmile.routing.network import (
 from lastmile.routing.paths import road_path
 from lastmile.routing.polyline import decode
 from lastmile.routing.tiles import read_map_info
+from lastmile.sim.address_texts import address_text
 from lastmile.sim.cash import COD_CURRENCY, COD_SHARE, cod_amount
 from lastmile.sim.crew import NAMES, SURNAMES, CrewMember, enlist
 from lastmile.sim.driver import PlannedRoute, PlannedStop
@@ -86,6 +88,9 @@ class Scenario:
     every day, sent as text only, delivered at their doors."""
     cod_share: float = COD_SHARE
     """Share of shipments paid in cash at the door (`sim.cash`)."""
+    fuzzy_share: float = 0.03
+    """Share of shipments whose text leaves the house number out (`sim.address_texts`): the
+    ones the Control Tower's "needs attention" filter shows. The rest name their real address."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -202,9 +207,13 @@ def setup_day(
         window_s = min(WINDOW_S, scenario.shift_s / 2)
         earliest, latest = start_s + 900.0, start_s + scenario.shift_s - window_s - 900.0
         begins = math.ceil(rng.uniform(earliest, max(earliest, latest)) / 900.0) * 900.0
-        address: dict[str, Any] = {"text": f"Simulated address {k + 1}", "lat": lat, "lon": lon}
+        address: dict[str, Any]
         if k < len(regulars):  # the server places it, from its text or earlier deliveries
             address = {"text": regulars[k].text}
+        else:
+            fuzzy = _every(k, scenario.fuzzy_share)
+            text = address_text(api.call, (lat, lon), number=k + 1, fuzzy=fuzzy)
+            address = {"text": text, "lat": lat, "lon": lon}
         row: dict[str, Any] = {
             "reference": f"SIM-{tag}-{k + 1:05d}",
             "recipient": {"name": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}"},

@@ -13,6 +13,9 @@ driver stood still, waiting for the customer or for the parcel locker, just befo
   the proof position (further off, it is another address's dwell).
 - The door is the centre (median of its fixes) of the longest of them; with none, there is
   no dwell to prefer and the proof position stands.
+
+A door found this way is confirmed twice over: the driver stood there, and the proof was
+pressed near it. `addresses.learned` trusts such a delivery on its own.
 """
 
 import uuid
@@ -54,7 +57,7 @@ def door_dwell(
     return longest.lat, longest.lon
 
 
-def door_position(
+def dwelt_door(
     *,
     session: Session,
     org_id: uuid.UUID,
@@ -62,8 +65,9 @@ def door_position(
     at: datetime,
     proof: tuple[float, float],
     since: datetime | None = None,
-) -> tuple[float, float]:
-    """Where the delivery completed at `at` was made: the door's dwell, else `proof`.
+) -> tuple[float, float] | None:
+    """Where the driver's track dwelt at the door before the delivery completed at `at`,
+    near `proof` (the module's rule); None when it shows no such dwell.
 
     `since`: when the driver's previous stop ended, if after `at - LOOKBACK` (its dwell is
     not this door's)."""
@@ -75,4 +79,4 @@ def door_position(
         start=start,
         end=at + timedelta(seconds=1),
     )
-    return door_dwell(track, proof=proof) or proof
+    return door_dwell(track, proof=proof)

@@ -490,13 +490,16 @@ document.querySelector('[data-tab="orders"]').addEventListener("click", () => {
 });
 
 // The address's score and the first reason it is not 100, as the geocoder wrote it for people;
-// and whether its point was learned from earlier deliveries there, from how many.
+// and whether its point was learned from earlier deliveries there, from how many (and how many
+// of them the driver's track confirmed at the door).
 function addressQuality(address) {
   const quality = address.quality;
   if (!quality) return el("td", { class: "muted", title: "Not judged: no address index yet" }, "—");
   const [first] = quality.reasons.filter((r) => r.code !== "learned_point");
-  const learned = quality.learned_from
-    ? [el("span", { class: "learned" }, ` · learned point (${quality.learned_from} deliveries)`)]
+  const count = quality.learned_from;
+  const confirmed = quality.learned_confirmed ? `, ${quality.learned_confirmed} confirmed at the door` : "";
+  const learned = count
+    ? [el("span", { class: "learned" }, ` · learned point (${count} ${count === 1 ? "delivery" : "deliveries"}${confirmed})`)]
     : [];
   return el("td", { class: "quality", "data-score": String(quality.score) },
     el("strong", {}, String(quality.score)), first ? ` · ${first.message}` : " · finds the door", ...learned);
