@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from lastmile.addresses.types import Geocoder
 from lastmile.auth.models import Organization
 from lastmile.config import Settings
+from lastmile.contact.models import Party
+from lastmile.contact.views import thread_out
 from lastmile.feedback.service import feedback_of
 from lastmile.hubs.models import Hub
 from lastmile.notify.vapid import load_keys
@@ -139,4 +141,5 @@ def page_context(
         "notice": notice,
         "live_updates": open_,
         "push_key": load_keys(settings).public_key if open_ else None,
+        "thread": thread_out(session, shipment, Party.CUSTOMER),
     }

@@ -117,6 +117,8 @@ function listen() {
   const source = new EventSource(summary.dataset.events);
   source.addEventListener("eta", (e) => showEta(JSON.parse(e.data)));
   source.addEventListener("position", (e) => moveDriver(JSON.parse(e.data)));
+  // The message box (thread.js) shows what comes in; it polls instead where no stream runs.
+  source.addEventListener("thread", (e) => window.dispatchEvent(new CustomEvent("lastmile:thread", { detail: JSON.parse(e.data) })));
   source.addEventListener("status", (e) => {
     if (JSON.parse(e.data).status !== shownStatus) { source.close(); window.location.reload(); }
   });
