@@ -1,5 +1,6 @@
 """In real headless Chromium: the customer writes on the tracking page, the driver app shows it
-on the stop and answers with a quick reply, and the tracking page shows the answer, live."""
+on the stop and answers with a quick reply, the tracking page shows the answer, live, and the
+dispatcher reads the exchange in the Control Tower."""
 
 import uuid
 from collections.abc import Iterator
@@ -8,8 +9,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 from sqlalchemy import update
-from testkit.browser import PHONE, LiveServer
-from tests.common import make_org
+from testkit.browser import PHONE, LiveServer, sign_in
+from tests.common import DISPATCHER_EMAIL, DISPATCHER_PASSWORD, make_dispatcher, make_org
 from tests.driver_app import make_driver_day
 from tests.driver_browser import on_route
 from tests.driver_proof_browser import SYNC_MS
@@ -69,3 +70,13 @@ def test_customer_and_driver_talk_through_the_page_and_the_app(
     answer = page.locator("#thread-messages li").filter(has_text="I'm at the door")
     expect(answer).to_contain_text("Your driver Driver", timeout=LIVE_MS)
     assert day.phone not in page.content()
+
+    make_dispatcher(live_server.db, org)  # the dispatcher reads both beside the driver's chat
+    tower = customer_context.new_page()
+    sign_in(tower, live_server.url, email=DISPATCHER_EMAIL, password=DISPATCHER_PASSWORD)
+    tower.get_by_role("tab", name="Driver").click()
+    tower.locator("#driver-pick").select_option(day.driver_id)
+    lines = tower.locator("#customer-chat li")
+    expect(lines).to_have_count(2, timeout=LIVE_MS)
+    expect(lines.first).to_contain_text(f"{number} Customer Please ring the bell twice")
+    expect(lines.last).to_contain_text(f"{number} Driver Driver I'm at the door")

@@ -45,7 +45,8 @@ async def publish(
     bus: Bus, *, org_id: uuid.UUID, driver_id: uuid.UUID | None, data: dict[str, Any]
 ) -> None:
     await bus.publish(shipment_channel(data["shipment_id"]), data)
-    await bus.publish(org_channel(org_id), {**seen_by(data, Party.DISPATCHER), "type": KIND})
+    staff = {**seen_by(data, Party.DISPATCHER), "type": KIND, "driver_id": str(driver_id or "")}
+    await bus.publish(org_channel(org_id), staff)
     if driver_id is not None:
         mine = {**seen_by(data, Party.DRIVER), "type": KIND}
         await bus.publish(driver_channel(org_id, driver_id), mine)
