@@ -37,7 +37,9 @@ function showEta(data) {
   showStopsBefore(data.stops_before);
   showEarly(data.window_end);
   const box = document.getElementById("eta");
-  if (!box) return;
+  // The driver is at the door: a forecast of their arrival says nothing more (until the
+  // status changes and the page reloads).
+  if (!box || document.getElementById("eta-arriving")) return;
   box.replaceChildren();
   const p = document.createElement("p");
   p.className = "eta";
