@@ -8,13 +8,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
-from sqlalchemy import update
+from sqlalchemy import select, update
 from testkit.browser import PHONE, LiveServer, sign_in
 from tests.common import DISPATCHER_EMAIL, DISPATCHER_PASSWORD, make_dispatcher, make_org
 from tests.driver_app import make_driver_day
 from tests.driver_browser import on_route
 from tests.driver_proof_browser import SYNC_MS
 
+from lastmile.contact.models import CustomerMessage
 from lastmile.shipments.models import Shipment
 
 LIVE_MS = 30_000
@@ -71,12 +72,29 @@ def test_customer_and_driver_talk_through_the_page_and_the_app(
     expect(answer).to_contain_text("Your driver Driver", timeout=LIVE_MS)
     assert day.phone not in page.content()
 
+    # Offline the reply waits in the outbox; back online it is sent, and shown, once.
+    driver_context.set_offline(True)
+    expect(app.locator("#net")).to_have_text("Offline")
+    app.get_by_role("button", name="I can't find the entrance").click()
+    expect(app.locator("#customer-messages li.pending")).to_contain_text("waiting to send")
+    expect(app.locator("#queue")).to_have_attribute("data-actions", "1")
+    driver_context.set_offline(False)
+    expect(app.locator("#queue")).to_have_attribute("data-actions", "0", timeout=SYNC_MS)
+    late = page.locator("#thread-messages li").filter(has_text="I can't find the entrance")
+    expect(late).to_have_count(1, timeout=LIVE_MS)
+    expect(app.locator("#customer-messages li.pending")).to_have_count(0)
+    with live_server.db.session() as session:
+        bodies = session.scalars(select(CustomerMessage.body)).all()
+    assert sorted(bodies) == sorted(
+        ["Please ring the bell twice", "I'm at the door", "I can't find the entrance"]
+    )
+
     make_dispatcher(live_server.db, org)  # the dispatcher reads both beside the driver's chat
     tower = customer_context.new_page()
     sign_in(tower, live_server.url, email=DISPATCHER_EMAIL, password=DISPATCHER_PASSWORD)
     tower.get_by_role("tab", name="Driver").click()
     tower.locator("#driver-pick").select_option(day.driver_id)
     lines = tower.locator("#customer-chat li")
-    expect(lines).to_have_count(2, timeout=LIVE_MS)
+    expect(lines).to_have_count(3, timeout=LIVE_MS)
     expect(lines.first).to_contain_text(f"{number} Customer Please ring the bell twice")
-    expect(lines.last).to_contain_text(f"{number} Driver Driver I'm at the door")
+    expect(lines.nth(1)).to_contain_text(f"{number} Driver Driver I'm at the door")
