@@ -10,6 +10,8 @@ from sqlalchemy import select, update
 from tests.common import OrgHandle, create_shipment
 from tests.driver_app import DriverDay, make_driver_day, sign_in, start_the_day
 
+from lastmile.app import create_app
+from lastmile.config import Settings
 from lastmile.contact.models import CustomerMessage
 from lastmile.contact.window import thread_state
 from lastmile.db import Database
@@ -246,3 +248,23 @@ def test_the_driver_calls_the_customer_without_seeing_the_number(
     stranger = sign_in(client, stranger)
     refused = client.post(f"/api/v1/driver/stops/{day.stop_ids[0]}/call", headers=stranger.headers)
     assert refused.status_code == 404  # not their stop
+
+
+def test_with_masked_calls_the_route_carries_no_customer_number(
+    client: TestClient, db: Database, org: OrgHandle, settings: Settings
+) -> None:
+    day = _on_the_way(client, db, org)
+    stops = client.get("/api/v1/driver/route", headers=day.headers).json()["stops"]
+    assert [s["recipient_phone"] for s in stops] == [None, None, None]
+    arrived = client.post(
+        f"/api/v1/driver/stops/{day.stop_ids[0]}/arrive", json=day.action(), headers=day.headers
+    )
+    assert arrived.json()["stop"]["recipient_phone"] is None
+
+    plain = settings.model_copy(update={"call_masking": "off"})
+    with TestClient(create_app(plain, database=db)) as unmasked:
+        stops = unmasked.get("/api/v1/driver/route", headers=day.headers).json()["stops"]
+        assert all(s["recipient_phone"] for s in stops)  # the driver dials it themselves
+        refused = unmasked.post(f"/api/v1/driver/stops/{day.stop_ids[0]}/call", headers=day.headers)
+        assert refused.status_code == 409
+        assert "not set up" in refused.json()["detail"]
