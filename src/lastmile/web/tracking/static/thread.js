@@ -26,7 +26,7 @@ function uuid() {
 function show(message) {
   if (list.querySelector(`[data-id="${CSS.escape(message.id)}"]`)) return;
   const item = document.createElement("li");
-  item.className = `msg ${message.mine ? "mine" : message.party}`;
+  item.className = `msg ${message.mine ? "mine" : `from-${message.party}`}`;
   item.dataset.id = message.id;
   const author = Object.assign(document.createElement("span"), { className: "msg-author", textContent: message.author });
   const at = Object.assign(document.createElement("time"), { className: "muted", textContent: clockFormat.format(new Date(message.at)) });
