@@ -39,6 +39,7 @@ from lastmile.bus import open_bus
 from lastmile.bus.base import corrections_channel, routes_channel, tracks_channel
 from lastmile.chat.views import router as chat_router
 from lastmile.config import Settings
+from lastmile.contact.views import router as contact_router
 from lastmile.db import Database
 from lastmile.db.contention import is_busy
 from lastmile.db.migrate import upgrade
@@ -99,6 +100,7 @@ from lastmile.web.icon.views import router as icon_router
 from lastmile.web.map_views import router as map_router
 from lastmile.web.security import PageSecurityMiddleware
 from lastmile.web.templating import make_templates
+from lastmile.web.tracking.messages import router as tracking_messages_router
 from lastmile.web.tracking.push import router as tracking_push_router
 from lastmile.web.tracking.stream import router as tracking_stream_router
 from lastmile.web.tracking.views import router as tracking_router
@@ -385,6 +387,7 @@ def create_app(
         tracking_router,
         tracking_stream_router,
         tracking_push_router,
+        tracking_messages_router,
         feedback_router,
         orgsettings_router,
         alerts_router,
@@ -408,6 +411,7 @@ def create_app(
         pay_router,
         billing_charges_router,
         chat_router,
+        contact_router,
         invoices_router,
         imports_router,
         driver_app_router,

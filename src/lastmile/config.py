@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     """Let webhooks go to loopback, private and link-local addresses (a self-hoster's LAN)."""
     sms_provider: Literal["console", "twilio"] = "console"
     sms_from: str = "Lastmile"
+    call_masking: Literal["off", "console"] = "console"
+    """How a driver calls a customer without seeing their number: `console` (the embedded
+    default) logs that a call was bridged; `off` hides the "Call the customer" button."""
     twilio_base_url: str = "https://api.twilio.com"
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None

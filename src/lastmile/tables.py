@@ -15,6 +15,7 @@ from lastmile.auth.models import ApiKey, Organization, User, WebSession
 from lastmile.billing.invoice_models import Invoice, InvoiceCounter, InvoiceLine
 from lastmile.billing.models import ChargeLine, Merchant, RateCard
 from lastmile.chat.models import ChatMessage
+from lastmile.contact.models import CustomerMessage
 from lastmile.db.base import Base
 from lastmile.dispatch.models import DriverAction, Plan, Route, RouteStop
 from lastmile.driver_auth.models import DriverCredential, DriverSession, DriverSignInLink
@@ -62,6 +63,7 @@ __all__ = [
     "ChatMessage",
     "CodPayment",
     "CodRemittance",
+    "CustomerMessage",
     "DeliveryAttempt",
     "DeliveryCode",
     "Device",

@@ -75,7 +75,10 @@ async def _stream(request: Request, channel: str) -> AsyncIterator[ServerSentEve
             if message is None:
                 yield ServerSentEvent(comment="heartbeat")
                 continue
-            yield ServerSentEvent(event="message", data=message.data)
+            # A customer-thread message (`contact`) comes as its own event, not as chat.
+            yield ServerSentEvent(
+                event=str(message.data.get("type") or "message"), data=message.data
+            )
     finally:
         await subscription.close()
 

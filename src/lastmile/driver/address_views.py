@@ -16,7 +16,7 @@ from lastmile.driver import workflow
 from lastmile.driver.action_views import AfterCommit, apply_once
 from lastmile.driver.address_report import report_address_wrong
 from lastmile.driver.schemas import AddressWrongIn, StopActionOut
-from lastmile.driver.views import stop_answer
+from lastmile.driver.views import masked_calls, stop_answer
 from lastmile.driver_auth.deps import DriverDep
 from lastmile.orgsettings.driver_app import read_settings
 from lastmile.shipments.correction_events import publish_correction
@@ -65,6 +65,7 @@ def address_wrong(
             route=route,
             app_settings=read_settings(session=session, org_id=driver.org_id),
             geofence_m=settings.driver_geofence_m,
+            hide_phone=masked_calls(settings),
         )
 
     return apply_once(

@@ -103,7 +103,10 @@ def stops_out(
     settings: DriverAppSettings,
     geofence_m: float,
     here: LatLon | None,
+    hide_phone: bool = False,
 ) -> list[StopOut]:
+    """The stops as the app shows them; `hide_phone` when calls go through the server (masked
+    calls), so that the customer's number never reaches the driver's phone."""
     if not stops:
         return []
     ids = [stop.id for stop, _ in stops]
@@ -116,7 +119,7 @@ def stops_out(
     notes = earlier_notes(
         session=session, org_id=org_id, texts={shipment.address_text for _, shipment in stops}
     )
-    return [
+    shown = [
         _stop_out(
             stop,
             shipment,
@@ -131,6 +134,9 @@ def stops_out(
         )
         for stop, shipment in stops
     ]
+    if hide_phone:
+        return [stop.model_copy(update={"recipient_phone": None}) for stop in shown]
+    return shown
 
 
 def route_out(
@@ -140,10 +146,16 @@ def route_out(
     settings: DriverAppSettings,
     geofence_m: float,
     here: LatLon | None = None,
+    hide_phone: bool = False,
 ) -> RouteOut:
     stops = route_stops(session=session, route=route)
     shown = stops_out(
-        session=session, stops=stops, settings=settings, geofence_m=geofence_m, here=here
+        session=session,
+        stops=stops,
+        settings=settings,
+        geofence_m=geofence_m,
+        here=here,
+        hide_phone=hide_phone,
     )
     open_stops = [s for s in shown if s.status in (StopStatus.PENDING, StopStatus.ARRIVED)]
     return RouteOut(

@@ -83,6 +83,11 @@ def _publisher(bus: Bus, shipment_id: uuid.UUID, status: str, at: datetime) -> A
     return publish
 
 
+def masked_calls(settings: Settings) -> bool:
+    """Calls go through the server: the app gets no customer number to show or dial."""
+    return settings.call_masking != "off"
+
+
 def _route(session: Session, driver: DriverPrincipal) -> Route:
     return workflow.todays_route(
         session=session, org_id=driver.org_id, driver_id=driver.driver_id, today=utcnow().date()
@@ -103,6 +108,7 @@ def todays_route(
         route=_route(session, driver),
         settings=read_settings(session=session, org_id=driver.org_id),
         geofence_m=settings.driver_geofence_m,
+        hide_phone=masked_calls(settings),
         here=_here(lat, lon),
     )
 
@@ -166,6 +172,7 @@ def start_route(
             route=started,
             settings=read_settings(session=session, org_id=driver.org_id),
             geofence_m=settings.driver_geofence_m,
+            hide_phone=masked_calls(settings),
         )
 
     changed = [s for _, s in service.route_stops(session=session, route=route)]
@@ -190,6 +197,7 @@ def stop_answer(
     route: Route,
     app_settings: DriverAppSettings,
     geofence_m: float,
+    hide_phone: bool = False,
 ) -> StopActionOut:
     """What a stop action answers: the stop as the app shows it, the route's and parcel's
     status."""
@@ -199,6 +207,7 @@ def stop_answer(
         settings=app_settings,
         geofence_m=geofence_m,
         here=None,
+        hide_phone=hide_phone,
     )[0]
     return StopActionOut(
         stop=shown, route_status=route.status, shipment_status=shipment.status.value
@@ -238,6 +247,7 @@ def _stop_action(
             route=route,
             app_settings=app_settings,
             geofence_m=settings.driver_geofence_m,
+            hide_phone=masked_calls(settings),
         )
 
     return apply_once(

@@ -97,7 +97,7 @@ def test_with_javascript_the_eta_and_the_driver_update_live(
     )
     expect(page.locator("#eta-start")).to_have_text("10:40")
     expect(page.locator("#eta-end")).to_have_text("11:00")
-    expect(page.locator("#eta")).to_contain_text("1 stop away")
+    expect(page.locator("#eta")).to_contain_text("(you are the next stop)")
     expect(page.locator("#eta-early")).to_have_text(
         "Early: the driver may arrive before your promised window."
     )
@@ -111,7 +111,7 @@ def test_with_javascript_the_eta_and_the_driver_update_live(
             "stops_away": 3,
         },
     )
-    expect(page.locator("#eta")).to_contain_text("3 stops away")
+    expect(page.locator("#eta")).to_contain_text("(2 stops before yours)")
     expect(page.locator("#stops-away")).to_have_text("2 stops before yours.")
     expect(page.locator("#eta-early")).to_be_hidden()  # 10:55-11:15 reaches the window
 

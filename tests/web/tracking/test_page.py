@@ -75,7 +75,37 @@ def test_the_page_shows_the_eta_window_from_the_contract(
     assert "Arriving between" in page
     assert ">10:40</time>" in page
     assert ">11:10</time>" in page
-    assert "(2 stops away)" in page
+    assert "ETA not yet known" not in page
+    # The ETA counted 2 stops, the route says this stop is next: the page says it once.
+    assert "(you are the next stop)" in page
+    assert "You are the next stop." in page
+    assert "stop away" not in page
+    assert "stops away" not in page
+
+
+def test_the_eta_note_words_the_stops_as_the_driver_box_does(
+    client: TestClient, db: Database, org: OrgHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Out of the map's reach, the ETA's count is the one: "2 stops before yours"."""
+    scenario = route_in_progress(client, db, org, stops=5)
+    start = datetime(2026, 11, 24, 8, 40, tzinfo=UTC)
+    monkeypatch.setattr(
+        eta_contract,
+        "current_eta",
+        lambda session, *, org_id, shipment_id: _eta(shipment_id, start),
+    )
+    page = client.get(scenario.path(4)).text  # beyond the map's stops: no driver box line
+    assert "(1 stop before yours)" in page
+
+
+def test_a_driver_at_the_door_is_said_so_not_an_unknown_eta(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    scenario = route_in_progress(client, db, org)
+    number = scenario.shipments[0]["tracking_number"]
+    assert post_event(client, org, number, status="arriving")[0] == 201
+    page = client.get(scenario.path(0)).text
+    assert "Your driver is at your door." in page
     assert "ETA not yet known" not in page
 
 

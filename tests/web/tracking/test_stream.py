@@ -68,7 +68,7 @@ def test_status_and_eta_of_this_shipment_pass_the_eta_with_the_pages_words() -> 
         "window_end": "b",
         "stops_away": 3,
         "stops_before": "2 stops before yours.",
-        "stops_away_note": "(3 stops away)",
+        "stops_away_note": "(2 stops before yours)",
     }
     unknown = forward(
         Message(shipment_channel(SHIPMENT), {"type": "eta", "eta": "x"}),
@@ -153,7 +153,7 @@ def test_the_stream_end_to_end(live_server: LiveServer) -> None:
                 "window_end": "w",
                 "stops_away": 1,
                 "stops_before": "You are the next stop.",
-                "stops_away_note": "(1 stop away)",
+                "stops_away_note": "(you are the next stop)",
             }
         assert client.get("/t/" + "z" * 32 + "/events").status_code == 404
 

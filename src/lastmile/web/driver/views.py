@@ -42,6 +42,7 @@ def driver_app(request: Request, settings: SettingsDep) -> Response:
             "version": shell_version(),
             "tile_url": settings.map_tile_url or "",
             "geofence_m": settings.driver_geofence_m,
+            "calls": settings.call_masking != "off",
         },
         headers={"Cache-Control": "no-cache", "Referrer-Policy": "no-referrer"},
     )

@@ -12,6 +12,10 @@ from sqlalchemy.orm import Session
 from lastmile.addresses.types import Geocoder
 from lastmile.auth.models import Organization
 from lastmile.config import Settings
+from lastmile.contact.models import Party
+from lastmile.contact.schemas import ThreadOut
+from lastmile.contact.service import shown, thread
+from lastmile.contact.window import thread_state
 from lastmile.feedback.service import feedback_of
 from lastmile.hubs.models import Hub
 from lastmile.notify.vapid import load_keys
@@ -99,6 +103,10 @@ def page_context(
         if delivered
         else None
     )
+    eta = shipment_eta(session=session, shipment=shipment, zone=zone)
+    # One count of the stops ahead for the driver box and the ETA note: the route's open
+    # stops when the map shows the driver, else the ETA's.
+    stops_away = live.stops_away if live is not None else (eta.stops_away if eta else None)
     logo = f"/t/{token}/logo" if rules.has_logo_image else rules.logo_url
     open_ = shipment.status not in (Status.DELIVERED, Status.CANCELLED)
     return {
@@ -113,7 +121,8 @@ def page_context(
         "zone_name": str(zone),
         "org_name": org.name if org is not None else "",
         "brand": {"color": rules.brand_color, "text": text_on(rules.brand_color), "logo": logo},
-        "eta": shipment_eta(session=session, shipment=shipment, zone=zone),
+        "eta": eta,
+        "stops_away": stops_away,
         "driver": driver_card(session=session, shipment=shipment),
         "live": live,
         "stops_before": stops_before,
@@ -139,4 +148,8 @@ def page_context(
         "notice": notice,
         "live_updates": open_,
         "push_key": load_keys(settings).public_key if open_ else None,
+        "thread": ThreadOut.of(
+            thread_state(shipment, tracked.events, now),
+            [shown(m, Party.CUSTOMER) for m in thread(session=session, shipment=shipment)],
+        ),
     }

@@ -11,6 +11,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from lastmile.bus.base import Bus, Message, driver_channel, shipment_channel
+from lastmile.contact import live
+from lastmile.contact.models import Party
 from lastmile.db import Database, utcnow
 from lastmile.errors import NotFound
 from lastmile.orgsettings.service import get_rules
@@ -90,6 +92,8 @@ def forward(message: Message, *, target: Target, seen: Visibility) -> ServerSent
             return ServerSentEvent(event=kind, data=_eta(message.data))
         if kind == "position" and seen.driver_id is not None:
             return ServerSentEvent(event=kind, data=_only(kind, message.data))
+        if kind == live.KIND:
+            return ServerSentEvent(event="thread", data=live.seen_by(message.data, Party.CUSTOMER))
         return None
     if kind == "position" and seen.driver_id and message.data.get("driver_id") == seen.driver_id:
         return ServerSentEvent(event="position", data=_only("position", message.data))
@@ -109,7 +113,8 @@ async def tracking_events(
 ) -> AsyncIterator[ServerSentEvent]:
     """Live updates for one tracking page.
 
-    `ready` comes once the subscription is live; `map` says when the driver appears or goes.
+    `ready` comes once the subscription is live; `map` says when the driver appears or goes;
+    `thread` is a message of the customer's thread with the driver, as the customer reads it.
     """
     bus: Bus = request.app.state.bus
     database: Database = request.app.state.db

@@ -20,11 +20,13 @@ def stops_before(stops_away: int) -> str:
 
 
 def stops_away_note(stops_away: int) -> str:
-    """The note beside the ETA window: this stop's place in the driver's round.
+    """The note beside the ETA window: the driver box's words, so the two never disagree
+    (the page once said "1 stop away" beside "You are the next stop.").
 
     >>> stops_away_note(1)
-    '(1 stop away)'
+    '(you are the next stop)'
     >>> stops_away_note(3)
-    '(3 stops away)'
+    '(2 stops before yours)'
     """
-    return f"({stops_away} stop{'' if stops_away == 1 else 's'} away)"
+    words = stops_before(stops_away).removesuffix(".")
+    return f"({words[:1].lower()}{words[1:]})"

@@ -5,6 +5,7 @@
 import { addBaseLayer } from "/static/maps/roads.js";
 import { setupAudit } from "./audit.js";
 import { setupBilling } from "./billing.js";
+import { setupCustomers } from "./customers.js";
 import { needsFixing, setupFixAddress } from "./fix_address.js";
 import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
@@ -568,6 +569,7 @@ function showDriver(id) {
   if (marker) loadTrail(id, marker);
   document.getElementById("chat-box").hidden = false;
   loadChat(id).catch(() => {});
+  customers.load(id).catch(() => {});
   selectTab("driver");
 }
 
@@ -615,8 +617,11 @@ document.getElementById("chat-form").addEventListener("submit", async (event) =>
   input.value = "";
 });
 
+const customers = setupCustomers({ api, el, clock: (iso) => hubClock(iso) });
+
 function connectChat() {
   const source = new EventSource("/api/v1/stream/chat");
+  customers.listen(source);
   source.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
     if (message.driver_id === state.selected) document.getElementById("chat").append(chatLine(message));

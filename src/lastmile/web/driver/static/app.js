@@ -5,6 +5,7 @@ import { current, locate, metres, onPosition, startTracking, stopTracking } from
 import { getValue, setValue } from "./idb.js";
 import { drawRoute } from "./map.js";
 import { canCheck, checkCode } from "./codecheck.js";
+import { customerMessage, customerSent, initCustomer, showCustomer } from "./customer.js";
 import { enqueue, on, pending, resume, sync } from "./outbox.js";
 import { SignaturePad, canScan, downscalePhoto, scanBarcode } from "./proof.js";
 import { plainError, stopName } from "./words.js";
@@ -267,12 +268,13 @@ function renderStop() {
   const open = s.status === "pending" || s.status === "arrived";
   $("stop-title").textContent = `Stop ${s.sequence + 1} · ${s.recipient_name || s.tracking_number}`;
   $("stop-address").textContent = s.address;
+  showCustomer(s);
   const facts = [
     ["When", when(s)],
     ["Time window", window_(s) || "—"],
     ["Parcels", s.parcels.map((p) => p.barcode).join(", ")],
     ["Instructions", s.instructions || "—"],
-    ["Phone", s.recipient_phone || "—"],
+    ...($("app").dataset.calls === "yes" ? [] : [["Phone", s.recipient_phone || "—"]]),
   ];
   if (s.cod) facts.push(["Cash on delivery", `${money(s.cod.amount, s.cod.currency)}${s.cod.paid ? " (paid)" : ""}`]);
   $("stop-facts").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", { textContent: k }), el("dd", { textContent: v })]));
@@ -465,7 +467,7 @@ async function showShiftStart() {
 
 function onShift() {
   startTracking();
-  startChat(received);
+  startChat(received, customerMessage);
   show("route");
   locate().then(refreshRoute);
 }
@@ -698,7 +700,9 @@ on("changed", async () => {
   queuedBefore = queued.actions;
 });
 on("applied", async (entry, answer) => {
-  if (entry.url.endsWith("/messages")) {
+  if (entry.url.endsWith("/customer-messages")) {
+    customerSent(entry, answer);
+  } else if (entry.url.endsWith("/messages")) {
     document.querySelector(`[data-id="pending-${CSS.escape(entry.body.action_id)}"]`)?.remove();
     received(answer);
   } else if (entry.url.endsWith("/shift/start")) {
@@ -741,6 +745,7 @@ document.addEventListener("visibilitychange", refreshShownRoute);
 async function boot() {
   signature = new SignaturePad($("signature-pad"));
   wire();
+  initCustomer({ act, time });
   renderNet();
   renderQueue(await pending());
   if ("serviceWorker" in navigator) {

@@ -6,6 +6,7 @@ const seen = new Map();
 let last = null;
 let controller = null;
 let onMessage = () => {};
+let onCustomer = () => {};
 
 function take(message) {
   if (seen.has(message.id)) return;
@@ -36,16 +37,18 @@ async function listen(signal) {
       const block = buffer.slice(0, cut);
       buffer = buffer.slice(cut + 2);
       const lines = block.split("\n");
-      if (!lines.includes("event: message")) continue;
-      const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-      take(JSON.parse(data));
+      const data = () => JSON.parse(lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n"));
+      if (lines.includes("event: message")) take(data());
+      else if (lines.includes("event: customer_message")) onCustomer(data());
     }
   }
 }
 
-/** Follow the thread live until `stopChat()`; `handler` sees every message once. */
-export function startChat(handler) {
+/** Follow the thread live until `stopChat()`; `handler` sees every message once;
+ * `customer` sees the messages of the driver's customers' threads as they come. */
+export function startChat(handler, customer = () => {}) {
   onMessage = handler;
+  onCustomer = customer;
   if (controller) return;
   controller = new AbortController();
   const { signal } = controller;

@@ -9,6 +9,7 @@ const SHELL = [
   "/static/driver/api.js",
   "/static/driver/chat.js",
   "/static/driver/codecheck.js",
+  "/static/driver/customer.js",
   "/static/driver/geo.js",
   "/static/driver/idb.js",
   "/static/driver/map.js",

@@ -37,7 +37,9 @@ function showEta(data) {
   showStopsBefore(data.stops_before);
   showEarly(data.window_end);
   const box = document.getElementById("eta");
-  if (!box) return;
+  // The driver is at the door: a forecast of their arrival says nothing more (until the
+  // status changes and the page reloads).
+  if (!box || document.getElementById("eta-arriving")) return;
   box.replaceChildren();
   const p = document.createElement("p");
   p.className = "eta";
@@ -117,6 +119,8 @@ function listen() {
   const source = new EventSource(summary.dataset.events);
   source.addEventListener("eta", (e) => showEta(JSON.parse(e.data)));
   source.addEventListener("position", (e) => moveDriver(JSON.parse(e.data)));
+  // The message box (thread.js) shows what comes in; it polls instead where no stream runs.
+  source.addEventListener("thread", (e) => window.dispatchEvent(new CustomEvent("lastmile:thread", { detail: JSON.parse(e.data) })));
   source.addEventListener("status", (e) => {
     if (JSON.parse(e.data).status !== shownStatus) { source.close(); window.location.reload(); }
   });
