@@ -1,7 +1,7 @@
 """A customer's message thread with their driver, one per shipment.
 
-Revision ID: 0025_customer_messages
-Revises: 0024_invoices_and_credit_notes
+Revision ID: 0026_customer_messages
+Revises: 0025_learned_confirmed
 """
 
 from collections.abc import Sequence
@@ -11,8 +11,8 @@ from alembic import op
 
 import lastmile.db.types
 
-revision: str = "0025_customer_messages"
-down_revision: str | None = "0024_invoices_and_credit_notes"
+revision: str = "0026_customer_messages"
+down_revision: str | None = "0025_learned_confirmed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
