@@ -2,9 +2,9 @@
 printer resolution. The patterns come from well-kept encoders: python-barcode (Code 128) and
 segno (QR)."""
 
-from fpdf import FPDF
-from barcode.codex import Code128
 import segno
+from barcode.codex import Code128
+from fpdf import FPDF
 
 QUIET_MODULES = 10
 """Code 128 wants ten modules of white either side; the caller leaves that room."""

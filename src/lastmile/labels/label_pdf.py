@@ -1,4 +1,4 @@
-"""Shipping labels as a PDF, one parcel a page, A6 or 4×6 in: sender and hub, recipient and
+"""Shipping labels as a PDF, one parcel a page, A6 or 4x6 in: sender and hub, recipient and
 address, route and stop number once planned, parcel n/m, the tracking number as a Code 128
 barcode and the tracking link as a QR code."""
 
