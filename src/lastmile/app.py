@@ -75,6 +75,7 @@ from lastmile.ingest.store import FixStore
 from lastmile.ingest.trust_events import hear_trust_restored
 from lastmile.ingest.views import router as ingest_router
 from lastmile.ingest.writer import BatchWriter
+from lastmile.labels.views import router as labels_router
 from lastmile.notify.vapid import load_keys
 from lastmile.notify.views import public_router as notify_public_router
 from lastmile.notify.views import router as notify_router
@@ -408,6 +409,7 @@ def create_app(
         billing_charges_router,
         chat_router,
         invoices_router,
+        labels_router,
         driver_app_router,
         icon_router,
     )
