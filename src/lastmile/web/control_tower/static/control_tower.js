@@ -9,6 +9,7 @@ import { needsFixing, setupFixAddress } from "./fix_address.js";
 import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
 import { setupInvoices } from "./invoices.js";
+import { setupLoad } from "./labels.js";
 
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
@@ -184,6 +185,7 @@ setupAudit({ api, el, getBoard: () => state.board });
 setupPay({ api, el, getBoard: () => state.board });
 setupBilling({ api, el });
 setupInvoices({ api, el });
+setupLoad({ api, el });
 
 // --- board and KPIs --------------------------------------------------------------------------
 
