@@ -3,7 +3,7 @@ of the organisation)."""
 
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -27,7 +27,7 @@ FormatQuery = Annotated[
     LabelFormat, Query(alias="format", description="`pdf` to print on paper, `zpl` for Zebra")
 ]
 SizeQuery = Annotated[LabelSize, Query(description="`a6` (105 x 148 mm) or `4x6` inches")]
-_DOCUMENTS = {
+_DOCUMENTS: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {"application/pdf": {}, "text/plain": {}},
         "description": "The labels: a PDF, or ZPL text",
