@@ -50,6 +50,7 @@ from lastmile.dispatch.views import router as dispatch_router
 from lastmile.driver.address_views import router as driver_address_router
 from lastmile.driver.cash_views import router as driver_cash_router
 from lastmile.driver.corrections import CorrectionFollower
+from lastmile.driver.load_views import router as driver_load_router
 from lastmile.driver.outcome_views import router as outcome_router
 from lastmile.driver.proof_views import router as driver_proof_router
 from lastmile.driver.scheduled import close_days_loop
@@ -398,6 +399,7 @@ def create_app(
         driver_auth_router,
         driver_router,
         driver_shift_router,
+        driver_load_router,
         driver_proof_router,
         pod_router,
         map_router,

@@ -82,6 +82,10 @@ def _hub(session: Session, org_id: uuid.UUID, hub_id: uuid.UUID) -> Hub:
     return hub
 
 
+def _hub_text(hub: Hub) -> str:
+    return f"{hub.name} ({hub.code})"
+
+
 def _token_of(code: str) -> str | None:
     """The token of a scanned tracking link (`…/t/{token}`), else none.
 
@@ -180,7 +184,8 @@ def _load(
             f"wrong route: {number} is stop {stop_number} of {name}'s route, not this one"
         )
     if route.hub_id != hub.id:
-        raise Conflict(f"{number} leaves from another hub, on {name}'s route")
+        other = session.get_one(Hub, route.hub_id)
+        raise Conflict(f"{number} leaves from hub {_hub_text(other)}, on {name}'s route")
     if stop.loaded_at is not None:
         at = stop.loaded_at.astimezone(ZoneInfo(hub.timezone)).strftime("%H:%M")
         return Scanned(
@@ -236,10 +241,13 @@ def scan(
     if route_id is not None:
         dispatch.get_route(session=session, org_id=org_id, route_id=route_id)
     shipment = find_scanned(session=session, org_id=org_id, code=code)
-    if shipment.hub_id is not None and shipment.hub_id != hub.id:
-        other = session.get_one(Hub, shipment.hub_id)
-        raise Conflict(f"{shipment.tracking_number} belongs to hub {other.name}, not {hub.name}")
     if action is ScanAction.AT_HUB:
+        if shipment.hub_id is not None and shipment.hub_id != hub.id:
+            other = session.get_one(Hub, shipment.hub_id)
+            raise Conflict(
+                f"{shipment.tracking_number} belongs to hub {_hub_text(other)}, "
+                f"not {_hub_text(hub)}"
+            )
         return _scan_in(session=session, shipment=shipment, hub=hub, actor=actor, now=now)
     return _load(
         session=session, shipment=shipment, hub=hub, route_id=route_id, actor=actor, now=now

@@ -11,6 +11,7 @@ const SHELL = [
   "/static/driver/codecheck.js",
   "/static/driver/geo.js",
   "/static/driver/idb.js",
+  "/static/driver/load.js",
   "/static/driver/map.js",
   "/static/driver/outbox.js",
   "/static/driver/proof.js",
