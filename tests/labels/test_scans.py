@@ -133,7 +133,16 @@ def test_the_wrong_route_another_hub_and_a_van_gone_are_refused_in_words(
     )
     status, other_hub = _scan(client, planned, elsewhere.day.tracking_numbers[0], "at_hub")
     assert status == 409
-    assert "belongs to hub" in other_hub["detail"]
+    assert other_hub["detail"] == (
+        f"{elsewhere.day.tracking_numbers[0]} belongs to hub Helsinki hub (VAN-2), "
+        "not Helsinki hub (VAN-1)"
+    )
+    far_number = elsewhere.day.tracking_numbers[1]
+    status, far = _scan(client, planned, far_number, "loaded")
+    assert status == 409
+    assert far["detail"] == (
+        f"{far_number} leaves from hub Helsinki hub (VAN-2), on Driver VAN-2 (VAN-2)'s route"
+    )
 
     assert _scan(client, planned, first, "loaded")[0] == 200
     started = client.post(f"/api/v1/routes/{planned.day.route_id}/start", headers=org.headers)
