@@ -6,6 +6,10 @@ import { canScan, scanBarcode } from "./proof.js";
 import { plainError } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
+// The route is drawn again on every refresh and position: the load is asked again at most
+// this often then (a scan asks at once).
+const REFRESH_MS = 10000;
+let shown = { routeId: null, at: 0 };
 
 function item(parcel) {
   const li = document.createElement("li");
@@ -45,7 +49,9 @@ export function showLoadVan(route) {
   const box = $("load-van");
   const wanted = Boolean(route) && route.status === "planned" && !route.unsent && navigator.onLine;
   box.hidden = !wanted;
-  if (wanted) refresh().catch((error) => say("problem", plainError(error)));
+  if (!wanted || (shown.routeId === route.id && Date.now() - shown.at < REFRESH_MS)) return;
+  shown = { routeId: route.id, at: Date.now() };
+  refresh().catch((error) => say("problem", plainError(error)));
 }
 
 export function setupLoadVan() {
