@@ -131,7 +131,7 @@ def test_the_manifest_lists_the_stops_in_order(
     assert "signature" in text
 
 
-def test_another_organisations_labels_and_manifest_are_not_found(
+def test_another_organisations_labels_manifest_and_load_are_not_found(
     client: TestClient, db: Database, org: OrgHandle, other_org: OrgHandle
 ) -> None:
     planned = planned_route(client, db, org)
@@ -142,6 +142,8 @@ def test_another_organisations_labels_and_manifest_are_not_found(
         f"/api/v1/shipments/{number}/label",
         f"/api/v1/routes/{route}/labels",
         f"/api/v1/routes/{route}/manifest.pdf",
+        f"/api/v1/routes/{route}/load",
+        f"/api/v1/hubs/{planned.hub_id}/loading",
     ):
         answer = client.get(path, headers=other_org.headers)
         assert answer.status_code == 404, path
