@@ -51,6 +51,7 @@ from lastmile.dispatch.views import router as dispatch_router
 from lastmile.driver.address_views import router as driver_address_router
 from lastmile.driver.cash_views import router as driver_cash_router
 from lastmile.driver.corrections import CorrectionFollower
+from lastmile.driver.load_views import router as driver_load_router
 from lastmile.driver.outcome_views import router as outcome_router
 from lastmile.driver.proof_views import router as driver_proof_router
 from lastmile.driver.scheduled import close_days_loop
@@ -77,6 +78,7 @@ from lastmile.ingest.store import FixStore
 from lastmile.ingest.trust_events import hear_trust_restored
 from lastmile.ingest.views import router as ingest_router
 from lastmile.ingest.writer import BatchWriter
+from lastmile.labels.views import router as labels_router
 from lastmile.notify.vapid import load_keys
 from lastmile.notify.views import public_router as notify_public_router
 from lastmile.notify.views import router as notify_router
@@ -401,6 +403,7 @@ def create_app(
         driver_auth_router,
         driver_router,
         driver_shift_router,
+        driver_load_router,
         driver_proof_router,
         pod_router,
         map_router,
@@ -414,6 +417,7 @@ def create_app(
         contact_router,
         invoices_router,
         imports_router,
+        labels_router,
         driver_app_router,
         icon_router,
     )

@@ -31,10 +31,11 @@ def _dejavu_dir() -> Path | None:
 
 
 class BillingPdf(FPDF):
-    """An A4 page with the billing font installed; `text_for` makes a text writable in it."""
+    """Pages (A4 unless `page_format` says otherwise: a name, or width and height in mm) with
+    the billing font installed; `text_for` makes a text writable in it."""
 
-    def __init__(self) -> None:
-        super().__init__(format="A4")
+    def __init__(self, page_format: str | tuple[float, float] = "A4") -> None:
+        super().__init__(format=page_format)
         folder = _dejavu_dir()
         self.unicode_font = folder is not None
         if folder is not None:

@@ -108,6 +108,8 @@ class RouteStop(OrgScoped, Base):
     arrived_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     failure_reason: Mapped[str | None] = mapped_column(String(200))
+    loaded_at: Mapped[datetime | None]
+    """When its parcels were scanned onto the van at the hub (`labels.loading`)."""
 
 
 class DriverAction(OrgScoped, Base):

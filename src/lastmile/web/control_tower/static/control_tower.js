@@ -13,6 +13,7 @@ import { setupInvoices } from "./invoices.js";
 import { setupOrderDetail } from "./orders_detail.js";
 import { setupOrderEdit } from "./orders_edit.js";
 import { setupOrderImport } from "./orders_import.js";
+import { setupLoad } from "./labels.js";
 
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
@@ -188,6 +189,7 @@ setupAudit({ api, el, getBoard: () => state.board });
 setupPay({ api, el, getBoard: () => state.board });
 setupBilling({ api, el });
 setupInvoices({ api, el });
+setupLoad({ api, el });
 
 // --- board and KPIs --------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ import { HttpError, actionFields, call, saveSession, session } from "./api.js";
 import { startChat, stopChat } from "./chat.js";
 import { current, locate, metres, onPosition, startTracking, stopTracking } from "./geo.js";
 import { getValue, setValue } from "./idb.js";
+import { showLoadVan, setupLoadVan } from "./load.js";
 import { drawRoute } from "./map.js";
 import { canCheck, checkCode } from "./codecheck.js";
 import { customerMessage, customerSent, initCustomer, showCustomer } from "./customer.js";
@@ -222,6 +223,7 @@ function renderRoute() {
   const route = state.route;
   $("route-empty").hidden = Boolean(route);
   $("route-start").hidden = !route || route.status !== "planned";
+  showLoadVan(route);
   const list = $("stops");
   list.replaceChildren();
   list.dataset.synced = !route?.unsent;
@@ -545,6 +547,7 @@ function wire() {
     await save("payments");
     onShift();
   });
+  setupLoadVan();
   $("route-start").addEventListener("click", () =>
     act("/api/v1/driver/route/start", {}, "Start of route", () => {
       state.route.status = "in_progress";

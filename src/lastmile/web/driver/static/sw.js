@@ -12,6 +12,7 @@ const SHELL = [
   "/static/driver/customer.js",
   "/static/driver/geo.js",
   "/static/driver/idb.js",
+  "/static/driver/load.js",
   "/static/driver/map.js",
   "/static/driver/outbox.js",
   "/static/driver/proof.js",
