@@ -8,6 +8,7 @@ Create Date: 2026-12-07 19:30:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -29,14 +30,13 @@ _outbox = sa.table(
 )
 
 
-def _rows() -> list[sa.Row[tuple[object, dict[str, object]]]]:
-    return list(
-        op.get_bind().execute(
-            sa.select(_outbox.c.id, _outbox.c.context).where(
-                _outbox.c.event.in_(_EVENTS), _outbox.c.endpoint_id.is_not(None)
-            )
+def _rows() -> list[tuple[object, Any]]:
+    found = op.get_bind().execute(
+        sa.select(_outbox.c.id, _outbox.c.context).where(
+            _outbox.c.event.in_(_EVENTS), _outbox.c.endpoint_id.is_not(None)
         )
     )
+    return [(row.id, row.context) for row in found]
 
 
 def upgrade() -> None:
