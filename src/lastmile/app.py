@@ -239,6 +239,7 @@ def create_app(
             engine=app.state.eta_engine,
             network=lambda: app_network(app),
         )
+        await app.state.corrections.catch_up()  # what a killed process left to re-time
         corrections = asyncio.create_task(
             app.state.corrections.hear(await app.state.bus.subscribe(corrections_channel())),
             name="corrections",

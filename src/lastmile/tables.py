@@ -37,7 +37,7 @@ from lastmile.payments.models import CashLedgerEntry, CodPayment
 from lastmile.pod.models import DeliveryCode, Proof
 from lastmile.settlement.cod_models import CodRemittance
 from lastmile.settlement.pay_models import Carrier, DriverEmployment, PayPlan
-from lastmile.shipments.models import Shipment, ShipmentEvent
+from lastmile.shipments.models import PendingRetime, Shipment, ShipmentEvent
 
 metadata = Base.metadata
 
@@ -90,6 +90,7 @@ __all__ = [
     "OrganizationSettings",
     "OutboxMessage",
     "PayPlan",
+    "PendingRetime",
     "Plan",
     "Proof",
     "RateCard",

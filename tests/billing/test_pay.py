@@ -13,9 +13,11 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
+from sqlalchemy import select
 from tests.billing.pay_world import DAY, World, at, dispatcher_headers, make_world
 from tests.common import OrgHandle
 
+from lastmile.audit.models import AuditEntry
 from lastmile.billing import pdf_fonts
 from lastmile.billing.money import round_money
 from lastmile.db import Database
@@ -186,7 +188,18 @@ def test_a_carriers_plan_pays_for_its_drivers_work(
             headers=org.headers,
         )
         assert response.status_code == 200, response.text
-    _plan(client, org, carrier_id=carrier["id"], rules={"per_stop": "2.50"})
+    plan = _plan(client, org, carrier_id=carrier["id"], rules={"per_stop": "2.50"})
+    with db.session() as session:
+        audited = session.execute(
+            select(AuditEntry.action, AuditEntry.subject_id, AuditEntry.subject_label).where(
+                AuditEntry.org_id == org.org_id,
+                AuditEntry.action.in_(["carrier.create", "pay_plan.create"]),
+            )
+        ).all()
+    assert sorted(audited) == [
+        ("carrier.create", carrier["id"], "Nopea Kuljetus Oy"),
+        ("pay_plan.create", plan["id"], "Nopea Kuljetus Oy v1"),
+    ]
 
     statement = _statement(client, org, period="2026-12", carrier=carrier["id"])
     assert statement["payee_name"] == "Nopea Kuljetus Oy"

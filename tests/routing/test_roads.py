@@ -97,7 +97,6 @@ def test_the_etag_changes_with_box_and_zoom(layer: roads.RoadLayer) -> None:
         "a,b,c,d",
         "7.44,43.7,7.41,43.75",
         "7.41,43.75,7.44,43.7",
-        "0,0,5,1",
         "nan,0,1,1",
     ],
 )
@@ -105,6 +104,17 @@ def test_a_wrong_bbox_names_bbox(raw: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         roads.parse_bbox(raw)
     assert caught.value.field == "bbox"
+
+
+def test_a_box_wider_than_the_limit_has_no_roads(layer: roads.RoadLayer) -> None:
+    """Monaco's roads are inside it, but a map zoomed out that far draws none."""
+    wide = roads.parse_bbox("6.0,43.0,8.5,44.0")
+    assert roads.roads_geojson(layer, wide, 8) == {
+        "type": "FeatureCollection",
+        "features": [],
+        "truncated": False,
+    }
+    assert roads.roads_geojson(layer, roads.parse_bbox("6.5,43.0,8.4,44.0"), 15)["features"]
 
 
 def test_simplify_keeps_the_ends_and_the_corners() -> None:

@@ -85,7 +85,15 @@ def test_the_roads_are_the_same_for_every_organisation(
     assert "private" in first.headers["cache-control"]
 
 
-@pytest.mark.parametrize("bbox", ["7.4,43.7", "7.44,43.73,7.41,43.74", "x,1,2,3", "0,0,3,1"])
+def test_a_box_too_wide_for_roads_answers_none(client: TestClient, org: OrgHandle) -> None:
+    response = client.get(
+        "/api/v1/map/roads", params={"bbox": "5.0,43.0,8.0,44.0", "zoom": 7}, headers=org.headers
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["features"] == []
+
+
+@pytest.mark.parametrize("bbox", ["7.4,43.7", "7.44,43.73,7.41,43.74", "x,1,2,3"])
 def test_a_bad_bbox_is_a_problem_naming_bbox(client: TestClient, org: OrgHandle, bbox: str) -> None:
     response = client.get("/api/v1/map/roads", params={"bbox": bbox}, headers=org.headers)
     assert response.status_code == 422

@@ -1,5 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from testkit.bodies import hub_body, shipment_body
 from tests.common import OrgHandle, create_shipment, post_event
@@ -60,6 +61,37 @@ def test_a_reference_reused_with_other_data_is_refused_naming_the_fields(
     [row_error] = bulk.json()["errors"]
     assert (row_error["index"], row_error["field"]) == (1, "reference")
     assert "recipient.name" in row_error["message"]
+
+
+def test_comparing_a_reused_reference_mints_no_tracking_number(
+    client: TestClient, org: OrgHandle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A retry and a reuse are told apart from the request's values alone: no shipment (with
+    its tracking number and token) is built just to compare."""
+    first = create_shipment(
+        client, org, reference="ORD-9", recipient={"name": "A", "phone": "+358 40 123 4567"}
+    )
+
+    def no_new_number() -> str:
+        raise AssertionError("a tracking number was generated to compare")
+
+    monkeypatch.setattr(tracking_numbers, "generate", no_new_number)
+    same = client.post(
+        "/api/v1/shipments",
+        json=shipment_body(reference="ORD-9", recipient={"name": "A", "phone": "+358401234567"}),
+        headers=org.headers,
+    )
+    assert same.status_code == 200, same.text
+    assert same.json()["tracking_number"] == first["tracking_number"]
+    other = client.post(
+        "/api/v1/shipments",
+        json=shipment_body(reference="ORD-9", recipient={"name": "B", "phone": "+358401234567"}),
+        headers=org.headers,
+    )
+    assert other.status_code == 409, other.text
+    [error] = other.json()["errors"]
+    assert "recipient.name" in error["message"]
+    assert "recipient.phone" not in error["message"]
 
 
 def test_phone_is_normalised_to_e164_and_bad_phone_names_the_field(

@@ -18,8 +18,8 @@ from lastmile.db import utcnow
 from lastmile.dispatch.models import Route
 from lastmile.fleet.models import Driver
 from lastmile.hubs.models import Hub
-from lastmile.notify.models import OutboxMessage, WebhookEndpoint
-from lastmile.notify.outbox import org_settings
+from lastmile.notify.models import OutboxMessage
+from lastmile.notify.outbox import org_settings, queue_webhook
 from lastmile.notify.types import Channel
 
 ALERT_OPENED = "alert.opened"
@@ -31,32 +31,15 @@ SEVERITY_ORDER = list(Severity)
 def queue_alert_opened(session: Session, alert: Alert, settings: AlertThresholds) -> int:
     """Queue one webhook per subscribed endpoint and the dispatchers' emails; returns how many
     messages were queued."""
-    endpoints = session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.org_id == alert.org_id, WebhookEndpoint.active.is_(True)
-        )
-    ).all()
-    subscribed = [e for e in endpoints if ALERT_OPENED in (e.events or [])]
+    webhooks = queue_webhook(
+        session=session,
+        org_id=alert.org_id,
+        event=ALERT_OPENED,
+        key=f"{ALERT_OPENED}:{alert.id}",
+        data=AlertOut.of(alert).model_dump(mode="json"),
+    )
     now = utcnow()
-    context = AlertOut.of(alert).model_dump(mode="json")
-    for endpoint in subscribed:
-        session.add(
-            OutboxMessage(
-                id=uuid.uuid4(),
-                org_id=alert.org_id,
-                endpoint_id=endpoint.id,
-                event=ALERT_OPENED,
-                channel=Channel.WEBHOOK,
-                recipient=endpoint.url,
-                locale="en",
-                template=ALERT_OPENED,
-                context=context,
-                idempotency_key=f"{ALERT_OPENED}:{alert.id}:webhook:{endpoint.id}",
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
-    return len(subscribed) + _queue_emails(session, alert, settings, now)
+    return len(webhooks) + _queue_emails(session, alert, settings, now)
 
 
 def _queue_emails(session: Session, alert: Alert, settings: AlertThresholds, now: datetime) -> int:

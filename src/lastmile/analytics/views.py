@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.analytics.scorecards import Scorecard, scorecards
@@ -18,8 +17,9 @@ from lastmile.api.deps import SessionDep
 from lastmile.api.fields import Day, TimeZoneName
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import StaffDep
+from lastmile.billing.jobs import zone_of
 from lastmile.db import utcnow
-from lastmile.hubs.models import Hub
+from lastmile.hubs.service import first_hub
 
 router = APIRouter(tags=["analytics"], responses=COMMON_PROBLEMS)
 
@@ -32,10 +32,7 @@ ZoneQuery = Annotated[
 def _zone(session: Session, org_id: uuid.UUID, tz: str | None) -> ZoneInfo:
     if tz is not None:
         return ZoneInfo(tz)
-    hub_zone = session.scalar(
-        select(Hub.timezone).where(Hub.org_id == org_id).order_by(Hub.created_at).limit(1)
-    )
-    return ZoneInfo(hub_zone or "UTC")
+    return zone_of(session=session, org_id=org_id, hub=first_hub(session=session, org_id=org_id))
 
 
 def _cards(

@@ -4,7 +4,7 @@ the one delete is `purge_before`, for an organisation that chose to keep its ent
 (the database refuses it for any younger entry)."""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -80,6 +80,31 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def audited_add[Row](
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    row: Row,
+    actor: Actor,
+    action: Action,
+    subject: Callable[[Row], Subject],
+    after: Callable[[Row], Mapping[str, Any]],
+) -> Row:
+    """Add a new row and the entry recording it to the caller's transaction; `subject` and
+    `after` read the row once it is flushed (its id assigned)."""
+    session.add(row)
+    session.flush()
+    record(
+        session=session,
+        org_id=org_id,
+        actor=actor,
+        action=action,
+        subject=subject(row),
+        after=after(row),
+    )
+    return row
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,18 +1,15 @@
 """Tell a merchant's systems that an invoice was issued: an `invoice.issued` webhook to every
-active endpoint of the organisation that names the event, queued in the issuing transaction
-(so it goes out if and only if the issue commits), signed and retried by the notify worker."""
+active endpoint of the organisation that names the event (`notify.outbox.queue_webhook`),
+queued in the issuing transaction (so it goes out if and only if the issue commits), signed and
+retried by the notify worker."""
 
-import uuid
 from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
 from lastmile.billing.invoices import InvoiceView
 from lastmile.billing.money import round_money
-from lastmile.db import utcnow
-from lastmile.notify.models import OutboxMessage
-from lastmile.notify.outbox import active_endpoints
-from lastmile.notify.types import Channel
+from lastmile.notify.outbox import queue_webhook
 
 INVOICE_ISSUED: Final = "invoice.issued"
 
@@ -46,29 +43,12 @@ def payload(issued: InvoiceView) -> dict[str, Any]:
 def queue_invoice_issued(*, session: Session, issued: InvoiceView) -> int:
     """Queue one message per subscribed endpoint; how many were queued."""
     invoice = issued.invoice
-    subscribed = [
-        endpoint
-        for endpoint in active_endpoints(session=session, org_id=invoice.org_id)
-        if INVOICE_ISSUED in (endpoint.events or [])
-    ]
-    now = utcnow()
-    context = payload(issued)
-    for endpoint in subscribed:
-        session.add(
-            OutboxMessage(
-                id=uuid.uuid4(),
-                org_id=invoice.org_id,
-                endpoint_id=endpoint.id,
-                event=INVOICE_ISSUED,
-                channel=Channel.WEBHOOK,
-                recipient=endpoint.url,
-                locale="en",
-                template=INVOICE_ISSUED,
-                context=context,
-                idempotency_key=f"{INVOICE_ISSUED}:{invoice.id}:webhook:{endpoint.id}",
-                next_attempt_at=now,
-                created_at=now,
-            )
-        )
+    queued = queue_webhook(
+        session=session,
+        org_id=invoice.org_id,
+        event=INVOICE_ISSUED,
+        key=f"{INVOICE_ISSUED}:{invoice.id}",
+        data=payload(issued),
+    )
     session.flush()
-    return len(subscribed)
+    return len(queued)

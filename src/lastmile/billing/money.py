@@ -67,12 +67,17 @@ def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
     return round_money(amount * percent / 100, currency)
 
 
-def money_text(amount: Decimal, currency: str) -> str:
-    """`amount` as JSON carries it: a string with exactly the currency's minor unit.
+def money_text(amount: Decimal, currency: str | None) -> str:
+    """`amount` as JSON and CSV carry it: a string with exactly the currency's minor unit (as
+    it stands when there is no currency yet, e.g. an empty pay statement).
 
     >>> money_text(Decimal("12.5000"), "EUR"), money_text(Decimal("-3"), "KWD")
     ('12.50', '-3.000')
+    >>> money_text(Decimal("0"), None)
+    '0'
     """
+    if not currency:
+        return str(amount)
     return f"{round_money(amount, currency):f}"
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from lastmile.billing.models import ChargeLine, Merchant
 from lastmile.billing.money import ZERO, money_text
 from lastmile.notify.models import OutboxMessage
-from lastmile.notify.outbox import active_endpoints, enqueue
+from lastmile.notify.outbox import queue_webhook
 from lastmile.shipments.models import Shipment
 
 CHARGE_CREATED: Final = "charge.created"
@@ -18,13 +18,7 @@ CHARGE_CREATED: Final = "charge.created"
 def queue_charge_created(
     *, session: Session, shipment: Shipment, merchant: Merchant, lines: Sequence[ChargeLine]
 ) -> list[OutboxMessage]:
-    """One message per listening endpoint, keyed by the first line (a repeat queues nothing);
-    one query when no endpoint listens."""
-    if not any(
-        not endpoint.events or CHARGE_CREATED in endpoint.events
-        for endpoint in active_endpoints(session=session, org_id=shipment.org_id)
-    ):
-        return []
+    """One message per listening endpoint, keyed by the first line (a repeat queues nothing)."""
     subtotal = sum((line.amount for line in lines), ZERO)
     tax = sum((line.tax_amount for line in lines), ZERO)
     data: dict[str, Any] = {
@@ -51,10 +45,11 @@ def queue_charge_created(
         "tax": money_text(tax, lines[0].currency),
         "total": money_text(subtotal + tax, lines[0].currency),
     }
-    return enqueue(
+    return queue_webhook(
         session=session,
-        shipment=shipment,
+        org_id=shipment.org_id,
         event=CHARGE_CREATED,
         key=f"{CHARGE_CREATED}:{lines[0].id}",
-        webhook_data=data,  # notify.render.OWN_DATA: sent as the webhook's `data`
+        data=data,
+        shipment_id=shipment.id,
     )

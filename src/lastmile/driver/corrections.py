@@ -3,8 +3,11 @@ pending stop re-timed to its new point (`dispatch.flows.retime_corrected`), fres
 its route when it is under way, and the live driver contexts and ETA subscribers told.
 
 Here, above `dispatch` and `eta`, because the correction is made in `shipments`, which sits
-below both. Each server process that hears a correction re-times the route (with several
-processes, each does it: the same result, a few times over).
+below both. The correction also leaves a `PendingRetime` row in its own transaction; re-timing
+deletes it in the same transaction, and a starting follower re-times every row left (a process
+killed between the commit and the message: at least once, never lost). Each server process
+that hears a correction re-times the route (with several processes, each does it: the same
+result, a few times over).
 """
 
 import asyncio
@@ -13,6 +16,7 @@ import uuid
 from collections.abc import Callable
 
 import anyio.to_thread
+from sqlalchemy import delete, select
 
 from lastmile.bus.base import Bus, Message, Subscription
 from lastmile.db import Database, utcnow
@@ -24,6 +28,7 @@ from lastmile.eta.engine import EtaEngine
 from lastmile.eta.live import publish_etas
 from lastmile.routing.network import RoadNetwork
 from lastmile.shipments.correction_events import CORRECTED
+from lastmile.shipments.models import PendingRetime
 from lastmile.types import StopEta
 
 log = logging.getLogger(__name__)
@@ -51,7 +56,8 @@ class CorrectionFollower:
         self._subscription: Subscription | None = None
 
     async def hear(self, subscription: Subscription) -> None:
-        """Follow `corrections_channel` for as long as the server runs."""
+        """Follow `corrections_channel` for as long as the server runs (`catch_up` first, as
+        the server starts)."""
         self._subscription = subscription
         try:
             async for message in subscription:
@@ -75,6 +81,26 @@ class CorrectionFollower:
             return
         if message.data.get("type") != CORRECTED:
             return
+        await self._retime(org_id, shipment_id)
+
+    async def catch_up(self) -> int:
+        """Re-time every correction still pending (committed, but its message lost with the
+        process that was to follow it); how many there were."""
+        pending = await anyio.to_thread.run_sync(self._pending)
+        for org_id, shipment_id in pending:
+            await self._retime(org_id, shipment_id)
+        if pending:
+            log.info("re-timed %d corrections left pending by an earlier process", len(pending))
+        return len(pending)
+
+    def _pending(self) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        with self.database.session() as session:
+            query = select(PendingRetime.org_id, PendingRetime.shipment_id).order_by(
+                PendingRetime.requested_at
+            )
+            return [(org_id, shipment_id) for org_id, shipment_id in session.execute(query)]
+
+    async def _retime(self, org_id: uuid.UUID, shipment_id: uuid.UUID) -> None:
         try:
             driver_id, etas = await anyio.to_thread.run_sync(self.replan, org_id, shipment_id)
         except Exception:
@@ -87,8 +113,22 @@ class CorrectionFollower:
     def replan(
         self, org_id: uuid.UUID, shipment_id: uuid.UUID
     ) -> tuple[uuid.UUID | None, list[StopEta]]:
-        """In one transaction: the stop re-timed, and its route's ETAs when under way."""
+        """In one transaction: the stop re-timed, its route's ETAs when under way, and the
+        correction's pending note deleted (a later correction's note is left for its own
+        message)."""
         with self.database.session() as session:
+            pending = session.scalar(
+                select(PendingRetime.requested_at).where(
+                    PendingRetime.org_id == org_id, PendingRetime.shipment_id == shipment_id
+                )
+            )
+            if pending is not None:
+                session.execute(
+                    delete(PendingRetime).where(
+                        PendingRetime.shipment_id == shipment_id,
+                        PendingRetime.requested_at == pending,
+                    )
+                )
             route = retime_corrected(
                 session=session, org_id=org_id, shipment_id=shipment_id, network=self.network()
             )

@@ -30,6 +30,13 @@ def list_hubs(*, session: Session, org_id: uuid.UUID) -> list[Hub]:
     return list(session.scalars(select(Hub).where(Hub.org_id == org_id).order_by(Hub.code)))
 
 
+def first_hub(*, session: Session, org_id: uuid.UUID) -> Hub | None:
+    """The organisation's oldest hub (None before it has one)."""
+    return session.scalar(
+        select(Hub).where(Hub.org_id == org_id).order_by(Hub.created_at, Hub.id).limit(1)
+    )
+
+
 def update_hub(*, session: Session, org_id: uuid.UUID, hub_id: uuid.UUID, **fields: Any) -> Hub:
     hub = get_hub(session=session, org_id=org_id, hub_id=hub_id)
     for name, value in fields.items():

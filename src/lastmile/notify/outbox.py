@@ -1,7 +1,7 @@
 """Writing messages to the durable outbox, inside the caller's transaction."""
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from lastmile.notify.models import (
 )
 from lastmile.notify.rules import Rule, rules_for
 from lastmile.notify.subscriptions import subscriptions_of
-from lastmile.notify.types import WEBHOOK_EVENTS, Channel, Event
+from lastmile.notify.types import NAMED_ONLY_EVENTS, WEBHOOK_DATA, WEBHOOK_EVENTS, Channel, Event
 from lastmile.shipments.models import Shipment, ShipmentEvent
 from lastmile.shipments.status import Status
 
@@ -143,6 +143,54 @@ def active_endpoints(*, session: Session, org_id: uuid.UUID) -> list[WebhookEndp
     )
 
 
+def listens(endpoint: WebhookEndpoint, event: str) -> bool:
+    """Whether the endpoint wants `event`: it names it, or it names none and the event is not
+    one of those that must be named (`NAMED_ONLY_EVENTS`)."""
+    if endpoint.events:
+        return event in endpoint.events
+    return event not in NAMED_ONLY_EVENTS
+
+
+def queue_webhook(
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    event: str,
+    key: str,
+    data: Mapping[str, Any],
+    shipment_id: uuid.UUID | None = None,
+) -> list[OutboxMessage]:
+    """Queue `event` with its `data` to every active endpoint of the organisation that listens
+    to it, in the caller's transaction; `key` identifies the event (a repeat queues nothing).
+
+    The message's context is `{WEBHOOK_DATA: data}`: the body sent is `{id, type, created_at,
+    data}` with `data` exactly as given here (docs/ARCHITECTURE.md, "Webhooks").
+    """
+    now = utcnow()
+    queued = []
+    for endpoint in active_endpoints(session=session, org_id=org_id):
+        if not listens(endpoint, event):
+            continue
+        message = OutboxMessage(
+            id=uuid.uuid4(),
+            org_id=org_id,
+            shipment_id=shipment_id,
+            endpoint_id=endpoint.id,
+            event=event,
+            channel=Channel.WEBHOOK,
+            recipient=endpoint.url,
+            locale="en",
+            template=event,
+            context={WEBHOOK_DATA: dict(data)},
+            idempotency_key=f"{key}:webhook:{endpoint.id}",
+            next_attempt_at=now,
+            created_at=now,
+        )
+        if _add(session, message):
+            queued.append(message)
+    return queued
+
+
 def targets(
     *,
     shipment: Shipment,
@@ -163,7 +211,7 @@ def targets(
     found += [
         Target(Channel.WEBHOOK, endpoint.url, f"{key}:webhook:{endpoint.id}", event, endpoint.id)
         for endpoint in endpoints
-        if not endpoint.events or event in endpoint.events
+        if listens(endpoint, event)
     ]
     return found
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from lastmile.notify.models import OutboxMessage
-from lastmile.notify.types import Channel, Rendered
+from lastmile.notify.types import WEBHOOK_DATA, Channel, Rendered
 
 TEMPLATES = Path(__file__).parent / "templates"
 FALLBACK_LOCALE = "en"
@@ -48,8 +48,6 @@ def template_name(*, locale: str, template: str, channel: Channel) -> str:
 
 ADDRESS_EVENT_PREFIX = "address."
 """Events about a shipment's address: its quality score and reasons, for the merchant."""
-OWN_DATA = "webhook_data"
-"""A context key holding the whole `data` of an event's webhook, written when it was queued."""
 
 
 def links(context: dict[str, Any], public_url: str) -> dict[str, str]:
@@ -84,19 +82,8 @@ def webhook_body(message: OutboxMessage, *, public_url: str) -> str:
     context = message.context
     if message.event.startswith(ADDRESS_EVENT_PREFIX):
         return _address_body(message, public_url=public_url)
-    if OWN_DATA in context:  # `charge.created`: the data written when it was queued
+    if WEBHOOK_DATA in context:  # queued by `outbox.queue_webhook`: its data as written
         return _own_body(message)
-    if "." in message.event:  # `alert.opened`, `invoice.issued`: the context is the data
-        return json.dumps(
-            {
-                "id": str(message.id),
-                "type": message.event,
-                "created_at": message.created_at.isoformat(),
-                "data": context,
-            },
-            separators=(",", ":"),
-            sort_keys=True,
-        )
     payload = {
         "id": str(message.id),
         "type": f"shipment.{message.event}",
@@ -117,12 +104,13 @@ def webhook_body(message: OutboxMessage, *, public_url: str) -> str:
 
 
 def _own_body(message: OutboxMessage) -> str:
-    """An event that wrote its own `data` when it was queued (`charge.created`)."""
+    """An event that wrote its own `data` when it was queued (`charge.created`,
+    `invoice.issued`, `alert.opened`)."""
     payload = {
         "id": str(message.id),
         "type": message.event,
         "created_at": message.created_at.isoformat(),
-        "data": message.context[OWN_DATA],
+        "data": message.context[WEBHOOK_DATA],
     }
     return json.dumps(payload, separators=(",", ":"), sort_keys=True)
 

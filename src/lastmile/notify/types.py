@@ -43,6 +43,13 @@ the organisation's threshold) and `charge.created` (a delivery event added lines
 merchant's account) go to those that name them or listen to everything; `invoice.issued`
 (billing) only goes to endpoints that name it."""
 
+NAMED_ONLY_EVENTS: frozenset[str] = frozenset({"alert.opened", "invoice.issued"})
+"""Events an endpoint listening to everything (no `events`) does not get: it must name them."""
+
+WEBHOOK_DATA = "webhook_data"
+"""The context key of a message queued by `notify.outbox.queue_webhook`: the whole `data` of the
+webhook, written when it was queued and sent as it is."""
+
 
 class MessageStatus(StrEnum):
     PENDING = "pending"

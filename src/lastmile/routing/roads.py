@@ -28,7 +28,8 @@ MAX_POINTS: Final = 20_000
 MAX_SIMPLIFIED_ZOOM: Final = 18
 """Past this zoom the shapes are drawn as simplified for it (a pixel is under 30 cm)."""
 MAX_SPAN_DEG: Final = 2.0
-"""Widest box (in degrees, either side) one request may ask for."""
+"""Widest box (in degrees, either side) answered with roads; a wider one (a map zoomed out
+past where roads are worth drawing) gets none."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,8 +75,6 @@ def parse_bbox(raw: str) -> BBox:
         raise InvalidInput("bbox", f"west {west} must be below east {east}, within -180..180")
     if not (-90.0 <= south < north <= 90.0):
         raise InvalidInput("bbox", f"south {south} must be below north {north}, within -90..90")
-    if east - west > MAX_SPAN_DEG or north - south > MAX_SPAN_DEG:
-        raise InvalidInput("bbox", f"{raw!r} spans more than {MAX_SPAN_DEG} degrees: zoom in")
     return BBox(min_lat=south, min_lon=west, max_lat=north, max_lon=east)
 
 
@@ -141,15 +140,26 @@ def load_road_layer(tile_extract: Path) -> RoadLayer:
     )
 
 
+def too_wide(bbox: BBox) -> bool:
+    """Whether `bbox` spans more than `MAX_SPAN_DEG` either way (answered with no roads).
+
+    >>> too_wide(BBox(min_lat=0.0, min_lon=0.0, max_lat=1.0, max_lon=3.0))
+    True
+    """
+    return bbox.max_lon - bbox.min_lon > MAX_SPAN_DEG or bbox.max_lat - bbox.min_lat > MAX_SPAN_DEG
+
+
 def roads_geojson(layer: RoadLayer, bbox: BBox, zoom: int) -> dict[str, Any]:
     """The roads crossing `bbox` as a FeatureCollection, one MultiLineString per level.
 
     Shapes are simplified to half a pixel at `zoom` and rounded to match; the least
     important roads are dropped first when the answer would exceed `MAX_POINTS`
-    (`truncated` is then true).
+    (`truncated` is then true). A box wider than `MAX_SPAN_DEG` has none.
     """
     if zoom < 0 or zoom > 22:
         raise InvalidInput("zoom", f"{zoom} must be within 0..22")
+    if too_wide(bbox):
+        return {"type": "FeatureCollection", "features": [], "truncated": False}
     boxes = layer.boxes
     hits = (
         (boxes[:, 0] <= bbox.max_lon)

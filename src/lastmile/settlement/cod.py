@@ -226,17 +226,15 @@ def record_remittance(
         invoice_id=invoice_id,
         recorded_by=actor.name,
     )
-    session.add(remittance)
-    session.flush()
-    audit.record(
+    return audit.audited_add(
         session=session,
         org_id=org_id,
+        row=remittance,
         actor=actor,
         action=Action.COD_REMITTANCE,
-        subject=pay_audit.remittance(remittance, merchant.name),
-        after=pay_audit.remittance_fields(remittance),
+        subject=lambda row: pay_audit.remittance(row, merchant.name),
+        after=pay_audit.remittance_fields,
     )
-    return remittance
 
 
 def record_correction(
@@ -278,15 +276,14 @@ def record_correction(
         note=f"correction: {note}",
         at=day_start(day + timedelta(days=1), zone) - timedelta(seconds=1),
     )
-    session.add(entry)
-    session.flush()
-    audit.record(
+    audit.audited_add(
         session=session,
         org_id=org_id,
+        row=entry,
         actor=actor,
         action=Action.COD_CORRECTION,
-        subject=pay_audit.driver(driver),
-        after={"day": day, "amount": str(amount), "currency": currency, "note": note},
+        subject=lambda _: pay_audit.driver(driver),
+        after=lambda _: {"day": day, "amount": str(amount), "currency": currency, "note": note},
     )
     return check_day(session, org_id=org_id, day=day, now=now, driver_id=driver_id)
 

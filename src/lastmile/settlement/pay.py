@@ -146,47 +146,38 @@ def price_work(
     lines: list[PayLine] = []
     unpriced: set[date] = set()
     delivered_by_plan: dict[int, int] = defaultdict(int)
+    rules_of = {plan.version: PayRules.model_validate(plan.rules) for plan in plans}
 
     def plan_for(day: date) -> tuple[PayPlan, PayRules] | None:
         plan = valid_on(plans, day)
         if plan is None:
             unpriced.add(day)
             return None
-        return plan, PayRules.model_validate(plan.rules)
+        return plan, rules_of[plan.version]
 
     for stop in sorted(work.stops, key=lambda s: (s.day, s.tracking_number)):
         if (found := plan_for(stop.day)) is None:
             continue
         plan, rules = found
-        who = names.get(stop.driver_id, "")
         if stop.delivered:
             delivered_by_plan[plan.version] += 1
-            if rules.per_stop:
-                lines.append(
-                    _line(
-                        plan=plan,
-                        day=stop.day,
-                        kind="stop",
-                        description=f"Delivered {stop.tracking_number} ({who})",
-                        reference=stop.stop_id,
-                        driver_id=stop.driver_id,
-                        quantity=Decimal(1),
-                        unit_price=rules.per_stop,
-                    )
-                )
-        elif rules.per_failed_attempt:
-            lines.append(
-                _line(
-                    plan=plan,
-                    day=stop.day,
-                    kind="failed_attempt",
-                    description=f"Attempted {stop.tracking_number} ({who})",
-                    reference=stop.stop_id,
-                    driver_id=stop.driver_id,
-                    quantity=Decimal(1),
-                    unit_price=rules.per_failed_attempt,
-                )
+            kind, verb, price = "stop", "Delivered", rules.per_stop
+        else:
+            kind, verb, price = "failed_attempt", "Attempted", rules.per_failed_attempt
+        if not price:
+            continue
+        lines.append(
+            _line(
+                plan=plan,
+                day=stop.day,
+                kind=kind,
+                description=f"{verb} {stop.tracking_number} ({names.get(stop.driver_id, '')})",
+                reference=stop.stop_id,
+                driver_id=stop.driver_id,
+                quantity=Decimal(1),
+                unit_price=price,
             )
+        )
     for route in sorted(work.routes, key=lambda r: (r.day, str(r.route_id))):
         if (found := plan_for(route.day)) is None or not found[1].per_km:
             continue
@@ -223,19 +214,22 @@ def price_work(
                 unit_price=rules.per_hour,
             )
         )
-    lines.extend(_bonuses(work.stops, plans, delivered_by_plan))
+    lines.extend(_bonuses(work.stops, plans, rules_of, delivered_by_plan))
     notes = [f"No pay plan covers {day}: its work is not paid here." for day in sorted(unpriced)]
     return lines, notes
 
 
 def _bonuses(
-    stops: list[StopWork], plans: list[PayPlan], delivered_by_plan: dict[int, int]
+    stops: list[StopWork],
+    plans: list[PayPlan],
+    rules_of: dict[int, PayRules],
+    delivered_by_plan: dict[int, int],
 ) -> list[PayLine]:
     """The on-time bonus: the rate is the whole period's; each version pays its own stops."""
     rate = on_time_pct(stops)
     bonuses = []
     for plan in plans:
-        rules = PayRules.model_validate(plan.rules)
+        rules = rules_of[plan.version]
         count = delivered_by_plan.get(plan.version, 0)
         if rate is None or not count or not rules.on_time_bonus_per_stop:
             continue

@@ -4,8 +4,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from lastmile.billing import money
-from lastmile.billing.money import format_money, round_money
+from lastmile.billing.money import format_money, money_text, round_money
 from lastmile.billing.pdf_fonts import BillingPdf
 from lastmile.settlement.pay import Statement
 
@@ -20,11 +19,6 @@ CSV_HEADER = (
     "currency",
     "plan_version",
 )
-
-
-def money_text(amount: Decimal, currency: str | None) -> str:
-    """An amount as JSON and CSV carry it: rounded to the currency's minor unit, as text."""
-    return money.money_text(amount, currency) if currency else str(amount)
 
 
 def csv_rows(statement: Statement) -> Iterator[list[Any]]:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.billing.jobs import zone_of
 from lastmile.errors import InvalidInput
-from lastmile.hubs.models import Hub
+from lastmile.hubs.service import first_hub
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -82,9 +82,6 @@ def parse_period(text: str, *, field: str = "period") -> Period:
 
 
 def org_zone(session: Session, *, org_id: uuid.UUID) -> ZoneInfo:
-    """The clock pay and cash days are counted at: the organisation's first hub's (UTC when
-    it has none yet)."""
-    name = session.scalar(
-        select(Hub.timezone).where(Hub.org_id == org_id).order_by(Hub.created_at, Hub.id).limit(1)
-    )
-    return ZoneInfo(name or "UTC")
+    """The clock pay and cash days are counted at: the organisation's first hub's (the
+    organisation's time zone setting when it has none yet)."""
+    return zone_of(session=session, org_id=org_id, hub=first_hub(session=session, org_id=org_id))

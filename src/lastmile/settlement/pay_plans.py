@@ -51,17 +51,15 @@ def add_carrier(session: Session, *, org_id: uuid.UUID, name: str, actor: Actor)
     if taken is not None:
         raise Conflict(f"a carrier named {name!r} exists already")
     carrier = Carrier(org_id=org_id, name=name)
-    session.add(carrier)
-    session.flush()
-    audit.record(
+    return audit.audited_add(
         session=session,
         org_id=org_id,
+        row=carrier,
         actor=actor,
         action=Action.CARRIER_CREATE,
-        subject=pay_audit.carrier(carrier),
-        after={"name": name},
+        subject=pay_audit.carrier,
+        after=lambda _: {"name": name},
     )
-    return carrier
 
 
 def employment_of(session: Session, *, driver_id: uuid.UUID) -> DriverEmployment | None:
@@ -161,17 +159,15 @@ def add_version(
         rules=rules.model_dump(mode="json"),
         created_by=actor.name,
     )
-    session.add(plan)
-    session.flush()
-    audit.record(
+    return audit.audited_add(
         session=session,
         org_id=org_id,
+        row=plan,
         actor=actor,
         action=Action.PAY_PLAN_CREATE,
-        subject=pay_audit.pay_plan(plan, label.label),
-        after=pay_audit.plan_fields(plan),
+        subject=lambda row: pay_audit.pay_plan(row, label.label),
+        after=pay_audit.plan_fields,
     )
-    return plan
 
 
 def valid_on(plans: list[PayPlan], day: date) -> PayPlan | None:

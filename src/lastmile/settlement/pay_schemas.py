@@ -8,10 +8,10 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lastmile.api.fields import Day
+from lastmile.billing.money import money_text
 from lastmile.settlement.cod import DayTotal, DriverDay, MerchantCash
 from lastmile.settlement.cod_models import CodRemittance
 from lastmile.settlement.pay import PayLine, Statement
-from lastmile.settlement.pay_export import money_text
 from lastmile.settlement.pay_models import Employment, PayPlan
 from lastmile.settlement.pay_rules import PayRules
 

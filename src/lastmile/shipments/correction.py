@@ -6,7 +6,8 @@ create (its old point dropped); a pin placed by a person (a dispatcher, the cust
 tracking page, the driver at the door) is kept as given and its quality says who moved it,
 instead of holding "far from the text" against it. Every correction is audited with only
 the fields it changed; hearing of it (the open stop re-timed, ETAs) is the caller's, over the
-bus once committed (`correction_events`).
+bus once committed (`correction_events`), with a `PendingRetime` row written here in the same
+transaction so that a lost message is made good on the next start.
 """
 
 import uuid
@@ -21,12 +22,13 @@ from lastmile.addresses.types import Geocoder, NoAnswer, Precision
 from lastmile.audit import service as audit_log
 from lastmile.audit.text import actor_words
 from lastmile.audit.types import Action, Actor
+from lastmile.db import utcnow
 from lastmile.errors import Conflict
 from lastmile.hubs.models import Hub
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments.address_quality import judge_addresses
 from lastmile.shipments.audit_subjects import shipment as shipment_subject
-from lastmile.shipments.models import Shipment
+from lastmile.shipments.models import PendingRetime, Shipment
 from lastmile.shipments.schemas import ShipmentPatch
 from lastmile.shipments.service import get_shipment, hub_day, read_phone
 from lastmile.shipments.status import TERMINAL
@@ -189,6 +191,17 @@ def _recorded(
             before=old,
             after=new,
         )
-    session.flush()
     moved = any(before[name] != after[name] for name in _TIMED_FIELDS)
+    if moved:
+        _ask_for_retime(session, shipment)
+    session.flush()
     return Corrected(shipment, moved=moved)
+
+
+def _ask_for_retime(session: Session, shipment: Shipment) -> None:
+    """Leave a durable note that the shipment's stop wants re-timing, in this transaction."""
+    pending = session.get(PendingRetime, shipment.id)
+    if pending is None:
+        session.add(PendingRetime(org_id=shipment.org_id, shipment_id=shipment.id))
+    else:
+        pending.requested_at = utcnow()

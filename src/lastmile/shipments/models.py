@@ -117,3 +117,16 @@ class ShipmentEvent(OrgScoped, Base):
     reason: Mapped[str | None] = mapped_column(String(200))
     lat: Mapped[float | None]
     lon: Mapped[float | None]
+
+
+class PendingRetime(OrgScoped, Base):
+    """A correction that moved a shipment, written in the correction's own transaction and
+    deleted by the transaction that re-times its stop (`driver.corrections`): a process killed
+    between the two leaves the row, and the next one to start re-times it."""
+
+    __tablename__ = "pending_retimes"
+
+    shipment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), primary_key=True
+    )
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
@@ -77,25 +78,33 @@ def _new_shipment(
         status=Status.CREATED,
         hub_id=data.hub_id,
         merchant_id=merchant_id,
-        recipient_name=data.recipient.name,
-        recipient_phone=phone,
-        recipient_email=data.recipient.email,
-        address_text=data.address.text,
         lat=data.address.lat,
         lon=data.address.lon,
         delivery_date=_delivery_date(data, hub, now),
-        window_start=data.window.start if data.window else None,
-        window_end=data.window.end if data.window else None,
-        service_time_s=data.service_time_s,
-        weight_kg=data.weight_kg,
-        volume_m3=data.volume_m3,
-        parcel_count=data.parcel_count,
-        cod_amount=data.cod.amount if data.cod else None,
-        cod_currency=data.cod.currency if data.cod else None,
-        instructions=data.instructions,
         created_at=now,
         updated_at=now,
+        **_given(data, phone),
     )
+
+
+def _given(data: ShipmentCreate, phone: str | None) -> dict[str, Any]:
+    """The columns a create request sets exactly as it gives them (`phone` normalised), by
+    column name: what a new shipment stores and what a reused reference is compared on."""
+    return {
+        "recipient_name": data.recipient.name,
+        "recipient_phone": phone,
+        "recipient_email": data.recipient.email,
+        "address_text": data.address.text,
+        "window_start": data.window.start if data.window else None,
+        "window_end": data.window.end if data.window else None,
+        "service_time_s": data.service_time_s,
+        "weight_kg": data.weight_kg,
+        "volume_m3": data.volume_m3,
+        "parcel_count": data.parcel_count,
+        "cod_amount": data.cod.amount if data.cod else None,
+        "cod_currency": data.cod.currency if data.cod else None,
+        "instructions": data.instructions,
+    }
 
 
 def _merchant_id(
@@ -150,11 +159,10 @@ def differing_fields(existing: Shipment, data: ShipmentCreate, phone: str | None
     """The fields in which `data` (a create naming `existing`'s reference) asks for something
     else: a retry of the same request names none. Coordinates, hub, day and merchant count only
     where the request gives them (the stored ones may have been geocoded or defaulted)."""
-    wanted = _new_shipment(org_id=existing.org_id, data=data, hub=None, phone=phone)
-    fields = [
-        name for name, column in _COMPARED if getattr(existing, column) != getattr(wanted, column)
-    ]
-    if data.address.lat is not None and (existing.lat, existing.lon) != (wanted.lat, wanted.lon):
+    wanted = _given(data, phone)
+    fields = [name for name, column in _COMPARED if getattr(existing, column) != wanted[column]]
+    given_at = (data.address.lat, data.address.lon)
+    if data.address.lat is not None and (existing.lat, existing.lon) != given_at:
         fields.append("address.lat")
     if data.hub_id is not None and existing.hub_id != data.hub_id:
         fields.append("hub_id")

@@ -4,7 +4,9 @@ import uuid
 from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from testkit.bodies import hub_body
+from testkit.databases import selects_sent
 from tests.alerts.tracks import Track
 from tests.alerts.world import out_on_route, post_track
 from tests.common import OrgHandle
@@ -15,6 +17,9 @@ from tests.sign_in import sign_in
 from lastmile.auth import service as auth
 from lastmile.auth.models import Role
 from lastmile.db import Database
+from lastmile.dispatch.models import Route
+from lastmile.hubs.models import Hub
+from lastmile.web.control_tower.board import _busiest_hub
 
 PASSWORD = "correct horse battery staple"
 
@@ -102,6 +107,26 @@ def test_the_board_shows_the_busiest_hub_by_default_and_one_hub_on_request(
     assert (one["routes"], one["kpis"]["stops_total"]) == ([], 0)
     unknown = client.get(f"/api/v1/control-tower/board?hub={uuid.uuid4()}", headers=org.headers)
     assert unknown.status_code == 404
+
+
+def test_the_busiest_hub_is_found_in_one_query_however_many_hubs(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    for n in range(3):
+        made = client.post(
+            "/api/v1/hubs", json=hub_body(code=f"E{n}", name=f"Empty {n}"), headers=org.headers
+        )
+        assert made.status_code == 201, made.text
+    world = out_on_route(client, db, org)
+    with db.session() as session:
+        hubs = list(session.scalars(select(Hub).where(Hub.org_id == org.org_id)))
+        assert len(hubs) == 4
+        with selects_sent(db.engine) as sent:
+            busiest = _busiest_hub(session, hubs, None)
+        route_hub = session.scalar(select(Route.hub_id).where(Route.id == world.route_id))
+    assert busiest is not None
+    assert busiest.id == route_hub
+    assert len(sent) == 1
 
 
 def test_the_board_is_the_caller_s_organisation_only(

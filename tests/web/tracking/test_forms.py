@@ -202,7 +202,7 @@ def test_the_cut_off_closes_tomorrow() -> None:
 def test_only_days_the_hub_opens_are_offered() -> None:
     weekdays = HubDays(
         zone=ZoneInfo("Europe/Helsinki"),
-        open_weekdays=frozenset({"mon", "tue", "wed", "thu", "fri"}),
+        hours=tuple((day, "08:00", "18:00") for day in ("mon", "tue", "wed", "thu", "fri")),
     )
     friday = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
     offered = reschedule_days(OrgRules(reschedule_days_ahead=4), friday, weekdays)

@@ -66,12 +66,16 @@ def reschedule_refusal(shipment: Shipment) -> str | None:
 @dataclass(frozen=True, slots=True)
 class HubDays:
     """When the shipment's hub delivers: its clock (windows and the cut-off are read on it, as
-    the page shows them) and the weekdays it opens (none listed: every day)."""
+    the page shows them) and its opening hours (none listed: any time of every day)."""
 
     zone: ZoneInfo
-    open_weekdays: frozenset[str] = frozenset()
     hours: tuple[tuple[str, str, str], ...] = ()
-    """(weekday, opens, closes) spans; none: any time of an open day."""
+    """(weekday, opens, closes) spans; a weekday without one is closed, unless none has any."""
+
+    @property
+    def open_weekdays(self) -> frozenset[str]:
+        """The weekdays with opening hours (empty: every day)."""
+        return frozenset(weekday for weekday, _, _ in self.hours)
 
     def opens_on(self, day: date) -> bool:
         return not self.open_weekdays or WEEKDAYS[day.weekday()] in self.open_weekdays
@@ -81,7 +85,7 @@ class HubDays:
     ) -> tuple[tuple[str, str], ...]:
         """The windows that meet the hub's hours that day (all of them without hours).
 
-        >>> days = HubDays(ZoneInfo("UTC"), frozenset({"mon"}), (("mon", "18:45", "22:45"),))
+        >>> days = HubDays(ZoneInfo("UTC"), (("mon", "18:45", "22:45"),))
         >>> days.windows_on(date(2026, 12, 7), (("08:00", "12:00"), ("16:00", "20:00")))
         (('16:00', '20:00'),)
         """

@@ -44,7 +44,7 @@ class FormState:
 
 
 def hub_days(session: Session, tracked: Tracked) -> actions.HubDays:
-    """The shipment's hub's clock and open weekdays; without a hub, the organisation's clock
+    """The shipment's hub's clock and opening hours; without a hub, the organisation's clock
     and every day."""
     shipment = tracked.shipment
     if shipment.hub_id is not None:
@@ -53,11 +53,10 @@ def hub_days(session: Session, tracked: Tracked) -> actions.HubDays:
         )
         if hub is not None:
             opening = hub.opening_hours or {}
-            opens = frozenset(day for day, spans in opening.items() if spans)
             hours = tuple(
                 (day, start, end) for day, spans in opening.items() for start, end in spans
             )
-            return actions.HubDays(zone=ZoneInfo(hub.timezone), open_weekdays=opens, hours=hours)
+            return actions.HubDays(zone=ZoneInfo(hub.timezone), hours=hours)
     return actions.HubDays(zone=tracked.rules.zone)
 
 

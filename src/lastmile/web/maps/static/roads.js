@@ -43,9 +43,6 @@ export function addBaseLayer(map, options) {
   return handle;
 }
 
-// The widest box the road layer answers (routing/roads.py MAX_SPAN_DEG).
-const MAX_SPAN_DEG = 2.0;
-
 function roadLayer(map, options, handle) {
   if (!map.getPane("roads")) map.createPane("roads").style.zIndex = 250;
   const renderer = L.canvas({ padding: 0.2, pane: "roads" });
@@ -59,9 +56,9 @@ function roadLayer(map, options, handle) {
     const box = [clamp(b.getWest(), -180, 180), clamp(b.getSouth(), -90, 90),
                  clamp(b.getEast(), -180, 180), clamp(b.getNorth(), -90, 90)].map((v) => v.toFixed(4));
     const [west, south, east, north] = box.map(Number);
-    // Nothing to ask for: a map not laid out yet (a zero-size box) or zoomed out past what the
-    // road layer serves (it answers 422 beyond MAX_SPAN_DEG): keep what is drawn.
-    if (!(west < east && south < north) || east - west > MAX_SPAN_DEG || north - south > MAX_SPAN_DEG) return;
+    // Nothing to ask for: a map not laid out yet (a zero-size box). Zoomed out past what the
+    // road layer serves, the server answers no roads and none are drawn.
+    if (!(west < east && south < north)) return;
     const bbox = box.join(",");
     const key = `${bbox}/${zoom}`;
     if (key === lastKey) return;
