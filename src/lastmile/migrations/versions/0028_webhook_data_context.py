@@ -2,8 +2,8 @@
 kept their `data` as the whole context; now every webhook queued with its own data keeps it
 under `webhook_data` (`notify.outbox.queue_webhook`), so rows still waiting are moved to it.
 
-Revision ID: 0025_webhook_data_context
-Revises: 0024_invoices_and_credit_notes
+Revision ID: 0028_webhook_data_context
+Revises: 0027_route_stop_loaded
 Create Date: 2026-12-07 19:30:00
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0025_webhook_data_context"
-down_revision: str | None = "0024_invoices_and_credit_notes"
+revision: str = "0028_webhook_data_context"
+down_revision: str | None = "0027_route_stop_loaded"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,8 +3,8 @@
 Written in the correction's transaction and deleted in the re-timing's, so a server killed
 between the commit and the bus follower leaves the row for the next start to re-time.
 
-Revision ID: 0026_pending_retimes
-Revises: 0025_webhook_data_context
+Revision ID: 0029_pending_retimes
+Revises: 0028_webhook_data_context
 Create Date: 2026-12-07 20:00:00
 """
 
@@ -15,8 +15,8 @@ from alembic import op
 
 import lastmile.db.types
 
-revision: str = "0026_pending_retimes"
-down_revision: str | None = "0025_webhook_data_context"
+revision: str = "0029_pending_retimes"
+down_revision: str | None = "0028_webhook_data_context"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
