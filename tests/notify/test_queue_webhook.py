@@ -72,7 +72,7 @@ def test_an_endpoint_listening_to_everything_gets_charge_created(
 
 
 def test_the_migration_moves_queued_alert_and_invoice_webhooks_to_webhook_data() -> None:
-    migration = import_module("lastmile.migrations.versions.0025_webhook_data_context")
+    migration = import_module("lastmile.migrations.versions.0028_webhook_data_context")
     engine = sa.create_engine("sqlite://")
     meta = sa.MetaData()
     outbox = sa.Table(
