@@ -1,5 +1,5 @@
-"""One organisation clock (`billing.jobs.zone_of`): pay and cash days at the first hub's
-zone, else the organisation's time zone setting; invoice dates at the setting."""
+"""One organisation clock (`billing.jobs.org_zone`): invoice dates, pay and cash days at the
+first hub's zone, else the organisation's time zone setting."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 from tests.common import OrgHandle
 
 from lastmile.billing.invoices import local_today
+from lastmile.billing.jobs import org_zone
 from lastmile.db import Database
 from lastmile.hubs.service import create_hub
 from lastmile.orgsettings.service import update_rules
-from lastmile.settlement.pay_period import org_zone
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -23,7 +23,7 @@ def test_without_a_hub_pay_days_are_counted_at_the_organisations_setting(
         assert org_zone(session, org_id=org.org_id) == HELSINKI
 
 
-def test_pay_days_follow_the_first_hub_and_invoice_days_the_setting(
+def test_pay_and_invoice_days_follow_the_first_hub_over_the_setting(
     db: Database, org: OrgHandle
 ) -> None:
     with db.session() as session:
@@ -50,6 +50,6 @@ def test_pay_days_follow_the_first_hub_and_invoice_days_the_setting(
             created_at=start + timedelta(days=1),
         )
         assert org_zone(session, org_id=org.org_id) == HELSINKI
-        # 20:00 UTC on the 7th is already the 8th in Tokyo.
+        # 20:00 UTC on the 7th is already the 8th in Tokyo, still the 7th in Helsinki.
         now = datetime(2026, 12, 7, 20, 0, tzinfo=UTC)
-        assert local_today(session=session, org_id=org.org_id, now=now).isoformat() == "2026-12-08"
+        assert local_today(session=session, org_id=org.org_id, now=now).isoformat() == "2026-12-07"

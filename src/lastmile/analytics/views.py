@@ -17,9 +17,8 @@ from lastmile.api.deps import SessionDep
 from lastmile.api.fields import Day, TimeZoneName
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import StaffDep
-from lastmile.billing.jobs import zone_of
+from lastmile.billing.jobs import org_zone
 from lastmile.db import utcnow
-from lastmile.hubs.service import first_hub
 
 router = APIRouter(tags=["analytics"], responses=COMMON_PROBLEMS)
 
@@ -32,7 +31,7 @@ ZoneQuery = Annotated[
 def _zone(session: Session, org_id: uuid.UUID, tz: str | None) -> ZoneInfo:
     if tz is not None:
         return ZoneInfo(tz)
-    return zone_of(session=session, org_id=org_id, hub=first_hub(session=session, org_id=org_id))
+    return org_zone(session, org_id=org_id)
 
 
 def _cards(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.billing.invoice_lines import Line, Totals, totals_of
 from lastmile.billing.invoice_models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
-from lastmile.billing.jobs import zone_of
+from lastmile.billing.jobs import org_zone
 from lastmile.billing.models import ChargeLine, Merchant
 from lastmile.billing.numbering import next_number
 from lastmile.errors import Conflict, InvalidInput, NotFound
@@ -64,8 +64,8 @@ def get_merchant(*, session: Session, org_id: uuid.UUID, merchant_id: uuid.UUID 
 
 
 def local_today(*, session: Session, org_id: uuid.UUID, now: datetime) -> date:
-    """Today at the organisation's clock (its time zone setting)."""
-    return now.astimezone(zone_of(session=session, org_id=org_id, hub=None)).date()
+    """Today at the organisation's clock (`jobs.org_zone`)."""
+    return now.astimezone(org_zone(session, org_id=org_id)).date()
 
 
 def create_draft(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.billing.pricing import Job
 from lastmile.hubs.models import Hub
+from lastmile.hubs.service import first_hub
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments.models import Shipment
 
@@ -23,6 +24,12 @@ def zone_of(*, session: Session, org_id: uuid.UUID, hub: Hub | None) -> ZoneInfo
     if hub is not None:
         return ZoneInfo(hub.timezone)
     return get_rules(session=session, org_id=org_id).zone
+
+
+def org_zone(session: Session, *, org_id: uuid.UUID) -> ZoneInfo:
+    """The organisation's clock, for days that belong to no one hub (invoice dates, pay and
+    cash days): its first hub's time zone, else its time zone setting."""
+    return zone_of(session=session, org_id=org_id, hub=first_hub(session=session, org_id=org_id))
 
 
 def job_of(*, session: Session, shipment: Shipment) -> Job:

@@ -31,7 +31,7 @@ from lastmile.billing.charge_schemas import (
     ShipmentCharges,
 )
 from lastmile.billing.charges import lines_of
-from lastmile.billing.jobs import zone_of
+from lastmile.billing.jobs import org_zone
 from lastmile.billing.models import Merchant
 from lastmile.billing.money import ZERO, money_text
 from lastmile.billing.quote import quote
@@ -206,8 +206,7 @@ def month_balances(
 
 
 def _this_month(session: Session, org_id: uuid.UUID, now: datetime) -> str:
-    zone = zone_of(session=session, org_id=org_id, hub=None)
-    return now.astimezone(zone).strftime("%Y-%m")
+    return now.astimezone(org_zone(session, org_id=org_id)).strftime("%Y-%m")
 
 
 def _merchant(session: Session, org_id: uuid.UUID, code: str, *, make_default: bool) -> Merchant:

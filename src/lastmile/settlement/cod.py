@@ -26,6 +26,7 @@ from lastmile.alerts.service import Subject
 from lastmile.alerts.signals import AlertKind, Severity, Signal
 from lastmile.audit import service as audit
 from lastmile.audit.types import Action, Actor
+from lastmile.billing.jobs import org_zone
 from lastmile.billing.models import Merchant
 from lastmile.billing.money import UnknownCurrency, check_currency, format_money, round_money
 from lastmile.errors import InvalidInput, NotFound
@@ -34,7 +35,7 @@ from lastmile.fleet.service import get_driver
 from lastmile.payments.models import CashLedgerEntry, CodPayment, LedgerKind, PaymentMethod
 from lastmile.settlement import pay_audit
 from lastmile.settlement.cod_models import CodRemittance
-from lastmile.settlement.pay_period import Period, day_start, org_zone
+from lastmile.settlement.pay_period import Period, day_start
 from lastmile.shipments.models import Shipment
 
 ZERO = Decimal(0)

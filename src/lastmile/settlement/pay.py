@@ -20,12 +20,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.billing.jobs import org_zone
 from lastmile.billing.money import round_money
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.fleet.models import Driver, Shift
 from lastmile.fleet.service import get_driver
 from lastmile.settlement.pay_models import DriverEmployment, PayPlan
-from lastmile.settlement.pay_period import Period, org_zone
+from lastmile.settlement.pay_period import Period
 from lastmile.settlement.pay_plans import Payee, employment_of, get_carrier, valid_on, versions
 from lastmile.settlement.pay_rules import PayRules
 from lastmile.shipments.models import Shipment

@@ -2,16 +2,11 @@
 `2026-12-01..2026-12-15` (both days included)."""
 
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
-from lastmile.billing.jobs import zone_of
 from lastmile.errors import InvalidInput
-from lastmile.hubs.service import first_hub
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -79,9 +74,3 @@ def parse_period(text: str, *, field: str = "period") -> Period:
     if (period.last - period.first).days > 366:
         raise InvalidInput(field, f"is {text!r}: at most a year at a time")
     return period
-
-
-def org_zone(session: Session, *, org_id: uuid.UUID) -> ZoneInfo:
-    """The clock pay and cash days are counted at: the organisation's first hub's (the
-    organisation's time zone setting when it has none yet)."""
-    return zone_of(session=session, org_id=org_id, hub=first_hub(session=session, org_id=org_id))

@@ -15,13 +15,14 @@ from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.audit.types import actor_of
 from lastmile.auth.deps import AdminDep, StaffDep
 from lastmile.auth.models import Organization
+from lastmile.billing.jobs import org_zone
 from lastmile.bus.base import Bus
 from lastmile.bus.from_thread import publish_from_thread
 from lastmile.errors import InvalidInput
 from lastmile.fleet.service import get_driver
 from lastmile.settlement import cod, pay, pay_plans
 from lastmile.settlement.pay_export import CSV_HEADER, csv_rows, statement_pdf
-from lastmile.settlement.pay_period import Period, org_zone, parse_period
+from lastmile.settlement.pay_period import Period, parse_period
 from lastmile.settlement.pay_plans import Payee
 from lastmile.settlement.pay_schemas import (
     CarrierIn,
