@@ -1,4 +1,5 @@
-"""The Control Tower's Invoices tab in real headless Chromium: an admin opens a draft, cancels
+"""The Control Tower's Invoices tab in real headless Chromium: an admin drafts an invoice from
+the tab's form, opens the draft, cancels
 the issue once, issues it after confirming and downloads its PDF; a dispatcher reads the same
 invoice but is offered no action."""
 
@@ -28,9 +29,6 @@ def test_an_admin_issues_an_invoice_and_downloads_its_pdf(
     make_admin(live_server.db, org)
     merchant_id = merchant_with_charges(live_server.db, org.org_id, name="Kauppa Oy")
     api = httpx.Client(base_url=live_server.url, headers=org.headers)
-    draft = api.post(
-        "/api/v1/billing/invoices", json={"merchant_id": str(merchant_id), "period": "2026-11"}
-    ).json()
 
     context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
     page = context.new_page()
@@ -38,6 +36,13 @@ def test_an_admin_issues_an_invoice_and_downloads_its_pdf(
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, live_server.url, email=ADMIN_EMAIL, password=ADMIN_PASSWORD)
     page.get_by_role("tab", name="Invoices").click()
+    drafting = page.locator("#invoice-draft")
+    drafting.locator("select[name=merchant_id]").select_option(label="Kauppa Oy")
+    drafting.locator("input[name=period]").fill("2026-11")
+    drafting.get_by_role("button", name="Draft invoice").click()
+    expect(page.locator("#invoice-status")).to_have_text("draft")
+    drafts = api.get("/api/v1/billing/invoices", params={"merchant_id": str(merchant_id)}).json()
+    (draft,) = drafts if isinstance(drafts, list) else drafts["items"]
     row = page.locator(f"#invoices tr[data-id='{draft['id']}']")
     expect(row).to_contain_text("Kauppa Oy")
     expect(row).to_contain_text("draft")

@@ -52,6 +52,7 @@ class MerchantPatch(PatchModel):
 
 
 class MerchantOut(BaseModel):
+    id: uuid.UUID
     code: str
     name: str
     currency: str
@@ -62,6 +63,7 @@ class MerchantOut(BaseModel):
     @classmethod
     def of(cls, row: Merchant) -> "MerchantOut":
         return cls(
+            id=row.id,
             code=row.code,
             name=row.name,
             currency=row.currency,
