@@ -14,6 +14,7 @@ from tests.common import OrgHandle
 from lastmile.alerts.models import Alert, AlertStatus
 from lastmile.audit.models import AuditEntry
 from lastmile.db import Database
+from lastmile.fleet.models import Shift
 from lastmile.settlement.cod import cod_due, ended_days
 from lastmile.settlement.cod_scheduled import count_ended_days
 from lastmile.settlement.pay_period import Period
@@ -262,3 +263,41 @@ def test_another_organisation_sees_and_touches_none_of_it(
         == 0
     )
     assert _alerts(db, org) == []
+
+
+def test_cash_still_with_a_driver_on_shift_is_not_short_until_the_shift_ends(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    with db.session() as session:
+        world = make_world(session, org.org_id)
+        leo = world.driver("Leo Nieminen")
+        _, (stop,) = world.route(leo, delivered=1, cod=Decimal("40.00"))
+        shift = world.shift(leo, at(DAY, 8), hours=9)
+        shift.ended_at = None  # still on the road
+        world.collect(leo, stop, Decimal("40.00"), at(DAY, 10))
+        session.commit()
+        shift_id = shift.id
+
+    def leos_row() -> dict[str, Any]:
+        report = client.get(
+            "/api/v1/billing/cod/reconciliation",
+            params={"date": DAY.isoformat()},
+            headers=org.headers,
+        ).json()
+        (row,) = report["drivers"]
+        return dict(row)
+
+    assert leos_row()["on_shift"] is True
+    assert leos_row()["short"] == "40.00"
+    assert _count(client, org)["alerts_changed"] == 0
+    assert _alerts(db, org) == []
+
+    with db.session() as session:
+        ended = session.get(Shift, shift_id)
+        assert ended is not None
+        ended.ended_at = at(DAY, 17)
+        session.commit()
+    assert leos_row()["on_shift"] is False
+    assert _count(client, org)["alerts_changed"] == 1
+    (alert,) = _alerts(db, org)
+    assert alert.title.startswith("Leo Nieminen is short €40.00")

@@ -30,7 +30,7 @@ from lastmile.billing.jobs import org_zone
 from lastmile.billing.models import Merchant
 from lastmile.billing.money import UnknownCurrency, check_currency, format_money, round_money
 from lastmile.errors import InvalidInput, NotFound
-from lastmile.fleet.models import Driver
+from lastmile.fleet.models import Driver, Shift
 from lastmile.fleet.service import get_driver
 from lastmile.payments.models import CashLedgerEntry, CodPayment, LedgerKind, PaymentMethod
 from lastmile.settlement import pay_audit
@@ -51,6 +51,8 @@ class DriverDay:
     currency: str
     collected: Decimal
     handed_over: Decimal
+    on_shift: bool = False
+    """The driver's shift that day is still open: the cash is with them, not missing."""
 
     @property
     def short(self) -> Decimal:
@@ -95,12 +97,31 @@ def driver_days(
     for entry, name in session.execute(query):
         key = (entry.at.astimezone(zone).date(), entry.driver_id, name, entry.currency)
         sums[key][0 if entry.kind is LedgerKind.COLLECTED else 1] += entry.amount
+    open_since = _open_shifts(session, org_id=org_id, zone=zone)
     return [
-        DriverDay(day, driver, name, currency, collected, handed)
+        DriverDay(
+            day,
+            driver,
+            name,
+            currency,
+            collected,
+            handed,
+            on_shift=driver in open_since and open_since[driver] <= day,
+        )
         for (day, driver, name, currency), (collected, handed) in sorted(
             sums.items(), key=lambda item: (item[0][0], item[0][2], item[0][3])
         )
     ]
+
+
+def _open_shifts(session: Session, *, org_id: uuid.UUID, zone: ZoneInfo) -> dict[uuid.UUID, date]:
+    """The local day each driver's open shift started on, for drivers on shift now."""
+    rows = session.execute(
+        select(Shift.driver_id, Shift.started_at).where(
+            Shift.org_id == org_id, Shift.ended_at.is_(None)
+        )
+    )
+    return {driver: started.astimezone(zone).date() for driver, started in rows}
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +330,8 @@ def check_day(
         session, org_id=org_id, period=Period(day, day), zone=zone, driver_id=driver_id
     ):
         key = discrepancy_key(row.driver_id, row.day, row.currency)
+        if row.on_shift:
+            continue  # the hand-over comes at the shift's end: nothing to judge yet
         if row.short > 0:
             short = format_money(row.short, row.currency)
             signal = Signal(

@@ -150,6 +150,9 @@ class DriverDayOut(BaseModel):
     collected: str
     handed_over: str
     short: str = Field(description="collected - handed over: above 0 is cash missing")
+    on_shift: bool = Field(
+        description="the driver's shift is still open: cash not yet handed over is with them"
+    )
 
     @classmethod
     def of(cls, row: DriverDay) -> "DriverDayOut":
@@ -161,6 +164,7 @@ class DriverDayOut(BaseModel):
             collected=money_text(row.collected, row.currency),
             handed_over=money_text(row.handed_over, row.currency),
             short=money_text(row.short, row.currency),
+            on_shift=row.on_shift,
         )
 
 

@@ -78,6 +78,7 @@ export function setupPay({ api, el, getBoard }) {
 
   function difference(row) {
     const short = Number(row.short);
+    if (short > 0 && row.on_shift) return `On shift: ${money(row.short, row.currency)} with the driver`;
     if (short > 0) return `Short by ${money(row.short, row.currency)}`;
     if (short < 0) return `${money(String(-short), row.currency)} more than collected`;
     return "Balanced";
@@ -94,7 +95,7 @@ export function setupPay({ api, el, getBoard }) {
     try {
       const report = await api(`/api/v1/billing/cod/reconciliation?date=${encodeURIComponent(day)}`);
       cashDrivers.replaceChildren(...report.drivers.map((row) =>
-        el("tr", { class: Number(row.short) > 0 ? "short" : "", "data-driver": row.driver_id },
+        el("tr", { class: Number(row.short) > 0 && !row.on_shift ? "short" : "", "data-driver": row.driver_id },
           el("td", {}, row.driver_name), el("td", {}, money(row.collected, row.currency)),
           el("td", {}, money(row.handed_over, row.currency)), el("td", {}, difference(row)))));
       cashMerchants.replaceChildren(...report.merchants.map((row) =>
