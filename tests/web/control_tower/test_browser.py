@@ -106,6 +106,7 @@ def test_an_alert_appears_live_and_acknowledging_it_updates_another_tab(
     expect(statuses).to_contain_text(["Any status", "Returned to the hub", "Cancelled"])
     door = first.locator(f"#orders tr[data-tracking='{numbers['Mannerheimintie 1, Helsinki']}']")
     street = first.locator(f"#orders tr[data-tracking='{numbers['Mannerheimintie, Helsinki']}']")
+    expect(door).to_contain_text("Mannerheimintie 1, Helsinki")  # the address as written
     expect(door).to_contain_text("finds the door")
     expect(street).to_contain_text("no house number")
     learned_row = first.locator(f"#orders tr[data-tracking='{numbers[learned]}']")

@@ -492,20 +492,22 @@ document.querySelector('[data-tab="orders"]').addEventListener("click", () => {
   if (!document.getElementById("orders").children.length) document.getElementById("order-search").requestSubmit();
 });
 
-// The address's score and the first reason it is not 100, as the geocoder wrote it for people;
+// The address as written, then its score and the first reason it is not 100, as the geocoder wrote it for people;
 // and whether its point was learned from earlier deliveries there, from how many (and how many
 // of them the driver's track confirmed at the door).
 function addressQuality(address) {
   const quality = address.quality;
-  if (!quality) return el("td", { class: "muted", title: "Not judged: no address index yet" }, "—");
+  const text = el("span", { class: "address-text" }, address.text || "(no address text)");
+  if (!quality) return el("td", { title: "Not judged: no address index yet" }, text);
   const [first] = quality.reasons.filter((r) => r.code !== "learned_point");
   const count = quality.learned_from;
   const confirmed = quality.learned_confirmed ? `, ${quality.learned_confirmed} confirmed at the door` : "";
   const learned = count
     ? [el("span", { class: "learned" }, ` · learned point (${count} ${count === 1 ? "delivery" : "deliveries"}${confirmed})`)]
     : [];
-  return el("td", { class: "quality", "data-score": String(quality.score) },
-    el("strong", {}, String(quality.score)), first ? ` · ${first.message}` : " · finds the door", ...learned);
+  return el("td", { class: "quality", "data-score": String(quality.score) }, text,
+    el("small", { class: "address-judged" },
+      el("strong", {}, String(quality.score)), first ? ` · ${first.message}` : " · finds the door", ...learned));
 }
 
 // --- driver panel ----------------------------------------------------------------------------
