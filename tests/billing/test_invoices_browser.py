@@ -48,6 +48,8 @@ def test_an_admin_issues_an_invoice_and_downloads_its_pdf(
     expect(row).to_contain_text("draft")
     row.click()
     expect(page.locator("#invoice")).to_contain_text("Failed attempts")
+    expect(page.locator("#invoice thead")).to_contain_text("Description")
+    expect(page.locator("#invoice tbody")).to_contain_text("Failed attempt")  # each line says what
     expect(page.locator("#invoice-total")).to_contain_text("9.29")
 
     page.get_by_role("button", name="Issue", exact=True).click()

@@ -82,15 +82,18 @@ export function setupInvoices({ api, el }) {
       groups.get(group).push(line);
     }
     for (const [group, lines] of groups) {
-      body.push(el("tr", {}, el("th", { colspan: "4" }, GROUP_TITLES[group] || group)));
+      body.push(el("tr", {}, el("th", { colspan: "5" }, GROUP_TITLES[group] || group)));
       for (const line of lines) {
         body.push(el("tr", {},
-          el("td", {}, line.service_date), el("td", {}, line.tracking_number || line.description),
+          el("td", {}, line.service_date), el("td", {}, line.tracking_number || ""),
+          el("td", {}, line.description),
           el("td", { class: "amount" }, line.quantity),
           el("td", { class: "amount" }, money(line.amount, invoice.currency))));
       }
     }
-    return el("table", {}, el("tbody", {}, ...body));
+    const head = el("thead", {}, el("tr", {},
+      ...["Date", "Shipment", "Description", "Quantity", "Amount"].map((t) => el("th", { scope: "col" }, t))));
+    return el("table", {}, head, el("tbody", {}, ...body));
   }
 
   function actions(invoice) {
