@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lastmile.analytics.kpis import day_kpis
@@ -19,6 +19,7 @@ from lastmile.hubs.models import Hub
 from lastmile.ingest.models import DriverPosition
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
+from lastmile.web.control_tower.roster import roster
 
 # A failed stop's reason, as the dispatcher reads it; any other reason is the driver's attempt.
 _FAILED_AS = {
@@ -44,16 +45,16 @@ def _outcome(stop: RouteStop, shipment: Shipment) -> str | None:
 
 
 def _busiest_hub(session: Session, hubs: list[Hub], day: date | None) -> Hub | None:
-    """The hub with the most routes today (at its own clock), else the first one made."""
-    counts: dict[uuid.UUID, int] = {}
-    for hub in hubs:
-        local_day = day or utcnow().astimezone(ZoneInfo(hub.timezone)).date()
-        counts[hub.id] = len(
-            session.scalars(
-                select(Route.id).where(Route.hub_id == hub.id, Route.date == local_day)
-            ).all()
-        )
-    return max(hubs, key=lambda hub: counts[hub.id], default=None)
+    """The hub with the most routes today (at its own clock), else the first one made; one
+    query whatever the number of hubs."""
+    local_day = {hub.id: day or utcnow().astimezone(ZoneInfo(hub.timezone)).date() for hub in hubs}
+    counted = session.execute(
+        select(Route.hub_id, Route.date, func.count())
+        .where(Route.hub_id.in_(local_day), Route.date.in_(set(local_day.values())))
+        .group_by(Route.hub_id, Route.date)
+    ).all()
+    counts = {hub_id: n for hub_id, on, n in counted if local_day[hub_id] == on}
+    return max(hubs, key=lambda hub: counts.get(hub.id, 0), default=None)
 
 
 def board(
@@ -62,9 +63,12 @@ def board(
     org_id: uuid.UUID,
     day: date | None = None,
     hub_id: uuid.UUID | None = None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """The day's board for one hub (`hub_id`) or all of them. The map, the clock and `day`'s
-    default (today) are the chosen hub's, else the busiest hub's today."""
+    default (today) are the chosen hub's, else the busiest hub's today; `now` (default: the
+    wall clock) dates the drivers' last fixes."""
+    now = now or utcnow()
     hubs = list(session.scalars(select(Hub).where(Hub.org_id == org_id).order_by(Hub.created_at)))
     chosen = next((h for h in hubs if h.id == hub_id), None) if hub_id else None
     if hub_id is not None and chosen is None:
@@ -72,7 +76,7 @@ def board(
     hub = chosen or _busiest_hub(session, hubs, day)
     if day is None:
         zone = ZoneInfo(hub.timezone) if hub is not None else ZoneInfo("UTC")
-        day = utcnow().astimezone(zone).date()
+        day = now.astimezone(zone).date()
     drivers = session.scalars(
         select(Driver).where(Driver.org_id == org_id, Driver.active).order_by(Driver.name)
     ).all()
@@ -103,7 +107,9 @@ def board(
         )
     }
     by_route: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    stop_rows: dict[uuid.UUID, list[RouteStop]] = {}
     for stop, shipment in stops:
+        stop_rows.setdefault(stop.route_id, []).append(stop)
         by_route.setdefault(stop.route_id, []).append(
             {
                 "id": str(stop.id),
@@ -126,6 +132,7 @@ def board(
         )
     return {
         "day": day.isoformat(),
+        "now": now.isoformat(),
         "hubs": [{"id": str(h.id), "code": h.code, "name": h.name} for h in hubs],
         "hub_id": str(chosen.id) if chosen is not None else None,
         "hub": (
@@ -142,6 +149,15 @@ def board(
             }
             for d in drivers
         ],
+        "roster": roster(
+            drivers=drivers,
+            on_shift=on_shift,
+            positions=positions,
+            routes=routes,
+            stops=stop_rows,
+            one_hub=chosen is not None,
+            now=now,
+        ),
         "routes": [
             {
                 "id": str(r.id),
@@ -170,4 +186,5 @@ def _position(position: DriverPosition | None) -> dict[str, Any] | None:
         "speed_mps": position.speed_mps,
         "heading_deg": position.heading_deg,
         "suspect": position.suspect,
+        "battery_pct": position.battery_pct,
     }

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.api.deps import NowDep, SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth import service as auth
@@ -128,10 +128,12 @@ def control_tower(request: Request, session: SessionDep, settings: SettingsDep) 
 def get_board(
     session: SessionDep,
     principal: StaffDep,
+    now: NowDep,
     day: Annotated[
         Day | None, Query(alias="date", description="default: today at the organisation's hub")
     ] = None,
     hub: Annotated[uuid.UUID | None, Query(description="one hub's routes; default: all")] = None,
 ) -> dict[str, Any]:
-    """Drivers with positions, the day's routes with their stops, and the day's KPIs."""
-    return board(session, org_id=principal.org_id, day=day, hub_id=hub)
+    """Drivers with positions, the driver list (`roster`: status, progress, last fix age,
+    battery), the day's routes with their stops, and the day's KPIs."""
+    return board(session, org_id=principal.org_id, day=day, hub_id=hub, now=now)

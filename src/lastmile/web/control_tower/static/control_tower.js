@@ -5,6 +5,7 @@
 import { addBaseLayer } from "/static/maps/roads.js";
 import { setupAudit } from "./audit.js";
 import { setupBilling } from "./billing.js";
+import { setupDrivers } from "./drivers.js";
 import { needsFixing, setupFixAddress } from "./fix_address.js";
 import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
@@ -102,16 +103,19 @@ function drawRoutes(board) {
   }
   const names = new Map(board.drivers.map((d) => [d.id, d.name]));
   const keys = [];
+  state.colours = new Map();
+  mapNode.dataset.highlighted = state.selected || "";
   board.routes.forEach((route, index) => {
     const colour = ROUTE_COLOURS[index % ROUTE_COLOURS.length];
+    if (!state.colours.has(route.driver_id)) state.colours.set(route.driver_id, colour);
     const picked = state.selected === route.driver_id;
     const faded = state.selected && !picked;
-    keys.push(el("li", { "data-driver": route.driver_id, class: picked ? "picked" : "" },
+    keys.push(el("li", { "data-driver": route.driver_id, class: picked ? "picked" : faded ? "faded" : "" },
       swatch(colour), names.get(route.driver_id) || "route"));
     if (route.polyline6) {
       const line = decodePolyline6(route.polyline6);
       L.polyline(line, { renderer, color: colour, weight: picked ? 6 : 3, opacity: faded ? 0.2 : picked ? 0.9 : 0.6 })
-        .addTo(routeLayer);
+        .on("click", () => showDriver(route.driver_id)).addTo(routeLayer);
       bounds.push(...line);
     }
     for (const stop of route.stops) {
@@ -135,14 +139,20 @@ function swatch(colour) {
   return box;
 }
 
+// A driver's dot has their route's colour (grey without a route), so the list, the legend and
+// the map agree.
+const NO_ROUTE_COLOUR = "#5b6570";
+const colourOf = (id) => state.colours?.get(id) || NO_ROUTE_COLOUR;
+
 // A suspect position (the track jumped impossibly and stayed there; customers do not see it)
 // is drawn red, its tooltip saying so.
 function placeDriver(id, name, lat, lon, suspect = false) {
   let marker = state.drivers.get(id);
   if (!marker) {
-    marker = L.circleMarker([lat, lon], { renderer: driverRenderer, radius: 7, color: "#fff", weight: 2, fillColor: "#f79009", fillOpacity: 1 })
+    marker = L.circleMarker([lat, lon], { renderer: driverRenderer, radius: 7, color: "#fff", weight: 2, fillColor: colourOf(id), fillOpacity: 1 })
       .bindTooltip(name || "driver").on("click", () => showDriver(id)).addTo(driverLayer);
     marker.trail = [];
+    marker.driverId = id;
     marker.name = name || "driver";
     state.drivers.set(id, marker);
     mapNode.dataset.drivers = String(state.drivers.size);
@@ -151,8 +161,13 @@ function placeDriver(id, name, lat, lon, suspect = false) {
   }
   if (marker.suspect !== suspect) {
     marker.suspect = suspect;
-    marker.setStyle({ fillColor: suspect ? "#d92d20" : "#f79009" });
     marker.setTooltipContent(suspect ? `${marker.name} · suspect position, hidden from customers` : marker.name);
+  }
+  const fill = suspect ? "#d92d20" : colourOf(id);
+  const faded = Boolean(state.selected) && state.selected !== id;
+  if (marker.options.fillColor !== fill || marker.faded !== faded) {
+    marker.faded = faded;
+    marker.setStyle({ fillColor: fill, fillOpacity: faded ? 0.35 : 1, opacity: faded ? 0.35 : 1 });
   }
   return marker;
 }
@@ -165,6 +180,7 @@ function flushPositions() {
   for (const [id, message] of batch) {
     const name = state.drivers.has(id) ? null : state.board?.drivers.find((d) => d.id === id)?.name;
     const marker = placeDriver(id, name, message.lat, message.lon, Boolean(message.suspect));
+    driverList.heard(id, message.at);
     mapNode.dataset.lastPosition = `${id}@${message.at}`;
     for (const [, lat, lon] of message.fixes || []) marker.trail.push([lat, lon]);
     if (marker.trail.length > 500) marker.trail.splice(0, marker.trail.length - 500);
@@ -176,8 +192,10 @@ function flushPositions() {
 
 function drawTrail(marker) {
   if (state.trail) state.trail.remove();
-  state.trail = L.polyline(marker.trail, { renderer, color: "#f79009", weight: 2 }).addTo(map);
+  state.trail = L.polyline(marker.trail, { renderer, color: colourOf(marker.driverId), weight: 2 }).addTo(map);
 }
+
+const driverList = setupDrivers({ el, colourOf, onPick: (id) => (id ? showDriver(id) : unselectDriver()) });
 
 const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), getBoard: () => state.board });
 setupAudit({ api, el, getBoard: () => state.board });
@@ -256,6 +274,7 @@ function showBoard(board) {
   showKpis({ ...board.kpis, open_alerts: countOpen() });
   plan.renderRoutes(board);
   listDrivers(board.drivers);
+  driverList.render(board, state.selected);
   if (state.selected) renderDriver(state.selected);
 }
 
@@ -475,7 +494,7 @@ async function moveStop(route, stop, targetRouteId) {
 
 // The drivers as a list too: markers on a canvas cannot be reached with the keyboard.
 const driverPick = document.getElementById("driver-pick");
-driverPick.addEventListener("change", () => driverPick.value && showDriver(driverPick.value));
+driverPick.addEventListener("change", () => (driverPick.value ? showDriver(driverPick.value) : unselectDriver()));
 
 function listDrivers(drivers) {
   const key = drivers.map((d) => `${d.id}:${d.name}`).join("|");
@@ -508,12 +527,33 @@ function showDriver(id) {
   state.selected = id;
   driverPick.value = id;
   renderDriver(id);
-  if (state.board) drawRoutes(state.board); // their route bold, the others faded
+  highlight();
   const marker = state.drivers.get(id);
   if (marker) loadTrail(id, marker);
+  document.getElementById("chat").replaceChildren();
   document.getElementById("chat-box").hidden = false;
   loadChat(id).catch(() => {});
   selectTab("driver");
+}
+
+// The picked driver's route bold and the others faded, on the map, the legend and the list.
+function highlight() {
+  if (state.board) drawRoutes(state.board);
+  for (const [id, marker] of state.drivers) placeDriver(id, null, marker.getLatLng().lat, marker.getLatLng().lng, marker.suspect);
+  driverList.select(state.selected);
+}
+
+// Nobody picked: every route alike, no panel, and no chat box (a message needs a driver).
+function unselectDriver() {
+  state.selected = null;
+  driverPick.value = "";
+  if (state.trail) state.trail.remove();
+  state.trail = null;
+  document.getElementById("chat-box").hidden = true;
+  document.getElementById("driver-name").textContent = "";
+  document.getElementById("driver-stops").replaceChildren();
+  document.getElementById("driver-hint").hidden = false;
+  highlight();
 }
 
 // The selected driver's panel drawn again from the board, leaving the tab the dispatcher is on.
