@@ -10,6 +10,7 @@ import { needsFixing, setupFixAddress } from "./fix_address.js";
 import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
 import { setupInvoices } from "./invoices.js";
+import { setupUnplanned } from "./unplanned.js";
 
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
@@ -198,6 +199,7 @@ function drawTrail(marker) {
 const driverList = setupDrivers({ el, colourOf, onPick: (id) => (id ? showDriver(id) : unselectDriver()) });
 
 const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), getBoard: () => state.board });
+setupUnplanned({ api, el, hubZone: () => state.board?.hub?.timezone || "UTC" });
 setupAudit({ api, el, getBoard: () => state.board });
 setupPay({ api, el, getBoard: () => state.board });
 setupBilling({ api, el });
