@@ -429,11 +429,23 @@ document.getElementById("order-search").addEventListener("submit", (event) => {
 document.getElementById("orders-older").addEventListener("click", () => ordersAction(() => showOrdersPage(orders.at + 1)));
 document.getElementById("orders-newer").addEventListener("click", () => ordersAction(() => showOrdersPage(orders.at - 1)));
 
+// The delivery window at the hub's clock; its day too when it is not the board's.
+function windowCell(window) {
+  if (!window) return el("td", { class: "window muted" }, "—");
+  const zone = state.board?.hub?.timezone || "UTC";
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(new Date(window.start));
+  const times = `${hubClock(window.start)}–${hubClock(window.end)}`;
+  return el("td", { class: "window", title: `${day} ${times}` },
+    day === state.board?.day ? "" : el("span", { class: "day" }, `${day.slice(8, 10)}.${day.slice(5, 7)}.`), times);
+}
+
 function orderRow(s) {
   return el("tr", { "data-tracking": s.tracking_number },
-    el("td", {}, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
-    el("td", {}, s.recipient.name), el("td", {}, STATUS_LABELS.get(s.status) || s.status), addressQuality(s.address),
-    el("td", {}, needsFixing(s) && !["delivered", "cancelled"].includes(s.status)
+    el("td", { class: "tracking" }, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
+    el("td", { class: "recipient", title: s.recipient.name }, s.recipient.name),
+    el("td", { class: "status" }, STATUS_LABELS.get(s.status) || s.status),
+    windowCell(s.window), addressQuality(s.address),
+    el("td", { class: "fix" }, needsFixing(s) && !["delivered", "cancelled"].includes(s.status)
       ? el("button", { type: "button", class: "fix-address", onclick: () => fixAddress(s, mapCentre()) }, "Fix address")
       : ""));
 }
@@ -462,12 +474,12 @@ document.querySelector('[data-tab="orders"]').addEventListener("click", () => {
 // and whether its point was learned from earlier deliveries there, from how many.
 function addressQuality(address) {
   const quality = address.quality;
-  if (!quality) return el("td", { class: "muted", title: "Not judged: no address index yet" }, "—");
+  if (!quality) return el("td", { class: "quality muted", title: "Not judged: no address index yet" }, "—");
   const [first] = quality.reasons.filter((r) => r.code !== "learned_point");
   const learned = quality.learned_from
     ? [el("span", { class: "learned" }, ` · learned point (${quality.learned_from} deliveries)`)]
     : [];
-  return el("td", { class: "quality", "data-score": String(quality.score) },
+  return el("td", { class: "quality", "data-score": String(quality.score), title: address.text || "" },
     el("strong", {}, String(quality.score)), first ? ` · ${first.message}` : " · finds the door", ...learned);
 }
 
