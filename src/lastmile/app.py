@@ -65,6 +65,7 @@ from lastmile.feedback.views import router as feedback_router
 from lastmile.fleet.stream import router as fleet_stream_router
 from lastmile.fleet.views import router as fleet_router
 from lastmile.hubs.views import router as hubs_router
+from lastmile.hubs.views import users_router as user_hubs_router
 from lastmile.ingest.fast_path import FastPathCounts, FixFastPath
 from lastmile.ingest.mqtt import OwnTracksListener
 from lastmile.ingest.osmand_port import OSMAND_PATH
@@ -373,6 +374,7 @@ def create_app(
         ingest_router,
         auth_router,
         hubs_router,
+        user_hubs_router,
         outcome_router,
         intake_router,
         shipments_router,

@@ -31,6 +31,7 @@ from lastmile.dispatch.schemas import (
 )
 from lastmile.dispatch.unplanned import unplanned
 from lastmile.hubs import service as hubs
+from lastmile.hubs.access import HubScopeDep
 from lastmile.routing.maps import open_network
 from lastmile.routing.network import RoadNetwork
 from lastmile.shipments import audit_subjects as shipments_subjects
@@ -299,11 +300,13 @@ def insert_shipment(
 def list_unplanned(
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     hub_id: uuid.UUID,
     day: Annotated[Day, Query(alias="date")],
 ) -> UnplannedOut:
     """The hub's orders for the day that no route carries yet, with why the latest plan left
     each out (none: the next plan will try it)."""
+    scope.check(hub_id, f"hub {hub_id}")
     hub = hubs.get_hub(session=session, org_id=principal.org_id, hub_id=hub_id)
     found = unplanned(session=session, org_id=principal.org_id, hub_id=hub.id, day=day)
     return UnplannedOut(

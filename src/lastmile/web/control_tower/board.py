@@ -15,6 +15,7 @@ from lastmile.dispatch.models import Route, RouteStop, StopStatus
 from lastmile.errors import NotFound
 from lastmile.eta.models import StopEtaRow
 from lastmile.fleet.models import Driver, Shift
+from lastmile.hubs.access import HubScope
 from lastmile.hubs.models import Hub
 from lastmile.ingest.models import DriverPosition
 from lastmile.shipments.models import Shipment
@@ -64,22 +65,36 @@ def board(
     day: date | None = None,
     hub_id: uuid.UUID | None = None,
     now: datetime | None = None,
+    scope: HubScope | None = None,
 ) -> dict[str, Any]:
     """The day's board for one hub (`hub_id`) or all of them. The map, the clock and `day`'s
     default (today) are the chosen hub's, else the busiest hub's today; `now` (default: the
-    wall clock) dates the drivers' last fixes."""
+    wall clock) dates the drivers' last fixes. A caller limited to some hubs (`scope`) sees
+    one of theirs at a time, never all of them."""
     now = now or utcnow()
-    hubs = list(session.scalars(select(Hub).where(Hub.org_id == org_id).order_by(Hub.created_at)))
+    scope = scope or HubScope()
+    hubs = [
+        h
+        for h in session.scalars(select(Hub).where(Hub.org_id == org_id).order_by(Hub.created_at))
+        if scope.allows(h.id)
+    ]
     chosen = next((h for h in hubs if h.id == hub_id), None) if hub_id else None
     if hub_id is not None and chosen is None:
         raise NotFound(f"hub {hub_id} is not one of this organisation's")
     hub = chosen or _busiest_hub(session, hubs, day)
+    if scope.limited:
+        chosen = hub  # their hubs one at a time: "all hubs" would show others' too
     if day is None:
         zone = ZoneInfo(hub.timezone) if hub is not None else ZoneInfo("UTC")
         day = now.astimezone(zone).date()
-    drivers = session.scalars(
-        select(Driver).where(Driver.org_id == org_id, Driver.active).order_by(Driver.name)
-    ).all()
+    chosen_routes = select(Route).where(Route.org_id == org_id, Route.date == day)
+    if chosen is not None:
+        chosen_routes = chosen_routes.where(Route.hub_id == chosen.id)
+    routes = session.scalars(chosen_routes.order_by(Route.planned_start)).all()
+    all_drivers = select(Driver).where(Driver.org_id == org_id, Driver.active)
+    if scope.limited:  # the drivers out from their hub today, no one else's
+        all_drivers = all_drivers.where(Driver.id.in_({r.driver_id for r in routes}))
+    drivers = session.scalars(all_drivers.order_by(Driver.name)).all()
     ids = [d.id for d in drivers]
     on_shift = set(
         session.scalars(
@@ -90,10 +105,6 @@ def board(
         p.driver_id: p
         for p in session.scalars(select(DriverPosition).where(DriverPosition.driver_id.in_(ids)))
     }
-    chosen_routes = select(Route).where(Route.org_id == org_id, Route.date == day)
-    if chosen is not None:
-        chosen_routes = chosen_routes.where(Route.hub_id == chosen.id)
-    routes = session.scalars(chosen_routes.order_by(Route.planned_start)).all()
     stops = session.execute(
         select(RouteStop, Shipment)
         .join(Shipment, Shipment.id == RouteStop.shipment_id)
@@ -135,6 +146,7 @@ def board(
         "now": now.isoformat(),
         "hubs": [{"id": str(h.id), "code": h.code, "name": h.name} for h in hubs],
         "hub_id": str(chosen.id) if chosen is not None else None,
+        "all_hubs": not scope.limited,
         "hub": (
             {"lat": hub.lat, "lon": hub.lon, "name": hub.name, "timezone": hub.timezone}
             if hub is not None
@@ -171,7 +183,11 @@ def board(
             }
             for r in routes
         ],
-        "kpis": asdict(day_kpis(session, org_id=org_id, day=day, hub_id=hub_id))
+        "kpis": asdict(
+            day_kpis(
+                session, org_id=org_id, day=day, hub_id=chosen.id if chosen is not None else None
+            )
+        )
         | {"day": day.isoformat()},
     }
 

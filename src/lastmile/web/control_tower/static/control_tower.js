@@ -256,11 +256,13 @@ hubPick.addEventListener("change", () => {
   loadBoard().catch(() => {});
 });
 
+// A dispatcher limited to some hubs sees them one at a time: no "All hubs" for them.
 function listHubs(board) {
-  const key = board.hubs.map((h) => h.id).join("|");
+  const all = board.all_hubs !== false;
+  const key = `${all}|${board.hubs.map((h) => h.id).join("|")}`;
   if (hubPick.dataset.key !== key) {
     hubPick.dataset.key = key;
-    hubPick.replaceChildren(el("option", { value: "" }, "All hubs"),
+    hubPick.replaceChildren(...(all ? [el("option", { value: "" }, "All hubs")] : []),
       ...board.hubs.map((h) => el("option", { value: h.id }, `${h.name} (${h.code})`)));
   }
   hubPick.value = board.hub_id || "";
