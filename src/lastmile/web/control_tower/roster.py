@@ -59,8 +59,8 @@ def roster(
     """Each driver out today, by name: those with a route in `routes` and, when the board shows
     every hub (`one_hub` false), those on shift without one. Ages are seconds before `now`."""
     by_driver: dict[uuid.UUID, list[Route]] = {}
-    for route in routes:
-        by_driver.setdefault(route.driver_id, []).append(route)
+    for each in routes:
+        by_driver.setdefault(each.driver_id, []).append(each)
     listed = []
     for driver in drivers:
         if driver.id not in by_driver and (one_hub or driver.id not in on_shift):
