@@ -153,3 +153,13 @@ def test_batched_uploads_collect_fixes() -> None:
     _, uploads = _fixes(_driving(), profile, seed=6)
     assert statistics.median(len(u.fixes) for u in uploads) >= 10
     assert all(u.send_s >= u.fixes[-1].at_s for u in uploads)
+
+
+def test_the_phone_reports_a_battery_falling_through_the_day() -> None:
+    _, uploads = _fixes(_parked(6.0), QUIET, seed=3)
+    fixes = [f for u in uploads for f in u.fixes]
+    assert fixes[0].battery_pct == 100.0
+    drained = 100.0 - 6 * QUIET.battery_drain_pct_per_h
+    assert fixes[-1].battery_pct == pytest.approx(drained, abs=0.2)
+    levels = [f.battery_pct for f in fixes]
+    assert levels == sorted(levels, reverse=True)

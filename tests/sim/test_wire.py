@@ -24,6 +24,7 @@ def _fix(k: int) -> SimFix:
         moving=True,
         true_lat=60.17,
         true_lon=24.94,
+        battery_pct=max(5.0, 88.5 - k),
     )
 
 
@@ -53,6 +54,7 @@ def test_what_the_server_reads_is_what_the_phone_took(protocol: str, count: int)
         pytest.approx((s.lat, s.lon), abs=1e-7) for s in fixes
     ]
     assert [f.speed_mps for f in decoded] == [pytest.approx(7.5, abs=0.01)] * count
+    assert [f.battery_pct for f in decoded] == [pytest.approx(s.battery_pct) for s in fixes]
     assert request.api_key == (protocol == "native")
 
 

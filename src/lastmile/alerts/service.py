@@ -8,15 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from lastmile.alerts.dispatch_notify import queue_alert_opened
 from lastmile.alerts.models import Alert, AlertSettings, AlertStatus
 from lastmile.alerts.signals import AlertKind, Severity, Signal
 from lastmile.alerts.thresholds import AlertThresholds
+from lastmile.dispatch.models import Route
 from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.fleet import service as fleet
+from lastmile.shipments.models import Shipment
 
 AUTO_RESOLVED = frozenset(
     {
@@ -182,14 +184,35 @@ def list_alerts(
     kind: AlertKind | None = None,
     driver_id: uuid.UUID | None = None,
     limit: int = 100,
+    hub_ids: frozenset[uuid.UUID] | None = None,
 ) -> list[Alert]:
-    """Newest first."""
+    """Newest first; with `hub_ids`, only those about these hubs' routes or shipments, or
+    about a driver who drove from them (an alert with neither route nor shipment)."""
     query = select(Alert).where(Alert.org_id == org_id, Alert.status.in_(list(statuses)))
+    if hub_ids is not None:
+        query = query.where(_about_hubs(hub_ids))
     if kind is not None:
         query = query.where(Alert.kind == kind.value)
     if driver_id is not None:
         query = query.where(Alert.driver_id == driver_id)
     return list(session.scalars(query.order_by(Alert.opened_at.desc()).limit(limit)))
+
+
+def _about_hubs(hub_ids: frozenset[uuid.UUID]) -> ColumnElement[bool]:
+    on_route = select(Route.id).where(Route.id == Alert.route_id, Route.hub_id.in_(hub_ids))
+    for_shipment = select(Shipment.id).where(
+        Shipment.id == Alert.shipment_id, Shipment.hub_id.in_(hub_ids)
+    )
+    their_drivers = select(Route.driver_id).where(Route.hub_id.in_(hub_ids))
+    return or_(
+        on_route.exists(),
+        for_shipment.exists(),
+        and_(
+            Alert.route_id.is_(None),
+            Alert.shipment_id.is_(None),
+            Alert.driver_id.in_(their_drivers),
+        ),
+    )
 
 
 def thresholds_for(session: Session, *, org_id: uuid.UUID) -> AlertThresholds:

@@ -21,6 +21,7 @@ from lastmile.audit import subjects
 from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import AdminDep, Principal, StaffDep
 from lastmile.db import utcnow
+from lastmile.hubs.access import HubScopeDep
 from lastmile.ingest.trust_events import announce_trust_restored
 
 router = APIRouter(tags=["alerts"], responses=COMMON_PROBLEMS)
@@ -57,6 +58,7 @@ def _commit_and_push(
 def list_alerts(
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     status: Annotated[
         list[AlertStatus] | None, Query(description="default: open and acknowledged")
     ] = None,
@@ -64,7 +66,7 @@ def list_alerts(
     driver_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[AlertOut]:
-    """The inbox, newest first."""
+    """The inbox, newest first (a dispatcher limited to some hubs: theirs only)."""
     statuses = status or [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
     alerts = service.list_alerts(
         session,
@@ -73,6 +75,7 @@ def list_alerts(
         kind=kind,
         driver_id=driver_id,
         limit=limit,
+        hub_ids=scope.hub_ids,
     )
     return [AlertOut.of(a) for a in alerts]
 

@@ -232,3 +232,28 @@ class BulkEventsResult(BaseModel):
     applied: int
     failed: int
     errors: list[RowError]
+
+
+class UnplannedOrderOut(BaseModel):
+    """An order of the day that no route carries; `reason` is why the latest plan left it out,
+    null when no plan has seen it yet (the next one will try it)."""
+
+    shipment_id: uuid.UUID
+    tracking_number: str
+    recipient: str
+    address: str
+    parcel_count: int
+    window_start: datetime | None
+    window_end: datetime | None
+    reason: str | None = Field(examples=["no_vehicle_capacity"])
+    message: str | None
+
+
+class UnplannedOut(BaseModel):
+    hub_id: uuid.UUID
+    date: date
+    count: int
+    plan_id: uuid.UUID | None
+    """The plan the reasons come from: the day's newest not discarded."""
+    planned_at: datetime | None
+    orders: list[UnplannedOrderOut]

@@ -26,7 +26,12 @@ from lastmile.dispatch.schemas import (
     PlanOut,
     ReorderStops,
     RouteOut,
+    UnplannedOrderOut,
+    UnplannedOut,
 )
+from lastmile.dispatch.unplanned import unplanned
+from lastmile.hubs import service as hubs
+from lastmile.hubs.access import HubScopeDep
 from lastmile.routing.maps import open_network
 from lastmile.routing.network import RoadNetwork
 from lastmile.shipments import audit_subjects as shipments_subjects
@@ -289,3 +294,39 @@ def insert_shipment(
     session.commit()
     announce_route_changes(request.app.state.bus, route)
     return _route_out(session, route)
+
+
+@router.get("/api/v1/hubs/{hub_id}/unplanned")
+def list_unplanned(
+    session: SessionDep,
+    principal: StaffDep,
+    scope: HubScopeDep,
+    hub_id: uuid.UUID,
+    day: Annotated[Day, Query(alias="date")],
+) -> UnplannedOut:
+    """The hub's orders for the day that no route carries yet, with why the latest plan left
+    each out (none: the next plan will try it)."""
+    scope.check(hub_id, f"hub {hub_id}")
+    hub = hubs.get_hub(session=session, org_id=principal.org_id, hub_id=hub_id)
+    found = unplanned(session=session, org_id=principal.org_id, hub_id=hub.id, day=day)
+    return UnplannedOut(
+        hub_id=hub.id,
+        date=day,
+        count=len(found.orders),
+        plan_id=found.plan_id,
+        planned_at=found.planned_at,
+        orders=[
+            UnplannedOrderOut(
+                shipment_id=item.shipment.id,
+                tracking_number=item.shipment.tracking_number,
+                recipient=item.shipment.recipient_name,
+                address=item.shipment.address_text,
+                parcel_count=item.shipment.parcel_count,
+                window_start=item.shipment.window_start,
+                window_end=item.shipment.window_end,
+                reason=item.reason,
+                message=item.message,
+            )
+            for item in found.orders
+        ],
+    )

@@ -69,3 +69,9 @@ class HubOut(BaseModel):
     timezone: str
     opening_hours: dict[str, list[list[str]]]
     created_at: datetime
+
+
+class UserHubs(BaseModel):
+    """The hubs a user is limited to; empty: every hub of the organisation."""
+
+    hub_ids: list[uuid.UUID] = Field(max_length=1000)

@@ -346,6 +346,8 @@ class ShipmentFilter:
     """Only addresses scored below this (needing attention); unjudged ones are left out."""
     address_at_least: int | None = None
     """Only addresses scored at least this, or not judged (no address index)."""
+    hub_ids: frozenset[uuid.UUID] | None = None
+    """Only these hubs' shipments (a dispatcher limited to them); None: any."""
 
 
 def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
@@ -356,6 +358,8 @@ def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
         query = query.where(Shipment.delivery_date == filters.delivery_date)
     if filters.hub_id is not None:
         query = query.where(Shipment.hub_id == filters.hub_id)
+    if filters.hub_ids is not None:
+        query = query.where(Shipment.hub_id.in_(filters.hub_ids))
     if filters.driver_id is not None:
         query = query.where(Shipment.driver_id == filters.driver_id)
     if filters.address_below is not None:

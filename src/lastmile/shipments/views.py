@@ -11,7 +11,8 @@ from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.audit.types import actor_of
-from lastmile.auth.deps import PrincipalDep, StaffDep
+from lastmile.auth.deps import Principal, PrincipalDep, StaffDep
+from lastmile.hubs.access import HubScope, HubScopeDep
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import service
 from lastmile.shipments.correction import correct_shipment
@@ -42,6 +43,7 @@ def shipment_detail(session: Session, shipment: Shipment, public_url: str) -> Sh
 def shipment_filter(
     session: SessionDep,
     principal: PrincipalDep,
+    scope: HubScopeDep,
     status_: Annotated[list[Status] | None, Query(alias="status")] = None,
     date_: Annotated[Day | None, Query(alias="date", description="Delivery date")] = None,
     hub_id: uuid.UUID | None = None,
@@ -70,6 +72,7 @@ def shipment_filter(
         query=q,
         address_below=threshold if needs_attention else None,
         address_at_least=threshold if needs_attention is False else None,
+        hub_ids=scope.hub_ids,
     )
 
 
@@ -120,13 +123,26 @@ def count_shipments(
     return service.count_by_status(session=session, org_id=principal.org_id, filters=filters)
 
 
-@router.get("/{tracking_number}")
-def get_shipment(
-    tracking_number: str, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
-) -> ShipmentDetail:
+def _visible(
+    session: Session, principal: Principal, scope: HubScope, tracking_number: str
+) -> Shipment:
+    """The shipment, or 404 for one of a hub the caller is not limited to."""
     shipment = service.get_shipment(
         session=session, org_id=principal.org_id, tracking_number=tracking_number
     )
+    scope.check(shipment.hub_id, f"shipment {tracking_number}")
+    return shipment
+
+
+@router.get("/{tracking_number}")
+def get_shipment(
+    tracking_number: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    scope: HubScopeDep,
+) -> ShipmentDetail:
+    shipment = _visible(session, principal, scope, tracking_number)
     return shipment_detail(session, shipment, settings.public_url)
 
 
@@ -138,12 +154,14 @@ def correct_shipment_view(
     session: SessionDep,
     settings: SettingsDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     geocoder: GeocoderDep,
 ) -> ShipmentDetail:
     """Correct a shipment not yet delivered or cancelled (409 naming its status): its address
     text and/or pin, recipient, window, notes. A new text is geocoded and judged again; a pin
     given here is kept, its quality saying who moved it. A planned stop is re-timed and its
     route's ETAs recomputed once committed."""
+    _visible(session, principal, scope, tracking_number)
     corrected = correct_shipment(
         session=session,
         org_id=principal.org_id,
@@ -160,9 +178,7 @@ def correct_shipment_view(
 
 @router.get("/{tracking_number}/events")
 def list_events(
-    tracking_number: str, session: SessionDep, principal: PrincipalDep
+    tracking_number: str, session: SessionDep, principal: PrincipalDep, scope: HubScopeDep
 ) -> list[EventOut]:
-    shipment = service.get_shipment(
-        session=session, org_id=principal.org_id, tracking_number=tracking_number
-    )
+    shipment = _visible(session, principal, scope, tracking_number)
     return [EventOut.of(e) for e in events_of(session=session, shipment_id=shipment.id)]

@@ -41,6 +41,9 @@ class PhoneProfile:
     offline_s: tuple[float, float] = (180.0, 900.0)
     upload_every_s: float = 0.0
     """0: upload each fix as it is taken; otherwise collect fixes and upload this often."""
+    battery_start_pct: float = 100.0
+    battery_drain_pct_per_h: float = 6.0
+    """The phone's battery falls steadily through the day (reported with each fix)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,7 @@ class SimFix:
     true_lat: float
     true_lon: float
     multipath: bool = False
+    battery_pct: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +131,9 @@ def phone_uploads(
                 multipath.pop(0)
             near_canyon = any(w.start_s - 15.0 <= t < w.end_s + 15.0 for w in day.canyons)
             sigma = profile.sigma_m * (profile.canyon_sigma_factor if near_canyon else 1.0)
+            battery = profile.battery_start_pct - profile.battery_drain_pct_per_h * (
+                (t - start_s) / 3600.0
+            )
             pending.append(
                 _fix(
                     t,
@@ -139,6 +146,7 @@ def phone_uploads(
                     jump,
                     profile,
                     rng,
+                    battery_pct=round(max(1.0, battery), 1),
                 )
             )
         if pending and not offline and (profile.upload_every_s <= 0 or t >= next_upload):
@@ -168,6 +176,8 @@ def _fix(
     jump: bool,
     profile: PhoneProfile,
     rng: random.Random,
+    *,
+    battery_pct: float | None = None,
 ) -> SimFix:
     east = rng.gauss(0.0, sigma_m)
     north = rng.gauss(0.0, sigma_m)
@@ -188,6 +198,7 @@ def _fix(
         true_lat=lat,
         true_lon=lon,
         multipath=jump,
+        battery_pct=battery_pct,
     )
 
 

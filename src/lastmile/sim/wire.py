@@ -111,6 +111,8 @@ def _native(fix: SimFix) -> dict[str, Any]:
     }
     if fix.heading_deg is not None:
         body["heading_deg"] = fix.heading_deg
+    if fix.battery_pct is not None:
+        body["battery_pct"] = fix.battery_pct
     return body
 
 
@@ -125,6 +127,7 @@ def _osmand_json(fix: SimFix) -> dict[str, Any]:
             "heading": fix.heading_deg if fix.heading_deg is not None else -1,
         },
         "is_moving": fix.moving,
+        "battery": {"level": -1 if fix.battery_pct is None else round(fix.battery_pct / 100, 3)},
     }
 
 
@@ -139,4 +142,6 @@ def _osmand(device_id: str, fix: SimFix) -> dict[str, str]:
     }
     if fix.heading_deg is not None:
         params["bearing"] = f"{fix.heading_deg}"
+    if fix.battery_pct is not None:
+        params["batt"] = f"{fix.battery_pct}"
     return params

@@ -78,6 +78,10 @@ def test_a_dispatcher_plans_commits_and_starts_the_day(
     _open_plan(page, live_server.url)
     expect(page.locator("#plan-form").get_by_label("Hub")).to_contain_text("Helsinki hub")
     expect(page.locator("#plan-form").get_by_label("Date")).to_have_value(_today().isoformat())
+    waiting = page.locator("#unplanned li")
+    expect(waiting).to_have_count(8)  # no plan yet: every order of the day waits for one
+    expect(page.locator("#unplanned-count")).to_have_text("(8)")
+    expect(waiting.first).to_contain_text("the next plan will try it")
     page.locator("#plan-form").get_by_label("Date").fill((_today() + timedelta(days=1)).isoformat())
     page.locator("#plan-form").get_by_role("button", name="Plan").click()
     problem = page.locator("#plan-error")
@@ -106,6 +110,9 @@ def test_a_dispatcher_plans_commits_and_starts_the_day(
         assert session.scalars(select(Route).where(Route.org_id == org_id)).all() == []
     page.get_by_role("button", name="Commit").click()
     expect(page.locator("#plan-status")).to_contain_text("Committed")
+    expect(waiting).to_have_count(1)  # what the committed plan left out, and why
+    expect(waiting).to_have_attribute("data-tracking", numbers[7])
+    expect(waiting).to_contain_text("Left out: no location")
     day = page.locator("#day-routes li[data-status='planned']")
     expect(day).to_have_count(planned)
     with live_server.db.session() as session:

@@ -15,10 +15,12 @@ from lastmile.dispatch.models import Route, RouteStop, StopStatus
 from lastmile.errors import NotFound
 from lastmile.eta.models import StopEtaRow
 from lastmile.fleet.models import Driver, Shift
+from lastmile.hubs.access import HubScope
 from lastmile.hubs.models import Hub
 from lastmile.ingest.models import DriverPosition
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
+from lastmile.web.control_tower.roster import roster
 
 # A failed stop's reason, as the dispatcher reads it; any other reason is the driver's attempt.
 _FAILED_AS = {
@@ -44,19 +46,16 @@ def _outcome(stop: RouteStop, shipment: Shipment) -> str | None:
 
 
 def _busiest_hub(session: Session, hubs: list[Hub], day: date | None) -> Hub | None:
-    """The hub with the most routes today (at its own clock), else the first one made."""
-    if not hubs:
-        return None
-    now = utcnow()
-    day_of = {hub.id: day or now.astimezone(ZoneInfo(hub.timezone)).date() for hub in hubs}
-    # Hubs' "today"s differ by a day at most: one query over those days, each hub's row kept.
+    """The hub with the most routes today (at its own clock), else the first one made; one
+    query whatever the number of hubs."""
+    local_day = {hub.id: day or utcnow().astimezone(ZoneInfo(hub.timezone)).date() for hub in hubs}
     counted = session.execute(
         select(Route.hub_id, Route.date, func.count())
-        .where(Route.hub_id.in_(day_of), Route.date.in_(set(day_of.values())))
+        .where(Route.hub_id.in_(local_day), Route.date.in_(set(local_day.values())))
         .group_by(Route.hub_id, Route.date)
-    )
-    counts = {hub_id: n for hub_id, on, n in counted if hub_id is not None and day_of[hub_id] == on}
-    return max(hubs, key=lambda hub: counts.get(hub.id, 0))
+    ).all()
+    counts = {hub_id: n for hub_id, on, n in counted if local_day[hub_id] == on}
+    return max(hubs, key=lambda hub: counts.get(hub.id, 0), default=None)
 
 
 def board(
@@ -65,20 +64,37 @@ def board(
     org_id: uuid.UUID,
     day: date | None = None,
     hub_id: uuid.UUID | None = None,
+    now: datetime | None = None,
+    scope: HubScope | None = None,
 ) -> dict[str, Any]:
     """The day's board for one hub (`hub_id`) or all of them. The map, the clock and `day`'s
-    default (today) are the chosen hub's, else the busiest hub's today."""
-    hubs = list(session.scalars(select(Hub).where(Hub.org_id == org_id).order_by(Hub.created_at)))
+    default (today) are the chosen hub's, else the busiest hub's today; `now` (default: the
+    wall clock) dates the drivers' last fixes. A caller limited to some hubs (`scope`) sees
+    one of theirs at a time, never all of them."""
+    now = now or utcnow()
+    scope = scope or HubScope()
+    hubs = [
+        h
+        for h in session.scalars(select(Hub).where(Hub.org_id == org_id).order_by(Hub.created_at))
+        if scope.allows(h.id)
+    ]
     chosen = next((h for h in hubs if h.id == hub_id), None) if hub_id else None
     if hub_id is not None and chosen is None:
         raise NotFound(f"hub {hub_id} is not one of this organisation's")
     hub = chosen or _busiest_hub(session, hubs, day)
+    if scope.limited:
+        chosen = hub  # their hubs one at a time: "all hubs" would show others' too
     if day is None:
         zone = ZoneInfo(hub.timezone) if hub is not None else ZoneInfo("UTC")
-        day = utcnow().astimezone(zone).date()
-    drivers = session.scalars(
-        select(Driver).where(Driver.org_id == org_id, Driver.active).order_by(Driver.name)
-    ).all()
+        day = now.astimezone(zone).date()
+    chosen_routes = select(Route).where(Route.org_id == org_id, Route.date == day)
+    if chosen is not None:
+        chosen_routes = chosen_routes.where(Route.hub_id == chosen.id)
+    routes = session.scalars(chosen_routes.order_by(Route.planned_start)).all()
+    all_drivers = select(Driver).where(Driver.org_id == org_id, Driver.active)
+    if scope.limited:  # the drivers out from their hub today, no one else's
+        all_drivers = all_drivers.where(Driver.id.in_({r.driver_id for r in routes}))
+    drivers = session.scalars(all_drivers.order_by(Driver.name)).all()
     ids = [d.id for d in drivers]
     on_shift = set(
         session.scalars(
@@ -89,10 +105,6 @@ def board(
         p.driver_id: p
         for p in session.scalars(select(DriverPosition).where(DriverPosition.driver_id.in_(ids)))
     }
-    chosen_routes = select(Route).where(Route.org_id == org_id, Route.date == day)
-    if chosen is not None:
-        chosen_routes = chosen_routes.where(Route.hub_id == chosen.id)
-    routes = session.scalars(chosen_routes.order_by(Route.planned_start)).all()
     stops = session.execute(
         select(RouteStop, Shipment)
         .join(Shipment, Shipment.id == RouteStop.shipment_id)
@@ -106,7 +118,9 @@ def board(
         )
     }
     by_route: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    stop_rows: dict[uuid.UUID, list[RouteStop]] = {}
     for stop, shipment in stops:
+        stop_rows.setdefault(stop.route_id, []).append(stop)
         by_route.setdefault(stop.route_id, []).append(
             {
                 "id": str(stop.id),
@@ -129,8 +143,10 @@ def board(
         )
     return {
         "day": day.isoformat(),
+        "now": now.isoformat(),
         "hubs": [{"id": str(h.id), "code": h.code, "name": h.name} for h in hubs],
         "hub_id": str(chosen.id) if chosen is not None else None,
+        "all_hubs": not scope.limited,
         "hub": (
             {"lat": hub.lat, "lon": hub.lon, "name": hub.name, "timezone": hub.timezone}
             if hub is not None
@@ -145,6 +161,15 @@ def board(
             }
             for d in drivers
         ],
+        "roster": roster(
+            drivers=drivers,
+            on_shift=on_shift,
+            positions=positions,
+            routes=routes,
+            stops=stop_rows,
+            one_hub=chosen is not None,
+            now=now,
+        ),
         "routes": [
             {
                 "id": str(r.id),
@@ -158,7 +183,11 @@ def board(
             }
             for r in routes
         ],
-        "kpis": asdict(day_kpis(session, org_id=org_id, day=day, hub_id=hub_id))
+        "kpis": asdict(
+            day_kpis(
+                session, org_id=org_id, day=day, hub_id=chosen.id if chosen is not None else None
+            )
+        )
         | {"day": day.isoformat()},
     }
 
@@ -173,4 +202,5 @@ def _position(position: DriverPosition | None) -> dict[str, Any] | None:
         "speed_mps": position.speed_mps,
         "heading_deg": position.heading_deg,
         "suspect": position.suspect,
+        "battery_pct": position.battery_pct,
     }

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from lastmile.api.deps import SessionDep, SettingsDep
+from lastmile.api.deps import NowDep, SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth import service as auth
@@ -19,6 +19,7 @@ from lastmile.auth.cookies import (
 from lastmile.auth.deps import SESSION_COOKIE, StaffDep
 from lastmile.auth.models import Organization, Role, User
 from lastmile.db.contention import reading
+from lastmile.hubs.access import HubScopeDep, scope_of
 from lastmile.hubs.service import list_hubs
 from lastmile.orgsettings.service import get_rules
 from lastmile.ratelimit.deps import EmailSignInLimit
@@ -111,6 +112,7 @@ def control_tower(request: Request, session: SessionDep, settings: SettingsDep) 
     if user is None:
         return RedirectResponse("/control-tower/sign-in", status_code=303)
     org = session.get(Organization, user.org_id)
+    scope = scope_of(session=session, role=user.role, user_id=user.id)
     return request.app.state.templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "control_tower/index.html",
@@ -119,7 +121,9 @@ def control_tower(request: Request, session: SessionDep, settings: SettingsDep) 
             "org_name": org.name if org else "",
             "tile_url": settings.map_tile_url or "",
             "statuses": [(status.value, label) for status, label in LABELS.items()],
-            "hubs": list_hubs(session=session, org_id=user.org_id),
+            "hubs": [
+                h for h in list_hubs(session=session, org_id=user.org_id) if scope.allows(h.id)
+            ],
             "org_timezone": get_rules(session=session, org_id=user.org_id).timezone,
         },
         headers=NO_STORE,
@@ -130,10 +134,13 @@ def control_tower(request: Request, session: SessionDep, settings: SettingsDep) 
 def get_board(
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
+    now: NowDep,
     day: Annotated[
         Day | None, Query(alias="date", description="default: today at the organisation's hub")
     ] = None,
     hub: Annotated[uuid.UUID | None, Query(description="one hub's routes; default: all")] = None,
 ) -> dict[str, Any]:
-    """Drivers with positions, the day's routes with their stops, and the day's KPIs."""
-    return board(session, org_id=principal.org_id, day=day, hub_id=hub)
+    """Drivers with positions, the driver list (`roster`: status, progress, last fix age,
+    battery), the day's routes with their stops, and the day's KPIs."""
+    return board(session, org_id=principal.org_id, day=day, hub_id=hub, now=now, scope=scope)

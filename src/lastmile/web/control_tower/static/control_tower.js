@@ -6,6 +6,7 @@ import { addBaseLayer } from "/static/maps/roads.js";
 import { setupAudit } from "./audit.js";
 import { setupBilling } from "./billing.js";
 import { setupCustomers } from "./customers.js";
+import { setupDrivers } from "./drivers.js";
 import { needsFixing, setupFixAddress } from "./fix_address.js";
 import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
@@ -14,6 +15,7 @@ import { setupOrderDetail } from "./orders_detail.js";
 import { setupOrderEdit } from "./orders_edit.js";
 import { setupOrderImport } from "./orders_import.js";
 import { setupLoad } from "./labels.js";
+import { setupUnplanned } from "./unplanned.js";
 
 const L = window.L;
 const STOP_COLOURS = { pending: "#0b6bcb", arrived: "#7a5af8", completed: "#12b76a", failed: "#b42318" };
@@ -107,16 +109,19 @@ function drawRoutes(board) {
   }
   const names = new Map(board.drivers.map((d) => [d.id, d.name]));
   const keys = [];
+  state.colours = new Map();
+  mapNode.dataset.highlighted = state.selected || "";
   board.routes.forEach((route, index) => {
     const colour = ROUTE_COLOURS[index % ROUTE_COLOURS.length];
+    if (!state.colours.has(route.driver_id)) state.colours.set(route.driver_id, colour);
     const picked = state.selected === route.driver_id;
     const faded = state.selected && !picked;
-    keys.push(el("li", { "data-driver": route.driver_id, class: picked ? "picked" : "" },
+    keys.push(el("li", { "data-driver": route.driver_id, class: picked ? "picked" : faded ? "faded" : "" },
       swatch(colour), names.get(route.driver_id) || "route"));
     if (route.polyline6) {
       const line = decodePolyline6(route.polyline6);
       L.polyline(line, { renderer, color: colour, weight: picked ? 6 : 3, opacity: faded ? 0.2 : picked ? 0.9 : 0.6 })
-        .addTo(routeLayer);
+        .on("click", () => showDriver(route.driver_id)).addTo(routeLayer);
       bounds.push(...line);
     }
     for (const stop of route.stops) {
@@ -140,14 +145,20 @@ function swatch(colour) {
   return box;
 }
 
+// A driver's dot has their route's colour (grey without a route), so the list, the legend and
+// the map agree.
+const NO_ROUTE_COLOUR = "#5b6570";
+const colourOf = (id) => state.colours?.get(id) || NO_ROUTE_COLOUR;
+
 // A suspect position (the track jumped impossibly and stayed there; customers do not see it)
 // is drawn red, its tooltip saying so.
 function placeDriver(id, name, lat, lon, suspect = false) {
   let marker = state.drivers.get(id);
   if (!marker) {
-    marker = L.circleMarker([lat, lon], { renderer: driverRenderer, radius: 7, color: "#fff", weight: 2, fillColor: "#f79009", fillOpacity: 1 })
+    marker = L.circleMarker([lat, lon], { renderer: driverRenderer, radius: 7, color: "#fff", weight: 2, fillColor: colourOf(id), fillOpacity: 1 })
       .bindTooltip(name || "driver").on("click", () => showDriver(id)).addTo(driverLayer);
     marker.trail = [];
+    marker.driverId = id;
     marker.name = name || "driver";
     state.drivers.set(id, marker);
     mapNode.dataset.drivers = String(state.drivers.size);
@@ -156,8 +167,13 @@ function placeDriver(id, name, lat, lon, suspect = false) {
   }
   if (marker.suspect !== suspect) {
     marker.suspect = suspect;
-    marker.setStyle({ fillColor: suspect ? "#d92d20" : "#f79009" });
     marker.setTooltipContent(suspect ? `${marker.name} · suspect position, hidden from customers` : marker.name);
+  }
+  const fill = suspect ? "#d92d20" : colourOf(id);
+  const faded = Boolean(state.selected) && state.selected !== id;
+  if (marker.options.fillColor !== fill || marker.faded !== faded) {
+    marker.faded = faded;
+    marker.setStyle({ fillColor: fill, fillOpacity: faded ? 0.35 : 1, opacity: faded ? 0.35 : 1 });
   }
   return marker;
 }
@@ -170,6 +186,7 @@ function flushPositions() {
   for (const [id, message] of batch) {
     const name = state.drivers.has(id) ? null : state.board?.drivers.find((d) => d.id === id)?.name;
     const marker = placeDriver(id, name, message.lat, message.lon, Boolean(message.suspect));
+    driverList.heard(id, message.at);
     mapNode.dataset.lastPosition = `${id}@${message.at}`;
     for (const [, lat, lon] of message.fixes || []) marker.trail.push([lat, lon]);
     if (marker.trail.length > 500) marker.trail.splice(0, marker.trail.length - 500);
@@ -181,10 +198,13 @@ function flushPositions() {
 
 function drawTrail(marker) {
   if (state.trail) state.trail.remove();
-  state.trail = L.polyline(marker.trail, { renderer, color: "#f79009", weight: 2 }).addTo(map);
+  state.trail = L.polyline(marker.trail, { renderer, color: colourOf(marker.driverId), weight: 2 }).addTo(map);
 }
 
+const driverList = setupDrivers({ el, colourOf, onPick: (id) => (id ? showDriver(id) : unselectDriver()) });
+
 const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), getBoard: () => state.board });
+setupUnplanned({ api, el, hubZone: () => state.board?.hub?.timezone || "UTC" });
 setupAudit({ api, el, getBoard: () => state.board });
 setupPay({ api, el, getBoard: () => state.board });
 setupBilling({ api, el });
@@ -242,11 +262,13 @@ hubPick.addEventListener("change", () => {
   loadBoard().catch(() => {});
 });
 
+// A dispatcher limited to some hubs sees them one at a time: no "All hubs" for them.
 function listHubs(board) {
-  const key = board.hubs.map((h) => h.id).join("|");
+  const all = board.all_hubs !== false;
+  const key = `${all}|${board.hubs.map((h) => h.id).join("|")}`;
   if (hubPick.dataset.key !== key) {
     hubPick.dataset.key = key;
-    hubPick.replaceChildren(el("option", { value: "" }, "All hubs"),
+    hubPick.replaceChildren(...(all ? [el("option", { value: "" }, "All hubs")] : []),
       ...board.hubs.map((h) => el("option", { value: h.id }, `${h.name} (${h.code})`)));
   }
   hubPick.value = board.hub_id || "";
@@ -262,6 +284,7 @@ function showBoard(board) {
   showKpis({ ...board.kpis, open_alerts: countOpen() });
   plan.renderRoutes(board);
   listDrivers(board.drivers);
+  driverList.render(board, state.selected);
   if (state.selected) renderDriver(state.selected);
 }
 
@@ -427,13 +450,25 @@ for (const button of document.querySelectorAll("#orders-table button.sort")) {
 document.getElementById("orders-older").addEventListener("click", () => ordersAction(() => showOrdersPage(orders.at + 1)));
 document.getElementById("orders-newer").addEventListener("click", () => ordersAction(() => showOrdersPage(orders.at - 1)));
 
+// The delivery window at the hub's clock; its day too when it is not the board's.
+function windowCell(window) {
+  if (!window) return el("td", { class: "window muted" }, "—");
+  const zone = state.board?.hub?.timezone || "UTC";
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(new Date(window.start));
+  const times = `${hubClock(window.start)}–${hubClock(window.end)}`;
+  return el("td", { class: "window", title: `${day} ${times}` },
+    day === state.board?.day ? "" : el("span", { class: "day" }, `${day.slice(8, 10)}.${day.slice(5, 7)}.`), times);
+}
+
 function orderRow(s) {
   return el("tr", { "data-tracking": s.tracking_number, class: "order-row", onclick: (event) => {
     if (!event.target.closest("a, button")) openOrder(s.tracking_number);
   } },
-    el("td", {}, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
-    el("td", {}, s.recipient.name), el("td", {}, STATUS_LABELS.get(s.status) || s.status), addressQuality(s.address),
-    el("td", {}, needsFixing(s) && !["delivered", "cancelled"].includes(s.status)
+    el("td", { class: "tracking" }, el("a", { href: s.tracking_url, target: "_blank", rel: "noopener" }, s.tracking_number)),
+    el("td", { class: "recipient", title: s.recipient.name }, s.recipient.name),
+    el("td", { class: "status" }, STATUS_LABELS.get(s.status) || s.status),
+    windowCell(s.window), addressQuality(s.address),
+    el("td", { class: "fix" }, needsFixing(s) && !["delivered", "cancelled"].includes(s.status)
       ? el("button", { type: "button", class: "fix-address", onclick: () => fixAddress(s, mapCentre()) }, "Fix address")
       : "",
     CLOSED.has(s.status) ? "" : el("button", { type: "button", class: "edit-order", onclick: () => editOrder(s) }, "Edit"),
@@ -498,7 +533,7 @@ document.querySelector('[data-tab="orders"]').addEventListener("click", () => {
 function addressQuality(address) {
   const quality = address.quality;
   const text = el("span", { class: "address-text" }, address.text || "(no address text)");
-  if (!quality) return el("td", { title: "Not judged: no address index yet" }, text);
+  if (!quality) return el("td", { class: "quality", title: "Not judged: no address index yet" }, text);
   const [first] = quality.reasons.filter((r) => r.code !== "learned_point");
   const count = quality.learned_from;
   const confirmed = quality.learned_confirmed ? `, ${quality.learned_confirmed} confirmed at the door` : "";
@@ -535,7 +570,7 @@ async function moveStop(route, stop, targetRouteId) {
 
 // The drivers as a list too: markers on a canvas cannot be reached with the keyboard.
 const driverPick = document.getElementById("driver-pick");
-driverPick.addEventListener("change", () => driverPick.value && showDriver(driverPick.value));
+driverPick.addEventListener("change", () => (driverPick.value ? showDriver(driverPick.value) : unselectDriver()));
 
 function listDrivers(drivers) {
   const key = drivers.map((d) => `${d.id}:${d.name}`).join("|");
@@ -568,13 +603,34 @@ function showDriver(id) {
   state.selected = id;
   driverPick.value = id;
   renderDriver(id);
-  if (state.board) drawRoutes(state.board); // their route bold, the others faded
+  highlight();
   const marker = state.drivers.get(id);
   if (marker) loadTrail(id, marker);
+  document.getElementById("chat").replaceChildren();
   document.getElementById("chat-box").hidden = false;
   loadChat(id).catch(() => {});
   customers.load(id).catch(() => {});
   selectTab("driver");
+}
+
+// The picked driver's route bold and the others faded, on the map, the legend and the list.
+function highlight() {
+  if (state.board) drawRoutes(state.board);
+  for (const [id, marker] of state.drivers) placeDriver(id, null, marker.getLatLng().lat, marker.getLatLng().lng, marker.suspect);
+  driverList.select(state.selected);
+}
+
+// Nobody picked: every route alike, no panel, and no chat box (a message needs a driver).
+function unselectDriver() {
+  state.selected = null;
+  driverPick.value = "";
+  if (state.trail) state.trail.remove();
+  state.trail = null;
+  document.getElementById("chat-box").hidden = true;
+  document.getElementById("driver-name").textContent = "";
+  document.getElementById("driver-stops").replaceChildren();
+  document.getElementById("driver-hint").hidden = false;
+  highlight();
 }
 
 // The selected driver's panel drawn again from the board, leaving the tab the dispatcher is on.

@@ -50,12 +50,16 @@ export function setupPlan({ L, map, renderer, api, el, reload, getBoard }) {
     const hubSelect = form.elements.hub_id;
     const chosen = hubSelect.value;
     hubSelect.replaceChildren(...hubs.map((h) => el("option", { value: h.id }, `${h.name} (${h.code})`)));
+    // The hub the board shows, until the dispatcher picks another here.
+    const shown = getBoard()?.hub_id;
     if (chosen) hubSelect.value = chosen;
+    else if (shown && hubs.some((h) => h.id === shown)) hubSelect.value = shown;
     drivers = found.filter((d) => d.active);
     driversBox.replaceChildren(...drivers.map((d) => el("label", {},
       el("input", { type: "checkbox", name: "driver", value: d.id, checked: "" }), ` ${d.name}`)));
     if (!form.elements.date.value) form.elements.date.value = getBoard()?.day || new Date().toISOString().slice(0, 10);
     if (!hubs.length) showError(new Error("This organisation has no hub yet: add one before planning."));
+    form.dispatchEvent(new Event("choices-loaded"));
   }
 
   function drawDraft(plan) {

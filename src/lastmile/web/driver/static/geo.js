@@ -8,6 +8,7 @@ let watchId = null;
 let timer = null;
 let latest = null;
 let recorded = null;
+let battery = null; // the phone's BatteryManager, where the browser has one (Chromium does)
 const listeners = [];
 
 export function metres(a, b) {
@@ -31,6 +32,8 @@ function fixOf(position, now) {
   if (position.accuracy_m != null) fix.accuracy_m = position.accuracy_m;
   if (position.speed_mps != null) fix.speed_mps = position.speed_mps;
   if (position.heading_deg != null) fix.heading_deg = position.heading_deg;
+  // The dispatcher's driver list shows it: a phone about to die explains a silent driver.
+  if (battery && Number.isFinite(battery.level)) fix.battery_pct = Math.round(battery.level * 100);
   return fix;
 }
 
@@ -59,6 +62,7 @@ function received(raw) {
 /** Start watching (on shift): fixes are buffered in IndexedDB whatever the network. */
 export function startTracking() {
   if (watchId !== null || !navigator.geolocation) return;
+  navigator.getBattery?.().then((found) => { battery = found; }, () => {});
   watchId = navigator.geolocation.watchPosition(received, () => {}, {
     enableHighAccuracy: true,
     maximumAge: 0,
