@@ -67,8 +67,8 @@ from lastmile.feedback.views import router as feedback_router
 from lastmile.fleet.stream import router as fleet_stream_router
 from lastmile.fleet.views import router as fleet_router
 from lastmile.hubs.views import router as hubs_router
-from lastmile.imports.views import router as imports_router
 from lastmile.hubs.views import users_router as user_hubs_router
+from lastmile.imports.views import router as imports_router
 from lastmile.ingest.fast_path import FastPathCounts, FixFastPath
 from lastmile.ingest.mqtt import OwnTracksListener
 from lastmile.ingest.osmand_port import OSMAND_PATH
