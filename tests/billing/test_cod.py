@@ -99,6 +99,19 @@ def test_a_driver_short_by_20_is_flagged_once_and_a_correction_clears_it(
     assert too_much.status_code == 422
     assert too_much.json()["errors"][0]["field"] == "amount"
     assert "was short 20.00 EUR" in too_much.text
+    unknown = client.post(
+        "/api/v1/billing/cod/corrections",
+        json={
+            "driver_id": str(mikko),
+            "day": "2026-12-07",
+            "amount": "25.00",
+            "currency": "XYZ",
+            "note": "found in the van",
+        },
+        headers=org.headers,
+    )
+    assert unknown.status_code == 422, unknown.text  # was a 500: the shortfall in XYZ
+    assert unknown.json()["errors"][0]["field"] == "currency"
 
     corrected = client.post(
         "/api/v1/billing/cod/corrections",

@@ -230,10 +230,7 @@ def record_remittance(
     merchant = session.get(Merchant, merchant_id)
     if merchant is None or merchant.org_id != org_id:
         raise NotFound(f"no merchant {merchant_id}")
-    try:
-        currency = check_currency(currency)
-    except UnknownCurrency as error:
-        raise InvalidInput("currency", str(error)) from None
+    currency = _known_currency(currency)
     if amount <= 0:
         raise InvalidInput("amount", f"is {amount}: a remittance pays something over")
     if round_money(amount, currency) != amount:
@@ -276,6 +273,7 @@ def record_correction(
     day's shortfall. The day is checked again, which clears its alert when it balances;
     returns the alerts that changed."""
     driver = get_driver(session=session, org_id=org_id, driver_id=driver_id)
+    currency = _known_currency(currency)
     zone = org_zone(session, org_id=org_id)
     days = driver_days(
         session, org_id=org_id, period=Period(day, day), zone=zone, driver_id=driver_id
@@ -308,6 +306,14 @@ def record_correction(
         after=lambda _: {"day": day, "amount": str(amount), "currency": currency, "note": note},
     )
     return check_day(session, org_id=org_id, day=day, now=now, driver_id=driver_id)
+
+
+def _known_currency(currency: str) -> str:
+    """`currency` as ISO 4217 knows it, or a problem naming the field."""
+    try:
+        return check_currency(currency)
+    except UnknownCurrency as error:
+        raise InvalidInput("currency", str(error)) from None
 
 
 def discrepancy_key(driver_id: uuid.UUID, day: date, currency: str) -> str:
