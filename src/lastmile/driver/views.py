@@ -85,7 +85,7 @@ def _publisher(bus: Bus, shipment_id: uuid.UUID, status: str, at: datetime) -> A
 
 def _route(session: Session, driver: DriverPrincipal) -> Route:
     return workflow.todays_route(
-        session=session, org_id=driver.org_id, driver_id=driver.driver_id, today=utcnow().date()
+        session=session, org_id=driver.org_id, driver_id=driver.driver_id, now=utcnow()
     )
 
 
