@@ -1,5 +1,6 @@
 """Request bodies the API accepts: a shipment and a hub, changed as a test needs."""
 
+import copy
 from typing import Any
 
 
@@ -19,14 +20,21 @@ def shipment_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ALL_DAY_EVERY_DAY = {day: [["00:00", "23:59"]] for day in WEEKDAYS}
+"""A hub's hours that never close, whatever the wall clock when the tests run: CI runs at
+any hour, and 00:00-02:00 in Helsinki is still the day before in UTC."""
+
+
 def hub_body(**overrides: Any) -> dict[str, Any]:
+    """A Helsinki hub open every day all day; pass `opening_hours` when a test needs hours."""
     body: dict[str, Any] = {
         "code": "HEL1",
         "name": "Helsinki hub",
         "lat": 60.1719,
         "lon": 24.9414,
         "timezone": "Europe/Helsinki",
-        "opening_hours": {"mon": [["08:00", "18:00"]]},
+        "opening_hours": copy.deepcopy(ALL_DAY_EVERY_DAY),
     }
     body.update(overrides)
     return body

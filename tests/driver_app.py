@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from PIL import Image
@@ -65,7 +66,8 @@ def make_driver_day(
     places: Sequence[tuple[float, float]] = STOPS,
     texts: Sequence[str] | None = None,
 ) -> DriverDay:
-    """A driver with a PIN and a planned route of three stops today (the second one COD);
+    """A driver with a PIN and a planned route of three stops today at its hub (the second one
+    COD); the hub is open every day all day, so the day works whenever the tests run.
     `texts`: the stops' address texts (else `Street <index>`)."""
     hub = client.post("/api/v1/hubs", json=hub_body(code=plate), headers=org.headers)
     assert hub.status_code == 201, hub.text
@@ -79,7 +81,7 @@ def make_driver_day(
         f"/api/v1/drivers/{driver.json()['id']}/pin", json={"pin": PIN}, headers=org.headers
     )
     assert pin.status_code == 204, pin.text
-    today = datetime.now(UTC).date()
+    today = datetime.now(ZoneInfo(hub.json()["timezone"])).date()  # the hub's today
     shipments = []
     for index, (lat, lon) in enumerate(places):
         extra: dict[str, Any] = {}

@@ -83,7 +83,8 @@ def test_the_end_of_day_sweep_is_recorded_as_lastmile(
     day = _started(client, db, org)
     now = datetime.now(UTC)
     with db.session() as session:
-        yesterday = (now - timedelta(days=1)).date()
+        route = session.get_one(Route, uuid.UUID(day.route_id))
+        yesterday = route.date - timedelta(days=1)  # the day before the route's, at its hub
         session.execute(
             update(Route).where(Route.id == uuid.UUID(day.route_id)).values(date=yesterday)
         )

@@ -124,7 +124,7 @@ def test_a_shift_never_ended_is_closed_at_the_end_of_its_day(
     now = datetime.now(UTC)
     with db.session() as session:
         assert close_ended_days(session, now=now) == []
-        yesterday = (now - timedelta(days=1)).date()
+        yesterday = session.get_one(Route, route_id).date - timedelta(days=1)  # at the hub
         session.execute(update(Route).where(Route.id == route_id).values(date=yesterday))
         closed = close_ended_days(session, now=now)
         session.commit()

@@ -4,7 +4,8 @@ from tests.common import OrgHandle
 
 
 def test_hub_crud(client: TestClient, org: OrgHandle) -> None:
-    created = client.post("/api/v1/hubs", json=hub_body(), headers=org.headers)
+    hours = {"mon": [["08:00", "18:00"]]}
+    created = client.post("/api/v1/hubs", json=hub_body(opening_hours=hours), headers=org.headers)
     assert created.status_code == 201
     hub = created.json()
     assert hub["opening_hours"] == {"mon": [["08:00", "18:00"]]}

@@ -78,7 +78,7 @@ def vehicle_suggested(driver: DriverDep, session: SessionDep) -> VehicleSuggesti
     """The vehicle the shift form starts on: today's route's, else the one driven last."""
     return VehicleSuggestionOut(
         vehicle_id=suggested_vehicle(
-            session=session, org_id=driver.org_id, driver_id=driver.driver_id, today=utcnow().date()
+            session=session, org_id=driver.org_id, driver_id=driver.driver_id, now=utcnow()
         )
     )
 

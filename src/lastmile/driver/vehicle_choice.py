@@ -2,7 +2,7 @@
 they drove last."""
 
 import uuid
-from datetime import date
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,12 +13,10 @@ from lastmile.fleet.models import Shift
 
 
 def suggested_vehicle(
-    *, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID, today: date
+    *, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID, now: datetime
 ) -> uuid.UUID | None:
     try:
-        return todays_route(
-            session=session, org_id=org_id, driver_id=driver_id, today=today
-        ).vehicle_id
+        return todays_route(session=session, org_id=org_id, driver_id=driver_id, now=now).vehicle_id
     except NotFound:
         pass
     return session.scalar(

@@ -90,7 +90,7 @@ def masked_calls(settings: Settings) -> bool:
 
 def _route(session: Session, driver: DriverPrincipal) -> Route:
     return workflow.todays_route(
-        session=session, org_id=driver.org_id, driver_id=driver.driver_id, today=utcnow().date()
+        session=session, org_id=driver.org_id, driver_id=driver.driver_id, now=utcnow()
     )
 
 

@@ -1,7 +1,8 @@
 """The driver's day: today's route, arrive, deliver, fail; the caller owns the transaction."""
 
 import uuid
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +13,7 @@ from lastmile.driver import hooks, outcomes
 from lastmile.driver.outcomes import OPEN_STOP, Reported, Where
 from lastmile.errors import Conflict, InvalidInput, LastmileError, NotFound
 from lastmile.eta.engine import EtaEngine
+from lastmile.hubs.models import Hub
 from lastmile.orgsettings.driver_app import DriverAppSettings
 from lastmile.payments.service import payment_of
 from lastmile.pod import service as pod
@@ -28,26 +30,46 @@ class MissingProof(LastmileError):
 
 
 def todays_route(
-    *, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID, today: date
+    *, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID, now: datetime
 ) -> Route:
-    """The route in progress, else the next planned one (from yesterday on), else today's."""
+    """The route in progress, else the next planned one (from yesterday on), else today's.
+
+    A route is dated at its hub's clock, so "today" is read there: from 00:00 to 02:00 in
+    Helsinki the UTC date is still yesterday's, and in the Americas it is already tomorrow's.
+    """
     base = select(Route).where(Route.org_id == org_id, Route.driver_id == driver_id)
     running = session.scalar(
         base.where(Route.status == RouteStatus.IN_PROGRESS).order_by(Route.date.desc())
     )
     if running is not None:
         return running
-    planned = session.scalar(
-        base.where(
-            Route.status == RouteStatus.PLANNED, Route.date >= today - timedelta(days=1)
-        ).order_by(Route.date, Route.planned_start)
-    )
-    if planned is not None:
-        return planned
-    done = session.scalar(base.where(Route.date == today).order_by(Route.planned_start.desc()))
-    if done is None:
+    # A hub's day is at most a day either side of UTC's: two days back holds its yesterday.
+    earliest = now.astimezone(UTC).date() - timedelta(days=2)
+    rows = session.execute(
+        select(Route, Hub.timezone)
+        .join(Hub, Hub.id == Route.hub_id)
+        .where(Route.org_id == org_id, Route.driver_id == driver_id, Route.date >= earliest)
+        .order_by(Route.date, Route.planned_start)
+    ).all()
+    dated = [(route, hub_today(now, timezone)) for route, timezone in rows]
+    for route, today in dated:
+        if route.status is RouteStatus.PLANNED and route.date >= today - timedelta(days=1):
+            return route
+    done = [route for route, today in dated if route.date == today]
+    if not done:
         raise NotFound("you have no route today")
-    return done
+    return done[-1]
+
+
+def hub_today(now: datetime, timezone: str) -> date:
+    """The date `now` falls on at a hub's clock.
+
+    >>> hub_today(datetime(2026, 12, 7, 22, 30, tzinfo=UTC), "Europe/Helsinki")
+    datetime.date(2026, 12, 8)
+    >>> hub_today(datetime(2026, 12, 8, 0, 30, tzinfo=UTC), "America/New_York")
+    datetime.date(2026, 12, 7)
+    """
+    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 def driver_stop(
