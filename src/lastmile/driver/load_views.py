@@ -7,7 +7,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lastmile.api.deps import NowDep, SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
-from lastmile.db import utcnow
 from lastmile.driver import workflow
 from lastmile.driver_auth.deps import DriverDep
 from lastmile.labels import loading
@@ -28,7 +27,7 @@ class LoadScanIn(BaseModel):
 def load_parcel(body: LoadScanIn, driver: DriverDep, session: SessionDep, now: NowDep) -> ScanOut:
     """One parcel onto the van of the driver's next route (a parcel of another route: 409)."""
     route = workflow.todays_route(
-        session=session, org_id=driver.org_id, driver_id=driver.driver_id, today=utcnow().date()
+        session=session, org_id=driver.org_id, driver_id=driver.driver_id, now=now
     )
     scanned = loading.scan(
         session=session,
@@ -46,10 +45,10 @@ def load_parcel(body: LoadScanIn, driver: DriverDep, session: SessionDep, now: N
 
 
 @router.get("/api/v1/driver/route/load")
-def route_load(driver: DriverDep, session: SessionDep) -> LoadStateOut:
+def route_load(driver: DriverDep, session: SessionDep, now: NowDep) -> LoadStateOut:
     """The driver's route: parcels loaded and still to load, in stop order."""
     route = workflow.todays_route(
-        session=session, org_id=driver.org_id, driver_id=driver.driver_id, today=utcnow().date()
+        session=session, org_id=driver.org_id, driver_id=driver.driver_id, now=now
     )
     return LoadStateOut.of(
         loading.load_state(session=session, org_id=driver.org_id, route_id=route.id)
