@@ -5,7 +5,7 @@
 
 const FORM_KEYS = ["base", "per_km", "failed_attempt_fee", "return_to_hub_fee", "cod", "tax"];
 
-export function setupBilling({ api, el }) {
+export function setupBilling({ api, el, zone = () => "UTC" }) {
   const tab = document.querySelector('[data-tab="billing"]');
   const panel = document.getElementById("tab-billing");
   if (!tab || !panel) return;
@@ -31,7 +31,9 @@ export function setupBilling({ api, el }) {
       return `${amount} ${currency}`;
     }
   };
-  const thisMonth = () => new Date().toISOString().slice(0, 7);
+  // Days at the hub's clock (en-CA writes YYYY-MM-DD), not the browser's or UTC's.
+  const localDay = (at) => new Intl.DateTimeFormat("en-CA", { timeZone: zone() }).format(at);
+  const thisMonth = () => localDay(new Date()).slice(0, 7);
 
   async function loadBalances() {
     // No month chosen yet: the server picks this month at the organisation's clock.
@@ -72,7 +74,7 @@ export function setupBilling({ api, el }) {
     const other = Object.fromEntries(Object.entries(rules).filter(([k]) => !FORM_KEYS.includes(k)));
     if (rules.tax?.by_kind && Object.keys(rules.tax.by_kind).length) other.tax_by_kind = rules.tax.by_kind;
     set("other", JSON.stringify(other, null, 2));
-    const tomorrow = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+    const tomorrow = localDay(new Date(Date.now() + 86400000));
     set("valid_from", tomorrow);
   }
 

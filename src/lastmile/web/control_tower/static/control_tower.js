@@ -207,7 +207,7 @@ const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), g
 setupUnplanned({ api, el, hubZone: () => state.board?.hub?.timezone || "UTC" });
 setupAudit({ api, el, getBoard: () => state.board });
 setupPay({ api, el, getBoard: () => state.board });
-setupBilling({ api, el });
+setupBilling({ api, el, zone: () => state.board?.hub?.timezone || "UTC" });
 setupInvoices({ api, el });
 setupLoad({ api, el });
 
