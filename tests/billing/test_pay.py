@@ -21,6 +21,7 @@ from lastmile.audit.models import AuditEntry
 from lastmile.billing import pdf_fonts
 from lastmile.billing.money import round_money
 from lastmile.db import Database
+from lastmile.dispatch.models import Route, RouteStatus
 from lastmile.settlement.pay import RouteWork, ShiftWork, StopWork, Work, price_work
 from lastmile.settlement.pay_models import PayPlan
 
@@ -98,6 +99,36 @@ def test_a_statement_pays_each_stop_the_route_and_the_shift_and_sums_to_its_tota
             "total": "173.65",
         }
     ]
+
+
+def test_a_route_still_under_way_pays_its_stops_but_not_yet_its_distance(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    with db.session() as session:
+        world = make_world(session, org.org_id)
+        helmi = world.driver("Helmi Korhonen")
+        route, _ = world.route(helmi, delivered=3)
+        route.status = RouteStatus.IN_PROGRESS
+        session.commit()
+        helmi_id, route_id = helmi.id, route.id
+    _plan(client, org, driver_id=str(helmi_id))
+
+    statement = _statement(client, org, period="2026-12", driver=str(helmi_id))
+    kinds = [line["kind"] for line in statement["lines"]]
+    assert kinds.count("stop") == 3
+    assert "distance" not in kinds
+    assert any("still under way" in note for note in statement["notes"])
+
+    with db.session() as session:
+        ended = session.get(Route, route_id)
+        assert ended is not None
+        ended.status = RouteStatus.COMPLETED
+        session.commit()
+    statement = _statement(client, org, period="2026-12", driver=str(helmi_id))
+    assert [line["quantity"] for line in statement["lines"] if line["kind"] == "distance"] == [
+        "42.00"
+    ]
+    assert not any("still under way" in note for note in statement["notes"])
 
 
 def test_below_the_on_time_threshold_there_is_no_bonus(

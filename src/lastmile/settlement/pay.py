@@ -3,7 +3,8 @@ force each day, one line per thing paid for (a stop, a route's distance, a shift
 
 Work is read from the same delivery truth the rest of Lastmile reads: route stops (delivered
 or failed, on the route's day at the hub), the routes' planned road distance (routes that
-were started only: the planned hub → stops → hub distance, since a phone's GPS trail
+were completed only, a route still under way is noted and paid when it ends: the planned
+hub → stops → hub distance, since a phone's GPS trail
 over- or under-counts and odometers are rarely entered) and the shift record (ended shifts,
 on the day they started). Every amount is rounded once, as a line (`money.round_money`);
 the total is the sum of the lines.
@@ -52,6 +53,8 @@ class RouteWork:
     driver_id: uuid.UUID
     day: date
     distance_m: float
+    completed: bool = True
+    """False while the route is under way: its distance is paid once it ends."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +182,12 @@ def price_work(
                 unit_price=price,
             )
         )
+    under_way: list[str] = []
     for route in sorted(work.routes, key=lambda r: (r.day, str(r.route_id))):
         if (found := plan_for(route.day)) is None or not found[1].per_km:
+            continue
+        if not route.completed:
+            under_way.append(f"{names.get(route.driver_id, '')}'s route of {route.day}")
             continue
         plan, rules = found
         km = (Decimal(str(route.distance_m)) / 1000).quantize(_KM_QUANTUM)
@@ -217,6 +224,9 @@ def price_work(
         )
     lines.extend(_bonuses(work.stops, plans, rules_of, delivered_by_plan))
     notes = [f"No pay plan covers {day}: its work is not paid here." for day in sorted(unpriced)]
+    notes += [
+        f"{route} is still under way: its distance is paid when it ends." for route in under_way
+    ]
     return lines, notes
 
 
@@ -288,7 +298,13 @@ def read_work(
             on_time = stop.finished_at <= window_end
         work.stops.append(StopWork(stop.id, driver_id, day, tracking_number, delivered, on_time))
     routes = session.execute(
-        select(Route.id, Route.driver_id, Route.date, Route.distance_m).where(
+        select(
+            Route.id,
+            Route.driver_id,
+            Route.date,
+            Route.distance_m,
+            Route.status == RouteStatus.COMPLETED,
+        ).where(
             Route.org_id == org_id,
             Route.driver_id.in_(driver_ids),
             Route.date >= period.first,
