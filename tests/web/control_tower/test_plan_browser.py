@@ -112,7 +112,7 @@ def test_a_dispatcher_plans_commits_and_starts_the_day(
     expect(page.locator("#plan-status")).to_contain_text("Committed")
     expect(waiting).to_have_count(1)  # what the committed plan left out, and why
     expect(waiting).to_have_attribute("data-tracking", numbers[7])
-    expect(waiting).to_contain_text("Left out: no location")
+    expect(waiting).to_contain_text("Left out: its address has no position yet: fix the address")
     day = page.locator("#day-routes li[data-status='planned']")
     expect(day).to_have_count(planned)
     with live_server.db.session() as session:

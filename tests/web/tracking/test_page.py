@@ -107,6 +107,8 @@ def test_a_driver_at_the_door_is_said_so_not_an_unknown_eta(
     page = client.get(scenario.path(0)).text
     assert "Your driver is at your door." in page
     assert "ETA not yet known" not in page
+    # the driver box agrees: not "You are the next stop" beside "at your door"
+    assert "You are the next stop" not in page
 
 
 def test_a_parcel_back_at_the_hub_has_no_arrival_time(

@@ -208,7 +208,7 @@ setupUnplanned({ api, el, hubZone: () => state.board?.hub?.timezone || "UTC" });
 setupAudit({ api, el, getBoard: () => state.board });
 setupPay({ api, el, getBoard: () => state.board });
 setupBilling({ api, el, zone: () => state.board?.hub?.timezone || "UTC" });
-setupInvoices({ api, el });
+setupInvoices({ api, el, zone: () => state.board?.hub?.timezone || "UTC" });
 setupLoad({ api, el });
 
 // --- board and KPIs --------------------------------------------------------------------------
@@ -429,6 +429,12 @@ async function ordersAction(action) {
   }
 }
 
+// Ticking "Needs attention" (or choosing a status) searches at once, as a filter should.
+for (const name of ["needs_attention", "status"]) {
+  document.getElementById("order-search").elements[name]?.addEventListener("change", () => {
+    document.getElementById("order-search").requestSubmit();
+  });
+}
 document.getElementById("order-search").addEventListener("submit", (event) => {
   event.preventDefault();
   orders.filters = orderFilters(new FormData(event.target)).toString();

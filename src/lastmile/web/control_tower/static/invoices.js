@@ -14,7 +14,7 @@ const money = (amount, currency) =>
 const label = (invoice) => invoice.number || "Draft";
 const period = (invoice) => `${invoice.period_start} – ${invoice.period_end}`;
 
-export function setupInvoices({ api, el }) {
+export function setupInvoices({ api, el, zone = () => "UTC" }) {
   const tab = document.querySelector('[data-tab="invoices"]');
   const section = document.getElementById("tab-invoices");
   if (!tab || !section) return;
@@ -27,6 +27,10 @@ export function setupInvoices({ api, el }) {
   const problem = document.getElementById("invoice-error");
   const merchants = new Map();
   let shownId = null;
+  // The draft form starts on this month at the hub's clock (en-CA writes YYYY-MM-DD).
+  if (draftForm && !draftForm.elements.period.value) {
+    draftForm.elements.period.value = new Intl.DateTimeFormat("en-CA", { timeZone: zone() }).format(new Date()).slice(0, 7);
+  }
 
   function showError(error) {
     problem.textContent = error ? plainError(error) : "";

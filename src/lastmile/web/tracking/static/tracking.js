@@ -34,12 +34,13 @@ function showEarly(windowEnd) {
 }
 
 function showEta(data) {
+  // The driver is at the door: a forecast of their arrival, or of the stops before this one,
+  // says nothing more (until the status changes and the page reloads).
+  if (document.getElementById("eta-arriving")) return;
   showStopsBefore(data.stops_before);
   showEarly(data.window_end);
   const box = document.getElementById("eta");
-  // The driver is at the door: a forecast of their arrival says nothing more (until the
-  // status changes and the page reloads).
-  if (!box || document.getElementById("eta-arriving")) return;
+  if (!box) return;
   box.replaceChildren();
   const p = document.createElement("p");
   p.className = "eta";
