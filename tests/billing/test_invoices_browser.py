@@ -65,6 +65,8 @@ def test_an_admin_issues_an_invoice_and_downloads_its_pdf(
     number = api.get(f"/api/v1/billing/invoices/{draft['id']}").json()["number"]
     expect(page.locator("#invoice h3")).to_contain_text(f"Invoice {number}")
     expect(row).to_contain_text(number)
+    issued_lines = page.locator("#invoice tbody td").filter(has_text="Failed attempt")
+    expect(issued_lines).to_have_count(1)  # the issued invoice shows its lines as the draft did
     wait_until(page, "() => !document.querySelector('#invoice-confirm')")
 
     with page.expect_download() as downloading:
