@@ -237,6 +237,10 @@ def test_the_driver_calls_the_customer_without_seeing_the_number(
     client: TestClient, db: Database, org: OrgHandle, caplog: Any
 ) -> None:
     day = _on_the_way(client, db, org)
+    thread = client.get(
+        f"/api/v1/driver/stops/{day.stop_ids[0]}/customer-messages", headers=day.headers
+    ).json()
+    assert thread["can_call"] is True  # the customer left a number: the button is offered
     with caplog.at_level("INFO", logger="lastmile.contact.calls"):
         answer = client.post(f"/api/v1/driver/stops/{day.stop_ids[0]}/call", headers=day.headers)
     assert answer.status_code == 200, answer.text
@@ -268,3 +272,21 @@ def test_with_masked_calls_the_route_carries_no_customer_number(
         refused = unmasked.post(f"/api/v1/driver/stops/{day.stop_ids[0]}/call", headers=day.headers)
         assert refused.status_code == 409
         assert "not set up" in refused.json()["detail"]
+
+
+def test_without_the_customers_number_no_call_is_offered(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    day = _on_the_way(client, db, org)
+    with db.session() as session:  # a shipment made with an address and no phone number
+        session.execute(
+            update(Shipment)
+            .where(Shipment.tracking_number == day.tracking_numbers[0])
+            .values(recipient_phone=None)
+        )
+        session.commit()
+    thread = client.get(
+        f"/api/v1/driver/stops/{day.stop_ids[0]}/customer-messages", headers=day.headers
+    ).json()
+    assert thread["can_call"] is False
+    assert thread["open"] is True  # messages are still offered

@@ -37,14 +37,21 @@ class ThreadOut(BaseModel):
     closed_reason: str | None = Field(description="Why no message can be written now, in words")
     closes_at: datetime | None = Field(description="When an open thread closes, once known")
     messages: list[ThreadMessageOut]
+    can_call: bool = Field(
+        default=False,
+        description="The driver may ask for a masked call: the customer left a phone number",
+    )
 
     @classmethod
-    def of(cls, state: ThreadState, messages: list[Shown]) -> "ThreadOut":
+    def of(
+        cls, state: ThreadState, messages: list[Shown], *, can_call: bool = False
+    ) -> "ThreadOut":
         return cls(
             open=state.open,
             closed_reason=state.reason,
             closes_at=state.closes_at,
             messages=[ThreadMessageOut.of(m) for m in messages],
+            can_call=can_call,
         )
 
 

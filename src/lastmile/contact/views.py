@@ -40,7 +40,8 @@ def thread_out(session: Session, shipment: Shipment, viewer: Party) -> ThreadOut
     """The thread as `viewer` reads it, with whether it is open now."""
     state = service.state_of(session=session, shipment=shipment, now=utcnow())
     messages = service.thread(session=session, shipment=shipment)
-    return ThreadOut.of(state, [service.shown(m, viewer) for m in messages])
+    can_call = viewer is Party.DRIVER and bool(shipment.recipient_phone)
+    return ThreadOut.of(state, [service.shown(m, viewer) for m in messages], can_call=can_call)
 
 
 def publisher(request: Request, message: CustomerMessage) -> AfterCommit:

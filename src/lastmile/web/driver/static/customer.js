@@ -35,7 +35,8 @@ function render() {
   $("customer-compose").hidden = !thread.open;
   $("customer-closed").hidden = thread.open;
   $("customer-closed").textContent = thread.closed_reason ?? "";
-  $("customer-call").hidden = !thread.open || $("app").dataset.calls !== "yes";
+  // No number left, nothing to bridge: the button is not offered (messages still are).
+  $("customer-call").hidden = !thread.open || !thread.can_call || $("app").dataset.calls !== "yes";
 }
 
 function keep(message) {
