@@ -56,6 +56,21 @@ def test_the_preview_names_the_two_bad_rows_and_their_columns(
     assert _count(client, org) == 0
 
 
+def test_a_row_with_several_problems_names_them_all(client: TestClient, org: OrgHandle) -> None:
+    """An unreadable parcel count used to hide the empty address of the same row."""
+    hub = client.post("/api/v1/hubs", json=hub_body(), headers=org.headers).json()
+    row = "R-Z;Eino;+358401234567;;8.12.2026;9.00;12.00;many\n"
+    answer = client.post(
+        "/api/v1/imports/preview",
+        files=_files((HEADER + row).encode()),
+        data={"hub_id": hub["id"]},
+        headers=org.headers,
+    )
+    assert answer.status_code == 200, answer.text
+    columns = {p["column"] for p in answer.json()["problems"]}
+    assert {"Kollit", "Osoite"} <= columns
+
+
 def test_valid_rows_only_creates_the_rest_in_the_hubs_clock(
     client: TestClient, org: OrgHandle
 ) -> None:

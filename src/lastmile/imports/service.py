@@ -195,8 +195,10 @@ def check_rows(
         line = offset + 2
         mapped = to_body(row, mapping, defaults=defaults, hubs=hubs, default_zone=rules.zone)
         errors = list(mapped.errors)
-        if not errors and schema:
-            errors = _schema_errors(mapped.body, rules.country, merchants)
+        if schema:
+            # Every problem of the row at once: a cell that could not be read was left out of
+            # the body, so the schema's findings are the other fields' (an empty address, say).
+            errors += _schema_errors(mapped.body, rules.country, merchants)
         if errors:
             checked.bad_rows += 1
             checked.problems.extend(_problem(line, e, table.headers, mapping) for e in errors)
