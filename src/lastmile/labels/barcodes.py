@@ -44,11 +44,6 @@ def draw_code128(
         pdf.rect(x_mm + start * module_mm, y_mm, length * module_mm, height_mm, style="F")
 
 
-def code128_width_mm(text: str, *, module_mm: float) -> float:
-    """How wide the bars of `text` are at `module_mm` a module."""
-    return len(code128_modules(text)) * module_mm
-
-
 def draw_qr(pdf: FPDF, data: str, *, x_mm: float, y_mm: float, size_mm: float) -> None:
     """A QR code (error correction M) of `data`, `size_mm` square without its quiet zone."""
     code = segno.make(data, error="m", micro=False)

@@ -9,7 +9,6 @@ from enum import StrEnum
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lastmile.dispatch import service as dispatch
@@ -18,6 +17,7 @@ from lastmile.dispatch.status import record_status
 from lastmile.errors import Conflict, NotFound
 from lastmile.fleet.models import Driver, Vehicle
 from lastmile.hubs.models import Hub
+from lastmile.hubs.service import get_hub
 from lastmile.labels.content import current_stop, route_name
 from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
@@ -73,13 +73,6 @@ class LoadState:
     route_name: str
     loaded: list[LoadItem]
     missing: list[LoadItem]
-
-
-def _hub(session: Session, org_id: uuid.UUID, hub_id: uuid.UUID) -> Hub:
-    hub = session.scalar(select(Hub).where(Hub.org_id == org_id, Hub.id == hub_id))
-    if hub is None:
-        raise NotFound(f"no hub {hub_id}")
-    return hub
 
 
 def _hub_text(hub: Hub) -> str:
@@ -237,7 +230,7 @@ def scan(
 ) -> Scanned:
     """Record one scan at `hub_id`. Scanning again what was already done says so and records
     nothing; a parcel of another hub, the wrong route or a van already gone is a Conflict."""
-    hub = _hub(session, org_id, hub_id)
+    hub = get_hub(session=session, org_id=org_id, hub_id=hub_id)
     if route_id is not None:
         dispatch.get_route(session=session, org_id=org_id, route_id=route_id)
     shipment = find_scanned(session=session, org_id=org_id, code=code)
@@ -286,7 +279,7 @@ def hub_routes(
     *, session: Session, org_id: uuid.UUID, hub_id: uuid.UUID, day: date | None, now: datetime
 ) -> list[HubRoute]:
     """The hub's routes of `day` (today at the hub when none), with how many stops are loaded."""
-    hub = _hub(session, org_id, hub_id)
+    hub = get_hub(session=session, org_id=org_id, hub_id=hub_id)
     local_day = day or now.astimezone(ZoneInfo(hub.timezone)).date()
     routes = [
         route

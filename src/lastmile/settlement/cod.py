@@ -97,7 +97,7 @@ def driver_days(
     for entry, name in session.execute(query):
         key = (entry.at.astimezone(zone).date(), entry.driver_id, name, entry.currency)
         sums[key][0 if entry.kind is LedgerKind.COLLECTED else 1] += entry.amount
-    open_since = _open_shifts(session, org_id=org_id, zone=zone)
+    open_since = _open_shifts(session, org_id=org_id, zone=zone, driver_id=driver_id)
     return [
         DriverDay(
             day,
@@ -114,13 +114,17 @@ def driver_days(
     ]
 
 
-def _open_shifts(session: Session, *, org_id: uuid.UUID, zone: ZoneInfo) -> dict[uuid.UUID, date]:
-    """The local day each driver's open shift started on, for drivers on shift now."""
-    rows = session.execute(
-        select(Shift.driver_id, Shift.started_at).where(
-            Shift.org_id == org_id, Shift.ended_at.is_(None)
-        )
+def _open_shifts(
+    session: Session, *, org_id: uuid.UUID, zone: ZoneInfo, driver_id: uuid.UUID | None
+) -> dict[uuid.UUID, date]:
+    """The local day each driver's open shift started on, for drivers on shift now (only
+    `driver_id`'s when given)."""
+    query = select(Shift.driver_id, Shift.started_at).where(
+        Shift.org_id == org_id, Shift.ended_at.is_(None)
     )
+    if driver_id is not None:
+        query = query.where(Shift.driver_id == driver_id)
+    rows = session.execute(query)
     return {driver: started.astimezone(zone).date() for driver, started in rows}
 
 
@@ -390,7 +394,9 @@ def ended_days(
     zones: dict[uuid.UUID, ZoneInfo] = {}
     found: set[tuple[uuid.UUID, date]] = set()
     for org_id, at in rows:
-        zone = zones.setdefault(org_id, org_zone(session, org_id=org_id))
+        if org_id not in zones:
+            zones[org_id] = org_zone(session, org_id=org_id)
+        zone = zones[org_id]
         day = at.astimezone(zone).date()
         if day_start(day + timedelta(days=1), zone) <= now:
             found.add((org_id, day))
