@@ -114,21 +114,14 @@ class CorrectionFollower:
         self, org_id: uuid.UUID, shipment_id: uuid.UUID
     ) -> tuple[uuid.UUID | None, list[StopEta]]:
         """In one transaction: the stop re-timed, its route's ETAs when under way, and the
-        correction's pending note deleted (a later correction's note is left for its own
-        message)."""
+        shipment's pending note deleted (the re-timing reads the shipment as it is now, so it
+        serves every correction committed before it)."""
         with self.database.session() as session:
-            pending = session.scalar(
-                select(PendingRetime.requested_at).where(
+            session.execute(
+                delete(PendingRetime).where(
                     PendingRetime.org_id == org_id, PendingRetime.shipment_id == shipment_id
                 )
             )
-            if pending is not None:
-                session.execute(
-                    delete(PendingRetime).where(
-                        PendingRetime.shipment_id == shipment_id,
-                        PendingRetime.requested_at == pending,
-                    )
-                )
             route = retime_corrected(
                 session=session, org_id=org_id, shipment_id=shipment_id, network=self.network()
             )

@@ -24,8 +24,8 @@ async def publish_correction(bus: Bus, shipment: Shipment) -> None:
 
 
 def announce_correction(bus: Bus, shipment: Shipment) -> None:
-    """From a synchronous view, once committed. A lost message leaves the stop's planned
-    times as they were until the next edit or completion re-times the route."""
+    """From a synchronous view, once committed. A lost message is made good by the pending
+    note the correction committed (`PendingRetime`), re-timed when a server starts."""
     publish_from_thread(
         partial(publish_correction, bus, shipment),
         what=f"the correction of {shipment.tracking_number}",
