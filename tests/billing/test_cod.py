@@ -314,3 +314,30 @@ def test_cash_still_with_a_driver_on_shift_is_not_short_until_the_shift_ends(
     assert _count(client, org)["alerts_changed"] == 1
     (alert,) = _alerts(db, org)
     assert alert.title.startswith("Leo Nieminen is short €40.00")
+
+
+def test_a_count_after_midnight_settles_the_evening_it_counts_and_a_late_one_its_own_day(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    with db.session() as session:
+        world = make_world(session, org.org_id)
+        mikko, aino = world.driver("Mikko Lahtinen"), world.driver("Aino Virtanen")
+        _, (his_stop,) = world.route(mikko, delivered=1, cod=Decimal("40.00"))
+        world.collect(mikko, his_stop, Decimal("40.00"), at(DAY, 23, 10))
+        world.hand_over(mikko, Decimal("40.00"), at(DAY + timedelta(days=1), 0, 20))
+        _, (her_stop,) = world.route(aino, delivered=1, cod=Decimal("40.00"))
+        world.collect(aino, her_stop, Decimal("40.00"), at(DAY, 11))
+        world.hand_over(aino, Decimal("40.00"), at(DAY + timedelta(days=1), 12))
+        session.commit()
+
+    def rows(day: str) -> dict[str, tuple[str, str]]:
+        report = client.get(
+            "/api/v1/billing/cod/reconciliation", params={"date": day}, headers=org.headers
+        ).json()
+        return {r["driver_name"]: (r["collected"], r["handed_over"]) for r in report["drivers"]}
+
+    assert rows("2026-12-07") == {
+        "Mikko Lahtinen": ("40.00", "40.00"),
+        "Aino Virtanen": ("40.00", "0.00"),
+    }
+    assert rows("2026-12-08") == {"Aino Virtanen": ("0.00", "40.00")}

@@ -2,6 +2,10 @@
 counted from them (per driver and day, at the hub's clock), and what was collected for each
 merchant against what was paid over to it (remittances).
 
+A hand-over counts for the day of the cash it settles: the day of the driver's latest
+collection in the `SETTLES_WITHIN` before it (the count after a shift that ran past midnight,
+or the next morning before the first door), else its own day.
+
 A driver's day is short when cash collected that day exceeds cash handed over that day; the
 end-of-day check (`check_day`, run by `cod_scheduled` once the day is over at the hub, or by
 a dispatcher from the Control Tower when the hub closes earlier) raises a `cod_discrepancy`
@@ -39,6 +43,8 @@ from lastmile.settlement.pay_period import Period, day_start
 from lastmile.shipments.models import Shipment
 
 ZERO = Decimal(0)
+SETTLES_WITHIN = timedelta(hours=24)
+"""How long after a collection a hand-over still counts for the collection's day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +93,25 @@ def driver_days(
         .join(Driver, Driver.id == CashLedgerEntry.driver_id)
         .where(
             CashLedgerEntry.org_id == org_id,
-            CashLedgerEntry.at >= start,
-            CashLedgerEntry.at < end,
+            CashLedgerEntry.at >= start - SETTLES_WITHIN,
+            CashLedgerEntry.at < end + SETTLES_WITHIN,
         )
+        .order_by(CashLedgerEntry.at, CashLedgerEntry.id)
     )
     if driver_id is not None:
         query = query.where(CashLedgerEntry.driver_id == driver_id)
     sums: dict[tuple[date, uuid.UUID, str, str], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    last_collected: dict[tuple[uuid.UUID, str], datetime] = {}
     for entry, name in session.execute(query):
-        key = (entry.at.astimezone(zone).date(), entry.driver_id, name, entry.currency)
+        day = entry.at.astimezone(zone).date()
+        collected_at = last_collected.get((entry.driver_id, entry.currency))
+        if entry.kind is LedgerKind.COLLECTED:
+            last_collected[(entry.driver_id, entry.currency)] = entry.at
+        elif collected_at is not None and entry.at - collected_at <= SETTLES_WITHIN:
+            day = collected_at.astimezone(zone).date()
+        if not period.first <= day <= period.last:
+            continue
+        key = (day, entry.driver_id, name, entry.currency)
         sums[key][0 if entry.kind is LedgerKind.COLLECTED else 1] += entry.amount
     open_since = _open_shifts(session, org_id=org_id, zone=zone, driver_id=driver_id)
     return [
