@@ -1,4 +1,5 @@
 import gc
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,3 +63,18 @@ def test_an_app_freezes_its_heap_once_started_only_when_serving_and_allowed(
     with TestClient(create_app(settings, freeze_heap=asked)):
         assert (gc.get_freeze_count() > 0) is frozen
         assert (gc.get_threshold()[0] == YOUNG_COLLECTION_EVERY) is frozen
+
+
+def test_an_app_that_has_served_and_stopped_is_freed(settings: Settings) -> None:
+    """Nothing global keeps an app alive once it stopped (FastAPI caches facts about each
+    endpoint and dependency, so one closing over the app would keep every app ever built:
+    a test process building thousands grew to gigabytes)."""
+    app = create_app(settings)
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+    gone = weakref.ref(app)
+    del app, client
+
+    gc.collect()
+
+    assert gone() is None

@@ -124,6 +124,30 @@ def find_vendor_dir(settings: Settings) -> Path | None:
     return None
 
 
+async def healthz(request: Request) -> dict[str, object]:
+    """Up, or degraded when the database or the bus is unreachable (each named: 200 either
+    way, the process itself is fine and must not be restarted for it); on which event
+    loop, whether the start-up heap is frozen (see `runtime`), the fix path's followers
+    (batches still to follow, done, failures by follower), and this process's fix requests
+    taken by the fast path or handed to the app, by reason, and the geocoding service's
+    requests and failures by reason."""
+    loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
+    ingestor = getattr(request.app.state, "ingestor", None)
+    database = await anyio.to_thread.run_sync(reachable, request.app.state.db.engine)
+    bus = await request.app.state.bus.reachable()
+    return {
+        "status": "ok" if database and bus else "degraded",
+        "database": "up" if database else "down",
+        "bus": "up" if bus else "down",
+        "event_loop": loop,
+        "heap_frozen": gc.get_freeze_count() > 0,
+        "fix_path": ingestor.health() if ingestor is not None else None,
+        "fast_path": request.app.state.fast_path.as_dict(),
+        "rate_limits": request.app.state.rate_limiter.health(),
+        "geocoder": request.app.state.geocoders.health(),
+    }
+
+
 def _mount_docs(app: FastAPI, vendor: Path | None) -> None:
     swagger = vendor / "swagger-ui-dist" if vendor else None
     if swagger is None or not all((swagger / name).is_file() for name in SWAGGER_FILES):
@@ -427,29 +451,9 @@ def create_app(
     for router in routers:
         app.include_router(router)
 
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz(request: Request) -> dict[str, object]:
-        """Up, or degraded when the database or the bus is unreachable (each named: 200 either
-        way, the process itself is fine and must not be restarted for it); on which event
-        loop, whether the start-up heap is frozen (see `runtime`), the fix path's followers
-        (batches still to follow, done, failures by follower), and this process's fix requests
-        taken by the fast path or handed to the app, by reason, and the geocoding service's
-        requests and failures by reason."""
-        loop = type(asyncio.get_running_loop()).__module__.partition(".")[0]
-        ingestor = getattr(request.app.state, "ingestor", None)
-        database = await anyio.to_thread.run_sync(reachable, request.app.state.db.engine)
-        bus = await request.app.state.bus.reachable()
-        return {
-            "status": "ok" if database and bus else "degraded",
-            "database": "up" if database else "down",
-            "bus": "up" if bus else "down",
-            "event_loop": loop,
-            "heap_frozen": gc.get_freeze_count() > 0,
-            "fix_path": ingestor.health() if ingestor is not None else None,
-            "fast_path": app.state.fast_path.as_dict(),
-            "rate_limits": app.state.rate_limiter.health(),
-            "geocoder": app.state.geocoders.health(),
-        }
+    # A module-level endpoint: FastAPI caches what it learns about each endpoint and
+    # dependency callable, so a closure over `app` would keep every app ever built alive.
+    app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
 
     vendor = find_vendor_dir(settings)
     _mount_docs(app, vendor)
