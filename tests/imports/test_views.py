@@ -184,3 +184,36 @@ def test_a_row_the_bulk_path_refuses_rolls_back_all_or_nothing(
     ).json()
     assert (kept["created"], kept["skipped"]) == (1, 1)
     assert _count(client, org) == 2
+
+
+def test_the_preview_refuses_the_rows_the_import_refuses_and_for_the_same_reasons(
+    client: TestClient, org: OrgHandle
+) -> None:
+    """The preview checks a row with the bulk create's own check: a schema error, a national
+    phone (the organisation has no country) and an unknown merchant read alike in both."""
+    header = HEADER.replace("\n", ";Kauppias\n")
+    rows = [
+        GOOD.format(i=1).replace("\n", ";\n"),
+        BAD_NAME.replace("\n", ";\n"),
+        "R-N;Eino;040 123 4567;Hämeentie 3, Helsinki;8.12.2026;9.00;12.00;1;\n",
+        GOOD.format(i=4).replace("\n", ";NO-SUCH-SHOP\n"),
+    ]
+    content = (header + "".join(rows)).encode()
+
+    preview = client.post(
+        "/api/v1/imports/preview", files=_files(content), headers=org.headers
+    ).json()
+    done = client.post(
+        "/api/v1/imports",
+        files=_files(content),
+        data={"mode": "valid_only"},
+        headers=org.headers,
+    ).json()
+
+    assert [(p["row"], p["field"]) for p in preview["problems"]] == [
+        (3, "recipient_name"),
+        (4, "phone"),
+        (5, "merchant"),
+    ]
+    assert done["problems"] == preview["problems"]
+    assert (done["created"], done["skipped"]) == (preview["valid_rows"], preview["bad_rows"])
