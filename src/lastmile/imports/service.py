@@ -171,8 +171,8 @@ def check_rows(
     """Each row through the mapping, then `shipments.checks.check_row`, the bulk create's own
     check (schema, hub, phone in the organisation's country, merchant code). A mapping the
     dispatcher chose that misses a required column is refused (InvalidInput on
-    `mapping.<key>`); a guessed one reports the missing column on every row instead. `schema=False` reads the cells only
-    (the caller's bulk create checks the rest)."""
+    `mapping.<key>`); a guessed one reports the missing column on every row instead.
+    `schema=False` reads the cells only (the caller's bulk create checks the rest)."""
     mistakes = check_mapping(mapping, len(table.headers))
     if mistakes and strict_mapping:
         raise InvalidInput(mistakes[0].field, mistakes[0].message)
