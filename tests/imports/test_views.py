@@ -3,6 +3,7 @@ valid rows only creates the rest and all-or-nothing creates none."""
 
 import io
 import json
+from typing import Any
 
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
@@ -23,6 +24,14 @@ def _csv() -> bytes:
 
 def _files(content: bytes, name: str = "orders.csv") -> dict[str, tuple[str, bytes, str]]:
     return {"file": (name, content, "text/csv")}
+
+
+def _imported(client: TestClient, org: OrgHandle, content: bytes, mode: str) -> Any:
+    answer = client.post(
+        "/api/v1/imports", files=_files(content), data={"mode": mode}, headers=org.headers
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
 
 
 def _count(client: TestClient, org: OrgHandle) -> int:
@@ -164,23 +173,41 @@ def test_a_row_the_bulk_path_refuses_rolls_back_all_or_nothing(
     assert client.post("/api/v1/shipments", json=taken, headers=org.headers).status_code == 201
     content = (HEADER + GOOD.format(i=2) + GOOD.format(i=1)).encode()
 
-    refused = client.post(
-        "/api/v1/imports",
-        files=_files(content),
-        data={"mode": "all_or_nothing"},
-        headers=org.headers,
-    ).json()
+    refused = _imported(client, org, content, "all_or_nothing")
 
     assert (refused["created"], refused["skipped"]) == (0, 2)
     [problem] = refused["problems"]
     assert (problem["row"], problem["column"]) == (3, "Tilausnumero")
     assert _count(client, org) == 1
 
-    kept = client.post(
-        "/api/v1/imports",
-        files=_files(content),
-        data={"mode": "valid_only"},
-        headers=org.headers,
-    ).json()
+    kept = _imported(client, org, content, "valid_only")
     assert (kept["created"], kept["skipped"]) == (1, 1)
     assert _count(client, org) == 2
+
+
+def test_the_preview_refuses_the_rows_the_import_refuses_and_for_the_same_reasons(
+    client: TestClient, org: OrgHandle
+) -> None:
+    """The preview checks a row with the bulk create's own check: a schema error, a national
+    phone (the organisation has no country) and an unknown merchant read alike in both."""
+    header = HEADER.replace("\n", ";Kauppias\n")
+    rows = [
+        GOOD.format(i=1).replace("\n", ";\n"),
+        BAD_NAME.replace("\n", ";\n"),
+        "R-N;Eino;040 123 4567;Hämeentie 3, Helsinki;8.12.2026;9.00;12.00;1;\n",
+        GOOD.format(i=4).replace("\n", ";NO-SUCH-SHOP\n"),
+    ]
+    content = (header + "".join(rows)).encode()
+
+    preview = client.post(
+        "/api/v1/imports/preview", files=_files(content), headers=org.headers
+    ).json()
+    done = _imported(client, org, content, "valid_only")
+
+    assert [(p["row"], p["field"]) for p in preview["problems"]] == [
+        (3, "recipient_name"),
+        (4, "phone"),
+        (5, "merchant"),
+    ]
+    assert done["problems"] == preview["problems"]
+    assert (done["created"], done["skipped"]) == (preview["valid_rows"], preview["bad_rows"])

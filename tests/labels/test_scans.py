@@ -164,3 +164,15 @@ def test_a_scan_names_its_missing_field(client: TestClient, db: Database, org: O
 
     assert answer.status_code == 422
     assert "action" in answer.text
+
+
+def test_a_hub_lists_its_own_routes_to_load_not_another_hubs(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    planned = planned_route(client, db, org)
+    elsewhere = planned_route(client, db, org, plate="VAN-2", phone="+358405556667")
+
+    for hub, route in ((planned, planned.day.route_id), (elsewhere, elsewhere.day.route_id)):
+        answer = client.get(f"/api/v1/hubs/{hub.hub_id}/loading", headers=org.headers)
+        assert answer.status_code == 200, answer.text
+        assert [r["route_id"] for r in answer.json()] == [route]

@@ -88,3 +88,16 @@ def test_a_bulk_row_with_a_bad_phone_is_named_and_the_others_are_created(
     assert body["shipments"][0]["recipient"]["phone"] == "+358401234567"
     [error] = body["errors"]
     assert (error["index"], error["field"]) == (1, "recipient.phone")
+
+
+def test_the_same_national_number_reads_in_each_organisation_s_own_country(
+    client: TestClient, finnish: OrgHandle, other_org: OrgHandle
+) -> None:
+    """Phone parsing is remembered by text and country: a Swedish organisation's `070 123 4567`
+    is not the Finnish one read just before."""
+    swedish = client.patch(SETTINGS, json={"country": "SE"}, headers=other_org.headers)
+    assert swedish.status_code == 200, swedish.text
+    stored = [_post(client, org, "070 123 4567") for org in (finnish, other_org)]
+    assert [answer.status_code for answer in stored] == [201, 201]
+    phones = [answer.json()["recipient"]["phone"] for answer in stored]
+    assert phones == ["+358701234567", "+46701234567"]

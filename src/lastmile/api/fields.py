@@ -72,8 +72,9 @@ def to_e164(value: str, region: str | None = None) -> str:
 
 @functools.lru_cache(maxsize=16_384)
 def _e164(value: str, region: str | None) -> str:
-    """`to_e164`, remembered: an import reads each number several times (its preview, the
-    schema, the organisation's country), and parsing one costs a fraction of a millisecond."""
+    """`to_e164`, remembered by text and region (the key holds both, so one organisation's
+    country never reads another's numbers): an import's rows are checked by its preview and
+    again when the file is imported, about 20 µs a number each time (bench/imports.py)."""
     example = "such as +358401234567"
     try:
         number = phonenumbers.parse(value, region)

@@ -49,35 +49,31 @@ def render(document: Document) -> bytes:
     pdf.set_author(document.issuer_name)
     pdf.add_page()
 
-    def write(text: str, *, size: float = 9, bold: bool = False, height: float = 5) -> None:
-        pdf.set_font(pdf.family_name, "B" if bold else "", size)
-        pdf.multi_cell(0, height, pdf.text_for(text), new_x="LMARGIN", new_y="NEXT")
-
     def day(value: date) -> str:
         return format_date(value, "medium", locale=locale)
 
     def money(amount: Decimal) -> str:
         return format_money(amount, currency, locale)
 
-    write(document.issuer_name, size=14, bold=True, height=7)
+    pdf.paragraph(document.issuer_name, size=14, bold=True, height=7)
     if document.issuer_address:
-        write(document.issuer_address)
+        pdf.paragraph(document.issuer_address)
     pdf.ln(4)
-    write(_title(document), size=16, bold=True, height=8)
-    write(f"Bill to: {seen.merchant.name} ({seen.merchant.code})", bold=True)
+    pdf.paragraph(_title(document), size=16, bold=True, height=8)
+    pdf.paragraph(f"Bill to: {seen.merchant.name} ({seen.merchant.code})", bold=True)
     if seen.merchant.billing_address:
-        write(seen.merchant.billing_address)
+        pdf.paragraph(seen.merchant.billing_address)
     if invoice.issue_date is not None:
-        write(f"Issue date: {day(invoice.issue_date)}")
-    write(f"Period: {day(invoice.period_start)} \u2013 {day(invoice.period_end)}")
+        pdf.paragraph(f"Issue date: {day(invoice.issue_date)}")
+    pdf.paragraph(f"Period: {day(invoice.period_start)} \u2013 {day(invoice.period_end)}")
     if document.credited_number:
-        write(f"Corrects invoice {document.credited_number}")
+        pdf.paragraph(f"Corrects invoice {document.credited_number}")
     if invoice.reason:
-        write(f"Reason: {invoice.reason}")
+        pdf.paragraph(f"Reason: {invoice.reason}")
     pdf.ln(3)
 
     for title, lines in grouped(seen.lines):
-        write(title, size=11, bold=True, height=7)
+        pdf.paragraph(title, size=11, bold=True, height=7)
         _row(pdf, [name for name, _ in _COLUMNS], bold=True)
         for line in lines:
             _row(pdf, _cells(line, day, money))
@@ -88,10 +84,10 @@ def render(document: Document) -> bytes:
     totals = seen.totals
     pdf.ln(2)
     for tax in totals.taxes:
-        write(f"Tax {tax.rate.normalize():f} % on {money(tax.base)}: {money(tax.tax)}")
-    write(f"Subtotal: {money(totals.subtotal)}", bold=True)
-    write(f"Tax: {money(totals.tax_total)}", bold=True)
-    write(f"Total: {money(totals.total)}", size=12, bold=True, height=7)
+        pdf.paragraph(f"Tax {tax.rate.normalize():f} % on {money(tax.base)}: {money(tax.tax)}")
+    pdf.paragraph(f"Subtotal: {money(totals.subtotal)}", bold=True)
+    pdf.paragraph(f"Tax: {money(totals.tax_total)}", bold=True)
+    pdf.paragraph(f"Total: {money(totals.total)}", size=12, bold=True, height=7)
     return pdf.output_and_close()
 
 

@@ -62,6 +62,14 @@ class BillingPdf(FPDF):
         """`text` as the font can write it (unchanged with DejaVu)."""
         return text if self.unicode_font else latin1_text(text)
 
+    def paragraph(
+        self, text: str, *, size: float = 9, bold: bool = False, height: float = 5, width: float = 0
+    ) -> None:
+        """`text` at `size` pt, wrapped in lines `height` mm high across `width` mm (0: to the
+        right margin); what follows starts on the left margin below it."""
+        self.set_font(self.family_name, "B" if bold else "", size)
+        self.multi_cell(width, height, self.text_for(text), new_x="LMARGIN", new_y="NEXT")
+
 
 def latin1_text(text: str) -> str:
     """`text` as Helvetica can write it: `€` as `EUR`, dashes and narrow spaces plain, any

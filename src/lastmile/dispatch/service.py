@@ -296,12 +296,15 @@ def list_routes(
     org_id: uuid.UUID,
     day: date | None = None,
     driver_id: uuid.UUID | None = None,
+    hub_id: uuid.UUID | None = None,
 ) -> list[Route]:
     query = select(Route).where(Route.org_id == org_id)
     if day is not None:
         query = query.where(Route.date == day)
     if driver_id is not None:
         query = query.where(Route.driver_id == driver_id)
+    if hub_id is not None:
+        query = query.where(Route.hub_id == hub_id)
     return list(session.scalars(query.order_by(Route.date, Route.planned_start, Route.id)))
 
 

@@ -6,13 +6,13 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from lastmile.addresses.types import Geocoder
 from lastmile.billing.merchants import ids_by_code
 from lastmile.dispatch import intake
-from lastmile.errors import FieldError, InvalidInput, field_errors
+from lastmile.errors import FieldError, InvalidInput
+from lastmile.hubs.models import Hub
 from lastmile.hubs.service import list_hubs
 from lastmile.imports.mapping import (
     TARGETS,
@@ -25,12 +25,10 @@ from lastmile.imports.mapping import (
 )
 from lastmile.imports.reading import Table
 from lastmile.orgsettings.service import get_rules
-from lastmile.shipments.schemas import ShipmentCreate
-from lastmile.shipments.service import read_phone
+from lastmile.shipments.checks import CheckedRow, RowRules, check_row
 
 PREVIEW_ROWS = 20
 MAX_PROBLEMS = 500
-_CREATE = TypeAdapter(ShipmentCreate)
 _LABELS = {t.key: t.label for t in TARGETS}
 
 
@@ -170,16 +168,17 @@ def check_rows(
     strict_mapping: bool = True,
     schema: bool = True,
 ) -> Checked:
-    """Each row through the mapping, then the schema of POST /api/v1/shipments, the phone
-    rules of the organisation and its merchants' codes. A mapping the dispatcher chose that
-    misses a required column is refused (InvalidInput on `mapping.<key>`); a guessed one
-    reports the missing column on every row instead. `schema=False` reads the cells only
-    (the caller's bulk create checks the rest)."""
+    """Each row through the mapping, then `shipments.checks.check_row`, the bulk create's own
+    check (schema, hub, phone in the organisation's country, merchant code). A mapping the
+    dispatcher chose that misses a required column is refused (InvalidInput on
+    `mapping.<key>`); a guessed one reports the missing column on every row instead.
+    `schema=False` reads the cells only (the caller's bulk create checks the rest)."""
     mistakes = check_mapping(mapping, len(table.headers))
     if mistakes and strict_mapping:
         raise InvalidInput(mistakes[0].field, mistakes[0].message)
     rules = get_rules(session=session, org_id=org_id)
-    hubs = _hub_refs(session, org_id)
+    org_hubs = list_hubs(session=session, org_id=org_id)
+    hubs = _hub_refs(org_hubs)
     if defaults.hub_id is not None and str(defaults.hub_id) not in hubs:
         raise InvalidInput("hub_id", f"no hub {defaults.hub_id} in this organisation")
     codes = {
@@ -189,7 +188,11 @@ def check_rows(
         for cell in [row[mapping["merchant"]]]
         if str(cell).strip()
     } | ({defaults.merchant} if defaults.merchant else set())
-    merchants = ids_by_code(session=session, org_id=org_id, codes=codes)
+    row_rules = RowRules(
+        region=rules.country,
+        hubs={hub.id: hub for hub in org_hubs},
+        merchant_ids=ids_by_code(session=session, org_id=org_id, codes=codes),
+    )
     checked = Checked()
     for offset, row in enumerate(table.rows):
         line = offset + 2
@@ -198,29 +201,15 @@ def check_rows(
         if schema:
             # Every problem of the row at once: a cell that could not be read was left out of
             # the body, so the schema's findings are the other fields' (an empty address, say).
-            errors += _schema_errors(mapped.body, rules.country, merchants)
+            result = check_row(mapped.body, rules=row_rules)
+            if not isinstance(result, CheckedRow):
+                errors += result
         if errors:
             checked.bad_rows += 1
             checked.problems.extend(_problem(line, e, table.headers, mapping) for e in errors)
         else:
             checked.valid.append((line, mapped.body))
     return checked
-
-
-def _schema_errors(
-    body: dict[str, object], country: str | None, merchants: Mapping[str, uuid.UUID]
-) -> list[FieldError]:
-    try:
-        data = _CREATE.validate_python(body)
-    except ValidationError as error:
-        return field_errors(error.errors())
-    try:
-        read_phone(data.recipient.phone, country)
-    except InvalidInput as error:
-        return error.errors
-    if data.merchant is not None and data.merchant not in merchants:
-        return [FieldError("merchant", f"no merchant `{data.merchant}` in this organisation")]
-    return []
 
 
 def _problem(
@@ -237,10 +226,10 @@ def _problem(
     return RowProblem(row=line, column=column, field=key, message=message)
 
 
-def _hub_refs(session: Session, org_id: uuid.UUID) -> dict[str, HubRef]:
-    """The organisation's hubs by id, by code (case-folded) and by name (case-folded)."""
+def _hub_refs(hubs: list[Hub]) -> dict[str, HubRef]:
+    """The hubs by id, by code (case-folded) and by name (case-folded)."""
     refs: dict[str, HubRef] = {}
-    for hub in list_hubs(session=session, org_id=org_id):
+    for hub in hubs:
         ref = HubRef(id=hub.id, timezone=hub.timezone)
         refs[str(hub.id)] = ref
         refs[hub.code.casefold()] = ref

@@ -85,7 +85,8 @@ def _cod(shipment: Shipment) -> str | None:
     return format_money(shipment.cod_amount, shipment.cod_currency)
 
 
-def _hub_text(hub: Hub | None) -> str:
+def hub_text(hub: Hub | None) -> str:
+    """How people name a hub: its name and code."""
     return f"{hub.name} ({hub.code})" if hub is not None else "no hub"
 
 
@@ -107,7 +108,7 @@ def _parcel_labels(
     return [
         Label(
             org_name=org_name,
-            hub=_hub_text(hub),
+            hub=hub_text(hub),
             tracking_number=shipment.tracking_number,
             tracking_link=tracking_link(public_url, shipment),
             recipient_name=shipment.recipient_name,
@@ -146,6 +147,35 @@ def _crew(session: Session, route: Route) -> tuple[Driver, Vehicle]:
     return session.get_one(Driver, route.driver_id), session.get_one(Vehicle, route.vehicle_id)
 
 
+def crew_name(session: Session, route: Route) -> str:
+    """The route's name (`route_name`) read from the database."""
+    return route_name(*_crew(session, route))
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedPlace:
+    """Where a shipment is planned: its route and stop, the route's name, the stop's number
+    (1-based, in the route's order) and how many stops the route has."""
+
+    route: Route
+    stop: RouteStop
+    route_name: str
+    stop_number: int
+    stops: int
+
+
+def planned_place(*, session: Session, shipment: Shipment) -> PlannedPlace | None:
+    """The shipment's place on the route it is planned on (`current_stop`), if any."""
+    planned = current_stop(session=session, shipment=shipment)
+    if planned is None:
+        return None
+    route, stop = planned
+    name = crew_name(session, route)
+    ordered = dispatch.route_stops(session=session, route=route)
+    number = 1 + [s.id for s, _ in ordered].index(stop.id)
+    return PlannedPlace(route, stop, name, number, len(ordered))
+
+
 def shipment_labels(
     *, session: Session, org_id: uuid.UUID, tracking_number: str, public_url: str
 ) -> list[Label]:
@@ -154,22 +184,15 @@ def shipment_labels(
         session=session, org_id=org_id, tracking_number=tracking_number
     )
     hub = session.get(Hub, shipment.hub_id) if shipment.hub_id is not None else None
-    planned = current_stop(session=session, shipment=shipment)
-    route = stop_number = stops = None
-    if planned is not None:
-        driver, vehicle = _crew(session, planned[0])
-        route = route_name(driver, vehicle)
-        ordered = dispatch.route_stops(session=session, route=planned[0])
-        stops = len(ordered)
-        stop_number = 1 + [s.id for s, _ in ordered].index(planned[1].id)
+    place = planned_place(session=session, shipment=shipment)
     return _parcel_labels(
         org_name=_org_name(session, org_id),
         hub=hub,
         shipment=shipment,
         public_url=public_url,
-        route=route,
-        stop_number=stop_number,
-        stops=stops,
+        route=place.route_name if place is not None else None,
+        stop_number=place.stop_number if place is not None else None,
+        stops=place.stops if place is not None else None,
     )
 
 
@@ -218,7 +241,7 @@ def route_manifest(*, session: Session, org_id: uuid.UUID, route_id: uuid.UUID) 
     ]
     return Manifest(
         org_name=_org_name(session, org_id),
-        hub=_hub_text(hub),
+        hub=hub_text(hub),
         zone=ZoneInfo(hub.timezone),
         route_date=route.date,
         driver_name=driver.name,

@@ -34,10 +34,8 @@ def _label_page(pdf: BillingPdf, label: Label, width_mm: float, height_mm: float
     inner = width_mm - 2 * _MARGIN_MM
     pdf.add_page()
 
-    def write(text: str, *, size: float, bold: bool = False, height: float | None = None) -> None:
-        pdf.set_font(pdf.family_name, "B" if bold else "", size)
-        line = height if height is not None else size * 0.45
-        pdf.multi_cell(inner, line, pdf.text_for(text), new_x="LMARGIN", new_y="NEXT")
+    def write(text: str, *, size: float, bold: bool = False) -> None:
+        pdf.paragraph(text, size=size, bold=bold, height=size * 0.45, width=inner)
 
     def rule() -> None:
         y = pdf.get_y() + 1

@@ -12,13 +12,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from lastmile.dispatch import service as dispatch
-from lastmile.dispatch.models import Route, RouteStatus, RouteStop
+from lastmile.dispatch.models import Route, RouteStatus
 from lastmile.dispatch.status import record_status
 from lastmile.errors import Conflict, NotFound
-from lastmile.fleet.models import Driver, Vehicle
 from lastmile.hubs.models import Hub
 from lastmile.hubs.service import get_hub
-from lastmile.labels.content import current_stop, route_name
+from lastmile.labels.content import crew_name, hub_text, planned_place
 from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import LABELS, Status
@@ -75,10 +74,6 @@ class LoadState:
     missing: list[LoadItem]
 
 
-def _hub_text(hub: Hub) -> str:
-    return f"{hub.name} ({hub.code})"
-
-
 def _token_of(code: str) -> str | None:
     """The token of a scanned tracking link (`…/t/{token}`), else none.
 
@@ -106,16 +101,6 @@ def find_scanned(*, session: Session, org_id: uuid.UUID, code: str) -> Shipment:
     )
 
 
-def _stop_number(session: Session, route: Route, stop: RouteStop) -> int:
-    ordered = dispatch.route_stops(session=session, route=route)
-    return 1 + [s.id for s, _ in ordered].index(stop.id)
-
-
-def _crew_name(session: Session, route: Route) -> str:
-    driver = session.get_one(Driver, route.driver_id)
-    return route_name(driver, session.get_one(Vehicle, route.vehicle_id))
-
-
 def _status_words(shipment: Shipment) -> str:
     return LABELS[shipment.status].lower()
 
@@ -124,11 +109,10 @@ def _scan_in(
     *, session: Session, shipment: Shipment, hub: Hub, actor: str, now: datetime
 ) -> Scanned:
     number = shipment.tracking_number
-    planned = current_stop(session=session, shipment=shipment)
+    place = planned_place(session=session, shipment=shipment)
     route, name, stop_number = None, None, None
-    if planned is not None:
-        route, name = planned[0], _crew_name(session, planned[0])
-        stop_number = _stop_number(session, planned[0], planned[1])
+    if place is not None:
+        route, name, stop_number = place.route, place.route_name, place.stop_number
     if shipment.status is Status.AT_HUB:
         return Scanned(
             Outcome.ALREADY_AT_HUB,
@@ -167,18 +151,17 @@ def _load(
     now: datetime,
 ) -> Scanned:
     number = shipment.tracking_number
-    planned = current_stop(session=session, shipment=shipment)
-    if planned is None:
+    place = planned_place(session=session, shipment=shipment)
+    if place is None:
         raise Conflict(f"{number} is not planned on any route: plan it before loading it")
-    route, stop = planned
-    name, stop_number = _crew_name(session, route), _stop_number(session, route, stop)
+    route, stop, name, stop_number = place.route, place.stop, place.route_name, place.stop_number
     if route_id is not None and route.id != route_id:
         raise Conflict(
             f"wrong route: {number} is stop {stop_number} of {name}'s route, not this one"
         )
     if route.hub_id != hub.id:
         other = session.get_one(Hub, route.hub_id)
-        raise Conflict(f"{number} leaves from hub {_hub_text(other)}, on {name}'s route")
+        raise Conflict(f"{number} leaves from hub {hub_text(other)}, on {name}'s route")
     if stop.loaded_at is not None:
         at = stop.loaded_at.astimezone(ZoneInfo(hub.timezone)).strftime("%H:%M")
         return Scanned(
@@ -238,8 +221,7 @@ def scan(
         if shipment.hub_id is not None and shipment.hub_id != hub.id:
             other = session.get_one(Hub, shipment.hub_id)
             raise Conflict(
-                f"{shipment.tracking_number} belongs to hub {_hub_text(other)}, "
-                f"not {_hub_text(hub)}"
+                f"{shipment.tracking_number} belongs to hub {hub_text(other)}, not {hub_text(hub)}"
             )
         return _scan_in(session=session, shipment=shipment, hub=hub, actor=actor, now=now)
     return _load(
@@ -264,7 +246,7 @@ def load_state(*, session: Session, org_id: uuid.UUID, route_id: uuid.UUID) -> L
             loaded_at=stop.loaded_at,
         )
         (loaded if stop.loaded_at is not None else missing).append(item)
-    return LoadState(route, _crew_name(session, route), loaded, missing)
+    return LoadState(route, crew_name(session, route), loaded, missing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,16 +263,12 @@ def hub_routes(
     """The hub's routes of `day` (today at the hub when none), with how many stops are loaded."""
     hub = get_hub(session=session, org_id=org_id, hub_id=hub_id)
     local_day = day or now.astimezone(ZoneInfo(hub.timezone)).date()
-    routes = [
-        route
-        for route in dispatch.list_routes(session=session, org_id=org_id, day=local_day)
-        if route.hub_id == hub.id
-    ]
+    routes = dispatch.list_routes(session=session, org_id=org_id, day=local_day, hub_id=hub.id)
     stops = dispatch.routes_stops(session=session, routes=routes)
     return [
         HubRoute(
             route=route,
-            route_name=_crew_name(session, route),
+            route_name=crew_name(session, route),
             stops=len(stops[route.id]),
             loaded=sum(1 for stop, _ in stops[route.id] if stop.loaded_at is not None),
         )

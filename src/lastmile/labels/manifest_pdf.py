@@ -50,20 +50,16 @@ def render(manifest: Manifest) -> bytes:
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
 
-    def write(text: str, *, size: float = 9, bold: bool = False, height: float = 5) -> None:
-        pdf.set_font(pdf.family_name, "B" if bold else "", size)
-        pdf.multi_cell(0, height, pdf.text_for(text), new_x="LMARGIN", new_y="NEXT")
-
-    write(manifest.org_name, size=12, bold=True, height=6)
-    write("Route manifest", size=16, bold=True, height=8)
-    write(f"Date: {manifest.route_date.isoformat()}    Hub: {manifest.hub}")
-    write(f"Driver: {manifest.driver_name}    Vehicle: {manifest.vehicle}")
-    write(f"Leaves the hub: {_clock(manifest.planned_start, manifest)}")
+    pdf.paragraph(manifest.org_name, size=12, bold=True, height=6)
+    pdf.paragraph("Route manifest", size=16, bold=True, height=8)
+    pdf.paragraph(f"Date: {manifest.route_date.isoformat()}    Hub: {manifest.hub}")
+    pdf.paragraph(f"Driver: {manifest.driver_name}    Vehicle: {manifest.vehicle}")
+    pdf.paragraph(f"Leaves the hub: {_clock(manifest.planned_start, manifest)}")
     parcels = sum(stop.parcels for stop in manifest.stops)
     totals = f"Stops: {len(manifest.stops)}    Parcels: {parcels}"
     if manifest.cod_total:
         totals += f"    Cash to collect: {manifest.cod_total}"
-    write(totals, bold=True)
+    pdf.paragraph(totals, bold=True)
     pdf.ln(3)
 
     with pdf.table(
@@ -82,7 +78,7 @@ def render(manifest: Manifest) -> bytes:
             for cell in _cells(stop, manifest):
                 row.cell(pdf.text_for(cell))
     if not manifest.stops:
-        write("No stops on this route.")
+        pdf.paragraph("No stops on this route.")
 
     pdf.ln(12)
     pdf.set_font(pdf.family_name, "", 9)

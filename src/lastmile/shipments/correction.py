@@ -28,9 +28,10 @@ from lastmile.hubs.models import Hub
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments.address_quality import judge_addresses
 from lastmile.shipments.audit_subjects import shipment as shipment_subject
+from lastmile.shipments.checks import read_phone
 from lastmile.shipments.models import PendingRetime, Shipment
 from lastmile.shipments.schemas import ShipmentPatch
-from lastmile.shipments.service import get_shipment, hub_day, read_phone
+from lastmile.shipments.service import get_shipment, hub_day
 from lastmile.shipments.status import TERMINAL
 
 _TIMED_FIELDS = ("address_text", "lat", "lon", "window_start", "window_end", "delivery_date")

@@ -7,27 +7,24 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lastmile.addresses.types import Geocoder
-from lastmile.api.fields import to_e164
 from lastmile.auth.credentials import new_token
 from lastmile.db import new_id, utcnow
-from lastmile.errors import Conflict, FieldError, InvalidInput, NotFound, field_errors
+from lastmile.errors import Conflict, FieldError, InvalidInput, NotFound
 from lastmile.hubs.models import Hub
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import tracking_numbers
 from lastmile.shipments.address_quality import judge_addresses
+from lastmile.shipments.checks import CheckedRow, check_row, read_merchant, read_phone, row_rules
 from lastmile.shipments.models import Shipment, ShipmentEvent
 from lastmile.shipments.schemas import ShipmentCreate
 from lastmile.shipments.sorting import SortKey, encode_cursor, sorted_page
 from lastmile.shipments.status import Status
 from lastmile.shipments.timeline import append_event, creation_event
-
-_CREATE = TypeAdapter(ShipmentCreate)
 
 
 def _delivery_date(data: ShipmentCreate, hub: Hub | None, now: datetime) -> date:
@@ -40,24 +37,6 @@ def hub_day(hub: Hub | None, moment: datetime) -> date:
     """The day `moment` falls on at the hub's clock (UTC without a hub)."""
     zone = ZoneInfo(hub.timezone) if hub is not None else UTC
     return moment.astimezone(zone).date()
-
-
-def _phone(data: ShipmentCreate, region: str | None) -> str | None:
-    return read_phone(data.recipient.phone, region)
-
-
-def read_phone(raw: str | None, region: str | None) -> str | None:
-    """The recipient's phone in E.164, read in `region` when written without a country code;
-    InvalidInput on `recipient.phone` when it cannot be a phone number."""
-    if raw is None:
-        return None
-    try:
-        return to_e164(raw, region)
-    except ValueError as error:
-        message = str(error)
-        if region is None:
-            message += ", or set the organisation's `country` to read national numbers"
-        raise InvalidInput("recipient.phone", message) from None
 
 
 def _new_shipment(
@@ -105,18 +84,6 @@ def _given(data: ShipmentCreate, phone: str | None) -> dict[str, Any]:
         "cod_currency": data.cod.currency if data.cod else None,
         "instructions": data.instructions,
     }
-
-
-def _merchant_id(
-    data: ShipmentCreate, merchant_ids: Mapping[str, uuid.UUID] | None
-) -> uuid.UUID | None:
-    """The named merchant's id (none named: the default merchant's shipment); unknown → 422."""
-    if data.merchant is None:
-        return None
-    found = (merchant_ids or {}).get(data.merchant)
-    if found is None:
-        raise InvalidInput("merchant", f"no merchant `{data.merchant}` in this organisation")
-    return found
 
 
 def _hubs_by_id(
@@ -183,7 +150,7 @@ def _reference_reused(existing: Shipment, fields: list[str]) -> FieldError:
 
 
 def _same_or_conflict(existing: Shipment, data: ShipmentCreate, region: str | None) -> Shipment:
-    fields = differing_fields(existing, data, _phone(data, region))
+    fields = differing_fields(existing, data, read_phone(data.recipient.phone, region))
     if fields:
         reused = _reference_reused(existing, fields)
         raise Conflict(reused.message, errors=[reused])
@@ -214,8 +181,8 @@ def create_shipment(
         hub = _hubs_by_id(session=session, org_id=org_id, hub_ids={data.hub_id}).get(data.hub_id)
         if hub is None:
             raise InvalidInput("hub_id", f"no hub {data.hub_id} in this organisation")
-    merchant_id = _merchant_id(data, merchant_ids)
-    phone = _phone(data, region)
+    merchant_id = read_merchant(data, merchant_ids)
+    phone = read_phone(data.recipient.phone, region)
     shipment = _new_shipment(
         org_id=org_id, data=data, hub=hub, phone=phone, merchant_id=merchant_id
     )
@@ -251,39 +218,29 @@ def bulk_create(
     geocoder: Geocoder | None = None,
     merchant_ids: Mapping[str, uuid.UUID] | None = None,
 ) -> BulkOutcome:
-    """Create every valid row; report each invalid row by index and field. `geocoder` judges
-    the addresses (None: the embedded index)."""
+    """Create every valid row (`check_row`); report each invalid row by index and field.
+    `geocoder` judges the addresses (None: the embedded index)."""
     outcome = BulkOutcome()
-    parsed: list[tuple[int, ShipmentCreate]] = []
+    rules = row_rules(session=session, org_id=org_id, merchant_ids=merchant_ids)
+    checked: list[tuple[int, CheckedRow]] = []
     for index, row in enumerate(rows):
-        try:
-            parsed.append((index, _CREATE.validate_python(row)))
-        except ValidationError as error:
-            outcome.errors.extend((index, e) for e in field_errors(error.errors()))
+        result = check_row(row, rules=rules)
+        if isinstance(result, CheckedRow):
+            checked.append((index, result))
+        else:
+            outcome.errors.extend((index, e) for e in result)
 
-    hubs = _hubs_by_id(
-        session=session, org_id=org_id, hub_ids={d.hub_id for _, d in parsed if d.hub_id}
-    )
     known = _by_reference(
-        session=session, org_id=org_id, references={d.reference for _, d in parsed if d.reference}
+        session=session,
+        org_id=org_id,
+        references={c.data.reference for _, c in checked if c.data.reference},
     )
     fresh = outcome.fresh
-    region = get_rules(session=session, org_id=org_id).country
-    for index, data in parsed:
-        if data.hub_id is not None and data.hub_id not in hubs:
-            outcome.errors.append(
-                (index, FieldError("hub_id", f"no hub {data.hub_id} in this organisation"))
-            )
-            continue
-        try:
-            phone = _phone(data, region)
-            merchant_id = _merchant_id(data, merchant_ids)
-        except InvalidInput as error:
-            outcome.errors.extend((index, e) for e in error.errors)
-            continue
+    for index, good in checked:
+        data = good.data
         if data.reference is not None and data.reference in known:
             existing = known[data.reference]
-            fields = differing_fields(existing, data, phone)
+            fields = differing_fields(existing, data, good.phone)
             if fields:
                 outcome.errors.append((index, _reference_reused(existing, fields)))
                 continue
@@ -293,9 +250,9 @@ def bulk_create(
         shipment = _new_shipment(
             org_id=org_id,
             data=data,
-            hub=hubs.get(data.hub_id) if data.hub_id else None,
-            phone=phone,
-            merchant_id=merchant_id,
+            hub=good.hub,
+            phone=good.phone,
+            merchant_id=good.merchant_id,
         )
         if data.reference is not None:
             known[data.reference] = shipment

@@ -33,11 +33,23 @@ def test_the_driver_list_shows_who_is_out_and_picking_one_highlights_their_route
         "/api/v1/driver/fixes", json={"device_id": "app-1", "fixes": fixes}, headers=out.headers
     )
     assert sent.is_success, sent.text
+    # Heard from five minutes ago: older than the board's `stale_after_s`.
+    quiet = driver_sign_in(
+        api,
+        make_driver_day(
+            api, live_server.db, org, cod_on=None, plate="DRV-3", phone="+358401112225"
+        ),
+    )
+    old = {**fixes[0], "at": (datetime.now(UTC) - timedelta(minutes=5)).isoformat()}
+    sent = api.post(
+        "/api/v1/driver/fixes", json={"device_id": "app-3", "fixes": [old]}, headers=quiet.headers
+    )
+    assert sent.is_success, sent.text
 
     board = open_board(browser, live_server)
     page = board.page
     rows = page.locator("#driver-list li")
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(3)
     moving = page.locator(f"#driver-list li[data-driver='{out.driver_id}']")
     expect(moving.locator(".status")).to_have_text("driving")
     expect(moving.locator(".progress")).to_have_text("0/3 delivered")
@@ -49,6 +61,9 @@ def test_the_driver_list_shows_who_is_out_and_picking_one_highlights_their_route
     expect(waiting.locator(".fix-age")).to_have_text("no fix yet")
     expect(waiting.locator(".fix-age")).to_have_class(re.compile("stale"))
     expect(waiting.locator(".battery")).to_have_count(0)
+    silent = page.locator(f"#driver-list li[data-driver='{quiet.driver_id}']")
+    expect(silent.locator(".fix-age")).to_have_text("5 min ago")
+    expect(silent.locator(".fix-age")).to_have_class(re.compile("stale"))
 
     page.get_by_role("tab", name="Driver").click()
     expect(page.locator("#chat-box")).to_be_hidden()  # nobody picked: nobody to write to
@@ -57,7 +72,7 @@ def test_the_driver_list_shows_who_is_out_and_picking_one_highlights_their_route
     expect(rows).to_have_count(1)
     expect(waiting).to_be_visible()
     page.get_by_label("Search drivers").fill("")
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(3)
 
     page.get_by_role("tab", name="Alerts").click()
     moving.get_by_role("button").click()

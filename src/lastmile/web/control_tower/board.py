@@ -20,7 +20,7 @@ from lastmile.hubs.models import Hub
 from lastmile.ingest.models import DriverPosition
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
-from lastmile.web.control_tower.roster import roster
+from lastmile.web.control_tower.roster import STALE_AFTER_S, roster
 
 # A failed stop's reason, as the dispatcher reads it; any other reason is the driver's attempt.
 _FAILED_AS = {
@@ -170,6 +170,7 @@ def board(
             one_hub=chosen is not None,
             now=now,
         ),
+        "stale_after_s": STALE_AFTER_S,
         "routes": [
             {
                 "id": str(r.id),

@@ -13,7 +13,8 @@ from lastmile.fleet.models import Driver
 from lastmile.ingest.models import DriverPosition
 
 STALE_AFTER_S = 120.0
-"""A last fix older than this is shown as stale: the phone may have lost its signal."""
+"""A last fix older than this is stale: the phone may have lost its signal. The board sends it
+to the page, whose list ages the fixes every second."""
 
 DRIVING_FROM_MPS = 2.0
 """Slower than this (walking pace with GPS jitter) a driver is not driving."""
@@ -57,7 +58,7 @@ def roster(
     now: datetime,
 ) -> list[dict[str, Any]]:
     """Each driver out today, by name: those with a route in `routes` and, when the board shows
-    every hub (`one_hub` false), those on shift without one. Ages are seconds before `now`."""
+    every hub (`one_hub` false), those on shift without one, as of `now`."""
     by_driver: dict[uuid.UUID, list[Route]] = {}
     for each in routes:
         by_driver.setdefault(each.driver_id, []).append(each)
@@ -80,12 +81,9 @@ def roster(
                     position=position,
                     age_s=age_s,
                 ),
-                "route_id": str(route.id) if route is not None else None,
                 "delivered": sum(s.status is StopStatus.COMPLETED for s in route_stops),
                 "stops_total": len(route_stops),
                 "last_fix_at": position.at.isoformat() if position is not None else None,
-                "last_fix_age_s": round(age_s) if age_s is not None else None,
-                "stale": age_s is None or age_s > STALE_AFTER_S,
                 "battery_pct": (
                     round(position.battery_pct)
                     if position is not None and position.battery_pct is not None

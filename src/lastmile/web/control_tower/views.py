@@ -141,6 +141,7 @@ def get_board(
     ] = None,
     hub: Annotated[uuid.UUID | None, Query(description="one hub's routes; default: all")] = None,
 ) -> dict[str, Any]:
-    """Drivers with positions, the driver list (`roster`: status, progress, last fix age,
-    battery), the day's routes with their stops, and the day's KPIs."""
+    """Drivers with positions, the driver list (`roster`: status, progress, last fix, battery;
+    a fix older than `stale_after_s` is stale), the day's routes with their stops, and the
+    day's KPIs."""
     return board(session, org_id=principal.org_id, day=day, hub_id=hub, now=now, scope=scope)

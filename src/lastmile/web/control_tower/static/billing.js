@@ -2,6 +2,7 @@
 // The editor is a form over the common rules (the rest as JSON); "Try a quote" prices a
 // hypothetical shipment with the unsaved rules; "Save" adds a new version. Admins edit,
 // dispatchers read (the form is disabled for them; the API refuses their edits anyway).
+import { hubDay, hubToday } from "./hub_time.js";
 
 const FORM_KEYS = ["base", "per_km", "failed_attempt_fee", "return_to_hub_fee", "cod", "tax"];
 
@@ -31,9 +32,7 @@ export function setupBilling({ api, el, zone = () => "UTC" }) {
       return `${amount} ${currency}`;
     }
   };
-  // Days at the hub's clock (en-CA writes YYYY-MM-DD), not the browser's or UTC's.
-  const localDay = (at) => new Intl.DateTimeFormat("en-CA", { timeZone: zone() }).format(at);
-  const thisMonth = () => localDay(new Date()).slice(0, 7);
+  const thisMonth = () => hubToday(zone()).slice(0, 7);
 
   async function loadBalances() {
     // No month chosen yet: the server picks this month at the organisation's clock.
@@ -74,7 +73,7 @@ export function setupBilling({ api, el, zone = () => "UTC" }) {
     const other = Object.fromEntries(Object.entries(rules).filter(([k]) => !FORM_KEYS.includes(k)));
     if (rules.tax?.by_kind && Object.keys(rules.tax.by_kind).length) other.tax_by_kind = rules.tax.by_kind;
     set("other", JSON.stringify(other, null, 2));
-    const tomorrow = localDay(new Date(Date.now() + 86400000));
+    const tomorrow = hubDay(Date.now() + 86400000, zone());
     set("valid_from", tomorrow);
   }
 

@@ -8,6 +8,7 @@ import { setupBilling } from "./billing.js";
 import { setupCustomers } from "./customers.js";
 import { setupDrivers } from "./drivers.js";
 import { needsFixing, setupFixAddress } from "./fix_address.js";
+import { hubClock, hubDay } from "./hub_time.js";
 import { setupPay } from "./pay.js";
 import { plainError, setupPlan } from "./plan.js";
 import { setupInvoices } from "./invoices.js";
@@ -29,14 +30,19 @@ const STOP_SETTLE_MS = 1000;
 const POSITIONS_EVERY_MS = 100;
 
 const state = { board: null, drivers: new Map(), alerts: new Map(), pending: new Map(), frame: 0, flushed: 0 };
+// Every time on the board is at the hub's clock.
+const boardZone = () => state.board?.hub?.timezone || "UTC";
+const boardClock = (iso) => hubClock(iso, boardZone());
 
 function csrfToken() {
   const found = document.cookie.split("; ").find((c) => c.startsWith("lastmile_csrf="));
   return found ? decodeURIComponent(found.split("=")[1]) : "";
 }
 
+// A JSON body, or a FormData one (a file upload) whose multipart type the browser writes.
 async function api(path, options = {}) {
-  const headers = { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() };
+  const headers = { "X-CSRF-Token": csrfToken() };
+  if (!(options.body instanceof FormData)) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { credentials: "same-origin", ...options, headers });
   if (response.status === 401) window.location.assign("/control-tower/sign-in");
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
@@ -204,11 +210,11 @@ function drawTrail(marker) {
 const driverList = setupDrivers({ el, colourOf, onPick: (id) => (id ? showDriver(id) : unselectDriver()) });
 
 const plan = setupPlan({ L, map, renderer, api, el, reload: () => loadBoard(), getBoard: () => state.board });
-setupUnplanned({ api, el, hubZone: () => state.board?.hub?.timezone || "UTC" });
+setupUnplanned({ api, el, hubZone: boardZone });
 setupAudit({ api, el, getBoard: () => state.board });
 setupPay({ api, el, getBoard: () => state.board });
-setupBilling({ api, el, zone: () => state.board?.hub?.timezone || "UTC" });
-setupInvoices({ api, el, zone: () => state.board?.hub?.timezone || "UTC" });
+setupBilling({ api, el, zone: boardZone });
+setupInvoices({ api, el, zone: boardZone });
 setupLoad({ api, el });
 
 // --- board and KPIs --------------------------------------------------------------------------
@@ -357,7 +363,7 @@ function renderAlerts() {
       alertSubject(alert),
       el("div", { class: "state" }, `${alert.kind.replaceAll("_", " ")} · ${alert.status}`,
         alert.acknowledged_by ? el("span", { class: "actor" }, ` by ${actorName(alert.acknowledged_by)}`) : ""),
-      el("div", { class: "muted opened" }, hubClock(alert.opened_at)),
+      el("div", { class: "muted opened" }, boardClock(alert.opened_at)),
       el("div", {}, ...buttons));
   }));
   document.getElementById("no-alerts").hidden = open.length > 0;
@@ -459,9 +465,8 @@ document.getElementById("orders-newer").addEventListener("click", () => ordersAc
 // The delivery window at the hub's clock; its day too when it is not the board's.
 function windowCell(window) {
   if (!window) return el("td", { class: "window muted" }, "—");
-  const zone = state.board?.hub?.timezone || "UTC";
-  const day = new Intl.DateTimeFormat("en-CA", { timeZone: zone }).format(new Date(window.start));
-  const times = `${hubClock(window.start)}–${hubClock(window.end)}`;
+  const day = hubDay(window.start, boardZone());
+  const times = `${boardClock(window.start)}–${boardClock(window.end)}`;
   return el("td", { class: "window", title: `${day} ${times}` },
     day === state.board?.day ? "" : el("span", { class: "day" }, `${day.slice(8, 10)}.${day.slice(5, 7)}.`), times);
 }
@@ -509,7 +514,7 @@ const editOrder = setupOrderEdit({
 });
 document.getElementById("order-new").addEventListener("click", () => editOrder());
 const importOrders = setupOrderImport({
-  el, csrfToken, onImported: () => document.getElementById("order-search").requestSubmit(),
+  api, el, onImported: () => document.getElementById("order-search").requestSubmit(),
 });
 document.getElementById("order-import").addEventListener("click", () => importOrders());
 
@@ -588,20 +593,13 @@ function listDrivers(drivers) {
   driverPick.value = state.selected || "";
 }
 
-// Every time on the board at the hub's clock, as the driver app and the tracking page show it:
-// closed stops say when ("delivered 14:56"), open ones their ETA or plan.
-function hubClock(iso) {
-  return new Intl.DateTimeFormat("en-GB", {
-    timeZone: state.board?.hub?.timezone || "UTC", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-  }).format(new Date(iso));
-}
-
+// Closed stops say when ("delivered 14:56"), open ones their ETA or plan.
 function stopState(stop) {
-  if (stop.outcome && stop.finished_at) return `${stop.outcome} ${hubClock(stop.finished_at)}`;
-  if (stop.status === "arrived" && stop.arrived_at) return `arrived ${hubClock(stop.arrived_at)}`;
+  if (stop.outcome && stop.finished_at) return `${stop.outcome} ${boardClock(stop.finished_at)}`;
+  if (stop.status === "arrived" && stop.arrived_at) return `arrived ${boardClock(stop.arrived_at)}`;
   return `${stop.status} · ${stop.eta
-    ? `ETA ${hubClock(stop.eta)}`
-    : `planned ${hubClock(stop.planned_arrival)}`}`;
+    ? `ETA ${boardClock(stop.eta)}`
+    : `planned ${boardClock(stop.planned_arrival)}`}`;
 }
 
 // Picked by the dispatcher (a marker, the list): the panel, its trail and chat, and its tab.
@@ -667,7 +665,7 @@ function renderDriver(id) {
 function chatLine(message) {
   return el("li", { "data-sender": message.sender },
     el("strong", {}, message.sender === "driver" ? message.author : "You"), " ",
-    message.body, " ", el("span", { class: "muted" }, hubClock(message.at)));
+    message.body, " ", el("span", { class: "muted" }, boardClock(message.at)));
 }
 
 async function loadChat(id) {
@@ -683,7 +681,7 @@ document.getElementById("chat-form").addEventListener("submit", async (event) =>
   input.value = "";
 });
 
-const customers = setupCustomers({ api, el, clock: (iso) => hubClock(iso) });
+const customers = setupCustomers({ api, el, clock: boardClock });
 
 function connectChat() {
   const source = new EventSource("/api/v1/stream/chat");

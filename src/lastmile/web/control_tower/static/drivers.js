@@ -1,8 +1,8 @@
 // The driver list beside the map: who is out today at the hub shown, what they are doing, how
 // far along, how fresh their last fix is and their phone's battery. Read from the board's
 // `roster`; the ages tick here every second and a live position makes its driver's fix fresh.
+// A fix is stale after the board's `stale_after_s`, the server's one definition.
 
-const STALE_S = 120;
 const LOW_BATTERY_PCT = 20;
 
 function ago(seconds) {
@@ -26,13 +26,14 @@ export function setupDrivers({ el, onPick, colourOf }) {
   let roster = [];
   let selected = null;
   let skewMs = 0; // the server's clock minus this browser's
+  let staleAfterS = Infinity;
   const fixAt = new Map(); // driver id → the time of their newest fix, ms since the epoch
 
   const age = (id) => (fixAt.has(id) ? (Date.now() + skewMs - fixAt.get(id)) / 1000 : null);
 
   function fixText(item, node) {
     const seconds = age(item.id);
-    const stale = seconds == null || seconds > STALE_S;
+    const stale = seconds == null || seconds > staleAfterS;
     node.textContent = seconds == null ? "no fix yet" : ago(seconds);
     node.classList.toggle("stale", stale);
     node.title = stale ? "No recent position: the phone may be offline" : "Last position";
@@ -82,6 +83,7 @@ export function setupDrivers({ el, onPick, colourOf }) {
       roster = board.roster || [];
       selected = picked || null;
       if (board.now) skewMs = Date.parse(board.now) - Date.now();
+      staleAfterS = board.stale_after_s;
       fixAt.clear();
       for (const item of roster) if (item.last_fix_at) fixAt.set(item.id, Date.parse(item.last_fix_at));
       draw();

@@ -1,6 +1,7 @@
 // The Invoices tab: list invoices (filter by status, merchant, month), read one (a draft as
 // its charges stand now), and for admins: draft, issue (after a confirmation), mark paid,
 // void, credit note, and the PDF and CSV downloads. Errors are shown in words.
+import { hubToday } from "./hub_time.js";
 import { plainError } from "./plan.js";
 
 const BASE = "/api/v1/billing/invoices";
@@ -27,9 +28,9 @@ export function setupInvoices({ api, el, zone = () => "UTC" }) {
   const problem = document.getElementById("invoice-error");
   const merchants = new Map();
   let shownId = null;
-  // The draft form starts on this month at the hub's clock (en-CA writes YYYY-MM-DD).
+  // The draft form starts on this month at the hub's clock.
   if (draftForm && !draftForm.elements.period.value) {
-    draftForm.elements.period.value = new Intl.DateTimeFormat("en-CA", { timeZone: zone() }).format(new Date()).slice(0, 7);
+    draftForm.elements.period.value = hubToday(zone()).slice(0, 7);
   }
 
   function showError(error) {

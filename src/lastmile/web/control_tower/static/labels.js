@@ -1,14 +1,10 @@
 // The Load tab: choose a hub, a day and a route; scan each parcel (a keyboard-wedge scanner
 // types the code and Enter) and see in words what the scan did, in colour; the parcels the
 // van still misses; links to print the route's labels and manifest.
+import { hubToday } from "./hub_time.js";
 import { plainError } from "./plan.js";
 
 const RESULTS_SHOWN = 30;
-
-function localDay(zone) {
-  // en-CA writes dates as YYYY-MM-DD, the date input's own format.
-  return new Intl.DateTimeFormat("en-CA", { timeZone: zone || "UTC" }).format(new Date());
-}
 
 export function setupLoad({ api, el }) {
   const tab = document.querySelector('[data-tab="load"]');
@@ -91,7 +87,7 @@ export function setupLoad({ api, el }) {
       const boardHub = document.getElementById("hub-pick")?.value;
       if (boardHub && hubs.some((h) => h.id === boardHub)) hubSelect.value = boardHub;
     }
-    if (!dateInput.value) dateInput.value = localDay(chosenHub()?.timezone);
+    if (!dateInput.value) dateInput.value = hubToday(chosenHub()?.timezone);
     await loadRoutes();
     if (!scanForm.hidden) code.focus();
   }

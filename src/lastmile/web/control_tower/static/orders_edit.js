@@ -2,6 +2,8 @@
 // suggestions as you type, the window in the hub's clock, parcels, COD, notes, merchant, hub.
 // New orders are sent to POST /api/v1/shipments, corrections to PATCH /api/v1/shipments/{tn};
 // each error the server names is shown under its field, in its words.
+import { hubClock, hubDay } from "./hub_time.js";
+
 const SEARCH_AFTER_MS = 250;
 
 // The offset of `zone` from UTC at `instant`, in minutes (Helsinki in winter: 120).
@@ -25,10 +27,7 @@ export function zonedInstant(day, clock, zone) {
 
 // An instant → [day, "HH:MM"] on the clock of `zone`.
 function inZone(iso, zone) {
-  const at = new Date(iso);
-  const day = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
-  const clock = new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(at);
-  return [day, clock];
+  return [hubDay(iso, zone), hubClock(iso, zone)];
 }
 
 export function setupOrderEdit({ api, el, onSaved }) {

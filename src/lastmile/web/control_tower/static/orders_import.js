@@ -2,7 +2,9 @@
 // (POST /api/v1/imports/preview: which column holds what, the first rows, every row's
 // problems named by row and column); the dispatcher corrects the columns, chooses all or
 // nothing or valid rows only, and imports (POST /api/v1/imports).
-export function setupOrderImport({ el, csrfToken, onImported }) {
+import { plainError } from "./plan.js";
+
+export function setupOrderImport({ api, el, onImported }) {
   const dialog = document.getElementById("order-import-dialog");
   const form = document.getElementById("order-import-form");
   const status = document.getElementById("order-import-status");
@@ -16,32 +18,18 @@ export function setupOrderImport({ el, csrfToken, onImported }) {
   let mapping = null; // the columns as last previewed; null: let the server guess
 
   function showError(error) {
-    if (!error) { problem.hidden = true; return; }
-    const errors = error.problem?.errors || [];
-    problem.textContent = errors.length
-      ? errors.map((e) => `${e.field === "file" ? "The file" : e.field}: ${e.message}`).join(" · ")
-      : (error.problem?.detail || error.message || "Something went wrong.");
-    problem.hidden = false;
+    problem.textContent = error ? plainError(error) : "";
+    problem.hidden = !error;
   }
 
-  async function post(path, extra = {}) {
+  function post(path, extra = {}) {
     const body = new FormData();
     body.set("file", form.elements.file.files[0]);
     if (form.elements.hub_id.value) body.set("hub_id", form.elements.hub_id.value);
     if (form.elements.merchant.value.trim()) body.set("merchant", form.elements.merchant.value.trim());
     if (mapping) body.set("mapping", JSON.stringify(mapping));
     for (const [key, value] of Object.entries(extra)) body.set(key, value);
-    const response = await fetch(path, {
-      method: "POST", body, credentials: "same-origin", headers: { "X-CSRF-Token": csrfToken() },
-    });
-    if (response.status === 401) window.location.assign("/control-tower/sign-in");
-    const answer = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
-    if (!response.ok) {
-      const error = new Error(answer?.detail || response.statusText);
-      error.problem = answer;
-      throw error;
-    }
-    return answer;
+    return api(path, { method: "POST", body });
   }
 
   const problemText = (p) => `Row ${p.row}${p.column ? `, column “${p.column}”` : ""}: ${p.message}`;

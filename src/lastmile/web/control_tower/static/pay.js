@@ -2,16 +2,11 @@
 // and a day's cash on delivery: collected vs handed over per driver (a short driver's row in
 // red, with the amount written out), per merchant collected vs remitted. Admins record a
 // late hand-over or a remittance; every refusal is shown in words.
+import { hubToday } from "./hub_time.js";
 
 function money(amount, currency) {
   if (!currency) return amount;
   return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(Number(amount));
-}
-
-function hubToday(zone) {
-  // en-CA writes dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" })
-    .format(new Date());
 }
 
 function problemText(error) {

@@ -1,8 +1,10 @@
 // The Plan tab: plan a hub's day, see the draft on the map, commit or discard it, start routes.
+import { hubClock } from "./hub_time.js";
 
 const ROUTE_COLOURS = ["#0b6bcb", "#12b76a", "#7a5af8", "#f79009", "#b42318", "#0e9384", "#c11574", "#5b6570"];
 const FIELD_NAMES = {
   hub_id: "Hub", date: "Date", driver_ids: "Drivers", vehicle_ids: "Vehicles", time_limit_s: "Time limit",
+  file: "The file", mapping: "Columns",
 };
 
 const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
@@ -10,9 +12,7 @@ const km = (metres) => `${(metres / 1000).toFixed(1)} km`;
 const hours = (seconds) => `${Math.floor(seconds / 3600)} h ${String(Math.round((seconds % 3600) / 60)).padStart(2, "0")} min`;
 // Times at the hub's clock, 24-hour, as the rest of the Control Tower shows them.
 let hubZone = () => "UTC";
-const clock = (iso) => new Intl.DateTimeFormat("en-GB", {
-  timeZone: hubZone(), hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-}).format(new Date(iso));
+const clock = (iso) => hubClock(iso, hubZone());
 
 /** A problem+json answer in plain words: each field at fault by its label, else the detail. */
 export function plainError(error) {

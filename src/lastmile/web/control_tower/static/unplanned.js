@@ -1,5 +1,6 @@
 // The Plan tab's unplanned orders: the chosen hub's orders for the chosen day that no route
 // carries, each with why the latest plan left it out, or waiting for the next plan.
+import { hubClock } from "./hub_time.js";
 import { plainError } from "./plan.js";
 
 // Why the planner left an order out, in a dispatcher's words (the planner's own message, which
@@ -27,9 +28,7 @@ export function setupUnplanned({ api, el, hubZone }) {
   const problem = document.getElementById("unplanned-error");
   let asked = 0;
 
-  const clock = (iso) => new Intl.DateTimeFormat("en-GB", {
-    timeZone: hubZone(), hour: "2-digit", minute: "2-digit", hourCycle: "h23",
-  }).format(new Date(iso));
+  const clock = (iso) => hubClock(iso, hubZone());
 
   function row(order) {
     const window = order.window_start && order.window_end
