@@ -249,8 +249,8 @@ def _day_note(planned: Fleet, day: Day, speed: float, *, now_s: float) -> str:
     )
     if planned.start_s > now_s:
         return (
-            f"Too late in the evening for a day before midnight: the day of {day.date} runs"
-            f" {runs}, live; the vans leave once the hub opens."
+            f"The next date's day ({day.date}) runs {runs}, live: no day fits before"
+            " midnight any more, so the vans leave when the hub opens."
         )
     return (
         f"The day runs {runs} at x{speed:g}; it opens {planned.head_start_s / 60:.0f}"
