@@ -9,7 +9,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from testkit.servers import HonourRetryAfter, free_port, server_env
 
 from lastmile.geo import haversine_m
 
+HELSINKI = ZoneInfo("Europe/Helsinki")
 STARTUP_S = 120.0
 LIVE_WITHIN_S = 120.0
 """At the default (real-time) speed the demo opens on a day under way: vans on the road."""
@@ -33,12 +36,15 @@ class Demo:
     driver_note: str | None
     organisation: str
     tracking_links: list[str]
+    next_date: bool
+    """Set up too late in the evening: the next date's day, no van out before 00:02."""
 
 
 def _read_announcement(lines: "queue.Queue[str | None]") -> Demo:
     fields: dict[str, str] = {}
     links: list[str] = []
     note: str | None = None
+    next_date = False
     deadline = time.monotonic() + STARTUP_S
     while time.monotonic() < deadline and (len(links) < 3 or "API key" not in fields):
         try:
@@ -52,6 +58,8 @@ def _read_announcement(lines: "queue.Queue[str | None]") -> Demo:
             links.append(text)
         elif text.startswith("Signs you in as"):
             note = text
+        elif text.startswith("The next date's day"):
+            next_date = True
         elif ":" in text:
             name, _, value = text.partition(":")
             fields[name.strip()] = value.strip()
@@ -65,6 +73,7 @@ def _read_announcement(lines: "queue.Queue[str | None]") -> Demo:
         driver_note=note,
         organisation=fields["Organisation"],
         tracking_links=links,
+        next_date=next_date,
     )
 
 
@@ -104,6 +113,7 @@ def _positions(client: httpx.Client) -> dict[str, tuple[float, float]]:
 def test_the_demo_shows_a_moving_fleet_and_starts_again_cleanly(tmp_path: Path) -> None:
     env = server_env(tmp_path)
     port = free_port()
+    today = datetime.now(HELSINKI).date()
     with _demo(env, port, "--drivers", "3") as demo:
         headers = {"Authorization": f"Bearer {demo.api_key}"}
         with httpx.Client(
@@ -122,18 +132,10 @@ def test_the_demo_shows_a_moving_fleet_and_starts_again_cleanly(tmp_path: Path) 
             assert client.get(page).status_code == 200
             driver = client.post("/api/v1/driver/session/link", json={"token": token})
             assert driver.status_code == 201, driver.text
-            deadline = time.monotonic() + LIVE_WITHIN_S
-            first = _positions(client)
-            while not first and time.monotonic() < deadline:
-                first = _positions(client)
-            assert first, "no driver reported a position"
-            moved = False
-            while not moved and time.monotonic() < deadline:
-                now = _positions(client)
-                moved = any(haversine_m(*now[d], *at) > DRIVEN_M for d, at in first.items())
-            assert moved, "no driver drove anywhere"
-            drivers = client.get("/api/v1/drivers").json()
-            assert any(d["on_shift"] for d in drivers), "no simulated driver on shift"
+            if demo.next_date:  # 22:45-00:02 at the hub: the vans leave after midnight
+                _assert_waiting_for_midnight(client, today + timedelta(days=1))
+            else:
+                _assert_driving(client)
     with _demo(env, port, "--drivers", "0") as again:
         assert again.organisation == demo.organisation
         assert (again.api_key, again.sign_in) == (demo.api_key, demo.sign_in)
@@ -141,3 +143,23 @@ def test_the_demo_shows_a_moving_fleet_and_starts_again_cleanly(tmp_path: Path) 
             old = client.get("/api/v1/me", headers={"Authorization": f"Bearer {demo.api_key}"})
             assert old.status_code == 200
             assert client.get(again.tracking_links[0]).status_code == 200
+
+
+def _assert_waiting_for_midnight(client: httpx.Client, day: date) -> None:
+    assert _positions(client) == {}
+    assert {r["date"] for r in client.get("/api/v1/routes").json()} == {day.isoformat()}
+
+
+def _assert_driving(client: httpx.Client) -> None:
+    deadline = time.monotonic() + LIVE_WITHIN_S
+    first = _positions(client)
+    while not first and time.monotonic() < deadline:
+        first = _positions(client)
+    assert first, "no driver reported a position"
+    moved = False
+    while not moved and time.monotonic() < deadline:
+        now = _positions(client)
+        moved = any(haversine_m(*now[d], *at) > DRIVEN_M for d, at in first.items())
+    assert moved, "no driver drove anywhere"
+    drivers = client.get("/api/v1/drivers").json()
+    assert any(d["on_shift"] for d in drivers), "no simulated driver on shift"

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -186,8 +186,10 @@ def plan_day(
     fleet: DemoFleet,
     resume: DemoDay | None,
     say: Callable[[str], None],
+    after: date | None = None,
 ) -> DemoPlan:
-    """Read the saved day back from the server to resume it, or set a new one up and save it."""
+    """Read the saved day back from the server to resume it, or set a new one up and save it
+    (on a later date than `after`, when given)."""
     scenario = fleet.scenario()
     if resume is not None:
         day, planned = prepare_again(
@@ -217,6 +219,7 @@ def plan_day(
         data_dir=data_dir,
         map_name=None,
         head_start_s=fleet.head_start_s,
+        after=after,
     )
     saved = DemoDay(
         org_id=org_id,
@@ -233,14 +236,26 @@ def plan_day(
         seed=fleet.seed,
     )
     write_day(data_dir, saved)
-    zone = ZoneInfo(day.timezone)
-    say(
-        f"The day runs {datetime.fromtimestamp(planned.start_s, zone):%H:%M} to"
-        f" {datetime.fromtimestamp(planned.end_s, zone):%H:%M} ({day.timezone})"
-        f" at x{fleet.speed:g}; it opens {planned.head_start_s / 60:.0f} minutes in,"
-        " fast-forwarded."
-    )
+    say(_day_note(planned, day, fleet.speed, now_s=time.time()))
     return DemoPlan(day, planned, saved)
+
+
+def _day_note(planned: Fleet, day: Day, speed: float, *, now_s: float) -> str:
+    """How the new day runs, or, when it is the next date's, when it starts."""
+    zone = ZoneInfo(day.timezone)
+    runs = (
+        f"{datetime.fromtimestamp(planned.start_s, zone):%H:%M} to"
+        f" {datetime.fromtimestamp(planned.end_s, zone):%H:%M} ({day.timezone})"
+    )
+    if planned.start_s > now_s:
+        return (
+            f"The next date's day ({day.date}) runs {runs}, live: no day fits before"
+            " midnight any more, so the vans leave when the hub opens."
+        )
+    return (
+        f"The day runs {runs} at x{speed:g}; it opens {planned.head_start_s / 60:.0f}"
+        " minutes in, fast-forwarded."
+    )
 
 
 def _last_fix_s(url: str, api_key: str, day: Day) -> float:
@@ -271,8 +286,42 @@ def run_fleet(
     say: Callable[[str], None],
 ) -> None:
     """Plan (or resume) the day on the server, announce the links, then drive it in the
-    driver app (blocking; for a thread)."""
+    driver app (blocking; for a thread). At real-time speed the demo stays live: once a day is
+    over the next date's is set up, its vans leaving after midnight."""
     wait_until_up(url)
+    after: date | None = None
+    while True:
+        day = _run_day(
+            url=url,
+            api_key=api_key,
+            org_id=org_id,
+            data_dir=data_dir,
+            fleet=fleet,
+            resume=resume,
+            on_ready=on_ready,
+            say=say,
+            after=after,
+        )
+        today = datetime.now(ZoneInfo(fleet.timezone)).date()
+        if fleet.speed > 1.0 or day > today:  # a replay; or a day with nothing to wait for
+            return
+        resume, after = None, day
+        say(f"Setting up the day after {day}; its vans leave after midnight.")
+
+
+def _run_day(
+    *,
+    url: str,
+    api_key: str,
+    org_id: str,
+    data_dir: Path,
+    fleet: DemoFleet,
+    resume: DemoDay | None,
+    on_ready: Callable[[list[str], DriverAppLink | None], None],
+    say: Callable[[str], None],
+    after: date | None,
+) -> date:
+    """Plan (or resume) one day, announce its links and drive it; returns its date."""
     plan = plan_day(
         url=url,
         api_key=api_key,
@@ -281,6 +330,7 @@ def run_fleet(
         fleet=fleet,
         resume=resume,
         say=say,
+        after=after,
     )
     give_pay_plans(
         url=url, api_key=api_key, driver_ids=plan.day.crew, valid_from=plan.day.date.replace(day=1)
@@ -308,6 +358,7 @@ def run_fleet(
     say(f"The simulated day is over: {stats.summary()}. The server keeps running (Ctrl-C stops).")
     for error in stats.errors[:5]:
         say(f"  {error}")
+    return plan.day.date
 
 
 def start_fleet_thread(job: Callable[[], None]) -> threading.Thread:

@@ -1,5 +1,6 @@
 import math
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,8 +10,11 @@ from lastmile.sim.clock import (
     SimClock,
     anchored_start_s,
     day_start_s,
+    lay_out_day,
     longest_day_s,
 )
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
 
 
 class FakeTime:
@@ -128,3 +132,111 @@ def test_just_after_midnight_a_fast_day_has_no_room_today() -> None:
     now = 1_764_025_200.0  # 2025-11-25T01:00+02:00
     longest = longest_day_s(duration_s=36_000.0, speed=60.0, now_s=now, timezone="Europe/Helsinki")
     assert longest < 3600.0
+
+
+DEMO_DAY_S = 20 * 60 + 4 * 3600 + 3600.0
+"""The demo's day: loading, a four-hour shift, an hour's room to run late."""
+DEMO_HEAD_S = 40 * 60.0
+SHORTEST_S = 20 * 60 + 3600 + 1800.0
+
+
+@pytest.mark.parametrize(
+    "started", ["2025-11-25T20:30", "2025-11-25T22:40", "2025-11-25T23:50", "2025-11-26T01:00"]
+)
+def test_a_real_time_day_is_live_at_any_hour_on_one_local_date(started: str) -> None:
+    now = datetime.fromisoformat(started).replace(tzinfo=HELSINKI).timestamp()
+    day = lay_out_day(
+        duration_s=DEMO_DAY_S,
+        speed=1.0,
+        now_s=now,
+        timezone="Europe/Helsinki",
+        head_start_s=DEMO_HEAD_S,
+        shortest_s=SHORTEST_S,
+    )
+    assert SHORTEST_S <= day.duration_s <= DEMO_DAY_S
+    assert _local(day.start_s).date() == _local(day.start_s + day.duration_s).date()
+    assert day.start_s % 60 == 0
+    fake = FakeTime(wall=now)
+    clock = SimClock(
+        start_s=day.start_s,
+        speed=1.0,
+        head_start_s=day.head_start_s,
+        wall=lambda: fake.wall,
+        monotonic=lambda: fake.mono,
+    )
+    fake.advance(max(day.head_start_s / CATCH_UP_SPEED, day.start_s - now) + 1.0)
+    # Live: once caught up (or, the next date's day, once open) the clock is the real one.
+    assert clock.now_s() == pytest.approx(fake.wall, abs=120.0)
+    assert day.start_s <= fake.wall <= day.start_s + day.duration_s
+
+
+def test_late_in_the_evening_the_day_is_the_next_dates_and_waits_for_it() -> None:
+    now = datetime(2025, 11, 25, 23, 50, tzinfo=HELSINKI).timestamp()
+    day = lay_out_day(
+        duration_s=DEMO_DAY_S,
+        speed=1.0,
+        now_s=now,
+        timezone="Europe/Helsinki",
+        head_start_s=DEMO_HEAD_S,
+        shortest_s=SHORTEST_S,
+    )
+    assert _local(day.start_s) == datetime(2025, 11, 26, 0, 2, tzinfo=HELSINKI)
+    assert (day.duration_s, day.head_start_s) == (DEMO_DAY_S, 0.0)
+    fake = FakeTime(wall=now)
+    clock = SimClock(
+        start_s=day.start_s, speed=1.0, wall=lambda: fake.wall, monotonic=lambda: fake.mono
+    )
+    assert clock.real_delay_s(day.start_s) == pytest.approx(12 * 60.0)
+
+
+def test_after_midnight_the_head_start_shrinks_rather_than_cross_it() -> None:
+    now = datetime(2025, 11, 26, 0, 20, tzinfo=HELSINKI).timestamp()
+    day = lay_out_day(
+        duration_s=DEMO_DAY_S,
+        speed=1.0,
+        now_s=now,
+        timezone="Europe/Helsinki",
+        head_start_s=DEMO_HEAD_S,
+        shortest_s=SHORTEST_S,
+    )
+    assert _local(day.start_s) == datetime(2025, 11, 26, 0, 2, tzinfo=HELSINKI)
+    assert (day.duration_s, day.head_start_s) == (DEMO_DAY_S, 18 * 60.0)
+
+
+def test_in_the_evening_a_real_time_day_is_cut_to_end_before_midnight() -> None:
+    now = datetime(2025, 11, 25, 20, 30, tzinfo=HELSINKI).timestamp()
+    day = lay_out_day(
+        duration_s=DEMO_DAY_S,
+        speed=1.0,
+        now_s=now,
+        timezone="Europe/Helsinki",
+        head_start_s=DEMO_HEAD_S,
+        shortest_s=SHORTEST_S,
+    )
+    assert _local(day.start_s) == datetime(2025, 11, 25, 19, 50, tzinfo=HELSINKI)
+    assert _local(day.start_s + day.duration_s) == datetime(2025, 11, 25, 23, 58, tzinfo=HELSINKI)
+    assert day.head_start_s == DEMO_HEAD_S
+
+
+def test_faster_than_real_time_a_day_that_does_not_fit_is_replayed_before_midnight() -> None:
+    now = datetime(2025, 11, 26, 0, 30, tzinfo=HELSINKI).timestamp()
+    day = lay_out_day(
+        duration_s=DEMO_DAY_S, speed=10.0, now_s=now, timezone="Europe/Helsinki", shortest_s=7200
+    )
+    assert day.duration_s == DEMO_DAY_S
+    assert day.start_s + day.duration_s <= datetime(2025, 11, 26, tzinfo=HELSINKI).timestamp()
+
+
+def test_the_day_after_a_finished_one_lies_on_the_next_date() -> None:
+    finished = datetime(2025, 11, 25, 15, 0, tzinfo=HELSINKI)
+    next_day = partial(
+        lay_out_day,
+        duration_s=DEMO_DAY_S,
+        speed=1.0,
+        timezone="Europe/Helsinki",
+        after=finished.date(),
+    )
+    day = next_day(now_s=finished.timestamp())
+    assert _local(day.start_s) == datetime(2025, 11, 26, 0, 2, tzinfo=HELSINKI)
+    day = next_day(now_s=datetime(2025, 11, 26, 0, 30, tzinfo=HELSINKI).timestamp())
+    assert _local(day.start_s) == datetime(2025, 11, 26, 0, 30, tzinfo=HELSINKI)

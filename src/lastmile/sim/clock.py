@@ -12,6 +12,7 @@ import asyncio
 import math
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -73,6 +74,82 @@ def longest_day_s(
     if speed > 1.0:
         longest = min(longest, before_s / (1.0 - 1.0 / speed))
     return float(max(0.0, longest))
+
+
+@dataclass(frozen=True, slots=True)
+class DayLayout:
+    """Where a simulated day lies: its start, its length, and the head start it opens with."""
+
+    start_s: float
+    duration_s: float
+    head_start_s: float
+
+
+def lay_out_day(
+    *,
+    duration_s: float,
+    speed: float,
+    now_s: float,
+    timezone: str,
+    head_start_s: float = 0.0,
+    shortest_s: float = 0.0,
+    after: date | None = None,
+) -> DayLayout:
+    """The day, up to `duration_s` long, that is live soonest and fits one local date at the hub.
+
+    At real-time speed the day runs on the real clock, so it must lie on today's date: its head
+    start is cut to begin after today's midnight, its length to end before the next one. When
+    no day of `shortest_s` fits before that midnight any more (late in the evening), the whole
+    day lies on the next date instead, opening just after its midnight: the clock waits for it
+    (a simulated clock never runs ahead of real time), and it is live from its first minute.
+    With `after`, a real-time day lies on a later date than that one (the next date's day,
+    when today is `after`). Faster than real time a day is a replay that ends as real time
+    catches up with it; when none of `shortest_s` fits it moves back to end before today's
+    midnight (`day_start_s`).
+
+    At 20:30 in Helsinki a real-time day with a 40-minute head start is cut to end before
+    midnight; at 23:50 it is the next date's, from 00:02; at 00:10 its head start is cut to 8
+    minutes:
+
+    >>> def at(s): return f"{datetime.fromtimestamp(s, ZoneInfo('Europe/Helsinki')):%H:%M}"
+    >>> evening = 1_764_095_400  # 2025-11-25T20:30+02:00
+    >>> day = lay_out_day(duration_s=19_200, speed=1, now_s=evening,
+    ...                   timezone="Europe/Helsinki", head_start_s=2400, shortest_s=7200)
+    >>> at(day.start_s), at(day.start_s + day.duration_s), day.head_start_s
+    ('19:50', '23:58', 2400.0)
+    >>> day = lay_out_day(duration_s=19_200, speed=1, now_s=evening + 12_000,
+    ...                   timezone="Europe/Helsinki", head_start_s=2400, shortest_s=7200)
+    >>> at(day.start_s), day.duration_s, day.head_start_s
+    ('00:02', 19200.0, 0.0)
+    >>> day = lay_out_day(duration_s=19_200, speed=1, now_s=evening + 13_200,
+    ...                   timezone="Europe/Helsinki", head_start_s=2400, shortest_s=7200)
+    >>> at(day.start_s), day.duration_s, day.head_start_s
+    ('00:02', 19200.0, 480.0)
+    """
+    zone = ZoneInfo(timezone)
+    today = datetime.fromtimestamp(now_s, zone).date()
+    if speed <= 1.0 and after is not None and today <= after:
+        opens_s = _midnight_s(after + timedelta(days=1), zone) + MIDNIGHT_MARGIN_S
+        return DayLayout(opens_s, float(duration_s), 0.0)
+    head = float(head_start_s)
+    if speed <= 1.0:
+        opens_s = _midnight_s(today, zone) + MIDNIGHT_MARGIN_S
+        head = min(head, max(0.0, math.floor((now_s - opens_s) / 60.0) * 60.0))
+    fits_s = longest_day_s(
+        duration_s=duration_s, speed=speed, now_s=now_s, timezone=timezone, head_start_s=head
+    )
+    if fits_s >= min(shortest_s, duration_s) and fits_s > 0:
+        start_s = day_start_s(
+            duration_s=fits_s, speed=speed, now_s=now_s, timezone=timezone, head_start_s=head
+        )
+        return DayLayout(start_s, fits_s, head)
+    if speed <= 1.0:
+        tomorrow = today + timedelta(days=1)
+        return DayLayout(_midnight_s(tomorrow, zone) + MIDNIGHT_MARGIN_S, float(duration_s), 0.0)
+    start_s = day_start_s(
+        duration_s=duration_s, speed=speed, now_s=now_s, timezone=timezone, head_start_s=head
+    )
+    return DayLayout(start_s, duration_s, head)
 
 
 def _midnight_s(day: date, zone: ZoneInfo) -> float:

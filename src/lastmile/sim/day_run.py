@@ -1,7 +1,9 @@
 """A simulated day: set up on a server (planned there), then driven with simulated phones."""
 
+import math
 import time
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -13,7 +15,7 @@ from lastmile.routing.network import RoadNetwork
 from lastmile.sim.action_kinds import ActionsKind
 from lastmile.sim.actions import DriverActions, DriverAppActions, ShipmentEventActions
 from lastmile.sim.cash import CashHabits
-from lastmile.sim.clock import SimClock, day_start_s, longest_day_s
+from lastmile.sim.clock import SimClock, lay_out_day
 from lastmile.sim.driver import LOADING_S, straight_detour
 from lastmile.sim.fleet import Fleet, build_fleet, road_detour, road_speeds
 from lastmile.sim.gps import PhoneProfile
@@ -22,9 +24,11 @@ from lastmile.sim.runner import Runner, RunStats
 from lastmile.sim.world import Api, Day, Scenario, load_day, local_network, setup_day
 
 OVERRUN_S = 3600.0
-"""Room after the shift for a day that runs late (halts, traffic, late stops)."""
-MIN_SHIFT_S = 2 * 3600.0
-"""The shortest shift a day is cut to so as to end before the hub's local midnight."""
+"""Room after the shift for a day that runs late (halts, traffic, late stops); a shift shorter
+than two hours gets half its length."""
+MIN_SHIFT_S = 3600.0
+"""The shortest shift a day is cut to so as to end before the hub's local midnight; later in
+the evening a real-time day is the next date's instead (`clock.lay_out_day`)."""
 
 
 def prepare(
@@ -38,30 +42,38 @@ def prepare(
     profile: PhoneProfile = PhoneProfile(),
     rates: IncidentRates = IncidentRates(),
     head_start_s: float = 0.0,
+    now_s: float | None = None,
+    after: date | None = None,
 ) -> tuple[Day, Fleet]:
-    """Set the day up on the server and build every driver's day (blocking).
+    """Set the day up on the server and build every driver's day (blocking), laid out as if
+    started at `now_s` (default: now).
 
-    The day is laid out to end as real time catches up with it, on the hub's local date
-    today: the shift is cut short (down to `MIN_SHIFT_S`) rather than moved into the past.
-    With `head_start_s` it starts that much earlier; the fleet carries it, for `drive` to
-    catch up on.
+    The day is laid out to end as real time catches up with it, on one local date at the hub
+    (`clock.lay_out_day`): the shift is cut short (down to `MIN_SHIFT_S`, its stops with it)
+    rather than moved into the past; at real-time speed, too late in the evening for that, it
+    is the next date's day, starting after midnight. With `head_start_s` it starts that much
+    earlier (less, so as not to start before today's midnight); the fleet carries the head
+    start it got, for `drive` to catch up on. With `after`, a real-time day lies on a later
+    date than that one (the day after a finished one).
     """
     network, area = local_network(data_dir, map_name)
-    now_s = time.time()
-    scenario = _fit_today(scenario, speed=speed, now_s=now_s, head_start_s=head_start_s)
-    start = day_start_s(
-        duration_s=LOADING_S + scenario.shift_s + OVERRUN_S,
+    layout = lay_out_day(
+        duration_s=day_length_s(scenario.shift_s),
         speed=speed,
-        now_s=now_s,
+        now_s=time.time() if now_s is None else now_s,
         timezone=scenario.timezone,
         head_start_s=head_start_s,
+        shortest_s=day_length_s(min(MIN_SHIFT_S, scenario.shift_s)),
+        after=after,
     )
+    scenario = _shortened(scenario, shift_s=_shift_within_s(layout.duration_s))
+    start = layout.start_s
     with httpx.Client(base_url=url, timeout=120.0) as client:
         day = setup_day(
             Api(client, api_key), scenario, network=network, area=area, start_s=start + LOADING_S
         )
     fleet = _fleet(day, scenario, network, profile, rates)
-    return day, replace(fleet, head_start_s=head_start_s)
+    return day, replace(fleet, head_start_s=layout.head_start_s)
 
 
 def prepare_again(
@@ -104,18 +116,33 @@ def _fleet(
     )
 
 
-def _fit_today(scenario: Scenario, *, speed: float, now_s: float, head_start_s: float) -> Scenario:
-    extra_s = LOADING_S + OVERRUN_S
-    fits_s = longest_day_s(
-        duration_s=scenario.shift_s + extra_s,
-        speed=speed,
-        now_s=now_s,
-        timezone=scenario.timezone,
-        head_start_s=head_start_s,
-    )
-    if fits_s - extra_s >= min(MIN_SHIFT_S, scenario.shift_s):
-        return replace(scenario, shift_s=min(scenario.shift_s, fits_s - extra_s))
-    return scenario
+def day_length_s(shift_s: float) -> float:
+    """A day with a shift of `shift_s`: loading, the shift, and room to run late.
+
+    >>> day_length_s(4 * 3600.0) / 3600.0, day_length_s(3600.0) / 3600.0
+    (5.333333333333333, 1.8333333333333333)
+    """
+    return LOADING_S + shift_s + min(OVERRUN_S, shift_s / 2.0)
+
+
+def _shift_within_s(day_s: float) -> float:
+    """The longest shift whose `day_length_s` is at most `day_s`.
+
+    >>> _shift_within_s(day_length_s(4 * 3600.0)), _shift_within_s(day_length_s(3600.0))
+    (14400.0, 3600.0)
+    """
+    after_loading_s = day_s - LOADING_S
+    if after_loading_s >= 3.0 * OVERRUN_S:
+        return after_loading_s - OVERRUN_S
+    return after_loading_s / 1.5
+
+
+def _shortened(scenario: Scenario, *, shift_s: float) -> Scenario:
+    """The scenario with its shift cut to `shift_s` (when shorter), its stops in proportion."""
+    if shift_s >= scenario.shift_s:
+        return scenario
+    stops = max(1, math.ceil(scenario.stops_per_driver * shift_s / scenario.shift_s))
+    return replace(scenario, shift_s=shift_s, stops_per_driver=stops)
 
 
 def driver_actions(kind: ActionsKind, *, api_key: str, day: Day, seed: int = 1) -> DriverActions:
