@@ -240,3 +240,19 @@ def test_the_day_after_a_finished_one_lies_on_the_next_date() -> None:
     assert _local(day.start_s) == datetime(2025, 11, 26, 0, 2, tzinfo=HELSINKI)
     day = next_day(now_s=datetime(2025, 11, 26, 0, 30, tzinfo=HELSINKI).timestamp())
     assert _local(day.start_s) == datetime(2025, 11, 26, 0, 30, tzinfo=HELSINKI)
+
+
+@pytest.mark.parametrize("hour", [1, 3, 9, 21])
+def test_at_infinite_speed_a_day_is_whole_at_any_hour(hour: int) -> None:
+    """Tests and benchmarks run days at infinite speed: their size must not depend on when."""
+    now = datetime(2025, 11, 26, hour, 30, tzinfo=HELSINKI).timestamp()
+    day = lay_out_day(
+        duration_s=DEMO_DAY_S,
+        speed=math.inf,
+        now_s=now,
+        timezone="Europe/Helsinki",
+        shortest_s=SHORTEST_S,
+    )
+    assert day.duration_s == DEMO_DAY_S
+    assert day.start_s + day.duration_s <= now
+    assert _local(day.start_s).date() == _local(day.start_s + day.duration_s).date()

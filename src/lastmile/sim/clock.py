@@ -105,7 +105,7 @@ def lay_out_day(
     With `after`, a real-time day lies on a later date than that one (the next date's day,
     when today is `after`). Faster than real time a day is a replay that ends as real time
     catches up with it; when none of `shortest_s` fits it moves back to end before today's
-    midnight (`day_start_s`).
+    midnight (`day_start_s`). At infinite speed a day is whole or moved back, never cut.
 
     At 20:30 in Helsinki a real-time day with a 40-minute head start is cut to end before
     midnight; at 23:50 it is the next date's, from 00:02; at 00:10 its head start is cut to 8
@@ -138,7 +138,10 @@ def lay_out_day(
     fits_s = longest_day_s(
         duration_s=duration_s, speed=speed, now_s=now_s, timezone=timezone, head_start_s=head
     )
-    if fits_s >= min(shortest_s, duration_s) and fits_s > 0:
+    # At infinite speed (tests, benchmarks) a day is never cut: its size must not depend on
+    # the hour the run starts at; one that does not fit today is replayed whole, earlier.
+    shortest_s = min(shortest_s, duration_s) if math.isfinite(speed) else duration_s
+    if fits_s >= shortest_s and fits_s > 0:
         start_s = day_start_s(
             duration_s=fits_s, speed=speed, now_s=now_s, timezone=timezone, head_start_s=head
         )
