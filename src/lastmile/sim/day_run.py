@@ -50,11 +50,12 @@ def prepare(
 
     The day is laid out to end as real time catches up with it, on one local date at the hub
     (`clock.lay_out_day`): the shift is cut short (down to `MIN_SHIFT_S`, its stops with it)
-    rather than moved into the past; at real-time speed, too late in the evening for that, it
-    is the next date's day, starting after midnight. With `head_start_s` it starts that much
-    earlier (less, so as not to start before today's midnight); the fleet carries the head
-    start it got, for `drive` to catch up on. With `after`, a real-time day lies on a later
-    date than that one (the day after a finished one).
+    rather than moved into the past (at infinite speed never: it is replayed whole, earlier);
+    at real-time speed, too late in the evening for that, it is the next date's day, starting
+    after midnight. With `head_start_s` it starts that much earlier (less, so as not to start
+    before today's midnight); the fleet carries the head start it got, for `drive` to catch up
+    on. With `after`, a real-time day lies on a later date than that one (the day after a
+    finished one).
     """
     network, area = local_network(data_dir, map_name)
     layout = lay_out_day(
