@@ -4,13 +4,17 @@ The busiest stream there is (every driver's every fix), so it skips the framewor
 machinery: each wake-up writes every message already queued as one chunk of SSE bytes.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from lastmile.auth.deps import PrincipalDep
+from lastmile.auth.deps import Principal, PrincipalDep
 from lastmile.bus.base import Bus, Subscription, fleet_channel
+from lastmile.db import Database
+from lastmile.fleet.stream_scope import StreamScope, Subject, visible_subjects
+from lastmile.hubs.access import scope_of
 
 router = APIRouter(tags=["fleet"])
 
@@ -19,7 +23,9 @@ MAX_BATCH = 500
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-async def _events(request: Request, bus: Bus, channel: str) -> AsyncIterator[bytes]:
+async def _events(
+    request: Request, bus: Bus, channel: str, scope: StreamScope | None
+) -> AsyncIterator[bytes]:
     subscription: Subscription = await bus.subscribe(channel)
     try:
         yield b": connected\n\n"
@@ -31,7 +37,10 @@ async def _events(request: Request, bus: Bus, channel: str) -> AsyncIterator[byt
                 yield b": heartbeat\n\n"
                 continue
             batch = [message, *subscription.ready(MAX_BATCH - 1)]
-            yield b"".join(m.sse for m in batch)
+            if scope is not None:
+                batch = await scope.keep(batch)
+            if batch:
+                yield b"".join(m.sse for m in batch)
     finally:
         await subscription.close()
 
@@ -47,6 +56,27 @@ async def fleet_stream(request: Request, principal: PrincipalDep) -> StreamingRe
     open.
 
     A client that goes away cancels the stream (Starlette listens for the disconnect); asking
-    `is_disconnected` only when idle spares a receive per message at fleet rates."""
-    events = _events(request, request.app.state.bus, fleet_channel(principal.org_id))
+    `is_disconnected` only when idle spares a receive per message at fleet rates.
+
+    A dispatcher limited to some hubs hears only their hubs' drivers, routes and alerts."""
+    database: Database = request.app.state.db
+    scope = await anyio.to_thread.run_sync(_stream_scope, database, principal)
+    events = _events(request, request.app.state.bus, fleet_channel(principal.org_id), scope)
     return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+def _stream_scope(database: Database, principal: Principal) -> StreamScope | None:
+    """The caller's filter (None: they see every hub), each read in a session of its own: the
+    stream stays open for hours and must hold no database connection meanwhile."""
+    with database.session() as session:
+        scope = scope_of(session=session, role=principal.role, user_id=principal.user_id)
+    if not scope.limited:
+        return None
+
+    def lookup(subjects: Collection[Subject]) -> set[Subject]:
+        with database.session() as session:
+            return visible_subjects(
+                session=session, org_id=principal.org_id, scope=scope, subjects=subjects
+            )
+
+    return StreamScope(lookup)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.fleet.models import Shift
 from lastmile.fleet.schemas import PositionOut
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.ingest.models import DriverPosition
 
 
@@ -18,8 +19,10 @@ def latest(
     org_id: uuid.UUID,
     driver_ids: Sequence[uuid.UUID] | None = None,
     on_shift: bool = False,
+    scope: HubScope = EVERY_HUB,
 ) -> list[DriverPosition]:
     query = select(DriverPosition).where(DriverPosition.org_id == org_id)
+    query = scope.where_driver(query, DriverPosition.driver_id)
     if driver_ids is not None:
         query = query.where(DriverPosition.driver_id.in_(driver_ids))
     if on_shift:
