@@ -244,7 +244,9 @@ def test_another_hub_s_alert_answers_404_to_read_acknowledge_and_resolve(
         for action in ("acknowledge", "resolve"):
             done = client.post(f"/api/v1/alerts/{alert}/{action}", headers=_csrf(client))
             assert done.status_code == 404, done.text
-    assert client.get(f"/api/v1/alerts/{mine}").status_code == 200
+    my_driver = _route_alert(db, org, "My driver", driver_id=uuid.UUID(hubs.mine.driver_id))
+    for alert in (mine, my_driver):
+        assert client.get(f"/api/v1/alerts/{alert}").status_code == 200
     acknowledged = client.post(f"/api/v1/alerts/{mine}/acknowledge", headers=_csrf(client))
     assert acknowledged.json()["status"] == "acknowledged"
 

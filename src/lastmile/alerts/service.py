@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from lastmile.alerts.dispatch_notify import queue_alert_opened
@@ -212,11 +212,11 @@ def _in_scope(query: Select[Alert], scope: HubScope) -> Select[Alert]:
     for_shipment = scope.where(
         select(Shipment.id).where(Shipment.id == Alert.shipment_id), Shipment.hub_id
     )
-    about_driver = scope.where_driver(
-        select(Alert.id).where(Alert.route_id.is_(None), Alert.shipment_id.is_(None)),
-        Alert.driver_id,
+    their_drivers = scope.where(select(Route.driver_id), Route.hub_id)
+    about_driver = and_(
+        Alert.route_id.is_(None), Alert.shipment_id.is_(None), Alert.driver_id.in_(their_drivers)
     )
-    return query.where(or_(on_route.exists(), for_shipment.exists(), Alert.id.in_(about_driver)))
+    return query.where(or_(on_route.exists(), for_shipment.exists(), about_driver))
 
 
 def thresholds_for(session: Session, *, org_id: uuid.UUID) -> AlertThresholds:

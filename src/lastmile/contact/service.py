@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from lastmile.contact.models import CustomerMessage, Party
 from lastmile.contact.window import ThreadState, thread_state
 from lastmile.db import utcnow
+from lastmile.dispatch.scope import get_scoped_driver
 from lastmile.errors import Conflict, InvalidInput
 from lastmile.fleet.models import Driver
-from lastmile.fleet.service import get_driver
 from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.timeline import events_of
@@ -166,7 +166,7 @@ def driver_threads(
     """The last day's customer messages of the shipments a driver carries, with each
     shipment's tracking number (the Control Tower's panel beside the driver's chat); only
     those of shipments of the caller's `scope`, whose driver must be one of theirs."""
-    get_driver(session=session, org_id=org_id, driver_id=driver_id, scope=scope)
+    get_scoped_driver(session=session, org_id=org_id, driver_id=driver_id, scope=scope)
     query = (
         select(CustomerMessage, Shipment.tracking_number)
         .join(Shipment, Shipment.id == CustomerMessage.shipment_id)

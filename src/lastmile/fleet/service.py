@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from lastmile.db import utcnow
 from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.fleet.models import Device, Driver, Shift, Vehicle
-from lastmile.hubs.scope import EVERY_HUB, HubScope
 
 
 def _claim_devices(
@@ -75,12 +74,8 @@ def issue_device_id(*, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID
     return identifier
 
 
-def get_driver(
-    *, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID, scope: HubScope = EVERY_HUB
-) -> Driver:
-    """The driver, or NotFound (also for one who never drove from the caller's `scope`)."""
-    query = select(Driver).where(Driver.org_id == org_id, Driver.id == driver_id)
-    driver = session.scalar(scope.where_driver(query, Driver.id))
+def get_driver(*, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID) -> Driver:
+    driver = session.scalar(select(Driver).where(Driver.org_id == org_id, Driver.id == driver_id))
     if driver is None:
         raise NotFound(f"no driver {driver_id}")
     return driver

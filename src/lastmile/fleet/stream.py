@@ -4,17 +4,16 @@ The busiest stream there is (every driver's every fix), so it skips the framewor
 machinery: each wake-up writes every message already queued as one chunk of SSE bytes.
 """
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Protocol
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from lastmile.auth.deps import Principal, PrincipalDep
-from lastmile.bus.base import Bus, Subscription, fleet_channel
+from lastmile.bus.base import Bus, Message, Subscription, fleet_channel
 from lastmile.db import Database
-from lastmile.fleet.stream_scope import StreamScope, Subject, visible_subjects
-from lastmile.hubs.access import scope_of
 
 router = APIRouter(tags=["fleet"])
 
@@ -23,8 +22,19 @@ MAX_BATCH = 500
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
+class StreamFilter(Protocol):
+    """Keeps a caller's stream to what they may see (`dispatch.stream_scope`: their hubs)."""
+
+    async def keep(self, batch: Sequence[Message]) -> list[Message]: ...
+
+
+type FilterFor = Callable[[Database, Principal], StreamFilter | None]
+"""The caller's filter, None for one who sees everything; blocking. The app sets it as
+`app.state.fleet_stream_filter`: hubs' drivers and routes are known only above this package."""
+
+
 async def _events(
-    request: Request, bus: Bus, channel: str, scope: StreamScope | None
+    request: Request, bus: Bus, channel: str, scope: StreamFilter | None
 ) -> AsyncIterator[bytes]:
     subscription: Subscription = await bus.subscribe(channel)
     try:
@@ -59,24 +69,7 @@ async def fleet_stream(request: Request, principal: PrincipalDep) -> StreamingRe
     `is_disconnected` only when idle spares a receive per message at fleet rates.
 
     A dispatcher limited to some hubs hears only their hubs' drivers, routes and alerts."""
-    database: Database = request.app.state.db
-    scope = await anyio.to_thread.run_sync(_stream_scope, database, principal)
+    filter_for: FilterFor = request.app.state.fleet_stream_filter
+    scope = await anyio.to_thread.run_sync(filter_for, request.app.state.db, principal)
     events = _events(request, request.app.state.bus, fleet_channel(principal.org_id), scope)
     return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
-
-
-def _stream_scope(database: Database, principal: Principal) -> StreamScope | None:
-    """The caller's filter (None: they see every hub), each read in a session of its own: the
-    stream stays open for hours and must hold no database connection meanwhile."""
-    with database.session() as session:
-        scope = scope_of(session=session, role=principal.role, user_id=principal.user_id)
-    if not scope.limited:
-        return None
-
-    def lookup(subjects: Collection[Subject]) -> set[Subject]:
-        with database.session() as session:
-            return visible_subjects(
-                session=session, org_id=principal.org_id, scope=scope, subjects=subjects
-            )
-
-    return StreamScope(lookup)

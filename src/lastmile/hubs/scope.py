@@ -8,9 +8,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, SQLColumnExpression, select
+from sqlalchemy import Select, SQLColumnExpression
 
-from lastmile.dispatch.models import Route
 from lastmile.errors import NotFound
 
 
@@ -41,15 +40,6 @@ class HubScope:
         if self.hub_ids is None:
             return query
         return query.where(hub_column.in_(self.hub_ids))
-
-    def where_driver[Q: Select[*tuple[Any, ...]]](
-        self, query: Q, driver_column: SQLColumnExpression[Any]
-    ) -> Q:
-        """`query` kept to rows of drivers who drove a route from the caller's hubs (a driver
-        has no hub of their own: they belong to the hubs whose routes they drove)."""
-        if self.hub_ids is None:
-            return query
-        return query.where(driver_column.in_(self.where(select(Route.driver_id), Route.hub_id)))
 
 
 EVERY_HUB = HubScope()

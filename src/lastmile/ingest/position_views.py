@@ -9,8 +9,8 @@ from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep
 from lastmile.db import utcnow
+from lastmile.dispatch.scope import get_scoped_driver
 from lastmile.errors import NotFound
-from lastmile.fleet import service
 from lastmile.fleet.schemas import PositionOut
 from lastmile.hubs.access import HubScopeDep
 from lastmile.ingest import positions
@@ -22,7 +22,7 @@ router = APIRouter(tags=["fleet"], responses=COMMON_PROBLEMS)
 def driver_position(
     driver_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, scope: HubScopeDep
 ) -> PositionOut:
-    service.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id, scope=scope)
+    get_scoped_driver(session=session, org_id=principal.org_id, driver_id=driver_id, scope=scope)
     found = positions.latest(session=session, org_id=principal.org_id, driver_ids=[driver_id])
     if not found:
         raise NotFound(f"driver {driver_id} has sent no position yet")

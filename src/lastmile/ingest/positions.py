@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.dispatch.scope import where_driver
 from lastmile.fleet.models import Shift
 from lastmile.fleet.schemas import PositionOut
 from lastmile.hubs.scope import EVERY_HUB, HubScope
@@ -22,7 +23,7 @@ def latest(
     scope: HubScope = EVERY_HUB,
 ) -> list[DriverPosition]:
     query = select(DriverPosition).where(DriverPosition.org_id == org_id)
-    query = scope.where_driver(query, DriverPosition.driver_id)
+    query = where_driver(scope, query, DriverPosition.driver_id)
     if driver_ids is not None:
         query = query.where(DriverPosition.driver_id.in_(driver_ids))
     if on_shift:

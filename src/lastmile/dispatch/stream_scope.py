@@ -1,6 +1,7 @@
-"""Which fleet-stream messages a dispatcher limited to some hubs may hear: a position of a
-driver who drove from their hubs, a stop of one of their routes, an alert they could open
-(`alerts.service`'s rule). A message about nothing the filter knows is not sent to them.
+"""Which fleet-stream messages (`fleet.stream`) a dispatcher limited to some hubs may hear:
+a position of a driver who drove from their hubs, a stop of one of their routes, an alert
+they could open (`alerts.service`'s rule). A message about nothing the filter knows is not
+sent to them.
 
 Whom a message is about is read from the database in a worker thread and remembered for
 `TTL_S`, so a fleet's every fix costs a dictionary look-up, and a driver given a route of
@@ -17,9 +18,13 @@ import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.auth.deps import Principal
 from lastmile.bus.base import Message
+from lastmile.db import Database
 from lastmile.dispatch.models import Route
+from lastmile.dispatch.scope import where_driver
 from lastmile.fleet.models import Driver
+from lastmile.hubs.access import scope_of
 from lastmile.hubs.scope import HubScope
 from lastmile.shipments.models import Shipment
 
@@ -70,7 +75,8 @@ def visible_subjects(
     for kind, id_ in subjects:
         asked[kind].append(id_)
     queries = {
-        Kind.DRIVER: scope.where_driver(
+        Kind.DRIVER: where_driver(
+            scope,
             select(Driver.id).where(Driver.org_id == org_id, Driver.id.in_(asked[Kind.DRIVER])),
             Driver.id,
         ),
@@ -123,3 +129,20 @@ class StreamScope:
 
     def _sees(self, subjects: Sequence[Subject]) -> bool:
         return any(self._known[s][0] for s in subjects)
+
+
+def stream_scope_for(database: Database, principal: Principal) -> StreamScope | None:
+    """The caller's filter (None: they see every hub), each read in a session of its own: the
+    stream stays open for hours and must hold no database connection meanwhile. Blocking."""
+    with database.session() as session:
+        scope = scope_of(session=session, role=principal.role, user_id=principal.user_id)
+    if not scope.limited:
+        return None
+
+    def lookup(subjects: Collection[Subject]) -> set[Subject]:
+        with database.session() as session:
+            return visible_subjects(
+                session=session, org_id=principal.org_id, scope=scope, subjects=subjects
+            )
+
+    return StreamScope(lookup)

@@ -7,7 +7,7 @@ from collections.abc import Collection
 import pytest
 
 from lastmile.bus.base import Message
-from lastmile.fleet.stream_scope import Kind, StreamScope, Subject, subjects_of
+from lastmile.dispatch.stream_scope import Kind, StreamScope, Subject, subjects_of
 
 MINE, THEIRS = uuid.uuid4(), uuid.uuid4()
 
