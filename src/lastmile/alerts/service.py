@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from lastmile.alerts.dispatch_notify import queue_alert_opened
@@ -18,6 +18,7 @@ from lastmile.alerts.thresholds import AlertThresholds
 from lastmile.dispatch.models import Route
 from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.fleet import service as fleet
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.shipments.models import Shipment
 
 AUTO_RESOLVED = frozenset(
@@ -116,9 +117,13 @@ def _clear(session: Session, org_id: uuid.UUID, signal: Signal) -> Alert | None:
     return alert
 
 
-def get_alert(session: Session, *, org_id: uuid.UUID, alert_id: uuid.UUID) -> Alert:
-    alert = session.get(Alert, alert_id)
-    if alert is None or alert.org_id != org_id:
+def get_alert(
+    session: Session, *, org_id: uuid.UUID, alert_id: uuid.UUID, scope: HubScope = EVERY_HUB
+) -> Alert:
+    """The alert, or NotFound (also for one about a hub the caller's `scope` leaves out)."""
+    query = select(Alert).where(Alert.org_id == org_id, Alert.id == alert_id)
+    alert = session.scalar(_in_scope(query, scope))
+    if alert is None:
         raise NotFound(f"no alert {alert_id}")
     return alert
 
@@ -131,9 +136,10 @@ def acknowledge(
     actor: str,
     note: str | None,
     now: datetime,
+    scope: HubScope = EVERY_HUB,
 ) -> Alert:
     """Someone is on it. Acknowledging twice is harmless; a resolved alert cannot be."""
-    alert = get_alert(session, org_id=org_id, alert_id=alert_id)
+    alert = get_alert(session, org_id=org_id, alert_id=alert_id, scope=scope)
     if alert.status is AlertStatus.RESOLVED:
         raise Conflict(f"alert {alert_id} is already resolved")
     if alert.status is AlertStatus.OPEN:
@@ -154,8 +160,9 @@ def resolve(
     actor: str,
     note: str | None,
     now: datetime,
+    scope: HubScope = EVERY_HUB,
 ) -> Alert:
-    alert = get_alert(session, org_id=org_id, alert_id=alert_id)
+    alert = get_alert(session, org_id=org_id, alert_id=alert_id, scope=scope)
     if alert.status is AlertStatus.RESOLVED:
         raise Conflict(f"alert {alert_id} is already resolved (by {alert.resolved_by})")
     alert.status = AlertStatus.RESOLVED
@@ -184,13 +191,11 @@ def list_alerts(
     kind: AlertKind | None = None,
     driver_id: uuid.UUID | None = None,
     limit: int = 100,
-    hub_ids: frozenset[uuid.UUID] | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> list[Alert]:
-    """Newest first; with `hub_ids`, only those about these hubs' routes or shipments, or
-    about a driver who drove from them (an alert with neither route nor shipment)."""
+    """Newest first, only those the caller's `scope` sees."""
     query = select(Alert).where(Alert.org_id == org_id, Alert.status.in_(list(statuses)))
-    if hub_ids is not None:
-        query = query.where(_about_hubs(hub_ids))
+    query = _in_scope(query, scope)
     if kind is not None:
         query = query.where(Alert.kind == kind.value)
     if driver_id is not None:
@@ -198,21 +203,20 @@ def list_alerts(
     return list(session.scalars(query.order_by(Alert.opened_at.desc()).limit(limit)))
 
 
-def _about_hubs(hub_ids: frozenset[uuid.UUID]) -> ColumnElement[bool]:
-    on_route = select(Route.id).where(Route.id == Alert.route_id, Route.hub_id.in_(hub_ids))
-    for_shipment = select(Shipment.id).where(
-        Shipment.id == Alert.shipment_id, Shipment.hub_id.in_(hub_ids)
+def _in_scope(query: Select[Alert], scope: HubScope) -> Select[Alert]:
+    """Alerts about the scope's hubs' routes or shipments, or about a driver who drove from
+    them (an alert with neither route nor shipment)."""
+    if not scope.limited:
+        return query
+    on_route = scope.where(select(Route.id).where(Route.id == Alert.route_id), Route.hub_id)
+    for_shipment = scope.where(
+        select(Shipment.id).where(Shipment.id == Alert.shipment_id), Shipment.hub_id
     )
-    their_drivers = select(Route.driver_id).where(Route.hub_id.in_(hub_ids))
-    return or_(
-        on_route.exists(),
-        for_shipment.exists(),
-        and_(
-            Alert.route_id.is_(None),
-            Alert.shipment_id.is_(None),
-            Alert.driver_id.in_(their_drivers),
-        ),
+    their_drivers = scope.where(select(Route.driver_id), Route.hub_id)
+    about_driver = and_(
+        Alert.route_id.is_(None), Alert.shipment_id.is_(None), Alert.driver_id.in_(their_drivers)
     )
+    return query.where(or_(on_route.exists(), for_shipment.exists(), about_driver))
 
 
 def thresholds_for(session: Session, *, org_id: uuid.UUID) -> AlertThresholds:

@@ -22,6 +22,7 @@ from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import AdminDep, Principal, StaffDep
 from lastmile.db import utcnow
 from lastmile.hubs.access import HubScopeDep
+from lastmile.hubs.scope import HubScope
 from lastmile.ingest.trust_events import announce_trust_restored
 
 router = APIRouter(tags=["alerts"], responses=COMMON_PROBLEMS)
@@ -75,7 +76,7 @@ def list_alerts(
         kind=kind,
         driver_id=driver_id,
         limit=limit,
-        hub_ids=scope.hub_ids,
+        scope=scope,
     )
     return [AlertOut.of(a) for a in alerts]
 
@@ -106,8 +107,11 @@ def patch_thresholds(
 
 
 @router.get("/api/v1/alerts/{alert_id}")
-def get_alert(alert_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> AlertOut:
-    return AlertOut.of(service.get_alert(session, org_id=principal.org_id, alert_id=alert_id))
+def get_alert(
+    alert_id: uuid.UUID, session: SessionDep, principal: StaffDep, scope: HubScopeDep
+) -> AlertOut:
+    alert = service.get_alert(session, org_id=principal.org_id, alert_id=alert_id, scope=scope)
+    return AlertOut.of(alert)
 
 
 @router.post("/api/v1/alerts/{alert_id}/acknowledge")
@@ -116,10 +120,11 @@ def acknowledge(
     request: Request,
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     body: AlertAction | None = None,
 ) -> AlertOut:
     """Someone is on it: every open Control Tower sees it at once."""
-    before = _fields(session, principal, alert_id)
+    before = _fields(session, principal, scope, alert_id)
     alert = service.acknowledge(
         session,
         org_id=principal.org_id,
@@ -127,6 +132,7 @@ def acknowledge(
         actor=principal.actor,
         note=body.note if body else None,
         now=utcnow(),
+        scope=scope,
     )
     return _commit_and_push(request, session, principal, alert, Action.ALERT_ACKNOWLEDGE, before)
 
@@ -137,11 +143,12 @@ def resolve(
     request: Request,
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     body: AlertAction | None = None,
 ) -> AlertOut:
     """Done with. Resolving a spoofing alert vouches for the driver's track: every process
     trusts it again at once rather than after minutes of plausible fixes."""
-    before = _fields(session, principal, alert_id)
+    before = _fields(session, principal, scope, alert_id)
     alert = service.resolve(
         session,
         org_id=principal.org_id,
@@ -149,6 +156,7 @@ def resolve(
         actor=principal.actor,
         note=body.note if body else None,
         now=utcnow(),
+        scope=scope,
     )
     vouched = service.vouched_devices(session, alert=alert)
     out = _commit_and_push(request, session, principal, alert, Action.ALERT_RESOLVE, before)
@@ -159,6 +167,8 @@ def resolve(
     return out
 
 
-def _fields(session: Session, principal: Principal, alert_id: uuid.UUID) -> dict[str, Any]:
-    alert = service.get_alert(session, org_id=principal.org_id, alert_id=alert_id)
+def _fields(
+    session: Session, principal: Principal, scope: HubScope, alert_id: uuid.UUID
+) -> dict[str, Any]:
+    alert = service.get_alert(session, org_id=principal.org_id, alert_id=alert_id, scope=scope)
     return alert_subjects.alert_fields(alert)

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from lastmile.chat.models import ChatMessage, Sender
 from lastmile.db import utcnow
-from lastmile.fleet.service import get_driver
+from lastmile.dispatch.scope import get_scoped_driver
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 
 MAX_PAGE = 200
 
@@ -34,8 +35,9 @@ def post(
     body: str,
     at: datetime | None = None,
     client_id: uuid.UUID | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> ChatMessage:
-    get_driver(session=session, org_id=org_id, driver_id=driver_id)
+    get_scoped_driver(session=session, org_id=org_id, driver_id=driver_id, scope=scope)
     now = utcnow()
     message = ChatMessage(
         org_id=org_id,
@@ -59,9 +61,10 @@ def thread(
     driver_id: uuid.UUID,
     after: datetime | None = None,
     limit: int = MAX_PAGE,
+    scope: HubScope = EVERY_HUB,
 ) -> list[ChatMessage]:
     """The thread oldest first; with `after`, only what was recorded since (for catching up)."""
-    get_driver(session=session, org_id=org_id, driver_id=driver_id)
+    get_scoped_driver(session=session, org_id=org_id, driver_id=driver_id, scope=scope)
     query = select(ChatMessage).where(
         ChatMessage.org_id == org_id, ChatMessage.driver_id == driver_id
     )

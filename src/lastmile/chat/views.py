@@ -21,6 +21,7 @@ from lastmile.chat.models import ChatMessage, Sender
 from lastmile.driver.action_views import AfterCommit, apply_once
 from lastmile.driver.schemas import ActionIn
 from lastmile.driver_auth.deps import DriverDep
+from lastmile.hubs.access import HubScopeDep, scope_of
 
 router = APIRouter(tags=["chat"], responses=COMMON_PROBLEMS)
 
@@ -139,10 +140,14 @@ async def driver_stream(request: Request, driver: DriverDep) -> AsyncIterator[Se
 
 @router.post("/api/v1/drivers/{driver_id}/messages", status_code=201)
 async def staff_post(
-    driver_id: uuid.UUID, body: StaffMessageIn, request: Request, principal: StaffDep
+    driver_id: uuid.UUID,
+    body: StaffMessageIn,
+    request: Request,
+    principal: StaffDep,
 ) -> MessageOut:
     def save() -> tuple[MessageOut, dict[str, Any]]:
         with request.app.state.db.session() as session:
+            scope = scope_of(session=session, role=principal.role, user_id=principal.user_id)
             message = service.post(
                 session=session,
                 org_id=principal.org_id,
@@ -150,6 +155,7 @@ async def staff_post(
                 sender=Sender.DISPATCHER,
                 author=principal.display_name,
                 body=body.body,
+                scope=scope,
             )
             session.commit()
             return MessageOut.of(message), service.as_message(message)
@@ -165,10 +171,11 @@ def staff_thread(
     driver_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
+    scope: HubScopeDep,
     after: Instant | None = None,
 ) -> list[MessageOut]:
     found = service.thread(
-        session=session, org_id=principal.org_id, driver_id=driver_id, after=after
+        session=session, org_id=principal.org_id, driver_id=driver_id, after=after, scope=scope
     )
     return [MessageOut.of(m) for m in found]
 

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 from lastmile.contact.models import CustomerMessage, Party
 from lastmile.contact.window import ThreadState, thread_state
 from lastmile.db import utcnow
+from lastmile.dispatch.scope import get_scoped_driver
 from lastmile.errors import Conflict, InvalidInput
 from lastmile.fleet.models import Driver
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.timeline import events_of
 
@@ -154,10 +156,17 @@ def thread(*, session: Session, shipment: Shipment, limit: int = MAX_PAGE) -> li
 
 
 def driver_threads(
-    *, session: Session, org_id: uuid.UUID, driver_id: uuid.UUID, now: datetime
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    driver_id: uuid.UUID,
+    now: datetime,
+    scope: HubScope = EVERY_HUB,
 ) -> list[tuple[CustomerMessage, str]]:
     """The last day's customer messages of the shipments a driver carries, with each
-    shipment's tracking number (the Control Tower's panel beside the driver's chat)."""
+    shipment's tracking number (the Control Tower's panel beside the driver's chat); only
+    those of shipments of the caller's `scope`, whose driver must be one of theirs."""
+    get_scoped_driver(session=session, org_id=org_id, driver_id=driver_id, scope=scope)
     query = (
         select(CustomerMessage, Shipment.tracking_number)
         .join(Shipment, Shipment.id == CustomerMessage.shipment_id)
@@ -170,4 +179,5 @@ def driver_threads(
         .order_by(CustomerMessage.recorded_at.desc(), CustomerMessage.id.desc())
         .limit(MAX_PAGE)
     )
+    query = scope.where(query, Shipment.hub_id)
     return [(message, number) for message, number in reversed(list(session.execute(query)))]

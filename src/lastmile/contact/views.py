@@ -29,6 +29,7 @@ from lastmile.driver.workflow import driver_stop
 from lastmile.driver_auth.deps import DriverDep, DriverPrincipal
 from lastmile.errors import Conflict
 from lastmile.fleet.models import Driver
+from lastmile.hubs.access import HubScopeDep, scope_of
 from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
 
@@ -141,10 +142,12 @@ def driver_call(
 
 
 @router.get("/api/v1/shipments/{tracking_number}/customer-messages")
-def staff_thread(tracking_number: str, session: SessionDep, principal: PrincipalDep) -> ThreadOut:
+def staff_thread(
+    tracking_number: str, session: SessionDep, principal: PrincipalDep, scope: HubScopeDep
+) -> ThreadOut:
     """A shipment's customer thread as a dispatcher reads it."""
     shipment = shipments.get_shipment(
-        session=session, org_id=principal.org_id, tracking_number=tracking_number
+        session=session, org_id=principal.org_id, tracking_number=tracking_number, scope=scope
     )
     return thread_out(session, shipment, Party.DISPATCHER)
 
@@ -153,14 +156,21 @@ def staff_thread(tracking_number: str, session: SessionDep, principal: Principal
     "/api/v1/shipments/{tracking_number}/customer-messages", status_code=201, responses=CLOSED
 )
 async def staff_post(
-    tracking_number: str, body: StaffMessageIn, request: Request, principal: StaffDep
+    tracking_number: str,
+    body: StaffMessageIn,
+    request: Request,
+    principal: StaffDep,
 ) -> ThreadMessageOut:
     """A dispatcher writes to the customer (shown to them as "Delivery team")."""
 
     def save() -> tuple[ThreadMessageOut, AfterCommit]:
         with request.app.state.db.session() as session:
+            scope = scope_of(session=session, role=principal.role, user_id=principal.user_id)
             shipment = shipments.get_shipment(
-                session=session, org_id=principal.org_id, tracking_number=tracking_number
+                session=session,
+                org_id=principal.org_id,
+                tracking_number=tracking_number,
+                scope=scope,
             )
             message = service.post(
                 session=session, shipment=shipment, party=Party.DISPATCHER, body=body.body
@@ -176,12 +186,12 @@ async def staff_post(
 
 @router.get("/api/v1/drivers/{driver_id}/customer-messages")
 def staff_driver_threads(
-    driver_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    driver_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, scope: HubScopeDep
 ) -> list[DriverThreadMessageOut]:
     """The last day's customer messages about the shipments a driver has now, oldest first,
     each with its shipment's tracking number (the Control Tower's panel)."""
     found = service.driver_threads(
-        session=session, org_id=principal.org_id, driver_id=driver_id, now=utcnow()
+        session=session, org_id=principal.org_id, driver_id=driver_id, now=utcnow(), scope=scope
     )
     return [
         DriverThreadMessageOut(

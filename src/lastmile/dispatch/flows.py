@@ -21,6 +21,7 @@ from lastmile.dispatch.timing import done_count, geometry, model_route, retime, 
 from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.fleet import service as fleet
 from lastmile.hubs import service as hubs
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.planning.insertion import Inserted, insert_order
 from lastmile.routing.network import RoadNetwork
 from lastmile.shipments import service as shipments
@@ -33,8 +34,8 @@ UNASSIGNED_REASON = "unassigned by dispatcher"
 RESCHEDULED_ACTOR = "system: moved to another day"
 
 
-def _editable(session: Session, org_id: uuid.UUID, route_id: uuid.UUID) -> Route:
-    route = get_route(session=session, org_id=org_id, route_id=route_id)
+def _editable(session: Session, org_id: uuid.UUID, route_id: uuid.UUID, scope: HubScope) -> Route:
+    route = get_route(session=session, org_id=org_id, route_id=route_id, scope=scope)
     if route.status is RouteStatus.COMPLETED:
         raise Conflict(f"route {route.id} is completed: it can no longer change")
     return route
@@ -84,9 +85,10 @@ def reorder_stops(
     stop_ids: Sequence[uuid.UUID],
     network: RoadNetwork,
     now: datetime | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> Route:
     """Put the pending stops in the given order; the stops already made stay first."""
-    route = _editable(session, org_id, route_id)
+    route = _editable(session, org_id, route_id, scope)
     stops = route_stops(session=session, route=route)
     done = done_count(stops)
     pending = {stop.id: (stop, shipment) for stop, shipment in stops[done:]}
@@ -110,13 +112,14 @@ def unassign_stop(
     actor: str,
     force: bool = False,
     now: datetime | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> Route:
     """Take a pending stop off its route; its shipment has no driver again.
 
     A shipment already out for delivery is on the van: taking it off needs `force`, and then
     an `exception` event says it needs attention rather than leaving it out with no driver.
     """
-    route = _editable(session, org_id, route_id)
+    route = _editable(session, org_id, route_id, scope)
     stops = route_stops(session=session, route=route)
     stop, shipment = _pending_stop(stops, stop_id)
     if shipment.status is Status.OUT_FOR_DELIVERY and not force:
@@ -153,11 +156,12 @@ def move_stop(
     network: RoadNetwork,
     actor: str,
     now: datetime | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> tuple[Route, Route]:
     """Move a pending stop to another route of the same hub and day, at `position` among its
     pending stops or, without one, where it adds the least driving."""
-    source = _editable(session, org_id, route_id)
-    target = _editable(session, org_id, to_route_id)
+    source = _editable(session, org_id, route_id, scope)
+    target = _editable(session, org_id, to_route_id, scope)
     if target.id == source.id:
         raise InvalidInput("to_route_id", "is the stop's own route: reorder it instead")
     if (target.hub_id, target.date) != (source.hub_id, source.date):
@@ -184,11 +188,12 @@ def insert_shipment(
     network: RoadNetwork,
     actor: str,
     now: datetime | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> Route:
     """Put a same-day order into the route where it adds the least driving and still fits."""
-    route = _editable(session, org_id, route_id)
+    route = _editable(session, org_id, route_id, scope)
     shipment = shipments.get_shipment(
-        session=session, org_id=org_id, tracking_number=tracking_number
+        session=session, org_id=org_id, tracking_number=tracking_number, scope=scope
     )
     if shipment.hub_id != route.hub_id or shipment.delivery_date != route.date:
         raise InvalidInput(

@@ -21,6 +21,7 @@ from lastmile.dispatch.timing import (
 from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.fleet.models import Driver, Vehicle
 from lastmile.hubs import service as hubs
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.orgsettings.service import get_rules
 from lastmile.planning.checker import check
 from lastmile.planning.network import build_problem, plan_day
@@ -283,8 +284,12 @@ def discard_plan(*, session: Session, org_id: uuid.UUID, plan_id: uuid.UUID) -> 
     return plan
 
 
-def get_route(*, session: Session, org_id: uuid.UUID, route_id: uuid.UUID) -> Route:
-    route = session.scalar(select(Route).where(Route.org_id == org_id, Route.id == route_id))
+def get_route(
+    *, session: Session, org_id: uuid.UUID, route_id: uuid.UUID, scope: HubScope = EVERY_HUB
+) -> Route:
+    """The route, or NotFound (also for one of a hub the caller's `scope` leaves out)."""
+    query = select(Route).where(Route.org_id == org_id, Route.id == route_id)
+    route = session.scalar(scope.where(query, Route.hub_id))
     if route is None:
         raise NotFound(f"no route {route_id}")
     return route
@@ -297,8 +302,9 @@ def list_routes(
     day: date | None = None,
     driver_id: uuid.UUID | None = None,
     hub_id: uuid.UUID | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> list[Route]:
-    query = select(Route).where(Route.org_id == org_id)
+    query = scope.where(select(Route).where(Route.org_id == org_id), Route.hub_id)
     if day is not None:
         query = query.where(Route.date == day)
     if driver_id is not None:

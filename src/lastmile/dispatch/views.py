@@ -134,18 +134,24 @@ def discard_plan(plan_id: uuid.UUID, session: SessionDep, principal: StaffDep) -
 def list_routes(
     session: SessionDep,
     principal: PrincipalDep,
+    scope: HubScopeDep,
     day: Annotated[Day | None, Query(alias="date")] = None,
     driver_id: uuid.UUID | None = None,
 ) -> list[RouteOut]:
+    """The routes, by day and start (a dispatcher limited to some hubs: theirs only)."""
     routes = service.list_routes(
-        session=session, org_id=principal.org_id, day=day, driver_id=driver_id
+        session=session, org_id=principal.org_id, day=day, driver_id=driver_id, scope=scope
     )
     return [_route_out(session, route) for route in routes]
 
 
 @router.get("/api/v1/routes/{route_id}")
-def get_route(route_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> RouteOut:
-    route = service.get_route(session=session, org_id=principal.org_id, route_id=route_id)
+def get_route(
+    route_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, scope: HubScopeDep
+) -> RouteOut:
+    route = service.get_route(
+        session=session, org_id=principal.org_id, route_id=route_id, scope=scope
+    )
     return _route_out(session, route)
 
 
@@ -156,6 +162,7 @@ def reorder_stops(
     body: ReorderStops,
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
 ) -> RouteOut:
@@ -163,6 +170,7 @@ def reorder_stops(
     route = flows.reorder_stops(
         session=session,
         org_id=principal.org_id,
+        scope=scope,
         route_id=route_id,
         stop_ids=body.stop_ids,
         network=network,
@@ -190,12 +198,14 @@ def move_stop(
     body: MoveStop,
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
 ) -> list[RouteOut]:
     source, target = flows.move_stop(
         session=session,
         org_id=principal.org_id,
+        scope=scope,
         route_id=route_id,
         stop_id=stop_id,
         to_route_id=body.to_route_id,
@@ -227,6 +237,7 @@ def unassign_stop(
     stop_id: uuid.UUID,
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
     force: Annotated[
@@ -237,6 +248,7 @@ def unassign_stop(
     route = flows.unassign_stop(
         session=session,
         org_id=principal.org_id,
+        scope=scope,
         route_id=route_id,
         stop_id=stop_id,
         network=network,
@@ -266,12 +278,14 @@ def insert_shipment(
     body: InsertShipment,
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
 ) -> RouteOut:
     route = flows.insert_shipment(
         session=session,
         org_id=principal.org_id,
+        scope=scope,
         route_id=route_id,
         tracking_number=body.shipment,
         network=network,
@@ -306,8 +320,7 @@ def list_unplanned(
 ) -> UnplannedOut:
     """The hub's orders for the day that no route carries yet, with why the latest plan left
     each out (none: the next plan will try it)."""
-    scope.check(hub_id, f"hub {hub_id}")
-    hub = hubs.get_hub(session=session, org_id=principal.org_id, hub_id=hub_id)
+    hub = hubs.get_hub(session=session, org_id=principal.org_id, hub_id=hub_id, scope=scope)
     found = unplanned(session=session, org_id=principal.org_id, hub_id=hub.id, day=day)
     return UnplannedOut(
         hub_id=hub.id,

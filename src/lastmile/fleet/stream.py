@@ -4,13 +4,16 @@ The busiest stream there is (every driver's every fix), so it skips the framewor
 machinery: each wake-up writes every message already queued as one chunk of SSE bytes.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Protocol
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from lastmile.auth.deps import PrincipalDep
-from lastmile.bus.base import Bus, Subscription, fleet_channel
+from lastmile.auth.deps import Principal, PrincipalDep
+from lastmile.bus.base import Bus, Message, Subscription, fleet_channel
+from lastmile.db import Database
 
 router = APIRouter(tags=["fleet"])
 
@@ -19,7 +22,20 @@ MAX_BATCH = 500
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-async def _events(request: Request, bus: Bus, channel: str) -> AsyncIterator[bytes]:
+class StreamFilter(Protocol):
+    """Keeps a caller's stream to what they may see (`dispatch.stream_scope`: their hubs)."""
+
+    async def keep(self, batch: Sequence[Message]) -> list[Message]: ...
+
+
+type FilterFor = Callable[[Database, Principal], StreamFilter | None]
+"""The caller's filter, None for one who sees everything; blocking. The app sets it as
+`app.state.fleet_stream_filter`: hubs' drivers and routes are known only above this package."""
+
+
+async def _events(
+    request: Request, bus: Bus, channel: str, scope: StreamFilter | None
+) -> AsyncIterator[bytes]:
     subscription: Subscription = await bus.subscribe(channel)
     try:
         yield b": connected\n\n"
@@ -31,7 +47,10 @@ async def _events(request: Request, bus: Bus, channel: str) -> AsyncIterator[byt
                 yield b": heartbeat\n\n"
                 continue
             batch = [message, *subscription.ready(MAX_BATCH - 1)]
-            yield b"".join(m.sse for m in batch)
+            if scope is not None:
+                batch = await scope.keep(batch)
+            if batch:
+                yield b"".join(m.sse for m in batch)
     finally:
         await subscription.close()
 
@@ -47,6 +66,10 @@ async def fleet_stream(request: Request, principal: PrincipalDep) -> StreamingRe
     open.
 
     A client that goes away cancels the stream (Starlette listens for the disconnect); asking
-    `is_disconnected` only when idle spares a receive per message at fleet rates."""
-    events = _events(request, request.app.state.bus, fleet_channel(principal.org_id))
+    `is_disconnected` only when idle spares a receive per message at fleet rates.
+
+    A dispatcher limited to some hubs hears only their hubs' drivers, routes and alerts."""
+    filter_for: FilterFor = request.app.state.fleet_stream_filter
+    scope = await anyio.to_thread.run_sync(filter_for, request.app.state.db, principal)
+    events = _events(request, request.app.state.bus, fleet_channel(principal.org_id), scope)
     return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)

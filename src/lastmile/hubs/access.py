@@ -1,9 +1,8 @@
 """Which hubs a caller may see: a dispatcher may be limited to some (`user_hubs`); admins and
-API keys see every hub. Another hub's things answer 404, as if they did not exist."""
+API keys see every hub (`hubs.scope` filters the services' queries by it)."""
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
@@ -15,26 +14,7 @@ from lastmile.auth.deps import PrincipalDep
 from lastmile.auth.models import Role, User
 from lastmile.errors import InvalidInput, NotFound
 from lastmile.hubs.models import Hub, UserHub
-
-
-@dataclass(frozen=True, slots=True)
-class HubScope:
-    """`hub_ids` None: every hub of the organisation."""
-
-    hub_ids: frozenset[uuid.UUID] | None = None
-
-    @property
-    def limited(self) -> bool:
-        return self.hub_ids is not None
-
-    def allows(self, hub_id: uuid.UUID | None) -> bool:
-        """A thing of `hub_id` is visible (one with no hub only to those who see every hub)."""
-        return self.hub_ids is None or hub_id in self.hub_ids
-
-    def check(self, hub_id: uuid.UUID | None, what: str) -> None:
-        """Raise NotFound naming `what` when the caller may not see it."""
-        if not self.allows(hub_id):
-            raise NotFound(f"no {what}")
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 
 
 def user_hubs(*, session: Session, user_id: uuid.UUID) -> list[uuid.UUID]:
@@ -52,9 +32,9 @@ def user_hubs(*, session: Session, user_id: uuid.UUID) -> list[uuid.UUID]:
 def scope_of(*, session: Session, role: Role, user_id: uuid.UUID | None) -> HubScope:
     """A dispatcher with hubs sees those; everyone else (admins, API keys) every hub."""
     if role is not Role.DISPATCHER or user_id is None:
-        return HubScope()
+        return EVERY_HUB
     hubs = user_hubs(session=session, user_id=user_id)
-    return HubScope(frozenset(hubs)) if hubs else HubScope()
+    return HubScope(frozenset(hubs)) if hubs else EVERY_HUB
 
 
 def set_user_hubs(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.errors import Conflict, NotFound
 from lastmile.hubs.models import Hub
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 
 
 def create_hub(*, session: Session, org_id: uuid.UUID, **fields: Any) -> Hub:
@@ -19,15 +20,20 @@ def create_hub(*, session: Session, org_id: uuid.UUID, **fields: Any) -> Hub:
     return hub
 
 
-def get_hub(*, session: Session, org_id: uuid.UUID, hub_id: uuid.UUID) -> Hub:
-    hub = session.scalar(select(Hub).where(Hub.org_id == org_id, Hub.id == hub_id))
+def get_hub(
+    *, session: Session, org_id: uuid.UUID, hub_id: uuid.UUID, scope: HubScope = EVERY_HUB
+) -> Hub:
+    """The hub, or NotFound (also for a hub the caller's `scope` leaves out)."""
+    query = select(Hub).where(Hub.org_id == org_id, Hub.id == hub_id)
+    hub = session.scalar(scope.where(query, Hub.id))
     if hub is None:
         raise NotFound(f"no hub {hub_id}")
     return hub
 
 
-def list_hubs(*, session: Session, org_id: uuid.UUID) -> list[Hub]:
-    return list(session.scalars(select(Hub).where(Hub.org_id == org_id).order_by(Hub.code)))
+def list_hubs(*, session: Session, org_id: uuid.UUID, scope: HubScope = EVERY_HUB) -> list[Hub]:
+    query = select(Hub).where(Hub.org_id == org_id).order_by(Hub.code)
+    return list(session.scalars(scope.where(query, Hub.id)))
 
 
 def first_hub(*, session: Session, org_id: uuid.UUID) -> Hub | None:

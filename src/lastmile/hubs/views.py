@@ -38,20 +38,16 @@ def create_hub(body: HubCreate, session: SessionDep, principal: StaffDep) -> Hub
 @router.get("")
 def list_hubs(session: SessionDep, principal: PrincipalDep, scope: HubScopeDep) -> list[HubOut]:
     """The organisation's hubs; a dispatcher limited to some sees only those."""
-    return [
-        HubOut.model_validate(h)
-        for h in service.list_hubs(session=session, org_id=principal.org_id)
-        if scope.allows(h.id)
-    ]
+    hubs = service.list_hubs(session=session, org_id=principal.org_id, scope=scope)
+    return [HubOut.model_validate(h) for h in hubs]
 
 
 @router.get("/{hub_id}")
 def get_hub(
     hub_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, scope: HubScopeDep
 ) -> HubOut:
-    scope.check(hub_id, f"hub {hub_id}")
     return HubOut.model_validate(
-        service.get_hub(session=session, org_id=principal.org_id, hub_id=hub_id)
+        service.get_hub(session=session, org_id=principal.org_id, hub_id=hub_id, scope=scope)
     )
 
 

@@ -13,6 +13,7 @@ from lastmile.billing.merchants import ids_by_code
 from lastmile.dispatch import intake
 from lastmile.errors import FieldError, InvalidInput
 from lastmile.hubs.models import Hub
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.hubs.service import list_hubs
 from lastmile.imports.mapping import (
     TARGETS,
@@ -29,6 +30,7 @@ from lastmile.shipments.checks import CheckedRow, RowRules, check_row
 
 PREVIEW_ROWS = 20
 MAX_PROBLEMS = 500
+_YOUR_HUBS = "is empty: give one of your hubs (or choose the import's hub)"
 _LABELS = {t.key: t.label for t in TARGETS}
 
 
@@ -84,6 +86,7 @@ def preview(
     table: Table,
     mapping: Mapping[str, int] | None,
     defaults: Defaults,
+    scope: HubScope = EVERY_HUB,
 ) -> Preview:
     """The file's first rows and every row's problems under `mapping` (None: guessed from
     the headers); nothing is stored."""
@@ -95,6 +98,7 @@ def preview(
         mapping=chosen,
         defaults=defaults,
         strict_mapping=mapping is not None,
+        scope=scope,
     )
     return Preview(
         headers=table.headers,
@@ -117,6 +121,7 @@ def import_rows(
     mode: Mode,
     actor: str,
     geocoder: Geocoder | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> Outcome:
     """Create the file's orders through `dispatch.intake.bulk_create`: all of them or none
     (`ALL_OR_NOTHING`), or the valid ones (`VALID_ONLY`). The bulk path checks each row as
@@ -129,6 +134,7 @@ def import_rows(
         mapping=mapping,
         defaults=defaults,
         schema=False,
+        scope=scope,
     )
     total = len(table.rows)
     if not checked.valid or (checked.problems and mode is Mode.ALL_OR_NOTHING):
@@ -167,17 +173,20 @@ def check_rows(
     defaults: Defaults,
     strict_mapping: bool = True,
     schema: bool = True,
+    scope: HubScope = EVERY_HUB,
 ) -> Checked:
     """Each row through the mapping, then `shipments.checks.check_row`, the bulk create's own
     check (schema, hub, phone in the organisation's country, merchant code). A mapping the
     dispatcher chose that misses a required column is refused (InvalidInput on
     `mapping.<key>`); a guessed one reports the missing column on every row instead.
-    `schema=False` reads the cells only (the caller's bulk create checks the rest)."""
+    `schema=False` reads the cells only (the caller's bulk create checks the rest). A hub
+    the caller's `scope` leaves out is unknown here; a caller limited to some hubs must give
+    one of theirs on every row."""
     mistakes = check_mapping(mapping, len(table.headers))
     if mistakes and strict_mapping:
         raise InvalidInput(mistakes[0].field, mistakes[0].message)
     rules = get_rules(session=session, org_id=org_id)
-    org_hubs = list_hubs(session=session, org_id=org_id)
+    org_hubs = list_hubs(session=session, org_id=org_id, scope=scope)
     hubs = _hub_refs(org_hubs)
     if defaults.hub_id is not None and str(defaults.hub_id) not in hubs:
         raise InvalidInput("hub_id", f"no hub {defaults.hub_id} in this organisation")
@@ -198,6 +207,8 @@ def check_rows(
         line = offset + 2
         mapped = to_body(row, mapping, defaults=defaults, hubs=hubs, default_zone=rules.zone)
         errors = list(mapped.errors)
+        if scope.limited and not errors and "hub_id" not in mapped.body:
+            errors.append(FieldError("hub", _YOUR_HUBS))
         if schema:
             # Every problem of the row at once: a cell that could not be read was left out of
             # the body, so the schema's findings are the other fields' (an empty address, say).

@@ -11,6 +11,7 @@ from lastmile.api.deps import SessionDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import StaffDep
 from lastmile.errors import InvalidInput
+from lastmile.hubs.access import HubScopeDep
 from lastmile.imports import service
 from lastmile.imports.mapping import REQUIRED, TARGETS, Defaults, guess_mapping
 from lastmile.imports.reading import Table, read_table
@@ -58,6 +59,7 @@ def preview_import(
     file: FileField,
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     mapping: MappingField = None,
     hub_id: HubField = None,
     merchant: MerchantField = None,
@@ -70,6 +72,7 @@ def preview_import(
         table=_table(file),
         mapping=_mapping(mapping),
         defaults=_defaults(hub_id, merchant),
+        scope=scope,
     )
     return PreviewOut.of(found, _TARGETS)
 
@@ -79,6 +82,7 @@ def import_orders(
     file: FileField,
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     geocoder: GeocoderDep,
     mapping: MappingField = None,
     mode: Annotated[service.Mode, Form()] = service.Mode.ALL_OR_NOTHING,
@@ -97,6 +101,7 @@ def import_orders(
         mode=mode,
         actor=principal.actor,
         geocoder=geocoder,
+        scope=scope,
     )
     session.commit()
     return ImportOut.of(outcome)

@@ -7,8 +7,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.dispatch.scope import where_driver
 from lastmile.fleet.models import Shift
 from lastmile.fleet.schemas import PositionOut
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.ingest.models import DriverPosition
 
 
@@ -18,8 +20,10 @@ def latest(
     org_id: uuid.UUID,
     driver_ids: Sequence[uuid.UUID] | None = None,
     on_shift: bool = False,
+    scope: HubScope = EVERY_HUB,
 ) -> list[DriverPosition]:
     query = select(DriverPosition).where(DriverPosition.org_id == org_id)
+    query = where_driver(scope, query, DriverPosition.driver_id)
     if driver_ids is not None:
         query = query.where(DriverPosition.driver_id.in_(driver_ids))
     if on_shift:

@@ -17,6 +17,7 @@ from lastmile.dispatch import service as dispatch
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop
 from lastmile.fleet.models import Driver, Vehicle
 from lastmile.hubs.models import Hub
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.shipments import service as shipments
 from lastmile.shipments.models import Shipment
 
@@ -177,11 +178,16 @@ def planned_place(*, session: Session, shipment: Shipment) -> PlannedPlace | Non
 
 
 def shipment_labels(
-    *, session: Session, org_id: uuid.UUID, tracking_number: str, public_url: str
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    tracking_number: str,
+    public_url: str,
+    scope: HubScope = EVERY_HUB,
 ) -> list[Label]:
     """One label per parcel of the shipment, with its route and stop once planned."""
     shipment = shipments.get_shipment(
-        session=session, org_id=org_id, tracking_number=tracking_number
+        session=session, org_id=org_id, tracking_number=tracking_number, scope=scope
     )
     hub = session.get(Hub, shipment.hub_id) if shipment.hub_id is not None else None
     place = planned_place(session=session, shipment=shipment)
@@ -197,10 +203,15 @@ def shipment_labels(
 
 
 def route_labels(
-    *, session: Session, org_id: uuid.UUID, route_id: uuid.UUID, public_url: str
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    route_id: uuid.UUID,
+    public_url: str,
+    scope: HubScope = EVERY_HUB,
 ) -> list[Label]:
     """Every parcel's label of a route, in stop order."""
-    route = dispatch.get_route(session=session, org_id=org_id, route_id=route_id)
+    route = dispatch.get_route(session=session, org_id=org_id, route_id=route_id, scope=scope)
     driver, vehicle = _crew(session, route)
     hub = session.get(Hub, route.hub_id)
     ordered = dispatch.route_stops(session=session, route=route)
@@ -219,9 +230,11 @@ def route_labels(
     return labels
 
 
-def route_manifest(*, session: Session, org_id: uuid.UUID, route_id: uuid.UUID) -> Manifest:
+def route_manifest(
+    *, session: Session, org_id: uuid.UUID, route_id: uuid.UUID, scope: HubScope = EVERY_HUB
+) -> Manifest:
     """The driver's list of the route's stops in order."""
-    route = dispatch.get_route(session=session, org_id=org_id, route_id=route_id)
+    route = dispatch.get_route(session=session, org_id=org_id, route_id=route_id, scope=scope)
     driver, vehicle = _crew(session, route)
     hub = session.get_one(Hub, route.hub_id)
     ordered = dispatch.route_stops(session=session, route=route)

@@ -16,6 +16,7 @@ from lastmile.dispatch.models import Route, RouteStatus
 from lastmile.dispatch.status import record_status
 from lastmile.errors import Conflict, NotFound
 from lastmile.hubs.models import Hub
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.hubs.service import get_hub
 from lastmile.labels.content import crew_name, hub_text, planned_place
 from lastmile.shipments import service as shipments
@@ -86,9 +87,12 @@ def _token_of(code: str) -> str | None:
     return rest.split("/")[0].split("?")[0].split("#")[0] or None
 
 
-def find_scanned(*, session: Session, org_id: uuid.UUID, code: str) -> Shipment:
+def find_scanned(
+    *, session: Session, org_id: uuid.UUID, code: str, scope: HubScope = EVERY_HUB
+) -> Shipment:
     """The shipment a scanned code names: its tracking number (the barcode) or its tracking
-    link (the QR code); held for update, so two scans of one parcel take turns."""
+    link (the QR code); held for update, so two scans of one parcel take turns. A parcel of
+    a hub the caller's `scope` leaves out is not found."""
     text = code.strip()
     token = _token_of(text)
     if token is not None:
@@ -97,7 +101,7 @@ def find_scanned(*, session: Session, org_id: uuid.UUID, code: str) -> Shipment:
             raise NotFound(f"the scanned link {text!r} is not one of this organisation's parcels")
         text = by_token.tracking_number
     return shipments.get_shipment(
-        session=session, org_id=org_id, tracking_number=text, for_update=True
+        session=session, org_id=org_id, tracking_number=text, for_update=True, scope=scope
     )
 
 
@@ -210,13 +214,15 @@ def scan(
     actor: str,
     now: datetime,
     route_id: uuid.UUID | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> Scanned:
     """Record one scan at `hub_id`. Scanning again what was already done says so and records
-    nothing; a parcel of another hub, the wrong route or a van already gone is a Conflict."""
-    hub = get_hub(session=session, org_id=org_id, hub_id=hub_id)
+    nothing; a parcel of another hub, the wrong route or a van already gone is a Conflict
+    (NotFound when the caller's `scope` leaves that hub out)."""
+    hub = get_hub(session=session, org_id=org_id, hub_id=hub_id, scope=scope)
     if route_id is not None:
-        dispatch.get_route(session=session, org_id=org_id, route_id=route_id)
-    shipment = find_scanned(session=session, org_id=org_id, code=code)
+        dispatch.get_route(session=session, org_id=org_id, route_id=route_id, scope=scope)
+    shipment = find_scanned(session=session, org_id=org_id, code=code, scope=scope)
     if action is ScanAction.AT_HUB:
         if shipment.hub_id is not None and shipment.hub_id != hub.id:
             other = session.get_one(Hub, shipment.hub_id)
@@ -229,9 +235,11 @@ def scan(
     )
 
 
-def load_state(*, session: Session, org_id: uuid.UUID, route_id: uuid.UUID) -> LoadState:
+def load_state(
+    *, session: Session, org_id: uuid.UUID, route_id: uuid.UUID, scope: HubScope = EVERY_HUB
+) -> LoadState:
     """The route's parcels loaded and still missing, in stop order."""
-    route = dispatch.get_route(session=session, org_id=org_id, route_id=route_id)
+    route = dispatch.get_route(session=session, org_id=org_id, route_id=route_id, scope=scope)
     loaded: list[LoadItem] = []
     missing: list[LoadItem] = []
     for number, (stop, shipment) in enumerate(
@@ -258,10 +266,16 @@ class HubRoute:
 
 
 def hub_routes(
-    *, session: Session, org_id: uuid.UUID, hub_id: uuid.UUID, day: date | None, now: datetime
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    hub_id: uuid.UUID,
+    day: date | None,
+    now: datetime,
+    scope: HubScope = EVERY_HUB,
 ) -> list[HubRoute]:
     """The hub's routes of `day` (today at the hub when none), with how many stops are loaded."""
-    hub = get_hub(session=session, org_id=org_id, hub_id=hub_id)
+    hub = get_hub(session=session, org_id=org_id, hub_id=hub_id, scope=scope)
     local_day = day or now.astimezone(ZoneInfo(hub.timezone)).date()
     routes = dispatch.list_routes(session=session, org_id=org_id, day=local_day, hub_id=hub.id)
     stops = dispatch.routes_stops(session=session, routes=routes)

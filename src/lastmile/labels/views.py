@@ -11,6 +11,7 @@ from lastmile.api.deps import NowDep, SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import StaffDep
+from lastmile.hubs.access import HubScopeDep
 from lastmile.labels import content, label_pdf, loading, manifest_pdf, zpl
 from lastmile.labels.label_pdf import LabelSize
 from lastmile.labels.schemas import HubRouteOut, LoadStateOut, ScanIn, ScanOut
@@ -57,6 +58,7 @@ def shipment_label(
     session: SessionDep,
     settings: SettingsDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     kind: FormatQuery = LabelFormat.PDF,
     size: SizeQuery = LabelSize.A6,
 ) -> Response:
@@ -66,6 +68,7 @@ def shipment_label(
         org_id=principal.org_id,
         tracking_number=tracking_number,
         public_url=settings.public_url,
+        scope=scope,
     )
     return _labels_response(labels, kind, size, f"label-{labels[0].tracking_number}")
 
@@ -76,12 +79,17 @@ def route_labels(
     session: SessionDep,
     settings: SettingsDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     kind: FormatQuery = LabelFormat.PDF,
     size: SizeQuery = LabelSize.A6,
 ) -> Response:
     """Every parcel's label of the route, in stop order."""
     labels = content.route_labels(
-        session=session, org_id=principal.org_id, route_id=route_id, public_url=settings.public_url
+        session=session,
+        org_id=principal.org_id,
+        route_id=route_id,
+        public_url=settings.public_url,
+        scope=scope,
     )
     return _labels_response(labels, kind, size, f"labels-route-{route_id}")
 
@@ -90,9 +98,13 @@ def route_labels(
     "/api/v1/routes/{route_id}/manifest.pdf",
     responses={200: {"content": {"application/pdf": {}}, "description": "The manifest"}},
 )
-def route_manifest(route_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> Response:
+def route_manifest(
+    route_id: uuid.UUID, session: SessionDep, principal: StaffDep, scope: HubScopeDep
+) -> Response:
     """The driver's list of stops in order, with parcels, cash to collect and signatures."""
-    manifest = content.route_manifest(session=session, org_id=principal.org_id, route_id=route_id)
+    manifest = content.route_manifest(
+        session=session, org_id=principal.org_id, route_id=route_id, scope=scope
+    )
     return Response(
         manifest_pdf.render(manifest),
         media_type="application/pdf",
@@ -102,7 +114,12 @@ def route_manifest(route_id: uuid.UUID, session: SessionDep, principal: StaffDep
 
 @router.post("/api/v1/hubs/{hub_id}/scans")
 def scan(
-    hub_id: uuid.UUID, body: ScanIn, session: SessionDep, principal: StaffDep, now: NowDep
+    hub_id: uuid.UUID,
+    body: ScanIn,
+    session: SessionDep,
+    principal: StaffDep,
+    scope: HubScopeDep,
+    now: NowDep,
 ) -> ScanOut:
     """One parcel scanned in at the hub (`at_hub`) or onto a route's van (`loaded`): the
     event joins its timeline. Scanning it again answers 200 saying so (`already_…`); an
@@ -116,6 +133,7 @@ def scan(
         route_id=body.route_id,
         actor=principal.actor,
         now=now,
+        scope=scope,
     )
     answer = ScanOut.of(scanned)
     session.commit()
@@ -127,18 +145,23 @@ def hub_loading(
     hub_id: uuid.UUID,
     session: SessionDep,
     principal: StaffDep,
+    scope: HubScopeDep,
     now: NowDep,
     day: Annotated[Day | None, Query(alias="date")] = None,
 ) -> list[HubRouteOut]:
     """The hub's routes of the day (today at the hub by default) and how much is loaded."""
     found = loading.hub_routes(
-        session=session, org_id=principal.org_id, hub_id=hub_id, day=day, now=now
+        session=session, org_id=principal.org_id, hub_id=hub_id, day=day, now=now, scope=scope
     )
     return [HubRouteOut.of(item) for item in found]
 
 
 @router.get("/api/v1/routes/{route_id}/load")
-def route_load(route_id: uuid.UUID, session: SessionDep, principal: StaffDep) -> LoadStateOut:
+def route_load(
+    route_id: uuid.UUID, session: SessionDep, principal: StaffDep, scope: HubScopeDep
+) -> LoadStateOut:
     """The route's parcels loaded and still missing, in stop order."""
-    state = loading.load_state(session=session, org_id=principal.org_id, route_id=route_id)
+    state = loading.load_state(
+        session=session, org_id=principal.org_id, route_id=route_id, scope=scope
+    )
     return LoadStateOut.of(state)

@@ -16,6 +16,7 @@ from lastmile.auth.credentials import new_token
 from lastmile.db import new_id, utcnow
 from lastmile.errors import Conflict, FieldError, InvalidInput, NotFound
 from lastmile.hubs.models import Hub
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import tracking_numbers
 from lastmile.shipments.address_quality import judge_addresses
@@ -270,16 +271,22 @@ def bulk_create(
 
 
 def get_shipment(
-    *, session: Session, org_id: uuid.UUID, tracking_number: str, for_update: bool = False
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    tracking_number: str,
+    for_update: bool = False,
+    scope: HubScope = EVERY_HUB,
 ) -> Shipment:
-    """By tracking number, normalised; a number whose check character fails says so.
-    `for_update` holds the row lock (and reads the row afresh) so concurrent events replay in
-    turn."""
+    """By tracking number, normalised; a number whose check character fails says so, and one
+    of a hub the caller's `scope` leaves out is not found. `for_update` holds the row lock
+    (and reads the row afresh) so concurrent events replay in turn."""
     try:
         number = tracking_numbers.validate(tracking_number)
     except tracking_numbers.TrackingNumberError as error:
         raise NotFound(str(error)) from None
     query = select(Shipment).where(Shipment.org_id == org_id, Shipment.tracking_number == number)
+    query = scope.where(query, Shipment.hub_id)
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)
     shipment = session.scalar(query)
@@ -303,8 +310,8 @@ class ShipmentFilter:
     """Only addresses scored below this (needing attention); unjudged ones are left out."""
     address_at_least: int | None = None
     """Only addresses scored at least this, or not judged (no address index)."""
-    hub_ids: frozenset[uuid.UUID] | None = None
-    """Only these hubs' shipments (a dispatcher limited to them); None: any."""
+    scope: HubScope = EVERY_HUB
+    """The caller's hubs (a dispatcher limited to some sees theirs only)."""
 
 
 def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
@@ -315,8 +322,7 @@ def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
         query = query.where(Shipment.delivery_date == filters.delivery_date)
     if filters.hub_id is not None:
         query = query.where(Shipment.hub_id == filters.hub_id)
-    if filters.hub_ids is not None:
-        query = query.where(Shipment.hub_id.in_(filters.hub_ids))
+    query = filters.scope.where(query, Shipment.hub_id)
     if filters.driver_id is not None:
         query = query.where(Shipment.driver_id == filters.driver_id)
     if filters.address_below is not None:

@@ -12,7 +12,8 @@ from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.audit.types import actor_of
 from lastmile.auth.deps import Principal, PrincipalDep, StaffDep
-from lastmile.hubs.access import HubScope, HubScopeDep
+from lastmile.hubs.access import HubScopeDep
+from lastmile.hubs.scope import HubScope
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import service
 from lastmile.shipments.correction import correct_shipment
@@ -72,7 +73,7 @@ def shipment_filter(
         query=q,
         address_below=threshold if needs_attention else None,
         address_at_least=threshold if needs_attention is False else None,
-        hub_ids=scope.hub_ids,
+        scope=scope,
     )
 
 
@@ -127,11 +128,9 @@ def _visible(
     session: Session, principal: Principal, scope: HubScope, tracking_number: str
 ) -> Shipment:
     """The shipment, or 404 for one of a hub the caller is not limited to."""
-    shipment = service.get_shipment(
-        session=session, org_id=principal.org_id, tracking_number=tracking_number
+    return service.get_shipment(
+        session=session, org_id=principal.org_id, tracking_number=tracking_number, scope=scope
     )
-    scope.check(shipment.hub_id, f"shipment {tracking_number}")
-    return shipment
 
 
 @router.get("/{tracking_number}")

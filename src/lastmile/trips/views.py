@@ -13,7 +13,8 @@ from lastmile.api.fields import Day, Instant, TimeZoneName
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import PrincipalDep
 from lastmile.db import utcnow
-from lastmile.fleet import service as fleet
+from lastmile.dispatch.scope import get_scoped_driver
+from lastmile.hubs.access import HubScopeDep
 from lastmile.trips.service import day_track, driver_day
 from lastmile.trips.summary import DaySummary
 
@@ -63,12 +64,13 @@ def driver_trips(
     driver_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
+    scope: HubScopeDep,
     day: Annotated[Day, Query(alias="date", description="The day, in `tz`")],
     tz: Annotated[TimeZoneName, Query(description="IANA time zone of the day")] = "UTC",
 ) -> DriverDayOut:
     """Stops (stationary ≥ 60 s) and moves; idle time is stopped time away from hubs and the
     driver's planned stops that day."""
-    fleet.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    get_scoped_driver(session=session, org_id=principal.org_id, driver_id=driver_id, scope=scope)
     result = driver_day(
         session=session, org_id=principal.org_id, driver_id=driver_id, day=day, zone=ZoneInfo(tz)
     )
@@ -113,11 +115,12 @@ def driver_track(
     driver_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
+    scope: HubScopeDep,
     since: Annotated[Instant, Query(description="From this time (with a zone)")],
     until: Annotated[Instant | None, Query(description="Up to this time; default: now")] = None,
 ) -> list[TrackPoint]:
     """The breadcrumb trail: `[at, lat, lon]` of each kept fix (smoothed), oldest first."""
-    fleet.get_driver(session=session, org_id=principal.org_id, driver_id=driver_id)
+    get_scoped_driver(session=session, org_id=principal.org_id, driver_id=driver_id, scope=scope)
     points = day_track(
         session=session,
         org_id=principal.org_id,

@@ -15,8 +15,8 @@ from lastmile.dispatch.models import Route, RouteStop, StopStatus
 from lastmile.errors import NotFound
 from lastmile.eta.models import StopEtaRow
 from lastmile.fleet.models import Driver, Shift
-from lastmile.hubs.access import HubScope
 from lastmile.hubs.models import Hub
+from lastmile.hubs.scope import HubScope
 from lastmile.ingest.models import DriverPosition
 from lastmile.shipments.models import Shipment
 from lastmile.shipments.status import Status
