@@ -6,6 +6,7 @@ downloaded sources in `<data_dir>/osm/`.
 
 import hashlib
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -155,7 +156,8 @@ def extract_member(archive: Path, member: str, target: Path, *, sha256: str) -> 
     found = _sha256_bytes(data)
     if found != sha256:
         raise MapSourceError(f"{member} in {archive} has sha256 {found}, expected {sha256}")
-    partial = target.with_name(target.name + ".partial")
+    # One partial file per process: two fetching at once (test workers) must not share it.
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     partial.write_bytes(data)
     partial.replace(target)
 
