@@ -37,8 +37,11 @@ demo: setup
 serve: setup
 	$(BIN)/lastmile serve
 
+# The fast tier on TEST_WORKERS processes (pytest-xdist): each has its own SQLite files and
+# PostgreSQL schema. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: setup
-	$(BIN)/pytest -m "not slow" $(ARGS)
+	$(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) $(ARGS)
 
 # The whole-system tier (fuzzing, kill -9, outages, several processes, the demo): CI runs it too.
 test-slow: setup
