@@ -141,11 +141,16 @@ def test_a_dispatchers_route_edit_reaches_only_that_drivers_open_app(
             ):
                 streams = [s.iter_lines() for s in (app, other, far)]
                 assert [next(lines) for lines in streams] == [": connected"] * 3
+                changed = ("route_changed", {"type": "route_changed", "driver_id": mine.driver_id})
                 add_stop(client, org, mine)
-                assert _next_named(streams[0]) == (
-                    "route_changed",
-                    {"type": "route_changed", "driver_id": mine.driver_id},
+                assert _next_named(streams[0]) == changed
+                cancelled = client.post(
+                    f"/api/v1/shipments/{mine.tracking_numbers[1]}/cancel",
+                    json={"reason": "Customer moved"},
+                    headers=org.headers,
                 )
+                assert cancelled.status_code == 200, cancelled.text
+                assert _next_named(streams[0]) == changed
                 # Anything the edit sent the others would come before their own message,
                 # sent after it: that message must come first.
                 for day, lines in zip((colleague, elsewhere), streams[1:], strict=True):

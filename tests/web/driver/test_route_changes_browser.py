@@ -47,6 +47,7 @@ def test_an_outcome_reported_elsewhere_shows_when_the_driver_comes_back_to_the_a
     assert scanned.status_code == 201, scanned.text
     page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
     expect(page.locator("#route-progress")).to_have_text("1 of 3 done · 2 remaining")
+    expect(page.locator("#route-notice")).to_have_text("Route updated: stop 1 marked delivered.")
     api.close()
 
 
@@ -75,7 +76,7 @@ def test_ending_a_shift_with_open_stops_asks_and_hands_them_back(
     api.close()
 
 
-def test_a_stop_the_dispatcher_adds_shows_at_once_and_keeps_what_the_driver_typed(
+def test_stops_the_dispatcher_adds_or_cancels_show_at_once_and_keep_what_the_driver_typed(
     context: BrowserContext, live_server: LiveServer
 ) -> None:
     org, day, api = _started_day(live_server)
@@ -97,4 +98,11 @@ def test_a_stop_the_dispatcher_adds_shows_at_once_and_keeps_what_the_driver_type
     expect(page.locator("#stops li")).to_have_count(4)
     expect(page.locator("#stops li").nth(number - 1)).to_contain_text("Bulevardi 5")
     expect(page.locator("#route-progress")).to_have_text("0 of 4 done · 4 remaining")
+
+    gone = day.tracking_numbers[1]
+    cancelled = api.post(f"/api/v1/shipments/{gone}/cancel", json={"reason": "Customer moved"})
+    assert cancelled.status_code == 200, cancelled.text
+    number = next(s["sequence"] + 1 for s in stops if s["tracking_number"] == gone)
+    expect(notice).to_have_text(f"Route updated: stop {number} closed.")
+    expect(page.locator("#route-progress")).to_have_text("1 of 4 done · 3 remaining")
     api.close()

@@ -59,7 +59,7 @@ const OPEN = new Set(["pending", "arrived"]);
  * an outcome this phone reported is not news. */
 export function routeNews(before, after) {
   if (!before && !after) return null;
-  if (!after) return "Route updated: your route was taken off you. Call the dispatcher if this is unexpected.";
+  if (!after) return "Route updated: this route is no longer yours. Call the dispatcher if this is unexpected.";
   if (!before || before.id !== after.id) {
     const n = after.stops.length;
     return `Route updated: a new route with ${n} stop${n === 1 ? "" : "s"}.`;
@@ -74,8 +74,12 @@ export function routeNews(before, after) {
   const reordered = order(before.stops.filter((s) => now.has(s.id))) !== order(kept);
   const news = [];
   if (added.length) news.push(`${numbers(added)} added`);
-  if (removed.length) news.push(`${removed.map((s) => s.address).join(", ")} taken off`);
-  if (closed.length) news.push(`${numbers(closed)} closed by the dispatcher`);
+  if (removed.length)
+    news.push(`the stop${removed.length === 1 ? "" : "s"} at ${removed.map((s) => s.address).join(", ")} removed`);
+  const delivered = closed.filter((s) => s.status === "completed");
+  const failed = closed.filter((s) => s.status !== "completed");
+  if (delivered.length) news.push(`${numbers(delivered)} marked delivered`);
+  if (failed.length) news.push(`${numbers(failed)} closed`);
   if (reordered) news.push("the order of stops changed");
   if (!news.length) return null;
   return sentence(`Route updated: ${news.join("; ")}`);
