@@ -168,3 +168,26 @@ def start_the_day(client: httpx.Client, day: DriverDay) -> DriverDay:
     route = client.post("/api/v1/driver/route/start", json=day.action(), headers=day.headers)
     assert route.status_code == 200, route.text
     return day
+
+
+def add_stop(
+    client: httpx.Client, org: OrgHandle, day: DriverDay, *, text: str = "Street added"
+) -> str:
+    """A dispatcher adds a new order to the driver's route (`POST /routes/{id}/insert`):
+    its tracking number."""
+    route = client.get(f"/api/v1/routes/{day.route_id}", headers=org.headers)
+    assert route.status_code == 200, route.text
+    body = shipment_body(
+        hub_id=route.json()["hub_id"],
+        delivery_date=route.json()["date"],
+        window=None,
+        address={"text": text, "lat": 60.1680, "lon": 24.9340},
+    )
+    created = client.post("/api/v1/shipments", json=body, headers=org.headers)
+    assert created.status_code == 201, created.text
+    number: str = created.json()["tracking_number"]
+    inserted = client.post(
+        f"/api/v1/routes/{day.route_id}/insert", json={"shipment": number}, headers=org.headers
+    )
+    assert inserted.status_code == 200, inserted.text
+    return number

@@ -1,5 +1,6 @@
-"""The driver app against a real server process: live chat both ways, and every acknowledged
-action survives `kill -9` and answers a replay after the restart."""
+"""The driver app against a real server process: live chat both ways, route changes on the
+same stream, and every acknowledged action survives `kill -9` and answers a replay after the
+restart."""
 
 import json
 import uuid
@@ -13,7 +14,7 @@ from testkit.databases import postgres_schema_url
 from testkit.servers import HonourRetryAfter, Server, create_org, server_env
 from tests.common import OrgHandle
 from tests.conftest import POSTGRES_URL, require_postgres
-from tests.driver_app import DriverDay, image_bytes, make_driver_day, sign_in
+from tests.driver_app import DriverDay, add_stop, image_bytes, make_driver_day, sign_in
 
 from lastmile.db import Database
 from lastmile.db.engine import make_engine
@@ -33,25 +34,45 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
-def _next_event(lines: Iterator[str]) -> dict[str, object]:
-    """The data of the next `message` event (the server sends one comment first)."""
-    event = None
+def _next_named(lines: Iterator[str]) -> tuple[str, dict[str, object]]:
+    """The name and data of the next event (comments skipped)."""
+    event = "message"
     for line in lines:
         if line.startswith("event: "):
             event = line.removeprefix("event: ")
-        elif line.startswith("data: ") and event == "message":
+        elif line.startswith("data: "):
             data: dict[str, object] = json.loads(line.removeprefix("data: "))
+            return event, data
+    raise AssertionError("the stream ended without an event")
+
+
+def _next_event(lines: Iterator[str]) -> dict[str, object]:
+    """The data of the next `message` event (the server sends one comment first)."""
+    while True:
+        event, data = _next_named(lines)
+        if event == "message":
             return data
-    raise AssertionError("the stream ended without a message")
 
 
-def _day(server: Server, env: dict[str, str], database_url: str) -> tuple[OrgHandle, DriverDay]:
-    created = create_org(env)
-    org = OrgHandle(uuid.UUID(created["org_id"]), created["api_key"])
+def _day(
+    server: Server,
+    env: dict[str, str],
+    database_url: str,
+    org: OrgHandle | None = None,
+    *,
+    phone: str = "+358401112223",
+    plate: str = "DRV-1",
+) -> tuple[OrgHandle, DriverDay]:
+    """A signed-in driver on their started route, in `org` or a new organisation."""
+    if org is None:
+        created = create_org(env)
+        org = OrgHandle(uuid.UUID(created["org_id"]), created["api_key"])
     engine = make_engine(database_url)
     try:
         with httpx.Client(base_url=server.url, timeout=10, transport=HonourRetryAfter()) as client:
-            day = sign_in(client, make_driver_day(client, Database(engine), org))
+            day = sign_in(
+                client, make_driver_day(client, Database(engine), org, phone=phone, plate=plate)
+            )
             started = client.post(
                 "/api/v1/driver/route/start", json=day.action(), headers=day.headers
             )
@@ -97,6 +118,53 @@ def test_chat_reaches_the_other_side_live(tmp_path: Path, database_url: str) -> 
             assert got["author"] == "Dispatch"  # an integration's key, not "api-key:<name>"
             thread = client.get("/api/v1/driver/messages", headers=day.headers).json()
             assert [m["body"] for m in thread] == ["Stuck in traffic", "OK, thanks"]
+    finally:
+        server.stop()
+
+
+def test_a_dispatchers_route_edit_reaches_only_that_drivers_open_app(
+    tmp_path: Path, database_url: str
+) -> None:
+    env = server_env(tmp_path, database_url)
+    server = Server(env)
+    server.start()
+    try:
+        org, mine = _day(server, env, database_url)
+        _, colleague = _day(server, env, database_url, org, phone="+358401112224", plate="DRV-2")
+        _, elsewhere = _day(server, env, database_url, phone="+358401112225", plate="DRV-3")
+        stream = "/api/v1/driver/messages/stream"
+        with httpx.Client(base_url=server.url, timeout=10, transport=HonourRetryAfter()) as client:
+            with (
+                client.stream("GET", stream, headers=mine.headers) as app,
+                client.stream("GET", stream, headers=colleague.headers) as other,
+                client.stream("GET", stream, headers=elsewhere.headers) as far,
+            ):
+                streams = [s.iter_lines() for s in (app, other, far)]
+                assert [next(lines) for lines in streams] == [": connected"] * 3
+                changed = ("route_changed", {"type": "route_changed", "driver_id": mine.driver_id})
+                add_stop(client, org, mine)
+                assert _next_named(streams[0]) == changed
+                cancelled = client.post(
+                    f"/api/v1/shipments/{mine.tracking_numbers[1]}/cancel",
+                    json={"reason": "Customer moved"},
+                    headers=org.headers,
+                )
+                assert cancelled.status_code == 200, cancelled.text
+                assert _next_named(streams[0]) == changed
+                # Anything the edit sent the others would come before their own message,
+                # sent after it: that message must come first.
+                for day, lines in zip((colleague, elsewhere), streams[1:], strict=True):
+                    said = client.post(
+                        "/api/v1/driver/messages",
+                        json=day.action(body="Checking in"),
+                        headers=day.headers,
+                    )
+                    assert said.status_code == 201, said.text
+                    event, data = _next_named(lines)
+                    assert (event, data["body"]) == ("message", "Checking in"), data
+            route = client.get("/api/v1/driver/route", headers=mine.headers)
+            assert route.status_code == 200, route.text
+            assert len(route.json()["stops"]) == 4
     finally:
         server.stop()
 

@@ -77,6 +77,12 @@ def driver_channel(driver_id: object) -> str:
     return f"driver:{driver_id}"
 
 
+def driver_app_channel(org_id: object, driver_id: object) -> str:
+    """What one driver's app hears live on its one stream: its chat thread, its customers'
+    messages, its route changed."""
+    return f"chat:{org_id}:{driver_id}"
+
+
 def routes_channel() -> str:
     """Route changes of every organisation (a reorder, a start, a stop moved, a shift's end):
     each server process keeps drivers' routes in memory for their fixes and must hear them."""

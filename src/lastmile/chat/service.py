@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.bus.base import driver_app_channel
 from lastmile.chat.models import ChatMessage, Sender
 from lastmile.db import utcnow
 from lastmile.dispatch.scope import get_scoped_driver
@@ -21,8 +22,8 @@ def org_channel(org_id: object) -> str:
 
 
 def driver_channel(org_id: object, driver_id: object) -> str:
-    """One driver's thread (the driver app's view)."""
-    return f"chat:{org_id}:{driver_id}"
+    """One driver's thread (the driver app's view), on the app's one live channel."""
+    return driver_app_channel(org_id, driver_id)
 
 
 def post(

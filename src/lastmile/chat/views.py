@@ -133,7 +133,9 @@ def driver_thread(
 
 @router.get("/api/v1/driver/messages/stream", response_class=EventSourceResponse)
 async def driver_stream(request: Request, driver: DriverDep) -> AsyncIterator[ServerSentEvent]:
-    """New messages of the driver's thread (`event: message`), both ways."""
+    """The driver app's one live stream: new messages of the driver's thread (`event:
+    message`), both ways, its customers' messages (`customer_message`), and word that its
+    route changed (`route_changed`: read it again)."""
     async for event in _stream(request, service.driver_channel(driver.org_id, driver.driver_id)):
         yield event
 

@@ -132,7 +132,7 @@ def close_route(
             await publish_status(bus, shipment_id=shipment_id, status=status, at=at)
         if messages:
             await publish_alerts(bus, org_id=route.org_id, messages=messages)
-        await publish_route_changes(bus, [route.driver_id])
+        await publish_route_changes(bus, org_id=route.org_id, driver_ids=[route.driver_id])
 
     return Closed(route, [s for _, s in left], [*publish, announce])
 

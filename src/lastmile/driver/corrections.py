@@ -107,8 +107,7 @@ class CorrectionFollower:
             log.exception("re-timing the route of corrected shipment %s failed", shipment_id)
             return
         await publish_etas(self.bus, etas)
-        if driver_id is not None:
-            await publish_route_changes(self.bus, [driver_id])
+        await publish_route_changes(self.bus, org_id=org_id, driver_ids=[driver_id])
 
     def replan(
         self, org_id: uuid.UUID, shipment_id: uuid.UUID

@@ -105,8 +105,8 @@ def stop_finished(
         await publish_stop_change(bus, org_id=org_id, message=changed)
         await publish_etas(bus, etas)
         await publish_alerts(bus, org_id=org_id, messages=alerts)
-        if driver_id is not None:  # its open stops changed: the live contexts read them again
-            await publish_route_changes(bus, [driver_id])
+        # Its open stops changed: the live contexts and the driver's app read them again.
+        await publish_route_changes(bus, org_id=org_id, driver_ids=[driver_id])
 
     return [publish]
 

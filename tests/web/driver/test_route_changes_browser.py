@@ -1,5 +1,6 @@
-"""The driver app in real headless Chromium follows its route when it changes elsewhere, and
-asks before a shift ends with stops still open."""
+"""The driver app in real headless Chromium follows its route when it changes elsewhere (at
+once, over its live stream, saying what changed), and asks before a shift ends with stops
+still open."""
 
 from collections.abc import Iterator
 
@@ -8,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 from testkit.browser import PHONE, LiveServer
 from tests.common import OrgHandle, make_org
-from tests.driver_app import HUB, DriverDay, make_driver_day
+from tests.driver_app import HUB, DriverDay, add_stop, make_driver_day
 from tests.driver_browser import on_route
 
 
@@ -46,6 +47,7 @@ def test_an_outcome_reported_elsewhere_shows_when_the_driver_comes_back_to_the_a
     assert scanned.status_code == 201, scanned.text
     page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
     expect(page.locator("#route-progress")).to_have_text("1 of 3 done · 2 remaining")
+    expect(page.locator("#route-notice")).to_have_text("Route updated: stop 1 marked delivered.")
     api.close()
 
 
@@ -71,4 +73,36 @@ def test_ending_a_shift_with_open_stops_asks_and_hands_them_back(
         api.get(f"/api/v1/shipments/{number}").json()["status"] for number in day.tracking_numbers
     }
     assert statuses == {"returned_to_hub"}
+    api.close()
+
+
+def test_stops_the_dispatcher_adds_or_cancels_show_at_once_and_keep_what_the_driver_typed(
+    context: BrowserContext, live_server: LiveServer
+) -> None:
+    org, day, api = _started_day(live_server)
+    page = context.new_page()
+    on_route(page, live_server.url, day)
+    expect(page.locator("body")).to_have_attribute("data-stream", "open")
+    page.locator("#stops li").first.locator("button").click()
+    page.locator("#customer-input").fill("I am 5 minutes away")
+
+    added = add_stop(api, org, day, text="Bulevardi 5")
+    stops = api.get(f"/api/v1/routes/{day.route_id}").json()["stops"]
+    number = next(s["sequence"] + 1 for s in stops if s["tracking_number"] == added)
+
+    notice = page.locator("#route-notice")
+    expect(notice).to_have_text(f"Route updated: stop {number} added.")
+    expect(page.locator("#view-stop")).to_be_visible()
+    expect(page.locator("#customer-input")).to_have_value("I am 5 minutes away")
+    page.locator("#view-stop button.back").click()
+    expect(page.locator("#stops li")).to_have_count(4)
+    expect(page.locator("#stops li").nth(number - 1)).to_contain_text("Bulevardi 5")
+    expect(page.locator("#route-progress")).to_have_text("0 of 4 done · 4 remaining")
+
+    gone = day.tracking_numbers[1]
+    cancelled = api.post(f"/api/v1/shipments/{gone}/cancel", json={"reason": "Customer moved"})
+    assert cancelled.status_code == 200, cancelled.text
+    number = next(s["sequence"] + 1 for s in stops if s["tracking_number"] == gone)
+    expect(notice).to_have_text(f"Route updated: stop {number} closed.")
+    expect(page.locator("#route-progress")).to_have_text("1 of 4 done · 3 remaining")
     api.close()

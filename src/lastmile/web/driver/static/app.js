@@ -1,6 +1,6 @@
 // The driver app: views, the day's state (cached for offline use) and the actions that change it.
 import { HttpError, actionFields, call, saveSession, session } from "./api.js";
-import { startChat, stopChat } from "./chat.js";
+import { live, startChat, stopChat } from "./chat.js";
 import { current, locate, metres, onPosition, startTracking, stopTracking } from "./geo.js";
 import { getValue, setValue } from "./idb.js";
 import { showLoadVan, setupLoadVan } from "./load.js";
@@ -9,7 +9,7 @@ import { canCheck, checkCode } from "./codecheck.js";
 import { customerMessage, customerSent, initCustomer, showCustomer } from "./customer.js";
 import { enqueue, on, pending, resume, sync } from "./outbox.js";
 import { SignaturePad, canScan, downscalePhoto, scanBarcode } from "./proof.js";
-import { plainError, stopName } from "./words.js";
+import { plainError, routeNews, stopName } from "./words.js";
 
 const $ = (id) => document.getElementById(id);
 const app = $("app");
@@ -112,8 +112,27 @@ function stop(id = state.stopId) {
   return state.route?.stops.find((s) => s.id === id);
 }
 
-async function refreshRoute() {
+// Said once the route changed without this phone: what changed, in words, for a while.
+const NOTICE_MS = 20000;
+let noticeTimer = null;
+
+function notice(text) {
+  const box = $("route-notice");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => (box.hidden = true), NOTICE_MS);
+}
+
+let routeRead = 0;
+
+/** Read the route again (the list, a stop open on screen and the map follow); what someone
+ * else changed in it is said in a notice. Typed text stays: rendering never touches inputs.
+ * `told`: the stream said it changed, so a route given or taken is news too (unasked, a
+ * route other than the one cached is only the day's first read). */
+async function refreshRoute({ told = false } = {}) {
   if (!navigator.onLine || !state.shift) return;
+  routeRead = Date.now();
   const queued = await pending();
   if (queued.actions) return;
   const here = current();
@@ -126,8 +145,11 @@ async function refreshRoute() {
     if (!(error instanceof HttpError && error.status === 404)) return;
   }
   if (edits !== before) return; // an action was taken meanwhile: its sync refreshes again
+  const same = state.route && fresh && state.route.id === fresh.id;
+  const news = told || same ? routeNews(state.route, fresh) : null;
   state.route = fresh;
   if (state.route) recount(state.route);
+  if (news) notice(news);
   await save("route");
   await refreshPath();
   render();
@@ -335,9 +357,11 @@ function renderStop() {
   $("stop-missing").classList.toggle("ready", !s.missing.length);
   $("stop-missing").textContent = s.missing.length ? `Still needed: ${s.missing.join(", ")}` : "Ready to deliver.";
   $("stop-deliver").disabled = s.missing.length > 0;
+  const reason = $("fail-reason").value; // a re-render (a fix, a route change) keeps the choice
   $("fail-reason").replaceChildren(
     ...(state.settings?.failure_reasons ?? []).map((r) => el("option", { value: r.code, textContent: r.label })),
   );
+  if (reason) $("fail-reason").value = reason;
 }
 
 function reasonLabel(code) {
@@ -469,9 +493,9 @@ async function showShiftStart() {
 
 function onShift() {
   startTracking();
-  startChat(received, customerMessage);
+  startChat({ message: received, customer: customerMessage, route: (data) => refreshRoute({ told: Boolean(data) }).catch(() => {}) });
   show("route");
-  locate().then(refreshRoute);
+  locate().then(() => refreshRoute());
 }
 
 function signOutLocally() {
@@ -534,6 +558,7 @@ function wire() {
     }
   };
   $("signout").addEventListener("click", signOut);
+  $("route-notice").addEventListener("click", () => ($("route-notice").hidden = true));
   $("signout-route").addEventListener("click", signOut);
   $("shift-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -736,13 +761,18 @@ for (const event of ["online", "offline"]) window.addEventListener(event, render
 window.addEventListener("online", () => refreshRoute());
 
 // The route changes without this phone too: a dispatcher reorders or reassigns a stop, an
-// outcome comes in through the hub or another device. Re-read it while the list is on screen,
-// and whenever the driver comes back to the app.
+// outcome comes in through the hub or another device. The live stream says so at once
+// (`startChat`); while it is down, re-read the route every 30 s while the list is on screen
+// (every 5 minutes with the stream up, in case a word was lost), and whenever the driver
+// comes back to the app.
 const ROUTE_REFRESH_MS = 30000;
+const ROUTE_REFRESH_LIVE_MS = 300000;
 const refreshShownRoute = () => {
   if (state.view === "route" && document.visibilityState === "visible") refreshRoute().catch(() => {});
 };
-setInterval(refreshShownRoute, ROUTE_REFRESH_MS);
+setInterval(() => {
+  if (Date.now() - routeRead >= (live() ? ROUTE_REFRESH_LIVE_MS : ROUTE_REFRESH_MS) - 1000) refreshShownRoute();
+}, ROUTE_REFRESH_MS);
 document.addEventListener("visibilitychange", refreshShownRoute);
 
 async function boot() {
