@@ -367,6 +367,41 @@ def test_an_import_to_another_hub_is_refused(
     assert created.json()["created"] == 1
 
 
+def test_a_limited_dispatcher_creates_orders_only_for_their_hubs(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    hubs = _two_hubs(client, db, org)
+
+    def create(hub_id: str | None, reference: str) -> httpx.Response:
+        body = shipment_body(hub_id=hub_id, reference=reference)
+        if hub_id is None:
+            body.pop("hub_id", None)
+        return client.post("/api/v1/shipments", json=body, headers=_csrf(client))
+
+    for hub_id in (hubs.theirs_hub, None):
+        refused = create(hub_id, f"REF-{hub_id}")
+        assert refused.status_code == 422, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == ["hub_id"]
+    assert create(hubs.mine_hub, "REF-MINE").status_code == 201
+    rows = [
+        shipment_body(hub_id=hubs.mine_hub, reference="BULK-MINE"),
+        shipment_body(hub_id=hubs.theirs_hub, reference="BULK-THEIRS"),
+        {k: v for k, v in shipment_body(reference="BULK-NONE").items() if k != "hub_id"},
+    ]
+    bulk = client.post("/api/v1/shipments/bulk", json={"shipments": rows}, headers=_csrf(client))
+    assert bulk.status_code == 200, bulk.text
+    assert bulk.json()["created"] == 1
+    assert [(e["index"], e["field"]) for e in bulk.json()["errors"]] == [
+        (1, "hub_id"),
+        (2, "hub_id"),
+    ]
+    # The admin's key still creates an order with no hub.
+    admin = client.post(
+        "/api/v1/shipments", json=shipment_body(reference="ADMIN-NONE"), headers=org.headers
+    )
+    assert admin.status_code == 201, admin.text
+
+
 def _first_event(lines: Iterator[str]) -> tuple[str, dict[str, Any]]:
     event = ""
     for line in lines:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from lastmile.addresses.types import Geocoder
 from lastmile.billing.merchants import ids_by_code
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.notify.address_attention import queue_needs_attention
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import service as shipments
@@ -30,6 +31,7 @@ def create_shipment(
     data: ShipmentCreate,
     actor: str,
     geocoder: Geocoder | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> tuple[Shipment, bool]:
     """`shipments.service.create_shipment` with the merchant its code names, then the
     merchant's notice for a new shipment."""
@@ -42,6 +44,7 @@ def create_shipment(
         merchant_ids=ids_by_code(
             session=session, org_id=org_id, codes=[data.merchant] if data.merchant else []
         ),
+        scope=scope,
     )
     if created:
         _tell(session, org_id, [shipment])
@@ -55,6 +58,7 @@ def bulk_create(
     rows: Sequence[object],
     actor: str,
     geocoder: Geocoder | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> shipments.BulkOutcome:
     """`shipments.service.bulk_create` with the merchants the rows name, then the merchants'
     notices for the new shipments."""
@@ -70,6 +74,7 @@ def bulk_create(
         actor=actor,
         geocoder=geocoder,
         merchant_ids=ids_by_code(session=session, org_id=org_id, codes=codes),
+        scope=scope,
     )
     _tell(session, org_id, outcome.fresh)
     return outcome

@@ -8,6 +8,7 @@ from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.auth.deps import StaffDep
 from lastmile.dispatch import intake
+from lastmile.hubs.access import HubScopeDep
 from lastmile.shipments.schemas import (
     BulkResult,
     BulkShipmentsIn,
@@ -31,6 +32,7 @@ def create_shipment(
     settings: SettingsDep,
     principal: StaffDep,
     geocoder: GeocoderDep,
+    scope: HubScopeDep,
 ) -> ShipmentOut:
     shipment, created = intake.create_shipment(
         session=session,
@@ -38,6 +40,7 @@ def create_shipment(
         data=body,
         actor=principal.actor,
         geocoder=geocoder,
+        scope=scope,
     )
     session.commit()
     if not created:
@@ -52,6 +55,7 @@ def bulk_create(
     settings: SettingsDep,
     principal: StaffDep,
     geocoder: GeocoderDep,
+    scope: HubScopeDep,
 ) -> BulkResult:
     """Valid rows are created even when others fail; each failure names its row and field."""
     outcome = intake.bulk_create(
@@ -60,6 +64,7 @@ def bulk_create(
         rows=body.shipments,
         actor=principal.actor,
         geocoder=geocoder,
+        scope=scope,
     )
     session.commit()
     return BulkResult(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from lastmile.api.fields import to_e164
 from lastmile.errors import FieldError, InvalidInput, field_errors
 from lastmile.hubs.models import Hub
+from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.hubs.service import list_hubs
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments.schemas import ShipmentCreate
@@ -48,22 +49,33 @@ def read_merchant(
 @dataclass(frozen=True, slots=True)
 class RowRules:
     """What a create request's row is checked against: the organisation's country (national
-    phone numbers are read in it), its hubs by id and its merchants' ids by code."""
+    phone numbers are read in it), the hubs the caller may use by id, whether a row must name
+    one (a caller limited to some hubs: a row without one would be out of their sight), and
+    the merchants' ids by code."""
 
     region: str | None
     hubs: Mapping[uuid.UUID, Hub]
     merchant_ids: Mapping[str, uuid.UUID]
+    hub_required: bool = False
+
+
+YOUR_HUB = "is required: you work for some hubs only, so name one of yours"
 
 
 def row_rules(
-    *, session: Session, org_id: uuid.UUID, merchant_ids: Mapping[str, uuid.UUID] | None = None
+    *,
+    session: Session,
+    org_id: uuid.UUID,
+    merchant_ids: Mapping[str, uuid.UUID] | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> RowRules:
-    """The organisation's rules for `check_row` (`merchant_ids`: billing's, looked up by the
-    caller)."""
+    """The organisation's rules for `check_row` as the caller's `scope` has them
+    (`merchant_ids`: billing's, looked up by the caller)."""
     return RowRules(
         region=get_rules(session=session, org_id=org_id).country,
-        hubs={hub.id: hub for hub in list_hubs(session=session, org_id=org_id)},
+        hubs={hub.id: hub for hub in list_hubs(session=session, org_id=org_id, scope=scope)},
         merchant_ids=merchant_ids or {},
+        hub_required=scope.limited,
     )
 
 
@@ -79,7 +91,8 @@ class CheckedRow:
 
 def check_row(row: object, *, rules: RowRules) -> CheckedRow | list[FieldError]:
     """One create request's body checked as a bulk create checks it: the schema (every field
-    at fault at once), then the hub, the phone and the merchant (the first at fault). An
+    at fault at once), then the hub (one the caller's scope leaves out is unknown), the phone
+    and the merchant (the first at fault). An
     import's preview calls it too, so the two never disagree; whether a reference is taken
     is the bulk create's to tell."""
     try:
@@ -91,6 +104,8 @@ def check_row(row: object, *, rules: RowRules) -> CheckedRow | list[FieldError]:
         hub = rules.hubs.get(data.hub_id)
         if hub is None:
             return [FieldError("hub_id", f"no hub {data.hub_id} in this organisation")]
+    elif rules.hub_required:
+        return [FieldError("hub_id", YOUR_HUB)]
     try:
         phone = read_phone(data.recipient.phone, rules.region)
         merchant_id = read_merchant(data, rules.merchant_ids)

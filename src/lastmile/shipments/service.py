@@ -20,7 +20,14 @@ from lastmile.hubs.scope import EVERY_HUB, HubScope
 from lastmile.orgsettings.service import get_rules
 from lastmile.shipments import tracking_numbers
 from lastmile.shipments.address_quality import judge_addresses
-from lastmile.shipments.checks import CheckedRow, check_row, read_merchant, read_phone, row_rules
+from lastmile.shipments.checks import (
+    YOUR_HUB,
+    CheckedRow,
+    check_row,
+    read_merchant,
+    read_phone,
+    row_rules,
+)
 from lastmile.shipments.models import Shipment, ShipmentEvent
 from lastmile.shipments.schemas import ShipmentCreate
 from lastmile.shipments.sorting import SortKey, encode_cursor, sorted_page
@@ -166,12 +173,13 @@ def create_shipment(
     actor: str,
     geocoder: Geocoder | None = None,
     merchant_ids: Mapping[str, uuid.UUID] | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> tuple[Shipment, bool]:
     """(shipment, created); a known merchant reference returns the existing shipment instead
     when the request asks for the same (a retry), and is refused (409 naming the fields) when
     it asks for something else. `geocoder` judges the address (None: the embedded index);
     `merchant_ids` are the organisation's merchants by code (billing's, looked up by the
-    caller)."""
+    caller). A caller limited to some hubs (`scope`) must name one of theirs."""
     region = get_rules(session=session, org_id=org_id).country
     if data.reference is not None:
         found = _by_reference(session=session, org_id=org_id, references={data.reference})
@@ -180,8 +188,10 @@ def create_shipment(
     hub = None
     if data.hub_id is not None:
         hub = _hubs_by_id(session=session, org_id=org_id, hub_ids={data.hub_id}).get(data.hub_id)
-        if hub is None:
+        if hub is None or not scope.allows(hub.id):
             raise InvalidInput("hub_id", f"no hub {data.hub_id} in this organisation")
+    elif scope.limited:
+        raise InvalidInput("hub_id", YOUR_HUB)
     merchant_id = read_merchant(data, merchant_ids)
     phone = read_phone(data.recipient.phone, region)
     shipment = _new_shipment(
@@ -218,11 +228,12 @@ def bulk_create(
     actor: str,
     geocoder: Geocoder | None = None,
     merchant_ids: Mapping[str, uuid.UUID] | None = None,
+    scope: HubScope = EVERY_HUB,
 ) -> BulkOutcome:
-    """Create every valid row (`check_row`); report each invalid row by index and field.
-    `geocoder` judges the addresses (None: the embedded index)."""
+    """Create every valid row (`check_row`, with the hubs `scope` allows); report each invalid
+    row by index and field. `geocoder` judges the addresses (None: the embedded index)."""
     outcome = BulkOutcome()
-    rules = row_rules(session=session, org_id=org_id, merchant_ids=merchant_ids)
+    rules = row_rules(session=session, org_id=org_id, merchant_ids=merchant_ids, scope=scope)
     checked: list[tuple[int, CheckedRow]] = []
     for index, row in enumerate(rows):
         result = check_row(row, rules=rules)
