@@ -295,23 +295,13 @@ def _check_rest(
         capacity=_less(crew.capacity, carried),
     )
     sub = Problem(rest, (vehicle,), problem.duration_s, problem.distance_m)
-    day_start = model.day.day_start
-    timed = tuple(
-        Stop(
-            order.id,
-            _seconds(day_start, stop.planned_arrival),
-            _seconds(day_start, stop.planned_departure) - order.service_s,
-            _seconds(day_start, stop.planned_departure),
-        )
-        for order, (stop, _) in zip(rest, stops[here.made :], strict=True)
-    )
     planned = PlannedRoute(
         vehicle_id=vehicle.id,
         start_location=here.origin,
         end_location=vehicle.end_location,
-        stops=timed,
+        stops=model.planned.stops[here.made :],
         start_s=vehicle.shift_start_s,
-        end_s=_seconds(day_start, route.planned_end),
+        end_s=model.planned.end_s,
         distance_m=route.distance_m - made_m,
     )
     return check(sub, Solution((planned,), ()))
