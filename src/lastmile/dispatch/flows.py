@@ -5,6 +5,7 @@ the independent `planning.checker` and refuses (409) a result that breaks a wind
 shift, a capacity or a skill, leaving everything as it was.
 """
 
+import dataclasses
 import logging
 import uuid
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from lastmile.db import utcnow
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.dispatch.service import PLANNABLE, get_route, route_stops
 from lastmile.dispatch.status import record_status
-from lastmile.dispatch.timing import done_count, geometry, model_route, retime, verify
+from lastmile.dispatch.timing import done_count, geometry, model_route, present, retime, verify
 from lastmile.errors import Conflict, InvalidInput, NotFound
 from lastmile.fleet import service as fleet
 from lastmile.hubs import service as hubs
@@ -50,8 +51,9 @@ def _retime(
 ) -> None:
     hub = hubs.get_hub(session=session, org_id=route.org_id, hub_id=route.hub_id)
     vehicle = fleet.get_vehicle(session=session, org_id=route.org_id, vehicle_id=route.vehicle_id)
-    retime(route=route, hub=hub, vehicle=vehicle, stops=stops, network=network, now=now or utcnow())
-    verify(route=route, hub=hub, vehicle=vehicle, stops=stops, network=network)
+    moment = now or utcnow()
+    retime(route=route, hub=hub, vehicle=vehicle, stops=stops, network=network, now=moment)
+    verify(route=route, hub=hub, vehicle=vehicle, stops=stops, network=network, now=moment)
 
 
 def _pending_stop(
@@ -245,13 +247,19 @@ def _place(
     vehicle = fleet.get_vehicle(session=session, org_id=route.org_id, vehicle_id=route.vehicle_id)
     candidate: list[tuple[RouteStop | None, Shipment]] = [*stops, (None, shipment)]
     model = model_route(route=route, hub=hub, vehicle=vehicle, stops=candidate, network=network)
-    moment = now or utcnow()
-    now_s = (moment - model.day.day_start).total_seconds()
-    if route.status is RouteStatus.PLANNED:
+    if route.status is RouteStatus.PLANNED and not done:
         now_s = 0.0
+        planned = model.planned
+    else:
+        # From where the driver is, not from the plan: a late start or a slow stop has
+        # moved everything after it.
+        here = present(route=route, model=model, stops=stops, now=now or utcnow())
+        now_s = here.depart_s
+        start_s = model.planned.start_s if here.route_start_s is None else here.route_start_s
+        planned = dataclasses.replace(model.planned, start_s=start_s)
     result = insert_order(
         problem=model.problem,
-        route=model.planned,
+        route=planned,
         order=model.orders[-1],
         completed_stops=done,
         now_s=now_s,

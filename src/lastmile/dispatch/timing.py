@@ -1,6 +1,7 @@
 """Rows to planning shapes, and re-timing a route after an edit without touching its done stops."""
 
 import dataclasses
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -140,6 +141,52 @@ def done_count(stops: Sequence[tuple[RouteStop | None, Shipment]]) -> int:
     return count
 
 
+@dataclass(frozen=True, slots=True)
+class Present:
+    """Where a route's driver is and when they can go on: the stops not yet made start here.
+
+    `made` stops head the route; the driver leaves `origin` (the last of them, or the hub)
+    at `depart_s`; `route_start_s` is when the route left the hub, None while it has not.
+    """
+
+    made: int
+    origin: int
+    depart_s: float
+    route_start_s: float | None
+
+
+def present(
+    *,
+    route: Route,
+    model: RouteModel,
+    stops: Sequence[tuple[RouteStop | None, Shipment]],
+    now: datetime,
+) -> Present:
+    """Where the driver is, from what really happened: never from the stops' planned times.
+
+    After a made stop the driver leaves it when it was finished (or, still at the door,
+    once its service is done) or now, whichever is later. With none made, a route under
+    way leaves the hub now (not before its shift); a planned one when its shift starts.
+    """
+    (crew,) = model.problem.vehicles
+    day_start = model.day.day_start
+    now_s = _seconds(day_start, now)
+    started_s = None if route.started_at is None else _seconds(day_start, route.started_at)
+    made = done_count(stops)
+    if not made:
+        if started_s is None:
+            return Present(0, crew.start_location, crew.shift_start_s, None)
+        return Present(0, crew.start_location, max(now_s, crew.shift_start_s), started_s)
+    last, order = stops[made - 1][0], model.orders[made - 1]
+    free_s = now_s
+    if last is not None and last.finished_at is not None:
+        free_s = max(now_s, _seconds(day_start, last.finished_at))
+    elif last is not None and last.arrived_at is not None:
+        free_s = max(now_s, _seconds(day_start, last.arrived_at) + order.service_s)
+    route_start_s = model.planned.start_s if started_s is None else started_s
+    return Present(made, order.location, free_s, route_start_s)
+
+
 def retime(
     *,
     route: Route,
@@ -151,8 +198,8 @@ def retime(
 ) -> None:
     """Re-time the pending stops in their new order; refuse (409) an order that cannot be kept.
 
-    Stops already made keep their times. A route under way leaves its last made stop (or
-    the hub) no earlier than `now`; a planned route leaves the hub when its shift allows.
+    Stops already made keep their times and are never timed again: the rest are timed from
+    where the driver is (`present`), whatever the plan said about the stops before.
     """
     for sequence, (stop, _) in enumerate(stops):
         stop.sequence = sequence
@@ -165,34 +212,24 @@ def retime(
     model = model_route(route=route, hub=hub, vehicle=vehicle, stops=stops, network=network)
     problem, orders = model.problem, model.orders
     (crew,) = problem.vehicles
-    done = done_count(stops)
-    pending = orders[done:]
-    on_board = sum((order.demand for order in pending), Load())
+    # Completed stops weigh nothing in the model; an arrived or failed stop's parcel is
+    # still on the van, so everything else counts.
+    on_board = sum((order.demand for order in orders), Load())
     for dimension in DIMENSIONS:
         if on_board.amount(dimension) > crew.capacity.limit(dimension) + 1e-9:
             raise Conflict(
                 f"route {route.id} would carry {on_board.amount(dimension):g} {dimension},"
                 f" over its vehicle's {crew.capacity.limit(dimension):g}"
             )
-    now_s = _seconds(model.day.day_start, now)
-    started = route.started_at is not None
-    if done:
-        origin = orders[done - 1].location
-        depart_s = max(now_s, _seconds(model.day.day_start, stops[done - 1][0].planned_departure))
-        route_start_s: float | None = model.planned.start_s
-    else:
-        origin = crew.start_location
-        depart_s = max(now_s, crew.shift_start_s) if started else crew.shift_start_s
-        route_start_s = (
-            _seconds(model.day.day_start, route.started_at) if route.started_at else None
-        )
+    here = present(route=route, model=model, stops=stops, now=now)
+    done = here.made
     timed = time_stops(
         problem=problem,
         vehicle=crew,
-        orders=pending,
-        origin=origin,
-        depart_s=depart_s,
-        route_start_s=route_start_s,
+        orders=orders[done:],
+        origin=here.origin,
+        depart_s=here.depart_s,
+        route_start_s=here.route_start_s,
     )
     if isinstance(timed, Late):
         raise Conflict(f"route {route.id} cannot be kept in this order: {timed.message}")
@@ -200,7 +237,8 @@ def retime(
     for (stop, _), timed_stop in zip(stops[done:], timed.stops, strict=True):
         stop.planned_arrival = day_start + timedelta(seconds=timed_stop.arrival_s)
         stop.planned_departure = day_start + timedelta(seconds=timed_stop.departure_s)
-    route.planned_start = day_start + timedelta(seconds=timed.start_s)
+    if not done:  # once a stop is made the start is history, and the legs' times lean on it
+        route.planned_start = day_start + timedelta(seconds=timed.start_s)
     route.planned_end = day_start + timedelta(seconds=timed.end_s)
     route.duration_s = timed.end_s - timed.start_s
     route.distance_m = route_distance_m(problem, crew, orders)
@@ -214,24 +252,73 @@ def verify(
     vehicle: Vehicle,
     stops: Sequence[tuple[RouteStop, Shipment]],
     network: RoadNetwork,
+    now: datetime,
 ) -> None:
     """Check the route as stored with the independent checker; refuse (409) what it breaks.
 
     The problem is rebuilt from the rows exactly as a plan's is, so a fault in the re-timing
-    cannot slip an infeasible route past the rules a plan must keep.
+    cannot slip an infeasible route past the rules a plan must keep. A route under way is
+    checked from where its driver is: only the stops not yet made.
     """
     if not stops:
         return
     model = model_route(route=route, hub=hub, vehicle=vehicle, stops=stops, network=network)
-    planned = dataclasses.replace(model.planned, distance_m=route.distance_m)
-    if route.started_at is not None:
-        # A route started before its shift has a start that is history, not plan: no edit
-        # can change it, and its stops were still timed from the shift's start.
-        (crew,) = model.problem.vehicles
-        planned = dataclasses.replace(planned, start_s=max(planned.start_s, crew.shift_start_s))
-    broken = check(model.problem, Solution((planned,), ()))
+    if route.started_at is None and not done_count(stops):
+        planned = dataclasses.replace(model.planned, distance_m=route.distance_m)
+        broken = check(model.problem, Solution((planned,), ()))
+    else:
+        broken = _check_rest(route, model, stops, now)
     if broken:
         raise Conflict(f"route {route.id} would break its rules: {'; '.join(broken)}")
+
+
+def _check_rest(
+    route: Route, model: RouteModel, stops: Sequence[tuple[RouteStop, Shipment]], now: datetime
+) -> list[str]:
+    """The checker over the stops not yet made, as a route of its own that leaves where the
+    driver is when the driver can (`present`): the stops already made are history, not plan,
+    and their windows or times are no rule an edit can keep or break."""
+    here = present(route=route, model=model, stops=stops, now=now)
+    problem = model.problem
+    (crew,) = problem.vehicles
+    rest = model.orders[here.made :]
+    made = model.orders[: here.made]
+    carried = sum((order.demand for order in made), Load())
+    path = [crew.start_location, *(order.location for order in made)]
+    made_m = sum(float(problem.distance_m[a, b]) for a, b in itertools.pairwise(path))
+    elapsed_s = 0.0 if here.route_start_s is None else here.depart_s - here.route_start_s
+    vehicle = dataclasses.replace(
+        crew,
+        start_location=here.origin,
+        shift_start_s=min(here.depart_s, crew.shift_end_s),
+        max_duration_s=max(0.0, crew.max_duration_s - elapsed_s),
+        capacity=_less(crew.capacity, carried),
+    )
+    sub = Problem(rest, (vehicle,), problem.duration_s, problem.distance_m)
+    planned = PlannedRoute(
+        vehicle_id=vehicle.id,
+        start_location=here.origin,
+        end_location=vehicle.end_location,
+        stops=model.planned.stops[here.made :],
+        start_s=vehicle.shift_start_s,
+        end_s=model.planned.end_s,
+        distance_m=route.distance_m - made_m,
+    )
+    return check(sub, Solution((planned,), ()))
+
+
+def _less(capacity: Capacity, load: Load) -> Capacity:
+    """What room is left once `load` (made stops whose parcels are still on board) is in."""
+
+    def left(limit: float | None, used: float) -> float | None:
+        return None if limit is None else max(0.0, limit - used)
+
+    parcels = left(capacity.parcels, load.parcels)
+    return Capacity(
+        weight_kg=left(capacity.weight_kg, load.weight_kg),
+        volume_m3=left(capacity.volume_m3, load.volume_m3),
+        parcels=None if parcels is None else int(parcels),
+    )
 
 
 def _seconds(day_start: datetime, at: datetime) -> float:
