@@ -359,7 +359,7 @@ def create_app(
     app.state.verified_keys = RecentlyVerified[Principal]()
     app.state.verified_drivers = RecentlyVerified[DriverPrincipal]()
     app.state.fast_path = FastPathCounts()
-    app.state.fleet_stream_filter = stream_scope_for
+    app.state.hub_stream_filter = stream_scope_for
     app.state.rate_limiter = RateLimiter(settings)
     app.state.geocoders = configured_geocoders(settings)  # opened at first use, closed at stop
     if database is not None:

@@ -27,6 +27,7 @@ from tests.sign_in import sign_in
 from lastmile.alerts.models import Alert, AlertStatus, Severity
 from lastmile.auth.models import Role
 from lastmile.bus.base import fleet_channel
+from lastmile.chat.service import org_channel
 from lastmile.db import Database
 from lastmile.ingest.models import DriverPosition
 
@@ -440,3 +441,27 @@ def test_the_fleet_stream_keeps_another_hub_s_fixes_stops_and_alerts_away(
             assert next(lines) == ": connected"
             live_server.publish(channel, hidden[0])
             assert _first_event(lines) == ("position", hidden[0])
+
+
+def test_the_chat_stream_keeps_another_hub_s_drivers_and_orders_messages_away(
+    live_server: LiveServer,
+) -> None:
+    org = make_org(live_server.db, "Chat streams")
+    channel = org_channel(org.org_id)
+    with httpx.Client(base_url=live_server.url, timeout=30) as client:
+        hubs = _two_hubs(client, live_server.db, org)
+        theirs, mine = hubs.theirs, hubs.mine
+        their_order = client.get(
+            f"/api/v1/shipments/{theirs.tracking_numbers[0]}", headers=org.headers
+        ).json()["id"]
+        hidden: list[dict[str, Any]] = [
+            {"type": "message", "driver_id": theirs.driver_id, "body": "Gate is locked"},
+            {"type": "contact", "driver_id": "", "shipment_id": their_order, "body": "Hi"},
+        ]
+        shown = {"type": "message", "driver_id": mine.driver_id, "body": "On my way"}
+        with client.stream("GET", "/api/v1/stream/chat") as stream:
+            lines = stream.iter_lines()
+            assert next(lines) == ": connected"
+            for message in [*hidden, shown]:
+                live_server.publish(channel, message)
+            assert _first_event(lines) == ("message", shown)

@@ -21,6 +21,7 @@ from lastmile.chat.models import ChatMessage, Sender
 from lastmile.driver.action_views import AfterCommit, apply_once
 from lastmile.driver.schemas import ActionIn
 from lastmile.driver_auth.deps import DriverDep
+from lastmile.fleet.stream import FilterFor, StreamFilter
 from lastmile.hubs.access import HubScopeDep, scope_of
 
 router = APIRouter(tags=["chat"], responses=COMMON_PROBLEMS)
@@ -66,7 +67,10 @@ def _fan_out(bus: Bus, message: dict[str, Any]) -> list[AfterCommit]:
     return [to_dispatchers, to_driver]
 
 
-async def _stream(request: Request, channel: str) -> AsyncIterator[ServerSentEvent]:
+async def _stream(
+    request: Request, channel: str, scope: StreamFilter | None = None
+) -> AsyncIterator[ServerSentEvent]:
+    """The channel's messages as server-sent events (those `scope` keeps, when given)."""
     bus: Bus = request.app.state.bus
     subscription = await bus.subscribe(channel)
     try:
@@ -75,6 +79,8 @@ async def _stream(request: Request, channel: str) -> AsyncIterator[ServerSentEve
             message = await subscription.get(timeout_s=HEARTBEAT_S)
             if message is None:
                 yield ServerSentEvent(comment="heartbeat")
+                continue
+            if scope is not None and not await scope.keep([message]):
                 continue
             # A customer-thread message (`contact`) comes as its own event, not as chat.
             yield ServerSentEvent(
@@ -184,6 +190,9 @@ def staff_thread(
 
 @router.get("/api/v1/stream/chat", response_class=EventSourceResponse)
 async def staff_stream(request: Request, principal: StaffDep) -> AsyncIterator[ServerSentEvent]:
-    """Every driver thread of the organisation, live (`event: message`)."""
-    async for event in _stream(request, service.org_channel(principal.org_id)):
+    """Every driver thread of the organisation, live (`event: message`); a dispatcher limited
+    to some hubs hears their hubs' drivers and orders only."""
+    filter_for: FilterFor = request.app.state.hub_stream_filter
+    scope = await anyio.to_thread.run_sync(filter_for, request.app.state.db, principal)
+    async for event in _stream(request, service.org_channel(principal.org_id), scope):
         yield event

@@ -1,7 +1,8 @@
-"""Which fleet-stream messages (`fleet.stream`) a dispatcher limited to some hubs may hear:
-a position of a driver who drove from their hubs, a stop of one of their routes, an alert
-they could open (`alerts.service`'s rule). A message about nothing the filter knows is not
-sent to them.
+"""Which live messages (the fleet stream, `fleet.stream`, and the staff chat stream,
+`chat.views`) a dispatcher limited to some hubs may hear: a position of a driver who drove
+from their hubs, a stop of one of their routes, an alert they could open (`alerts.service`'s
+rule), a driver's or customer's message about one of their drivers or orders. A message about
+nothing the filter knows is not sent to them.
 
 Whom a message is about is read from the database in a worker thread and remembered for
 `TTL_S`, so a fleet's every fix costs a dictionary look-up, and a driver given a route of
@@ -64,6 +65,11 @@ def subjects_of(data: Mapping[str, Any]) -> tuple[Subject, ...]:
         ]
         if all(i is None for _, i in found):
             found = [(Kind.DRIVER, _id(data.get("driver_id")))]
+    elif kind in ("message", "contact"):  # the staff copies of chat and customer messages
+        found = [
+            (Kind.SHIPMENT, _id(data.get("shipment_id"))),
+            (Kind.DRIVER, _id(data.get("driver_id"))),
+        ]
     return tuple((k, i) for k, i in found if i is not None)
 
 

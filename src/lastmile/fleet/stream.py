@@ -30,7 +30,7 @@ class StreamFilter(Protocol):
 
 type FilterFor = Callable[[Database, Principal], StreamFilter | None]
 """The caller's filter, None for one who sees everything; blocking. The app sets it as
-`app.state.fleet_stream_filter`: hubs' drivers and routes are known only above this package."""
+`app.state.hub_stream_filter`: hubs' drivers and routes are known only above this package."""
 
 
 async def _events(
@@ -69,7 +69,7 @@ async def fleet_stream(request: Request, principal: PrincipalDep) -> StreamingRe
     `is_disconnected` only when idle spares a receive per message at fleet rates.
 
     A dispatcher limited to some hubs hears only their hubs' drivers, routes and alerts."""
-    filter_for: FilterFor = request.app.state.fleet_stream_filter
+    filter_for: FilterFor = request.app.state.hub_stream_filter
     scope = await anyio.to_thread.run_sync(filter_for, request.app.state.db, principal)
     events = _events(request, request.app.state.bus, fleet_channel(principal.org_id), scope)
     return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
