@@ -22,7 +22,12 @@ def test_verify_accepts_only_the_same_body_secret_and_a_recent_time(body: str, o
     header = sign(SECRET, 1700000000, body)
     assert verify(SECRET, header, body, now=1700000100)
     assert not verify(SECRET, header, body + other, now=1700000100)
-    assert not verify(SECRET + other, header, body, now=1700000100)
+    # HMAC pads a short key with zero bytes, so a secret with NULs added is the same key (our
+    # secrets are generated, never typed); any other addition is another secret.
+    if other.strip("\x00"):
+        assert not verify(SECRET + other, header, body, now=1700000100)
+    else:
+        assert verify(SECRET + other, header, body, now=1700000100)
     assert not verify(SECRET, header, body, now=1700000000 + 301)
 
 
