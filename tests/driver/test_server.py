@@ -89,19 +89,21 @@ def test_chat_reaches_the_other_side_live(tmp_path: Path, database_url: str) -> 
     try:
         org, day = _day(server, env, database_url)
         with httpx.Client(base_url=server.url, timeout=10, transport=HonourRetryAfter()) as client:
-            with client.stream("GET", "/api/v1/stream/chat", headers=org.headers) as staff:
-                lines = staff.iter_lines()
-                assert next(lines) == ": connected"
-                sent = client.post(
-                    "/api/v1/driver/messages",
-                    json=day.action(body="Stuck in traffic"),
-                    headers=day.headers,
-                )
-                assert sent.status_code == 201, sent.text
-                got = _next_event(lines)
-            assert got["body"] == "Stuck in traffic"
-            assert got["sender"] == "driver"
-            assert got["driver_id"] == day.driver_id
+            # The chat stream, and the Control Tower's one stream (the fleet's, with the chat).
+            for path in ("/api/v1/stream/chat", "/api/v1/stream/fleet?chat=true"):
+                with client.stream("GET", path, headers=org.headers) as staff:
+                    lines = staff.iter_lines()
+                    assert next(lines) == ": connected"
+                    sent = client.post(
+                        "/api/v1/driver/messages",
+                        json=day.action(body=f"Stuck in traffic ({path})"),
+                        headers=day.headers,
+                    )
+                    assert sent.status_code == 201, sent.text
+                    got = _next_event(lines)
+                assert got["body"] == f"Stuck in traffic ({path})"
+                assert got["sender"] == "driver"
+                assert got["driver_id"] == day.driver_id
             stream = "/api/v1/driver/messages/stream"
             with client.stream("GET", stream, headers=day.headers) as mine:
                 lines = mine.iter_lines()
@@ -117,7 +119,11 @@ def test_chat_reaches_the_other_side_live(tmp_path: Path, database_url: str) -> 
             assert got["sender"] == "dispatcher"
             assert got["author"] == "Dispatch"  # an integration's key, not "api-key:<name>"
             thread = client.get("/api/v1/driver/messages", headers=day.headers).json()
-            assert [m["body"] for m in thread] == ["Stuck in traffic", "OK, thanks"]
+            assert [m["body"] for m in thread] == [
+                "Stuck in traffic (/api/v1/stream/chat)",
+                "Stuck in traffic (/api/v1/stream/fleet?chat=true)",
+                "OK, thanks",
+            ]
     finally:
         server.stop()
 

@@ -6,12 +6,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from fastapi.testclient import TestClient
 from testkit.browser import LiveServer
 from testkit.servers import HonourRetryAfter, Server, create_org, server_env
 from tests.common import make_org
 
+from lastmile.auth.roles import Role
 from lastmile.bus import MemoryBus
 from lastmile.bus.base import fleet_channel
+from lastmile.db import Database
 
 
 def test_a_fix_reaches_an_open_fleet_stream(tmp_path: Path) -> None:
@@ -95,3 +98,12 @@ def test_a_burst_reaches_the_stream_whole_and_in_order(live_server: LiveServer) 
                 if len(events) == 300:
                     break
     assert events == [["position", n] for n in range(300)]
+
+
+def test_only_staff_hear_the_chat_on_the_fleet_stream(client: TestClient, db: Database) -> None:
+    driver_key = make_org(db, "Driver key", role=Role.DRIVER)
+
+    refused = client.get("/api/v1/stream/fleet?chat=true", headers=driver_key.headers)
+
+    assert refused.status_code == 403
+    assert "admin or dispatcher" in refused.json()["detail"]

@@ -71,6 +71,12 @@ def fleet_channel(org_id: object) -> str:
     return f"fleet:{org_id}"
 
 
+def staff_chat_channel(org_id: object) -> str:
+    """Every driver thread of an organisation, and its customers' messages (the dispatchers'
+    view)."""
+    return f"chat:{org_id}"
+
+
 def driver_channel(driver_id: object) -> str:
     """One driver's positions: a tracking page showing that driver listens here, not to the
     whole fleet."""

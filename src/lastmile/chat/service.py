@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lastmile.bus.base import driver_app_channel
+from lastmile.bus.base import driver_app_channel, staff_chat_channel
 from lastmile.chat.models import ChatMessage, Sender
 from lastmile.db import utcnow
 from lastmile.dispatch.scope import get_scoped_driver
@@ -18,7 +18,7 @@ MAX_PAGE = 200
 
 def org_channel(org_id: object) -> str:
     """Every driver thread of an organisation (the dispatchers' view)."""
-    return f"chat:{org_id}"
+    return staff_chat_channel(org_id)
 
 
 def driver_channel(org_id: object, driver_id: object) -> str:

@@ -12,8 +12,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from lastmile.auth.deps import Principal, PrincipalDep
-from lastmile.bus.base import Bus, Message, Subscription, fleet_channel
+from lastmile.auth.models import Role
+from lastmile.bus.base import Bus, Message, Subscription, fleet_channel, staff_chat_channel
 from lastmile.db import Database
+from lastmile.errors import Forbidden
 
 router = APIRouter(tags=["fleet"])
 
@@ -34,9 +36,9 @@ type FilterFor = Callable[[Database, Principal], StreamFilter | None]
 
 
 async def _events(
-    request: Request, bus: Bus, channel: str, scope: StreamFilter | None
+    request: Request, bus: Bus, channels: Sequence[str], scope: StreamFilter | None
 ) -> AsyncIterator[bytes]:
-    subscription: Subscription = await bus.subscribe(channel)
+    subscription: Subscription = await bus.subscribe(*channels)
     try:
         yield b": connected\n\n"
         while True:
@@ -60,7 +62,9 @@ async def _events(
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "An endless stream"}},
 )
-async def fleet_stream(request: Request, principal: PrincipalDep) -> StreamingResponse:
+async def fleet_stream(
+    request: Request, principal: PrincipalDep, chat: bool = False
+) -> StreamingResponse:
     """Each message is one driver's newest position (`event: position`), an alert that changed
     (`event: alert`) or a route stop that arrived or closed (`event: stop`); comments keep it
     open.
@@ -68,8 +72,18 @@ async def fleet_stream(request: Request, principal: PrincipalDep) -> StreamingRe
     A client that goes away cancels the stream (Starlette listens for the disconnect); asking
     `is_disconnected` only when idle spares a receive per message at fleet rates.
 
+    With `chat=true` (staff only) the organisation's driver threads and customer messages
+    come on it too (`event: message`, `event: customer_message`), as `/api/v1/stream/chat`
+    sends them: a Control Tower tab holds one connection, not two (a browser opens at most six
+    to one server, so two per tab froze a dispatcher's third tab).
+
     A dispatcher limited to some hubs hears only their hubs' drivers, routes and alerts."""
+    if chat and principal.role not in (Role.ADMIN, Role.DISPATCHER):
+        raise Forbidden(f"chat needs the role admin or dispatcher; the caller is {principal.role}")
+    channels = [fleet_channel(principal.org_id)]
+    if chat:
+        channels.append(staff_chat_channel(principal.org_id))
     filter_for: FilterFor = request.app.state.hub_stream_filter
     scope = await anyio.to_thread.run_sync(filter_for, request.app.state.db, principal)
-    events = _events(request, request.app.state.bus, fleet_channel(principal.org_id), scope)
+    events = _events(request, request.app.state.bus, channels, scope)
     return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)

@@ -86,10 +86,24 @@ def test_the_driver_list_shows_who_is_out_and_picking_one_highlights_their_route
     expect(page.locator("#driver-name")).to_have_text("Driver DRV-1")
     expect(page.locator("#chat-box")).to_be_visible()
     screenshot(page, "control-tower-drivers")
+    # The driver writes: it comes live on the page's one stream (the fleet's, with the chat).
+    said = api.post(
+        "/api/v1/driver/messages",
+        json=out.action(body="Gate code does not work"),
+        headers=out.headers,
+    )
+    assert said.status_code == 201, said.text
+    expect(page.locator("#chat")).to_contain_text("Gate code does not work")
 
     moving.get_by_role("button").click()  # picked again: nobody picked
     expect(page.locator("#map")).to_have_attribute("data-highlighted", "")
     expect(page.locator("#chat-box")).to_be_hidden()
     expect(legend.and_(page.locator(".faded"))).to_have_count(0)
+    # One connection for the fleet and the chat: a browser opens six at most to a server.
+    streams: list[str] = []
+    page.on("request", lambda r: streams.append(r.url) if "/stream/" in r.url else None)
+    page.reload()
+    expect(page.locator("#live")).to_have_text("live")
+    assert [url.split("/api/v1/")[1] for url in streams] == ["stream/fleet?chat=true"]
     assert board.errors == []
     api.close()

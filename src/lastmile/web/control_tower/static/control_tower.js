@@ -683,8 +683,7 @@ document.getElementById("chat-form").addEventListener("submit", async (event) =>
 
 const customers = setupCustomers({ api, el, clock: boardClock });
 
-function connectChat() {
-  const source = new EventSource("/api/v1/stream/chat");
+function listenToChat(source) {
   customers.listen(source);
   source.addEventListener("message", (event) => {
     const message = JSON.parse(event.data);
@@ -704,7 +703,9 @@ async function loadTrail(id, marker) {
 
 function connect() {
   const live = document.getElementById("live");
-  const source = new EventSource("/api/v1/stream/fleet");
+  // One connection per tab for the fleet and the chat: a browser opens at most six to a server.
+  const source = new EventSource("/api/v1/stream/fleet?chat=true");
+  listenToChat(source);
   let dropped = false;
   source.addEventListener("open", () => {
     live.textContent = "live";
@@ -731,7 +732,6 @@ function connect() {
 
 await Promise.all([loadBoard(), loadAlerts()]);
 connect();
-connectChat();
 setInterval(() => loadBoard().catch(() => {}), BOARD_REFRESH_MS);
 
 // --- analytics -------------------------------------------------------------------------------
