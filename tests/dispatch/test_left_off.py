@@ -52,17 +52,32 @@ def _unplanned_count(db: Database, org: OrgHandle, hub: dict[str, Any]) -> int:
         return day_kpis(session, org_id=org.org_id, day=day, hub_id=uuid.UUID(hub["id"])).unplanned
 
 
+def _needing_attention(client: TestClient, org: OrgHandle, flag: str) -> set[str]:
+    """The day's orders the Orders tab lists with "Needs attention" ticked (or, `false`, not)."""
+    params = {"date": DAY, "needs_attention": flag, "limit": "500"}
+    answer = client.get("/api/v1/shipments", params=params, headers=org.headers)
+    assert answer.status_code == 200, answer.text
+    counts = client.get("/api/v1/shipments/counts", params=params, headers=org.headers).json()
+    numbers = {item["tracking_number"] for item in answer.json()["items"]}
+    assert sum(counts.values()) == len(numbers)
+    return numbers
+
+
 def test_an_order_left_off_is_counted_alerted_and_resolved_once_routed_or_cancelled(
     client: TestClient, db: Database, org: OrgHandle
 ) -> None:
     hub = _hub(client, org)
-    _order(client, org, hub["id"], 1)
+    routed = _order(client, org, hub["id"], 1)
     late = _order(client, org, hub["id"], 2, window=EARLY)
     dropped = _order(client, org, hub["id"], 3, window=EARLY)
     assert _alerts_after_sweep(db, org) == {}  # no plan committed: nothing is left off yet
+    assert _needing_attention(client, org, "true") == set()
     route_id = _plan_and_commit(client, org, hub)
 
     assert _unplanned_count(db, org, hub) == 2
+    left = {late["tracking_number"], dropped["tracking_number"]}
+    assert _needing_attention(client, org, "true") == left
+    assert _needing_attention(client, org, "false") == {routed["tracking_number"]}
     raised = _alerts_after_sweep(db, org)
     assert set(raised) == {late["tracking_number"], dropped["tracking_number"]}
     status, title = raised[late["tracking_number"]]
@@ -88,6 +103,7 @@ def test_an_order_left_off_is_counted_alerted_and_resolved_once_routed_or_cancel
     assert code in (200, 201), body
 
     assert _unplanned_count(db, org, hub) == 0
+    assert _needing_attention(client, org, "true") == set()
     after = _alerts_after_sweep(db, org)
     assert {number: status for number, (status, _) in after.items()} == {
         late["tracking_number"]: "resolved",

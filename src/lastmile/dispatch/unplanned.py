@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from lastmile.dispatch.models import Plan, PlanStatus
@@ -148,21 +148,36 @@ def left_off(
     return found
 
 
+def on_no_route() -> ColumnElement[bool]:
+    """SQL over `Shipment`: it waits with no driver although its hub's plan for its day is
+    committed (the plan left it off, or it came after): no route will come by unless a
+    dispatcher acts."""
+    committed = select(Plan.id).where(
+        Plan.org_id == Shipment.org_id,
+        Plan.hub_id == Shipment.hub_id,
+        Plan.date == Shipment.delivery_date,
+        Plan.status == PlanStatus.COMMITTED,
+    )
+    return and_(Shipment.driver_id.is_(None), Shipment.status.in_(PLANNABLE), committed.exists())
+
+
 def awaiting_route(*, session: Session, shipment: Shipment) -> bool:
-    """Whether `shipment` waits with no route although its day's plan is committed (it was
-    left off, or came after): its own window is no longer backed by a route."""
+    """Whether `shipment` is `on_no_route`: its own window is no longer backed by a route."""
     if shipment.driver_id is not None or shipment.status not in PLANNABLE:
         return False
-    if shipment.hub_id is None:
-        return False
-    committed = session.scalar(
-        select(Plan.id)
-        .where(
-            Plan.org_id == shipment.org_id,
-            Plan.hub_id == shipment.hub_id,
-            Plan.date == shipment.delivery_date,
-            Plan.status == PlanStatus.COMMITTED,
-        )
-        .limit(1)
+    found = session.scalar(select(Shipment.id).where(Shipment.id == shipment.id, on_no_route()))
+    return found is not None
+
+
+def count_on_no_route(
+    *, session: Session, org_id: uuid.UUID, day: date, hub_id: uuid.UUID | None = None
+) -> int:
+    """How many of the day's orders (of one hub, or all) are `on_no_route`."""
+    query = (
+        select(func.count())
+        .select_from(Shipment)
+        .where(Shipment.org_id == org_id, Shipment.delivery_date == day, on_no_route())
     )
-    return committed is not None
+    if hub_id is not None:
+        query = query.where(Shipment.hub_id == hub_id)
+    return session.scalar(query) or 0
