@@ -81,7 +81,8 @@ REASON_WORDS: dict[str, str] = {
     "no_road": "no road reaches its position from the hub: check the pin on the map",
     "address_needs_attention": "its address needs attention: fix the address",
 }
-"""Why a plan left an order out, in a dispatcher's words (the Plan tab has the same words)."""
+"""Why a plan left an order out, in a dispatcher's words (the Plan tab and the alerts show them;
+the planner's own message names coordinates and numbers)."""
 
 
 def plain_reason(reason: str) -> str:
