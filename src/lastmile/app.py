@@ -47,6 +47,7 @@ from lastmile.db.outage import reachable
 from lastmile.dispatch.driver_context import DriverContexts
 from lastmile.dispatch.intake_views import router as intake_router
 from lastmile.dispatch.stream_scope import stream_scope_for
+from lastmile.dispatch.unplanned import on_no_route
 from lastmile.dispatch.views import app_network
 from lastmile.dispatch.views import router as dispatch_router
 from lastmile.driver.address_views import router as driver_address_router
@@ -360,6 +361,7 @@ def create_app(
     app.state.verified_drivers = RecentlyVerified[DriverPrincipal]()
     app.state.fast_path = FastPathCounts()
     app.state.hub_stream_filter = stream_scope_for
+    app.state.orders_attention = on_no_route
     app.state.rate_limiter = RateLimiter(settings)
     app.state.geocoders = configured_geocoders(settings)  # opened at first use, closed at stop
     if database is not None:

@@ -48,6 +48,7 @@ def test_unplanned_orders_wait_for_a_plan_then_say_why_they_were_left_out(
     [left] = after["orders"]
     assert left["tracking_number"] == too_big["tracking_number"]
     assert left["reason"] == "over_capacity"
+    assert left["why"] == "it is bigger than any van"
     assert too_big["tracking_number"] in left["message"]
 
     assert client.get(url, headers=other_org.headers).status_code == 404

@@ -1,5 +1,6 @@
 """A hub's day as a planning problem: clock times, refusals, and plans the checker accepts."""
 
+import logging
 import math
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -115,11 +116,14 @@ class _OneWayStreet(HaversineNetwork):
                 )
                 if cut:
                     duration_s[i, j] = distance_m[i, j] = math.inf
-                    pairs.append(UnreachablePair(i, j, "one-way street"))
+                    pairs.append(UnreachablePair(i, j, "no path (valhalla error 442)"))
         return Matrix(duration_s, distance_m, tuple(pairs))
 
 
-def test_unreachable_cells_become_reasons_never_infinities() -> None:
+def test_unreachable_cells_become_reasons_never_infinities(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="lastmile.planning.network")
     trap, island = _delivery(2), _delivery(3, lat=60.19, lon=24.99)
     network = _OneWayStreet((trap.lat, trap.lon), (island.lat, island.lon))  # type: ignore[arg-type]
     day = build_problem(
@@ -135,6 +139,9 @@ def test_unreachable_cells_become_reasons_never_infinities() -> None:
     assert reasons["S2"].reason is Reason.NO_ROAD
     assert "no way back to the hub" in reasons["S2"].message
     assert "cannot be reached from the hub" in reasons["S3"].message
+    # People read the reason; the engine's error code is for the log only.
+    assert not any("valhalla" in u.message for u in day.refused)
+    assert "valhalla error 442" in caplog.text
 
 
 def test_a_gap_between_connected_stops_is_filled_through_the_hub() -> None:

@@ -2,7 +2,9 @@
 at their doors (through the events API: no track confirms the door), the next day's plan sends
 the van to the door, not to where the text geocodes, and the order's API says why."""
 
+import math
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,9 +18,10 @@ from tests.common import OrgHandle
 
 from lastmile.geo import haversine_m
 from lastmile.routing.fallback import HaversineNetwork
+from lastmile.routing.network import LatLon, Matrix
 from lastmile.sim.driver import BACK_AT_VAN_S, PlannedStop, build_driver_day
 from lastmile.sim.incidents import DriverIncidents
-from lastmile.sim.regulars import DOOR_M, door_of
+from lastmile.sim.regulars import DOOR_M, Regular, door_of, reachable
 from lastmile.sim.world import Api, Day, Scenario, default_area, setup_day
 
 HUB = (60.185, 24.94)  # among the tiny extract's addresses
@@ -122,3 +125,35 @@ def test_at_a_regulars_stop_the_driver_waits_at_the_door_and_presses_delivered_a
     assert haversine_m(at_door.lat, at_door.lon, *door) < 1
     at_van = day.trajectory.state(delivered.at_s - 1.0)
     assert haversine_m(at_van.lat, at_van.lon, first.lat, first.lon) < 1
+
+
+class _NoWayBack(HaversineNetwork):
+    """Straight lines, except that nothing leaves `trap` (a one-way street out of the map)."""
+
+    def __init__(self, trap: LatLon) -> None:
+        super().__init__()
+        self.trap = trap
+
+    def matrix(self, sources: Sequence[LatLon], targets: Sequence[LatLon]) -> Matrix:
+        base = super().matrix(sources, targets)
+        duration_s, distance_m = base.duration_s.copy(), base.distance_m.copy()
+        for i, source in enumerate(sources):
+            for j, target in enumerate(targets):
+                if source == self.trap and target != source:
+                    duration_s[i, j] = distance_m[i, j] = math.inf
+        return Matrix(duration_s, distance_m)
+
+
+def test_a_regular_whose_address_point_has_no_road_back_to_the_hub_is_not_kept() -> None:
+    """The demo's case: `Mannerheiminaukio 2` geocodes 75 m from the road point it was found
+    from, onto a street with no way back to the hub; every day its order was left unplanned."""
+    hub = (60.171649, 24.944833)
+    kiasma = (60.172032335714285, 24.93667040357143)
+    bulevardi = (60.165, 24.939)
+    regulars = [
+        Regular("Mannerheiminaukio 2", kiasma, door_of("Mannerheiminaukio 2", kiasma)),
+        Regular("Bulevardi 9", bulevardi, door_of("Bulevardi 9", bulevardi)),
+    ]
+    kept = reachable(_NoWayBack(kiasma), regulars, hub=hub)
+    assert [r.text for r in kept] == ["Bulevardi 9"]
+    assert reachable(HaversineNetwork(), regulars, hub=hub) == regulars

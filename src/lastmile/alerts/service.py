@@ -28,6 +28,7 @@ AUTO_RESOLVED = frozenset(
         AlertKind.GPS_LOST,
         AlertKind.LATE_RISK,
         AlertKind.COD_DISCREPANCY,
+        AlertKind.UNPLANNED_ORDER,
     }
 )
 """Kinds whose condition ending is the resolution; the others wait for a person to look."""

@@ -22,6 +22,8 @@ class AlertKind(StrEnum):
     """A driver at the stop says the address's pin is not the door (and where the door is)."""
     COD_DISCREPANCY = "cod_discrepancy"
     DELIVERY_CODE_REFUSED = "delivery_code_refused"
+    UNPLANNED_ORDER = "unplanned_order"
+    """The committed plan of its day left the order off: no route will come by for it."""
 
 
 class Severity(StrEnum):

@@ -1,4 +1,5 @@
-"""The scheduled detectors: GPS lost (and found again), late risk and SLA breach.
+"""The scheduled detectors: GPS lost (and found again), late risk, SLA breach and orders a
+committed plan left off.
 
 A sweep reads the whole fleet's state from the database, so any one process can run it; alert
 keys make a second process's sweep update the same alerts rather than duplicate them.
@@ -22,6 +23,7 @@ from lastmile.alerts.models import Alert, AlertStatus
 from lastmile.alerts.service import Subject
 from lastmile.alerts.signals import AlertKind, Signal
 from lastmile.alerts.thresholds import AlertThresholds
+from lastmile.alerts.unplanned import unplanned_alerts
 from lastmile.bus.base import Bus
 from lastmile.db import Database, utcnow
 from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
@@ -162,6 +164,7 @@ def sweep(session: Session, *, now: datetime) -> Messages:
         _gps_found(session),
         _gps_lost(session, now, thresholds),
         _lateness(session, now, thresholds),
+        unplanned_alerts(session, now=now),
     ):
         for org_id, messages in part.items():
             merged[org_id] += messages

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from lastmile.alerts.models import Alert, AlertStatus
 from lastmile.analytics.eta_accuracy import eta_mae_min
 from lastmile.analytics.outcomes import stop_outcomes
+from lastmile.dispatch.unplanned import count_on_no_route
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,9 @@ class DayKpis:
     delivered: int
     failed: int
     remaining: int
+    unplanned: int
+    """Orders of the day on no route although the day's plan is committed (left off, or come
+    after it): not in `remaining`, which counts route stops."""
     on_time_pct: float | None
     first_attempt_pct: float | None
     eta_mae_30_min: float | None
@@ -41,6 +45,7 @@ def day_kpis(
         delivered=outcomes.delivered,
         failed=outcomes.failed,
         remaining=outcomes.remaining,
+        unplanned=count_on_no_route(session=session, org_id=org_id, day=day, hub_id=hub_id),
         on_time_pct=outcomes.on_time_pct,
         first_attempt_pct=outcomes.first_attempt_pct,
         eta_mae_30_min=eta_mae_min(session, org_id=org_id, day=day, hub_id=hub_id)[30],

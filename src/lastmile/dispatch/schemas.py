@@ -246,7 +246,10 @@ class UnplannedOrderOut(BaseModel):
     window_start: datetime | None
     window_end: datetime | None
     reason: str | None = Field(examples=["no_vehicle_capacity"])
+    why: str | None = Field(examples=["the vans are full"])
+    """`reason` in a dispatcher's words."""
     message: str | None
+    """The planner's own message, naming the order and the numbers behind the reason."""
 
 
 class UnplannedOut(BaseModel):

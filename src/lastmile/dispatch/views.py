@@ -29,7 +29,7 @@ from lastmile.dispatch.schemas import (
     UnplannedOrderOut,
     UnplannedOut,
 )
-from lastmile.dispatch.unplanned import unplanned
+from lastmile.dispatch.unplanned import plain_reason, unplanned
 from lastmile.hubs import service as hubs
 from lastmile.hubs.access import HubScopeDep
 from lastmile.routing.maps import open_network
@@ -338,6 +338,7 @@ def list_unplanned(
                 window_start=item.shipment.window_start,
                 window_end=item.shipment.window_end,
                 reason=item.reason,
+                why=plain_reason(item.reason) if item.reason else None,
                 message=item.message,
             )
             for item in found.orders

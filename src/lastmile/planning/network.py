@@ -168,12 +168,20 @@ def build_problem(
     for index, delivery in enumerate(placed, start=1):
         problems = []
         if not _finite(duration_s[DEPOT, index], distance_m[DEPOT, index]):
-            why = matrix.reason(DEPOT, index) or "no route"
-            problems.append(f"cannot be reached from the hub ({why})")
+            problems.append("cannot be reached from the hub")
         if not _finite(duration_s[index, DEPOT], distance_m[index, DEPOT]):
-            why = matrix.reason(index, DEPOT) or "no route"
-            problems.append(f"has no way back to the hub ({why})")
+            problems.append("has no way back to the hub")
         if problems:
+            # The engine's own words (error codes) are for us, not for the people reading
+            # the reason: they go to the log only.
+            log.info(
+                "order %s at (%s, %s) is off the hub's road network: out %s; back %s",
+                delivery.id,
+                delivery.lat,
+                delivery.lon,
+                matrix.reason(DEPOT, index) or "ok",
+                matrix.reason(index, DEPOT) or "ok",
+            )
             refused.append(
                 Unassigned(
                     delivery.id,

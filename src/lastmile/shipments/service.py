@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -321,6 +321,10 @@ class ShipmentFilter:
     """Only addresses scored below this (needing attention); unjudged ones are left out."""
     address_at_least: int | None = None
     """Only addresses scored at least this, or not judged (no address index)."""
+    attention_also: ColumnElement[bool] | None = None
+    """Another reason a shipment needs attention, known above this package (an order on no
+    route after its day's plan was committed): joins `address_below` with OR, and is excluded
+    with `address_at_least`."""
     scope: HubScope = EVERY_HUB
     """The caller's hubs (a dispatcher limited to some sees theirs only)."""
 
@@ -336,8 +340,10 @@ def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
     query = filters.scope.where(query, Shipment.hub_id)
     if filters.driver_id is not None:
         query = query.where(Shipment.driver_id == filters.driver_id)
+    also = filters.attention_also
     if filters.address_below is not None:
-        query = query.where(Shipment.address_score < filters.address_below)
+        low = Shipment.address_score < filters.address_below
+        query = query.where(low if also is None else or_(low, also))
     if filters.address_at_least is not None:
         query = query.where(
             or_(
@@ -345,6 +351,8 @@ def _filtered(org_id: uuid.UUID, filters: ShipmentFilter) -> Select[Shipment]:
                 Shipment.address_score >= filters.address_at_least,
             )
         )
+        if also is not None:
+            query = query.where(not_(also))
     if filters.query:
         text = filters.query.strip()
         matches = [

@@ -1,9 +1,11 @@
 """HTTP routes that read shipments and their events (created through `dispatch.intake_views`)."""
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from lastmile.addresses.deps import GeocoderDep
@@ -41,7 +43,14 @@ def shipment_detail(session: Session, shipment: Shipment, public_url: str) -> Sh
     )
 
 
+AttentionAlso = Callable[[], ColumnElement[bool]]
+"""`app.state.orders_attention`: another reason an order needs attention, as SQL over
+`Shipment` (on no route after its day's plan was committed: plans are known only above this
+package)."""
+
+
 def shipment_filter(
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     scope: HubScopeDep,
@@ -56,15 +65,19 @@ def shipment_filter(
     needs_attention: Annotated[
         bool | None,
         Query(
-            description="true: only addresses scored below the organisation's"
-            " `address_quality_threshold`; false: only the others (and those not judged)"
+            description="true: only orders needing attention: an address scored below the"
+            " organisation's `address_quality_threshold`, or on no route although the day's"
+            " plan is committed; false: only the others (addresses not judged included)"
         ),
     ] = None,
 ) -> service.ShipmentFilter:
     """The list's filters from the query string, shared by the list and its counts."""
     threshold = None
+    also = None
     if needs_attention is not None:
         threshold = get_rules(session=session, org_id=principal.org_id).address_quality_threshold
+        attention: AttentionAlso = request.app.state.orders_attention
+        also = attention()
     return service.ShipmentFilter(
         statuses=status_ or (),
         delivery_date=date_,
@@ -73,6 +86,7 @@ def shipment_filter(
         query=q,
         address_below=threshold if needs_attention else None,
         address_at_least=threshold if needs_attention is False else None,
+        attention_also=also,
         scope=scope,
     )
 

@@ -10,6 +10,11 @@ door is `DOOR_M` from the address point, in a direction fixed by the text: the d
 where the route says and walks there (`sim.driver`), waits there and presses "delivered" back
 at the van; the track's dwell at the door confirms it. Without an address index no regular is
 found and every shipment keeps its pin.
+
+A regular's address point is where the server places its text, not the road point it was
+found from: on a clipped map it may snap to a street that leads out of the map and never back
+(an address point inside a pedestrian square, 75 m from the drawn point, did), so a regular is
+kept only if its own point is reachable from the hub and back (`reachable`).
 """
 
 import hashlib
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from lastmile.geo import from_local_m, haversine_m
-from lastmile.routing.network import LatLon
+from lastmile.routing.network import LatLon, RoadNetwork, largest_component_check
 
 DOOR_M: Final = 35.0
 SAME_POINT_M: Final = 30.0
@@ -81,3 +86,9 @@ def find_regulars(call: Call, points: Sequence[LatLon]) -> list[Regular]:
             continue
         found[text] = Regular(text, point, door_of(text, point))
     return list(found.values())
+
+
+def reachable(network: RoadNetwork, regulars: Sequence[Regular], *, hub: LatLon) -> list[Regular]:
+    """The regulars whose address point can be driven to from `hub` and back."""
+    verdicts = largest_component_check(network, [r.point for r in regulars], reference=hub)
+    return [r for r, verdict in zip(regulars, verdicts, strict=True) if verdict.ok]

@@ -36,7 +36,7 @@ from lastmile.sim.address_texts import address_text
 from lastmile.sim.cash import COD_CURRENCY, COD_SHARE, cod_amount
 from lastmile.sim.crew import NAMES, SURNAMES, CrewMember, enlist
 from lastmile.sim.driver import PlannedRoute, PlannedStop
-from lastmile.sim.regulars import Regular, find_regulars
+from lastmile.sim.regulars import Regular, find_regulars, reachable
 
 MAX_SNAP_M = 60.0
 WINDOW_S = 2 * 3600.0
@@ -360,7 +360,8 @@ def _regulars(
     if count == 0:
         return []
     rng = random.Random(f"regulars-{scenario.seed}")
-    return find_regulars(api.call, sample_addresses(network, area, count, rng, hub=hub))[:count]
+    found = find_regulars(api.call, sample_addresses(network, area, count, rng, hub=hub))
+    return reachable(network, found, hub=hub)[:count]
 
 
 def _every(k: int, share: float) -> bool:

@@ -16,6 +16,7 @@ from lastmile.contact.models import Party
 from lastmile.contact.schemas import ThreadOut
 from lastmile.contact.service import shown, thread
 from lastmile.contact.window import thread_state
+from lastmile.dispatch.unplanned import awaiting_route
 from lastmile.feedback.service import feedback_of
 from lastmile.hubs.models import Hub
 from lastmile.notify.vapid import load_keys
@@ -109,6 +110,7 @@ def page_context(
     logo = f"/t/{token}/logo" if rules.has_logo_image else rules.logo_url
     open_ = shipment.status not in (Status.DELIVERED, Status.CANCELLED)
     return {
+        "arranging": awaiting_route(session=session, shipment=shipment),
         "token": token,
         "shipment": shipment,
         "status": shipment.status,

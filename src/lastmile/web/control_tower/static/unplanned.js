@@ -3,23 +3,6 @@
 import { hubClock } from "./hub_time.js";
 import { plainError } from "./plan.js";
 
-// Why the planner left an order out, in a dispatcher's words (the planner's own message, which
-// names coordinates and routing-engine errors, is kept for the tooltip).
-const REASON_WORDS = {
-  no_skill: "no van has what it needs (a skill or equipment)",
-  over_capacity: "it is bigger than any van",
-  service_too_long: "its service time does not fit in a shift",
-  unreachable_window: "no van can reach it within its delivery window",
-  fleet_capacity: "the vans are full",
-  fleet_time: "the drivers' shifts are full",
-  fleet_full: "every route is full",
-  left_out: "the plan had no room for it",
-  route_capacity: "its route is full",
-  route_time: "its route has no time left",
-  no_location: "its address has no position yet: fix the address",
-  no_road: "no road reaches its position from the hub: check the pin on the map",
-};
-
 export function setupUnplanned({ api, el, hubZone }) {
   const form = document.getElementById("plan-form");
   const list = document.getElementById("unplanned");
@@ -38,7 +21,7 @@ export function setupUnplanned({ api, el, hubZone }) {
       el("span", { class: "muted" }, ` · ${order.parcel_count} parcel${order.parcel_count === 1 ? "" : "s"}${window}`),
       el("div", { class: "muted" }, order.address),
       el("div", { class: order.reason ? "why" : "muted", title: order.message || "" }, order.reason
-        ? `Left out: ${REASON_WORDS[order.reason] || order.reason.replaceAll("_", " ")}.`
+        ? `Left out: ${order.why}.`
         : "Waiting: the next plan will try it."));
   }
 
