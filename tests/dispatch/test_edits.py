@@ -224,6 +224,39 @@ def test_inserting_an_order_that_overloads_the_van_is_refused(
     assert _get(client, org, route["id"]) == route
 
 
+def _plate(client: TestClient, org: OrgHandle, route: Any) -> str:
+    van = client.get(f"/api/v1/vehicles/{route['vehicle_id']}", headers=org.headers)
+    assert van.status_code == 200, van.text
+    plate: str = van.json()["plate"]
+    return plate
+
+
+@pytest.mark.parametrize("position", [None, 0])
+def test_a_move_over_capacity_names_the_van_not_its_id(
+    client: TestClient, org: OrgHandle, position: int | None
+) -> None:
+    hub = _hub(client, org)
+    _order(client, org, hub, NORTH, weight_kg=50.0)
+    first = _route(client, org, hub)
+    _order(client, org, hub, NEAR, weight_kg=60.0)
+    second = _route(client, org, hub)
+    body: dict[str, Any] = {"to_route_id": second["id"]}
+    if position is not None:
+        body["position"] = position
+
+    response = client.post(
+        f"/api/v1/routes/{first['id']}/stops/{first['stops'][0]['id']}/move",
+        json=body,
+        headers=org.headers,
+    )
+
+    assert response.status_code == 409, response.text
+    detail = response.json()["detail"]
+    assert f"{_plate(client, org, second)} would carry 110 weight_kg" in detail
+    assert second["vehicle_id"] not in detail
+    assert second["id"] not in detail
+
+
 def test_the_checker_refuses_what_the_timing_lets_through(
     client: TestClient, org: OrgHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -240,7 +273,8 @@ def test_the_checker_refuses_what_the_timing_lets_through(
     )
 
     assert response.status_code == 409, response.text
-    assert f"{route['vehicle_id']} carries 110 weight_kg, over its 100" in response.json()["detail"]
+    plate = _plate(client, org, route)
+    assert f"{plate} carries 110 weight_kg, over its 100" in response.json()["detail"]
     assert _get(client, org, route["id"]) == route
 
 

@@ -5,7 +5,7 @@ the missing list shrink, a bad code refused in red, and opens the route's labels
 import httpx
 from playwright.sync_api import Browser, expect
 from testkit.browser import LiveServer
-from tests.driver_app import make_driver_day
+from tests.driver_app import make_driver_day, sign_in
 from tests.web.control_tower.board import dispatcher_org, open_board
 
 
@@ -67,4 +67,33 @@ def test_dana_scans_parcels_onto_the_van_and_prints_the_labels(
         live_server.url + page.locator("#load-manifest").get_attribute("href")
     )
     assert manifest.headers["content-type"] == "application/pdf"
+    assert board.errors == []
+
+
+def test_a_van_gone_without_load_scans_reads_so_not_0_loaded(
+    browser: Browser, live_server: LiveServer
+) -> None:
+    org = dispatcher_org(live_server)
+    with httpx.Client(base_url=live_server.url, headers=org.headers, timeout=30) as api:
+        day = sign_in(api, make_driver_day(api, live_server.db, org, plate="VAN-8", cod_on=None))
+        route_date = api.get(f"/api/v1/routes/{day.route_id}").json()["date"]
+        driver = {"headers": day.headers}
+        assert api.post("/api/v1/driver/route/start", json=day.action(), **driver).is_success
+        url = f"/api/v1/driver/stops/{day.stop_ids[0]}/deliver"
+        assert api.post(url, json=day.action(), **driver).is_success
+    board = open_board(browser, live_server)
+    page = board.page
+
+    page.get_by_role("tab", name="Load").click()
+    page.locator("#load-date").fill(route_date)
+    page.locator("#load-date").dispatch_event("change")
+
+    route = page.locator("#load-route")
+    expect(route).to_contain_text(
+        "Driver VAN-8 (VAN-8): left without load scan · 1/3 delivered or attempted"
+    )
+    expect(route).not_to_contain_text("loaded")
+    expect(page.locator("#load-left-unscanned")).to_be_visible()
+    expect(page.locator("#load-loaded li")).to_have_count(1)
+    expect(page.locator("#load-all-loaded")).to_be_hidden()
     assert board.errors == []

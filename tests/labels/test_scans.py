@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from tests.common import OrgHandle, create_shipment
+from tests.driver_app import make_driver_day, sign_in
 from tests.labels.labelled import Planned, planned_route
 
 from lastmile.db import Database
@@ -176,3 +177,48 @@ def test_a_hub_lists_its_own_routes_to_load_not_another_hubs(
         answer = client.get(f"/api/v1/hubs/{hub.hub_id}/loading", headers=org.headers)
         assert answer.status_code == 200, answer.text
         assert [r["route_id"] for r in answer.json()] == [route]
+
+
+def test_a_van_that_left_without_load_scans_says_so_and_counts_what_it_delivered(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    """The demo's drivers (and some real ones) never scan at loading: a van out on the road
+    is not "0/3 loaded", and the parcels it delivered or attempted were on it."""
+    day = sign_in(client, make_driver_day(client, db, org, cod_on=None))
+    hub_id = client.get(f"/api/v1/shipments/{day.tracking_numbers[0]}", headers=org.headers)
+    hub_id = hub_id.json()["hub_id"]
+
+    def hub_routes() -> list[tuple[int, int, bool]]:
+        answer = client.get(f"/api/v1/hubs/{hub_id}/loading", headers=org.headers)
+        assert answer.status_code == 200, answer.text
+        return [(r["stops"], r["loaded"], r["left_without_scan"]) for r in answer.json()]
+
+    assert hub_routes() == [(3, 0, False)]  # still at the hub: nothing loaded yet, truly
+    driver = day.headers
+    assert client.post("/api/v1/driver/route/start", json=day.action(), headers=driver).is_success
+    url = "/api/v1/driver/stops/{}/{}"
+    first, second, _ = day.stop_ids
+    delivered = client.post(url.format(first, "deliver"), json=day.action(), headers=driver)
+    assert delivered.is_success, delivered.text
+    failed = day.action(reason="not_home")
+    assert client.post(url.format(second, "fail"), json=failed, headers=driver).is_success
+
+    assert hub_routes() == [(3, 2, True)]
+    load = client.get(f"/api/v1/routes/{day.route_id}/load", headers=org.headers).json()
+    assert load["left_without_scan"] is True
+    assert [item["tracking_number"] for item in load["loaded"]] == day.tracking_numbers[:2]
+    assert [item["loaded_at"] for item in load["loaded"]] == [None, None]
+    assert [item["tracking_number"] for item in load["missing"]] == day.tracking_numbers[2:]
+
+
+def test_a_van_loaded_by_scan_has_not_left_without_one(
+    client: TestClient, db: Database, org: OrgHandle
+) -> None:
+    planned = planned_route(client, db, org)
+    assert _scan(client, planned, planned.day.tracking_numbers[0], "loaded")[0] == 200
+    started = client.post(f"/api/v1/routes/{planned.day.route_id}/start", headers=org.headers)
+    assert started.status_code == 200, started.text
+
+    load = client.get(f"/api/v1/routes/{planned.day.route_id}/load", headers=org.headers).json()
+    assert load["left_without_scan"] is False
+    assert len(load["loaded"]) == 1

@@ -1,6 +1,7 @@
 """API shapes for the audit log."""
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +36,8 @@ class AuditEntryOut(BaseModel):
     who: str = Field(description="The actor in plain words")
 
     @classmethod
-    def of(cls, entry: AuditEntry) -> "AuditEntryOut":
+    def of(cls, entry: AuditEntry, *, user_names: Mapping[uuid.UUID, str]) -> "AuditEntryOut":
+        """`user_names`: the users' names by id; a user's entry stored their email."""
         return cls(
             id=entry.id,
             at=entry.at,
@@ -51,7 +53,7 @@ class AuditEntryOut(BaseModel):
             before=entry.before,
             after=entry.after,
             text=text.what(entry),
-            who=text.who(entry),
+            who=text.who(entry, user_names=user_names),
         )
 
 

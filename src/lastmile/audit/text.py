@@ -1,6 +1,7 @@
 """An audit entry in plain words, for people reading the log (the Control Tower's Audit tab)."""
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from lastmile.audit.models import AuditEntry
@@ -9,13 +10,21 @@ from lastmile.audit.types import Action, ActorType
 _SCALARS = (str, int, float, bool)
 
 
-def who(entry: AuditEntry) -> str:
-    """The actor as a person reads it.
+def who(entry: AuditEntry, *, user_names: Mapping[uuid.UUID, str] | None = None) -> str:
+    """The actor as a person reads it: a user by name when `user_names` knows them (the entry
+    keeps the email the user signed in with).
 
     >>> who(AuditEntry(actor_type="api_key", actor_name="shop"))
     'API key “shop”'
+    >>> ada = uuid.UUID(int=1)
+    >>> entry = AuditEntry(actor_type="user", actor_id=ada, actor_name="ada@example.com")
+    >>> who(entry), who(entry, user_names={ada: "Ada Admin"})
+    ('ada@example.com', 'Ada Admin')
     """
-    return actor_words(entry.actor_type, entry.actor_name)
+    name = entry.actor_name
+    if entry.actor_type == ActorType.USER and entry.actor_id is not None and user_names:
+        name = user_names.get(entry.actor_id, name)
+    return actor_words(entry.actor_type, name)
 
 
 def actor_words(actor_type: str, name: str) -> str:

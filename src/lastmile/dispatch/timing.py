@@ -51,7 +51,13 @@ def crew_for(vehicle: Vehicle) -> Crew:
             parcels=vehicle.capacity_parcels,
         ),
         skills=frozenset(vehicle.skills or ()),
+        label=vehicle_label(vehicle),
     )
+
+
+def vehicle_label(vehicle: Vehicle) -> str:
+    """The van as dispatchers know it: its name and plate, or its plate."""
+    return f"{vehicle.name} ({vehicle.plate})" if vehicle.name else vehicle.plate
 
 
 def geometry(network: RoadNetwork, hub: Hub, shipments: Sequence[Shipment]) -> str:
@@ -218,8 +224,8 @@ def retime(
     for dimension in DIMENSIONS:
         if on_board.amount(dimension) > crew.capacity.limit(dimension) + 1e-9:
             raise Conflict(
-                f"route {route.id} would carry {on_board.amount(dimension):g} {dimension},"
-                f" over its vehicle's {crew.capacity.limit(dimension):g}"
+                f"{crew.called} would carry {on_board.amount(dimension):g} {dimension},"
+                f" more than its capacity of {crew.capacity.limit(dimension):g}"
             )
     here = present(route=route, model=model, stops=stops, now=now)
     done = here.made

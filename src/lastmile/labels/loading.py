@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from lastmile.dispatch import service as dispatch
-from lastmile.dispatch.models import Route, RouteStatus
+from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.dispatch.status import record_status
 from lastmile.errors import Conflict, NotFound
 from lastmile.hubs.models import Hub
@@ -30,6 +30,20 @@ _AT_THE_HUB: Final = frozenset(
     {Status.CREATED, Status.AT_HUB, Status.RETURNED_TO_HUB, Status.EXCEPTION}
 )
 """Statuses a parcel can have while it is still at the hub."""
+
+
+_MADE: Final = frozenset({StopStatus.COMPLETED, StopStatus.FAILED})
+"""A stop delivered or attempted: its parcel was on the van, scanned onto it or not."""
+
+
+def _on_board(stop: RouteStop) -> bool:
+    return stop.loaded_at is not None or stop.status in _MADE
+
+
+def _left_without_scan(route: Route, stops: list[RouteStop]) -> bool:
+    """The van left (the route started) and not one parcel was scanned onto it: whatever it
+    carries, the load scans cannot say."""
+    return route.status is not RouteStatus.PLANNED and all(s.loaded_at is None for s in stops)
 
 
 class ScanAction(StrEnum):
@@ -69,10 +83,14 @@ class LoadItem:
 
 @dataclass(frozen=True, slots=True)
 class LoadState:
+    """`loaded` holds the parcels scanned onto the van and those delivered or attempted
+    from it; `left_without_scan` says the van left with no load scan at all."""
+
     route: Route
     route_name: str
     loaded: list[LoadItem]
     missing: list[LoadItem]
+    left_without_scan: bool
 
 
 def _token_of(code: str) -> str | None:
@@ -242,9 +260,8 @@ def load_state(
     route = dispatch.get_route(session=session, org_id=org_id, route_id=route_id, scope=scope)
     loaded: list[LoadItem] = []
     missing: list[LoadItem] = []
-    for number, (stop, shipment) in enumerate(
-        dispatch.route_stops(session=session, route=route), start=1
-    ):
+    pairs = dispatch.route_stops(session=session, route=route)
+    for number, (stop, shipment) in enumerate(pairs, start=1):
         item = LoadItem(
             stop_number=number,
             tracking_number=shipment.tracking_number,
@@ -253,16 +270,20 @@ def load_state(
             parcels=shipment.parcel_count,
             loaded_at=stop.loaded_at,
         )
-        (loaded if stop.loaded_at is not None else missing).append(item)
-    return LoadState(route, crew_name(session, route), loaded, missing)
+        (loaded if _on_board(stop) else missing).append(item)
+    unscanned = _left_without_scan(route, [stop for stop, _ in pairs])
+    return LoadState(route, crew_name(session, route), loaded, missing, unscanned)
 
 
 @dataclass(frozen=True, slots=True)
 class HubRoute:
+    """`loaded` counts the stops scanned onto the van or delivered or attempted from it."""
+
     route: Route
     route_name: str
     stops: int
     loaded: int
+    left_without_scan: bool
 
 
 def hub_routes(
@@ -284,7 +305,8 @@ def hub_routes(
             route=route,
             route_name=crew_name(session, route),
             stops=len(stops[route.id]),
-            loaded=sum(1 for stop, _ in stops[route.id] if stop.loaded_at is not None),
+            loaded=sum(1 for stop, _ in stops[route.id] if _on_board(stop)),
+            left_without_scan=_left_without_scan(route, [stop for stop, _ in stops[route.id]]),
         )
         for route in routes
     ]

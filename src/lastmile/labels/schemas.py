@@ -78,8 +78,14 @@ class LoadStateOut(BaseModel):
     route_id: uuid.UUID
     route_name: str
     route_status: str
-    loaded: list[LoadItemOut]
+    loaded: list[LoadItemOut] = Field(
+        description="Scanned onto the van, or delivered or attempted from it (`loaded_at`"
+        " null: on board without a scan), in stop order"
+    )
     missing: list[LoadItemOut] = Field(description="Not scanned onto the van yet, in stop order")
+    left_without_scan: bool = Field(
+        description="The route started with no parcel scanned onto the van"
+    )
 
     @classmethod
     def of(cls, state: LoadState) -> "LoadStateOut":
@@ -89,6 +95,7 @@ class LoadStateOut(BaseModel):
             route_status=state.route.status,
             loaded=[LoadItemOut.of(item) for item in state.loaded],
             missing=[LoadItemOut.of(item) for item in state.missing],
+            left_without_scan=state.left_without_scan,
         )
 
 
@@ -98,7 +105,10 @@ class HubRouteOut(BaseModel):
     route_status: str
     planned_start: datetime
     stops: int
-    loaded: int
+    loaded: int = Field(description="Stops scanned onto the van, or delivered or attempted")
+    left_without_scan: bool = Field(
+        description="The route started with no parcel scanned onto the van"
+    )
 
     @classmethod
     def of(cls, found: HubRoute) -> "HubRouteOut":
@@ -109,4 +119,5 @@ class HubRouteOut(BaseModel):
             planned_start=found.route.planned_start,
             stops=found.stops,
             loaded=found.loaded,
+            left_without_scan=found.left_without_scan,
         )

@@ -57,7 +57,7 @@ def _accounting(problem: Problem, solution: Solution) -> list[str]:
 
 
 def _schedule(problem: Problem, vehicle: Vehicle, route: Route, orders: list[Order]) -> list[str]:
-    who = f"{vehicle.id}'s route"
+    who = f"{vehicle.called}'s route"
     problems = []
     if route.start_location != vehicle.start_location:
         problems.append(f"{who} starts at location {route.start_location}, not its depot")
@@ -101,12 +101,12 @@ def _load_and_skills(vehicle: Vehicle, orders: list[Order]) -> list[str]:
         load = sum(order.demand.amount(dimension) for order in orders)
         limit = vehicle.capacity.limit(dimension)
         if load > limit * (1 + RELATIVE_TOLERANCE):
-            problems.append(f"{vehicle.id} carries {load:g} {dimension}, over its {limit:g}")
+            problems.append(f"{vehicle.called} carries {load:g} {dimension}, over its {limit:g}")
     for order in orders:
         lacking = order.skills - vehicle.skills
         if lacking:
             problems.append(
-                f"{vehicle.id} serves order {order.id} without {', '.join(sorted(lacking))}"
+                f"{vehicle.called} serves order {order.id} without {', '.join(sorted(lacking))}"
             )
     return problems
 
@@ -115,5 +115,5 @@ def _distance(problem: Problem, vehicle: Vehicle, route: Route, orders: list[Ord
     path = [vehicle.start_location, *(order.location for order in orders), vehicle.end_location]
     driven_m = sum(float(problem.distance_m[a, b]) for a, b in itertools.pairwise(path))
     if abs(driven_m - route.distance_m) > TOLERANCE_M + RELATIVE_TOLERANCE * driven_m:
-        return [f"{vehicle.id}'s route reports {route.distance_m} m; it drives {driven_m} m"]
+        return [f"{vehicle.called}'s route reports {route.distance_m} m; it drives {driven_m} m"]
     return []

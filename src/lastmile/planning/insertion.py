@@ -92,7 +92,7 @@ def _within_duration(vehicle: Vehicle, timed: Timing, route_start_s: float) -> T
             "duration",
             None,
             f"the route would last {duration_s:.0f} s, more than the {vehicle.max_duration_s:.0f} s"
-            f" allowed for vehicle {vehicle.id}",
+            f" allowed for vehicle {vehicle.called}",
         )
     return Timing(timed.stops, route_start_s, timed.end_s)
 
@@ -120,7 +120,9 @@ def insert_order(
     if not vehicle.can_serve_skills(order):
         missing = ", ".join(sorted(order.skills - vehicle.skills))
         return Unassigned(
-            order.id, Reason.NO_SKILL, f"order {order.id} needs {missing}, which {vehicle.id} lacks"
+            order.id,
+            Reason.NO_SKILL,
+            f"order {order.id} needs {missing}, which {vehicle.called} lacks",
         )
     stop_orders = [problem.orders_by_id[order_id] for order_id in route.order_ids]
     full = _over_capacity(vehicle, [*stop_orders[completed_stops:], order])
@@ -193,7 +195,7 @@ def _forward(
         return Late(
             "shift",
             None,
-            f"{vehicle.id} would be back at {format_clock(end_s)},"
+            f"{vehicle.called} would be back at {format_clock(end_s)},"
             f" after its shift ends at {format_clock(vehicle.shift_end_s)}",
         )
     return Timing(tuple(stops), depart_s, end_s)
@@ -235,7 +237,7 @@ def _over_capacity(vehicle: Vehicle, orders: Sequence[Order]) -> str | None:
         limit = vehicle.capacity.limit(dimension)
         if on_board.amount(dimension) > limit * (1 + EPS_LOAD) + EPS_LOAD:
             return (
-                f"{vehicle.id} would carry {on_board.amount(dimension):g} {dimension},"
+                f"{vehicle.called} would carry {on_board.amount(dimension):g} {dimension},"
                 f" more than its capacity of {limit:g}"
             )
     return None
@@ -261,9 +263,9 @@ def _positions_by_added_distance(
 def _time_message(order: Order, vehicle: Vehicle, failures: Sequence[Late]) -> str:
     own = [failure for failure in failures if failure.order_id == order.id]
     if failures and len(own) == len(failures):
-        return f"order {order.id} cannot be fitted into {vehicle.id}'s route: {own[0].message}"
+        return f"order {order.id} cannot be fitted into {vehicle.called}'s route: {own[0].message}"
     others = [failure for failure in failures if failure.order_id != order.id]
     return (
-        f"order {order.id} cannot be fitted into {vehicle.id}'s route"
+        f"order {order.id} cannot be fitted into {vehicle.called}'s route"
         f" at any of {len(failures)} positions; at the cheapest: {others[0].message}"
     )

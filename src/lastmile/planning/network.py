@@ -67,6 +67,7 @@ class Crew:
     skills: frozenset[str] = frozenset()
     shift_start: datetime | None = None
     shift_end: datetime | None = None
+    label: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -284,4 +285,5 @@ def _vehicle(crew: Crew, midnight: datetime, open_s: float, close_s: float) -> V
         shift_end_s=max(start_s, end_s),
         skills=crew.skills,
         hourly_cost_m=DRIVER_HOUR_M,
+        label=crew.label,
     )

@@ -105,6 +105,12 @@ class Vehicle:
     skills: frozenset[str] = frozenset()
     fixed_cost_m: float = 0.0
     hourly_cost_m: float = 0.0
+    label: str = ""
+    """How a person knows the vehicle (a plate, a name); messages fall back to `id`."""
+
+    @property
+    def called(self) -> str:
+        return self.label or self.id
 
     def can_serve_skills(self, order: Order) -> bool:
         return order.skills <= self.skills

@@ -190,12 +190,16 @@ class EventOut(BaseModel):
     at: datetime
     recorded_at: datetime
     actor: str
+    actor_name: str = Field(
+        description='The actor as a person reads it: a name, "API key …", "Customer",'
+        ' "System"; never an id'
+    )
     note: str | None
     reason: str | None
     location: Location | None
 
     @classmethod
-    def of(cls, event: ShipmentEvent) -> "EventOut":
+    def of(cls, event: ShipmentEvent, *, actor_name: str) -> "EventOut":
         location = None
         if event.lat is not None and event.lon is not None:
             location = Location(lat=event.lat, lon=event.lon)
@@ -206,6 +210,7 @@ class EventOut(BaseModel):
             at=event.at,
             recorded_at=event.recorded_at,
             actor=event.actor,
+            actor_name=actor_name,
             note=event.note,
             reason=event.reason,
             location=location,
@@ -311,6 +316,10 @@ def _quality(shipment: Shipment) -> AddressQuality | None:
 
 
 class ShipmentDetail(ShipmentOut):
+    status_label: str = Field(
+        description="The current `status` in words; not the last timeline row, which is in"
+        " event time order and may be older than the status"
+    )
     timeline: list[EventOut]
 
 

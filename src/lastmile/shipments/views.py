@@ -13,6 +13,7 @@ from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.audit.types import actor_of
+from lastmile.auth.actor_names import event_actor_names
 from lastmile.auth.deps import Principal, PrincipalDep, StaffDep
 from lastmile.hubs.access import HubScopeDep
 from lastmile.hubs.scope import HubScope
@@ -29,17 +30,27 @@ from lastmile.shipments.schemas import (
     ShipmentPatch,
 )
 from lastmile.shipments.sorting import read_sort
-from lastmile.shipments.status import Status
+from lastmile.shipments.status import LABELS, Status
 from lastmile.shipments.timeline import events_of
 
 router = APIRouter(prefix="/api/v1/shipments", tags=["shipments"], responses=COMMON_PROBLEMS)
 
 
+def timeline_out(session: Session, shipment: Shipment) -> list[EventOut]:
+    """The timeline in event time order, each actor named as a person reads it."""
+    events = events_of(session=session, shipment_id=shipment.id)
+    names = event_actor_names(
+        session=session, org_id=shipment.org_id, tags=(e.actor for e in events)
+    )
+    return [EventOut.of(e, actor_name=names[e.actor]) for e in events]
+
+
 def shipment_detail(session: Session, shipment: Shipment, public_url: str) -> ShipmentDetail:
     """The shipment with its whole timeline, as the API answers it."""
-    timeline = [EventOut.of(e) for e in events_of(session=session, shipment_id=shipment.id)]
     return ShipmentDetail(
-        **ShipmentOut.of(shipment, public_url=public_url).model_dump(), timeline=timeline
+        **ShipmentOut.of(shipment, public_url=public_url).model_dump(),
+        status_label=LABELS[shipment.status],
+        timeline=timeline_out(session, shipment),
     )
 
 
@@ -194,4 +205,4 @@ def list_events(
     tracking_number: str, session: SessionDep, principal: PrincipalDep, scope: HubScopeDep
 ) -> list[EventOut]:
     shipment = _visible(session, principal, scope, tracking_number)
-    return [EventOut.of(e) for e in events_of(session=session, shipment_id=shipment.id)]
+    return timeline_out(session, shipment)

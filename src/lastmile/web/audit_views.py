@@ -3,10 +3,12 @@ log, for admins only, with the same filters."""
 
 import json
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from lastmile.api.csv_export import csv_response
 from lastmile.api.deps import SessionDep
@@ -16,6 +18,7 @@ from lastmile.audit import service, text
 from lastmile.audit.models import AuditEntry
 from lastmile.audit.schemas import AuditEntryOut, AuditPage
 from lastmile.audit.types import Action, ActorType, SubjectType
+from lastmile.auth.actor_names import user_names
 from lastmile.auth.deps import AdminDep
 from lastmile.db import utcnow
 
@@ -78,7 +81,18 @@ def list_audit(
     rows, next_cursor = service.list_entries(
         session=session, org_id=principal.org_id, filters=filters, limit=limit, cursor=cursor
     )
-    return AuditPage(items=[AuditEntryOut.of(r) for r in rows], next_cursor=next_cursor)
+    names = _user_names(session, principal.org_id, rows)
+    return AuditPage(
+        items=[AuditEntryOut.of(r, user_names=names) for r in rows], next_cursor=next_cursor
+    )
+
+
+def _user_names(
+    session: Session, org_id: uuid.UUID, entries: Sequence[AuditEntry]
+) -> dict[uuid.UUID, str]:
+    """The names of the users behind `entries`: an entry keeps the email they signed in with."""
+    ids = (e.actor_id for e in entries if e.actor_type == ActorType.USER and e.actor_id)
+    return user_names(session=session, org_id=org_id, user_ids=ids)
 
 
 @router.get(
@@ -100,15 +114,16 @@ def audit_csv(
         session=session, org_id=principal.org_id, filters=filters, limit=limit, cursor=cursor
     )
     more = {} if next_cursor is None else {"X-Next-Cursor": str(next_cursor)}
+    names = _user_names(session, principal.org_id, rows)
     return csv_response(
         CSV_COLUMNS,
-        (_csv_row(r) for r in rows),
+        (_csv_row(r, names) for r in rows),
         filename=f"audit-{utcnow().date().isoformat()}.csv",
         headers=more,
     )
 
 
-def _csv_row(entry: AuditEntry) -> list[Any]:
+def _csv_row(entry: AuditEntry, names: Mapping[uuid.UUID, str]) -> list[Any]:
     return [
         entry.id,
         entry.at.isoformat(),
@@ -119,7 +134,7 @@ def _csv_row(entry: AuditEntry) -> list[Any]:
         entry.subject_type,
         entry.subject_id,
         entry.subject_label,
-        f"{text.who(entry)} {text.what(entry)}",
+        f"{text.who(entry, user_names=names)} {text.what(entry)}",
         None if entry.before is None else json.dumps(entry.before, ensure_ascii=False),
         None if entry.after is None else json.dumps(entry.after, ensure_ascii=False),
     ]
@@ -128,4 +143,4 @@ def _csv_row(entry: AuditEntry) -> list[Any]:
 @router.get("/{entry_id}")
 def get_audit_entry(entry_id: EntryId, session: SessionDep, principal: AdminDep) -> AuditEntryOut:
     entry = service.get_entry(session=session, org_id=principal.org_id, entry_id=entry_id)
-    return AuditEntryOut.of(entry)
+    return AuditEntryOut.of(entry, user_names=_user_names(session, principal.org_id, [entry]))

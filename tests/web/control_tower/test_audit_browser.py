@@ -54,7 +54,7 @@ def test_an_admin_reads_the_audit_log_and_a_dispatcher_has_no_audit_tab(
     wait_until(page, "() => document.querySelectorAll('#audit li').length === 3")
     items = page.locator("#audit li")
     expect(items.nth(0)).to_contain_text(
-        "ada@example.com changed the settings: brand_color #1f5fbf → #112233"
+        "Ada Admin changed the settings: brand_color #1f5fbf → #112233"
     )
     expect(items.nth(1)).to_contain_text("API key “test” added the user dee@example.com")
     expect(items.nth(2)).to_contain_text("API key “test” added the hub Helsinki hub (HEL1)")

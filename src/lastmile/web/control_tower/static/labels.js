@@ -6,6 +6,14 @@ import { plainError } from "./plan.js";
 
 const RESULTS_SHOWN = 30;
 
+// A van that left with no load scan (the driver skipped scanning) is not an empty van: say
+// so, and count only what it has delivered or attempted, never "0/25 loaded".
+function routeText(r) {
+  return r.left_without_scan
+    ? `${r.route_name}: left without load scan · ${r.loaded}/${r.stops} delivered or attempted`
+    : `${r.route_name}: ${r.loaded}/${r.stops} loaded`;
+}
+
 export function setupLoad({ api, el }) {
   const tab = document.querySelector('[data-tab="load"]');
   if (!tab) return;
@@ -58,9 +66,15 @@ export function setupLoad({ api, el }) {
     loaded.replaceChildren(...state.loaded.map(parcelItem));
     document.getElementById("load-missing-count").textContent = String(state.missing.length);
     document.getElementById("load-loaded-count").textContent = String(state.loaded.length);
-    document.getElementById("load-all-loaded").hidden = state.missing.length > 0;
+    document.getElementById("load-all-loaded").hidden = state.missing.length > 0 || state.left_without_scan;
+    document.getElementById("load-left-unscanned").hidden = !state.left_without_scan;
     const option = routeSelect.selectedOptions[0];
-    if (option) option.textContent = option.textContent.replace(/\d+\/(\d+) loaded/, `${state.loaded.length}/$1 loaded`);
+    if (option) {
+      option.textContent = routeText({
+        route_name: state.route_name, left_without_scan: state.left_without_scan,
+        loaded: state.loaded.length, stops: state.loaded.length + state.missing.length,
+      });
+    }
     stateBox.dataset.loaded = "1";
   }
 
@@ -72,7 +86,7 @@ export function setupLoad({ api, el }) {
     if (dateInput.value) params.set("date", dateInput.value);
     const routes = await api(`/api/v1/hubs/${hub.id}/loading?${params}`);
     routeSelect.replaceChildren(...routes.map((r) =>
-      el("option", { value: r.route_id }, `${r.route_name}: ${r.loaded}/${r.stops} loaded`)));
+      el("option", { value: r.route_id }, routeText(r))));
     if (routes.some((r) => r.route_id === chosen)) routeSelect.value = chosen;
     noRoutes.hidden = routes.length > 0;
     setLinks(routeSelect.value);

@@ -48,7 +48,7 @@ export function setupOrderDetail({ api, el, plainError, stopOf, onEdit, onChange
     document.getElementById("order-detail-edit").hidden = closed;
     document.getElementById("order-detail-cancel-open").hidden = closed;
     const summary = section("Order", facts([
-      ["Status", order.timeline.at(-1)?.label || order.status],
+      ["Status", order.status_label],
       ["Recipient", order.recipient.name],
       ["Phone", order.recipient.phone],
       ["Email", order.recipient.email],
@@ -64,7 +64,7 @@ export function setupOrderDetail({ api, el, plainError, stopOf, onEdit, onChange
     ]), el("p", {}, el("a", { href: order.tracking_url, target: "_blank", rel: "noopener" }, "Customer's tracking page")));
     const timeline = section("Timeline", el("ol", { class: "list", "aria-label": "Timeline" },
       ...order.timeline.map((e) => el("li", {}, `${when(e.at, zone)} · ${e.label}`,
-        el("span", { class: "muted" }, ` · ${e.actor}${e.reason ? ` · ${e.reason}` : ""}${e.note ? ` · ${e.note}` : ""}`)))));
+        el("span", { class: "muted" }, ` · ${e.actor_name}${e.reason ? ` · ${e.reason}` : ""}${e.note ? ` · ${e.note}` : ""}`)))));
     const found = stopOf(order.tracking_number);
     const stop = section("On the route", found
       ? facts([
