@@ -13,8 +13,8 @@ from lastmile.api.deps import SessionDep, SettingsDep
 from lastmile.api.fields import Day
 from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.audit.types import actor_of
-from lastmile.auth.actor_names import event_actor_names
 from lastmile.auth.deps import Principal, PrincipalDep, StaffDep
+from lastmile.fleet.actor_names import event_actor_names
 from lastmile.hubs.access import HubScopeDep
 from lastmile.hubs.scope import HubScope
 from lastmile.orgsettings.service import get_rules

@@ -18,9 +18,9 @@ from lastmile.audit import service, text
 from lastmile.audit.models import AuditEntry
 from lastmile.audit.schemas import AuditEntryOut, AuditPage
 from lastmile.audit.types import Action, ActorType, SubjectType
-from lastmile.auth.actor_names import user_names
 from lastmile.auth.deps import AdminDep
 from lastmile.db import utcnow
+from lastmile.fleet.actor_names import user_names
 
 MAX_ID = 2**63 - 1  # a BIGINT: a larger id names no entry, and PostgreSQL refuses to compare
 EntryId = Annotated[int, Path(ge=1, le=MAX_ID)]
