@@ -2,10 +2,12 @@
 
 import uuid
 from collections.abc import Collection
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.eta.models import StopEtaRow
 from lastmile.types import StopEta
 
@@ -19,6 +21,26 @@ def current_eta(session: Session, *, org_id: uuid.UUID, shipment_id: uuid.UUID) 
         .limit(1)
     )
     return None if row is None else _stop_eta(row)
+
+
+def planned_arrival(
+    session: Session, *, org_id: uuid.UUID, shipment_id: uuid.UUID
+) -> datetime | None:
+    """When the shipment's pending stop is planned on a route not started yet (a stop moved
+    from a van under way to one still at the hub: out, with no live ETA until that van
+    leaves); None otherwise. A route under way gives live ETAs from its first fix on."""
+    return session.scalar(
+        select(RouteStop.planned_arrival)
+        .join(Route, Route.id == RouteStop.route_id)
+        .where(
+            RouteStop.org_id == org_id,
+            RouteStop.shipment_id == shipment_id,
+            RouteStop.status == StopStatus.PENDING,
+            Route.status == RouteStatus.PLANNED,
+        )
+        .order_by(RouteStop.planned_arrival.desc())
+        .limit(1)
+    )
 
 
 def latest_etas(
