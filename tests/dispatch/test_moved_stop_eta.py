@@ -14,16 +14,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from testkit.bodies import shipment_body
 from tests.common import OrgHandle
-from tests.driver_app import PIN, DriverDay, make_driver_day
+from tests.driver_app import BESIDE, PIN, DriverDay, make_driver_day, planned_route_beside
 
 from lastmile.db import Database
-from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 from lastmile.eta.models import StopEtaRow
 from lastmile.ingest.models import DriverPosition
-
-NEAR = [(60.1705, 24.9390), (60.1690, 24.9370)]
 
 
 @dataclass
@@ -50,61 +46,11 @@ def _eero(client: TestClient, db: Database, org: OrgHandle) -> DriverDay:
 
 
 def _aino(client: TestClient, db: Database, org: OrgHandle, hub_route_id: str) -> Aino:
-    """Aino, signed in, with a planned route of two stops at the same hub and day."""
-    hub_route = client.get(f"/api/v1/routes/{hub_route_id}", headers=org.headers).json()
-    driver = client.post(
-        "/api/v1/drivers", json={"name": "Aino", "phone": "+358409998887"}, headers=org.headers
-    ).json()
-    assert client.put(
-        f"/api/v1/drivers/{driver['id']}/pin", json={"pin": PIN}, headers=org.headers
-    ).is_success
-    vehicle = client.post("/api/v1/vehicles", json={"plate": "AINO-1"}, headers=org.headers)
-    assert vehicle.status_code == 201, vehicle.text
-    shipments = []
-    for index, (lat, lon) in enumerate(NEAR):
-        body = shipment_body(
-            hub_id=hub_route["hub_id"],
-            delivery_date=hub_route["date"],
-            window=None,
-            address={"text": f"Aino street {index}", "lat": lat, "lon": lon},
-        )
-        created = client.post("/api/v1/shipments", json=body, headers=org.headers)
-        assert created.status_code == 201, created.text
-        shipments.append(created.json())
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=30)
-    with db.session() as session:
-        eeros = session.get(Route, uuid.UUID(hub_route_id))
-        assert eeros is not None
-        route = Route(
-            org_id=org.org_id,
-            hub_id=uuid.UUID(hub_route["hub_id"]),
-            date=datetime.fromisoformat(hub_route["date"]).date(),
-            driver_id=uuid.UUID(driver["id"]),
-            vehicle_id=uuid.UUID(vehicle.json()["id"]),
-            status=RouteStatus.PLANNED,
-            day_start=eeros.day_start,
-            planned_start=start,
-            planned_end=start + timedelta(hours=3),
-            distance_m=3000.0,
-            duration_s=3 * 3600.0,
-            polyline6="",
-        )
-        session.add(route)
-        session.flush()
-        for index, shipment in enumerate(shipments):
-            session.add(
-                RouteStop(
-                    org_id=org.org_id,
-                    route_id=route.id,
-                    shipment_id=uuid.UUID(shipment["id"]),
-                    sequence=index,
-                    planned_arrival=start + timedelta(minutes=20 + 60 * index),
-                    planned_departure=start + timedelta(minutes=25 + 60 * index),
-                    status=StopStatus.PENDING,
-                )
-            )
-        route_id = str(route.id)
-        session.commit()
+    """Aino, signed in and on shift, with a planned route of two stops at the same hub and
+    day."""
+    route_id, vehicle_id = planned_route_beside(
+        client, db, org, hub_route_id, name="Aino", phone="+358409998887"
+    )
     signed = client.post(
         "/api/v1/driver/session", json={"phone": "+358409998887", "pin": PIN}
     ).json()
@@ -114,7 +60,7 @@ def _aino(client: TestClient, db: Database, org: OrgHandle, hub_route_id: str) -
         json={
             "action_id": str(uuid.uuid4()),
             "at": datetime.now(UTC).isoformat(),
-            "vehicle_id": vehicle.json()["id"],
+            "vehicle_id": vehicle_id,
             "odometer_km": 10.0,
         },
         headers=aino.headers,
@@ -231,8 +177,8 @@ def test_a_stop_moved_to_a_van_under_way_gets_that_van_s_live_eta_everywhere(
                 device_id="aino-phone",
                 at=now,
                 received_at=now,
-                lat=NEAR[0][0],
-                lon=NEAR[0][1],
+                lat=BESIDE[0][0],
+                lon=BESIDE[0][1],
                 accuracy_m=5.0,
                 speed_mps=None,
                 heading_deg=None,
