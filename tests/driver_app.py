@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from PIL import Image
+from sqlalchemy import select
 from testkit.bodies import hub_body, shipment_body
 from tests.common import OrgHandle
 
@@ -19,6 +20,7 @@ from lastmile.dispatch.models import Route, RouteStatus, RouteStop, StopStatus
 PIN = "4821"
 HUB = (60.1719, 24.9414)
 STOPS = [(60.1699, 24.9384), (60.1650, 24.9300), (60.1750, 24.9500)]
+BESIDE = [(60.1705, 24.9390), (60.1690, 24.9370)]
 
 
 @dataclass
@@ -191,3 +193,75 @@ def add_stop(
     )
     assert inserted.status_code == 200, inserted.text
     return number
+
+
+def planned_route_beside(
+    client: httpx.Client,
+    db: Database,
+    org: OrgHandle,
+    route_id: str,
+    *,
+    name: str,
+    phone: str,
+) -> tuple[str, str]:
+    """Another driver (PIN `PIN`) with a planned route of two stops at the same hub and day
+    as `route_id`, starting in half an hour: its id and the vehicle's."""
+    hub_route = client.get(f"/api/v1/routes/{route_id}", headers=org.headers).json()
+    driver = client.post(
+        "/api/v1/drivers", json={"name": name, "phone": phone}, headers=org.headers
+    ).json()
+    assert client.put(
+        f"/api/v1/drivers/{driver['id']}/pin", json={"pin": PIN}, headers=org.headers
+    ).is_success
+    vehicle = client.post(
+        "/api/v1/vehicles", json={"plate": f"{name.upper()}-1"}, headers=org.headers
+    )
+    assert vehicle.status_code == 201, vehicle.text
+    shipments = []
+    for index, (lat, lon) in enumerate(BESIDE):
+        body = shipment_body(
+            hub_id=hub_route["hub_id"],
+            delivery_date=hub_route["date"],
+            window=None,
+            address={"text": f"{name} street {index}", "lat": lat, "lon": lon},
+        )
+        created = client.post("/api/v1/shipments", json=body, headers=org.headers)
+        assert created.status_code == 201, created.text
+        shipments.append(created.json())
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=30)
+    with db.session() as session:  # read apart: a read turned write would wait on the server
+        day_start = session.scalars(
+            select(Route.day_start).where(Route.id == uuid.UUID(route_id))
+        ).one()
+    with db.session() as session:
+        route = Route(
+            org_id=org.org_id,
+            hub_id=uuid.UUID(hub_route["hub_id"]),
+            date=datetime.fromisoformat(hub_route["date"]).date(),
+            driver_id=uuid.UUID(driver["id"]),
+            vehicle_id=uuid.UUID(vehicle.json()["id"]),
+            status=RouteStatus.PLANNED,
+            day_start=day_start,
+            planned_start=start,
+            planned_end=start + timedelta(hours=3),
+            distance_m=3000.0,
+            duration_s=3 * 3600.0,
+            polyline6="",
+        )
+        session.add(route)
+        session.flush()
+        for index, shipment in enumerate(shipments):
+            session.add(
+                RouteStop(
+                    org_id=org.org_id,
+                    route_id=route.id,
+                    shipment_id=uuid.UUID(shipment["id"]),
+                    sequence=index,
+                    planned_arrival=start + timedelta(minutes=20 + 60 * index),
+                    planned_departure=start + timedelta(minutes=25 + 60 * index),
+                    status=StopStatus.PENDING,
+                )
+            )
+        new_id = str(route.id)
+        session.commit()
+    return new_id, vehicle.json()["id"]

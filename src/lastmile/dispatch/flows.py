@@ -174,6 +174,8 @@ def move_stop(
     placed = _place(session, target, target_stops, moved[1], position, network, now)
     _retime(session, source, [pair for pair in stops if pair[0].id != stop_id], network, now)
     moved[0].route_id = target.id
+    # Scanned onto the other van: this one's driver has still to load it (a hand-over).
+    moved[0].loaded_at = None
     _retime(session, target, _swap(placed, moved), network, now)
     moved[1].driver_id = target.driver_id
     _send_out(session, target, moved[1], actor)

@@ -156,6 +156,11 @@ class RouteOut(BaseModel):
     polyline6: str = Field(description="Road geometry hub → stops → hub, polyline precision 6")
     started_at: datetime | None
     stops: list[StopOut]
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the dispatcher must arrange after this edit, in words (a parcel"
+        " that may be in this route's van); empty outside an edit's answer",
+    )
 
     @classmethod
     def of(cls, route: Route, stops: list[tuple[RouteStop, Shipment]]) -> "RouteOut":

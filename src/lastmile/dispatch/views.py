@@ -1,6 +1,8 @@
 """HTTP routes: plans and the day's routes."""
 
 import uuid
+from collections.abc import Sequence
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
@@ -12,10 +14,12 @@ from lastmile.api.problems import COMMON_PROBLEMS
 from lastmile.audit import service as audit_log
 from lastmile.audit.types import Action, actor_of
 from lastmile.auth.deps import PrincipalDep, StaffDep
+from lastmile.bus.from_thread import publish_from_thread
 from lastmile.config import Settings
 from lastmile.db.contention import reading
 from lastmile.dispatch import audit_subjects as dispatch_subjects
 from lastmile.dispatch import flows, service
+from lastmile.dispatch.handover import handover_warning
 from lastmile.dispatch.models import Route
 from lastmile.dispatch.route_events import announce_route_changes
 from lastmile.dispatch.schemas import (
@@ -30,12 +34,17 @@ from lastmile.dispatch.schemas import (
     UnplannedOut,
 )
 from lastmile.dispatch.unplanned import plain_reason, unplanned
+from lastmile.eta.deps import EtaEngineDep
+from lastmile.eta.edits import routes_edited
+from lastmile.eta.live import publish_etas
 from lastmile.hubs import service as hubs
 from lastmile.hubs.access import HubScopeDep
+from lastmile.hubs.scope import HubScope
 from lastmile.routing.maps import open_network
 from lastmile.routing.network import RoadNetwork
 from lastmile.shipments import audit_subjects as shipments_subjects
 from lastmile.shipments import service as shipments
+from lastmile.types import StopEta
 
 router = APIRouter(tags=["dispatch"], responses=COMMON_PROBLEMS)
 
@@ -57,8 +66,19 @@ def _network(request: Request) -> RoadNetwork:
 NetworkDep = Annotated[RoadNetwork, Depends(_network)]
 
 
-def _route_out(session: Session, route: Route) -> RouteOut:
-    return RouteOut.of(route, service.route_stops(session=session, route=route))
+def _route_out(session: Session, route: Route, warning: str | None = None) -> RouteOut:
+    out = RouteOut.of(route, service.route_stops(session=session, route=route))
+    return out if warning is None else out.model_copy(update={"warnings": [warning]})
+
+
+def _announce(request: Request, routes: Sequence[Route], etas: list[StopEta]) -> None:
+    """Once an edit committed: the drivers' apps and contexts hear of it, the customers of
+    the stops it re-timed get their new ETAs."""
+    announce_route_changes(request.app.state.bus, *routes)
+    if etas:
+        publish_from_thread(
+            partial(publish_etas, request.app.state.bus, etas), what=f"{len(etas)} ETAs"
+        )
 
 
 @router.post("/api/v1/plans", status_code=status.HTTP_201_CREATED)
@@ -165,6 +185,7 @@ def reorder_stops(
     scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
+    eta_engine: EtaEngineDep,
 ) -> RouteOut:
     before = dispatch_subjects.stop_order(session, route_id)
     route = flows.reorder_stops(
@@ -185,8 +206,9 @@ def reorder_stops(
         before={"stops": before},
         after={"stops": dispatch_subjects.stop_order(session, route.id)},
     )
+    etas = routes_edited(session, routes=[route], now=at, engine=eta_engine)
     session.commit()
-    announce_route_changes(request.app.state.bus, route)
+    _announce(request, [route], etas)
     return _route_out(session, route)
 
 
@@ -201,7 +223,11 @@ def move_stop(
     scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
+    eta_engine: EtaEngineDep,
 ) -> list[RouteOut]:
+    """Move a stop; a parcel that may be in the first van already gets a warning (on the
+    route it left: `warnings`) saying to arrange the hand-over."""
+    warning = _warning(session, principal.org_id, route_id, stop_id, body.to_route_id, scope)
     source, target = flows.move_stop(
         session=session,
         org_id=principal.org_id,
@@ -225,9 +251,10 @@ def move_stop(
         before=dispatch_subjects.route_place(session, source),
         after=dispatch_subjects.route_place(session, target),
     )
+    etas = routes_edited(session, routes=[source, target], now=at, engine=eta_engine)
     session.commit()
-    announce_route_changes(request.app.state.bus, source, target)
-    return [_route_out(session, source), _route_out(session, target)]
+    _announce(request, [source, target], etas)
+    return [_route_out(session, source, warning), _route_out(session, target)]
 
 
 @router.delete("/api/v1/routes/{route_id}/stops/{stop_id}")
@@ -240,11 +267,13 @@ def unassign_stop(
     scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
+    eta_engine: EtaEngineDep,
     force: Annotated[
         bool, Query(description="Take off a shipment already out for delivery (an exception)")
     ] = False,
 ) -> RouteOut:
     taken = dispatch_subjects.stop_shipment(session, org_id=principal.org_id, stop_id=stop_id)
+    warning = _warning(session, principal.org_id, route_id, stop_id, None, scope)
     route = flows.unassign_stop(
         session=session,
         org_id=principal.org_id,
@@ -266,9 +295,10 @@ def unassign_stop(
         before=dispatch_subjects.route_place(session, route),
         after={"route": None},
     )
+    etas = routes_edited(session, routes=[route], now=at, engine=eta_engine)
     session.commit()
-    announce_route_changes(request.app.state.bus, route)
-    return _route_out(session, route)
+    _announce(request, [route], etas)
+    return _route_out(session, route, warning)
 
 
 @router.post("/api/v1/routes/{route_id}/insert")
@@ -281,6 +311,7 @@ def insert_shipment(
     scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
+    eta_engine: EtaEngineDep,
 ) -> RouteOut:
     route = flows.insert_shipment(
         session=session,
@@ -305,9 +336,28 @@ def insert_shipment(
         before={"route": None},
         after=dispatch_subjects.route_place(session, route),
     )
+    etas = routes_edited(session, routes=[route], now=at, engine=eta_engine)
     session.commit()
-    announce_route_changes(request.app.state.bus, route)
+    _announce(request, [route], etas)
     return _route_out(session, route)
+
+
+def _warning(
+    session: Session,
+    org_id: uuid.UUID,
+    route_id: uuid.UUID,
+    stop_id: uuid.UUID,
+    to_route_id: uuid.UUID | None,
+    scope: HubScope,
+) -> str | None:
+    """The hand-over to arrange, read before the edit (which the edit then checks in full)."""
+    route = service.get_route(session=session, org_id=org_id, route_id=route_id, scope=scope)
+    to_route = (
+        None
+        if to_route_id is None
+        else service.get_route(session=session, org_id=org_id, route_id=to_route_id, scope=scope)
+    )
+    return handover_warning(session=session, route=route, stop_id=stop_id, to_route=to_route)
 
 
 @router.get("/api/v1/hubs/{hub_id}/unplanned")

@@ -368,7 +368,10 @@ def route_etas(session: Session, *, org_id: uuid.UUID, route_id: uuid.UUID) -> R
         raise NotFound(f"no route {route_id}")
     rows = session.execute(
         select(RouteStop, StopEtaRow)
-        .outerjoin(StopEtaRow, StopEtaRow.stop_id == RouteStop.id)
+        .outerjoin(
+            StopEtaRow,
+            (StopEtaRow.stop_id == RouteStop.id) & (StopEtaRow.route_id == RouteStop.route_id),
+        )
         .where(
             RouteStop.org_id == org_id,
             RouteStop.route_id == route.id,

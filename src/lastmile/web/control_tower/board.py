@@ -34,6 +34,12 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _eta_of(etas: dict[uuid.UUID, StopEtaRow], stop: RouteStop) -> str | None:
+    """The stop's live ETA, if said for the route it is on now (not a van it moved off)."""
+    row = etas.get(stop.id)
+    return _iso(row.eta) if row is not None and row.route_id == stop.route_id else None
+
+
 def _outcome(stop: RouteStop, shipment: Shipment) -> str | None:
     """What became of a closed stop ("delivered", "attempted", ...); None while it is open."""
     if stop.status is StopStatus.COMPLETED:
@@ -138,7 +144,7 @@ def board(
                 "outcome": _outcome(stop, shipment),
                 "window_end": _iso(shipment.window_end),
                 "shipment_status": shipment.status.value,
-                "eta": _iso(etas[stop.id].eta) if stop.id in etas else None,
+                "eta": _eta_of(etas, stop),
             }
         )
     return {

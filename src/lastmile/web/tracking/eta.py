@@ -17,7 +17,9 @@ class EtaView:
     eta: datetime
     window_start: datetime
     window_end: datetime
-    stops_away: int
+    stops_away: int | None
+    planned: bool = False
+    """No live ETA yet: `eta` is when the stop is planned on its route (not started yet)."""
 
 
 def eta_view(stop_eta: StopEta | None, zone: ZoneInfo) -> EtaView | None:
@@ -41,4 +43,12 @@ def shipment_eta(*, session: Session, shipment: Shipment, zone: ZoneInfo) -> Eta
     if shipment.status not in EN_ROUTE:
         return None
     found = current.current_eta(session, org_id=shipment.org_id, shipment_id=shipment.id)
-    return eta_view(found, zone)
+    if found is not None:
+        return eta_view(found, zone)
+    # Out, but on a van that has not left yet (moved there from one under way): the route's
+    # plan is the time the driver app and the Control Tower show too, not "not yet known".
+    planned = current.planned_arrival(session, org_id=shipment.org_id, shipment_id=shipment.id)
+    if planned is None:
+        return None
+    at = planned.astimezone(zone)
+    return EtaView(eta=at, window_start=at, window_end=at, stops_away=None, planned=True)

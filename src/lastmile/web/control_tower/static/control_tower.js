@@ -567,12 +567,19 @@ function selectTab(name) {
 }
 for (const tab of document.querySelectorAll("[role=tab]")) tab.addEventListener("click", () => selectTab(tab.dataset.tab));
 
+// A stop moved off a van that may hold its parcel: the answer says what to arrange, and it
+// stays on screen until the next move (the board refreshes under it).
 async function moveStop(route, stop, targetRouteId) {
+  const warning = document.getElementById("driver-warning");
+  warning.hidden = true;
   try {
-    await api(`/api/v1/routes/${route.id}/stops/${stop.id}/move`, {
+    const routes = await api(`/api/v1/routes/${route.id}/stops/${stop.id}/move`, {
       method: "POST", body: JSON.stringify({ to_route_id: targetRouteId }),
     });
     showProblem("driver-error", null);
+    const said = routes.flatMap((r) => r.warnings ?? []);
+    warning.textContent = said.join(" ");
+    warning.hidden = said.length === 0;
   } catch (error) {
     showProblem("driver-error", error);
   }

@@ -9,7 +9,9 @@ const $ = (id) => document.getElementById(id);
 // The route is drawn again on every refresh and position: the load is asked again at most
 // this often then (a scan asks at once).
 const REFRESH_MS = 10000;
-let shown = { routeId: null, at: 0 };
+let shown = { key: null, at: 0 };
+// Answers may come back out of order: only the last one asked is put on screen.
+let asked = 0;
 
 function item(parcel) {
   const li = document.createElement("li");
@@ -25,7 +27,9 @@ function say(kind, text) {
 }
 
 async function refresh() {
+  const mine = ++asked;
   const state = await call("GET", "/api/v1/driver/route/load");
+  if (mine !== asked) return;
   $("load-van-missing").replaceChildren(...state.missing.map(item));
   const left = state.missing.length;
   $("load-van-count").textContent = left
@@ -44,13 +48,22 @@ async function send(code) {
   await refresh().catch(() => {});
 }
 
+// The route's parcels as the load list counts them: when the dispatcher adds or takes off a
+// stop, the list is asked again at once, not at the next interval (it once said "25 of 25"
+// with a parcel already taken off).
+function parcelsKey(route) {
+  return `${route.id}:${route.stops.map((s) => `${s.id}/${s.parcels.length}`).join(",")}`;
+}
+
 /** Shown while the route is planned (not started yet) and the phone is online. */
 export function showLoadVan(route) {
   const box = $("load-van");
   const wanted = Boolean(route) && route.status === "planned" && !route.unsent && navigator.onLine;
   box.hidden = !wanted;
-  if (!wanted || (shown.routeId === route.id && Date.now() - shown.at < REFRESH_MS)) return;
-  shown = { routeId: route.id, at: Date.now() };
+  if (!wanted) return;
+  const key = parcelsKey(route);
+  if (shown.key === key && Date.now() - shown.at < REFRESH_MS) return;
+  shown = { key, at: Date.now() };
   refresh().catch((error) => say("problem", plainError(error)));
 }
 
