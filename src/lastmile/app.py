@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -45,6 +46,7 @@ from lastmile.db.contention import is_busy
 from lastmile.db.migrate import upgrade
 from lastmile.db.outage import reachable
 from lastmile.dispatch.driver_context import DriverContexts
+from lastmile.dispatch.edit_etas import EditEtas
 from lastmile.dispatch.intake_views import router as intake_router
 from lastmile.dispatch.stream_scope import stream_scope_for
 from lastmile.dispatch.unplanned import on_no_route
@@ -62,8 +64,9 @@ from lastmile.driver.views import router as driver_router
 from lastmile.driver_auth.deps import DriverPrincipal
 from lastmile.driver_auth.views import router as driver_auth_router
 from lastmile.errors import Busy, Conflict
+from lastmile.eta.edits import routes_edited
 from lastmile.eta.engine import EtaEngine, load_learned
-from lastmile.eta.live import LiveEta
+from lastmile.eta.live import LiveEta, publish_etas
 from lastmile.eta.views import router as eta_router
 from lastmile.feedback.views import router as feedback_router
 from lastmile.fleet.stream import router as fleet_stream_router
@@ -239,6 +242,9 @@ def create_app(
         app.state.eta_engine = EtaEngine(
             load_learned(settings.eta_model_path or settings.data_dir / "eta_model.json"),
             open_network=lambda: app_network(app),
+        )
+        app.state.edit_etas = EditEtas(
+            refresh=partial(routes_edited, engine=app.state.eta_engine), publish=publish_etas
         )
         contexts = DriverContexts(app.state.db)
         app.state.ingestor = build_ingestor(

@@ -19,6 +19,7 @@ from lastmile.config import Settings
 from lastmile.db.contention import reading
 from lastmile.dispatch import audit_subjects as dispatch_subjects
 from lastmile.dispatch import flows, service
+from lastmile.dispatch.edit_etas import EditEtas, EditEtasDep
 from lastmile.dispatch.handover import handover_warning
 from lastmile.dispatch.models import Route
 from lastmile.dispatch.route_events import announce_route_changes
@@ -34,9 +35,6 @@ from lastmile.dispatch.schemas import (
     UnplannedOut,
 )
 from lastmile.dispatch.unplanned import plain_reason, unplanned
-from lastmile.eta.deps import EtaEngineDep
-from lastmile.eta.edits import routes_edited
-from lastmile.eta.live import publish_etas
 from lastmile.hubs import service as hubs
 from lastmile.hubs.access import HubScopeDep
 from lastmile.hubs.scope import HubScope
@@ -71,13 +69,15 @@ def _route_out(session: Session, route: Route, warning: str | None = None) -> Ro
     return out if warning is None else out.model_copy(update={"warnings": [warning]})
 
 
-def _announce(request: Request, routes: Sequence[Route], etas: list[StopEta]) -> None:
+def _announce(
+    request: Request, routes: Sequence[Route], etas: list[StopEta], edit_etas: EditEtas
+) -> None:
     """Once an edit committed: the drivers' apps and contexts hear of it, the customers of
     the stops it re-timed get their new ETAs."""
     announce_route_changes(request.app.state.bus, *routes)
     if etas:
         publish_from_thread(
-            partial(publish_etas, request.app.state.bus, etas), what=f"{len(etas)} ETAs"
+            partial(edit_etas.publish, request.app.state.bus, etas), what=f"{len(etas)} ETAs"
         )
 
 
@@ -185,7 +185,7 @@ def reorder_stops(
     scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
-    eta_engine: EtaEngineDep,
+    edit_etas: EditEtasDep,
 ) -> RouteOut:
     before = dispatch_subjects.stop_order(session, route_id)
     route = flows.reorder_stops(
@@ -206,9 +206,9 @@ def reorder_stops(
         before={"stops": before},
         after={"stops": dispatch_subjects.stop_order(session, route.id)},
     )
-    etas = routes_edited(session, routes=[route], now=at, engine=eta_engine)
+    etas = edit_etas.refresh(session, routes=[route], now=at)
     session.commit()
-    _announce(request, [route], etas)
+    _announce(request, [route], etas, edit_etas)
     return _route_out(session, route)
 
 
@@ -223,7 +223,7 @@ def move_stop(
     scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
-    eta_engine: EtaEngineDep,
+    edit_etas: EditEtasDep,
 ) -> list[RouteOut]:
     """Move a stop; a parcel that may be in the first van already gets a warning (on the
     route it left: `warnings`) saying to arrange the hand-over."""
@@ -251,9 +251,9 @@ def move_stop(
         before=dispatch_subjects.route_place(session, source),
         after=dispatch_subjects.route_place(session, target),
     )
-    etas = routes_edited(session, routes=[source, target], now=at, engine=eta_engine)
+    etas = edit_etas.refresh(session, routes=[source, target], now=at)
     session.commit()
-    _announce(request, [source, target], etas)
+    _announce(request, [source, target], etas, edit_etas)
     return [_route_out(session, source, warning), _route_out(session, target)]
 
 
@@ -267,7 +267,7 @@ def unassign_stop(
     scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
-    eta_engine: EtaEngineDep,
+    edit_etas: EditEtasDep,
     force: Annotated[
         bool, Query(description="Take off a shipment already out for delivery (an exception)")
     ] = False,
@@ -295,9 +295,9 @@ def unassign_stop(
         before=dispatch_subjects.route_place(session, route),
         after={"route": None},
     )
-    etas = routes_edited(session, routes=[route], now=at, engine=eta_engine)
+    etas = edit_etas.refresh(session, routes=[route], now=at)
     session.commit()
-    _announce(request, [route], etas)
+    _announce(request, [route], etas, edit_etas)
     return _route_out(session, route, warning)
 
 
@@ -311,7 +311,7 @@ def insert_shipment(
     scope: HubScopeDep,
     network: NetworkDep,
     at: NowDep,
-    eta_engine: EtaEngineDep,
+    edit_etas: EditEtasDep,
 ) -> RouteOut:
     route = flows.insert_shipment(
         session=session,
@@ -336,9 +336,9 @@ def insert_shipment(
         before={"route": None},
         after=dispatch_subjects.route_place(session, route),
     )
-    etas = routes_edited(session, routes=[route], now=at, engine=eta_engine)
+    etas = edit_etas.refresh(session, routes=[route], now=at)
     session.commit()
-    _announce(request, [route], etas)
+    _announce(request, [route], etas, edit_etas)
     return _route_out(session, route)
 
 
