@@ -7,6 +7,7 @@ import pytest
 
 from lastmile.sim.clock import (
     CATCH_UP_SPEED,
+    DayLayout,
     SimClock,
     anchored_start_s,
     day_start_s,
@@ -140,12 +141,9 @@ DEMO_HEAD_S = 40 * 60.0
 SHORTEST_S = 20 * 60 + 3600 + 1800.0
 
 
-@pytest.mark.parametrize(
-    "started", ["2025-11-25T20:30", "2025-11-25T22:40", "2025-11-25T23:50", "2025-11-26T01:00"]
-)
-def test_a_real_time_day_is_live_at_any_hour_on_one_local_date(started: str) -> None:
-    now = datetime.fromisoformat(started).replace(tzinfo=HELSINKI).timestamp()
-    day = lay_out_day(
+def _demo_day(now: float) -> DayLayout:
+    """The real-time demo's day as laid out at `now`."""
+    return lay_out_day(
         duration_s=DEMO_DAY_S,
         speed=1.0,
         now_s=now,
@@ -153,6 +151,14 @@ def test_a_real_time_day_is_live_at_any_hour_on_one_local_date(started: str) -> 
         head_start_s=DEMO_HEAD_S,
         shortest_s=SHORTEST_S,
     )
+
+
+@pytest.mark.parametrize(
+    "started", ["2025-11-25T20:30", "2025-11-25T22:40", "2025-11-25T23:50", "2025-11-26T01:00"]
+)
+def test_a_real_time_day_is_live_at_any_hour_on_one_local_date(started: str) -> None:
+    now = datetime.fromisoformat(started).replace(tzinfo=HELSINKI).timestamp()
+    day = _demo_day(now)
     assert SHORTEST_S <= day.duration_s <= DEMO_DAY_S
     assert _local(day.start_s).date() == _local(day.start_s + day.duration_s).date()
     assert day.start_s % 60 == 0
@@ -172,14 +178,7 @@ def test_a_real_time_day_is_live_at_any_hour_on_one_local_date(started: str) -> 
 
 def test_late_in_the_evening_the_day_is_the_next_dates_and_waits_for_it() -> None:
     now = datetime(2025, 11, 25, 23, 50, tzinfo=HELSINKI).timestamp()
-    day = lay_out_day(
-        duration_s=DEMO_DAY_S,
-        speed=1.0,
-        now_s=now,
-        timezone="Europe/Helsinki",
-        head_start_s=DEMO_HEAD_S,
-        shortest_s=SHORTEST_S,
-    )
+    day = _demo_day(now)
     assert _local(day.start_s) == datetime(2025, 11, 26, 0, 2, tzinfo=HELSINKI)
     assert (day.duration_s, day.head_start_s) == (DEMO_DAY_S, 0.0)
     fake = FakeTime(wall=now)
@@ -191,28 +190,14 @@ def test_late_in_the_evening_the_day_is_the_next_dates_and_waits_for_it() -> Non
 
 def test_after_midnight_the_head_start_shrinks_rather_than_cross_it() -> None:
     now = datetime(2025, 11, 26, 0, 20, tzinfo=HELSINKI).timestamp()
-    day = lay_out_day(
-        duration_s=DEMO_DAY_S,
-        speed=1.0,
-        now_s=now,
-        timezone="Europe/Helsinki",
-        head_start_s=DEMO_HEAD_S,
-        shortest_s=SHORTEST_S,
-    )
+    day = _demo_day(now)
     assert _local(day.start_s) == datetime(2025, 11, 26, 0, 2, tzinfo=HELSINKI)
     assert (day.duration_s, day.head_start_s) == (DEMO_DAY_S, 18 * 60.0)
 
 
 def test_in_the_evening_a_real_time_day_is_cut_to_end_before_midnight() -> None:
     now = datetime(2025, 11, 25, 20, 30, tzinfo=HELSINKI).timestamp()
-    day = lay_out_day(
-        duration_s=DEMO_DAY_S,
-        speed=1.0,
-        now_s=now,
-        timezone="Europe/Helsinki",
-        head_start_s=DEMO_HEAD_S,
-        shortest_s=SHORTEST_S,
-    )
+    day = _demo_day(now)
     assert _local(day.start_s) == datetime(2025, 11, 25, 19, 50, tzinfo=HELSINKI)
     assert _local(day.start_s + day.duration_s) == datetime(2025, 11, 25, 23, 58, tzinfo=HELSINKI)
     assert day.head_start_s == DEMO_HEAD_S
