@@ -30,6 +30,7 @@ ORDER = [
     "embedded",
     "sign_in_load",
     "addresses",
+    "test_suite",
 ]
 
 
