@@ -291,74 +291,56 @@ def run_fleet(
     wait_until_up(url)
     after: date | None = None
     while True:
-        day = _run_day(
+        plan = plan_day(
             url=url,
             api_key=api_key,
             org_id=org_id,
             data_dir=data_dir,
             fleet=fleet,
             resume=resume,
-            on_ready=on_ready,
             say=say,
             after=after,
         )
+        give_pay_plans(
+            url=url,
+            api_key=api_key,
+            driver_ids=plan.day.crew,
+            valid_from=plan.day.date.replace(day=1),
+        )
+        now_s = plan.resume_s if plan.resume_s is not None else plan.fleet.start_s
+        due_after_s = now_s + plan.fleet.head_start_s + LINK_LEAD_S * fleet.speed
+        links = tracking_links(url, api_key, plan.day, due_after_s=due_after_s)
+        on_ready(links, driver_signin_link(url, api_key, plan.day))
+        stats = asyncio.run(
+            drive(
+                plan.fleet,
+                url=url,
+                api_key=api_key,
+                speed=fleet.speed,
+                actions=DriverAppActions(
+                    api_key=api_key,
+                    crew=plan.day.crew,
+                    timezone=plan.day.timezone,
+                    cash=CashHabits(seed=fleet.seed),
+                ),
+                quiet=True,
+                resume_s=plan.resume_s,
+            )
+        )
+        say(
+            f"The simulated day is over: {stats.summary()}."
+            " The server keeps running (Ctrl-C stops)."
+        )
+        for error in stats.errors[:5]:
+            say(f"  {error}")
+        day = plan.day.date
         today = datetime.now(ZoneInfo(fleet.timezone)).date()
-        if fleet.speed > 1.0 or day > today:  # a replay; or a day with nothing to wait for
+        # A replay is not followed; nor is a day that ended before its date came (it failed),
+        # lest the demo set up one day after another.
+        if fleet.speed > 1.0 or day > today:
             return
         resume, after = None, day
         say(f"Setting up the day after {day}; its vans leave after midnight.")
-
-
-def _run_day(
-    *,
-    url: str,
-    api_key: str,
-    org_id: str,
-    data_dir: Path,
-    fleet: DemoFleet,
-    resume: DemoDay | None,
-    on_ready: Callable[[list[str], DriverAppLink | None], None],
-    say: Callable[[str], None],
-    after: date | None,
-) -> date:
-    """Plan (or resume) one day, announce its links and drive it; returns its date."""
-    plan = plan_day(
-        url=url,
-        api_key=api_key,
-        org_id=org_id,
-        data_dir=data_dir,
-        fleet=fleet,
-        resume=resume,
-        say=say,
-        after=after,
-    )
-    give_pay_plans(
-        url=url, api_key=api_key, driver_ids=plan.day.crew, valid_from=plan.day.date.replace(day=1)
-    )
-    now_s = plan.resume_s if plan.resume_s is not None else plan.fleet.start_s
-    due_after_s = now_s + plan.fleet.head_start_s + LINK_LEAD_S * fleet.speed
-    links = tracking_links(url, api_key, plan.day, due_after_s=due_after_s)
-    on_ready(links, driver_signin_link(url, api_key, plan.day))
-    stats = asyncio.run(
-        drive(
-            plan.fleet,
-            url=url,
-            api_key=api_key,
-            speed=fleet.speed,
-            actions=DriverAppActions(
-                api_key=api_key,
-                crew=plan.day.crew,
-                timezone=plan.day.timezone,
-                cash=CashHabits(seed=fleet.seed),
-            ),
-            quiet=True,
-            resume_s=plan.resume_s,
-        )
-    )
-    say(f"The simulated day is over: {stats.summary()}. The server keeps running (Ctrl-C stops).")
-    for error in stats.errors[:5]:
-        say(f"  {error}")
-    return plan.day.date
 
 
 def start_fleet_thread(job: Callable[[], None]) -> threading.Thread:
